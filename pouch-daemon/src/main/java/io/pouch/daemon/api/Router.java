@@ -1,0 +1,104 @@
+package io.pouch.daemon.api;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Route table. Patterns are paths with {@code {name}} segments; a last segment {@code {name*}} or a middle
+ * {@code {name*}} followed by fixed segments matches one or more segments (image names contain slashes:
+ * {@code /images/{name*}/json}). Fixed routes win over parameterised ones.
+ */
+public final class Router {
+    public record Match(Handler handler, Map<String, String> params, boolean streamingBody) {
+    }
+
+    private record Route(String method, String[] parts, Handler handler, boolean streamingBody, int fixedCount) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    /** Registers a route whose body is small JSON (aggregated before the handler runs). */
+    public Router add(String method, String pattern, Handler handler) {
+        return add(method, pattern, handler, false);
+    }
+
+    /** Registers a route whose body is streamed to the handler (image load, archive upload). */
+    public Router addStreaming(String method, String pattern, Handler handler) {
+        return add(method, pattern, handler, true);
+    }
+
+    private Router add(String method, String pattern, Handler handler, boolean streaming) {
+        String[] parts = split(pattern);
+        int fixed = 0;
+        for (String p : parts) {
+            if (!p.startsWith("{")) {
+                fixed++;
+            }
+        }
+        routes.add(new Route(method, parts, handler, streaming, fixed));
+        routes.sort((a, b) -> Integer.compare(b.fixedCount, a.fixedCount));
+        return this;
+    }
+
+    /** Finds the handler; {@code path} segments are already percent-decoded. Null when nothing matches. */
+    public Match match(String method, List<String> segments) {
+        for (Route r : routes) {
+            if (!r.method.equals(method) && !(method.equals("HEAD") && r.method.equals("GET"))) {
+                continue;
+            }
+            Map<String, String> params = new HashMap<>();
+            if (matches(r.parts, 0, segments, 0, params)) {
+                return new Match(r.handler, params, r.streamingBody);
+            }
+        }
+        return null;
+    }
+
+    /** True when some route has this path under another method (answer 405 rather than 404). */
+    public boolean pathExists(List<String> segments) {
+        for (Route r : routes) {
+            if (matches(r.parts, 0, segments, 0, new HashMap<>())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(String[] parts, int pi, List<String> segs, int si, Map<String, String> params) {
+        if (pi == parts.length) {
+            return si == segs.size();
+        }
+        String part = parts[pi];
+        if (part.startsWith("{") && part.endsWith("*}")) {
+            String name = part.substring(1, part.length() - 2);
+            int remainingFixed = parts.length - pi - 1;
+            // greedy: take as many segments as possible while leaving enough for the rest of the pattern
+            for (int end = segs.size() - remainingFixed; end > si; end--) {
+                Map<String, String> attempt = new HashMap<>(params);
+                attempt.put(name, String.join("/", segs.subList(si, end)));
+                if (matches(parts, pi + 1, segs, end, attempt)) {
+                    params.putAll(attempt);
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (si >= segs.size()) {
+            return false;
+        }
+        if (part.startsWith("{") && part.endsWith("}")) {
+            if (segs.get(si).isEmpty()) {
+                return false;
+            }
+            params.put(part.substring(1, part.length() - 1), segs.get(si));
+            return matches(parts, pi + 1, segs, si + 1, params);
+        }
+        return part.equals(segs.get(si)) && matches(parts, pi + 1, segs, si + 1, params);
+    }
+
+    static String[] split(String pattern) {
+        return pattern.replaceAll("^/+", "").split("/");
+    }
+}

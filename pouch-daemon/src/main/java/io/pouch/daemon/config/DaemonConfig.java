@@ -1,0 +1,62 @@
+package io.pouch.daemon.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * pouchd's settings after flags and {@code /etc/pouch/config.json} are merged. Keys in the file use Pouch's
+ * names (in brackets). Every path is configurable so tests can run a private daemon beside a real one.
+ *
+ * @param homeDir          [home-dir] metadata, logs, volumes, supervised containerd's root
+ * @param execRoot         [exec-root] FIFOs, netns, pid files, supervised containerd's socket and state
+ * @param listen           [listen] unix:///path or tcp://host:port (TCP only with TLS)
+ * @param containerd       [containerd] address of an existing containerd; null = start and supervise our own
+ * @param containerdBinary [containerd-path] the binary pouchd starts when it supervises containerd
+ * @param namespace        [default-namespace] containerd namespace, "pouch"
+ * @param defaultRuntime   [default-runtime] "runc" or "crun"
+ * @param bridgeName       [bridge-name] the default bridge device, "p0"
+ */
+public record DaemonConfig(
+        Path homeDir,
+        Path execRoot,
+        List<String> listen,
+        String containerd,
+        String containerdBinary,
+        String namespace,
+        boolean debug,
+        String logDriver,
+        Map<String, String> logOpts,
+        String defaultRuntime,
+        String bridgeName,
+        String pidFile) {
+
+    public Path containersDir() {
+        return homeDir.resolve("containers");
+    }
+
+    public Path imagesDir() {
+        return homeDir.resolve("image");
+    }
+
+    public Path volumesDir() {
+        return homeDir.resolve("volume");
+    }
+
+    public Path containerdRoot() {
+        return homeDir.resolve("containerd/root");
+    }
+
+    public Path containerdState() {
+        return execRoot.resolve("containerd/state");
+    }
+
+    /** The socket of the supervised containerd, or the configured one. */
+    public String containerdAddress() {
+        return containerd != null ? containerd : execRoot.resolve("containerd/containerd.sock").toString();
+    }
+
+    public boolean supervisesContainerd() {
+        return containerd == null;
+    }
+}
