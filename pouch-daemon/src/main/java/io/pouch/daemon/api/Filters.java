@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,7 +25,7 @@ public record Filters(Map<String, List<String>> values) {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw PouchException.invalidArgument("invalid filters: " + e.getOriginalMessage());
         }
         if (!root.isObject()) {
