@@ -1,0 +1,197 @@
+package io.pouch.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A private pouchd for the tests: its own home, exec root, socket and containerd under a temp dir, so it
+ * never touches a pouchd the machine may run. Started once per test run; {@link #close()} removes every
+ * container it made, stops it (and its containerd), and checks that no mount is left behind.
+ */
+public final class PouchdHarness implements AutoCloseable {
+    private static PouchdHarness shared;
+
+    private final Path base;
+    private final Path socket;
+    private final Process process;
+    private final Path dockerConfig;
+
+    /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
+    public static synchronized PouchdHarness shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    private PouchdHarness(Path base, Process process) throws IOException {
+        this.base = base;
+        this.socket = base.resolve("pouchd.sock");
+        this.process = process;
+        this.dockerConfig = Files.createDirectories(base.resolve("docker-config"));
+    }
+
+    static PouchdHarness start() {
+        try {
+            Path base = Files.createTempDirectory(Path.of("/tmp"), "pouch-it-");
+            Path root = Cmd.repoRoot();
+            String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "io.pouch.daemon.Pouchd",
+                    "--home-dir", base.resolve("home").toString(),
+                    "--exec-root", base.resolve("run").toString(),
+                    "--listen", "unix://" + base.resolve("pouchd.sock"),
+                    "--pidfile", base.resolve("pouchd.pid").toString(),
+                    "--bridge-name", "pit0",
+                    "--config-file", base.resolve("no-config.json").toString(),
+                    "--debug");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(base.resolve("pouchd.log").toFile()).start();
+            PouchdHarness h = new PouchdHarness(base, p);
+            h.awaitPing(Duration.ofSeconds(60));
+            String tar = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR", root.resolve("target/busybox.tar").toString());
+            h.docker("load", "-i", tar).ok();
+            return h;
+        } catch (IOException e) {
+            throw new AssertionError("cannot start pouchd: " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitPing(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("pouchd exited with " + process.exitValue() + ":\n" + log());
+            }
+            if (Files.exists(socket) && curl("/_ping").exit() == 0) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("pouchd did not answer /_ping within " + timeout + ":\n" + log());
+    }
+
+    public String host() {
+        return "unix://" + socket;
+    }
+
+    public Path base() {
+        return base;
+    }
+
+    public String log() {
+        try {
+            return Files.readString(base.resolve("pouchd.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Runs the real docker CLI against this daemon. */
+    public Cmd.Result docker(String... args) {
+        return dockerWithInput(null, args);
+    }
+
+    public Cmd.Result dockerWithInput(byte[] stdin, String... args) {
+        List<String> c = new ArrayList<>(List.of("docker", "-H", host()));
+        c.addAll(List.of(args));
+        return Cmd.run(c, Map.of("DOCKER_CONFIG", dockerConfig.toString()), stdin, Duration.ofSeconds(120));
+    }
+
+    /** Runs the pouch CLI (this build's) against this daemon. */
+    public Cmd.Result pouch(String... args) {
+        Path root = Cmd.repoRoot();
+        String cp = root.resolve("pouch-cli/target/classes") + ":" + root.resolve("pouch-cli/target/lib/*");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> c = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", cp, "io.pouch.cli.Main",
+                "-H", host()));
+        c.addAll(List.of(args));
+        return Cmd.run(c, Map.of(), null, Duration.ofSeconds(120));
+    }
+
+    /** A raw API call through curl on the unix socket: prints the status code on the last line. */
+    public Cmd.Result curl(String path, String... extra) {
+        List<String> c = new ArrayList<>(List.of("curl", "-s", "--max-time", "60", "--unix-socket", socket.toString(),
+                "-w", "\n%{http_code}"));
+        c.addAll(List.of(extra));
+        c.add("http://localhost" + path);
+        return Cmd.run(c, Map.of(), null, Duration.ofSeconds(90));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            String ids = docker("ps", "-aq").out().strip();
+            if (!ids.isEmpty()) {
+                List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+                rm.addAll(List.of(ids.split("\\s+")));
+                docker(rm.toArray(String[]::new));
+            }
+        } catch (AssertionError e) {
+            System.err.println("cleanup: " + e.getMessage());
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        killLeftoverContainerd();
+        unmountUnder(base);
+        deleteTree(base);
+    }
+
+    private void killLeftoverContainerd() {
+        Path pid = base.resolve("run/containerd/containerd.pid");
+        try {
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroy);
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // nothing to kill
+        }
+    }
+
+    /** Mount points under {@code dir}, deepest first (read from /proc/self/mountinfo). */
+    static List<String> mountsUnder(Path dir) {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            return lines.map(l -> l.split(" ")[4]).filter(m -> m.startsWith(dir.toString()))
+                    .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void unmountUnder(Path dir) {
+        for (String m : mountsUnder(dir)) {
+            System.err.println("cleanup: leftover mount " + m);
+            Cmd.run(List.of("umount", "-l", m), Map.of(), null, Duration.ofSeconds(10));
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        Cmd.run(List.of("rm", "-rf", "--one-file-system", dir.toString()), Map.of(), null, Duration.ofSeconds(60));
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

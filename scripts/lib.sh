@@ -1,0 +1,39 @@
+# Shared helpers for the project's scripts. Sourced, not run.
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+need_root() {
+  [ "$(id -u)" = 0 ] || die "run as root: pouchd manages containers, mounts and cgroups"
+}
+
+# Finds a JDK 25 and exports JAVA_HOME; says what to install when there is none.
+find_jdk25() {
+  local c
+  for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/java-25* /usr/lib/jvm/jdk-25* /usr/lib/jvm/*; do
+    [ -n "$c" ] && [ -x "$c/bin/javac" ] || continue
+    if "$c/bin/java" -version 2>&1 | head -1 | grep -Eq 'version "25([."]|$)'; then
+      export JAVA_HOME=$c
+      return 0
+    fi
+  done
+  die "no JDK 25 found. Install one (for example Temurin 25: the temurin-25-jdk package from Adoptium's apt repository) under /usr/lib/jvm, or set JAVA_HOME to it"
+}
+
+# Installs Debian packages that are missing; 'apt-get update' only when something must be installed.
+apt_install() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Packages pouchd needs at run time and to build.
+RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl)
+BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev)
+
+POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
+POUCH_BIN=${POUCH_BIN:-/usr/local/bin}
