@@ -208,6 +208,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         if (!type.equals("json-file") && !type.equals("none")) {
             throw PouchException.invalidArgument("logger: no log driver named '" + type + "' is registered");
         }
+        if (type.equals("json-file")) {
+            Map<String, String> opts = new LinkedHashMap<>(config.logOpts());
+            opts.putAll(hc.logConfig().config());
+            JsonFileLog.parseOptions(opts);
+        }
         String rp = hc.restartPolicy().name();
         if (!Set.of("no", "always", "unless-stopped", "on-failure").contains(rp)) {
             throw PouchException.invalidArgument("invalid restart policy '" + rp + "'");
@@ -1022,7 +1027,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 save(c, m.withState(new ContainerState(paused ? "paused" : "running", true, paused, false, false,
                         false, p.get().getPid(), 0, "", s.running() ? s.startedAt() : Times.now(), s.finishedAt())));
             }
-            LOG.warning("container " + c.id + " is running but its output is not re-attached after a restart");
+            try {
+                ContainerConfig cfg = m.config();
+                c.io = ContainerIOs.reopen(ContainerIO.fifoDir(config.execRoot(), c.id), "init", cfg.tty(),
+                        cfg.openStdin(), cfg.stdinOnce(), openLog(c.id, m.hostConfig()));
+            } catch (RuntimeException e) {
+                LOG.warning("container " + c.id + " runs on, but its output cannot be re-attached: " + e.getMessage());
+            }
             return;
         }
         int code = s.exitCode();
@@ -1038,6 +1049,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             code = 255;
             finished = Times.now();
         }
+        quietly(() -> deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id)));
         if (s.running() || p.isPresent()) {
             boolean everStarted = !ContainerState.ZERO_TIME.equals(s.startedAt());
             save(c, m.withState(new ContainerState(everStarted ? "exited" : "created", false, false, false,
