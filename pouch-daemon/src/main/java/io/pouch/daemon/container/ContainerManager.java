@@ -541,8 +541,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     private boolean sendSignal(Container c, int sig) {
         try {
             ctd.kill(c.id, sig, false);
-            if (c.meta().state().paused()) {
-                // a frozen process only acts on the signal once thawed, as Docker does on stop/kill of a paused one
+            String ss = c.meta().config().stopSignal();
+            int stopSig = ss == null || ss.isEmpty() ? Signals.SIGTERM : Signals.parse(ss);
+            if (c.meta().state().paused() && (sig == Signals.SIGKILL || sig == stopSig)) {
+                // a frozen process only acts on the signal once thawed; moby resumes for KILL and the stop signal
                 ctd.resume(c.id);
                 c.lock.lock();
                 try {

@@ -51,6 +51,7 @@ class ContainerManagerIntegrationTest {
     static Containerd ctd;
     static ContainerManager mgr;
     static DaemonConfig cfg;
+    static LocalImage IMAGE;
     static final List<Event> EVENTS = new CopyOnWriteArrayList<>();
 
     @BeforeAll
@@ -86,7 +87,7 @@ class ContainerManagerIntegrationTest {
         }
         String manifest = run("tar", "-xOf", TAR.toString(), "./manifest.json");
         String configFile = manifest.replaceAll("(?s).*\"Config\"\\s*:\\s*\"(?:\\./)?([0-9a-f]{64})\\.json\".*", "$1");
-        LocalImage image = new LocalImage("sha256:" + configFile, "docker.io/library/busybox:latest", chainId,
+        LocalImage image = IMAGE = new LocalImage("sha256:" + configFile, "docker.io/library/busybox:latest", chainId,
                 "overlayfs", new LocalImage.RunConfig("", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
                 + "/usr/bin:/sbin:/bin"), null, List.of("sh"), "", Map.of(), null, null, null));
         Path home = Files.createTempDirectory("container-it-home");
@@ -318,5 +319,72 @@ class ContainerManagerIntegrationTest {
         assertEquals(0, runToExit(id2));
         assertTrue(Files.readString(mgr.logPath(id2)).contains("65534:65534"));
         mgr.remove(id2, false, false);
+    }
+
+    @Test
+    void securityDefaultsHold() throws Exception {
+        // seccomp denies namespace creation; privileged lifts it
+        String id = create(null, List.of("unshare", "-n", "true"), Map.of());
+        assertTrue(runToExit(id) != 0);
+        String priv = create(null, List.of("unshare", "-n", "true"), Map.of("Privileged", true));
+        assertEquals(0, runToExit(priv));
+        // network none/default: loopback only; read-only rootfs refuses writes
+        String net = create(null, List.of("sh", "-c", "grep -c : /proc/net/dev; touch /x || echo ro"),
+                Map.of("NetworkMode", "none", "ReadonlyRootfs", true));
+        assertEquals(0, runToExit(net));
+        String log = Files.readString(mgr.logPath(net));
+        assertTrue(log.contains("\"log\":\"1\\n\""), log);
+        assertTrue(log.contains("\"log\":\"ro\\n\""), log);
+        // a hard limit above the host's is refused with a reason, at create
+        PouchException e = assertThrows(PouchException.class, () -> create(null, List.of("true"),
+                Map.of("Ulimits", List.of(Map.of("Name", "nofile", "Soft", 1048576, "Hard", 1048576)))));
+        assertEquals(400, e.status());
+        for (String x : List.of(id, priv, net)) {
+            mgr.remove(x, false, false);
+        }
+    }
+
+    @Test
+    void restartedManagerReconciles() throws Exception {
+        Path home = Files.createTempDirectory("container-it-home2");
+        DaemonConfig c2 = new DaemonConfig(home, cfg.execRoot(), List.of(), SOCK, "containerd", NS, false,
+                "json-file", Map.of(), "runc", "p0", "/nonexistent");
+        EventBus bus = new EventBus();
+        ContainerManager a = new ContainerManager(ctd, c2, bus, ref -> mgrImage());
+        a.start();
+        ContainerConfig sleep = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
+                null, List.of("sh", "-c", "echo started; sleep 100"), "busybox", null, null, null, null, null, null,
+                null);
+        ContainerConfig idle = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
+                null, List.of("true"), "busybox", null, null, null, null, null, null, null);
+        String running = a.create("rc-running", sleep, null).id();
+        a.start(running);
+        int pid = a.inspect(running, false).state().pid();
+        String orphan = a.create("rc-orphan", idle, null).id();
+        String ghost = a.create("rc-ghost", idle, null).id();
+        a.close();
+        // while "pouchd" is down: metadata of one is lost, the containerd side of another is lost
+        ContainerManager.deleteTree(home.resolve("containers").resolve(orphan));
+        ctd.containers().delete(ContainersOuterClass.DeleteContainerRequest.newBuilder().setId(ghost).build());
+
+        ContainerManager b = new ContainerManager(ctd, c2, bus, ref -> mgrImage());
+        b.start();
+        ContainerInspect in = b.inspect(running, false);
+        assertTrue(in.state().running());
+        assertEquals(pid, in.state().pid());
+        assertFalse(containerdContainers().contains(orphan), "orphan containerd container deleted");
+        assertFalse(snapshots().contains(orphan), "orphan snapshot deleted");
+        assertEquals("dead", b.inspect(ghost, false).state().status());
+        var exit = b.waitFor(running, "not-running");
+        b.kill(running, "KILL");
+        assertEquals(137, exit.get(10, TimeUnit.SECONDS), "exit seen by the new manager's event stream");
+        b.remove(running, false, false);
+        b.remove(ghost, false, false);
+        assertFalse(snapshots().contains(ghost));
+        b.close();
+    }
+
+    static LocalImage mgrImage() {
+        return IMAGE;
     }
 }
