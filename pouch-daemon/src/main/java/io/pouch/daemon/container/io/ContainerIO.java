@@ -24,10 +24,26 @@ public interface ContainerIO extends Closeable {
 
     boolean tty();
 
+    /**
+     * Docker's {@code StdinOnce}: when an attached client's stdin ends ({@code stdin().close()}), the process's
+     * stdin is closed (it reads EOF). Without it, closing {@link #stdin()} only ends that client's use of it.
+     */
+    boolean stdinOnce();
+
+    /** True once both output FIFOs reached EOF (process exited) or the IO was closed, and the log was flushed. */
+    boolean isDrained();
+
     /** Adds an attached client. Output from now on is delivered to it, in order, per stream. */
     Subscription attach(Subscriber subscriber);
 
-    /** Where an attached client's stdin goes (the stdin FIFO); null when the container has no open stdin. */
+    /**
+     * Where an attached client's stdin goes (the stdin FIFO); null when the container has no open stdin. One
+     * shared stream: it opens the FIFO on first use (the shim's reader may not exist yet; the write waits), writes
+     * block while the process does not read (pipe full), and may be called from any thread (FIFO work is done on a
+     * platform thread so virtual threads never pin). {@code close()} means "this client's input ended": it closes
+     * the FIFO (process sees EOF) only when {@link #stdinOnce()}, otherwise it does nothing. Writes after the FIFO
+     * was closed throw IOException.
+     */
     OutputStream stdin();
 
     /** Blocks until both output FIFOs reached EOF and everything was written to the log and subscribers. */

@@ -1,0 +1,46 @@
+package io.pouch.daemon.container;
+
+import io.pouch.daemon.container.io.ContainerIO;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One container in memory: its metadata and what belongs to its running process. Changes happen under
+ * {@link #lock} (one per container, never a global one); readers see a consistent {@link #meta} snapshot.
+ */
+final class Container {
+    final String id;
+    final ReentrantLock lock = new ReentrantLock();
+    private volatile ContainerMeta meta;
+    /** The main process's I/O while it runs; guarded by {@link #lock}. */
+    ContainerIO io;
+    /** Completed with the exit code at the next exit; replaced by a fresh one after each exit. */
+    volatile CompletableFuture<Integer> nextExit = new CompletableFuture<>();
+    /** Completed with the last exit code once the container is removed. */
+    final CompletableFuture<Integer> removed = new CompletableFuture<>();
+    /** Set while a remove is under way, so a concurrent start or second remove is refused. */
+    volatile boolean removing;
+    /** containerd reported an OOM kill during the current run. */
+    volatile boolean oomKilled;
+
+    Container(ContainerMeta meta) {
+        this.id = meta.id();
+        this.meta = meta;
+    }
+
+    ContainerMeta meta() {
+        return meta;
+    }
+
+    void meta(ContainerMeta m) {
+        this.meta = m;
+    }
+
+    /** Completes the pending exit waiters and arms a new one. */
+    void exited(int code) {
+        CompletableFuture<Integer> f = nextExit;
+        nextExit = new CompletableFuture<>();
+        f.complete(code);
+    }
+}

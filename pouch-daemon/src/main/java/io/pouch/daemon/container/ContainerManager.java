@@ -1,0 +1,1115 @@
+package io.pouch.daemon.container;
+
+import containerd.types.MountOuterClass;
+import containerd.v1.types.Task;
+import io.grpc.StatusRuntimeException;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerCreateResponse;
+import io.pouch.api.container.ContainerInspect;
+import io.pouch.api.container.ContainerState;
+import io.pouch.api.container.ContainerSummary;
+import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.api.Filters;
+import io.pouch.daemon.config.DaemonConfig;
+import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.container.io.ContainerIOs;
+import io.pouch.daemon.container.io.JsonFileLog;
+import io.pouch.daemon.container.io.LogSink;
+import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.events.Event;
+import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.image.ImageLookup;
+import io.pouch.daemon.image.ImageUsage;
+import io.pouch.daemon.image.LocalImage;
+import io.pouch.daemon.store.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Containers: create, start, stop, remove... on containerd, with Docker's semantics. Metadata lives in
+ * {@code <home>/containers/<id>/config.v2.json}; containerd holds the snapshot, the container record and the
+ * task. Exits come from containerd's event stream ({@link TaskEvents}), never from polling.
+ */
+public final class ContainerManager implements ImageUsage, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ContainerManager.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String META_FILE = "config.v2.json";
+    static final Set<String> RUNTIMES = Set.of("runc", "crun");
+
+    private final DaemonConfig config;
+    private final EventBus events;
+    private final ImageLookup images;
+    private final ContainerdRuntime ctd;
+    private final ContainerStore store = new ContainerStore();
+    private final OciSpecBuilder.Host host;
+    private final TaskEvents taskEvents;
+
+    /** Counts for {@code GET /info}. */
+    public record Counts(int running, int paused, int stopped, int total) {
+    }
+
+    public ContainerManager(Containerd containerd, DaemonConfig config, EventBus events, ImageLookup images) {
+        this.config = config;
+        this.events = events;
+        this.images = images;
+        this.ctd = new ContainerdRuntime(containerd);
+        this.host = HostFacts.read();
+        this.taskEvents = new TaskEvents(containerd, this::onTaskExit, this::onTaskOom, this::reconcileRunning);
+    }
+
+    /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
+    public void start() throws IOException {
+        Files.createDirectories(config.containersDir());
+        taskEvents.start();
+        load();
+        reconcile();
+    }
+
+    @Override
+    public void close() {
+        taskEvents.close();
+    }
+
+    // ---------------------------------------------------------------- create
+
+    public ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn) {
+        ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
+        HostConfig hc = normalize(hcIn == null ? HostConfig.empty() : hcIn);
+        String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
+        validateHostConfig(hc);
+        if (cfg.image() == null || cfg.image().isEmpty()) {
+            throw PouchException.invalidArgument("Config.Image is required: give the image to create the container from");
+        }
+        LocalImage image = images.resolve(cfg.image());
+        LocalImage.RunConfig ic = image.config() != null ? image.config()
+                : new LocalImage.RunConfig(null, null, null, null, null, null, null, null, null);
+        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
+        Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
+        List<String> command = OciSpecBuilder.command(cfg.entrypoint(), cfg.cmd(), ic.entrypoint(), ic.cmd());
+        String id = newId();
+        boolean hostNet = "host".equals(hc.networkMode());
+        String hostname = cfg.hostname() != null && !cfg.hostname().isEmpty() ? cfg.hostname()
+                : hostNet ? hostHostname() : id.substring(0, 12);
+        ContainerConfig merged = mergeConfig(cfg, ic, hostname, command);
+        Path dir = config.containersDir().resolve(id);
+        // Validates everything the spec depends on before anything is created (user resolution waits for start).
+        byte[] spec = specBytes(id, merged, hc, binds, init, dir, UserSpec.ROOT);
+
+        if (name == null) {
+            name = Names.generate(store::nameTaken);
+        }
+        store.reserveName(name, id);
+        String lease = null;
+        boolean prepared = false;
+        boolean recorded = false;
+        try {
+            Files.createDirectories(dir);
+            HostFiles.write(dir, hostname, hc.networkMode(), hc.extraHosts());
+            String path = command.get(0);
+            List<String> args = List.copyOf(command.subList(1, command.size()));
+            ContainerMeta meta = new ContainerMeta(id, name, Times.now(), path, args, merged, hc, image.id(),
+                    cfg.image(), image.chainId(), ContainerState.created(), 0);
+            persist(meta);
+            lease = ctd.createLease(id);
+            ctd.prepareSnapshot(lease, id, image.chainId());
+            prepared = true;
+            ctd.createContainer(lease, id, image.name(), hc.runtime() == null ? config.defaultRuntime() : hc.runtime(), spec,
+                    Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
+            recorded = true;
+            ctd.deleteLease(lease);
+            Container c = new Container(meta);
+            store.add(c);
+            publish(c, "create", Map.of());
+            return new ContainerCreateResponse(id, List.of());
+        } catch (RuntimeException | IOException e) {
+            // Nothing half-created: undo in reverse order, each step on its own.
+            if (recorded) {
+                quietly(() -> ctd.deleteContainer(id));
+            }
+            if (prepared) {
+                quietly(() -> ctd.removeSnapshot(id));
+            }
+            if (lease != null) {
+                String l = lease;
+                quietly(() -> ctd.deleteLease(l));
+            }
+            quietly(() -> deleteTree(dir));
+            store.releaseName(name, id);
+            if (e instanceof PouchException pe) {
+                throw pe;
+            }
+            if (e instanceof StatusRuntimeException sre) {
+                throw ContainerdRuntime.error("cannot create container", sre);
+            }
+            throw PouchException.internal("cannot create container: " + e.getMessage(), e);
+        }
+    }
+
+    /** Docker's stored defaults, so inspect echoes what will be used. */
+    static HostConfig normalize(HostConfig h) {
+        String net = h.networkMode() == null || h.networkMode().isEmpty() ? "default" : h.networkMode();
+        HostConfig.LogConfig lc = h.logConfig() == null || h.logConfig().type() == null
+                || h.logConfig().type().isEmpty()
+                ? new HostConfig.LogConfig(null, h.logConfig() != null && h.logConfig().config() != null
+                ? h.logConfig().config() : Map.of())
+                : new HostConfig.LogConfig(h.logConfig().type(),
+                h.logConfig().config() == null ? Map.of() : h.logConfig().config());
+        HostConfig.RestartPolicy rp = h.restartPolicy() == null || h.restartPolicy().name() == null
+                || h.restartPolicy().name().isEmpty() ? new HostConfig.RestartPolicy("no", 0) : h.restartPolicy();
+        String rt = h.runtime() == null || h.runtime().isEmpty() ? null : h.runtime();
+        return new HostConfig(h.binds(), h.containerIdFile() == null ? "" : h.containerIdFile(), lc, net,
+                h.portBindings() == null ? Map.of() : h.portBindings(), rp, h.autoRemove(),
+                h.volumeDriver() == null ? "" : h.volumeDriver(), h.volumesFrom(), h.capAdd(), h.capDrop(),
+                h.dns() == null ? List.of() : h.dns(), h.dnsOptions() == null ? List.of() : h.dnsOptions(),
+                h.dnsSearch() == null ? List.of() : h.dnsSearch(), h.extraHosts(), h.groupAdd(),
+                h.ipcMode() == null || h.ipcMode().isEmpty() ? "private" : h.ipcMode(), h.oomScoreAdj(),
+                h.pidMode() == null ? "" : h.pidMode(), h.privileged(), h.publishAllPorts(), h.readonlyRootfs(),
+                h.securityOpt(), h.utsMode() == null ? "" : h.utsMode(), h.shmSize() > 0 ? h.shmSize() : 64L << 20,
+                rt, h.cpuShares(), h.memory(), h.nanoCpus(), h.cgroupParent() == null ? "" : h.cgroupParent(),
+                h.cpuPeriod(), h.cpuQuota(), h.cpusetCpus() == null ? "" : h.cpusetCpus(),
+                h.cpusetMems() == null ? "" : h.cpusetMems(), h.memoryReservation(), h.memorySwap(),
+                h.oomKillDisable(), h.pidsLimit(), h.ulimits(), h.init(), h.maskedPaths(), h.readonlyPaths());
+    }
+
+    private void validateHostConfig(HostConfig hc) {
+        String rt = hc.runtime() == null ? config.defaultRuntime() : hc.runtime();
+        if (!RUNTIMES.contains(rt)) {
+            throw PouchException.invalidArgument("Unknown runtime specified " + rt);
+        }
+        String net = hc.networkMode();
+        if (net.startsWith("container:")) {
+            throw PouchException.invalidArgument("network mode " + net + " is not supported yet");
+        }
+        if (!Set.of("default", "bridge", "none", "host").contains(net)) {
+            throw PouchException.notFound("network " + net + " not found");
+        }
+        String type = hc.logConfig().type() == null ? config.logDriver() : hc.logConfig().type();
+        if (!type.equals("json-file") && !type.equals("none")) {
+            throw PouchException.invalidArgument("logger: no log driver named '" + type + "' is registered");
+        }
+        if (type.equals("json-file")) {
+            Map<String, String> opts = new LinkedHashMap<>(config.logOpts());
+            opts.putAll(hc.logConfig().config());
+            JsonFileLog.parseOptions(opts);
+        }
+        String rp = hc.restartPolicy().name();
+        if (!Set.of("no", "always", "unless-stopped", "on-failure").contains(rp)) {
+            throw PouchException.invalidArgument("invalid restart policy '" + rp + "'");
+        }
+        if (hc.restartPolicy().maximumRetryCount() != 0 && !rp.equals("on-failure")) {
+            throw PouchException.invalidArgument("maximum retry count cannot be used with restart policy '" + rp + "'");
+        }
+        if (hc.autoRemove() && !rp.equals("no")) {
+            throw PouchException.invalidArgument("can't create 'AutoRemove' container with restart policy");
+        }
+        if (hc.volumesFrom() != null && !hc.volumesFrom().isEmpty()) {
+            throw PouchException.invalidArgument("VolumesFrom is not supported yet");
+        }
+    }
+
+    private static ContainerConfig mergeConfig(ContainerConfig c, LocalImage.RunConfig ic, String hostname,
+                                               List<String> command) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (ic.labels() != null) {
+            labels.putAll(ic.labels());
+        }
+        if (c.labels() != null) {
+            labels.putAll(c.labels());
+        }
+        List<String> env = OciSpecBuilder.env(hostname, ic.env(), c.env(), false).stream()
+                .filter(e -> !e.startsWith("HOSTNAME=") || (c.env() != null && c.env().contains(e))).toList();
+        List<String> ep = c.entrypoint() != null ? (c.entrypoint().size() == 1 && c.entrypoint().get(0).isEmpty()
+                ? null : c.entrypoint()) : ic.entrypoint();
+        int epLen = ep == null ? 0 : ep.size();
+        List<String> cmd = command.size() > epLen ? List.copyOf(command.subList(epLen, command.size())) : null;
+        return new ContainerConfig(hostname, c.domainname() == null ? "" : c.domainname(),
+                c.user() != null && !c.user().isEmpty() ? c.user() : (ic.user() == null ? "" : ic.user()),
+                c.attachStdin(), c.attachStdout(), c.attachStderr(), c.exposedPorts(), c.tty(), c.openStdin(),
+                c.stdinOnce(), env, cmd, c.image(), c.volumes() != null ? c.volumes() : ic.volumes(),
+                c.workingDir() != null && !c.workingDir().isEmpty() ? c.workingDir()
+                        : (ic.workingDir() == null ? "" : ic.workingDir()),
+                ep, c.onBuild(), labels,
+                c.stopSignal() != null && !c.stopSignal().isEmpty() ? c.stopSignal() : ic.stopSignal(),
+                c.stopTimeout());
+    }
+
+    private byte[] specBytes(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
+                             UserSpec user) {
+        List<String> command = new ArrayList<>();
+        if (cfg.entrypoint() != null) {
+            command.addAll(cfg.entrypoint());
+        }
+        if (cfg.cmd() != null) {
+            command.addAll(cfg.cmd());
+        }
+        if (cfg.stopSignal() != null && !cfg.stopSignal().isEmpty()) {
+            Signals.parse(cfg.stopSignal());
+        }
+        List<String> env = OciSpecBuilder.env(cfg.hostname(), cfg.env(), null, cfg.tty());
+        OciSpecBuilder.Input in = new OciSpecBuilder.Input(id, cfg.hostname(), cfg.domainname(), command, env,
+                cfg.workingDir(), user, cfg.tty(), hc, binds, dir.resolve("hostname"), dir.resolve("hosts"),
+                dir.resolve("resolv.conf"), init);
+        try {
+            return Json.MAPPER.writeValueAsBytes(OciSpecBuilder.build(in, host));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw PouchException.internal("cannot encode the runtime spec", e);
+        }
+    }
+
+    /** The host's tini, statically linked first: it runs inside images that have no libc of their own. */
+    static Path initBinary() {
+        for (String p : List.of("/usr/bin/docker-init", "/usr/bin/tini-static", "/usr/local/bin/docker-init",
+                "/usr/local/bin/tini-static", "/usr/bin/tini", "/usr/local/bin/tini")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return Path.of(p);
+            }
+        }
+        throw PouchException.invalidArgument("--init needs docker-init (tini) on the host, and none was found in"
+                + " /usr/bin or /usr/local/bin: install it (apt-get install tini) and try again");
+    }
+
+    private static String hostHostname() {
+        try {
+            return Files.readString(Path.of("/etc/hostname")).trim();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    static String newId() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    // ---------------------------------------------------------------- start
+
+    public void start(String ref) {
+        Container c = store.find(ref);
+        c.lock.lock();
+        try {
+            if (c.removing) {
+                throw PouchException.conflict("container is marked for removal and cannot be started");
+            }
+            ContainerMeta m = c.meta();
+            if (m.state().dead()) {
+                throw PouchException.conflict("cannot start a dead container " + c.id + "; remove it");
+            }
+            if (m.running()) {
+                throw PouchException.notModified("container already started");
+            }
+            doStart(c);
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "start", Map.of());
+    }
+
+    /** Caller holds the lock. On any failure the task is gone again and the state unchanged. */
+    private void doStart(Container c) {
+        ContainerMeta m = c.meta();
+        HostConfig hc = m.hostConfig();
+        Path dir = config.containersDir().resolve(c.id);
+        List<MountOuterClass.Mount> rootfs;
+        try {
+            rootfs = ctd.mounts(c.id);
+        } catch (StatusRuntimeException e) {
+            throw ContainerdRuntime.error("cannot start container " + c.id + ": its rootfs snapshot", e);
+        }
+        List<Path> layers = RootfsFiles.layers(rootfs);
+        UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"),
+                RootfsFiles.read(layers, "etc/group"));
+        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
+        for (Bind b : binds) {
+            if (!Files.exists(b.source())) {
+                try {
+                    // docker -v creates a missing host directory
+                    Files.createDirectories(b.source());
+                } catch (IOException e) {
+                    throw PouchException.invalidArgument("error while creating mount source path '" + b.source()
+                            + "': " + e.getMessage());
+                }
+            }
+        }
+        Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
+        byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user);
+        try {
+            ctd.updateSpec(c.id, spec);
+        } catch (StatusRuntimeException e) {
+            throw ContainerdRuntime.error("cannot start container " + c.id, e);
+        }
+        ContainerConfig cfg = m.config();
+        LogSink log = openLog(c.id, hc);
+        ContainerIO io;
+        try {
+            io = ContainerIOs.create(ContainerIO.fifoDir(config.execRoot(), c.id), "init", cfg.tty(),
+                    cfg.openStdin(), cfg.stdinOnce(), log);
+        } catch (Exception e) {
+            quietly(log::close);
+            throw PouchException.internal("cannot set up the container's I/O: " + e.getMessage(), e);
+        }
+        int pid;
+        try {
+            ctd.createTask(c.id, rootfs, io.stdinPath() == null ? null : io.stdinPath().toString(),
+                    io.stdoutPath() == null ? null : io.stdoutPath().toString(),
+                    io.stderrPath() == null ? null : io.stderrPath().toString(), cfg.tty());
+        } catch (StatusRuntimeException e) {
+            quietly(() -> ctd.deleteTask(c.id));
+            io.close();
+            throw ContainerdRuntime.startError(e);
+        }
+        try {
+            pid = ctd.startTask(c.id);
+        } catch (StatusRuntimeException e) {
+            quietly(() -> ctd.deleteTask(c.id));
+            io.close();
+            throw ContainerdRuntime.startError(e);
+        }
+        c.io = io;
+        c.oomKilled = false;
+        ContainerState s = m.state();
+        save(c, m.withState(new ContainerState("running", true, false, false, false, false, pid, 0, "",
+                Times.now(), s.finishedAt())));
+    }
+
+    private LogSink openLog(String id, HostConfig hc) {
+        String type = hc.logConfig().type() == null ? config.logDriver() : hc.logConfig().type();
+        if (type.equals("none")) {
+            return LogSink.NONE;
+        }
+        Map<String, String> opts = new LinkedHashMap<>(config.logOpts());
+        opts.putAll(hc.logConfig().config());
+        try {
+            return JsonFileLog.open(logPath(id), opts);
+        } catch (PouchException e) {
+            throw e;
+        } catch (Exception e) {
+            throw PouchException.internal("cannot open the container's log: " + e.getMessage(), e);
+        }
+    }
+
+    public Path logPath(String id) {
+        return config.containersDir().resolve(id).resolve(id + "-json.log");
+    }
+
+    // ---------------------------------------------------------------- exits
+
+    private void onTaskExit(String containerId, String processId, int pid, int status, Instant at) {
+        if (!containerId.equals(processId)) {
+            return; // an exec'd process: the exec manager's business
+        }
+        Container c = store.byIdOrNull(containerId);
+        if (c != null) {
+            Thread.ofVirtual().name("exit-" + containerId.substring(0, 12)).start(() -> handleExit(c, pid, status, at));
+        }
+    }
+
+    private void onTaskOom(String containerId) {
+        Container c = store.byIdOrNull(containerId);
+        if (c != null) {
+            c.oomKilled = true;
+            publish(c, "oom", Map.of());
+        }
+    }
+
+    /** Records an exit of the main process: drain I/O, delete the task, state exited, event die, auto-remove. */
+    private void handleExit(Container c, int pid, int status, Instant at) {
+        int code;
+        c.lock.lock();
+        try {
+            ContainerMeta m = c.meta();
+            if (!m.running() || (pid != 0 && m.state().pid() != 0 && m.state().pid() != pid)) {
+                return;
+            }
+            code = status;
+            ContainerIO io = c.io;
+            if (io != null) {
+                try {
+                    io.awaitDrained(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                Optional<containerd.services.tasks.v1.TasksOuterClass.DeleteResponse> d = ctd.deleteTask(c.id);
+                if (d.isPresent() && status < 0) {
+                    code = d.get().getExitStatus();
+                }
+            } catch (StatusRuntimeException e) {
+                LOG.warning("cannot delete the task of " + c.id + ": " + e.getStatus());
+            }
+            if (io != null) {
+                io.close();
+                c.io = null;
+            }
+            if (code < 0) {
+                code = 255;
+            }
+            save(c, m.withState(new ContainerState("exited", false, false, false, c.oomKilled, false, 0, code,
+                    "", m.state().startedAt(), Times.format(at == null ? Instant.now() : at))));
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "die", Map.of("exitCode", Integer.toString(code)));
+        c.exited(code);
+        if (c.meta().hostConfig().autoRemove() && !c.removing) {
+            try {
+                remove(c, true);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "auto-remove of " + c.id + " failed", e);
+            }
+        }
+    }
+
+    /** After the event stream was re-established: exits we may have missed while it was down. */
+    private void reconcileRunning() {
+        for (Container c : store.all()) {
+            if (!c.meta().running()) {
+                continue;
+            }
+            try {
+                Optional<Task.Process> p = ctd.task(c.id);
+                if (p.isEmpty()) {
+                    Thread.ofVirtual().start(() -> handleExit(c, 0, 255, Instant.now()));
+                } else if (p.get().getStatus() == Task.Status.STOPPED) {
+                    int code = p.get().getExitStatus();
+                    Instant at = Instant.parse(Times.of(p.get().getExitedAt()));
+                    Thread.ofVirtual().start(() -> handleExit(c, 0, code, at));
+                }
+            } catch (StatusRuntimeException e) {
+                LOG.warning("cannot check task " + c.id + ": " + e.getStatus());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- stop, kill, pause
+
+    public void stop(String ref, Integer timeoutSeconds) {
+        Container c = store.find(ref);
+        ContainerMeta m = c.meta();
+        if (!m.running()) {
+            throw PouchException.notModified("container already stopped");
+        }
+        int timeout = timeoutSeconds != null ? timeoutSeconds
+                : m.config().stopTimeout() != null ? m.config().stopTimeout() : 10;
+        String ss = m.config().stopSignal();
+        int sig = ss == null || ss.isEmpty() ? Signals.SIGTERM : Signals.parse(ss);
+        stopAndWait(c, sig, timeout);
+        publish(c, "stop", Map.of());
+    }
+
+    /** Sends {@code sig}, waits up to {@code timeout} s (negative: forever), then SIGKILL. */
+    private void stopAndWait(Container c, int sig, int timeout) {
+        CompletableFuture<Integer> exit = c.nextExit;
+        if (!c.meta().running()) {
+            return;
+        }
+        if (sendSignal(c, sig) && awaitExit(exit, timeout < 0 ? Long.MAX_VALUE : timeout * 1000L)) {
+            return;
+        }
+        if (!c.meta().running()) {
+            return;
+        }
+        sendSignal(c, Signals.SIGKILL);
+        if (!awaitExit(exit, 30_000) && c.meta().running()) {
+            throw PouchException.internal("container " + c.id + " did not exit 30 s after SIGKILL", null);
+        }
+    }
+
+    /** False when the task was already gone (the exit is on its way). */
+    private boolean sendSignal(Container c, int sig) {
+        try {
+            ctd.kill(c.id, sig, false);
+            String ss = c.meta().config().stopSignal();
+            int stopSig = ss == null || ss.isEmpty() ? Signals.SIGTERM : Signals.parse(ss);
+            if (c.meta().state().paused() && (sig == Signals.SIGKILL || sig == stopSig)) {
+                // a frozen process only acts on the signal once thawed; moby resumes for KILL and the stop signal
+                ctd.resume(c.id);
+                c.lock.lock();
+                try {
+                    ContainerMeta m = c.meta();
+                    if (m.running()) {
+                        save(c, m.withState(withPaused(m.state(), false)));
+                    }
+                } finally {
+                    c.lock.unlock();
+                }
+            }
+            publish(c, "kill", Map.of("signal", Integer.toString(sig)));
+            return true;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+                return false;
+            }
+            throw ContainerdRuntime.error("cannot kill container " + c.id, e);
+        }
+    }
+
+    private static boolean awaitExit(CompletableFuture<Integer> exit, long millis) {
+        try {
+            exit.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
+    }
+
+    public void kill(String ref, String signal) {
+        Container c = store.find(ref);
+        int sig = Signals.parse(signal);
+        if (!c.meta().running()) {
+            throw PouchException.conflict("Container " + c.id + " is not running");
+        }
+        if (!sendSignal(c, sig)) {
+            throw PouchException.conflict("Container " + c.id + " is not running");
+        }
+    }
+
+    public void restart(String ref, Integer timeoutSeconds) {
+        Container c = store.find(ref);
+        if (c.meta().running()) {
+            stop(c.id, timeoutSeconds);
+        }
+        start(c.id);
+        publish(c, "restart", Map.of());
+    }
+
+    public void pause(String ref) {
+        Container c = store.find(ref);
+        c.lock.lock();
+        try {
+            ContainerMeta m = c.meta();
+            if (!m.running()) {
+                throw PouchException.conflict("Container " + c.id + " is not running");
+            }
+            if (m.state().paused()) {
+                throw PouchException.conflict("Container " + c.id + " is already paused");
+            }
+            try {
+                ctd.pause(c.id);
+            } catch (StatusRuntimeException e) {
+                throw ContainerdRuntime.error("cannot pause container " + c.id, e);
+            }
+            save(c, m.withState(withPaused(m.state(), true)));
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "pause", Map.of());
+    }
+
+    public void unpause(String ref) {
+        Container c = store.find(ref);
+        c.lock.lock();
+        try {
+            ContainerMeta m = c.meta();
+            if (!m.running() || !m.state().paused()) {
+                throw PouchException.conflict("Container " + c.id + " is not paused");
+            }
+            try {
+                ctd.resume(c.id);
+            } catch (StatusRuntimeException e) {
+                throw ContainerdRuntime.error("cannot unpause container " + c.id, e);
+            }
+            save(c, m.withState(withPaused(m.state(), false)));
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "unpause", Map.of());
+    }
+
+    private static ContainerState withPaused(ContainerState s, boolean paused) {
+        return new ContainerState(paused ? "paused" : "running", s.running(), paused, s.restarting(), s.oomKilled(),
+                s.dead(), s.pid(), s.exitCode(), s.error(), s.startedAt(), s.finishedAt());
+    }
+
+    public void resize(String ref, int height, int width) {
+        Container c = store.find(ref);
+        if (!c.meta().running()) {
+            throw PouchException.conflict("Container " + c.id + " is not running");
+        }
+        if (height <= 0 || width <= 0) {
+            return; // the CLI sends 0x0 before the terminal size is known
+        }
+        try {
+            ctd.resize(c.id, width, height);
+        } catch (StatusRuntimeException e) {
+            throw ContainerdRuntime.error("cannot resize container " + c.id, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- remove, rename
+
+    public void remove(String ref, boolean force, boolean volumes) {
+        Container c = store.find(ref);
+        if (c.meta().running() && !force) {
+            String what = c.meta().state().paused() ? "paused" : "running";
+            throw PouchException.conflict("You cannot remove a " + what + " container " + c.id
+                    + ". Stop the container before attempting removal or force remove");
+        }
+        remove(c, force);
+    }
+
+    private void remove(Container c, boolean force) {
+        c.lock.lock();
+        try {
+            if (c.removing) {
+                throw PouchException.conflict("removal of container " + c.id + " is already in progress");
+            }
+            c.removing = true;
+        } finally {
+            c.lock.unlock();
+        }
+        try {
+            if (c.meta().running()) {
+                if (!force) {
+                    throw PouchException.conflict("You cannot remove a running container " + c.id
+                            + ". Stop the container before attempting removal or force remove");
+                }
+                stopAndWait(c, Signals.SIGKILL, 10);
+            }
+            c.lock.lock();
+            try {
+                destroy(c);
+            } finally {
+                c.lock.unlock();
+            }
+        } catch (RuntimeException e) {
+            c.removing = false;
+            throw e;
+        }
+        store.remove(c);
+        publish(c, "destroy", Map.of());
+        c.removed.complete(c.meta().state().exitCode());
+    }
+
+    /** Removes every trace: task, containerd container, snapshot, FIFOs, metadata. Caller holds the lock. */
+    private void destroy(Container c) {
+        if (c.io != null) {
+            c.io.close();
+            c.io = null;
+        }
+        try {
+            ctd.deleteTask(c.id);
+            ctd.deleteContainer(c.id);
+            ctd.removeSnapshot(c.id);
+        } catch (StatusRuntimeException e) {
+            throw ContainerdRuntime.error("cannot remove container " + c.id, e);
+        }
+        try {
+            deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id));
+            deleteTree(config.containersDir().resolve(c.id));
+        } catch (IOException e) {
+            throw PouchException.internal("cannot remove the files of container " + c.id + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void rename(String ref, String newName) {
+        if (newName == null || newName.isEmpty()) {
+            throw PouchException.invalidArgument("Neither old nor new names may be empty");
+        }
+        Container c = store.find(ref);
+        String bare = Names.validate(newName);
+        String old;
+        c.lock.lock();
+        try {
+            old = c.meta().name();
+            if (old.equals(bare)) {
+                throw PouchException.conflict("Renaming a container with the same name as its current name");
+            }
+            store.reserveName(bare, c.id);
+            try {
+                save(c, c.meta().withName(bare));
+            } catch (RuntimeException e) {
+                store.releaseName(bare, c.id);
+                throw e;
+            }
+            store.releaseName(old, c.id);
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "rename", Map.of("oldName", "/" + old));
+    }
+
+    // ---------------------------------------------------------------- wait
+
+    /**
+     * What {@code POST /containers/{id}/wait} waits for; the container is looked up now (404 before any answer).
+     * The future yields the exit code.
+     */
+    public CompletableFuture<Integer> waitFor(String ref, String condition) {
+        Container c = store.find(ref);
+        String cond = condition == null || condition.isEmpty() ? "not-running" : condition;
+        return switch (cond) {
+            case "not-running" -> {
+                CompletableFuture<Integer> f = c.nextExit;
+                yield c.meta().running() ? f : CompletableFuture.completedFuture(c.meta().state().exitCode());
+            }
+            case "next-exit" -> c.nextExit;
+            case "removed" -> c.removed;
+            default -> throw PouchException.invalidArgument("invalid condition: \"" + condition + "\"");
+        };
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public ContainerInspect inspect(String ref, boolean size) {
+        Container c = store.find(ref);
+        ContainerMeta m = c.meta();
+        Path dir = config.containersDir().resolve(m.id());
+        Long sizeRw = null;
+        Long sizeRoot = null;
+        if (size) {
+            long[] u = usage(m.id());
+            sizeRw = u[0];
+            sizeRoot = u[1];
+        }
+        ContainerState st = m.state();
+        if (c.removing) {
+            st = new ContainerState("removing", st.running(), st.paused(), st.restarting(), st.oomKilled(), st.dead(),
+                    st.pid(), st.exitCode(), st.error(), st.startedAt(), st.finishedAt());
+        }
+        String logType = m.hostConfig().logConfig().type() == null ? config.logDriver()
+                : m.hostConfig().logConfig().type();
+        HostConfig hc = m.hostConfig();
+        HostConfig shown = new HostConfig(hc.binds(), hc.containerIdFile(), new HostConfig.LogConfig(logType,
+                hc.logConfig().config()), hc.networkMode(), hc.portBindings(), hc.restartPolicy(), hc.autoRemove(),
+                hc.volumeDriver(), hc.volumesFrom(), hc.capAdd(), hc.capDrop(), hc.dns(), hc.dnsOptions(),
+                hc.dnsSearch(), hc.extraHosts(), hc.groupAdd(), hc.ipcMode(), hc.oomScoreAdj(), hc.pidMode(),
+                hc.privileged(), hc.publishAllPorts(), hc.readonlyRootfs(), hc.securityOpt(), hc.utsMode(),
+                hc.shmSize(), hc.runtime() == null ? config.defaultRuntime() : hc.runtime(), hc.cpuShares(),
+                hc.memory(), hc.nanoCpus(), hc.cgroupParent(), hc.cpuPeriod(), hc.cpuQuota(), hc.cpusetCpus(),
+                hc.cpusetMems(), hc.memoryReservation(), hc.memorySwap(), hc.oomKillDisable(), hc.pidsLimit(),
+                hc.ulimits(), hc.init(), hc.privileged() ? List.of() : hc.maskedPaths() != null ? hc.maskedPaths()
+                : OciSpecBuilder.MASKED_PATHS, hc.privileged() ? List.of() : hc.readonlyPaths() != null
+                ? hc.readonlyPaths() : OciSpecBuilder.READONLY_PATHS);
+        return new ContainerInspect(m.id(), m.created(), m.path(), m.args(), st, m.imageId(),
+                dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
+                dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
+                "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", null, shown,
+                graphDriver(m.id()), sizeRw, sizeRoot, mounts(hc), m.config(),
+                ContainerInspect.NetworkSettings.unattached(""));
+    }
+
+    private ContainerInspect.GraphDriver graphDriver(String id) {
+        Map<String, String> data = new LinkedHashMap<>();
+        try {
+            for (MountOuterClass.Mount mt : ctd.mounts(id)) {
+                for (String o : mt.getOptionsList()) {
+                    if (o.startsWith("lowerdir=")) {
+                        data.put("LowerDir", o.substring(9));
+                    } else if (o.startsWith("upperdir=")) {
+                        data.put("UpperDir", o.substring(9));
+                    } else if (o.startsWith("workdir=")) {
+                        data.put("WorkDir", o.substring(8));
+                    }
+                }
+            }
+        } catch (StatusRuntimeException ignored) {
+            // a dead container may have lost its snapshot: inspect still answers
+        }
+        return new ContainerInspect.GraphDriver(ContainerdRuntime.SNAPSHOTTER, data);
+    }
+
+    private long[] usage(String id) {
+        try {
+            return ctd.usage(id);
+        } catch (StatusRuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    private static List<ContainerInspect.MountPoint> mounts(HostConfig hc) {
+        if (hc.binds() == null) {
+            return List.of();
+        }
+        return hc.binds().stream().map(Bind::parse).map(b -> new ContainerInspect.MountPoint("bind",
+                b.source().toString(), b.destination(), b.mode(), !b.readOnly(), b.propagation())).toList();
+    }
+
+    public List<ContainerSummary> list(boolean all, int limit, boolean size, Filters filters) {
+        ContainerFilters f = new ContainerFilters(filters, store, images);
+        boolean showAll = all || limit > 0 || filters.has("status") || filters.has("exited");
+        Instant now = Instant.now();
+        List<ContainerMeta> metas = new ArrayList<>();
+        Set<String> removing = new HashSet<>();
+        for (Container c : store.all()) {
+            ContainerMeta m = c.meta();
+            if (!showAll && !m.running()) {
+                continue;
+            }
+            if (c.removing) {
+                removing.add(m.id());
+            }
+            if (f.matches(m, c.removing)) {
+                metas.add(m);
+            }
+        }
+        metas.sort(Comparator.comparing(ContainerMeta::created).reversed());
+        Stream<ContainerMeta> s = metas.stream();
+        if (limit > 0) {
+            s = s.limit(limit);
+        }
+        return s.map(m -> summary(m, removing.contains(m.id()), size, now)).toList();
+    }
+
+    private ContainerSummary summary(ContainerMeta m, boolean removing, boolean size, Instant now) {
+        Long sizeRw = null;
+        Long sizeRoot = null;
+        if (size) {
+            long[] u = usage(m.id());
+            sizeRw = u[0];
+            sizeRoot = u[1];
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(m.path());
+        cmd.addAll(m.args());
+        return new ContainerSummary(m.id(), List.of("/" + m.name()), m.imageName(), m.imageId(),
+                String.join(" ", cmd), Times.parse(m.created()).getEpochSecond(), List.of(), sizeRw, sizeRoot,
+                m.config().labels() == null ? Map.of() : m.config().labels(),
+                ContainerFilters.status(m.state(), removing), StatusText.of(m.state(), removing, now),
+                new ContainerSummary.SummaryHostConfig(m.hostConfig().networkMode()),
+                new ContainerSummary.SummaryNetworkSettings(Map.of()), mounts(m.hostConfig()));
+    }
+
+    /** The main process's I/O while it runs (for attach), or null. */
+    public ContainerIO io(String ref) {
+        return store.find(ref).io;
+    }
+
+    /** The full id of what {@code ref} names (404 otherwise). */
+    public String resolveId(String ref) {
+        return store.find(ref).id;
+    }
+
+    public boolean isTty(String ref) {
+        return store.find(ref).meta().config().tty();
+    }
+
+    public boolean isRunning(String ref) {
+        Container c = store.byIdOrNull(ref);
+        return c != null && c.meta().running();
+    }
+
+    public Counts counts() {
+        int running = 0;
+        int paused = 0;
+        int stopped = 0;
+        int total = 0;
+        for (Container c : store.all()) {
+            ContainerState s = c.meta().state();
+            total++;
+            if (s.paused()) {
+                paused++;
+            } else if (s.running()) {
+                running++;
+            } else {
+                stopped++;
+            }
+        }
+        return new Counts(running, paused, stopped, total);
+    }
+
+    @Override
+    public List<String> containersUsing(String imageId) {
+        return store.all().stream().filter(c -> imageId.equals(c.meta().imageId())).map(c -> c.id).toList();
+    }
+
+    // ---------------------------------------------------------------- reload and reconcile
+
+    private void load() {
+        try (Stream<Path> dirs = Files.list(config.containersDir())) {
+            for (Path d : dirs.toList()) {
+                Path f = d.resolve(META_FILE);
+                if (!Files.isRegularFile(f)) {
+                    continue;
+                }
+                try {
+                    ContainerMeta m = AtomicFiles.readJson(f, ContainerMeta.class);
+                    store.reserveName(m.name(), m.id());
+                    store.add(new Container(m));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warning("ignoring container metadata " + f + ": " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw PouchException.internal("cannot read " + config.containersDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Brings metadata and containerd into agreement after a pouchd (re)start:
+     * <ul>
+     * <li>task running or paused: the container is running (its output is not re-attached: see the report; the
+     *     cio package has no reopen yet);</li>
+     * <li>task stopped: deleted, its exit status recorded; no task while metadata says running: exited (255);</li>
+     * <li>metadata but no containerd container: marked dead (Docker's word for "cannot be used, remove it"):
+     *     removing it data-wise is the user's call, not a startup side effect;</li>
+     * <li>containerd container without metadata: deleted with its task and snapshot (no orphans).</li>
+     * </ul>
+     */
+    private void reconcile() {
+        Set<String> known;
+        try {
+            known = new HashSet<>(ctd.containerIds());
+        } catch (StatusRuntimeException e) {
+            throw ContainerdRuntime.error("cannot list containerd containers", e);
+        }
+        for (Container c : store.all()) {
+            c.lock.lock();
+            try {
+                reconcileOne(c, known.contains(c.id));
+            } catch (StatusRuntimeException e) {
+                LOG.warning("cannot reconcile container " + c.id + ": " + e.getStatus());
+            } finally {
+                c.lock.unlock();
+            }
+        }
+        for (String id : known) {
+            if (store.byIdOrNull(id) == null) {
+                LOG.info("deleting orphan containerd container " + id);
+                quietly(() -> {
+                    Optional<Task.Process> p = ctd.task(id);
+                    if (p.isPresent() && p.get().getStatus() != Task.Status.STOPPED) {
+                        ctd.kill(id, Signals.SIGKILL, true);
+                        for (int i = 0; i < 50 && ctd.task(id).map(t -> t.getStatus() != Task.Status.STOPPED)
+                                .orElse(false); i++) {
+                            Thread.sleep(100);
+                        }
+                    }
+                    ctd.deleteTask(id);
+                    ctd.deleteContainer(id);
+                    ctd.removeSnapshot(id);
+                    deleteTree(ContainerIO.fifoDir(config.execRoot(), id));
+                });
+            }
+        }
+    }
+
+    private void reconcileOne(Container c, boolean inContainerd) {
+        ContainerMeta m = c.meta();
+        ContainerState s = m.state();
+        if (!inContainerd) {
+            if (!s.dead()) {
+                save(c, m.withState(new ContainerState("dead", false, false, false, s.oomKilled(), true, 0,
+                        s.exitCode(), "the containerd container is missing", s.startedAt(), s.finishedAt())));
+            }
+            return;
+        }
+        Optional<Task.Process> p = ctd.task(c.id);
+        if (p.isPresent() && (p.get().getStatus() == Task.Status.RUNNING || p.get().getStatus() == Task.Status.PAUSED
+                || p.get().getStatus() == Task.Status.PAUSING)) {
+            boolean paused = p.get().getStatus() != Task.Status.RUNNING;
+            if (!s.running() || s.paused() != paused || s.pid() != p.get().getPid()) {
+                save(c, m.withState(new ContainerState(paused ? "paused" : "running", true, paused, false, false,
+                        false, p.get().getPid(), 0, "", s.running() ? s.startedAt() : Times.now(), s.finishedAt())));
+            }
+            try {
+                ContainerConfig cfg = m.config();
+                c.io = ContainerIOs.reopen(ContainerIO.fifoDir(config.execRoot(), c.id), "init", cfg.tty(),
+                        cfg.openStdin(), cfg.stdinOnce(), openLog(c.id, m.hostConfig()));
+            } catch (RuntimeException e) {
+                LOG.warning("container " + c.id + " runs on, but its output cannot be re-attached: " + e.getMessage());
+            }
+            return;
+        }
+        int code = s.exitCode();
+        String finished = s.finishedAt();
+        if (p.isPresent()) {
+            code = p.get().getStatus() == Task.Status.STOPPED ? p.get().getExitStatus() : 255;
+            finished = Times.of(p.get().getExitedAt());
+            var d = ctd.deleteTask(c.id);
+            if (d.isPresent() && p.get().getStatus() == Task.Status.STOPPED) {
+                code = d.get().getExitStatus();
+            }
+        } else if (s.running()) {
+            code = 255;
+            finished = Times.now();
+        }
+        quietly(() -> deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id)));
+        if (s.running() || p.isPresent()) {
+            boolean everStarted = !ContainerState.ZERO_TIME.equals(s.startedAt());
+            save(c, m.withState(new ContainerState(everStarted ? "exited" : "created", false, false, false,
+                    s.oomKilled(), false, 0, code, "", s.startedAt(), everStarted ? finished : s.finishedAt())));
+            if (s.running()) {
+                publish(c, "die", Map.of("exitCode", Integer.toString(code)));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void persist(ContainerMeta m) throws IOException {
+        AtomicFiles.writeJson(config.containersDir().resolve(m.id()).resolve(META_FILE), m);
+    }
+
+    /** Writes the new metadata, then makes it visible. Caller holds the lock. */
+    private void save(Container c, ContainerMeta m) {
+        try {
+            persist(m);
+        } catch (IOException e) {
+            throw PouchException.internal("cannot write the metadata of container " + c.id + ": " + e.getMessage(), e);
+        }
+        c.meta(m);
+    }
+
+    private void publish(Container c, String action, Map<String, String> extra) {
+        ContainerMeta m = c.meta();
+        Map<String, String> attrs = new LinkedHashMap<>();
+        if (m.config().labels() != null) {
+            attrs.putAll(m.config().labels());
+        }
+        attrs.put("image", m.imageName());
+        attrs.put("name", m.name());
+        attrs.putAll(extra);
+        events.publish(Event.of("container", action, c.id, attrs));
+    }
+
+    interface IoAction {
+        void run() throws Exception;
+    }
+
+    private static void quietly(IoAction a) {
+        try {
+            a.run();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "cleanup step failed", e);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}

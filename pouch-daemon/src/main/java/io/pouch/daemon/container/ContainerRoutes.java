@@ -1,0 +1,147 @@
+package io.pouch.daemon.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerWaitResponse;
+import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.api.Filters;
+import io.pouch.daemon.api.HttpExchange;
+import io.pouch.daemon.api.RouteRegistrar;
+import io.pouch.daemon.api.Router;
+import io.pouch.daemon.container.io.AttachStreamer;
+import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.container.io.LogQuery;
+import io.pouch.daemon.container.io.LogsStreamer;
+
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The {@code /containers/...} routes: translate HTTP to {@link ContainerManager} calls, nothing more. */
+public final class ContainerRoutes implements RouteRegistrar {
+    private final ContainerManager manager;
+
+    public ContainerRoutes(ContainerManager manager) {
+        this.manager = manager;
+    }
+
+    @Override
+    public void register(Router r) {
+        r.add("POST", "/containers/create", this::create);
+        r.add("GET", "/containers/json", ex -> ex.respond(200, manager.list(ex.queryBool("all", false),
+                ex.queryInt("limit", -1), ex.queryBool("size", false), Filters.parse(ex.query("filters")))));
+        r.add("GET", "/containers/{id}/json", ex -> ex.respond(200, manager.inspect(ex.pathParam("id"),
+                ex.queryBool("size", false))));
+        r.add("POST", "/containers/{id}/start", ex -> {
+            manager.start(ex.pathParam("id"));
+            ex.respondEmpty(204);
+        });
+        r.add("POST", "/containers/{id}/stop", ex -> {
+            manager.stop(ex.pathParam("id"), timeout(ex));
+            ex.respondEmpty(204);
+        });
+        r.add("POST", "/containers/{id}/restart", ex -> {
+            manager.restart(ex.pathParam("id"), timeout(ex));
+            ex.respondEmpty(204);
+        });
+        r.add("POST", "/containers/{id}/kill", ex -> {
+            manager.kill(ex.pathParam("id"), ex.query("signal"));
+            ex.respondEmpty(204);
+        });
+        r.add("POST", "/containers/{id}/pause", ex -> {
+            manager.pause(ex.pathParam("id"));
+            ex.respondEmpty(204);
+        });
+        r.add("POST", "/containers/{id}/unpause", ex -> {
+            manager.unpause(ex.pathParam("id"));
+            ex.respondEmpty(204);
+        });
+        r.add("DELETE", "/containers/{id}", ex -> {
+            manager.remove(ex.pathParam("id"), ex.queryBool("force", false), ex.queryBool("v", false));
+            ex.respondEmpty(204);
+        });
+        r.add("POST", "/containers/{id}/rename", ex -> {
+            manager.rename(ex.pathParam("id"), ex.query("name"));
+            ex.respondEmpty(204);
+        });
+        r.add("POST", "/containers/{id}/resize", ex -> {
+            manager.resize(ex.pathParam("id"), ex.queryInt("h", 0), ex.queryInt("w", 0));
+            ex.respondEmpty(200);
+        });
+        r.add("POST", "/containers/{id}/wait", this::waitRoute);
+        r.add("GET", "/containers/{id}/logs", ex -> {
+            String id = manager.resolveId(ex.pathParam("id"));
+            LogsStreamer.stream(ex, manager.logPath(id), manager.isTty(id), LogQuery.from(ex),
+                    () -> manager.isRunning(id));
+        });
+        r.add("POST", "/containers/{id}/attach", ex -> {
+            String id = manager.resolveId(ex.pathParam("id"));
+            ContainerIO io = manager.io(id);
+            if (io == null) {
+                throw PouchException.conflict("You cannot attach to a stopped container, start it first");
+            }
+            AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
+                    ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"));
+        });
+    }
+
+    private void create(HttpExchange ex) throws Exception {
+        JsonNode body = ex.bodyJson(JsonNode.class);
+        if (body == null || !body.isObject()) {
+            throw PouchException.invalidArgument("config cannot be empty in order to create a container");
+        }
+        ContainerConfig cfg = Json.MAPPER.treeToValue(body, ContainerConfig.class);
+        JsonNode h = body.get("HostConfig");
+        HostConfig hc = h == null || h.isNull() ? null : Json.MAPPER.treeToValue(h, HostConfig.class);
+        ex.respond(201, manager.create(ex.query("name"), cfg, hc));
+    }
+
+    private static Integer timeout(HttpExchange ex) {
+        String t = ex.query("t");
+        if (t == null || t.isEmpty()) {
+            t = ex.query("timeout");
+        }
+        if (t == null || t.isEmpty()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(t);
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("invalid value for t: " + t);
+        }
+    }
+
+    /**
+     * Headers go out at once (docker run waits for them before it starts the container); the body follows at the
+     * exit. A client that goes away (docker run -d cancels the wait) just ends the handler.
+     */
+    private void waitRoute(HttpExchange ex) throws Exception {
+        CompletableFuture<Integer> f = manager.waitFor(ex.pathParam("id"), ex.query("condition"));
+        OutputStream out = ex.startStream(200, "application/json", Map.of(), true);
+        try {
+            Integer code = null;
+            while (code == null) {
+                if (ex.clientGone()) {
+                    return;
+                }
+                try {
+                    code = f.get(500, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    // poll clientGone again
+                }
+            }
+            out.write(Json.MAPPER.writeValueAsBytes(new ContainerWaitResponse(null, code)));
+            out.write('\n');
+        } finally {
+            try {
+                out.close();
+            } catch (java.io.IOException ignored) {
+                // client gone
+            }
+        }
+    }
+}

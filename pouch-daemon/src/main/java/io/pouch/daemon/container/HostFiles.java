@@ -1,0 +1,78 @@
+package io.pouch.daemon.container;
+
+import io.pouch.daemon.store.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code hostname}, {@code hosts} and {@code resolv.conf} files pouchd writes for a container and bind-mounts. */
+final class HostFiles {
+    static final String BASE_HOSTS = """
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            ff00::0\tip6-mcastprefix
+            ff02::1\tip6-allnodes
+            ff02::2\tip6-allrouters
+            """;
+
+    private HostFiles() {
+    }
+
+    static void write(Path dir, String hostname, String networkMode, List<String> extraHosts) throws IOException {
+        AtomicFiles.write(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
+        boolean hostNet = "host".equals(networkMode);
+        StringBuilder hosts = new StringBuilder();
+        if (hostNet && Files.isReadable(Path.of("/etc/hosts"))) {
+            hosts.append(Files.readString(Path.of("/etc/hosts")));
+            if (!hosts.isEmpty() && hosts.charAt(hosts.length() - 1) != '\n') {
+                hosts.append('\n');
+            }
+        } else {
+            hosts.append(BASE_HOSTS);
+        }
+        if (extraHosts != null) {
+            for (String h : extraHosts) {
+                int colon = h.indexOf(':');
+                if (colon > 0) {
+                    hosts.append(h.substring(colon + 1)).append('\t').append(h, 0, colon).append('\n');
+                }
+            }
+        }
+        AtomicFiles.write(dir.resolve("hosts"), hosts.toString().getBytes(StandardCharsets.UTF_8));
+        String resolv = "";
+        Path hostResolv = Path.of("/etc/resolv.conf");
+        if (Files.isReadable(hostResolv)) {
+            resolv = Files.readString(hostResolv);
+            if (!hostNet) {
+                resolv = withoutLoopbackNameservers(resolv);
+            }
+        }
+        AtomicFiles.write(dir.resolve("resolv.conf"), resolv.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The host's resolv.conf minus loopback nameservers (a resolver on the host's 127.0.0.53 is unreachable from
+     * the container's own network namespace). When none remain the container gets none: unlike Docker we do not
+     * invent public resolvers, which could not be reached from here anyway.
+     */
+    static String withoutLoopbackNameservers(String resolv) {
+        List<String> out = new ArrayList<>();
+        for (String line : resolv.split("\n", -1)) {
+            String t = line.trim();
+            if (t.startsWith("nameserver")) {
+                String[] f = t.split("\\s+");
+                if (f.length >= 2 && (f[1].startsWith("127.") || f[1].equals("::1")
+                        || f[1].equals("0:0:0:0:0:0:0:1"))) {
+                    continue;
+                }
+            }
+            out.add(line);
+        }
+        return String.join("\n", out);
+    }
+}

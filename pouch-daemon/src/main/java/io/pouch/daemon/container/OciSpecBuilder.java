@@ -1,0 +1,392 @@
+package io.pouch.daemon.container;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.HostConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the OCI runtime spec (what runc runs) of a container from its resolved settings. Pure: no I/O, every
+ * fact about the host comes in through {@link Host}, so it is unit-tested without root.
+ */
+public final class OciSpecBuilder {
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public static final String INIT_PATH = "/sbin/docker-init";
+    static final long CPU_PERIOD = 100_000;
+    private static final long MIN_MEMORY = 6 * 1024 * 1024;
+
+    /** Docker's default masked and read-only /proc and /sys paths. */
+    static final List<String> MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/sys/firmware", "/sys/devices/virtual/powercap");
+    static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+
+    private static final Map<String, String> RLIMITS = Map.ofEntries(Map.entry("as", "RLIMIT_AS"),
+            Map.entry("core", "RLIMIT_CORE"), Map.entry("cpu", "RLIMIT_CPU"), Map.entry("data", "RLIMIT_DATA"),
+            Map.entry("fsize", "RLIMIT_FSIZE"), Map.entry("locks", "RLIMIT_LOCKS"),
+            Map.entry("memlock", "RLIMIT_MEMLOCK"), Map.entry("msgqueue", "RLIMIT_MSGQUEUE"),
+            Map.entry("nice", "RLIMIT_NICE"), Map.entry("nofile", "RLIMIT_NOFILE"), Map.entry("nproc", "RLIMIT_NPROC"),
+            Map.entry("rss", "RLIMIT_RSS"), Map.entry("rtprio", "RLIMIT_RTPRIO"), Map.entry("rttime", "RLIMIT_RTTIME"),
+            Map.entry("sigpending", "RLIMIT_SIGPENDING"), Map.entry("stack", "RLIMIT_STACK"));
+
+    /**
+     * What the host allows.
+     *
+     * @param capabilities   the bounding set of pouchd (containers can never hold more)
+     * @param canRaiseLimits CAP_SYS_RESOURCE is in the bounding set: hard rlimits may be raised, oom_score_adj lowered
+     * @param hardLimits     current hard rlimits of pouchd by RLIMIT_ name (what the shim and runc inherit)
+     * @param cpus           online CPUs, for the NanoCpus range check
+     */
+    public record Host(Set<String> capabilities, boolean canRaiseLimits, Map<String, Long> hardLimits, int cpus) {
+    }
+
+    /**
+     * Everything the spec is made from, already merged with the image's defaults.
+     *
+     * @param hostFiles the container's hostname, hosts and resolv.conf files (bind-mounted read-write, like Docker)
+     * @param init      the host's docker-init/tini binary when HostConfig.Init is on, else null
+     */
+    public record Input(String id, String hostname, String domainname, List<String> args, List<String> env,
+                        String cwd, UserSpec user, boolean tty, HostConfig hostConfig, List<Bind> binds,
+                        Path hostnameFile, Path hostsFile, Path resolvConfFile, Path init) {
+    }
+
+    private OciSpecBuilder() {
+    }
+
+    public static ObjectNode build(Input in, Host host) {
+        HostConfig hc = in.hostConfig() == null ? HostConfig.empty() : in.hostConfig();
+        boolean privileged = hc.privileged();
+        ObjectNode spec = Json.MAPPER.createObjectNode();
+        spec.put("ociVersion", "1.0.2-dev");
+
+        ObjectNode process = spec.putObject("process");
+        process.put("terminal", in.tty());
+        ObjectNode user = process.putObject("user");
+        user.put("uid", in.user().uid());
+        user.put("gid", in.user().gid());
+        if (!in.user().additionalGids().isEmpty()) {
+            ArrayNode gids = user.putArray("additionalGids");
+            in.user().additionalGids().forEach(gids::add);
+        }
+        ArrayNode args = process.putArray("args");
+        if (in.init() != null) {
+            args.add(INIT_PATH).add("--");
+        }
+        in.args().forEach(args::add);
+        ArrayNode env = process.putArray("env");
+        in.env().forEach(env::add);
+        process.put("cwd", in.cwd() == null || in.cwd().isEmpty() ? "/" : in.cwd());
+        List<String> caps = Capabilities.compute(privileged, hc.capAdd(), hc.capDrop(), host.capabilities());
+        ObjectNode capsNode = process.putObject("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            ArrayNode a = capsNode.putArray(set);
+            caps.forEach(a::add);
+        }
+        process.set("rlimits", rlimits(hc.ulimits(), host));
+        process.put("noNewPrivileges", false);
+        if (hc.oomScoreAdj() != 0) {
+            if (hc.oomScoreAdj() < -1000 || hc.oomScoreAdj() > 1000) {
+                throw PouchException.invalidArgument("Invalid value " + hc.oomScoreAdj()
+                        + ", range for oom score adj is [-1000, 1000]");
+            }
+            if (hc.oomScoreAdj() < 0 && !host.canRaiseLimits()) {
+                throw PouchException.invalidArgument("a negative OomScoreAdj (" + hc.oomScoreAdj()
+                        + ") needs CAP_SYS_RESOURCE, which this host's bounding set lacks; use 0 or more");
+            }
+            process.put("oomScoreAdj", hc.oomScoreAdj());
+        }
+
+        ObjectNode root = spec.putObject("root");
+        root.put("path", "rootfs");
+        root.put("readonly", hc.readonlyRootfs());
+        spec.put("hostname", in.hostname());
+        if (in.domainname() != null && !in.domainname().isEmpty()) {
+            spec.put("domainname", in.domainname());
+        }
+        spec.set("mounts", mounts(in, privileged));
+
+        ObjectNode linux = spec.putObject("linux");
+        ArrayNode ns = linux.putArray("namespaces");
+        for (String t : List.of("pid", "ipc", "uts", "mount")) {
+            ns.addObject().put("type", t);
+        }
+        if (!"host".equals(hc.networkMode())) {
+            // No path: runc creates a new network namespace holding only loopback. That is what "none" means, and
+            // for now also bridge/default until the network manager attaches containers (a later issue).
+            ns.addObject().put("type", "network");
+        }
+        linux.put("cgroupsPath", "/pouch/" + in.id());
+        linux.set("resources", resources(hc, privileged, host));
+        if (!privileged) {
+            ArrayNode masked = linux.putArray("maskedPaths");
+            (hc.maskedPaths() != null ? hc.maskedPaths() : MASKED_PATHS).forEach(masked::add);
+            ArrayNode ro = linux.putArray("readonlyPaths");
+            (hc.readonlyPaths() != null ? hc.readonlyPaths() : READONLY_PATHS).forEach(ro::add);
+            linux.set("seccomp", SeccompProfile.defaultProfile());
+        }
+        return spec;
+    }
+
+    static ArrayNode rlimits(List<HostConfig.Ulimit> ulimits, Host host) {
+        // Nothing by default: the container inherits the shim's limits. Docker's RLIMIT_NOFILE 1048576 cannot be
+        // set on hosts without CAP_SYS_RESOURCE (runc dies with "can't get final child's PID from pipe").
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        if (ulimits == null) {
+            return out;
+        }
+        for (HostConfig.Ulimit u : ulimits) {
+            if (u == null || u.name() == null) {
+                throw PouchException.invalidArgument("invalid ulimit: a Name is required");
+            }
+            String type = RLIMITS.get(u.name().toLowerCase(Locale.ROOT));
+            if (type == null) {
+                throw PouchException.invalidArgument("invalid ulimit type: " + u.name());
+            }
+            if (u.soft() > u.hard()) {
+                throw PouchException.invalidArgument("ulimit soft limit must be less than or equal to hard limit: "
+                        + u.soft() + " > " + u.hard());
+            }
+            Long current = host.hardLimits().get(type);
+            if (!host.canRaiseLimits() && current != null && current >= 0 && Long.compareUnsigned(u.hard(), current) > 0) {
+                throw PouchException.invalidArgument("ulimit " + u.name() + "=" + u.soft() + ":" + u.hard()
+                        + " raises the hard limit above this host's " + current
+                        + ", which needs CAP_SYS_RESOURCE (not in this host's bounding set); ask for at most "
+                        + current);
+            }
+            ObjectNode r = out.addObject();
+            r.put("type", type);
+            r.put("hard", u.hard());
+            r.put("soft", u.soft());
+        }
+        return out;
+    }
+
+    static ArrayNode mounts(Input in, boolean privileged) {
+        ArrayNode m = Json.MAPPER.createArrayNode();
+        mount(m, "/proc", "proc", "proc", "nosuid", "noexec", "nodev");
+        mount(m, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
+        mount(m, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
+                "gid=5");
+        mount(m, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", privileged ? "rw" : "ro");
+        mount(m, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", privileged ? "rw" : "ro");
+        mount(m, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
+        long shm = in.hostConfig() != null && in.hostConfig().shmSize() > 0 ? in.hostConfig().shmSize() : 64L << 20;
+        mount(m, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=" + shm);
+        bind(m, in.hostnameFile().toString(), "/etc/hostname", false, "rprivate");
+        bind(m, in.hostsFile().toString(), "/etc/hosts", false, "rprivate");
+        bind(m, in.resolvConfFile().toString(), "/etc/resolv.conf", false, "rprivate");
+        if (in.init() != null) {
+            bind(m, in.init().toString(), INIT_PATH, true, "rprivate");
+        }
+        for (Bind b : in.binds()) {
+            bind(m, b.source().toString(), b.destination(), b.readOnly(), b.propagation());
+        }
+        return m;
+    }
+
+    private static void mount(ArrayNode m, String dst, String type, String src, String... opts) {
+        ObjectNode o = m.addObject();
+        o.put("destination", dst);
+        o.put("type", type);
+        o.put("source", src);
+        ArrayNode a = o.putArray("options");
+        for (String s : opts) {
+            a.add(s);
+        }
+    }
+
+    private static void bind(ArrayNode m, String src, String dst, boolean ro, String propagation) {
+        mount(m, dst, "bind", src, "rbind", propagation, ro ? "ro" : "rw");
+    }
+
+    static ObjectNode resources(HostConfig hc, boolean privileged, Host host) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        ArrayNode devices = r.putArray("devices");
+        if (privileged) {
+            devices.addObject().put("allow", true).put("access", "rwm");
+        } else {
+            devices.addObject().put("allow", false).put("access", "rwm");
+            // Docker's default allow list: mknod of anything, and use of the standard character devices.
+            device(devices, "c", null, null, "m");
+            device(devices, "b", null, null, "m");
+            device(devices, "c", 1L, 3L, "rwm");   // null
+            device(devices, "c", 1L, 8L, "rwm");   // random
+            device(devices, "c", 1L, 7L, "rwm");   // full
+            device(devices, "c", 5L, 0L, "rwm");   // tty
+            device(devices, "c", 1L, 5L, "rwm");   // zero
+            device(devices, "c", 1L, 9L, "rwm");   // urandom
+            device(devices, "c", 136L, null, "rwm"); // pts
+            device(devices, "c", 5L, 1L, "rwm");   // console
+            device(devices, "c", 5L, 2L, "rwm");   // ptmx
+            device(devices, "c", 10L, 200L, "rwm"); // tun
+        }
+        long mem = hc.memory();
+        long swap = hc.memorySwap();
+        if (mem < 0) {
+            throw PouchException.invalidArgument("invalid Memory: it cannot be negative");
+        }
+        if (mem > 0 && mem < MIN_MEMORY) {
+            throw PouchException.invalidArgument("Minimum memory limit allowed is 6MB");
+        }
+        if (swap != 0 && swap != -1 && mem == 0) {
+            throw PouchException.invalidArgument("You should always set the Memory limit when using Memoryswap limit, see usage");
+        }
+        if (swap > 0 && swap < mem) {
+            throw PouchException.invalidArgument("Minimum memoryswap limit should be larger than memory limit, see usage");
+        }
+        if (mem > 0 || hc.memoryReservation() > 0) {
+            ObjectNode m = r.putObject("memory");
+            if (mem > 0) {
+                m.put("limit", mem);
+                if (swap != 0) {
+                    m.put("swap", swap);
+                }
+            }
+            if (hc.memoryReservation() > 0) {
+                m.put("reservation", hc.memoryReservation());
+            }
+            if (Boolean.TRUE.equals(hc.oomKillDisable())) {
+                m.put("disableOOMKiller", true);
+            }
+        }
+        ObjectNode cpu = Json.MAPPER.createObjectNode();
+        if (hc.nanoCpus() != 0) {
+            if (hc.cpuQuota() != 0) {
+                throw PouchException.invalidArgument("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+            }
+            if (hc.cpuPeriod() != 0) {
+                throw PouchException.invalidArgument("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+            }
+            if (hc.nanoCpus() < 0 || hc.nanoCpus() > (long) host.cpus() * 1_000_000_000L) {
+                throw PouchException.invalidArgument("Range of CPUs is from 0.01 to " + host.cpus() + ".00, as there are only "
+                        + host.cpus() + " CPUs available");
+            }
+            cpu.put("period", CPU_PERIOD);
+            cpu.put("quota", cpuQuota(hc.nanoCpus()));
+        } else {
+            if (hc.cpuPeriod() != 0) {
+                if (hc.cpuPeriod() < 1000 || hc.cpuPeriod() > 1_000_000) {
+                    throw PouchException.invalidArgument("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+                }
+                cpu.put("period", hc.cpuPeriod());
+            }
+            if (hc.cpuQuota() != 0) {
+                if (hc.cpuQuota() > 0 && hc.cpuQuota() < 1000) {
+                    throw PouchException.invalidArgument("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+                }
+                cpu.put("quota", hc.cpuQuota());
+            }
+        }
+        if (hc.cpuShares() < 0) {
+            throw PouchException.invalidArgument("invalid CpuShares: it cannot be negative");
+        }
+        if (hc.cpuShares() > 0) {
+            cpu.put("shares", hc.cpuShares());
+        }
+        if (hc.cpusetCpus() != null && !hc.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", validCpuset(hc.cpusetCpus(), "cpuset.cpus"));
+        }
+        if (hc.cpusetMems() != null && !hc.cpusetMems().isEmpty()) {
+            cpu.put("mems", validCpuset(hc.cpusetMems(), "cpuset.mems"));
+        }
+        if (!cpu.isEmpty()) {
+            r.set("cpu", cpu);
+        }
+        if (hc.pidsLimit() != null && hc.pidsLimit() != 0) {
+            r.putObject("pids").put("limit", hc.pidsLimit() < 0 ? -1 : hc.pidsLimit());
+        }
+        return r;
+    }
+
+    /** NanoCpus to a CFS quota over Docker's fixed 100 ms period: 1.5 CPUs = 150000. */
+    static long cpuQuota(long nanoCpus) {
+        return nanoCpus * CPU_PERIOD / 1_000_000_000L;
+    }
+
+    private static String validCpuset(String s, String what) {
+        if (!s.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
+            throw PouchException.invalidArgument("Invalid value " + s + " for " + what);
+        }
+        return s;
+    }
+
+    private static void device(ArrayNode devices, String type, Long major, Long minor, String access) {
+        ObjectNode d = devices.addObject();
+        d.put("allow", true);
+        d.put("type", type);
+        if (major != null) {
+            d.put("major", major);
+        }
+        if (minor != null) {
+            d.put("minor", minor);
+        }
+        d.put("access", access);
+    }
+
+    /**
+     * The process environment as Docker builds it: HOSTNAME first, then the image's variables overridden by the
+     * user's (by name), PATH defaulted, TERM=xterm for a TTY.
+     */
+    public static List<String> env(String hostname, List<String> imageEnv, List<String> userEnv, boolean tty) {
+        java.util.LinkedHashMap<String, String> vars = new java.util.LinkedHashMap<>();
+        vars.put("HOSTNAME", "HOSTNAME=" + hostname);
+        for (List<String> src : java.util.Arrays.asList(imageEnv, userEnv)) {
+            if (src == null) {
+                continue;
+            }
+            for (String e : src) {
+                if (e == null || e.isEmpty()) {
+                    continue;
+                }
+                int eq = e.indexOf('=');
+                String key = eq < 0 ? e : e.substring(0, eq);
+                if (key.isEmpty()) {
+                    throw PouchException.invalidArgument("invalid environment variable: " + e);
+                }
+                if (eq < 0) {
+                    continue; // "-e NAME" with NAME unset on the client: the CLI drops it too
+                }
+                vars.remove(key);
+                vars.put(key, e);
+            }
+        }
+        vars.putIfAbsent("PATH", "PATH=" + DEFAULT_PATH);
+        if (tty) {
+            vars.putIfAbsent("TERM", "TERM=xterm");
+        }
+        return new ArrayList<>(vars.values());
+    }
+
+    /**
+     * Docker's command resolution: a given Entrypoint replaces the image's (and then the image's Cmd is not used
+     * unless Cmd is also empty and the Entrypoint was not given); {@code [""]} clears the entrypoint.
+     */
+    public static List<String> command(List<String> userEntrypoint, List<String> userCmd, List<String> imageEntrypoint,
+                                       List<String> imageCmd) {
+        List<String> ep;
+        List<String> cmd;
+        if (userEntrypoint != null) {
+            ep = userEntrypoint.size() == 1 && userEntrypoint.get(0).isEmpty() ? List.of() : userEntrypoint;
+            cmd = userCmd != null ? userCmd : List.of();
+        } else {
+            ep = imageEntrypoint != null ? imageEntrypoint : List.of();
+            cmd = userCmd != null && !userCmd.isEmpty() ? userCmd : (imageCmd != null ? imageCmd : List.of());
+        }
+        List<String> all = new ArrayList<>(ep);
+        all.addAll(cmd);
+        if (all.isEmpty()) {
+            throw PouchException.invalidArgument("No command specified");
+        }
+        return List.copyOf(all);
+    }
+}

@@ -1,0 +1,216 @@
+package io.pouch.daemon.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.HostConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OciSpecBuilderTest {
+    /** Like this machine: everything but CAP_SYS_RESOURCE, nofile hard 20000. */
+    static final Set<String> HOST_CAPS = Set.copyOf(Capabilities.ALL.stream()
+            .filter(c -> !c.equals("CAP_SYS_RESOURCE")).toList());
+    static final OciSpecBuilder.Host HOST = new OciSpecBuilder.Host(HOST_CAPS, false,
+            Map.of("RLIMIT_NOFILE", 20000L), 2);
+
+    static HostConfig hc(Map<String, Object> fields) {
+        return Json.MAPPER.convertValue(fields, HostConfig.class);
+    }
+
+    static JsonNode build(HostConfig hc) {
+        return build(hc, List.of(), null);
+    }
+
+    static JsonNode build(HostConfig hc, List<Bind> binds, Path init) {
+        OciSpecBuilder.Input in = new OciSpecBuilder.Input("abc", "host1", "", List.of("sh", "-c", "true"),
+                List.of("PATH=/bin"), "", UserSpec.ROOT, false, hc, binds, Path.of("/c/hostname"),
+                Path.of("/c/hosts"), Path.of("/c/resolv.conf"), init);
+        return OciSpecBuilder.build(in, HOST);
+    }
+
+    static List<String> caps(JsonNode spec) {
+        List<String> out = new ArrayList<>();
+        spec.at("/process/capabilities/bounding").forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @Test
+    void defaultsAreDockers() {
+        JsonNode s = build(HostConfig.empty());
+        assertEquals(Set.copyOf(Capabilities.DEFAULT), Set.copyOf(caps(s)));
+        assertEquals("/", s.at("/process/cwd").asText());
+        assertEquals("rootfs", s.at("/root/path").asText());
+        assertFalse(s.at("/root/readonly").asBoolean());
+        assertEquals("/pouch/abc", s.at("/linux/cgroupsPath").asText());
+        assertTrue(s.at("/linux/seccomp/syscalls").size() > 0);
+        assertEquals("SCMP_ACT_ALLOW", s.at("/linux/seccomp/defaultAction").asText());
+        assertEquals(0, s.at("/process/rlimits").size(), "no rlimits by default: the host cannot raise them");
+        assertTrue(s.at("/process/oomScoreAdj").isMissingNode());
+        List<String> ns = new ArrayList<>();
+        s.at("/linux/namespaces").forEach(n -> ns.add(n.get("type").asText()));
+        assertEquals(List.of("pid", "ipc", "uts", "mount", "network"), ns);
+        List<String> dst = new ArrayList<>();
+        s.at("/mounts").forEach(n -> dst.add(n.get("destination").asText()));
+        assertTrue(dst.containsAll(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
+                "/sys/fs/cgroup", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf")));
+        assertFalse(s.at("/linux/resources/devices/0/allow").asBoolean());
+        assertEquals(OciSpecBuilder.MASKED_PATHS.size(), s.at("/linux/maskedPaths").size());
+        assertEquals("host1", s.at("/hostname").asText());
+    }
+
+    @Test
+    void hostNetworkHasNoNetworkNamespace() {
+        JsonNode s = build(hc(Map.of("NetworkMode", "host")));
+        s.at("/linux/namespaces").forEach(n -> assertFalse(n.get("type").asText().equals("network")));
+    }
+
+    @Test
+    void capAddDropWithAndWithoutPrefix() {
+        List<String> c = caps(build(hc(Map.of("CapAdd", List.of("net_admin", "CAP_SYS_PTRACE"),
+                "CapDrop", List.of("MKNOD", "cap_chown")))));
+        assertTrue(c.contains("CAP_NET_ADMIN"));
+        assertTrue(c.contains("CAP_SYS_PTRACE"));
+        assertFalse(c.contains("CAP_MKNOD"));
+        assertFalse(c.contains("CAP_CHOWN"));
+    }
+
+    @Test
+    void capDropAllKeepsOnlyAdds() {
+        assertEquals(List.of("CAP_NET_BIND_SERVICE"), caps(build(hc(Map.of("CapDrop", List.of("ALL"),
+                "CapAdd", List.of("NET_BIND_SERVICE"))))));
+    }
+
+    @Test
+    void capAddAllIsHostBoundedMinusDrops() {
+        List<String> c = caps(build(hc(Map.of("CapAdd", List.of("ALL"), "CapDrop", List.of("NET_RAW")))));
+        assertFalse(c.contains("CAP_NET_RAW"));
+        assertFalse(c.contains("CAP_SYS_RESOURCE"), "not in this host's bounding set");
+        assertTrue(c.contains("CAP_SYS_ADMIN"));
+    }
+
+    @Test
+    void unknownOrUngrantableCapabilityIs400() {
+        PouchException e = assertThrows(PouchException.class, () -> build(hc(Map.of("CapAdd", List.of("FLY")))));
+        assertEquals(400, e.status());
+        e = assertThrows(PouchException.class, () -> build(hc(Map.of("CapAdd", List.of("SYS_RESOURCE")))));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("bounding set"));
+    }
+
+    @Test
+    void privilegedGetsEverythingAndNoSeccomp() {
+        JsonNode s = build(hc(Map.of("Privileged", true)));
+        assertEquals(HOST_CAPS.size(), caps(s).size());
+        assertTrue(s.at("/linux/seccomp").isMissingNode());
+        assertTrue(s.at("/linux/maskedPaths").isMissingNode());
+        assertTrue(s.at("/linux/resources/devices/0/allow").asBoolean());
+    }
+
+    @Test
+    void cpuMaths() {
+        JsonNode s = build(hc(Map.of("NanoCpus", 1_500_000_000L)));
+        assertEquals(100000, s.at("/linux/resources/cpu/period").asLong());
+        assertEquals(150000, s.at("/linux/resources/cpu/quota").asLong());
+        assertEquals(50000, OciSpecBuilder.cpuQuota(500_000_000L));
+        s = build(hc(Map.of("CpuShares", 512, "CpuQuota", 20000, "CpuPeriod", 50000, "CpusetCpus", "0-1")));
+        assertEquals(512, s.at("/linux/resources/cpu/shares").asLong());
+        assertEquals(20000, s.at("/linux/resources/cpu/quota").asLong());
+        assertEquals(50000, s.at("/linux/resources/cpu/period").asLong());
+        assertEquals("0-1", s.at("/linux/resources/cpu/cpus").asText());
+        assertEquals(400, assertThrows(PouchException.class,
+                () -> build(hc(Map.of("NanoCpus", 1_000_000_000L, "CpuQuota", 1000)))).status());
+        assertEquals(400, assertThrows(PouchException.class,
+                () -> build(hc(Map.of("NanoCpus", 3_000_000_000L)))).status());
+        assertEquals(400, assertThrows(PouchException.class,
+                () -> build(hc(Map.of("CpusetCpus", "a-b")))).status());
+    }
+
+    @Test
+    void memoryAndPids() {
+        JsonNode s = build(hc(Map.of("Memory", 64L << 20, "MemorySwap", 128L << 20, "PidsLimit", 100)));
+        assertEquals(64L << 20, s.at("/linux/resources/memory/limit").asLong());
+        assertEquals(128L << 20, s.at("/linux/resources/memory/swap").asLong());
+        assertEquals(100, s.at("/linux/resources/pids/limit").asLong());
+        assertEquals("Minimum memory limit allowed is 6MB", assertThrows(PouchException.class,
+                () -> build(hc(Map.of("Memory", 1024)))).getMessage());
+        assertThrows(PouchException.class, () -> build(hc(Map.of("MemorySwap", 1L << 30))));
+    }
+
+    @Test
+    void ulimitsNeverAboveTheHostHardLimit() {
+        JsonNode s = build(hc(Map.of("Ulimits", List.of(Map.of("Name", "nofile", "Soft", 1024, "Hard", 2048)))));
+        assertEquals("RLIMIT_NOFILE", s.at("/process/rlimits/0/type").asText());
+        assertEquals(2048, s.at("/process/rlimits/0/hard").asLong());
+        PouchException e = assertThrows(PouchException.class, () -> build(hc(Map.of("Ulimits",
+                List.of(Map.of("Name", "nofile", "Soft", 1048576, "Hard", 1048576))))));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("CAP_SYS_RESOURCE"), e.getMessage());
+        assertThrows(PouchException.class, () -> build(hc(Map.of("Ulimits",
+                List.of(Map.of("Name", "nofile", "Soft", 10, "Hard", 5))))));
+        assertThrows(PouchException.class, () -> build(hc(Map.of("Ulimits",
+                List.of(Map.of("Name", "bogus", "Soft", 1, "Hard", 1))))));
+    }
+
+    @Test
+    void negativeOomScoreAdjRefusedClearly() {
+        PouchException e = assertThrows(PouchException.class, () -> build(hc(Map.of("OomScoreAdj", -500))));
+        assertTrue(e.getMessage().contains("CAP_SYS_RESOURCE"));
+        assertEquals(500, build(hc(Map.of("OomScoreAdj", 500))).at("/process/oomScoreAdj").asInt());
+    }
+
+    @Test
+    void bindsAndInitBecomeMounts() {
+        JsonNode s = build(HostConfig.empty(), List.of(Bind.parse("/data:/mnt/data:ro")), Path.of("/usr/bin/tini"));
+        JsonNode last = s.at("/mounts").get(s.at("/mounts").size() - 1);
+        assertEquals("/mnt/data", last.get("destination").asText());
+        assertEquals("/data", last.get("source").asText());
+        assertTrue(last.get("options").toString().contains("\"ro\""));
+        assertEquals(OciSpecBuilder.INIT_PATH, s.at("/process/args/0").asText());
+        assertEquals("--", s.at("/process/args/1").asText());
+        assertEquals("sh", s.at("/process/args/2").asText());
+    }
+
+    @Test
+    void seccompDeniesDangerousSyscallsAndNamespaceClones() {
+        JsonNode p = SeccompProfile.defaultProfile();
+        String names = p.at("/syscalls/0/names").toString();
+        for (String sc : List.of("kexec_load", "init_module", "mount", "umount2", "pivot_root", "bpf", "keyctl",
+                "unshare", "setns", "reboot", "open_by_handle_at")) {
+            assertTrue(names.contains("\"" + sc + "\""), sc);
+        }
+        assertEquals(1, p.at("/syscalls/0/errnoRet").asInt());
+        boolean cloneRule = false;
+        for (JsonNode r : p.get("syscalls")) {
+            if (r.get("names").toString().equals("[\"clone\"]")) {
+                cloneRule = true;
+                assertEquals("SCMP_CMP_MASKED_EQ", r.at("/args/0/op").asText());
+            }
+        }
+        assertTrue(cloneRule);
+    }
+
+    @Test
+    void envAndCommandLikeDocker() {
+        assertEquals(List.of("HOSTNAME=h", "PATH=/x", "A=2", "TERM=xterm"),
+                OciSpecBuilder.env("h", List.of("PATH=/x", "A=1"), List.of("A=2"), true));
+        assertEquals("PATH=" + OciSpecBuilder.DEFAULT_PATH, OciSpecBuilder.env("h", null, null, false).get(1));
+        assertEquals(List.of("sh"), OciSpecBuilder.command(null, null, null, List.of("sh")));
+        assertEquals(List.of("/ep", "a"), OciSpecBuilder.command(null, List.of("a"), List.of("/ep"), List.of("b")));
+        assertEquals(List.of("/new"), OciSpecBuilder.command(List.of("/new"), null, List.of("/ep"), List.of("b")));
+        assertEquals(List.of("echo", "x"), OciSpecBuilder.command(List.of(""), List.of("echo", "x"), List.of("/ep"),
+                null));
+        assertEquals(400, assertThrows(PouchException.class,
+                () -> OciSpecBuilder.command(null, null, null, null)).status());
+    }
+}
