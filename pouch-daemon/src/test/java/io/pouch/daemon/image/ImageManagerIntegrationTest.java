@@ -214,7 +214,10 @@ class ImageManagerIntegrationTest {
         load(Files.readAllBytes(busyboxTar));
         LocalImage img = images.resolve("busybox");
         String key = "image-test-rootfs-" + System.nanoTime();
-        List<Mount> mounts = ctd.snapshots().prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
+        // like a container's rootfs, the snapshot needs a reference or containerd's GC takes it: a lease here
+        ContainerdImages b = new ContainerdImages(ctd);
+        String lease = b.createLease("test");
+        List<Mount> mounts = Containerd.withLease(ctd.snapshots(), lease).prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
                 .setSnapshotter("overlayfs").setKey(key).setParent(img.chainId()).build()).getMountsList();
         Path target = Files.createTempDirectory("image-rootfs");
         try {
@@ -227,8 +230,8 @@ class ImageManagerIntegrationTest {
                 run("umount", target.toString());
             }
         } finally {
-            ctd.snapshots().remove(SnapshotsOuterClass.RemoveSnapshotRequest.newBuilder()
-                    .setSnapshotter("overlayfs").setKey(key).build());
+            assertTrue(b.removeSnapshot(key));
+            b.deleteLease(lease);
             Files.deleteIfExists(target);
         }
     }
@@ -325,6 +328,52 @@ class ImageManagerIntegrationTest {
             t.closeArchiveEntry();
         }
         return bytes.toByteArray();
+    }
+
+    /** Runs containerd's garbage collector now: deleting a lease with sync=true collects synchronously. */
+    private static void collectGarbage() {
+        ctd.leases().create(containerd.services.leases.v1.LeasesOuterClass.CreateRequest.newBuilder().setId("gc-now").build());
+        ctd.leases().delete(containerd.services.leases.v1.LeasesOuterClass.DeleteRequest.newBuilder().setId("gc-now").setSync(true).build());
+    }
+
+    @Test
+    void gcLabelsKeepEverythingAndOciLayoutLoads() throws Exception {
+        load(Files.readAllBytes(busyboxTar));
+        State loaded = state();
+        collectGarbage();
+        assertEquals(loaded, state(), "containerd's GC must not collect a loaded image");
+        LocalImage img = images.resolve("busybox");
+        ContainerdImages b = new ContainerdImages(ctd);
+        assertEquals(img.chainId(), b.blobInfo(img.id()).orElseThrow().getLabelsMap().get("containerd.io/gc.ref.snapshot.overlayfs"));
+
+        // an OCI image layout made of the same blobs, under another name
+        Map<String, String> files = new HashMap<>();
+        files.put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
+        byte[] config = b.readBlob(img.id());
+        String layerDigest = b.blobInfo(img.chainId()).map(i -> i.getDigest()).orElse(img.chainId());
+        byte[] layer = b.openBlob(layerDigest).readAllBytes();
+        files.put("blobs/sha256/" + img.id().substring(7), new String(config, StandardCharsets.ISO_8859_1));
+        files.put("blobs/sha256/" + layerDigest.substring(7), new String(layer, StandardCharsets.ISO_8859_1));
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + img.id()
+                + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+                + "\"digest\":\"" + layerDigest + "\",\"size\":" + layer.length + "}]}";
+        String manifestDigest = ImageManager.sha256(manifest.getBytes(StandardCharsets.UTF_8));
+        files.put("blobs/sha256/" + manifestDigest.substring(7), manifest);
+        files.put("index.json", "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"digest\":\"" + manifestDigest + "\",\"size\":" + manifest.length()
+                + ",\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/oci:1\"}}]}");
+        assertEquals(List.of("Loaded image: oci:1"), load(tar(files, Map.of())));
+        assertEquals(img.id(), images.resolve("oci:1").id());
+        assertEquals(img.chainId(), images.resolve("oci:1").chainId());
+        collectGarbage();
+        images.delete("busybox", false, false);
+        collectGarbage();
+        assertTrue(b.snapshotExists(img.chainId()), "still used by oci:1");
+        assertEquals(img.id(), images.resolve("oci:1").id());
+        images.delete("oci:1", false, false);
+        collectGarbage();
+        assertEquals(new State(List.of(), List.of(), List.of()), state());
     }
 
     @SuppressWarnings("unused")
