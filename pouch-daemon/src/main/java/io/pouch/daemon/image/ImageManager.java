@@ -96,6 +96,7 @@ public final class ImageManager implements ImageLookup {
     public void reload() {
         lock.lock();
         try {
+            removeLeftoverSpools();
             index.names.clear();
             index.manifests.clear();
             index.configs.clear();
@@ -110,6 +111,22 @@ public final class ImageManager implements ImageLookup {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Spool and import files of a pouchd that died mid-load; nothing else uses {@code image/tmp}. */
+    private void removeLeftoverSpools() {
+        if (!Files.isDirectory(tmpDir())) {
+            return;
+        }
+        try (var walk = Files.walk(tmpDir())) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (!p.equals(tmpDir())) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not clean " + tmpDir() + ": " + e.getMessage());
         }
     }
 

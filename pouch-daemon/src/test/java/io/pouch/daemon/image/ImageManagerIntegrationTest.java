@@ -108,6 +108,13 @@ class ImageManagerIntegrationTest {
             containerdProcess.destroy();
             containerdProcess.waitFor(10, TimeUnit.SECONDS);
         }
+        if (home != null) {
+            try (var walk = Files.walk(home)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @BeforeEach
