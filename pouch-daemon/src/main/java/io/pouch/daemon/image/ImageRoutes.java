@@ -1,0 +1,91 @@
+package io.pouch.daemon.image;
+
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.api.Filters;
+import io.pouch.daemon.api.HttpExchange;
+import io.pouch.daemon.api.RouteRegistrar;
+import io.pouch.daemon.api.Router;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The Engine API's image endpoints; translation only, the work is in {@link ImageManager}. */
+public final class ImageRoutes implements RouteRegistrar {
+    private final ImageManager images;
+
+    public ImageRoutes(ImageManager images) {
+        this.images = images;
+    }
+
+    @Override
+    public void register(Router r) {
+        r.addStreaming("POST", "/images/load", this::load);
+        r.addStreaming("POST", "/images/create", this::create);
+        r.add("GET", "/images/json", this::list);
+        r.add("GET", "/images/get", x -> save(x, x.queryAll("names")));
+        r.add("GET", "/images/{name*}/get", x -> save(x, List.of(x.pathParam("name"))));
+        r.add("GET", "/images/{name*}/json", x -> x.respond(200, images.inspect(x.pathParam("name"), x.apiVersion())));
+        r.add("GET", "/images/{name*}/history", x -> x.respond(200, images.history(x.pathParam("name"))));
+        r.add("POST", "/images/{name*}/tag", this::tag);
+        r.add("DELETE", "/images/{name*}", x -> x.respond(200, images.delete(x.pathParam("name"),
+                x.queryBool("force", false), x.queryBool("noprune", false))));
+    }
+
+    private void list(HttpExchange x) {
+        x.respond(200, images.list(Filters.parse(x.query("filters")), x.apiVersion()));
+    }
+
+    private void tag(HttpExchange x) {
+        images.tag(x.pathParam("name"), x.query("repo"), x.query("tag"));
+        x.respondEmpty(201);
+    }
+
+    /** Loads fully before answering, so a refused archive is a plain 400 and not an error inside a 200 stream. */
+    private void load(HttpExchange x) throws IOException {
+        List<String> lines = images.load(x.body());
+        try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
+            for (String line : lines) {
+                writeMessage(out, Map.of("stream", line + "\n"));
+            }
+        }
+    }
+
+    private void create(HttpExchange x) throws IOException {
+        String fromImage = x.query("fromImage");
+        String fromSrc = x.query("fromSrc");
+        if (fromImage != null && !fromImage.isEmpty()) {
+            String ref = fromImage + (x.query("tag") != null && !x.query("tag").isEmpty() ? ":" + x.query("tag") : "");
+            throw new PouchException(500, "registry pull is not implemented yet (issue: image manager registry client): "
+                    + "cannot pull " + ref + "; load it with `docker load` instead");
+        }
+        if (fromSrc == null || fromSrc.isEmpty()) {
+            throw PouchException.invalidArgument("either fromImage or fromSrc is required");
+        }
+        if (!fromSrc.equals("-")) {
+            throw PouchException.invalidArgument("importing from a URL is not supported yet: use fromSrc=- with the tar as the body");
+        }
+        List<String> changes = new ArrayList<>(x.queryAll("changes"));
+        String id = images.importImage(x.body(), x.query("repo"), x.query("tag"), changes, x.query("message"));
+        try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
+            writeMessage(out, Map.of("status", id));
+        }
+    }
+
+    private void save(HttpExchange x, List<String> names) throws IOException {
+        List<ImageManager.SaveItem> plan = images.planSave(names);
+        try (OutputStream out = x.startStream(200, "application/x-tar", Map.of(), true)) {
+            images.save(plan, out);
+        }
+    }
+
+    /** One JSON message of a progress stream, newline-terminated as dockerd's jsonmessage encoder writes them. */
+    private static void writeMessage(OutputStream out, Object message) throws IOException {
+        out.write(Json.MAPPER.writeValueAsBytes(message));
+        out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.flush();
+    }
+}

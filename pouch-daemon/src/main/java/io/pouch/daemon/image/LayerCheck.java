@@ -1,0 +1,92 @@
+package io.pouch.daemon.image;
+
+import io.pouch.api.PouchException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Reads a whole layer blob before anything is stored: its diff id (sha256 of the uncompressed tar, including
+ * the zero blocks after the end marker) and every entry checked by {@link TarGuard}.
+ */
+final class LayerCheck {
+    /** @param diffId {@code sha256:<hex>} of the uncompressed stream; {@code gzip} whether the blob is gzipped */
+    record Result(String diffId, boolean gzip, long uncompressedSize) {
+    }
+
+    private LayerCheck() {
+    }
+
+    static Result check(InputStream blob, String what) throws IOException {
+        BufferedInputStream b = new BufferedInputStream(blob, 1 << 16);
+        b.mark(2);
+        int m0 = b.read();
+        int m1 = b.read();
+        b.reset();
+        boolean gzip = m0 == 0x1f && m1 == 0x8b;
+        InputStream raw = ArchiveSpool.decompressed(b);
+        MessageDigest md = ChainIds.digest();
+        CountingDigestStream counted = new CountingDigestStream(raw, md);
+        TarGuard guard = new TarGuard(what);
+        try {
+            TarArchiveInputStream tar = new TarArchiveInputStream(counted);
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                guard.check(e);
+            }
+        } catch (IOException e) {
+            throw PouchException.invalidArgument(what + " is not a valid tar archive: " + e.getMessage());
+        }
+        counted.transferTo(OutputSink.INSTANCE);
+        return new Result("sha256:" + HexFormat.of().formatHex(md.digest()), gzip, counted.count);
+    }
+
+    private static final class CountingDigestStream extends DigestInputStream {
+        long count;
+
+        CountingDigestStream(InputStream in, MessageDigest md) {
+            super(in, md);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int r = super.read();
+            if (r >= 0) {
+                count++;
+            }
+            return r;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = super.read(b, off, len);
+            if (r > 0) {
+                count += r;
+            }
+            return r;
+        }
+
+        /** Never closes the underlying stream early: TarArchiveInputStream must not end the digest. */
+        @Override
+        public void close() {
+        }
+    }
+
+    private static final class OutputSink extends java.io.OutputStream {
+        static final OutputSink INSTANCE = new OutputSink();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}
