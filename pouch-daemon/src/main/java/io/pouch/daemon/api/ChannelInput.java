@@ -1,7 +1,5 @@
 package io.pouch.daemon.api;
 
-import io.netty.channel.Channel;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -17,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The event loop calls {@link #offer}/{@link #end}/{@link #fail}; the consumer calls read.
  */
 final class ChannelInput extends InputStream {
-    private final Channel channel;
+    private final Runnable readMore;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Deque<byte[]> chunks = new ArrayDeque<>();
@@ -27,8 +25,9 @@ final class ChannelInput extends InputStream {
     private IOException error;
     private boolean readRequested;
 
-    ChannelInput(Channel channel) {
-        this.channel = channel;
+    /** @param readMore asks the channel for one more read (a no-op once the client's side is shut) */
+    ChannelInput(Runnable readMore) {
+        this.readMore = readMore;
     }
 
     void offer(byte[] data) {
@@ -95,7 +94,7 @@ final class ChannelInput extends InputStream {
             }
             if (!readRequested) {
                 readRequested = true;
-                channel.read();
+                readMore.run();
             }
             try {
                 changed.await();

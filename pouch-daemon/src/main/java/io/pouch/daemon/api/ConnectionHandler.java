@@ -92,6 +92,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inbound(msg);
+    }
+
+    private void inbound(Object msg) {
         if (raw != null) {
             if (msg instanceof ByteBuf b) {
                 raw.offer(ByteBufUtil.getBytes(b));
@@ -120,7 +124,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof HttpContent c) {
                 content(c);
-            } else if (current != null && current.streamedBody == null && !bodyDone) {
+            } else if (current != null && current.streamedBody == null && !bodyDone && !inputShutdown) {
                 ctx.read(); // the body of an aggregated request has not started to arrive yet
             }
         } finally {
@@ -152,7 +156,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ApiVersion version = target != null ? target.version() : ApiVersion.CURRENT;
         Map<String, String> params = match != null ? match.params() : Map.of();
         boolean streaming = match != null && match.streamingBody();
-        ChannelInput body = streaming ? new ChannelInput(ctx.channel()) : null;
+        ChannelInput body = streaming ? new ChannelInput(this::readMore) : null;
         current = new NettyExchange(this, req, path, version, params, body);
         currentHandler = handler;
         if (streaming) {
@@ -206,7 +210,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             ex.aggregatedBody = aggregate.toByteArray();
             aggregate = null;
             start(ex, currentHandler);
-        } else {
+        } else if (!inputShutdown) {
             ctx.read();
         }
     }
@@ -281,10 +285,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             current = null;
             currentHandler = null;
-            while (current == null && !pending.isEmpty()) {
-                dispatch(pending.removeFirst());
+            // re-feed what arrived meanwhile; whatever belongs after the next request queues up again in order
+            Object[] queued = pending.toArray();
+            pending.clear();
+            for (Object m : queued) {
+                inbound(m);
             }
-            if (current == null) {
+            if (current == null && !inputShutdown) {
                 ctx.read();
             }
         });
@@ -295,7 +302,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * connection carries raw bytes both ways. Bytes the decoder had buffered are passed on by its removal.
      */
     ChannelInput switchToRaw(HttpResponse head) {
-        raw = new ChannelInput(ctx.channel());
+        raw = new ChannelInput(this::readMore);
         if (inputShutdown) {
             raw.end();
         }
@@ -317,6 +324,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return raw;
     }
 
+    /**
+     * One more read, from any thread. Never after the client shut its side: epoll then has nothing to wait for
+     * (Netty 4.2 fails such a read with epoll_ctl ENOENT and the connection would be torn down).
+     */
+    void readMore() {
+        ctx.executor().execute(() -> {
+            if (!inputShutdown && ctx.channel().isActive()) {
+                ctx.read();
+            }
+        });
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
@@ -331,8 +350,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 } else if (!bodyDone) {
                     ctx.close();
                 }
-                // an HTTP client that stops sending mid-exchange has gone; long streams should end
-                current.markGone();
+                // an HTTP client that stops sending mid-exchange has gone and long streams should end; but a
+                // request asking to upgrade may half-close before we hijack (stdin-less attach) and still reads
+                if (!current.request().headers().contains(HttpHeaderNames.UPGRADE)) {
+                    current.markGone();
+                }
             }
         }
         ctx.fireUserEventTriggered(evt);

@@ -282,7 +282,7 @@ final class NettyExchange implements HttpExchange {
                 : new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (upgradeTcp) {
-            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            resp.headers().set(HttpHeaderNames.CONNECTION, "Upgrade"); // docker's capitalisation
             resp.headers().set(HttpHeaderNames.UPGRADE, "tcp");
         }
         conn.server().commonHeaders(resp.headers());
