@@ -1,0 +1,169 @@
+package io.pouch.daemon.api;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.pouch.api.PouchException;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Logger;
+
+/**
+ * The Engine API's HTTP/1.1 server: Netty on epoll, one unix socket per {@code unix://} listen address. Netty
+ * parses and writes HTTP; every handler runs on its own virtual thread so blocking manager calls never stall the
+ * event loop. See {@link ConnectionHandler} for the per-connection protocol (keep-alive, streamed bodies, hijack).
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HttpServer.class.getName());
+    static final String CODEC = "http";
+    static final String EXPECT_CONTINUE = "expect-continue";
+    static final String TCP_NEEDS_TLS = "TCP listening requires TLS (--tlscacert/--tlscert/--tlskey), not supported yet";
+
+    private final List<ListenAddress> addresses;
+    private final Router router;
+    private final String serverHeader;
+    private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("api-", 0).factory());
+    private EventLoopGroup group;
+    private final List<Channel> servers = new ArrayList<>();
+
+    public HttpServer(List<String> listen, Router router) {
+        this(listen, router, defaultVersion());
+    }
+
+    /** @param version the engine version for the {@code Server: Pouch/<version> (linux)} header */
+    public HttpServer(List<String> listen, Router router, String version) {
+        if (listen.isEmpty()) {
+            throw PouchException.invalidArgument("no listen address given");
+        }
+        this.addresses = listen.stream().map(ListenAddress::parse).toList();
+        this.router = router;
+        this.serverHeader = "Pouch/" + version + " (linux)";
+    }
+
+    private static String defaultVersion() {
+        String v = HttpServer.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-dev";
+    }
+
+    public List<ListenAddress> addresses() {
+        return addresses;
+    }
+
+    /** Binds every address; on failure nothing stays bound. */
+    public synchronized void start() throws IOException, InterruptedException {
+        for (ListenAddress a : addresses) {
+            if (a.scheme().equals("tcp")) {
+                throw PouchException.invalidArgument(TCP_NEEDS_TLS + ": " + a);
+            }
+        }
+        group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                EpollIoHandler.newFactory());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(EpollServerDomainSocketChannel.class)
+                // we read on demand: bodies are pulled by their consumer, the next request after the answer
+                .childOption(ChannelOption.AUTO_READ, false)
+                // attach/exec: the client half-closes after stdin and still reads the output
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(CODEC, new HttpServerCodec())
+                                .addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler())
+                                .addLast("api", new ConnectionHandler(HttpServer.this, router));
+                    }
+                });
+        try {
+            for (ListenAddress a : addresses) {
+                Path p = a.path();
+                prepareSocketPath(p);
+                Channel ch = b.bind(new DomainSocketAddress(p.toFile())).sync().channel();
+                servers.add(ch);
+                // root and the socket's group only: whoever can talk to the API is root on this host
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw----"));
+                LOG.info("API listening on " + a);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A socket file left by a daemon that died is removed; a live one or a non-socket file is an error. */
+    private static void prepareSocketPath(Path p) throws IOException {
+        Files.createDirectories(p.toAbsolutePath().getParent());
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attrs.isOther()) {
+            throw new IOException("cannot listen on " + p + ": a file that is not a socket is in the way");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(p));
+            throw new IOException("cannot listen on " + p + ": another daemon is serving that socket");
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("cannot listen")) {
+                throw e;
+            }
+            Files.deleteIfExists(p); // stale: nobody accepts there
+        }
+    }
+
+    /** Headers dockerd puts on every answer; the CLI reads Api-Version and Ostype from any of them. */
+    void commonHeaders(HttpHeaders h) {
+        h.set("Api-Version", ApiVersion.CURRENT.toString());
+        h.set("Docker-Experimental", "false");
+        h.set("Ostype", "linux");
+        h.set("Server", serverHeader);
+    }
+
+    void runHandler(Runnable r) {
+        handlers.execute(r);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Channel ch : servers) {
+            ch.close().awaitUninterruptibly();
+        }
+        for (ListenAddress a : addresses) {
+            if (a.path() != null && !servers.isEmpty()) {
+                try {
+                    Files.deleteIfExists(a.path());
+                } catch (IOException ignored) {
+                    // best effort: a stale socket is removed by the next start anyway
+                }
+            }
+        }
+        servers.clear();
+        if (group != null) {
+            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+            group = null;
+        }
+        handlers.shutdownNow();
+    }
+}

@@ -1,0 +1,390 @@
+package io.pouch.daemon.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.pouch.api.ErrorResponse;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@link HttpExchange} over one Netty request. Lives on the handler's virtual thread; everything that touches the
+ * pipeline is handed to the channel's event loop (Netty's writes are thread-safe, hijack runs there explicitly).
+ */
+final class NettyExchange implements HttpExchange {
+    private static final Logger LOG = Logger.getLogger(NettyExchange.class.getName());
+
+    private final ConnectionHandler conn;
+    private final Channel channel;
+    private final HttpRequest request;
+    private final String path;
+    private final ApiVersion version;
+    private final Map<String, String> params;
+    private final Map<String, List<String>> query;
+    /** The aggregated body, or null for a streaming route (then {@link #streamedBody} is used). */
+    volatile byte[] aggregatedBody;
+    final ChannelInput streamedBody;
+
+    private final AtomicBoolean answered = new AtomicBoolean();
+    private volatile OutputStream openStream;
+    private volatile boolean hijacked;
+    private volatile boolean gone;
+    private final List<Runnable> goneActions = new CopyOnWriteArrayList<>();
+
+    NettyExchange(ConnectionHandler conn, HttpRequest request, String path, ApiVersion version,
+                  Map<String, String> params, ChannelInput streamedBody) {
+        this.conn = conn;
+        this.channel = conn.channel();
+        this.request = request;
+        this.path = path;
+        this.version = version;
+        this.params = Map.copyOf(params);
+        this.query = new QueryStringDecoder(request.uri()).parameters();
+        this.streamedBody = streamedBody;
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    void channelClose() {
+        channel.close();
+    }
+
+    boolean isHijacked() {
+        return hijacked;
+    }
+
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public ApiVersion apiVersion() {
+        return version;
+    }
+
+    @Override
+    public Map<String, String> pathParams() {
+        return params;
+    }
+
+    @Override
+    public String query(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.getFirst();
+    }
+
+    @Override
+    public List<String> queryAll(String name) {
+        return query.getOrDefault(name, List.of());
+    }
+
+    /** dockerd's BoolValueOrDefault: absent gives the default, present is true unless "", 0, no, false, none. */
+    @Override
+    public boolean queryBool(String name, boolean defaultValue) {
+        String v = query(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        return !(s.isEmpty() || s.equals("0") || s.equals("no") || s.equals("false") || s.equals("none"));
+    }
+
+    @Override
+    public int queryInt(String name, int defaultValue) {
+        String v = query(name);
+        if (v == null || v.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("invalid value for " + name + ": \"" + v + "\" is not an integer");
+        }
+    }
+
+    @Override
+    public String header(String name) {
+        return request.headers().get(name);
+    }
+
+    @Override
+    public InputStream body() {
+        return streamedBody != null ? streamedBody : new ByteArrayInputStream(aggregatedBody);
+    }
+
+    @Override
+    public <T> T bodyJson(Class<T> type) {
+        byte[] bytes;
+        try {
+            bytes = streamedBody != null ? streamedBody.readAllBytes() : aggregatedBody;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the request body failed: " + e.getMessage(), e);
+        }
+        if (isBlank(bytes)) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readValue(bytes, type);
+        } catch (JsonProcessingException e) {
+            throw PouchException.invalidArgument("invalid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw PouchException.invalidArgument("invalid JSON: " + e.getMessage());
+        }
+    }
+
+    private static boolean isBlank(byte[] b) {
+        for (byte x : b) {
+            if (x != ' ' && x != '\n' && x != '\r' && x != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- answers ----
+
+    private void claim() {
+        if (!answered.compareAndSet(false, true)) {
+            throw new IllegalStateException("response already sent for " + method() + " " + path);
+        }
+    }
+
+    boolean answered() {
+        return answered.get();
+    }
+
+    @Override
+    public void respond(int status, Object body) {
+        byte[] json;
+        try {
+            json = Json.MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw PouchException.internal("cannot encode the response: " + e.getOriginalMessage(), e);
+        }
+        // dockerd's encoder ends every JSON answer with a newline
+        byte[] withNl = new byte[json.length + 1];
+        System.arraycopy(json, 0, withNl, 0, json.length);
+        withNl[json.length] = '\n';
+        respondBytes(status, "application/json", withNl, Map.of());
+    }
+
+    @Override
+    public void respondEmpty(int status) {
+        claim();
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+        conn.server().commonHeaders(resp.headers());
+        if (status != 204 && status != 304 && status >= 200) {
+            HttpUtil.setContentLength(resp, 0);
+        }
+        sendFull(resp);
+    }
+
+    @Override
+    public void respondBytes(int status, String contentType, byte[] body, Map<String, String> headers) {
+        claim();
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body));
+        conn.server().commonHeaders(resp.headers());
+        if (contentType != null) {
+            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        headers.forEach((k, v) -> resp.headers().set(k, v));
+        HttpUtil.setContentLength(resp, body.length);
+        sendFull(resp);
+    }
+
+    private void sendFull(FullHttpResponse resp) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!keepAlive) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ChannelFuture f = channel.writeAndFlush(resp);
+        conn.responseComplete(this, f, keepAlive);
+    }
+
+    @Override
+    public OutputStream startStream(int status, String contentType, Map<String, String> headers, boolean chunked)
+            throws IOException {
+        claim();
+        HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+        conn.server().commonHeaders(resp.headers());
+        if (contentType != null) {
+            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        headers.forEach((k, v) -> resp.headers().set(k, v));
+        boolean keepAlive = chunked && HttpUtil.isKeepAlive(request);
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(resp, true);
+        } else {
+            // no length and no chunking: the body ends when we close the connection
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        // flushed now: the docker CLI waits for the headers of /wait before it starts the container
+        channel.writeAndFlush(resp);
+        ChannelOutput out = new ChannelOutput(channel, conn.gate(), DefaultHttpContent::new, () -> {
+            if (chunked) {
+                conn.responseComplete(this, channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT), keepAlive);
+            } else {
+                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            }
+        });
+        openStream = out;
+        return out;
+    }
+
+    @Override
+    public HijackedStream hijack(String contentType) throws IOException {
+        claim();
+        hijacked = true;
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        boolean upgradeTcp = upgrade != null && upgrade.trim().equalsIgnoreCase("tcp");
+        HttpResponse resp = upgradeTcp
+                ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(101, "UPGRADED"))
+                : new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (upgradeTcp) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, "Upgrade"); // docker's capitalisation
+            resp.headers().set(HttpHeaderNames.UPGRADE, "tcp");
+        }
+        conn.server().commonHeaders(resp.headers());
+        ChannelInput in;
+        try {
+            in = channel.eventLoop().submit(() -> conn.switchToRaw(resp)).get();
+        } catch (ExecutionException e) {
+            throw new IOException("cannot take over the connection: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while taking over the connection", e);
+        }
+        ChannelOutput out = new ChannelOutput(channel, conn.gate(), b -> b,
+                () -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+        return new HijackedStream() {
+            @Override
+            public InputStream input() {
+                return in;
+            }
+
+            @Override
+            public OutputStream output() {
+                return out;
+            }
+
+            @Override
+            public void close() {
+                out.close();
+            }
+        };
+    }
+
+    @Override
+    public boolean clientGone() {
+        return gone;
+    }
+
+    @Override
+    public void onClientGone(Runnable action) {
+        goneActions.add(action);
+        if (gone && goneActions.remove(action)) {
+            action.run();
+        }
+    }
+
+    /** Called by the connection (event loop) when the client went away. */
+    void markGone() {
+        gone = true;
+        for (Runnable r : goneActions) {
+            if (goneActions.remove(r)) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "client-gone action failed", e);
+                }
+            }
+        }
+    }
+
+    // ---- handler outcome ----
+
+    /** Turns what the handler threw into an answer, or drops the connection if the answer already started. */
+    void fail(Throwable t) {
+        if (answered.get()) {
+            LOG.log(t instanceof PouchException || t instanceof IOException ? Level.FINE : Level.WARNING,
+                    method() + " " + path + " failed after the response started: " + t, t);
+            channel.close();
+            return;
+        }
+        int status;
+        String message;
+        if (t instanceof PouchException pe) {
+            status = pe.status();
+            message = pe.getMessage();
+        } else if (t instanceof IllegalArgumentException) {
+            status = 400;
+            message = t.getMessage();
+        } else {
+            status = 500;
+            message = t.getMessage() != null ? t.getMessage() : t.toString();
+            LOG.log(Level.WARNING, method() + " " + path + " failed", t);
+        }
+        if (status == 304) {
+            respondEmpty(304);
+        } else {
+            respond(status, new ErrorResponse(message));
+        }
+    }
+
+    /** After the handler returned: make sure exactly one complete answer went out. */
+    void finish() {
+        if (!answered.get()) {
+            fail(PouchException.internal("internal error: no response for " + method() + " " + path, null));
+            return;
+        }
+        OutputStream s = openStream;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                channel.close();
+            }
+        }
+    }
+}

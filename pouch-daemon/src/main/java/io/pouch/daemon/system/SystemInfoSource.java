@@ -1,0 +1,27 @@
+package io.pouch.daemon.system;
+
+/**
+ * What {@code /info} and {@code /version} need from the managers that own containers, images and containerd.
+ * Implemented by whoever wires the daemon together (the container and image managers); calls must be cheap and
+ * must not block for long, {@code docker info} is called often.
+ */
+public interface SystemInfoSource {
+    /** Container figures as {@code docker info} shows them; running + paused + stopped = containers. */
+    record Counts(int containers, int running, int paused, int stopped, int images) {
+    }
+
+    Counts counts();
+
+    /** containerd's version ({@code Version} service), or "unknown" while it is not reachable. */
+    default String containerdVersion() {
+        return "unknown";
+    }
+
+    /** containerd's git revision, or "". */
+    default String containerdRevision() {
+        return "";
+    }
+
+    /** For tests and a daemon that has no managers yet. */
+    SystemInfoSource NONE = () -> new Counts(0, 0, 0, 0, 0);
+}
