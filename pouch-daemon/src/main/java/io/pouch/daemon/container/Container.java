@@ -15,6 +15,11 @@ final class Container {
     private volatile ContainerMeta meta;
     /** The main process's I/O while it runs; guarded by {@link #lock}. */
     ContainerIO io;
+    /**
+     * I/O made ready for the next start because a client attached before it (docker run attaches, then
+     * starts): the start uses it, so the attached client sees the output from the first byte. Guarded by lock.
+     */
+    ContainerIO pendingIo;
     /** Completed with the exit code at the next exit; replaced by a fresh one after each exit. */
     volatile CompletableFuture<Integer> nextExit = new CompletableFuture<>();
     /** Completed with the last exit code once the container is removed. */

@@ -320,9 +320,19 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 throw PouchException.notModified("container already started");
             }
             doStart(c);
-        } finally {
+        } catch (RuntimeException e) {
             c.lock.unlock();
+            if (c.meta().hostConfig().autoRemove() && !c.removing) {
+                // as dockerd: a --rm container that cannot start is removed (docker run waits for that)
+                try {
+                    remove(c, true);
+                } catch (RuntimeException removeError) {
+                    LOG.warning("cannot auto-remove " + c.id + " after a failed start: " + removeError.getMessage());
+                }
+            }
+            throw e;
         }
+        c.lock.unlock();
         publish(c, "start", Map.of());
     }
 
@@ -360,15 +370,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             throw ContainerdRuntime.error("cannot start container " + c.id, e);
         }
         ContainerConfig cfg = m.config();
-        LogSink log = openLog(c.id, hc);
-        ContainerIO io;
-        try {
-            io = ContainerIOs.create(ContainerIO.fifoDir(config.execRoot(), c.id), "init", cfg.tty(),
-                    cfg.openStdin(), cfg.stdinOnce(), log);
-        } catch (Exception e) {
-            quietly(log::close);
-            throw PouchException.internal("cannot set up the container's I/O: " + e.getMessage(), e);
-        }
+        ContainerIO io = c.pendingIo != null ? c.pendingIo : newIo(c, m, hc);
+        c.pendingIo = null;
         int pid;
         try {
             ctd.createTask(c.id, rootfs, io.stdinPath() == null ? null : io.stdinPath().toString(),
@@ -391,6 +394,39 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         ContainerState s = m.state();
         save(c, m.withState(new ContainerState("running", true, false, false, false, false, pid, 0, "",
                 Times.now(), s.finishedAt())));
+    }
+
+    private ContainerIO newIo(Container c, ContainerMeta m, HostConfig hc) {
+        ContainerConfig cfg = m.config();
+        LogSink log = openLog(c.id, hc);
+        try {
+            return ContainerIOs.create(ContainerIO.fifoDir(config.execRoot(), c.id), "init", cfg.tty(),
+                    cfg.openStdin(), cfg.stdinOnce(), log);
+        } catch (Exception e) {
+            quietly(log::close);
+            throw PouchException.internal("cannot set up the container's I/O: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The I/O an attaching client subscribes to: the running process's, or, for a container that is not
+     * running, the I/O its next start will use (docker run attaches before it starts the container).
+     */
+    public ContainerIO ioForAttach(String ref) {
+        Container c = store.find(ref);
+        c.lock.lock();
+        try {
+            if (c.io != null) {
+                return c.io;
+            }
+            if (c.pendingIo == null) {
+                ContainerMeta m = c.meta();
+                c.pendingIo = newIo(c, m, m.hostConfig());
+            }
+            return c.pendingIo;
+        } finally {
+            c.lock.unlock();
+        }
     }
 
     private LogSink openLog(String id, HostConfig hc) {
@@ -713,6 +749,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         if (c.io != null) {
             c.io.close();
             c.io = null;
+        }
+        if (c.pendingIo != null) {
+            c.pendingIo.close();
+            c.pendingIo = null;
         }
         try {
             ctd.deleteTask(c.id);

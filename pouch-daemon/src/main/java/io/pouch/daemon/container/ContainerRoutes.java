@@ -80,10 +80,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         });
         r.add("POST", "/containers/{id}/attach", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
-            ContainerIO io = manager.io(id);
-            if (io == null) {
-                throw PouchException.conflict("You cannot attach to a stopped container, start it first");
-            }
+            ContainerIO io = manager.ioForAttach(id);
             AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
                     ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"));
         });

@@ -1,0 +1,202 @@
+package io.pouch.daemon;
+
+import io.pouch.api.PouchException;
+import io.pouch.daemon.api.HttpServer;
+import io.pouch.daemon.api.Router;
+import io.pouch.daemon.config.ConfigLoader;
+import io.pouch.daemon.config.DaemonConfig;
+import io.pouch.daemon.container.ContainerManager;
+import io.pouch.daemon.container.ContainerRoutes;
+import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.ContainerdSupervisor;
+import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.image.ImageManager;
+import io.pouch.daemon.image.ImageRoutes;
+import io.pouch.daemon.system.SystemInfoSource;
+import io.pouch.daemon.system.SystemRoutes;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/** pouchd: wires the managers, containerd and the HTTP API together, and keeps them up until stopped. */
+@Command(name = "pouchd", mixinStandardHelpOptions = true, versionProvider = Pouchd.Version.class,
+        description = "The Pouch container engine daemon: serves the Docker Engine API, backed by containerd.")
+public final class Pouchd implements Callable<Integer> {
+    public static final String VERSION = "0.1.0";
+
+    @Option(names = "--config-file", defaultValue = "/etc/pouch/config.json", description = "configuration file")
+    Path configFile;
+    @Option(names = "--home-dir", description = "root of pouchd's data (default /var/lib/pouch)")
+    String homeDir;
+    @Option(names = "--exec-root", description = "runtime state: FIFOs, sockets (default /var/run/pouch)")
+    String execRoot;
+    @Option(names = {"-l", "--listen"}, description = "where to serve the API (default unix:///var/run/pouchd.sock)")
+    List<String> listen;
+    @Option(names = "--containerd", description = "use this containerd socket instead of starting our own")
+    String containerd;
+    @Option(names = "--containerd-path", description = "containerd binary to start (default containerd)")
+    String containerdPath;
+    @Option(names = "--default-namespace", description = "containerd namespace (default pouch)")
+    String namespace;
+    @Option(names = {"-D", "--debug"}, description = "debug logging")
+    Boolean debug;
+    @Option(names = "--log-driver", description = "default log driver: json-file or none")
+    String logDriver;
+    @Option(names = "--log-opt", description = "log driver options, key=value")
+    Map<String, String> logOpts;
+    @Option(names = "--default-runtime", description = "runc or crun (default runc)")
+    String defaultRuntime;
+    @Option(names = "--bridge-name", description = "default bridge device (default p0)")
+    String bridgeName;
+    @Option(names = "--pidfile", description = "pid file (default /var/run/pouch.pid)")
+    String pidFile;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
+            System.err.println("pouchd: " + e.getMessage());
+            return 1;
+        }).execute(args));
+    }
+
+    Map<String, Object> givenFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "home-dir", homeDir);
+        put(m, "exec-root", execRoot);
+        put(m, "listen", listen == null ? null : new ArrayList<>(listen));
+        put(m, "containerd", containerd);
+        put(m, "containerd-path", containerdPath);
+        put(m, "default-namespace", namespace);
+        put(m, "debug", debug);
+        put(m, "log-driver", logDriver);
+        put(m, "log-opts", logOpts);
+        put(m, "default-runtime", defaultRuntime);
+        put(m, "bridge-name", bridgeName);
+        put(m, "pidfile", pidFile);
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DaemonConfig cfg = ConfigLoader.load(givenFlags(), configFile);
+        setUpLogging(cfg.debug());
+        Logger log = Logger.getLogger("pouchd");
+        Files.createDirectories(cfg.homeDir());
+        Files.createDirectories(cfg.execRoot());
+        Path pid = Path.of(cfg.pidFile());
+        Files.createDirectories(pid.toAbsolutePath().getParent());
+        Files.writeString(pid, Long.toString(ProcessHandle.current().pid()));
+
+        ContainerdSupervisor supervisor = cfg.supervisesContainerd() ? new ContainerdSupervisor(cfg) : null;
+        if (supervisor != null) {
+            supervisor.start();
+        }
+        Containerd ctd = new Containerd(cfg.containerdAddress(), cfg.namespace());
+        if (!ctd.ping(5000)) {
+            throw PouchException.internal("containerd does not answer on " + cfg.containerdAddress(), null);
+        }
+        EventBus events = new EventBus();
+        ImageManager images = new ImageManager(ctd, cfg, events);
+        images.reload();
+        ContainerManager containers = new ContainerManager(ctd, cfg, events, images);
+        images.setImageUsage(containers);
+        containers.start();
+
+        Router router = new Router();
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
+        new ImageRoutes(images).register(router);
+        new ContainerRoutes(containers).register(router);
+        HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
+        server.start();
+        log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("pouchd stopping; running containers keep running");
+            server.close();
+            containers.close();
+            ctd.close();
+            if (supervisor != null) {
+                supervisor.close();
+            }
+            try {
+                Files.deleteIfExists(pid);
+            } catch (java.io.IOException ignored) {
+                // best effort
+            }
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    private static void setUpLogging(boolean debug) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler h = new ConsoleHandler();
+        h.setFormatter(new SimpleFormatter());
+        h.setLevel(debug ? Level.FINE : Level.INFO);
+        root.addHandler(h);
+        root.setLevel(debug ? Level.FINE : Level.INFO);
+        Logger.getLogger("io.grpc").setLevel(Level.WARNING);
+        Logger.getLogger("io.netty").setLevel(Level.WARNING);
+    }
+
+    /** /info and /version figures, read from the managers and containerd. */
+    private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images)
+            implements SystemInfoSource {
+        @Override
+        public Counts counts() {
+            ContainerManager.Counts c = containers.counts();
+            return new Counts(c.total(), c.running(), c.paused(), c.stopped(), images.count());
+        }
+
+        @Override
+        public String containerdVersion() {
+            try {
+                return ctd.version().withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
+                        .version(com.google.protobuf.Empty.getDefaultInstance()).getVersion();
+            } catch (RuntimeException e) {
+                return "unknown";
+            }
+        }
+
+        @Override
+        public String containerdRevision() {
+            try {
+                return ctd.version().withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
+                        .version(com.google.protobuf.Empty.getDefaultInstance()).getRevision();
+            } catch (RuntimeException e) {
+                return "";
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"pouchd " + VERSION};
+        }
+    }
+}
