@@ -16,6 +16,9 @@ import java.io.UncheckedIOException;
 final class Errors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+        if (isBrokenPipe(ex)) {
+            return 141; // stdout went away (`pouch logs | head`): quiet, as a Go program killed by SIGPIPE
+        }
         int code = cl.getCommand() instanceof PouchCommand pc ? pc.errorExitCode() : 1;
         var err = cl.getErr();
         switch (ex) {
@@ -38,6 +41,15 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         }
         err.flush();
         return code;
+    }
+
+    private static boolean isBrokenPipe(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof IOException && "Broken pipe".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isDebug(CommandLine cl) {

@@ -279,10 +279,11 @@ public final class ImageCommands {
                     return 0;
                 }
                 // write next to the target and rename, so a failed save never leaves a truncated archive
-                Path dir = output.toAbsolutePath().getParent();
-                Path tmp = Files.createTempFile(dir, ".pouch-save-", ".tar");
+                Path target = output.toAbsolutePath();
+                Path tmp = target.resolveSibling("." + target.getFileName() + ".pouch-save-" + ProcessHandle.current().pid());
                 try {
-                    try (OutputStream out = Files.newOutputStream(tmp)) {
+                    try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                            java.nio.file.StandardOpenOption.WRITE)) {
                         s.body().transferTo(out);
                     }
                     Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -384,7 +385,7 @@ public final class ImageCommands {
                 String id = h.path("Id").asText();
                 r.put("ID", id.equals("<missing>") || noTrunc ? id : Units.shortId(id));
                 long created = h.path("Created").asLong();
-                r.put("CreatedSince", human
+                r.put("CreatedSince", created <= 0 ? "N/A" : human
                         ? Units.humanDuration(Duration.between(Instant.ofEpochSecond(created), now)) + " ago"
                         : Instant.ofEpochSecond(created).toString());
                 r.put("CreatedAt", Instant.ofEpochSecond(created).toString());
