@@ -408,6 +408,9 @@ public final class ImageCommands {
             subcommands = {ImageLs.class, ImageInspect.class, Tag.class, ImageRm.class, Save.class, Load.class,
                     Import.class, History.class, Pull.class})
     public static class ImageGroup implements Runnable {
+        @Option(names = "--help", usageHelp = true, description = "Print usage")
+        boolean help;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
