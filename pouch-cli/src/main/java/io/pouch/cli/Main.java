@@ -1,0 +1,158 @@
+package io.pouch.cli;
+
+import io.pouch.cli.container.AttachCommand;
+import io.pouch.cli.container.ContainerCommands;
+import io.pouch.cli.container.CreateCommand;
+import io.pouch.cli.container.LogsCommand;
+import io.pouch.cli.container.PsCommand;
+import io.pouch.cli.container.RunCommand;
+import io.pouch.cli.container.StartCommand;
+import io.pouch.cli.image.ImageCommands;
+import io.pouch.cli.system.CompletionCommand;
+import io.pouch.cli.system.EventsCommand;
+import io.pouch.cli.system.InfoCommand;
+import io.pouch.cli.system.InspectCommand;
+import io.pouch.cli.system.VersionCommand;
+import io.pouch.client.DaemonHost;
+import io.pouch.client.PouchClient;
+import picocli.CommandLine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code pouch} command. Global flags as Pouch has them: {@code -H/--host} (or {@code POUCH_HOST}) and
+ * {@code -D/--debug}. The client (and with it Netty) is created only when a command talks to the daemon.
+ */
+@Command(name = "pouch", mixinStandardHelpOptions = false, usageHelpAutoWidth = true,
+        description = "An efficient container engine (Engine API client).")
+public final class Main implements Runnable {
+    public static final String VERSION = "0.1.0-SNAPSHOT";
+
+    @Option(names = {"-H", "--host"}, paramLabel = "HOST",
+            description = "Daemon socket to connect to (default ${DEFAULT-VALUE}; env POUCH_HOST)",
+            defaultValue = "${env:POUCH_HOST:-" + DaemonHost.DEFAULT + "}")
+    String host;
+
+    @Option(names = {"-D", "--debug"}, description = "Print requests and answers on stderr")
+    boolean debug;
+
+    @Option(names = {"-v", "--version"}, description = "Print version information and quit")
+    boolean version;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage")
+    boolean help;
+
+    private PouchClient client;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        if (version) {
+            spec.commandLine().getOut().println("Pouch version " + VERSION);
+            return;
+        }
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public synchronized PouchClient client() {
+        if (client == null) {
+            client = PouchClient.connect(host);
+            if (debug) {
+                client.trace(line -> System.err.println("DEBU[client] " + line));
+            }
+        }
+        return client;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    /**
+     * The subcommands, in the order help lists them. Building picocli's model reflects over every class given to
+     * it, so a normal invocation registers only the command it names; help, completion and unknown names get all.
+     */
+    private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("run", RunCommand.class);
+        COMMANDS.put("create", CreateCommand.class);
+        COMMANDS.put("start", StartCommand.class);
+        COMMANDS.put("attach", AttachCommand.class);
+        COMMANDS.put("stop", ContainerCommands.Stop.class);
+        COMMANDS.put("kill", ContainerCommands.Kill.class);
+        COMMANDS.put("restart", ContainerCommands.Restart.class);
+        COMMANDS.put("pause", ContainerCommands.Pause.class);
+        COMMANDS.put("unpause", ContainerCommands.Unpause.class);
+        COMMANDS.put("rm", ContainerCommands.Rm.class);
+        COMMANDS.put("rename", ContainerCommands.Rename.class);
+        COMMANDS.put("wait", ContainerCommands.Wait.class);
+        COMMANDS.put("ps", PsCommand.class);
+        COMMANDS.put("logs", LogsCommand.class);
+        COMMANDS.put("inspect", InspectCommand.class);
+        COMMANDS.put("images", ImageCommands.Images.class);
+        COMMANDS.put("image", ImageCommands.ImageGroup.class);
+        COMMANDS.put("tag", ImageCommands.Tag.class);
+        COMMANDS.put("rmi", ImageCommands.Rmi.class);
+        COMMANDS.put("save", ImageCommands.Save.class);
+        COMMANDS.put("load", ImageCommands.Load.class);
+        COMMANDS.put("import", ImageCommands.Import.class);
+        COMMANDS.put("history", ImageCommands.History.class);
+        COMMANDS.put("pull", ImageCommands.Pull.class);
+        COMMANDS.put("version", VersionCommand.class);
+        COMMANDS.put("info", InfoCommand.class);
+        COMMANDS.put("events", EventsCommand.class);
+        COMMANDS.put("completion", CompletionCommand.class);
+        COMMANDS.put("help", CommandLine.HelpCommand.class);
+    }
+
+    /** The first word that is not a global option (or its value). */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-H") || a.equals("--host")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    public static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /** {@code args} null registers every subcommand. */
+    public static CommandLine commandLine(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        String name = args == null ? null : commandName(args);
+        boolean one = name != null && COMMANDS.containsKey(name) && !name.equals("help") && !name.equals("completion");
+        for (Map.Entry<String, Class<?>> e : COMMANDS.entrySet()) {
+            if (!one || e.getKey().equals(name)) {
+                cl.addSubcommand(e.getKey(), e.getValue());
+            }
+        }
+        cl.setExecutionExceptionHandler(new Errors());
+        cl.setParameterExceptionHandler(Errors::usage);
+        cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
+        // everything after the image is the container's command, flags included (docker's interspersed=false)
+        for (String cmd : new String[]{"run", "create"}) {
+            if (cl.getSubcommands().containsKey(cmd)) {
+                cl.getSubcommands().get(cmd).setStopAtPositional(true);
+            }
+        }
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine(args).execute(args);
+        System.out.flush();
+        System.exit(code);
+    }
+}

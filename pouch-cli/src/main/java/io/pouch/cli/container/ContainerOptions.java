@@ -1,0 +1,90 @@
+package io.pouch.cli.container;
+
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The flags {@code run} and {@code create} share; {@link CreateRequest} turns them into the API's JSON. */
+public final class ContainerOptions {
+    @Option(names = "--name", description = "Assign a name to the container")
+    String name;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set environment variables")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set meta data on a container")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, description = "Username or UID (format: <name|uid>[:<group|gid>])")
+    String user;
+
+    @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image")
+    String entrypoint;
+
+    @Option(names = {"-h", "--hostname"}, description = "Container host name")
+    String hostname;
+
+    @Option(names = {"--network", "--net"}, description = "Connect a container to a network", defaultValue = "default")
+    String network;
+
+    @Option(names = "--privileged", description = "Give extended privileges to this container")
+    boolean privileged;
+
+    @Option(names = "--cap-add", description = "Add Linux capabilities")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", description = "Drop Linux capabilities")
+    List<String> capDrop = new ArrayList<>();
+
+    @Option(names = "--read-only", description = "Mount the container's root filesystem as read only")
+    boolean readOnly;
+
+    @Option(names = {"-m", "--memory"}, description = "Memory limit (e.g. 512m, 1g)")
+    String memory;
+
+    @Option(names = "--cpus", description = "Number of CPUs")
+    String cpus;
+
+    @Option(names = {"-c", "--cpu-shares"}, description = "CPU shares (relative weight)")
+    Long cpuShares;
+
+    @Option(names = "--cpuset-cpus", description = "CPUs in which to allow execution (0-3, 0,1)")
+    String cpusetCpus;
+
+    @Option(names = "--pids-limit", description = "Tune container pids limit (set -1 for unlimited)")
+    Long pidsLimit;
+
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Ulimit options")
+    List<String> ulimits = new ArrayList<>();
+
+    @Option(names = "--runtime", description = "Runtime to use for this container")
+    String runtime;
+
+    @Option(names = "--init", description = "Run an init inside the container that forwards signals and reaps processes")
+    boolean init;
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "[SRC:]DST[:OPTS]", description = "Bind mount a volume")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY")
+    boolean tty;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached")
+    boolean interactive;
+
+    @Option(names = "--restart", description = "Restart policy to apply when a container exits", defaultValue = "no")
+    String restart;
+
+    @Option(names = "--stop-signal", description = "Signal to stop the container")
+    String stopSignal;
+
+    @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container")
+    Integer stopTimeout;
+
+    @Option(names = "--rm", description = "Automatically remove the container when it exits")
+    boolean autoRemove;
+}

@@ -1,0 +1,221 @@
+package io.pouch.cli.container;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.Json;
+import io.pouch.cli.CliException;
+import io.pouch.cli.format.Units;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the body of {@code POST /containers/create} from {@link ContainerOptions}, with Docker's field names
+ * (Config at the top level, HostConfig, NetworkingConfig), the way the docker CLI fills them.
+ */
+public final class CreateRequest {
+    private CreateRequest() {
+    }
+
+    /**
+     * @param attach whether the CLI will attach to the output (run without -d, create): sets AttachStdout/Stderr
+     * @param env the client's environment, for {@code -e NAME} without a value
+     */
+    public static ObjectNode build(ContainerOptions o, String image, List<String> command, boolean attach,
+                                   Map<String, String> env) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        if (o.hostname != null) {
+            body.put("Hostname", o.hostname);
+        }
+        if (o.user != null) {
+            body.put("User", o.user);
+        }
+        body.put("AttachStdin", o.interactive);
+        body.put("AttachStdout", attach);
+        body.put("AttachStderr", attach);
+        body.put("Tty", o.tty);
+        body.put("OpenStdin", o.interactive);
+        body.put("StdinOnce", o.interactive && attach);
+        ArrayNode envs = body.putArray("Env");
+        for (String e : o.env) {
+            if (e.contains("=")) {
+                envs.add(e);
+            } else if (env.containsKey(e)) {
+                envs.add(e + "=" + env.get(e)); // docker takes a bare NAME from the client's environment
+            }
+        }
+        if (!command.isEmpty()) {
+            ArrayNode cmd = body.putArray("Cmd");
+            command.forEach(cmd::add);
+        }
+        body.put("Image", image);
+        if (!o.volumes.isEmpty()) {
+            ObjectNode anonymous = Json.MAPPER.createObjectNode();
+            for (String v : o.volumes) {
+                if (!isBind(v)) {
+                    anonymous.putObject(v);
+                }
+            }
+            if (!anonymous.isEmpty()) {
+                body.set("Volumes", anonymous);
+            }
+        }
+        if (o.workdir != null) {
+            body.put("WorkingDir", o.workdir);
+        }
+        if (o.entrypoint != null) {
+            // docker: --entrypoint "" resets the image's entrypoint, anything else is one argv element
+            body.putArray("Entrypoint").add(o.entrypoint);
+        }
+        ObjectNode labels = body.putObject("Labels");
+        for (String l : o.labels) {
+            int eq = l.indexOf('=');
+            labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+        }
+        if (o.stopSignal != null) {
+            body.put("StopSignal", o.stopSignal);
+        }
+        if (o.stopTimeout != null) {
+            body.put("StopTimeout", o.stopTimeout);
+        }
+        body.set("HostConfig", hostConfig(o));
+        ObjectNode endpoints = body.putObject("NetworkingConfig").putObject("EndpointsConfig");
+        endpoints.putObject(o.network);
+        return body;
+    }
+
+    private static ObjectNode hostConfig(ContainerOptions o) {
+        ObjectNode hc = Json.MAPPER.createObjectNode();
+        ArrayNode binds = Json.MAPPER.createArrayNode();
+        for (String v : o.volumes) {
+            if (v.isBlank()) {
+                throw new CliException("invalid volume specification: ''", 125);
+            }
+            if (isBind(v)) {
+                binds.add(v);
+            }
+        }
+        if (!binds.isEmpty()) {
+            hc.set("Binds", binds);
+        }
+        hc.put("NetworkMode", o.network);
+        hc.set("RestartPolicy", restartPolicy(o.restart));
+        hc.put("AutoRemove", o.autoRemove);
+        if (!o.capAdd.isEmpty()) {
+            ArrayNode a = hc.putArray("CapAdd");
+            o.capAdd.forEach(a::add);
+        }
+        if (!o.capDrop.isEmpty()) {
+            ArrayNode a = hc.putArray("CapDrop");
+            o.capDrop.forEach(a::add);
+        }
+        hc.put("Privileged", o.privileged);
+        hc.put("ReadonlyRootfs", o.readOnly);
+        if (o.runtime != null) {
+            hc.put("Runtime", o.runtime);
+        }
+        if (o.init) {
+            hc.put("Init", true);
+        }
+        if (o.memory != null) {
+            try {
+                hc.put("Memory", Units.ramInBytes(o.memory));
+            } catch (IllegalArgumentException e) {
+                throw new CliException("invalid argument \"" + o.memory + "\" for \"-m, --memory\" flag: "
+                        + e.getMessage(), 125);
+            }
+        }
+        if (o.cpus != null) {
+            hc.put("NanoCpus", nanoCpus(o.cpus));
+        }
+        if (o.cpuShares != null) {
+            hc.put("CpuShares", o.cpuShares);
+        }
+        if (o.cpusetCpus != null) {
+            hc.put("CpusetCpus", o.cpusetCpus);
+        }
+        if (o.pidsLimit != null) {
+            hc.put("PidsLimit", o.pidsLimit);
+        }
+        if (!o.ulimits.isEmpty()) {
+            ArrayNode u = hc.putArray("Ulimits");
+            for (String spec : o.ulimits) {
+                u.add(ulimit(spec));
+            }
+        }
+        return hc;
+    }
+
+    /** A -v value with a source (host path or named volume) is a bind; a lone container path is anonymous. */
+    private static boolean isBind(String v) {
+        return v.indexOf(':') > 0;
+    }
+
+    static long nanoCpus(String cpus) {
+        try {
+            BigDecimal n = new BigDecimal(cpus).movePointRight(9);
+            if (n.signum() < 0 || n.stripTrailingZeros().scale() > 0) {
+                throw new NumberFormatException();
+            }
+            return n.longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new CliException("invalid argument \"" + cpus + "\" for \"--cpus\" flag: failed to parse "
+                    + cpus + " as a rational number", 125);
+        }
+    }
+
+    static ObjectNode restartPolicy(String spec) {
+        ObjectNode p = Json.MAPPER.createObjectNode();
+        String name = spec;
+        int retries = 0;
+        int colon = spec.indexOf(':');
+        if (colon >= 0) {
+            name = spec.substring(0, colon);
+            try {
+                retries = Integer.parseInt(spec.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new CliException("invalid restart policy format: maximum retry count must be an integer", 125);
+            }
+            if (!name.equals("on-failure")) {
+                throw new CliException("invalid restart policy format: maximum retry count cannot be used with "
+                        + "restart policy '" + name + "'", 125);
+            }
+        }
+        switch (name) {
+            case "no", "always", "unless-stopped", "on-failure", "" -> { }
+            default -> throw new CliException("invalid restart policy format: unknown policy '" + name + "'", 125);
+        }
+        p.put("Name", name);
+        p.put("MaximumRetryCount", retries);
+        return p;
+    }
+
+    static ObjectNode ulimit(String spec) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0) {
+            throw new CliException("invalid ulimit argument: " + spec, 125);
+        }
+        String name = spec.substring(0, eq);
+        String[] limits = spec.substring(eq + 1).split(":", -1);
+        if (limits.length > 2) {
+            throw new CliException("too many limit value arguments - " + spec.substring(eq + 1)
+                    + ", can only have up to two, `soft[:hard]`", 125);
+        }
+        try {
+            long soft = Long.parseLong(limits[0]);
+            long hard = limits.length == 2 ? Long.parseLong(limits[1]) : soft;
+            if (soft > hard) {
+                throw new CliException("ulimit soft limit must be less than or equal to hard limit: " + soft
+                        + " > " + hard, 125);
+            }
+            ObjectNode u = Json.MAPPER.createObjectNode();
+            u.put("Name", name);
+            u.put("Hard", hard);
+            u.put("Soft", soft);
+            return u;
+        } catch (NumberFormatException e) {
+            throw new CliException("invalid ulimit argument: " + spec, 125);
+        }
+    }
+}
