@@ -183,16 +183,33 @@ class DockerCliEndToEndTest {
     }
 
     @Test
-    void rmiRefusedWhileAContainerUsesTheImage() {
+    void rmiRefusedWhileAContainerUsesTheImage() throws Exception {
+        // an image with a single reference: removing that reference would orphan the container's image
+        Path rootfs = Files.createTempDirectory(d.base(), "rootfs");
+        Files.writeString(rootfs.resolve("hello.txt"), "hi\n");
+        Path tar = d.base().resolve("rootfs-" + UUID.randomUUID() + ".tar");
+        Cmd.run(java.util.List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), "."), java.util.Map.of(),
+                null, java.time.Duration.ofSeconds(30)).ok();
         String tag = "e2e-inuse:" + UUID.randomUUID().toString().substring(0, 6);
+        d.docker("import", tar.toString(), tag).ok();
         String n = name("inuse");
-        d.docker("tag", "busybox", tag).ok();
-        d.docker("create", "--name", n, tag, "true").ok();
+        d.docker("create", "--name", n, tag, "/hello.txt").ok();
         Cmd.Result r = d.docker("rmi", tag);
-        assertNotEquals(0, r.exit());
-        assertTrue(r.err().contains("container"), r.toString());
+        assertNotEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("is using its referenced image"), r.toString());
+        d.docker("image", "inspect", tag).ok();
         d.docker("rm", n).ok();
         d.docker("rmi", tag).ok();
+        assertNotEquals(0, d.docker("image", "inspect", tag).exit());
+    }
+
+    @Test
+    void removingOneOfSeveralTagsOnlyUntags() {
+        String tag = "e2e-extra:" + UUID.randomUUID().toString().substring(0, 6);
+        d.docker("tag", "busybox", tag).ok();
+        String out = d.docker("rmi", tag).ok().out();
+        assertTrue(out.contains("Untagged: " + tag), out);
+        d.docker("image", "inspect", "busybox").ok();
     }
 
     @Test
@@ -208,7 +225,7 @@ class DockerCliEndToEndTest {
         assertTrue(dup.err().contains("is already in use"), dup.toString());
         d.docker("rm", n).ok();
 
-        Cmd.Result noImage = d.docker("create", "--name", name("noimg"), "no-such-image-anywhere:1");
+        Cmd.Result noImage = d.docker("run", "--name", name("noimg"), "no-such-image-anywhere:1");
         assertEquals(125, noImage.exit(), noImage.toString());
         assertTrue(noImage.err().contains("Unable to find image") || noImage.err().contains("No such image"),
                 noImage.toString());
