@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,6 +52,23 @@ public final class JsonFileLog implements LogSink {
             "labels-regex", "env", "env-regex", "tag");
     private static final Pattern SIZE = Pattern.compile("^(\\d+(?:\\.\\d+)?) ?([kmgtp])?i?b?$");
     private static final JsonFactory JSON = Json.MAPPER.getFactory().copy().setCharacterEscapes(new GoEscapes());
+
+    /**
+     * Rotation renames several files in turn; a reader listing the set meanwhile could see a gap and skip files.
+     * Writers and readers live in the same pouchd, so rotation holds a lock (striped by path, so nothing per log
+     * is kept) that readers take while listing and opening.
+     */
+    private static final ReentrantReadWriteLock[] ROTATION = new ReentrantReadWriteLock[64];
+
+    static {
+        for (int i = 0; i < ROTATION.length; i++) {
+            ROTATION[i] = new ReentrantReadWriteLock();
+        }
+    }
+
+    static ReentrantReadWriteLock rotationLock(Path file) {
+        return ROTATION[Math.floorMod(file.toAbsolutePath().normalize().hashCode(), ROTATION.length)];
+    }
 
     private final Path file;
     private final long maxSize;
@@ -98,7 +116,7 @@ public final class JsonFileLog implements LogSink {
     /**
      * Validates json-file log options with dockerd's rules and wording (call at container create):
      * {@code max-size} is a human size with decimal units ("10m" = 10,000,000 bytes, "1k", "5MB"), {@code max-file}
-     * an integer &gt;= 1 (default 1); other docker options (compress, labels, env, tag...) are accepted and
+     * an integer &gt;= 1 (default 1; without max-size it has no effect, as in dockerd); other docker options (compress, labels, env, tag...) are accepted and
      * ignored; unknown ones are rejected.
      *
      * @throws PouchException 400 with the reason
@@ -128,9 +146,6 @@ public final class JsonFileLog implements LogSink {
             }
             if (maxFiles < 1) {
                 throw PouchException.invalidArgument("max-file cannot be less than 1");
-            }
-            if (maxFiles > 1 && maxSize < 0) {
-                throw PouchException.invalidArgument("max-file cannot be set without max-size");
             }
         }
         return new Options(maxSize, maxFiles);
@@ -274,6 +289,8 @@ public final class JsonFileLog implements LogSink {
     private void rotate() {
         Fifos.closeQuietly(channel);
         channel = null;
+        ReentrantReadWriteLock.WriteLock lock = rotationLock(file).writeLock();
+        lock.lock();
         try {
             if (maxFiles <= 1) {
                 Files.deleteIfExists(file);
@@ -289,6 +306,8 @@ public final class JsonFileLog implements LogSink {
             openFile();
         } catch (IOException e) {
             LOG.warning("log file " + file + ": rotation failed: " + e);
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -19,6 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -162,6 +163,16 @@ public final class JsonFileLogReader {
 
     /** The file after the one with {@code key} in the current set; the oldest when {@code key} was dropped. */
     private Cursor next(Object key) throws IOException {
+        Lock lock = JsonFileLog.rotationLock(file).readLock();
+        lock.lock();
+        try {
+            return nextLocked(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Cursor nextLocked(Object key) throws IOException {
         List<Path> paths = JsonFileLog.files(file);
         int idx = -1;
         for (int i = 0; i < paths.size(); i++) {
@@ -179,6 +190,16 @@ public final class JsonFileLogReader {
     }
 
     private List<Cursor> openSet() throws IOException {
+        Lock lock = JsonFileLog.rotationLock(file).readLock();
+        lock.lock();
+        try {
+            return openSetLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Cursor> openSetLocked() throws IOException {
         List<Cursor> set = new ArrayList<>();
         for (Path p : JsonFileLog.files(file)) {
             Cursor c = open(p);
