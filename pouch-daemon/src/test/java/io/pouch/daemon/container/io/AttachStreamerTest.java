@@ -1,0 +1,83 @@
+package io.pouch.daemon.container.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AttachStreamerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(20)
+    void non_tty_stdin_once_client_eof_closes_process_stdin_and_output_keeps_flowing() throws Exception {
+        ContainerIO io = ContainerIOs.create(dir.resolve("fifo"), "att", false, true, true, LogSink.NONE);
+        FakeExchange ex = new FakeExchange();
+        ex.clientInput = new ByteArrayInputStream("hi\n".getBytes()); // then EOF = half-close
+        Thread attach = Thread.ofVirtual().start(() -> {
+            try {
+                AttachStreamer.attach(ex, io, true, true, true, true, null);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(100); // attached before the process starts, like docker run
+        Process p = new ProcessBuilder("sh", "-c", "cat; sleep 0.3; echo done >&2")
+                .redirectInput(io.stdinPath().toFile())
+                .redirectOutput(io.stdoutPath().toFile()).redirectError(io.stderrPath().toFile()).start();
+        assertEquals(0, p.waitFor());
+        attach.join(5000);
+        assertTrue(ex.closed, "hijacked stream closed when output ended");
+        assertEquals(StdCopy.MULTIPLEXED_STREAM, ex.contentType);
+        ByteArrayInputStream in = new ByteArrayInputStream(ex.bytes());
+        StdCopy.Frame a = StdCopy.read(in);
+        StdCopy.Frame b = StdCopy.read(in);
+        assertEquals(1, a.stream());
+        assertEquals("hi\n", new String(a.payload()));
+        assertEquals(2, b.stream());
+        assertEquals("done\n", new String(b.payload()));
+        assertNull(StdCopy.read(in));
+        io.close();
+    }
+
+    @Test
+    @Timeout(20)
+    void tty_detach_keys_end_the_attach_but_not_the_process() throws Exception {
+        ContainerIO io = ContainerIOs.create(dir.resolve("fifo"), "tty", true, true, false, LogSink.NONE);
+        FakeExchange ex = new FakeExchange();
+        java.io.PipedOutputStream client = new java.io.PipedOutputStream();
+        ex.clientInput = new java.io.PipedInputStream(client);
+        Thread attach = Thread.ofVirtual().start(() -> {
+            try {
+                AttachStreamer.attach(ex, io, true, true, true, true, "ctrl-x");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        // written before the process exists: the attach's stdin copy opens the FIFO, which lets the
+        // ProcessBuilder's own open of it (it has no O_NONBLOCK like the shim's) complete
+        client.write("abc\n".getBytes());
+        client.flush();
+        Process p = new ProcessBuilder("cat").redirectInput(io.stdinPath().toFile())
+                .redirectOutput(io.stdoutPath().toFile()).start();
+        long deadline = System.currentTimeMillis() + 5000;
+        while (ex.bytes().length < 4 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("abc\n", new String(ex.bytes()), "raw TTY output");
+        client.write(24); // ctrl-x
+        client.flush();
+        attach.join(5000);
+        assertTrue(!attach.isAlive() && ex.closed, "detached");
+        assertTrue(p.isAlive(), "process keeps running after detach");
+        io.close();
+        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS));
+    }
+}
