@@ -13,6 +13,8 @@ find_jdk25() {
     [ -n "$c" ] && [ -x "$c/bin/javac" ] || continue
     if "$c/bin/java" -version 2>&1 | head -1 | grep -Eq 'version "25([."]|$)'; then
       export JAVA_HOME=$c
+      # Maven's own guava uses sun.misc.Unsafe; JDK 25 warns about it on every build
+      export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
       return 0
     fi
   done
