@@ -64,6 +64,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     private final ContainerStore store = new ContainerStore();
     private final OciSpecBuilder.Host host;
     private final TaskEvents taskEvents;
+    // life: restart policies
+    private final RestartSupervisor restarts;
 
     /** Counts for {@code GET /info}. */
     public record Counts(int running, int paused, int stopped, int total) {
@@ -76,6 +78,23 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         this.ctd = new ContainerdRuntime(containerd);
         this.host = HostFacts.read();
         this.taskEvents = new TaskEvents(containerd, this::onTaskExit, this::onTaskOom, this::reconcileRunning);
+        // life: restart policies
+        this.restarts = new RestartSupervisor(config.containersDir(), new RestartSupervisor.Hooks() {
+            @Override
+            public void save(Container c, ContainerMeta m) {
+                ContainerManager.this.save(c, m);
+            }
+
+            @Override
+            public void startLocked(Container c) {
+                doStart(c);
+            }
+
+            @Override
+            public void publish(Container c, String action, Map<String, String> attrs) {
+                ContainerManager.this.publish(c, action, attrs);
+            }
+        });
     }
 
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
@@ -84,6 +103,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         taskEvents.start();
         load();
         reconcile();
+        restarts.atDaemonStart(store.all()); // life: restart policies
     }
 
     @Override
@@ -213,16 +233,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             opts.putAll(hc.logConfig().config());
             JsonFileLog.parseOptions(opts);
         }
-        String rp = hc.restartPolicy().name();
-        if (!Set.of("no", "always", "unless-stopped", "on-failure").contains(rp)) {
-            throw PouchException.invalidArgument("invalid restart policy '" + rp + "'");
-        }
-        if (hc.restartPolicy().maximumRetryCount() != 0 && !rp.equals("on-failure")) {
-            throw PouchException.invalidArgument("maximum retry count cannot be used with restart policy '" + rp + "'");
-        }
-        if (hc.autoRemove() && !rp.equals("no")) {
-            throw PouchException.invalidArgument("can't create 'AutoRemove' container with restart policy");
-        }
+        RestartPolicies.validate(hc.restartPolicy(), hc.autoRemove()); // life: docker's messages
         if (hc.volumesFrom() != null && !hc.volumesFrom().isEmpty()) {
             throw PouchException.invalidArgument("VolumesFrom is not supported yet");
         }
@@ -318,6 +329,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             if (m.running()) {
                 throw PouchException.notModified("container already started");
+            }
+            // life: a user start clears the manual stop, the back-off and the restart count
+            restarts.userStarted(c);
+            if (m.restartCount() != 0 || m.state().restarting()) {
+                save(c, m.withRestartCount(0).withState(RestartSupervisor.exited(m.state())));
             }
             doStart(c);
         } catch (RuntimeException e) {
@@ -472,6 +488,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     /** Records an exit of the main process: drain I/O, delete the task, state exited, event die, auto-remove. */
     private void handleExit(Container c, int pid, int status, Instant at) {
         int code;
+        RestartSupervisor.Plan plan; // life
         c.lock.lock();
         try {
             ContainerMeta m = c.meta();
@@ -502,13 +519,20 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (code < 0) {
                 code = 255;
             }
-            save(c, m.withState(new ContainerState("exited", false, false, false, c.oomKilled, false, 0, code,
-                    "", m.state().startedAt(), Times.format(at == null ? Instant.now() : at))));
+            ContainerState exited = new ContainerState("exited", false, false, false, c.oomKilled, false, 0, code,
+                    "", m.state().startedAt(), Times.format(at == null ? Instant.now() : at));
+            // life: restart policy, decided before anyone can see the container exited
+            plan = restarts.planAfterExit(c, code, Times.parse(m.state().startedAt()), at == null ? Instant.now() : at);
+            save(c, plan == null ? m.withState(exited)
+                    : m.withState(RestartSupervisor.restarting(exited)).withRestartCount(m.restartCount() + 1));
         } finally {
             c.lock.unlock();
         }
         publish(c, "die", Map.of("exitCode", Integer.toString(code)));
         c.exited(code);
+        if (plan != null) {
+            restarts.schedule(c, plan); // life
+        }
         if (c.meta().hostConfig().autoRemove() && !c.removing) {
             try {
                 remove(c, true);
@@ -544,6 +568,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     public void stop(String ref, Integer timeoutSeconds) {
         Container c = store.find(ref);
         ContainerMeta m = c.meta();
+        if (!m.running() && cancelRestart(c)) {
+            publish(c, "stop", Map.of()); // life: a pending restart is cancelled, as dockerd does
+            return;
+        }
         if (!m.running()) {
             throw PouchException.notModified("container already stopped");
         }
@@ -575,6 +603,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     /** False when the task was already gone (the exit is on its way). */
     private boolean sendSignal(Container c, int sig) {
+        restarts.markManualStop(c); // life: the restart policy never undoes a user's stop or kill
         try {
             ctd.kill(c.id, sig, false);
             String ss = c.meta().config().stopSignal();
@@ -619,6 +648,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     public void kill(String ref, String signal) {
         Container c = store.find(ref);
         int sig = Signals.parse(signal);
+        if (!c.meta().running() && cancelRestart(c)) {
+            return; // life: dockerd's kill of a restarting container only cancels the restart
+        }
         if (!c.meta().running()) {
             throw PouchException.conflict("Container " + c.id + " is not running");
         }
@@ -634,6 +666,20 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
         start(c.id);
         publish(c, "restart", Map.of());
+    }
+
+    /** life: marks a manual stop and drops a pending restart; true when one was pending. */
+    private boolean cancelRestart(Container c) {
+        c.lock.lock();
+        try {
+            if (!c.meta().state().restarting()) {
+                return false;
+            }
+            restarts.markManualStop(c);
+            return restarts.cancelPending(c);
+        } finally {
+            c.lock.unlock();
+        }
     }
 
     public void pause(String ref) {
@@ -900,7 +946,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         Set<String> removing = new HashSet<>();
         for (Container c : store.all()) {
             ContainerMeta m = c.meta();
-            if (!showAll && !m.running()) {
+            if (!showAll && !m.running() && !m.state().restarting()) {
                 continue;
             }
             if (c.removing) {
@@ -949,6 +995,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     public boolean isTty(String ref) {
         return store.find(ref).meta().config().tty();
+    }
+
+    /** life: whether a followed log may still grow: running, or a policy restart is pending. */
+    public boolean mayLogMore(String ref) {
+        Container c = store.byIdOrNull(ref);
+        return c != null && (c.meta().running() || c.meta().state().restarting());
     }
 
     public boolean isRunning(String ref) {

@@ -76,7 +76,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         r.add("GET", "/containers/{id}/logs", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             LogsStreamer.stream(ex, manager.logPath(id), manager.isTty(id), LogQuery.from(ex),
-                    () -> manager.isRunning(id));
+                    () -> manager.mayLogMore(id)); // life: follows across policy restarts
         });
         r.add("POST", "/containers/{id}/attach", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
