@@ -842,6 +842,68 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         publish(c, "rename", Map.of("oldName", "/" + old));
     }
 
+    // ---------------------------------------------------------------- update (life)
+
+    /**
+     * {@code docker update} / {@code pouch update}: new limits in the metadata, in containerd's copy of the spec
+     * and, for a running container, in its cgroup (Tasks.Update); Pouch's env and labels for the next start/exec.
+     * Returns Docker's warnings.
+     */
+    public List<String> update(String ref, io.pouch.api.container.ContainerUpdate u) {
+        Container c = store.find(ref);
+        if (u == null || ResourceUpdates.isEmpty(u)) {
+            throw PouchException.invalidArgument("you must provide one or more flags when using this command");
+        }
+        List<String> warnings = new ArrayList<>();
+        c.lock.lock();
+        try {
+            ContainerMeta m = c.meta();
+            if (m.state().dead() || c.removing) {
+                throw PouchException.conflict("cannot update container " + c.id + ": it is " + (c.removing
+                        ? "being removed" : "dead"));
+            }
+            HostConfig hc = ResourceUpdates.apply(m.hostConfig(), u);
+            ContainerConfig cfg = ResourceUpdates.apply(m.config(), u);
+            com.fasterxml.jackson.databind.node.ObjectNode res = OciSpecBuilder.resources(hc, hc.privileged(), host);
+            if (u.pidsLimit() != null && u.pidsLimit() <= 0) {
+                res.putObject("pids").put("limit", -1); // unlimited again: runc writes "max"
+            }
+            if (u.blkioWeight() != null && u.blkioWeight() != 0) {
+                if (u.blkioWeight() < 10 || u.blkioWeight() > 1000) {
+                    throw PouchException.invalidArgument("Range of blkio weight is from 10 to 1000");
+                }
+                if (Files.exists(Path.of("/sys/fs/cgroup/blkio/blkio.weight"))) {
+                    res.putObject("blockIO").put("weight", u.blkioWeight());
+                    warnings.add("BlkioWeight applies to the running process only; it is not kept for the next start");
+                } else {
+                    warnings.add("Your kernel does not support Block I/O weight or the cgroup is not mounted."
+                            + " Weight discarded.");
+                }
+            }
+            if (ResourceUpdates.touchesResources(u) || res.has("blockIO")) {
+                try {
+                    com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode)
+                            Json.MAPPER.readTree(ctd.spec(c.id));
+                    spec.withObject("/linux").set("resources", OciSpecBuilder.resources(hc, hc.privileged(), host));
+                    if (m.running()) {
+                        ctd.updateTask(c.id, Json.MAPPER.writeValueAsBytes(res));
+                    }
+                    ctd.updateSpec(c.id, Json.MAPPER.writeValueAsBytes(spec));
+                } catch (StatusRuntimeException e) {
+                    throw ContainerdRuntime.error("Cannot update container " + c.id, e);
+                } catch (IOException e) {
+                    throw PouchException.internal("cannot update the runtime spec of " + c.id + ": " + e.getMessage(), e);
+                }
+            }
+            save(c, new ContainerMeta(m.id(), m.name(), m.created(), m.path(), m.args(), cfg, hc, m.imageId(),
+                    m.imageName(), m.chainId(), m.state(), m.restartCount()));
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "update", Map.of());
+        return warnings;
+    }
+
     // ---------------------------------------------------------------- wait
 
     /**

@@ -73,6 +73,11 @@ public final class ContainerRoutes implements RouteRegistrar {
             ex.respondEmpty(200);
         });
         r.add("POST", "/containers/{id}/wait", this::waitRoute);
+        // life: update (docker's resources, Pouch's Env/Label)
+        r.add("POST", "/containers/{id}/update", ex -> {
+            io.pouch.api.container.ContainerUpdate u = ex.bodyJson(io.pouch.api.container.ContainerUpdate.class);
+            ex.respond(200, new io.pouch.api.container.ContainerUpdate.Response(manager.update(ex.pathParam("id"), u)));
+        });
         r.add("GET", "/containers/{id}/logs", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             LogsStreamer.stream(ex, manager.logPath(id), manager.isTty(id), LogQuery.from(ex),

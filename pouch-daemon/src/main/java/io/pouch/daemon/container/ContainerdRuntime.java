@@ -27,6 +27,7 @@ import java.util.Optional;
  */
 final class ContainerdRuntime {
     static final String SPEC_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
+    static final String RESOURCES_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources";
     static final String RUNC_OPTIONS_TYPE = "containerd.runc.v1.Options";
     static final String SHIM = "io.containerd.runc.v2";
     static final String SNAPSHOTTER = "overlayfs";
@@ -126,6 +127,19 @@ final class ContainerdRuntime {
         ctd.containers().update(ContainersOuterClass.UpdateContainerRequest.newBuilder()
                 .setContainer(ContainersOuterClass.Container.newBuilder().setId(id).setSpec(specAny(spec)))
                 .setUpdateMask(FieldMask.newBuilder().addPaths("spec"))
+                .build());
+    }
+
+    /** life: the runtime spec containerd holds for the container (JSON bytes). */
+    byte[] spec(String id) {
+        return ctd.containers().get(ContainersOuterClass.GetContainerRequest.newBuilder().setId(id).build())
+                .getContainer().getSpec().getValue().toByteArray();
+    }
+
+    /** life: new cgroup limits for a running task (OCI LinuxResources JSON). */
+    void updateTask(String id, byte[] linuxResources) {
+        ctd.tasks().update(TasksOuterClass.UpdateTaskRequest.newBuilder().setContainerId(id)
+                .setResources(Any.newBuilder().setTypeUrl(RESOURCES_TYPE).setValue(ByteString.copyFrom(linuxResources)))
                 .build());
     }
 

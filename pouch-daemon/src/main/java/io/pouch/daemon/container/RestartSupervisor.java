@@ -142,8 +142,14 @@ final class RestartSupervisor {
                 return;
             }
             try {
+                if (!pending) {
+                    // as dockerd at boot: a fresh start, so the policy applies again to its next exit
+                    Files.deleteIfExists(containersDir.resolve(c.id).resolve(MANUAL_STOP_FILE));
+                }
                 hooks.startLocked(c);
                 started = true;
+            } catch (IOException e) {
+                LOG.warning("cannot clear the manual stop of " + c.id + ": " + e.getMessage());
             } catch (RuntimeException e) {
                 // as dockerd: a restart that fails leaves the container exited, with the reason in State.Error
                 LOG.log(Level.WARNING, "restart of " + c.id + " failed: " + e.getMessage());
