@@ -904,6 +904,97 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         return warnings;
     }
 
+    // ---------------------------------------------------------------- upgrade (life)
+
+    /**
+     * Pouch's upgrade: the same container (id, name, host config, binds, network) on a new image, and a new
+     * command if given, started. The old rootfs is kept (committed under {@code <id>-pre-upgrade-<ms>}) until the
+     * new one runs; on any failure the old image, config and files come back and the container runs as before.
+     */
+    public void upgrade(String ref, io.pouch.api.container.ContainerUpgrade u) {
+        if (u == null || u.image() == null || u.image().isEmpty()) {
+            throw PouchException.invalidArgument("Image is required to upgrade a container");
+        }
+        Container c = store.find(ref);
+        LocalImage image = images.resolve(u.image());
+        ContainerMeta old = c.meta();
+        if (c.removing || old.state().dead()) {
+            throw PouchException.conflict("cannot upgrade container " + c.id + ": it is "
+                    + (c.removing ? "being removed" : "dead"));
+        }
+        if (old.state().paused()) {
+            throw PouchException.conflict("cannot upgrade paused container " + c.id + ": unpause it first");
+        }
+        LocalImage.RunConfig ic = image.config() != null ? image.config()
+                : new LocalImage.RunConfig(null, null, null, null, null, null, null, null, null);
+        ContainerConfig oc = old.config();
+        ContainerConfig req = new ContainerConfig(oc.hostname(), oc.domainname(), oc.user(), oc.attachStdin(),
+                oc.attachStdout(), oc.attachStderr(), oc.exposedPorts(), oc.tty(), oc.openStdin(), oc.stdinOnce(),
+                oc.env(), u.cmd() == null || u.cmd().isEmpty() ? null : u.cmd(), u.image(), oc.volumes(),
+                oc.workingDir(), u.entrypoint(), oc.onBuild(), oc.labels(), oc.stopSignal(), oc.stopTimeout());
+        List<String> command = OciSpecBuilder.command(req.entrypoint(), req.cmd(), ic.entrypoint(), ic.cmd());
+        ContainerConfig merged = mergeConfig(req, ic, oc.hostname(), command);
+        HostConfig hc = old.hostConfig();
+        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
+        specBytes(c.id, merged, hc, binds, Boolean.TRUE.equals(hc.init()) ? initBinary() : null,
+                config.containersDir().resolve(c.id), UserSpec.ROOT); // validates before anything changes
+        ContainerMeta next = new ContainerMeta(old.id(), old.name(), old.created(), command.get(0),
+                List.copyOf(command.subList(1, command.size())), merged, hc, image.id(), u.image(), image.chainId(),
+                old.state(), 0);
+        boolean wasRunning = old.running();
+        if (wasRunning) {
+            String ss = oc.stopSignal();
+            stopAndWait(c, ss == null || ss.isEmpty() ? Signals.SIGTERM : Signals.parse(ss),
+                    oc.stopTimeout() != null ? oc.stopTimeout() : 10);
+        }
+        // unique: after a rollback the previous one stays as the parent of the restored rootfs
+        String backup = c.id + "-pre-upgrade-" + System.currentTimeMillis();
+        String lease;
+        c.lock.lock();
+        try {
+            ContainerMeta stopped = c.meta();
+            try {
+                lease = ctd.createLease(c.id + "-upgrade");
+                ctd.commitSnapshot(lease, backup, c.id);
+            } catch (StatusRuntimeException e) {
+                throw ContainerdRuntime.error("cannot upgrade container " + c.id + ": keeping its rootfs", e);
+            }
+            try {
+                ctd.prepareSnapshot(lease, c.id, image.chainId());
+                save(c, next.withState(stopped.state()));
+                restarts.userStarted(c);
+                doStart(c);
+            } catch (RuntimeException e) {
+                LOG.warning("upgrade of " + c.id + " failed, rolling back: " + e.getMessage());
+                quietly(() -> ctd.deleteTask(c.id));
+                quietly(() -> ctd.removeSnapshot(c.id));
+                try {
+                    // the old files come back on top of the kept copy
+                    ctd.prepareSnapshot(lease, c.id, backup);
+                    save(c, stopped);
+                    if (wasRunning) {
+                        doStart(c);
+                    }
+                } catch (RuntimeException rollback) {
+                    LOG.log(Level.WARNING, "rollback of the upgrade of " + c.id + " failed", rollback);
+                }
+                String l = lease;
+                quietly(() -> ctd.deleteLease(l));
+                if (e instanceof StatusRuntimeException sre) {
+                    throw ContainerdRuntime.error("cannot upgrade container " + c.id, sre);
+                }
+                throw e;
+            }
+            quietly(() -> ctd.removeSnapshot(backup));
+            String l = lease;
+            quietly(() -> ctd.deleteLease(l));
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "upgrade", Map.of());
+        publish(c, "start", Map.of());
+    }
+
     // ---------------------------------------------------------------- wait
 
     /**

@@ -73,6 +73,11 @@ public final class ContainerRoutes implements RouteRegistrar {
             ex.respondEmpty(200);
         });
         r.add("POST", "/containers/{id}/wait", this::waitRoute);
+        // life: Pouch's upgrade
+        r.add("POST", "/containers/{id}/upgrade", ex -> {
+            manager.upgrade(ex.pathParam("id"), ex.bodyJson(io.pouch.api.container.ContainerUpgrade.class));
+            ex.respondEmpty(200);
+        });
         // life: update (docker's resources, Pouch's Env/Label)
         r.add("POST", "/containers/{id}/update", ex -> {
             io.pouch.api.container.ContainerUpdate u = ex.bodyJson(io.pouch.api.container.ContainerUpdate.class);

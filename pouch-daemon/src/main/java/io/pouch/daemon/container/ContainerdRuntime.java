@@ -57,6 +57,12 @@ final class ContainerdRuntime {
                 .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent == null ? "" : parent).build());
     }
 
+    /** life: turns the active snapshot {@code key} into the committed {@code name} (the key is free again). */
+    void commitSnapshot(String lease, String name, String key) {
+        Containerd.withLease(ctd.snapshots(), lease).commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
+                .setSnapshotter(SNAPSHOTTER).setName(name).setKey(key).build());
+    }
+
     List<MountOuterClass.Mount> mounts(String key) {
         return ctd.snapshots().mounts(SnapshotsOuterClass.MountsRequest.newBuilder().setSnapshotter(SNAPSHOTTER)
                 .setKey(key).build()).getMountsList();
