@@ -1150,6 +1150,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         return store.find(ref).meta().config().tty();
     }
 
+    /** life: docker's {@code attach} event, when a client attaches to the container. */
+    public void attached(String ref) {
+        publish(store.find(ref), "attach", Map.of());
+    }
+
     /** life: whether a followed log may still grow: running, or a policy restart is pending. */
     public boolean mayLogMore(String ref) {
         Container c = store.byIdOrNull(ref);

@@ -91,6 +91,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         r.add("POST", "/containers/{id}/attach", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             ContainerIO io = manager.ioForAttach(id);
+            manager.attached(id); // life: docker's attach event
             AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
                     ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"));
         });
