@@ -55,6 +55,9 @@ class LiveRestoreFaultTest {
             pids.add(d.docker("inspect", "-f", "{{.State.Pid}}", n).ok().trimmed());
         }
         d.docker("run", "-d", "--name", "lr-exit", "busybox", "sh", "-c", "sleep 1; exit 7").ok();
+        // writes ~250 KiB while nobody reads its FIFO (the pipe holds 64 KiB): it blocks until pouchd is back
+        d.docker("run", "-d", "--name", "lr-burst", "busybox", "sh", "-c", "sleep 0.7; i=0; while [ $i -lt 5000 ];"
+                + " do i=$((i+1)); echo \"$i padding-padding-padding-padding-padding\"; done; sleep 1000").ok();
         PouchdHarness.sleep(300);
         d.killDaemon9();
         PouchdHarness.sleep(2000);
@@ -71,6 +74,20 @@ class LiveRestoreFaultTest {
             lostTotal += lost(d.docker("logs", n).ok().out());
         }
         String exited = d.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "lr-exit").ok().trimmed();
+        long burstEnd = System.currentTimeMillis() + 10_000;
+        String burst = "";
+        while (System.currentTimeMillis() < burstEnd) {
+            burst = d.docker("logs", "lr-burst").ok().out();
+            if (burst.lines().count() >= 5000) {
+                break;
+            }
+            PouchdHarness.sleep(200);
+        }
+        long burstLost = lost(burst.lines().map(l -> l.split(" ")[0]).reduce("", (a, b) -> a + b + "\n"));
+        System.out.printf("burst of 5000 lines (~250 KiB) written while pouchd was down: %d lines in the log, %d lost%n",
+                burst.lines().count(), burstLost + 5000 - burst.lines().count());
+        assertEquals(5000, burst.lines().count());
+        assertEquals(0, burstLost);
         System.out.printf("live restore (kill -9 pouchd, 2 s): containers before %d, still running after with the"
                 + " same pid %d, log lines lost %d; exited during downtime: %s%n", names.size(), running, lostTotal, exited);
         assertEquals(names.size(), running);
@@ -105,7 +122,7 @@ class LiveRestoreFaultTest {
                 + " lines lost %d%n", ctdPid, d.containerdPid(), b, lostAfter);
         assertEquals("exited", b);
         assertEquals(0, lostAfter);
-        for (String n : List.of("lr-a", "lr-b", "lr-c", "lr-exit")) {
+        for (String n : List.of("lr-a", "lr-b", "lr-c", "lr-exit", "lr-burst")) {
             d.docker("rm", "-f", n).ok();
         }
     }
