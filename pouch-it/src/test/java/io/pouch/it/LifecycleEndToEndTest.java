@@ -106,6 +106,27 @@ class LifecycleEndToEndTest {
     }
 
     @Test
+    void aCrashLoopShowsRestartingWithAGrowingBackoffAndStopEndsIt() {
+        String n = name("loop");
+        d.docker("run", "-d", "--name", n, "--restart", "always", "busybox", "false").ok();
+        // 100 + 200 + 400 + 800 ms: then the next wait is 1.6 s, long enough to be seen
+        await("restarting", Duration.ofSeconds(10), () -> {
+            String[] s = state(n).split(" ");
+            return s[0].equals("restarting") && Integer.parseInt(s[1]) >= 4;
+        });
+        assertTrue(d.docker("ps", "--filter", "name=" + n, "--format", "{{.Status}}").ok().out().startsWith("Restarting (1)"));
+        Cmd.Result rm = d.docker("rm", n);
+        assertNotEquals(0, rm.exit());
+        assertTrue(rm.err().contains("restarting"), rm.toString());
+        d.docker("stop", n).ok();
+        String stopped = state(n);
+        assertTrue(stopped.startsWith("exited"), stopped);
+        PouchdHarness.sleep(2000);
+        assertEquals(stopped, state(n));
+        d.docker("rm", n).ok();
+    }
+
+    @Test
     void restartPolicyValidation() {
         Cmd.Result r = d.docker("run", "-d", "--restart", "on-failure:-1", "busybox", "true");
         assertNotEquals(0, r.exit());

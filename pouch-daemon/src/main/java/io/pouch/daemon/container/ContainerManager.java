@@ -749,8 +749,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     public void remove(String ref, boolean force, boolean volumes) {
         Container c = store.find(ref);
-        if (c.meta().running() && !force) {
-            String what = c.meta().state().paused() ? "paused" : "running";
+        if ((c.meta().running() || c.meta().state().restarting()) && !force) { // life: restarting too, as dockerd
+            String what = c.meta().state().paused() ? "paused" : c.meta().state().restarting() ? "restarting"
+                    : "running";
             throw PouchException.conflict("You cannot remove a " + what + " container " + c.id
                     + ". Stop the container before attempting removal or force remove");
         }
