@@ -91,6 +91,8 @@ public final class Main implements Runnable {
         COMMANDS.put("unpause", ContainerCommands.Unpause.class);
         COMMANDS.put("rm", ContainerCommands.Rm.class);
         COMMANDS.put("rename", ContainerCommands.Rename.class);
+        COMMANDS.put("update", io.pouch.cli.container.LifecycleCommands.Update.class); // life
+        COMMANDS.put("upgrade", io.pouch.cli.container.LifecycleCommands.Upgrade.class); // life
         COMMANDS.put("wait", ContainerCommands.Wait.class);
         COMMANDS.put("ps", PsCommand.class);
         COMMANDS.put("logs", LogsCommand.class);
@@ -142,7 +144,7 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler(Errors::usage);
         cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
         // everything after the image is the container's command, flags included (docker's interspersed=false)
-        for (String cmd : new String[]{"run", "create"}) {
+        for (String cmd : new String[]{"run", "create", "upgrade"}) { // life: upgrade takes a command too
             if (cl.getSubcommands().containsKey(cmd)) {
                 cl.getSubcommands().get(cmd).setStopAtPositional(true);
             }

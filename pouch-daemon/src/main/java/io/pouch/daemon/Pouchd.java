@@ -110,6 +110,9 @@ public final class Pouchd implements Callable<Integer> {
             supervisor.start();
         }
         Containerd ctd = new Containerd(cfg.containerdAddress(), cfg.namespace());
+        if (supervisor != null) {
+            supervisor.onRestart(ctd::resetConnectBackoff); // life: reconnect at once after a containerd restart
+        }
         if (!ctd.ping(5000)) {
             throw PouchException.internal("containerd does not answer on " + cfg.containerdAddress(), null);
         }

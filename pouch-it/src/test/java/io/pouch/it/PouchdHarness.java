@@ -21,8 +21,10 @@ public final class PouchdHarness implements AutoCloseable {
 
     private final Path base;
     private final Path socket;
-    private final Process process;
+    private volatile Process process;
     private final Path dockerConfig;
+    /** life: the bridge this daemon owns ("pit0" for the shared one), kept for restarts. */
+    private String bridge = "pit0";
 
     /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
     public static synchronized PouchdHarness shared() {
@@ -41,22 +43,23 @@ public final class PouchdHarness implements AutoCloseable {
     }
 
     static PouchdHarness start() {
+        return start("pouch-it-", "pit0");
+    }
+
+    /**
+     * life: a daemon of the caller's own (fault tests kill and restart it), with its own dirs and bridge "plr0";
+     * the caller closes it.
+     */
+    public static PouchdHarness startPrivate() {
+        return start("pouch-it-private-", "plr0");
+    }
+
+    private static PouchdHarness start(String prefix, String bridge) {
         try {
-            Path base = Files.createTempDirectory(Path.of("/tmp"), "pouch-it-");
+            Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
             Path root = Cmd.repoRoot();
-            String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "io.pouch.daemon.Pouchd",
-                    "--home-dir", base.resolve("home").toString(),
-                    "--exec-root", base.resolve("run").toString(),
-                    "--listen", "unix://" + base.resolve("pouchd.sock"),
-                    "--pidfile", base.resolve("pouchd.pid").toString(),
-                    "--bridge-name", "pit0",
-                    "--config-file", base.resolve("no-config.json").toString(),
-                    "--debug");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(base.resolve("pouchd.log").toFile()).start();
-            PouchdHarness h = new PouchdHarness(base, p);
+            PouchdHarness h = new PouchdHarness(base, launch(base, bridge));
+            h.bridge = bridge;
             h.awaitPing(Duration.ofSeconds(60));
             String tar = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR", root.resolve("target/busybox.tar").toString());
             h.docker("load", "-i", tar).ok();
@@ -64,6 +67,81 @@ public final class PouchdHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("cannot start pouchd: " + e.getMessage(), e);
         }
+    }
+
+    private static Process launch(Path base, String bridge) throws IOException {
+        Path root = Cmd.repoRoot();
+        String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "io.pouch.daemon.Pouchd",
+                "--home-dir", base.resolve("home").toString(),
+                "--exec-root", base.resolve("run").toString(),
+                "--listen", "unix://" + base.resolve("pouchd.sock"),
+                "--pidfile", base.resolve("pouchd.pid").toString(),
+                "--bridge-name", bridge,
+                "--config-file", base.resolve("no-config.json").toString(),
+                "--debug");
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile())).start();
+    }
+
+    /** life: SIGKILL to pouchd only (its containerd and the shims live on). */
+    public void killDaemon9() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** life: a graceful stop of pouchd (it stops its containerd; containers live on in their shims). */
+    public void stopDaemon() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** life: starts pouchd again on the same dirs and waits for /_ping. */
+    public void restartDaemon() {
+        try {
+            process = launch(base, bridge);
+        } catch (IOException e) {
+            throw new AssertionError("cannot restart pouchd: " + e.getMessage(), e);
+        }
+        awaitPing(Duration.ofSeconds(60));
+    }
+
+    /** life: the pid of this daemon's containerd (0 when none). */
+    public long containerdPid() {
+        try {
+            return Long.parseLong(Files.readString(base.resolve("run/containerd/containerd.pid")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * life: what a host reboot does to containers: SIGKILL to this daemon's containerd and to every shim it
+     * started (their command lines name its socket), so the tasks are gone. Stop pouchd first.
+     */
+    public void killContainerdAndShims() {
+        String sock = base.resolve("run").toString();
+        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains("containerd-shim")
+                && c.contains(sock)).orElse(false)).forEach(p -> {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                });
+        long pid = containerdPid();
+        if (pid > 0) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        sleep(500);
     }
 
     private void awaitPing(Duration timeout) {

@@ -52,6 +52,9 @@ final class ContainerFilters {
         if (s.dead()) {
             return "dead";
         }
+        if (s.restarting()) {
+            return "restarting";
+        }
         if (s.running()) {
             return s.paused() ? "paused" : "running";
         }

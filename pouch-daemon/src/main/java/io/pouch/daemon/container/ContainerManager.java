@@ -64,6 +64,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     private final ContainerStore store = new ContainerStore();
     private final OciSpecBuilder.Host host;
     private final TaskEvents taskEvents;
+    // life: restart policies
+    private final RestartSupervisor restarts;
 
     /** Counts for {@code GET /info}. */
     public record Counts(int running, int paused, int stopped, int total) {
@@ -76,6 +78,23 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         this.ctd = new ContainerdRuntime(containerd);
         this.host = HostFacts.read();
         this.taskEvents = new TaskEvents(containerd, this::onTaskExit, this::onTaskOom, this::reconcileRunning);
+        // life: restart policies
+        this.restarts = new RestartSupervisor(config.containersDir(), new RestartSupervisor.Hooks() {
+            @Override
+            public void save(Container c, ContainerMeta m) {
+                ContainerManager.this.save(c, m);
+            }
+
+            @Override
+            public void startLocked(Container c) {
+                doStart(c);
+            }
+
+            @Override
+            public void publish(Container c, String action, Map<String, String> attrs) {
+                ContainerManager.this.publish(c, action, attrs);
+            }
+        });
     }
 
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
@@ -84,6 +103,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         taskEvents.start();
         load();
         reconcile();
+        restarts.atDaemonStart(store.all()); // life: restart policies
     }
 
     @Override
@@ -213,16 +233,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             opts.putAll(hc.logConfig().config());
             JsonFileLog.parseOptions(opts);
         }
-        String rp = hc.restartPolicy().name();
-        if (!Set.of("no", "always", "unless-stopped", "on-failure").contains(rp)) {
-            throw PouchException.invalidArgument("invalid restart policy '" + rp + "'");
-        }
-        if (hc.restartPolicy().maximumRetryCount() != 0 && !rp.equals("on-failure")) {
-            throw PouchException.invalidArgument("maximum retry count cannot be used with restart policy '" + rp + "'");
-        }
-        if (hc.autoRemove() && !rp.equals("no")) {
-            throw PouchException.invalidArgument("can't create 'AutoRemove' container with restart policy");
-        }
+        RestartPolicies.validate(hc.restartPolicy(), hc.autoRemove()); // life: docker's messages
         if (hc.volumesFrom() != null && !hc.volumesFrom().isEmpty()) {
             throw PouchException.invalidArgument("VolumesFrom is not supported yet");
         }
@@ -318,6 +329,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             if (m.running()) {
                 throw PouchException.notModified("container already started");
+            }
+            // life: a user start clears the manual stop, the back-off and the restart count
+            restarts.userStarted(c);
+            if (m.restartCount() != 0 || m.state().restarting()) {
+                save(c, m.withRestartCount(0).withState(RestartSupervisor.exited(m.state())));
             }
             doStart(c);
         } catch (RuntimeException e) {
@@ -472,6 +488,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     /** Records an exit of the main process: drain I/O, delete the task, state exited, event die, auto-remove. */
     private void handleExit(Container c, int pid, int status, Instant at) {
         int code;
+        RestartSupervisor.Plan plan; // life
         c.lock.lock();
         try {
             ContainerMeta m = c.meta();
@@ -502,13 +519,20 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (code < 0) {
                 code = 255;
             }
-            save(c, m.withState(new ContainerState("exited", false, false, false, c.oomKilled, false, 0, code,
-                    "", m.state().startedAt(), Times.format(at == null ? Instant.now() : at))));
+            ContainerState exited = new ContainerState("exited", false, false, false, c.oomKilled, false, 0, code,
+                    "", m.state().startedAt(), Times.format(at == null ? Instant.now() : at));
+            // life: restart policy, decided before anyone can see the container exited
+            plan = restarts.planAfterExit(c, code, Times.parse(m.state().startedAt()), at == null ? Instant.now() : at);
+            save(c, plan == null ? m.withState(exited)
+                    : m.withState(RestartSupervisor.restarting(exited)).withRestartCount(m.restartCount() + 1));
         } finally {
             c.lock.unlock();
         }
         publish(c, "die", Map.of("exitCode", Integer.toString(code)));
         c.exited(code);
+        if (plan != null) {
+            restarts.schedule(c, plan); // life
+        }
         if (c.meta().hostConfig().autoRemove() && !c.removing) {
             try {
                 remove(c, true);
@@ -544,6 +568,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     public void stop(String ref, Integer timeoutSeconds) {
         Container c = store.find(ref);
         ContainerMeta m = c.meta();
+        if (!m.running() && cancelRestart(c)) {
+            publish(c, "stop", Map.of()); // life: a pending restart is cancelled, as dockerd does
+            return;
+        }
         if (!m.running()) {
             throw PouchException.notModified("container already stopped");
         }
@@ -575,6 +603,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     /** False when the task was already gone (the exit is on its way). */
     private boolean sendSignal(Container c, int sig) {
+        restarts.markManualStop(c); // life: the restart policy never undoes a user's stop or kill
         try {
             ctd.kill(c.id, sig, false);
             String ss = c.meta().config().stopSignal();
@@ -619,6 +648,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     public void kill(String ref, String signal) {
         Container c = store.find(ref);
         int sig = Signals.parse(signal);
+        if (!c.meta().running() && cancelRestart(c)) {
+            return; // life: dockerd's kill of a restarting container only cancels the restart
+        }
         if (!c.meta().running()) {
             throw PouchException.conflict("Container " + c.id + " is not running");
         }
@@ -634,6 +666,20 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
         start(c.id);
         publish(c, "restart", Map.of());
+    }
+
+    /** life: marks a manual stop and drops a pending restart; true when one was pending. */
+    private boolean cancelRestart(Container c) {
+        c.lock.lock();
+        try {
+            if (!c.meta().state().restarting()) {
+                return false;
+            }
+            restarts.markManualStop(c);
+            return restarts.cancelPending(c);
+        } finally {
+            c.lock.unlock();
+        }
     }
 
     public void pause(String ref) {
@@ -703,8 +749,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     public void remove(String ref, boolean force, boolean volumes) {
         Container c = store.find(ref);
-        if (c.meta().running() && !force) {
-            String what = c.meta().state().paused() ? "paused" : "running";
+        if ((c.meta().running() || c.meta().state().restarting()) && !force) { // life: restarting too, as dockerd
+            String what = c.meta().state().paused() ? "paused" : c.meta().state().restarting() ? "restarting"
+                    : "running";
             throw PouchException.conflict("You cannot remove a " + what + " container " + c.id
                     + ". Stop the container before attempting removal or force remove");
         }
@@ -794,6 +841,159 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             c.lock.unlock();
         }
         publish(c, "rename", Map.of("oldName", "/" + old));
+    }
+
+    // ---------------------------------------------------------------- update (life)
+
+    /**
+     * {@code docker update} / {@code pouch update}: new limits in the metadata, in containerd's copy of the spec
+     * and, for a running container, in its cgroup (Tasks.Update); Pouch's env and labels for the next start/exec.
+     * Returns Docker's warnings.
+     */
+    public List<String> update(String ref, io.pouch.api.container.ContainerUpdate u) {
+        Container c = store.find(ref);
+        if (u == null || ResourceUpdates.isEmpty(u)) {
+            throw PouchException.invalidArgument("you must provide one or more flags when using this command");
+        }
+        List<String> warnings = new ArrayList<>();
+        c.lock.lock();
+        try {
+            ContainerMeta m = c.meta();
+            if (m.state().dead() || c.removing) {
+                throw PouchException.conflict("cannot update container " + c.id + ": it is " + (c.removing
+                        ? "being removed" : "dead"));
+            }
+            HostConfig hc = ResourceUpdates.apply(m.hostConfig(), u);
+            ContainerConfig cfg = ResourceUpdates.apply(m.config(), u);
+            com.fasterxml.jackson.databind.node.ObjectNode res = OciSpecBuilder.resources(hc, hc.privileged(), host);
+            if (u.pidsLimit() != null && u.pidsLimit() <= 0) {
+                res.putObject("pids").put("limit", -1); // unlimited again: runc writes "max"
+            }
+            if (u.blkioWeight() != null && u.blkioWeight() != 0) {
+                if (u.blkioWeight() < 10 || u.blkioWeight() > 1000) {
+                    throw PouchException.invalidArgument("Range of blkio weight is from 10 to 1000");
+                }
+                if (Files.exists(Path.of("/sys/fs/cgroup/blkio/blkio.weight"))) {
+                    res.putObject("blockIO").put("weight", u.blkioWeight());
+                    warnings.add("BlkioWeight applies to the running process only; it is not kept for the next start");
+                } else {
+                    warnings.add("Your kernel does not support Block I/O weight or the cgroup is not mounted."
+                            + " Weight discarded.");
+                }
+            }
+            if (ResourceUpdates.touchesResources(u) || res.has("blockIO")) {
+                try {
+                    com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode)
+                            Json.MAPPER.readTree(ctd.spec(c.id));
+                    spec.withObject("/linux").set("resources", OciSpecBuilder.resources(hc, hc.privileged(), host));
+                    if (m.running()) {
+                        ctd.updateTask(c.id, Json.MAPPER.writeValueAsBytes(res));
+                    }
+                    ctd.updateSpec(c.id, Json.MAPPER.writeValueAsBytes(spec));
+                } catch (StatusRuntimeException e) {
+                    throw ContainerdRuntime.error("Cannot update container " + c.id, e);
+                } catch (IOException e) {
+                    throw PouchException.internal("cannot update the runtime spec of " + c.id + ": " + e.getMessage(), e);
+                }
+            }
+            save(c, new ContainerMeta(m.id(), m.name(), m.created(), m.path(), m.args(), cfg, hc, m.imageId(),
+                    m.imageName(), m.chainId(), m.state(), m.restartCount()));
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "update", Map.of());
+        return warnings;
+    }
+
+    // ---------------------------------------------------------------- upgrade (life)
+
+    /**
+     * Pouch's upgrade: the same container (id, name, host config, binds, network) on a new image, and a new
+     * command if given, started. The old rootfs is kept (committed under {@code <id>-pre-upgrade-<ms>}) until the
+     * new one runs; on any failure the old image, config and files come back and the container runs as before.
+     */
+    public void upgrade(String ref, io.pouch.api.container.ContainerUpgrade u) {
+        if (u == null || u.image() == null || u.image().isEmpty()) {
+            throw PouchException.invalidArgument("Image is required to upgrade a container");
+        }
+        Container c = store.find(ref);
+        LocalImage image = images.resolve(u.image());
+        ContainerMeta old = c.meta();
+        if (c.removing || old.state().dead()) {
+            throw PouchException.conflict("cannot upgrade container " + c.id + ": it is "
+                    + (c.removing ? "being removed" : "dead"));
+        }
+        if (old.state().paused()) {
+            throw PouchException.conflict("cannot upgrade paused container " + c.id + ": unpause it first");
+        }
+        LocalImage.RunConfig ic = image.config() != null ? image.config()
+                : new LocalImage.RunConfig(null, null, null, null, null, null, null, null, null);
+        ContainerConfig oc = old.config();
+        ContainerConfig req = new ContainerConfig(oc.hostname(), oc.domainname(), oc.user(), oc.attachStdin(),
+                oc.attachStdout(), oc.attachStderr(), oc.exposedPorts(), oc.tty(), oc.openStdin(), oc.stdinOnce(),
+                oc.env(), u.cmd() == null || u.cmd().isEmpty() ? null : u.cmd(), u.image(), oc.volumes(),
+                oc.workingDir(), u.entrypoint(), oc.onBuild(), oc.labels(), oc.stopSignal(), oc.stopTimeout());
+        List<String> command = OciSpecBuilder.command(req.entrypoint(), req.cmd(), ic.entrypoint(), ic.cmd());
+        ContainerConfig merged = mergeConfig(req, ic, oc.hostname(), command);
+        HostConfig hc = old.hostConfig();
+        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
+        specBytes(c.id, merged, hc, binds, Boolean.TRUE.equals(hc.init()) ? initBinary() : null,
+                config.containersDir().resolve(c.id), UserSpec.ROOT); // validates before anything changes
+        ContainerMeta next = new ContainerMeta(old.id(), old.name(), old.created(), command.get(0),
+                List.copyOf(command.subList(1, command.size())), merged, hc, image.id(), u.image(), image.chainId(),
+                old.state(), 0);
+        boolean wasRunning = old.running();
+        if (wasRunning) {
+            String ss = oc.stopSignal();
+            stopAndWait(c, ss == null || ss.isEmpty() ? Signals.SIGTERM : Signals.parse(ss),
+                    oc.stopTimeout() != null ? oc.stopTimeout() : 10);
+        }
+        // unique: after a rollback the previous one stays as the parent of the restored rootfs
+        String backup = c.id + "-pre-upgrade-" + System.currentTimeMillis();
+        String lease;
+        c.lock.lock();
+        try {
+            ContainerMeta stopped = c.meta();
+            try {
+                lease = ctd.createLease(c.id + "-upgrade");
+                ctd.commitSnapshot(lease, backup, c.id);
+            } catch (StatusRuntimeException e) {
+                throw ContainerdRuntime.error("cannot upgrade container " + c.id + ": keeping its rootfs", e);
+            }
+            try {
+                ctd.prepareSnapshot(lease, c.id, image.chainId());
+                save(c, next.withState(stopped.state()));
+                restarts.userStarted(c);
+                doStart(c);
+            } catch (RuntimeException e) {
+                LOG.warning("upgrade of " + c.id + " failed, rolling back: " + e.getMessage());
+                quietly(() -> ctd.deleteTask(c.id));
+                quietly(() -> ctd.removeSnapshot(c.id));
+                try {
+                    // the old files come back on top of the kept copy
+                    ctd.prepareSnapshot(lease, c.id, backup);
+                    save(c, stopped);
+                    if (wasRunning) {
+                        doStart(c);
+                    }
+                } catch (RuntimeException rollback) {
+                    LOG.log(Level.WARNING, "rollback of the upgrade of " + c.id + " failed", rollback);
+                }
+                String l = lease;
+                quietly(() -> ctd.deleteLease(l));
+                if (e instanceof StatusRuntimeException sre) {
+                    throw ContainerdRuntime.error("cannot upgrade container " + c.id, sre);
+                }
+                throw e;
+            }
+            quietly(() -> ctd.removeSnapshot(backup));
+            String l = lease;
+            quietly(() -> ctd.deleteLease(l));
+        } finally {
+            c.lock.unlock();
+        }
+        publish(c, "upgrade", Map.of());
+        publish(c, "start", Map.of());
     }
 
     // ---------------------------------------------------------------- wait
@@ -900,7 +1100,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         Set<String> removing = new HashSet<>();
         for (Container c : store.all()) {
             ContainerMeta m = c.meta();
-            if (!showAll && !m.running()) {
+            if (!showAll && !m.running() && !m.state().restarting()) {
                 continue;
             }
             if (c.removing) {
@@ -949,6 +1149,17 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     public boolean isTty(String ref) {
         return store.find(ref).meta().config().tty();
+    }
+
+    /** life: docker's {@code attach} event, when a client attaches to the container. */
+    public void attached(String ref) {
+        publish(store.find(ref), "attach", Map.of());
+    }
+
+    /** life: whether a followed log may still grow: running, or a policy restart is pending. */
+    public boolean mayLogMore(String ref) {
+        Container c = store.byIdOrNull(ref);
+        return c != null && (c.meta().running() || c.meta().state().restarting());
     }
 
     public boolean isRunning(String ref) {

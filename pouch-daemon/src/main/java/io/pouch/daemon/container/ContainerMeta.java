@@ -30,6 +30,11 @@ public record ContainerMeta(String id, String name, String created, String path,
                 restartCount);
     }
 
+    public ContainerMeta withRestartCount(int n) {
+        return new ContainerMeta(id, name, created, path, args, config, hostConfig, imageId, imageName, chainId, state,
+                n);
+    }
+
     public boolean running() {
         return state.running();
     }

@@ -73,14 +73,25 @@ public final class ContainerRoutes implements RouteRegistrar {
             ex.respondEmpty(200);
         });
         r.add("POST", "/containers/{id}/wait", this::waitRoute);
+        // life: Pouch's upgrade
+        r.add("POST", "/containers/{id}/upgrade", ex -> {
+            manager.upgrade(ex.pathParam("id"), ex.bodyJson(io.pouch.api.container.ContainerUpgrade.class));
+            ex.respondEmpty(200);
+        });
+        // life: update (docker's resources, Pouch's Env/Label)
+        r.add("POST", "/containers/{id}/update", ex -> {
+            io.pouch.api.container.ContainerUpdate u = ex.bodyJson(io.pouch.api.container.ContainerUpdate.class);
+            ex.respond(200, new io.pouch.api.container.ContainerUpdate.Response(manager.update(ex.pathParam("id"), u)));
+        });
         r.add("GET", "/containers/{id}/logs", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             LogsStreamer.stream(ex, manager.logPath(id), manager.isTty(id), LogQuery.from(ex),
-                    () -> manager.isRunning(id));
+                    () -> manager.mayLogMore(id)); // life: follows across policy restarts
         });
         r.add("POST", "/containers/{id}/attach", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             ContainerIO io = manager.ioForAttach(id);
+            manager.attached(id); // life: docker's attach event
             AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
                     ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"));
         });

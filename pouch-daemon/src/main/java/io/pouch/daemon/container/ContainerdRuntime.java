@@ -27,6 +27,7 @@ import java.util.Optional;
  */
 final class ContainerdRuntime {
     static final String SPEC_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
+    static final String RESOURCES_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources";
     static final String RUNC_OPTIONS_TYPE = "containerd.runc.v1.Options";
     static final String SHIM = "io.containerd.runc.v2";
     static final String SNAPSHOTTER = "overlayfs";
@@ -54,6 +55,12 @@ final class ContainerdRuntime {
     void prepareSnapshot(String lease, String key, String parent) {
         Containerd.withLease(ctd.snapshots(), lease).prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
                 .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent == null ? "" : parent).build());
+    }
+
+    /** life: turns the active snapshot {@code key} into the committed {@code name} (the key is free again). */
+    void commitSnapshot(String lease, String name, String key) {
+        Containerd.withLease(ctd.snapshots(), lease).commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
+                .setSnapshotter(SNAPSHOTTER).setName(name).setKey(key).build());
     }
 
     List<MountOuterClass.Mount> mounts(String key) {
@@ -126,6 +133,19 @@ final class ContainerdRuntime {
         ctd.containers().update(ContainersOuterClass.UpdateContainerRequest.newBuilder()
                 .setContainer(ContainersOuterClass.Container.newBuilder().setId(id).setSpec(specAny(spec)))
                 .setUpdateMask(FieldMask.newBuilder().addPaths("spec"))
+                .build());
+    }
+
+    /** life: the runtime spec containerd holds for the container (JSON bytes). */
+    byte[] spec(String id) {
+        return ctd.containers().get(ContainersOuterClass.GetContainerRequest.newBuilder().setId(id).build())
+                .getContainer().getSpec().getValue().toByteArray();
+    }
+
+    /** life: new cgroup limits for a running task (OCI LinuxResources JSON). */
+    void updateTask(String id, byte[] linuxResources) {
+        ctd.tasks().update(TasksOuterClass.UpdateTaskRequest.newBuilder().setContainerId(id)
+                .setResources(Any.newBuilder().setTypeUrl(RESOURCES_TYPE).setValue(ByteString.copyFrom(linuxResources)))
                 .build());
     }
 

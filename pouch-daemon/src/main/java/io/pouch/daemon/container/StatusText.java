@@ -21,6 +21,10 @@ final class StatusText {
         if (s.dead()) {
             return "Dead";
         }
+        if (s.restarting()) {
+            return "Restarting (" + s.exitCode() + ") " + humanDuration(Duration.between(Times.parse(s.finishedAt()),
+                    now)) + " ago";
+        }
         if (s.status().equals("created") || ContainerState.ZERO_TIME.equals(s.finishedAt())) {
             return "Created";
         }

@@ -1,0 +1,33 @@
+package io.pouch.api.container;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+
+/**
+ * The body of {@code POST /containers/{id}/update}: Docker's resource fields, where a missing or zero value means
+ * "leave as is" (the docker CLI sends zeros for what the user did not give), plus Pouch's {@code Env} and
+ * {@code Label} ("KEY=VALUE" items merged into the container's config).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ContainerUpdate(
+        @JsonProperty("Memory") Long memory,
+        @JsonProperty("MemorySwap") Long memorySwap,
+        @JsonProperty("MemoryReservation") Long memoryReservation,
+        @JsonProperty("NanoCpus") Long nanoCpus,
+        @JsonProperty("CpuShares") Long cpuShares,
+        @JsonProperty("CpuQuota") Long cpuQuota,
+        @JsonProperty("CpuPeriod") Long cpuPeriod,
+        @JsonProperty("CpusetCpus") String cpusetCpus,
+        @JsonProperty("CpusetMems") String cpusetMems,
+        @JsonProperty("PidsLimit") Long pidsLimit,
+        @JsonProperty("BlkioWeight") Integer blkioWeight,
+        @JsonProperty("RestartPolicy") HostConfig.RestartPolicy restartPolicy,
+        @JsonProperty("Env") List<String> env,
+        @JsonProperty("Label") List<String> label) {
+
+    /** {@code {"Warnings": [...]}}. */
+    public record Response(@JsonProperty("Warnings") List<String> warnings) {
+    }
+}

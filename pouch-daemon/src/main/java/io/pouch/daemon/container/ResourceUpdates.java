@@ -1,0 +1,127 @@
+package io.pouch.daemon.container;
+
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerUpdate;
+import io.pouch.api.container.HostConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code docker update} / {@code pouch update} as pure functions: the HostConfig and ContainerConfig after an
+ * update, with Docker's rules (a zero or missing value leaves a setting as it is).
+ */
+final class ResourceUpdates {
+    private ResourceUpdates() {
+    }
+
+    static boolean isEmpty(ContainerUpdate u) {
+        return nz(u.memory()) == 0 && nz(u.memorySwap()) == 0 && nz(u.memoryReservation()) == 0
+                && nz(u.nanoCpus()) == 0 && nz(u.cpuShares()) == 0 && nz(u.cpuQuota()) == 0 && nz(u.cpuPeriod()) == 0
+                && empty(u.cpusetCpus()) && empty(u.cpusetMems()) && u.pidsLimit() == null
+                && (u.blkioWeight() == null || u.blkioWeight() == 0)
+                && (u.restartPolicy() == null || empty(u.restartPolicy().name()))
+                && (u.env() == null || u.env().isEmpty()) && (u.label() == null || u.label().isEmpty());
+    }
+
+    /** Whether the update touches a cgroup setting (and so needs the running task updated). */
+    static boolean touchesResources(ContainerUpdate u) {
+        return nz(u.memory()) != 0 || nz(u.memorySwap()) != 0 || nz(u.memoryReservation()) != 0
+                || nz(u.nanoCpus()) != 0 || nz(u.cpuShares()) != 0 || nz(u.cpuQuota()) != 0 || nz(u.cpuPeriod()) != 0
+                || !empty(u.cpusetCpus()) || !empty(u.cpusetMems()) || u.pidsLimit() != null;
+    }
+
+    static HostConfig apply(HostConfig h, ContainerUpdate u) {
+        long memory = h.memory();
+        long swap = h.memorySwap();
+        if (nz(u.memory()) != 0) {
+            // moby: a new limit above the swap limit already set needs the swap limit updated with it
+            if (u.memory() > h.memorySwap() && h.memorySwap() > 0 && nz(u.memorySwap()) == 0) {
+                throw PouchException.conflict("Memory limit should be smaller than already set memoryswap limit,"
+                        + " update the memoryswap at the same time");
+            }
+            memory = u.memory();
+        }
+        if (nz(u.memorySwap()) != 0) {
+            swap = u.memorySwap();
+        }
+        long nano = h.nanoCpus();
+        long quota = h.cpuQuota();
+        long period = h.cpuPeriod();
+        if (nz(u.nanoCpus()) != 0) {
+            if (h.cpuPeriod() != 0 || h.cpuQuota() != 0) {
+                throw PouchException.conflict("Conflicting options: Nano CPUs cannot be updated as CPU Period or"
+                        + " CPU Quota has already been set");
+            }
+            nano = u.nanoCpus();
+        }
+        if (nz(u.cpuQuota()) != 0 || nz(u.cpuPeriod()) != 0) {
+            if (h.nanoCpus() != 0 && nz(u.nanoCpus()) == 0) {
+                throw PouchException.conflict("Conflicting options: CPU Quota or CPU Period cannot be updated as"
+                        + " NanoCPUs has already been set");
+            }
+            quota = nz(u.cpuQuota()) != 0 ? u.cpuQuota() : quota;
+            period = nz(u.cpuPeriod()) != 0 ? u.cpuPeriod() : period;
+        }
+        HostConfig.RestartPolicy rp = h.restartPolicy();
+        if (u.restartPolicy() != null && !empty(u.restartPolicy().name())) {
+            if (h.autoRemove()) {
+                throw PouchException.invalidArgument("Restart policy cannot be updated because AutoRemove is enabled"
+                        + " for the container");
+            }
+            RestartPolicies.validate(u.restartPolicy(), false);
+            rp = u.restartPolicy();
+        }
+        return new HostConfig(h.binds(), h.containerIdFile(), h.logConfig(), h.networkMode(), h.portBindings(), rp,
+                h.autoRemove(), h.volumeDriver(), h.volumesFrom(), h.capAdd(), h.capDrop(), h.dns(), h.dnsOptions(),
+                h.dnsSearch(), h.extraHosts(), h.groupAdd(), h.ipcMode(), h.oomScoreAdj(), h.pidMode(), h.privileged(),
+                h.publishAllPorts(), h.readonlyRootfs(), h.securityOpt(), h.utsMode(), h.shmSize(), h.runtime(),
+                nz(u.cpuShares()) != 0 ? u.cpuShares() : h.cpuShares(), memory, nano, h.cgroupParent(), period, quota,
+                empty(u.cpusetCpus()) ? h.cpusetCpus() : u.cpusetCpus(),
+                empty(u.cpusetMems()) ? h.cpusetMems() : u.cpusetMems(),
+                nz(u.memoryReservation()) != 0 ? u.memoryReservation() : h.memoryReservation(), swap,
+                h.oomKillDisable(), u.pidsLimit() != null ? u.pidsLimit() : h.pidsLimit(), h.ulimits(), h.init(),
+                h.maskedPaths(), h.readonlyPaths());
+    }
+
+    /** Pouch's {@code update -e/-l}: KEY=VALUE items replace the same key or are added. */
+    static ContainerConfig apply(ContainerConfig c, ContainerUpdate u) {
+        List<String> env = c.env() == null ? new ArrayList<>() : new ArrayList<>(c.env());
+        if (u.env() != null) {
+            for (String e : u.env()) {
+                int eq = e.indexOf('=');
+                if (eq <= 0) {
+                    throw PouchException.invalidArgument("invalid env " + e + ": it must be KEY=VALUE");
+                }
+                String prefix = e.substring(0, eq + 1);
+                env.removeIf(x -> x.startsWith(prefix) || x.equals(e.substring(0, eq)));
+                env.add(e);
+            }
+        }
+        Map<String, String> labels = c.labels() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.labels());
+        if (u.label() != null) {
+            for (String l : u.label()) {
+                int eq = l.indexOf('=');
+                if (eq == 0 || l.isEmpty()) {
+                    throw PouchException.invalidArgument("invalid label " + l + ": it must be key=value");
+                }
+                labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+            }
+        }
+        return new ContainerConfig(c.hostname(), c.domainname(), c.user(), c.attachStdin(), c.attachStdout(),
+                c.attachStderr(), c.exposedPorts(), c.tty(), c.openStdin(), c.stdinOnce(), List.copyOf(env), c.cmd(),
+                c.image(), c.volumes(), c.workingDir(), c.entrypoint(), c.onBuild(), labels, c.stopSignal(),
+                c.stopTimeout());
+    }
+
+    private static long nz(Long v) {
+        return v == null ? 0 : v;
+    }
+
+    private static boolean empty(String s) {
+        return s == null || s.isEmpty();
+    }
+}

@@ -1,0 +1,227 @@
+package io.pouch.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Restart policies, update, upgrade, logs -f across restarts and the events of a container's life. */
+@Tag("e2e")
+class LifecycleEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static PouchdHarness d;
+
+    @BeforeAll
+    static void daemon() {
+        d = PouchdHarness.shared();
+    }
+
+    private static String name(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static JsonNode inspect(String ref) throws Exception {
+        return JSON.readTree(d.docker("inspect", ref).ok().out()).get(0);
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier cond) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (cond.getAsBoolean()) {
+                return;
+            }
+            PouchdHarness.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private static String state(String n) {
+        return d.docker("inspect", "-f", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}", n).trimmed();
+    }
+
+    @Test
+    void onFailureRestartsUpToTheMaximumThenStaysExited() {
+        String n = name("onfail");
+        d.docker("run", "-d", "--name", n, "--restart", "on-failure:2", "busybox", "sh", "-c", "echo x; exit 3").ok();
+        // back-off 100 + 200 ms: the two restarts are over well within 10 s
+        await("2 restarts", Duration.ofSeconds(10), () -> state(n).equals("exited 2 3"));
+        PouchdHarness.sleep(1000);
+        assertEquals("exited 2 3", state(n));
+        assertEquals(3, d.docker("logs", n).ok().out().lines().count());
+        d.docker("rm", "-f", n).ok();
+    }
+
+    @Test
+    void onFailureDoesNotRestartASuccess() {
+        String n = name("onok");
+        d.docker("run", "-d", "--name", n, "--restart", "on-failure", "busybox", "true").ok();
+        await("exit", Duration.ofSeconds(10), () -> state(n).startsWith("exited"));
+        PouchdHarness.sleep(500);
+        assertEquals("exited 0 0", state(n));
+        d.docker("rm", "-f", n).ok();
+    }
+
+    @Test
+    void alwaysRestartsUntilTheUserStopsIt() {
+        String n = name("always");
+        d.docker("run", "-d", "--name", n, "--restart", "always", "busybox", "sh", "-c", "sleep 0.2").ok();
+        await("restarts", Duration.ofSeconds(15), () -> Integer.parseInt(state(n).split(" ")[1]) >= 3);
+        d.docker("stop", "-t", "1", n).ok();
+        String after = state(n);
+        assertTrue(after.startsWith("exited"), after);
+        PouchdHarness.sleep(1500);
+        assertEquals(after, state(n), "a user's stop is never undone by the policy");
+        // a user start resets the count
+        d.docker("start", n).ok();
+        assertEquals("0", state(n).split(" ")[1]);
+        d.docker("rm", "-f", n).ok();
+    }
+
+    @Test
+    void unlessStoppedRestartsAfterACrashButNotAfterKill() throws Exception {
+        String n = name("unless");
+        d.docker("run", "-d", "--name", n, "--restart", "unless-stopped", "busybox", "sleep", "1000").ok();
+        int pid = inspect(n).path("State").path("Pid").asInt();
+        // a crash from outside (not the API): the policy brings it back
+        new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+        await("restart", Duration.ofSeconds(10), () -> state(n).equals("running 1 0"));
+        d.docker("kill", n).ok();
+        await("exit", Duration.ofSeconds(10), () -> state(n).startsWith("exited"));
+        PouchdHarness.sleep(1000);
+        assertTrue(state(n).startsWith("exited 1"), state(n));
+        d.docker("rm", "-f", n).ok();
+    }
+
+    @Test
+    void aCrashLoopShowsRestartingWithAGrowingBackoffAndStopEndsIt() {
+        String n = name("loop");
+        d.docker("run", "-d", "--name", n, "--restart", "always", "busybox", "false").ok();
+        // 100 + 200 + 400 + 800 ms: then the next wait is 1.6 s, long enough to be seen
+        await("restarting", Duration.ofSeconds(10), () -> {
+            String[] s = state(n).split(" ");
+            return s[0].equals("restarting") && Integer.parseInt(s[1]) >= 4;
+        });
+        assertTrue(d.docker("ps", "--filter", "name=" + n, "--format", "{{.Status}}").ok().out().startsWith("Restarting (1)"));
+        Cmd.Result rm = d.docker("rm", n);
+        assertNotEquals(0, rm.exit());
+        assertTrue(rm.err().contains("restarting"), rm.toString());
+        d.docker("stop", n).ok();
+        String stopped = state(n);
+        assertTrue(stopped.startsWith("exited"), stopped);
+        PouchdHarness.sleep(2000);
+        assertEquals(stopped, state(n));
+        d.docker("rm", n).ok();
+    }
+
+    @Test
+    void restartPolicyValidation() {
+        Cmd.Result r = d.docker("run", "-d", "--restart", "on-failure:-1", "busybox", "true");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("maximum retry count cannot be negative"), r.toString());
+        Cmd.Result rm = d.curl("/containers/create", "-X", "POST", "-H", "Content-Type: application/json", "-d",
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}}");
+        assertTrue(rm.out().contains("Conflicting options: --restart and --rm"), rm.toString());
+        assertTrue(rm.out().strip().endsWith("400"), rm.toString());
+        Cmd.Result max = d.curl("/containers/create", "-X", "POST", "-H", "Content-Type: application/json", "-d",
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":2}}}");
+        assertTrue(max.out().strip().endsWith("400"), max.toString());
+    }
+
+    @Test
+    void logsFollowAcrossPolicyRestartsAndEndsWhenStoppedForGood() {
+        String n = name("follow");
+        d.docker("run", "-d", "--name", n, "--restart", "on-failure:2", "busybox", "sh", "-c", "echo run; exit 1").ok();
+        Cmd.Result r = d.docker("logs", "-f", n);
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(3, r.out().lines().filter("run"::equals).count(), r.toString());
+        d.docker("rm", "-f", n).ok();
+    }
+
+    @Test
+    void updateChangesTheCgroupOfARunningContainer() throws Exception {
+        String n = name("update");
+        String id = d.docker("run", "-d", "--name", n, "-m", "32m", "busybox", "sleep", "1000").ok().trimmed();
+        d.docker("update", "--memory", "64m", "--memory-swap", "128m", "--cpus", "0.5", "--pids-limit", "40",
+                "--restart", "on-failure:3", n).ok();
+        assertEquals("67108864", Files.readString(Path.of("/sys/fs/cgroup/memory/pouch/" + id + "/memory.limit_in_bytes")).strip());
+        assertEquals("50000", Files.readString(Path.of("/sys/fs/cgroup/cpu/pouch/" + id + "/cpu.cfs_quota_us")).strip());
+        assertEquals("40", Files.readString(Path.of("/sys/fs/cgroup/pids/pouch/" + id + "/pids.max")).strip());
+        JsonNode hc = inspect(n).path("HostConfig");
+        assertEquals(67108864, hc.path("Memory").asLong());
+        assertEquals(500000000, hc.path("NanoCpus").asLong());
+        assertEquals("on-failure", hc.path("RestartPolicy").path("Name").asText());
+        assertEquals(3, hc.path("RestartPolicy").path("MaximumRetryCount").asInt());
+        // kept for the next start
+        d.docker("restart", "-t", "1", n).ok();
+        assertEquals("67108864", Files.readString(Path.of("/sys/fs/cgroup/memory/pouch/" + id + "/memory.limit_in_bytes")).strip());
+        // Pouch's env and labels
+        d.pouch("update", "-e", "FOO=bar", "-l", "tier=web", n).ok();
+        JsonNode cfg = inspect(n).path("Config");
+        assertTrue(cfg.path("Env").toString().contains("FOO=bar"), cfg.toString());
+        assertEquals("web", cfg.path("Labels").path("tier").asText());
+        Cmd.Result raw = d.curl("/containers/" + n + "/update", "-X", "POST", "-H", "Content-Type: application/json",
+                "-d", "{\"CpuShares\":512}");
+        assertTrue(raw.out().startsWith("{\"Warnings\":[]}"), raw.toString());
+        d.docker("rm", "-f", n).ok();
+    }
+
+    @Test
+    void upgradeSwapsTheImageAndRollsBackOnFailure() throws Exception {
+        String n = name("upgrade");
+        d.docker("tag", "busybox:latest", "busybox:upgrade-e2e").ok();
+        String id = d.docker("run", "-d", "--name", n, "busybox", "sh", "-c", "echo v1; sleep 1000").ok().trimmed();
+        d.pouch("upgrade", "--image", "busybox:upgrade-e2e", n, "sh", "-c", "echo v2; sleep 1000").ok();
+        JsonNode c = inspect(n);
+        assertEquals(id, c.path("Id").asText());
+        assertEquals("busybox:upgrade-e2e", c.path("Config").path("Image").asText());
+        assertTrue(c.path("State").path("Running").asBoolean());
+        await("v2 output", Duration.ofSeconds(5), () -> d.docker("logs", n).out().contains("v2"));
+        // a command that cannot start: the container runs on as it was
+        Cmd.Result bad = d.pouch("upgrade", "--image", "busybox", n, "/nonexistent");
+        assertNotEquals(0, bad.exit());
+        c = inspect(n);
+        assertEquals("busybox:upgrade-e2e", c.path("Config").path("Image").asText());
+        assertTrue(c.path("State").path("Running").asBoolean(), c.toString());
+        Cmd.Result missing = d.pouch("upgrade", "--image", "no-such-image:1", n);
+        assertNotEquals(0, missing.exit());
+        assertTrue(inspect(n).path("State").path("Running").asBoolean());
+        d.docker("rm", "-f", n).ok();
+        d.docker("rmi", "busybox:upgrade-e2e").ok();
+    }
+
+    @Test
+    void eventsShowOneContainersLife() {
+        String since = Long.toString(System.currentTimeMillis() / 1000 - 1);
+        String n = name("events");
+        String id = d.docker("create", "--name", n, "busybox", "sleep", "1000").ok().trimmed();
+        d.docker("start", n).ok();
+        d.docker("pause", n).ok();
+        d.docker("unpause", n).ok();
+        d.docker("update", "--cpu-shares", "256", n).ok();
+        d.docker("rename", n, n + "-2").ok();
+        d.docker("restart", "-t", "1", n + "-2").ok();
+        d.docker("stop", "-t", "1", n + "-2").ok();
+        d.docker("rm", n + "-2").ok();
+        String until = Long.toString(System.currentTimeMillis() / 1000 + 1);
+        List<String> actions = d.docker("events", "--since", since, "--until", until, "--filter", "type=container",
+                "--filter", "container=" + id, "--format", "{{.Action}}").ok().out().lines().toList();
+        // sleep as pid 1 ignores SIGTERM: each stop sends 15, then 9 after the timeout (dockerd's two kill events)
+        List<String> expected = List.of("create", "start", "pause", "unpause", "update", "rename", "kill", "kill",
+                "die", "stop", "start", "restart", "kill", "kill", "die", "stop", "destroy");
+        assertEquals(expected, actions, actions.toString());
+        assertFalse(actions.isEmpty());
+    }
+}

@@ -1,0 +1,158 @@
+package io.pouch.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Faults on a pouchd of its own: kill -9 of pouchd (live restore), kill -9 of containerd (reconnect), and a
+ * simulated host reboot (restart policies at daemon start). Prints its counts.
+ */
+@Tag("e2e")
+class LiveRestoreFaultTest {
+    private static PouchdHarness d;
+
+    @BeforeAll
+    static void daemon() {
+        d = PouchdHarness.startPrivate();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i; usleep 10000; done";
+
+    /** Lines lost in a counter log: gaps in the sequence 1, 2, 3... */
+    private static long lost(String log) {
+        long expected = 1;
+        long lost = 0;
+        for (String l : log.lines().toList()) {
+            long v = Long.parseLong(l.strip());
+            lost += Math.max(0, v - expected);
+            expected = v + 1;
+        }
+        return lost;
+    }
+
+    @Test
+    void killNinePouchdLosesNoContainerAndNoLine() {
+        List<String> names = List.of("lr-a", "lr-b", "lr-c");
+        List<String> pids = new ArrayList<>();
+        for (String n : names) {
+            d.docker("run", "-d", "--name", n, "busybox", "sh", "-c", COUNTER).ok();
+            pids.add(d.docker("inspect", "-f", "{{.State.Pid}}", n).ok().trimmed());
+        }
+        d.docker("run", "-d", "--name", "lr-exit", "busybox", "sh", "-c", "sleep 1; exit 7").ok();
+        // writes ~250 KiB while nobody reads its FIFO (the pipe holds 64 KiB): it blocks until pouchd is back
+        d.docker("run", "-d", "--name", "lr-burst", "busybox", "sh", "-c", "sleep 0.7; i=0; while [ $i -lt 5000 ];"
+                + " do i=$((i+1)); echo \"$i padding-padding-padding-padding-padding\"; done; sleep 1000").ok();
+        PouchdHarness.sleep(300);
+        d.killDaemon9();
+        PouchdHarness.sleep(2000);
+        d.restartDaemon();
+        PouchdHarness.sleep(500);
+        int running = 0;
+        long lostTotal = 0;
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            String s = d.docker("inspect", "-f", "{{.State.Running}} {{.State.Pid}}", n).ok().trimmed();
+            if (s.equals("true " + pids.get(i))) {
+                running++;
+            }
+            lostTotal += lost(d.docker("logs", n).ok().out());
+        }
+        String exited = d.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "lr-exit").ok().trimmed();
+        long burstEnd = System.currentTimeMillis() + 10_000;
+        String burst = "";
+        while (System.currentTimeMillis() < burstEnd) {
+            burst = d.docker("logs", "lr-burst").ok().out();
+            if (burst.lines().count() >= 5000) {
+                break;
+            }
+            PouchdHarness.sleep(200);
+        }
+        long burstLost = lost(burst.lines().map(l -> l.split(" ")[0]).reduce("", (a, b) -> a + b + "\n"));
+        System.out.printf("burst of 5000 lines (~250 KiB) written while pouchd was down: %d lines in the log, %d lost%n",
+                burst.lines().count(), burstLost + 5000 - burst.lines().count());
+        assertEquals(5000, burst.lines().count());
+        assertEquals(0, burstLost);
+        System.out.printf("live restore (kill -9 pouchd, 2 s): containers before %d, still running after with the"
+                + " same pid %d, log lines lost %d; exited during downtime: %s%n", names.size(), running, lostTotal, exited);
+        assertEquals(names.size(), running);
+        assertEquals(0, lostTotal);
+        assertEquals("exited 7", exited);
+        // stop and logs still work afterwards
+        d.docker("stop", "-t", "1", "lr-c").ok();
+        assertEquals("false", d.docker("inspect", "-f", "{{.State.Running}}", "lr-c").ok().trimmed());
+
+        // kill -9 containerd: the supervisor restarts it, pouchd resubscribes, tasks survive
+        long ctdPid = d.containerdPid();
+        try {
+            new ProcessBuilder("kill", "-9", Long.toString(ctdPid)).start().waitFor();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        long end = System.currentTimeMillis() + 20_000;
+        String sock = d.base().resolve("run/containerd/containerd.sock").toString();
+        // pouchd's metadata answers at once; wait until the new containerd answers too
+        while ((d.containerdPid() == ctdPid || Cmd.run(List.of("ctr", "--address", sock, "version"), java.util.Map.of(),
+                null, java.time.Duration.ofSeconds(5)).exit() != 0) && System.currentTimeMillis() < end) {
+            PouchdHarness.sleep(200);
+        }
+        assertNotEquals(ctdPid, d.containerdPid());
+        assertEquals("true " + pids.get(0), d.docker("inspect", "-f", "{{.State.Running}} {{.State.Pid}}", "lr-a")
+                .ok().trimmed());
+        // the exit of a task is still seen (the event stream was resubscribed)
+        d.docker("stop", "-t", "1", "lr-b").ok();
+        String b = d.docker("inspect", "-f", "{{.State.Status}}", "lr-b").ok().trimmed();
+        long lostAfter = lost(d.docker("logs", "lr-a").ok().out());
+        System.out.printf("containerd kill -9: restarted (pid %d -> %d), lr-a still running, lr-b after stop: %s,"
+                + " lines lost %d%n", ctdPid, d.containerdPid(), b, lostAfter);
+        assertEquals("exited", b);
+        assertEquals(0, lostAfter);
+        for (String n : List.of("lr-a", "lr-b", "lr-c", "lr-exit", "lr-burst")) {
+            d.docker("rm", "-f", n).ok();
+        }
+    }
+
+    @Test
+    void policiesBringContainersBackAfterAHostReboot() {
+        d.docker("run", "-d", "--name", "rb-always", "--restart", "always", "busybox", "sleep", "1000").ok();
+        d.docker("run", "-d", "--name", "rb-always-stopped", "--restart", "always", "busybox", "sleep", "1000").ok();
+        d.docker("run", "-d", "--name", "rb-unless", "--restart", "unless-stopped", "busybox", "sleep", "1000").ok();
+        d.docker("run", "-d", "--name", "rb-unless-stopped", "--restart", "unless-stopped", "busybox", "sleep", "1000").ok();
+        d.docker("run", "-d", "--name", "rb-no", "busybox", "sleep", "1000").ok();
+        d.docker("stop", "-t", "1", "rb-always-stopped", "rb-unless-stopped").ok();
+        d.stopDaemon();
+        d.killContainerdAndShims();
+        d.restartDaemon();
+        PouchdHarness.sleep(1500);
+        StringBuilder seen = new StringBuilder();
+        for (String n : List.of("rb-always", "rb-always-stopped", "rb-unless", "rb-unless-stopped", "rb-no")) {
+            seen.append(n).append('=').append(d.docker("inspect", "-f", "{{.State.Status}}", n).ok().trimmed())
+                    .append(' ');
+        }
+        System.out.println("after a simulated reboot: " + seen);
+        String s = seen.toString();
+        assertTrue(s.contains("rb-always=running "), s);
+        assertTrue(s.contains("rb-always-stopped=running "), s);
+        assertTrue(s.contains("rb-unless=running "), s);
+        assertTrue(s.contains("rb-unless-stopped=exited "), s);
+        assertTrue(s.contains("rb-no=exited "), s);
+        for (String n : List.of("rb-always", "rb-always-stopped", "rb-unless", "rb-unless-stopped", "rb-no")) {
+            d.docker("rm", "-f", n).ok();
+        }
+    }
+}
