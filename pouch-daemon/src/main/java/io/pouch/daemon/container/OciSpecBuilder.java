@@ -389,4 +389,16 @@ public final class OciSpecBuilder {
         }
         return List.copyOf(all);
     }
+
+    /**
+     * Network manager hook: the container joins the namespace pouchd prepared (bind-mounted file) instead of a
+     * fresh empty one.
+     */
+    public static void setNetworkNamespacePath(ObjectNode spec, String path) {
+        for (com.fasterxml.jackson.databind.JsonNode n : spec.path("linux").path("namespaces")) {
+            if ("network".equals(n.path("type").asText()) && n instanceof ObjectNode o) {
+                o.put("path", path);
+            }
+        }
+    }
 }
