@@ -52,6 +52,7 @@ public final class PouchdHarness implements AutoCloseable {
                     "--listen", "unix://" + base.resolve("pouchd.sock"),
                     "--pidfile", base.resolve("pouchd.pid").toString(),
                     "--bridge-name", "pit0",
+                    "--bip", "10.231.255.1/24", // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold
                     "--config-file", base.resolve("no-config.json").toString(),
                     "--debug");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

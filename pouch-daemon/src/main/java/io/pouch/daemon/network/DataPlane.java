@@ -15,8 +15,9 @@ import java.util.logging.Logger;
  * not own, which defeats exact cleanup). Here a container's whole setup is two processes: {@code unshare
  * --net=FILE ip -batch -} creates the namespace, bind-mounts it to FILE, and inside it configures lo and eth0 and
  * creates the veth pair with its host end sent straight to pouchd's namespace; one {@code ip -batch -} on the host
- * enslaves that end. Measured here: about 9 ms per container for attach (bridge ready), about 7 ms for detach,
- * where the CNI bridge + host-local + portmap chain took 35 to 60 ms.
+ * enslaves that end. Measured on this machine (2 cores, median of 20): attach 12 ms (namespace creation
+ * included), detach 41 ms (veth deletion waits for the kernel); the CNI bridge plugin with host-local took 30 ms
+ * to attach without counting the namespace creation or portmap, and 52 ms to detach.
  */
 final class DataPlane {
     private static final Logger LOG = Logger.getLogger(DataPlane.class.getName());
