@@ -385,7 +385,14 @@ public final class NetworkManager {
         if (mode.startsWith("container:")) {
             throw PouchException.invalidArgument("network mode " + mode + " is not supported yet");
         }
-        NetworkRecord n = find(networkName(mode));
+        NetworkRecord n;
+        try {
+            n = find(networkName(mode));
+        } catch (PouchException e) {
+            // as dockerd: an unknown network fails the start, not the create (a 404 at create would make the
+            // docker CLI take it for a missing image and try to pull)
+            return;
+        }
         EndpointConfig ec = req.forMode(mode);
         if (!ec.ipv4Address().isEmpty()) {
             if (n.isDefaultBridge() || !n.isBridge()) {
@@ -425,10 +432,18 @@ public final class NetworkManager {
 
     /** Records what a new container asked for. Call after {@link #validate}, at create. */
     public void register(String containerId, String name, String mode, NetworkRequest req) {
-        NetworkRecord n = find(networkName(mode));
         EndpointConfig ec = req.forMode(mode);
         Map<String, EndpointConfig> wanted = new LinkedHashMap<>();
-        wanted.put(n.id(), new EndpointConfig(n.name(), ec.ipv4Address(), ec.aliases(), ec.macAddress()));
+        NetworkRecord n = null;
+        try {
+            n = find(networkName(mode));
+        } catch (PouchException e) {
+            // kept by name: the start reports "network x not found"
+            wanted.put("unknown:" + networkName(mode), new EndpointConfig(networkName(mode), "", List.of(), ""));
+        }
+        if (n != null) {
+            wanted.put(n.id(), new EndpointConfig(n.name(), ec.ipv4Address(), ec.aliases(), ec.macAddress()));
+        }
         save(new ContainerNet(containerId, name, mode, wanted, req.links(), List.of()));
     }
 
@@ -458,6 +473,9 @@ public final class NetworkManager {
             for (String nid : c.wanted().keySet()) {
                 NetworkRecord n = networks.get(nid);
                 if (n == null) {
+                    n = byName(c.wanted().get(nid).network()); // created since the container was
+                }
+                if (n == null) {
                     throw PouchException.notFound("network " + c.wanted().get(nid).network() + " not found");
                 }
                 nets.add(n);
@@ -474,7 +492,8 @@ public final class NetworkManager {
                     if (!n.isBridge()) {
                         continue;
                     }
-                    EndpointConfig ec = c.wanted().get(n.id());
+                    EndpointConfig ec = c.wanted().getOrDefault(n.id(),
+                            new EndpointConfig(n.name(), "", List.of(), ""));
                     EndpointRecord e = endpoint(c, n, ec, "eth" + i++, List.of());
                     eps.add(e);
                     boolean route = !n.internal() && !routed;
