@@ -18,11 +18,31 @@ import java.util.logging.Logger;
  */
 final class Firewall {
     private static final Logger LOG = Logger.getLogger(Firewall.class.getName());
-    static final String NAT = "POUCH";
-    static final String POST = "POUCH-POSTROUTING";
-    static final String FWD = "POUCH-FORWARD";
-    static final String ISO1 = "POUCH-ISOLATION-1";
-    static final String ISO2 = "POUCH-ISOLATION-2";
+    final String nat;
+    final String post;
+    final String fwd;
+    final String iso1;
+    final String iso2;
+
+    /**
+     * Chain names: Docker-like for the daemon on the default bridge p0; with another bridge name they carry it,
+     * so that several pouchd on one host (a test daemon beside the real one) never flush each other's rules.
+     */
+    Firewall(String bridgeName) {
+        if ("p0".equals(bridgeName)) {
+            nat = "POUCH";
+            post = "POUCH-POSTROUTING";
+            fwd = "POUCH-FORWARD";
+            iso1 = "POUCH-ISOLATION-1";
+            iso2 = "POUCH-ISOLATION-2";
+        } else {
+            nat = "POUCH-" + bridgeName;
+            post = "POUCH-P-" + bridgeName;
+            fwd = "POUCH-F-" + bridgeName;
+            iso1 = "POUCH-I1-" + bridgeName;
+            iso2 = "POUCH-I2-" + bridgeName;
+        }
+    }
 
     /** A rule: table and the arguments after -A/-D CHAIN. */
     record Rule(String table, String chain, String spec) {
@@ -30,23 +50,13 @@ final class Firewall {
 
     /** Creates our chains empty (flushing stale rules) and hooks them into the built-in chains once. */
     void reset() {
-        String in = """
-                *nat
-                :POUCH - [0:0]
-                :POUCH-POSTROUTING - [0:0]
-                COMMIT
-                *filter
-                :POUCH-FORWARD - [0:0]
-                :POUCH-ISOLATION-1 - [0:0]
-                :POUCH-ISOLATION-2 - [0:0]
-                -A POUCH-FORWARD -j POUCH-ISOLATION-1
-                COMMIT
-                """;
+        String in = "*nat\n:" + nat + " - [0:0]\n:" + post + " - [0:0]\nCOMMIT\n*filter\n:" + fwd + " - [0:0]\n:"
+                + iso1 + " - [0:0]\n:" + iso2 + " - [0:0]\n-A " + fwd + " -j " + iso1 + "\nCOMMIT\n";
         Sh.run(List.of("iptables-restore", "-w", "--noflush"), in);
-        hook("nat", "PREROUTING", "-m addrtype --dst-type LOCAL -j POUCH");
-        hook("nat", "OUTPUT", "-m addrtype --dst-type LOCAL -j POUCH");
-        hook("nat", "POSTROUTING", "-j POUCH-POSTROUTING");
-        hook("filter", "FORWARD", "-j POUCH-FORWARD");
+        hook("nat", "PREROUTING", "-m addrtype --dst-type LOCAL -j " + nat);
+        hook("nat", "OUTPUT", "-m addrtype --dst-type LOCAL -j " + nat);
+        hook("nat", "POSTROUTING", "-j " + post);
+        hook("filter", "FORWARD", "-j " + fwd);
     }
 
     private static void hook(String table, String chain, String spec) {
@@ -60,33 +70,33 @@ final class Firewall {
     }
 
     /** A bridge network's rules: masquerade out (unless internal), isolation from other networks. */
-    static List<Rule> networkRules(NetworkRecord n) {
+    List<Rule> networkRules(NetworkRecord n) {
         String d = n.device();
         List<Rule> r = new ArrayList<>();
-        r.add(new Rule("filter", ISO1, "-i " + d + " ! -o " + d + " -j " + ISO2));
-        r.add(new Rule("filter", ISO2, "-o " + d + " -j DROP"));
+        r.add(new Rule("filter", iso1, "-i " + d + " ! -o " + d + " -j " + iso2));
+        r.add(new Rule("filter", iso2, "-o " + d + " -j DROP"));
         if (n.internal()) {
-            r.add(new Rule("filter", FWD, "-i " + d + " -o " + d + " -j ACCEPT"));
-            r.add(new Rule("filter", FWD, "-i " + d + " -j DROP"));
-            r.add(new Rule("filter", FWD, "-o " + d + " -j DROP"));
+            r.add(new Rule("filter", fwd, "-i " + d + " -o " + d + " -j ACCEPT"));
+            r.add(new Rule("filter", fwd, "-i " + d + " -j DROP"));
+            r.add(new Rule("filter", fwd, "-o " + d + " -j DROP"));
         } else {
-            r.add(new Rule("nat", POST, "-s " + n.subnet() + " ! -o " + d + " -j MASQUERADE"));
+            r.add(new Rule("nat", post, "-s " + n.subnet() + " ! -o " + d + " -j MASQUERADE"));
             // packets DNAT'd from 127.0.0.1 keep a loopback source: give them the bridge's address
-            r.add(new Rule("nat", POST, "-o " + d + " -m addrtype --src-type LOCAL -j MASQUERADE"));
-            r.add(new Rule("filter", FWD, "-o " + d + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"));
-            r.add(new Rule("filter", FWD, "-o " + d + " -m conntrack --ctstate DNAT -j ACCEPT"));
-            r.add(new Rule("filter", FWD, "-i " + d + " -j ACCEPT"));
+            r.add(new Rule("nat", post, "-o " + d + " -m addrtype --src-type LOCAL -j MASQUERADE"));
+            r.add(new Rule("filter", fwd, "-o " + d + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"));
+            r.add(new Rule("filter", fwd, "-o " + d + " -m conntrack --ctstate DNAT -j ACCEPT"));
+            r.add(new Rule("filter", fwd, "-i " + d + " -j ACCEPT"));
         }
         return r;
     }
 
     /** A published port: DNAT to the container, masquerade when the container reaches itself (hairpin). */
-    static List<Rule> portRules(String ip, PortMapping p) {
+    List<Rule> portRules(String ip, PortMapping p) {
         String dst = p.hostIp() == null || p.hostIp().isEmpty() ? "" : "-d " + p.hostIp() + "/32 ";
         return List.of(
-                new Rule("nat", NAT, dst + "-p " + p.proto() + " -m " + p.proto() + " --dport " + p.hostPort()
+                new Rule("nat", nat, dst + "-p " + p.proto() + " -m " + p.proto() + " --dport " + p.hostPort()
                         + " -j DNAT --to-destination " + ip + ":" + p.containerPort()),
-                new Rule("nat", POST, "-s " + ip + "/32 -d " + ip + "/32 -p " + p.proto() + " -m " + p.proto()
+                new Rule("nat", post, "-s " + ip + "/32 -d " + ip + "/32 -p " + p.proto() + " -m " + p.proto()
                         + " --dport " + p.containerPort() + " -j MASQUERADE"));
     }
 

@@ -45,7 +45,7 @@ public final class NetworkManager {
     private final Path dir;
     private final Ipam ipam;
     private final DataPlane plane;
-    private final Firewall firewall = new Firewall();
+    private final Firewall firewall;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
     private final Map<String, ContainerNet> containers = new ConcurrentHashMap<>();
@@ -56,6 +56,7 @@ public final class NetworkManager {
         this.dir = config.networksDir();
         this.ipam = new Ipam(dir.resolve("ipam.json"));
         this.plane = new DataPlane(config.execRoot().resolve("netns"));
+        this.firewall = new Firewall(config.bridgeName());
     }
 
     // ---------------------------------------------------------------- startup
@@ -120,7 +121,7 @@ public final class NetworkManager {
                 }
                 if (isRunning.test(c.id())) {
                     List<Firewall.Rule> rules = new ArrayList<>();
-                    c.active().forEach(e -> e.ports().forEach(p -> rules.addAll(Firewall.portRules(e.ip(), p))));
+                    c.active().forEach(e -> e.ports().forEach(p -> rules.addAll(firewall.portRules(e.ip(), p))));
                     firewall.add(rules);
                 } else {
                     detachLocked(c.id());
@@ -145,7 +146,7 @@ public final class NetworkManager {
     private void bringUp(NetworkRecord n) {
         Cidr subnet = n.subnetCidr();
         plane.ensureBridge(n.device(), n.gateway(), subnet.prefix());
-        firewall.add(Firewall.networkRules(n));
+        firewall.add(firewall.networkRules(n));
         if (!n.isDefaultBridge()) {
             try {
                 dns.put(n.id(), DnsServer.start(n.gateway(), name -> resolve(n.id(), name)));
@@ -336,7 +337,7 @@ public final class NetworkManager {
         if (d != null) {
             d.close();
         }
-        firewall.delete(Firewall.networkRules(n));
+        firewall.delete(firewall.networkRules(n));
         plane.deleteBridge(n.device());
     }
 
@@ -509,7 +510,7 @@ public final class NetworkManager {
                 eps.set(0, withPorts(first, ports));
                 plane.createNamespace(containerId, ifaces);
                 List<Firewall.Rule> rules = new ArrayList<>();
-                ports.forEach(p -> rules.addAll(Firewall.portRules(first.ip(), p)));
+                ports.forEach(p -> rules.addAll(firewall.portRules(first.ip(), p)));
                 try {
                     firewall.add(rules);
                 } catch (RuntimeException ex) {
@@ -655,7 +656,7 @@ public final class NetworkManager {
         ContainerNet c = containers.get(containerId);
         List<EndpointRecord> eps = c == null ? List.of() : c.active();
         List<Firewall.Rule> rules = new ArrayList<>();
-        eps.forEach(e -> e.ports().forEach(p -> rules.addAll(Firewall.portRules(e.ip(), p))));
+        eps.forEach(e -> e.ports().forEach(p -> rules.addAll(firewall.portRules(e.ip(), p))));
         firewall.delete(rules);
         plane.deleteNamespace(containerId, eps.stream().map(EndpointRecord::hostVeth).toList());
         ipam.releaseOwner(containerId);
@@ -739,7 +740,7 @@ public final class NetworkManager {
             for (EndpointRecord e : c.active()) {
                 if (e.networkId().equals(n.id())) {
                     List<Firewall.Rule> rules = new ArrayList<>();
-                    e.ports().forEach(p -> rules.addAll(Firewall.portRules(e.ip(), p)));
+                    e.ports().forEach(p -> rules.addAll(firewall.portRules(e.ip(), p)));
                     firewall.delete(rules);
                     plane.deleteLinks(List.of(e.hostVeth()));
                     ipam.release(n.id(), e.ip());
