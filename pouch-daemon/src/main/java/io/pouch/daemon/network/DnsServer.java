@@ -57,8 +57,7 @@ final class DnsServer implements AutoCloseable {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(),
-                                new Handler(lookup, upstream));
+                        install(ch.pipeline(), lookup, upstream);
                     }
                 });
         try {
@@ -67,6 +66,12 @@ final class DnsServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot listen on " + address + ":53: " + e.getMessage(), e);
         }
+    }
+
+    /** The server's pipeline: Netty's DNS codec around our handler (separate so tests can drive it in memory). */
+    static void install(io.netty.channel.ChannelPipeline p, Function<String, String> lookup,
+                        List<InetSocketAddress> upstream) {
+        p.addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new Handler(lookup, upstream));
     }
 
     static List<InetSocketAddress> upstreams(Path resolvConf) {
