@@ -124,10 +124,17 @@ public final class Pouchd implements Callable<Integer> {
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images);
         images.setImageUsage(containers);
         NetworkManager networks = new NetworkManager(cfg);
+        networks.setEvents(events);
         networks.start();
         containers.setNetworks(networks);
         containers.start();
-        networks.reconcile(containers::isRunning);
+        networks.reconcile(containers::isRunning, id -> {
+            try {
+                return containers.resolveId(id).equals(id);
+            } catch (PouchException e) {
+                return false;
+            }
+        });
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);

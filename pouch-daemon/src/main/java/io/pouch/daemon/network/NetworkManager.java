@@ -47,7 +47,9 @@ public final class NetworkManager {
     private final DataPlane plane;
     private final Firewall firewall;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
+    /** Read without the lock by inspect, ps and the DNS servers: a concurrent map; written under the lock. */
+    private final Map<String, NetworkRecord> networks = new ConcurrentHashMap<>();
+    private volatile io.pouch.daemon.events.EventBus events;
     private final Map<String, ContainerNet> containers = new ConcurrentHashMap<>();
     private final Map<String, DnsServer> dns = new ConcurrentHashMap<>();
 
@@ -57,6 +59,24 @@ public final class NetworkManager {
         this.ipam = new Ipam(dir.resolve("ipam.json"));
         this.plane = new DataPlane(config.execRoot().resolve("netns"));
         this.firewall = new Firewall(config.bridgeName());
+    }
+
+    /** Network events (create, destroy, connect, disconnect) as dockerd emits them. */
+    public void setEvents(io.pouch.daemon.events.EventBus events) {
+        this.events = events;
+    }
+
+    private void publish(NetworkRecord n, String action, String containerId) {
+        io.pouch.daemon.events.EventBus e = events;
+        if (e != null) {
+            Map<String, String> attrs = new LinkedHashMap<>();
+            if (containerId != null) {
+                attrs.put("container", containerId);
+            }
+            attrs.put("name", n.name());
+            attrs.put("type", n.driver());
+            e.publish(io.pouch.daemon.events.Event.of("network", action, n.id(), attrs));
+        }
     }
 
     // ---------------------------------------------------------------- startup
@@ -113,9 +133,18 @@ public final class NetworkManager {
      * names back; anything else (stopped containers, namespaces of containers that are gone) is removed.
      */
     public void reconcile(Predicate<String> isRunning) {
+        reconcile(isRunning, id -> true);
+    }
+
+    /** As above; records of containers that no longer exist are dropped too. */
+    public void reconcile(Predicate<String> isRunning, Predicate<String> exists) {
         lock.lock();
         try {
             for (ContainerNet c : List.copyOf(containers.values())) {
+                if (!exists.test(c.id())) {
+                    forget(c.id());
+                    continue;
+                }
                 if (c.active().isEmpty()) {
                     continue;
                 }
@@ -161,7 +190,7 @@ public final class NetworkManager {
     public List<NetworkRecord> list() {
         lock.lock();
         try {
-            return List.copyOf(networks.values());
+            return networks.values().stream().sorted(java.util.Comparator.comparing(NetworkRecord::name)).toList();
         } finally {
             lock.unlock();
         }
@@ -284,6 +313,7 @@ public final class NetworkManager {
             }
             add(n);
             saveNetworks();
+            publish(n, "create", null);
             return n;
         } finally {
             lock.unlock();
@@ -306,6 +336,7 @@ public final class NetworkManager {
             networks.remove(n.id());
             ipam.dropNetwork(n.id());
             saveNetworks();
+            publish(n, "destroy", null);
         } finally {
             lock.unlock();
         }
@@ -717,6 +748,7 @@ public final class NetworkManager {
                 c = c.withActive(a);
             }
             save(c.withWanted(w));
+            publish(n, "connect", containerId);
         } finally {
             lock.unlock();
         }
@@ -749,6 +781,7 @@ public final class NetworkManager {
                 }
             }
             save(c.withWanted(w).withActive(a));
+            publish(n, "disconnect", containerId);
         } finally {
             lock.unlock();
         }
