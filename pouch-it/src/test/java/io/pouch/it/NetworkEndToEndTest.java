@@ -197,4 +197,42 @@ class NetworkEndToEndTest {
         assertEquals(rules, pouchRules(), sh("iptables-save").out());
         assertTrue(sh("ls", d.base().resolve("run/netns").toString()).out().isBlank());
     }
+
+    @Test
+    void containerSettingsReachTheContainerAndInspect() throws Exception {
+        String net = "pset-" + id();
+        String web = "lnk-" + id();
+        netCreate(net, "10.231.26.0/24");
+        try {
+            String out = d.docker("run", "--rm", "--network", net, "--ip", "10.231.26.77", "--mac-address",
+                    "02:42:aa:bb:cc:01", "--hostname", "hh", "--add-host", "foo:10.231.26.200", "--dns-search",
+                    "example.test", "--dns-option", "ndots:2", "busybox", "sh", "-c",
+                    "ip -o addr show eth0; ip -o link show eth0; cat /etc/hosts /etc/resolv.conf").ok().out();
+            assertTrue(out.contains("inet 10.231.26.77/24"), out);
+            assertTrue(out.contains("02:42:aa:bb:cc:01"), out);
+            assertTrue(out.contains("10.231.26.77\thh"), out);
+            assertTrue(out.contains("10.231.26.200\tfoo"), out);
+            assertTrue(out.contains("nameserver 10.231.26.1"), out);
+            assertTrue(out.contains("search example.test"), out);
+            assertTrue(out.contains("options ndots:2"), out);
+            // --ip is for user networks only, as in dockerd
+            Cmd.Result ip = d.docker("run", "--rm", "--ip", "10.231.255.50", "busybox", "true");
+            assertNotEquals(0, ip.exit());
+            assertTrue(ip.err().contains("user defined networks only"), ip.toString());
+            // --link on the default bridge writes the linked container into /etc/hosts
+            d.docker("run", "-d", "--name", web, "busybox", "sleep", "60").ok();
+            String hosts = d.docker("run", "--rm", "--link", web + ":webby", "busybox", "cat", "/etc/hosts").ok().out();
+            String webIp = d.docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", web).ok().trimmed();
+            assertTrue(hosts.contains(webIp + "\twebby " + web), hosts);
+            // -P publishes every exposed port on a free host port
+            String pall = "pall-" + id();
+            d.docker("run", "-d", "--name", pall, "-P", "--expose", "81", "busybox", "sleep", "60").ok();
+            String port = d.docker("port", pall, "81").ok().trimmed();
+            assertTrue(port.matches("0\\.0\\.0\\.0:\\d+"), port);
+            d.docker("rm", "-f", pall).ok();
+        } finally {
+            d.docker("rm", "-f", web);
+            d.docker("network", "rm", net);
+        }
+    }
 }
