@@ -235,4 +235,15 @@ class NetworkEndToEndTest {
             d.docker("network", "rm", net);
         }
     }
+
+    @Test
+    void aContainerReachesItsOwnPublishedPortThroughTheBridgeAddress() throws Exception {
+        int port = freePort();
+        // busybox wget may crash here (static glibc), nc does not
+        Cmd.Result r = d.docker("run", "--rm", "-p", port + ":80", "busybox", "sh", "-c",
+                "httpd -p 80 -h /etc; sleep 0.3; printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 3 10.231.255.1 "
+                        + port + " | tail -1");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.trimmed().matches("[0-9a-f]{12}"), r.toString());
+    }
 }
