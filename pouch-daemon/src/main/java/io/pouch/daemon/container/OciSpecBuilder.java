@@ -121,8 +121,8 @@ public final class OciSpecBuilder {
             ns.addObject().put("type", t);
         }
         if (!"host".equals(hc.networkMode())) {
-            // No path: runc creates a new network namespace holding only loopback. That is what "none" means, and
-            // for now also bridge/default until the network manager attaches containers (a later issue).
+            // No path: runc creates a new network namespace holding only loopback. That is what "none" means; for
+            // bridge networks the container manager sets the network manager's namespace (setNetworkNamespacePath).
             ns.addObject().put("type", "network");
         }
         linux.put("cgroupsPath", "/pouch/" + in.id());
