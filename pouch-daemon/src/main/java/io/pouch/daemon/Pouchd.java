@@ -12,6 +12,8 @@ import io.pouch.daemon.containerd.ContainerdSupervisor;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
+import io.pouch.daemon.network.NetworkManager;
+import io.pouch.daemon.network.NetworkRoutes;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
 import picocli.CommandLine;
@@ -61,6 +63,8 @@ public final class Pouchd implements Callable<Integer> {
     String defaultRuntime;
     @Option(names = "--bridge-name", description = "default bridge device (default p0)")
     String bridgeName;
+    @Option(names = "--bip", description = "default bridge address and prefix (default 192.168.5.1/24)")
+    String bip;
     @Option(names = "--pidfile", description = "pid file (default /var/run/pouch.pid)")
     String pidFile;
 
@@ -85,6 +89,7 @@ public final class Pouchd implements Callable<Integer> {
         put(m, "default-runtime", defaultRuntime);
         put(m, "bridge-name", bridgeName);
         put(m, "pidfile", pidFile);
+        put(m, "bip", bip);
         return m;
     }
 
@@ -121,12 +126,24 @@ public final class Pouchd implements Callable<Integer> {
         images.reload();
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images);
         images.setImageUsage(containers);
+        NetworkManager networks = new NetworkManager(cfg);
+        networks.setEvents(events);
+        networks.start();
+        containers.setNetworks(networks);
         containers.start();
+        networks.reconcile(containers::isRunning, id -> {
+            try {
+                return containers.resolveId(id).equals(id);
+            } catch (PouchException e) {
+                return false;
+            }
+        });
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
         new ImageRoutes(images).register(router);
         new ContainerRoutes(containers).register(router);
+        new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
@@ -136,6 +153,7 @@ public final class Pouchd implements Callable<Integer> {
             log.info("pouchd stopping; running containers keep running");
             server.close();
             containers.close();
+            networks.close();
             ctd.close();
             if (supervisor != null) {
                 supervisor.close();

@@ -79,6 +79,8 @@ public final class PouchdHarness implements AutoCloseable {
                 "--listen", "unix://" + base.resolve("pouchd.sock"),
                 "--pidfile", base.resolve("pouchd.pid").toString(),
                 "--bridge-name", bridge,
+                // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold; one subnet per test daemon
+                "--bip", bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24",
                 "--config-file", base.resolve("no-config.json").toString(),
                 "--debug");
         return new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -19,7 +19,7 @@ import java.util.Set;
 public final class ConfigLoader {
     /** The file keys we understand; anything else in the file is an error, not silently ignored. */
     static final Set<String> KEYS = Set.of("home-dir", "exec-root", "listen", "containerd", "containerd-path",
-            "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile");
+            "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip");
 
     private ConfigLoader() {
     }
@@ -77,7 +77,8 @@ public final class ConfigLoader {
                 Map.copyOf(logOpts),
                 str(m, "default-runtime", "runc"),
                 str(m, "bridge-name", "p0"),
-                str(m, "pidfile", "/var/run/pouch.pid"));
+                str(m, "pidfile", "/var/run/pouch.pid"),
+                str(m, "bip", DaemonConfig.DEFAULT_BIP));
     }
 
     private static String str(Map<String, Object> m, String key, String def) {

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param namespace        [default-namespace] containerd namespace, "pouch"
  * @param defaultRuntime   [default-runtime] "runc" or "crun"
  * @param bridgeName       [bridge-name] the default bridge device, "p0"
+ * @param bip              [bip] the default bridge's address and prefix, "192.168.5.1/24" (Pouch's default)
  */
 public record DaemonConfig(
         Path homeDir,
@@ -29,7 +30,23 @@ public record DaemonConfig(
         Map<String, String> logOpts,
         String defaultRuntime,
         String bridgeName,
-        String pidFile) {
+        String pidFile,
+        String bip) {
+
+    public static final String DEFAULT_BIP = "192.168.5.1/24";
+
+    /** The form before {@code bip} existed: the default bridge gets Pouch's default address. */
+    public DaemonConfig(Path homeDir, Path execRoot, List<String> listen, String containerd, String containerdBinary,
+                        String namespace, boolean debug, String logDriver, Map<String, String> logOpts,
+                        String defaultRuntime, String bridgeName, String pidFile) {
+        this(homeDir, execRoot, listen, containerd, containerdBinary, namespace, debug, logDriver, logOpts,
+                defaultRuntime, bridgeName, pidFile, DEFAULT_BIP);
+    }
+
+    /** Networks, address leases and endpoints. */
+    public Path networksDir() {
+        return homeDir.resolve("network");
+    }
 
     public Path containersDir() {
         return homeDir.resolve("containers");

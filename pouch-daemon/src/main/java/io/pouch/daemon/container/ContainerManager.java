@@ -66,6 +66,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     private final TaskEvents taskEvents;
     // life: restart policies
     private final RestartSupervisor restarts;
+    /** Networking (null: every container gets an empty namespace, as before the network manager existed). */
+    private volatile io.pouch.daemon.network.NetworkManager networks;
 
     /** Counts for {@code GET /info}. */
     public record Counts(int running, int paused, int stopped, int total) {
@@ -97,6 +99,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         });
     }
 
+    /** Wires the network manager in; call before {@link #start()}. */
+    public void setNetworks(io.pouch.daemon.network.NetworkManager networks) {
+        this.networks = networks;
+    }
+
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
     public void start() throws IOException {
         Files.createDirectories(config.containersDir());
@@ -114,10 +121,19 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     // ---------------------------------------------------------------- create
 
     public ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn) {
+        return create(requestedName, cfgIn, hcIn, io.pouch.daemon.network.NetworkRequest.EMPTY);
+    }
+
+    /** With the network part of the request (NetworkingConfig, Links) that the shared records do not carry. */
+    public ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
+                                          io.pouch.daemon.network.NetworkRequest net) {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
         HostConfig hc = normalize(hcIn == null ? HostConfig.empty() : hcIn);
         String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
         validateHostConfig(hc);
+        if (networks != null) { // network manager: networks exist, --ip/--mac/-p are well-formed
+            networks.validate(hc.networkMode(), net, hc.portBindings(), cfg.exposedPorts(), hc.publishAllPorts());
+        }
         if (cfg.image() == null || cfg.image().isEmpty()) {
             throw PouchException.invalidArgument("Config.Image is required: give the image to create the container from");
         }
@@ -151,6 +167,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             ContainerMeta meta = new ContainerMeta(id, name, Times.now(), path, args, merged, hc, image.id(),
                     cfg.image(), image.chainId(), ContainerState.created(), 0);
             persist(meta);
+            if (networks != null) {
+                networks.register(id, name, hc.networkMode(), net);
+            }
             lease = ctd.createLease(id);
             ctd.prepareSnapshot(lease, id, image.chainId());
             prepared = true;
@@ -175,6 +194,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 quietly(() -> ctd.deleteLease(l));
             }
             quietly(() -> deleteTree(dir));
+            if (networks != null) {
+                quietly(() -> networks.forget(id));
+            }
             store.releaseName(name, id);
             if (e instanceof PouchException pe) {
                 throw pe;
@@ -221,7 +243,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         if (net.startsWith("container:")) {
             throw PouchException.invalidArgument("network mode " + net + " is not supported yet");
         }
-        if (!Set.of("default", "bridge", "none", "host").contains(net)) {
+        if (networks == null && !Set.of("default", "bridge", "none", "host").contains(net)) {
             throw PouchException.notFound("network " + net + " not found");
         }
         String type = hc.logConfig().type() == null ? config.logDriver() : hc.logConfig().type();
@@ -267,6 +289,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     private byte[] specBytes(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
                              UserSpec user) {
+        return specBytes(id, cfg, hc, binds, init, dir, user, null);
+    }
+
+    private byte[] specBytes(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
+                             UserSpec user, String netnsPath) {
         List<String> command = new ArrayList<>();
         if (cfg.entrypoint() != null) {
             command.addAll(cfg.entrypoint());
@@ -282,7 +309,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 cfg.workingDir(), user, cfg.tty(), hc, binds, dir.resolve("hostname"), dir.resolve("hosts"),
                 dir.resolve("resolv.conf"), init);
         try {
-            return Json.MAPPER.writeValueAsBytes(OciSpecBuilder.build(in, host));
+            com.fasterxml.jackson.databind.node.ObjectNode spec = OciSpecBuilder.build(in, host);
+            if (netnsPath != null) {
+                OciSpecBuilder.setNetworkNamespacePath(spec, netnsPath);
+            }
+            return Json.MAPPER.writeValueAsBytes(spec);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw PouchException.internal("cannot encode the runtime spec", e);
         }
@@ -354,6 +385,21 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     /** Caller holds the lock. On any failure the task is gone again and the state unchanged. */
     private void doStart(Container c) {
+        // network manager: namespace, addresses and published ports exist before the task; undone on failure
+        io.pouch.daemon.network.Attachment att = networks == null ? io.pouch.daemon.network.Attachment.NONE
+                : networks.attach(c.id, c.meta().config().hostname(), c.meta().hostConfig().portBindings(),
+                c.meta().config().exposedPorts(), c.meta().hostConfig().publishAllPorts());
+        try {
+            doStart(c, att);
+        } catch (RuntimeException e) {
+            if (networks != null) {
+                quietly(() -> networks.detach(c.id));
+            }
+            throw e;
+        }
+    }
+
+    private void doStart(Container c, io.pouch.daemon.network.Attachment att) {
         ContainerMeta m = c.meta();
         HostConfig hc = m.hostConfig();
         Path dir = config.containersDir().resolve(c.id);
@@ -379,7 +425,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
         }
         Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
-        byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user);
+        try {
+            HostFiles.write(dir, m.config().hostname(), hc.networkMode(), hc.extraHosts(), att.hostsLines(),
+                    att.nameservers(), hc);
+        } catch (IOException e) {
+            throw PouchException.internal("cannot write the hosts and resolv.conf files: " + e.getMessage(), e);
+        }
+        byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user, att.netnsPath());
         try {
             ctd.updateSpec(c.id, spec);
         } catch (StatusRuntimeException e) {
@@ -515,6 +567,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (io != null) {
                 io.close();
                 c.io = null;
+            }
+            if (networks != null) {
+                quietly(() -> networks.detach(c.id));
             }
             if (code < 0) {
                 code = 255;
@@ -793,6 +848,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     /** Removes every trace: task, containerd container, snapshot, FIFOs, metadata. Caller holds the lock. */
     private void destroy(Container c) {
+        if (networks != null) {
+            networks.forget(c.id);
+        }
         if (c.io != null) {
             c.io.close();
             c.io = null;
@@ -837,6 +895,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 throw e;
             }
             store.releaseName(old, c.id);
+            if (networks != null) {
+                networks.rename(c.id, bare);
+            }
         } finally {
             c.lock.unlock();
         }
@@ -1053,7 +1114,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
                 "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", null, shown,
                 graphDriver(m.id()), sizeRw, sizeRoot, mounts(hc), m.config(),
-                ContainerInspect.NetworkSettings.unattached(""));
+                networks == null ? ContainerInspect.NetworkSettings.unattached("")
+                        : networks.settings(m.id(), m.config().exposedPorts()));
     }
 
     private ContainerInspect.GraphDriver graphDriver(String id) {
@@ -1130,11 +1192,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         cmd.add(m.path());
         cmd.addAll(m.args());
         return new ContainerSummary(m.id(), List.of("/" + m.name()), m.imageName(), m.imageId(),
-                String.join(" ", cmd), Times.parse(m.created()).getEpochSecond(), List.of(), sizeRw, sizeRoot,
+                String.join(" ", cmd), Times.parse(m.created()).getEpochSecond(),
+                networks == null ? List.of() : networks.summaryPorts(m.id(), m.config().exposedPorts()), sizeRw, sizeRoot,
                 m.config().labels() == null ? Map.of() : m.config().labels(),
                 ContainerFilters.status(m.state(), removing), StatusText.of(m.state(), removing, now),
                 new ContainerSummary.SummaryHostConfig(m.hostConfig().networkMode()),
-                new ContainerSummary.SummaryNetworkSettings(Map.of()), mounts(m.hostConfig()));
+                new ContainerSummary.SummaryNetworkSettings(networks == null ? Map.of()
+                        : networks.summaryNetworks(m.id())), mounts(m.hostConfig()));
     }
 
     /** The main process's I/O while it runs (for attach), or null. */

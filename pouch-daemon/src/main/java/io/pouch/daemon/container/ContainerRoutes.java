@@ -105,7 +105,8 @@ public final class ContainerRoutes implements RouteRegistrar {
         ContainerConfig cfg = Json.MAPPER.treeToValue(body, ContainerConfig.class);
         JsonNode h = body.get("HostConfig");
         HostConfig hc = h == null || h.isNull() ? null : Json.MAPPER.treeToValue(h, HostConfig.class);
-        ex.respond(201, manager.create(ex.query("name"), cfg, hc));
+        ex.respond(201, manager.create(ex.query("name"), cfg, hc,
+                io.pouch.daemon.network.NetworkRequest.fromCreateBody(body)));
     }
 
     private static Integer timeout(HttpExchange ex) {

@@ -24,6 +24,15 @@ final class HostFiles {
     }
 
     static void write(Path dir, String hostname, String networkMode, List<String> extraHosts) throws IOException {
+        write(dir, hostname, networkMode, extraHosts, List.of(), List.of(), null);
+    }
+
+    /**
+     * With what the network manager adds: the container's own address line (and --link lines) after the base
+     * entries, and its DNS server; {@code hc}'s --dns, --dns-search and --dns-option replace the host's settings.
+     */
+    static void write(Path dir, String hostname, String networkMode, List<String> extraHosts, List<String> netHosts,
+                      List<String> nameservers, io.pouch.api.container.HostConfig hc) throws IOException {
         AtomicFiles.write(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
         boolean hostNet = "host".equals(networkMode);
         StringBuilder hosts = new StringBuilder();
@@ -34,6 +43,9 @@ final class HostFiles {
             }
         } else {
             hosts.append(BASE_HOSTS);
+        }
+        for (String l : netHosts) {
+            hosts.append(l).append('\n');
         }
         if (extraHosts != null) {
             for (String h : extraHosts) {
@@ -52,6 +64,7 @@ final class HostFiles {
                 resolv = withoutLoopbackNameservers(resolv);
             }
         }
+        resolv = DnsSettings.apply(resolv, nameservers, hc);
         AtomicFiles.write(dir.resolve("resolv.conf"), resolv.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -121,8 +121,8 @@ public final class OciSpecBuilder {
             ns.addObject().put("type", t);
         }
         if (!"host".equals(hc.networkMode())) {
-            // No path: runc creates a new network namespace holding only loopback. That is what "none" means, and
-            // for now also bridge/default until the network manager attaches containers (a later issue).
+            // No path: runc creates a new network namespace holding only loopback. That is what "none" means; for
+            // bridge networks the container manager sets the network manager's namespace (setNetworkNamespacePath).
             ns.addObject().put("type", "network");
         }
         linux.put("cgroupsPath", "/pouch/" + in.id());
@@ -388,5 +388,17 @@ public final class OciSpecBuilder {
             throw PouchException.invalidArgument("No command specified");
         }
         return List.copyOf(all);
+    }
+
+    /**
+     * Network manager hook: the container joins the namespace pouchd prepared (bind-mounted file) instead of a
+     * fresh empty one.
+     */
+    public static void setNetworkNamespacePath(ObjectNode spec, String path) {
+        for (com.fasterxml.jackson.databind.JsonNode n : spec.path("linux").path("namespaces")) {
+            if ("network".equals(n.path("type").asText()) && n instanceof ObjectNode o) {
+                o.put("path", path);
+            }
+        }
     }
 }

@@ -1,0 +1,64 @@
+package io.pouch.daemon.network;
+
+import io.pouch.api.PouchException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IpamTest {
+    @TempDir
+    Path dir;
+
+    private static NetworkRecord net(String subnet, String gw, String range) {
+        return new NetworkRecord("n1", "n1", "bridge", "", "pn-x", subnet, gw, range, false, Map.of(), Map.of());
+    }
+
+    @Test
+    void neverGivesAnAddressTwiceAndSkipsGatewayNetworkBroadcast() {
+        Ipam ipam = new Ipam(dir.resolve("ipam.json"));
+        NetworkRecord n = net("10.231.9.0/29", "10.231.9.1", "");
+        Set<String> got = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            assertTrue(got.add(ipam.allocate(n, "", "c" + i)));
+        }
+        assertEquals(Set.of("10.231.9.2", "10.231.9.3", "10.231.9.4", "10.231.9.5", "10.231.9.6"), got);
+        PouchException full = assertThrows(PouchException.class, () -> ipam.allocate(n, "", "c9"));
+        assertEquals(409, full.status());
+        ipam.release("n1", "10.231.9.4");
+        assertEquals("10.231.9.4", ipam.allocate(n, "", "c9"));
+    }
+
+    @Test
+    void requestedAddressMustBeFreeAndInside() {
+        Ipam ipam = new Ipam(dir.resolve("ipam.json"));
+        NetworkRecord n = net("10.231.9.0/24", "10.231.9.1", "");
+        assertEquals("10.231.9.50", ipam.allocate(n, "10.231.9.50", "a"));
+        assertEquals(409, assertThrows(PouchException.class, () -> ipam.allocate(n, "10.231.9.50", "b")).status());
+        assertEquals(409, assertThrows(PouchException.class, () -> ipam.allocate(n, "10.231.9.1", "b")).status());
+        assertEquals(400, assertThrows(PouchException.class, () -> ipam.allocate(n, "10.231.8.5", "b")).status());
+        assertEquals(400, assertThrows(PouchException.class, () -> ipam.allocate(n, "10.231.9.255", "b")).status());
+        assertEquals(400, assertThrows(PouchException.class, () -> ipam.allocate(n, "nope", "b")).status());
+    }
+
+    @Test
+    void survivesRestartAndReleasesByOwner() {
+        NetworkRecord n = net("10.231.9.0/24", "10.231.9.1", "10.231.9.128/25");
+        Ipam a = new Ipam(dir.resolve("ipam.json"));
+        assertEquals("10.231.9.128", a.allocate(n, "", "x"));
+        assertEquals("10.231.9.129", a.allocate(n, "", "y"));
+        Ipam b = new Ipam(dir.resolve("ipam.json"));
+        assertEquals("10.231.9.130", b.allocate(n, "", "z"));
+        b.releaseOwner("x");
+        assertEquals(Map.of("10.231.9.129", "y", "10.231.9.130", "z"), new Ipam(dir.resolve("ipam.json")).leases("n1"));
+        b.dropNetwork("n1");
+        assertEquals(Map.of(), new Ipam(dir.resolve("ipam.json")).leases("n1"));
+    }
+}
