@@ -138,14 +138,20 @@ class LiveRestoreFaultTest {
         d.stopDaemon();
         d.killContainerdAndShims();
         d.restartDaemon();
-        PouchdHarness.sleep(1500);
-        StringBuilder seen = new StringBuilder();
-        for (String n : List.of("rb-always", "rb-always-stopped", "rb-unless", "rb-unless-stopped", "rb-no")) {
-            seen.append(n).append('=').append(d.docker("inspect", "-f", "{{.State.Status}}", n).ok().trimmed())
-                    .append(' ');
-        }
-        System.out.println("after a simulated reboot: " + seen);
-        String s = seen.toString();
+        // the policy restarts run one after another once pouchd is up: poll rather than guess how long they take
+        String s = "";
+        long deadline = System.currentTimeMillis() + 30_000;
+        do {
+            PouchdHarness.sleep(300);
+            StringBuilder seen = new StringBuilder();
+            for (String n : List.of("rb-always", "rb-always-stopped", "rb-unless", "rb-unless-stopped", "rb-no")) {
+                seen.append(n).append('=').append(d.docker("inspect", "-f", "{{.State.Status}}", n).ok().trimmed())
+                        .append(' ');
+            }
+            s = seen.toString();
+        } while (!(s.contains("rb-always=running ") && s.contains("rb-always-stopped=running ")
+                && s.contains("rb-unless=running ")) && System.currentTimeMillis() < deadline);
+        System.out.println("after a simulated reboot: " + s);
         assertTrue(s.contains("rb-always=running "), s);
         assertTrue(s.contains("rb-always-stopped=running "), s);
         assertTrue(s.contains("rb-unless=running "), s);
