@@ -14,6 +14,8 @@ import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
+import io.pouch.daemon.volume.VolumeManager;
+import io.pouch.daemon.volume.VolumeRoutes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -118,12 +120,15 @@ public final class Pouchd implements Callable<Integer> {
         images.reload();
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images);
         images.setImageUsage(containers);
+        VolumeManager volumes = new VolumeManager(cfg, events); // volumes (issue 6)
+        containers.useVolumes(volumes);
         containers.start();
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
         new ImageRoutes(images).register(router);
         new ContainerRoutes(containers).register(router);
+        new VolumeRoutes(volumes).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");

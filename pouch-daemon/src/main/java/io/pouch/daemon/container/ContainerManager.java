@@ -24,6 +24,9 @@ import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.ImageUsage;
 import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.store.AtomicFiles;
+import io.pouch.daemon.volume.ContainerVolumes;
+import io.pouch.daemon.volume.PlannedMount;
+import io.pouch.daemon.volume.VolumeManager;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,6 +67,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     private final ContainerStore store = new ContainerStore();
     private final OciSpecBuilder.Host host;
     private final TaskEvents taskEvents;
+    /** Volumes and user mounts (issue 6): planned at create, mounted at start, released at remove. */
+    private ContainerVolumes volumes;
 
     /** Counts for {@code GET /info}. */
     public record Counts(int running, int paused, int stopped, int total) {
@@ -76,11 +81,22 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         this.ctd = new ContainerdRuntime(containerd);
         this.host = HostFacts.read();
         this.taskEvents = new TaskEvents(containerd, this::onTaskExit, this::onTaskOom, this::reconcileRunning);
+        this.volumes = new ContainerVolumes(new VolumeManager(config, events), config.containersDir());
+    }
+
+    /** Volumes (issue 6): the volume manager pouchd shares with the volume routes; call before {@link #start()}. */
+    public void useVolumes(VolumeManager manager) {
+        this.volumes = new ContainerVolumes(manager, config.containersDir());
+    }
+
+    public VolumeManager volumes() {
+        return volumes.manager();
     }
 
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
     public void start() throws IOException {
         Files.createDirectories(config.containersDir());
+        volumes.manager().start(); // volumes (issue 6): users derived from the containers' mount plans
         taskEvents.start();
         load();
         reconcile();
@@ -104,7 +120,17 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         LocalImage image = images.resolve(cfg.image());
         LocalImage.RunConfig ic = image.config() != null ? image.config()
                 : new LocalImage.RunConfig(null, null, null, null, null, null, null, null, null);
-        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
+        // volumes (issue 6): every user mount (-v, --mount, --tmpfs, volumes-from, VOLUME) is validated here, and
+        // goes into the spec at start; Binds are part of that plan
+        List<Bind> binds = List.of();
+        Map<String, Object> anonymous = new LinkedHashMap<>();
+        if (ic.volumes() != null) {
+            anonymous.putAll(ic.volumes());
+        }
+        if (cfg.volumes() != null) {
+            anonymous.putAll(cfg.volumes());
+        }
+        List<PlannedMount> mountPlan = volumes.plan(hc, anonymous, ref -> store.find(ref).id);
         Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
         List<String> command = OciSpecBuilder.command(cfg.entrypoint(), cfg.cmd(), ic.entrypoint(), ic.cmd());
         String id = newId();
@@ -123,9 +149,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         String lease = null;
         boolean prepared = false;
         boolean recorded = false;
+        boolean attached = false;
         try {
             Files.createDirectories(dir);
             HostFiles.write(dir, hostname, hc.networkMode(), hc.extraHosts());
+            volumes.attach(id, mountPlan); // volumes (issue 6): undone by itself when it fails
+            attached = true;
             String path = command.get(0);
             List<String> args = List.copyOf(command.subList(1, command.size()));
             ContainerMeta meta = new ContainerMeta(id, name, Times.now(), path, args, merged, hc, image.id(),
@@ -153,6 +182,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (lease != null) {
                 String l = lease;
                 quietly(() -> ctd.deleteLease(l));
+            }
+            if (attached) {
+                quietly(() -> volumes.abort(id));
             }
             quietly(() -> deleteTree(dir));
             store.releaseName(name, id);
@@ -189,7 +221,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 rt, h.cpuShares(), h.memory(), h.nanoCpus(), h.cgroupParent() == null ? "" : h.cgroupParent(),
                 h.cpuPeriod(), h.cpuQuota(), h.cpusetCpus() == null ? "" : h.cpusetCpus(),
                 h.cpusetMems() == null ? "" : h.cpusetMems(), h.memoryReservation(), h.memorySwap(),
-                h.oomKillDisable(), h.pidsLimit(), h.ulimits(), h.init(), h.maskedPaths(), h.readonlyPaths());
+                h.oomKillDisable(), h.pidsLimit(), h.ulimits(), h.init(), h.maskedPaths(), h.readonlyPaths())
+                .withVolumeFields(h); // volumes (issue 6)
     }
 
     private void validateHostConfig(HostConfig hc) {
@@ -223,9 +256,6 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         if (hc.autoRemove() && !rp.equals("no")) {
             throw PouchException.invalidArgument("can't create 'AutoRemove' container with restart policy");
         }
-        if (hc.volumesFrom() != null && !hc.volumesFrom().isEmpty()) {
-            throw PouchException.invalidArgument("VolumesFrom is not supported yet");
-        }
     }
 
     private static ContainerConfig mergeConfig(ContainerConfig c, LocalImage.RunConfig ic, String hostname,
@@ -256,6 +286,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     private byte[] specBytes(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
                              UserSpec user) {
+        return specBytes(id, cfg, hc, binds, init, dir, user, null);
+    }
+
+    /** {@code mountHook} (volumes, issue 6) adds the user mounts to the built spec. */
+    private byte[] specBytes(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
+                             UserSpec user, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> mountHook) {
         List<String> command = new ArrayList<>();
         if (cfg.entrypoint() != null) {
             command.addAll(cfg.entrypoint());
@@ -271,7 +307,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 cfg.workingDir(), user, cfg.tty(), hc, binds, dir.resolve("hostname"), dir.resolve("hosts"),
                 dir.resolve("resolv.conf"), init);
         try {
-            return Json.MAPPER.writeValueAsBytes(OciSpecBuilder.build(in, host));
+            com.fasterxml.jackson.databind.node.ObjectNode node = OciSpecBuilder.build(in, host);
+            if (mountHook != null) {
+                mountHook.accept(node);
+            }
+            return Json.MAPPER.writeValueAsBytes(node);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw PouchException.internal("cannot encode the runtime spec", e);
         }
@@ -350,23 +390,14 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         List<Path> layers = RootfsFiles.layers(rootfs);
         UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"),
                 RootfsFiles.read(layers, "etc/group"));
-        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
-        for (Bind b : binds) {
-            if (!Files.exists(b.source())) {
-                try {
-                    // docker -v creates a missing host directory
-                    Files.createDirectories(b.source());
-                } catch (IOException e) {
-                    throw PouchException.invalidArgument("error while creating mount source path '" + b.source()
-                            + "': " + e.getMessage());
-                }
-            }
-        }
+        List<Bind> binds = List.of(); // volumes (issue 6): binds are in the mount plan, applied by the hook below
         Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
-        byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user);
+        byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user,
+                node -> volumes.applyStart(c.id, layers, node));
         try {
             ctd.updateSpec(c.id, spec);
         } catch (StatusRuntimeException e) {
+            volumes.stopped(c.id);
             throw ContainerdRuntime.error("cannot start container " + c.id, e);
         }
         ContainerConfig cfg = m.config();
@@ -380,6 +411,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (StatusRuntimeException e) {
             quietly(() -> ctd.deleteTask(c.id));
             io.close();
+            volumes.stopped(c.id);
             throw ContainerdRuntime.startError(e);
         }
         try {
@@ -387,6 +419,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (StatusRuntimeException e) {
             quietly(() -> ctd.deleteTask(c.id));
             io.close();
+            volumes.stopped(c.id);
             throw ContainerdRuntime.startError(e);
         }
         c.io = io;
@@ -499,6 +532,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 io.close();
                 c.io = null;
             }
+            volumes.stopped(c.id); // volumes (issue 6): unmount what only this container used
             if (code < 0) {
                 code = 255;
             }
@@ -708,10 +742,14 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             throw PouchException.conflict("You cannot remove a " + what + " container " + c.id
                     + ". Stop the container before attempting removal or force remove");
         }
-        remove(c, force);
+        remove(c, force, volumes);
     }
 
     private void remove(Container c, boolean force) {
+        remove(c, force, true); // --rm removes the anonymous volumes too, as docker does
+    }
+
+    private void remove(Container c, boolean force, boolean removeVolumes) {
         c.lock.lock();
         try {
             if (c.removing) {
@@ -731,7 +769,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             c.lock.lock();
             try {
+                volumes.plan(c.id); // volumes (issue 6): read the plan before destroy deletes its file
                 destroy(c);
+                volumes.removed(c.id, removeVolumes);
             } finally {
                 c.lock.unlock();
             }
@@ -847,12 +887,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 hc.cpusetMems(), hc.memoryReservation(), hc.memorySwap(), hc.oomKillDisable(), hc.pidsLimit(),
                 hc.ulimits(), hc.init(), hc.privileged() ? List.of() : hc.maskedPaths() != null ? hc.maskedPaths()
                 : OciSpecBuilder.MASKED_PATHS, hc.privileged() ? List.of() : hc.readonlyPaths() != null
-                ? hc.readonlyPaths() : OciSpecBuilder.READONLY_PATHS);
+                ? hc.readonlyPaths() : OciSpecBuilder.READONLY_PATHS).withVolumeFields(hc); // volumes (issue 6)
         return new ContainerInspect(m.id(), m.created(), m.path(), m.args(), st, m.imageId(),
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
                 "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", null, shown,
-                graphDriver(m.id()), sizeRw, sizeRoot, mounts(hc), m.config(),
+                graphDriver(m.id()), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
                 ContainerInspect.NetworkSettings.unattached(""));
     }
 
@@ -882,14 +922,6 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (StatusRuntimeException e) {
             return new long[] {0, 0};
         }
-    }
-
-    private static List<ContainerInspect.MountPoint> mounts(HostConfig hc) {
-        if (hc.binds() == null) {
-            return List.of();
-        }
-        return hc.binds().stream().map(Bind::parse).map(b -> new ContainerInspect.MountPoint("bind",
-                b.source().toString(), b.destination(), b.mode(), !b.readOnly(), b.propagation())).toList();
     }
 
     public List<ContainerSummary> list(boolean all, int limit, boolean size, Filters filters) {
@@ -934,7 +966,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 m.config().labels() == null ? Map.of() : m.config().labels(),
                 ContainerFilters.status(m.state(), removing), StatusText.of(m.state(), removing, now),
                 new ContainerSummary.SummaryHostConfig(m.hostConfig().networkMode()),
-                new ContainerSummary.SummaryNetworkSettings(Map.of()), mounts(m.hostConfig()));
+                new ContainerSummary.SummaryNetworkSettings(Map.of()), volumes.mountPoints(m.id()));
     }
 
     /** The main process's I/O while it runs (for attach), or null. */
@@ -1092,6 +1124,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             finished = Times.now();
         }
         quietly(() -> deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id)));
+        volumes.stopped(c.id); // volumes (issue 6): the container stopped while pouchd was down
         if (s.running() || p.isPresent()) {
             boolean everStarted = !ContainerState.ZERO_TIME.equals(s.startedAt());
             save(c, m.withState(new ContainerState(everStarted ? "exited" : "created", false, false, false,
