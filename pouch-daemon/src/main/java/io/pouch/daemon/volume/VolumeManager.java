@@ -218,7 +218,7 @@ public final class VolumeManager {
         }
         Set<String> u = users.getOrDefault(name, Set.of());
         if (!u.isEmpty()) {
-            throw PouchException.conflict("remove " + name + ": volume is in use - " + List.copyOf(u));
+            throw PouchException.conflict("remove " + name + ": volume is in use - [" + String.join(" ", u) + "]");
         }
         destroy(r);
     }
