@@ -59,7 +59,13 @@ public final class ContainerVolumes {
         if (hc.volumesFrom() != null) {
             for (String spec : hc.volumesFrom()) {
                 String[] ref = MountSpecs.parseVolumesFrom(spec);
-                String id = containerLookup.apply(ref[0]);
+                String id;
+                try {
+                    id = containerLookup.apply(ref[0]);
+                } catch (PouchException e) {
+                    // 400: the docker CLI takes a 404 from create for "no such image" and tries a pull
+                    throw e.status() == 404 ? PouchException.invalidArgument(e.getMessage()) : e;
+                }
                 for (PlannedMount m : plan(id)) {
                     if (m.type().equals("tmpfs")) {
                         continue;
@@ -107,7 +113,7 @@ public final class ContainerVolumes {
             }
         }
         for (PlannedMount m : byDest.values()) {
-            if (m.isVolume()) {
+            if (m.isVolume() && m.driver() != null) {
                 try {
                     volumes.driver(m.driver()); // a missing plugin is refused before anything is created
                 } catch (PouchException e) {
@@ -138,9 +144,9 @@ public final class ContainerVolumes {
                     labels.put(VolumeRecord.ANONYMOUS_LABEL, "");
                 }
                 boolean[] created = new boolean[1];
-                volumes.obtain(name, m.driver(), m.driverOpts(), labels, created);
+                VolumeRecord r = volumes.obtain(name, m.driver(), m.driverOpts(), labels, created);
                 volumes.addUser(name, id);
-                done.add(m.withName(name, created[0]));
+                done.add(m.withName(name, created[0]).withDriver(r.driver()));
             }
             List<PlannedMount> result = List.copyOf(done);
             AtomicFiles.writeJson(containersDir.resolve(id).resolve(PLAN_FILE), result);

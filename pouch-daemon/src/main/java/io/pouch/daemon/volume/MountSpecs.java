@@ -88,7 +88,8 @@ public final class MountSpecs {
             return new PlannedMount("bind", null, s.toString(), destination, null, mode, rw, propagation, false,
                     false, true, null, null, null, false);
         }
-        String driver = volumeDriver == null || volumeDriver.isEmpty() ? "local" : volumeDriver;
+        // null: the existing volume's driver, else local (an explicit driver must match an existing volume's)
+        String driver = volumeDriver == null || volumeDriver.isEmpty() ? null : volumeDriver;
         return new PlannedMount("volume", src.isEmpty() ? null : src, "", destination, driver,
                 mode.isEmpty() ? "z" : mode, rw, "", !nocopy, src.isEmpty(), false, null, null, null, false);
     }
@@ -96,7 +97,7 @@ public final class MountSpecs {
     /** An anonymous volume at {@code path} ({@code Config.Volumes}, the image's VOLUME). */
     public static PlannedMount anonymous(String path, String volumeDriver) {
         String destination = destination(path, path);
-        String driver = volumeDriver == null || volumeDriver.isEmpty() ? "local" : volumeDriver;
+        String driver = volumeDriver == null || volumeDriver.isEmpty() ? null : volumeDriver;
         return new PlannedMount("volume", null, "", destination, driver, "", true, "", true, true, false, null,
                 null, null, false);
     }
@@ -161,7 +162,7 @@ public final class MountSpecs {
                 }
                 HostConfig.VolumeOptions vo = m.volumeOptions();
                 String driver = vo != null && vo.driverConfig() != null && vo.driverConfig().name() != null
-                        && !vo.driverConfig().name().isEmpty() ? vo.driverConfig().name() : "local";
+                        && !vo.driverConfig().name().isEmpty() ? vo.driverConfig().name() : null;
                 Map<String, String> opts = vo != null && vo.driverConfig() != null
                         && vo.driverConfig().options() != null ? Map.copyOf(vo.driverConfig().options()) : Map.of();
                 Map<String, String> labels = vo != null && vo.labels() != null ? Map.copyOf(vo.labels()) : Map.of();

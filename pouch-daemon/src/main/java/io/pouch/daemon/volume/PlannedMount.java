@@ -34,6 +34,11 @@ public record PlannedMount(String type, String name, String source, String desti
                 createSource, tmpfsOptions, driverOpts, labels, wasCreated);
     }
 
+    PlannedMount withDriver(String d) {
+        return new PlannedMount(type, name, source, destination, d, mode, rw, propagation, copyData, anonymous,
+                createSource, tmpfsOptions, driverOpts, labels, created);
+    }
+
     PlannedMount withRw(boolean w, String m) {
         return new PlannedMount(type, name, source, destination, driver, m, w, propagation, copyData, anonymous,
                 createSource, tmpfsOptions, driverOpts, labels, false);

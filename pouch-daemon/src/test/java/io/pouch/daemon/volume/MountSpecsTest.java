@@ -26,7 +26,7 @@ class MountSpecsTest {
         assertEquals("volume", m.type());
         assertEquals("data", m.name());
         assertEquals("/var/lib/x", m.destination());
-        assertEquals("local", m.driver());
+        assertNull(m.driver()); // the existing volume's, else local
         assertFalse(m.rw());
         assertFalse(m.copyData());
         assertFalse(m.anonymous());
