@@ -393,7 +393,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         List<Bind> binds = List.of(); // volumes (issue 6): binds are in the mount plan, applied by the hook below
         Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
         byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user,
-                node -> volumes.applyStart(c.id, layers, node));
+                node -> volumes.applyStart(c.id, layers, node, hc));
         try {
             ctd.updateSpec(c.id, spec);
         } catch (StatusRuntimeException e) {
