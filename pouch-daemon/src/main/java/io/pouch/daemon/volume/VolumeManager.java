@@ -350,6 +350,7 @@ public final class VolumeManager {
         Set<String> a = active.computeIfAbsent(name, k -> new LinkedHashSet<>());
         if (a.add(containerId)) {
             saveActive(name);
+            publish("mount", name, Map.of("container", containerId, "driver", r.driver()));
         }
         return p;
     }
@@ -370,6 +371,7 @@ public final class VolumeManager {
             active.remove(name);
         }
         saveActive(name);
+        publish("unmount", name, Map.of("container", containerId, "driver", r.driver()));
     }
 
     private void saveActive(String name) {
@@ -433,7 +435,7 @@ public final class VolumeManager {
             mp = null; // a plugin that is gone: the volume is still listed, as docker does
         }
         Map<String, String> opts = r.options().isEmpty() ? null : new LinkedHashMap<>(r.options());
-        return new Volume(r.createdAt(), r.driver(), r.labels().isEmpty() ? null : r.labels(),
+        return new Volume(r.createdAt(), r.driver(), r.labels(),
                 mp == null ? "" : mp.toString(), r.name(), opts, scope, null, null);
     }
 
