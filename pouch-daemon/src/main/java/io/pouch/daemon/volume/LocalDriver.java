@@ -124,6 +124,10 @@ final class LocalDriver implements VolumeDriver {
         if (Mounts.isMountPoint(data)) {
             Mounts.unmount(data);
         }
+        if (Mounts.isMountPoint(data)) {
+            // never delete through a mount: with o=bind that would be the host's own files
+            throw PouchException.internal("remove " + volume + ": " + data + " is still mounted", null);
+        }
         try {
             Mounts.deleteTree(root.resolve(volume));
         } catch (IOException e) {
