@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * the rootfs: what an empty volume is filled with. Paths are resolved inside the container's root the way the
  * kernel would resolve them there (symlinks, {@code ..}), so an image with {@code /data -> /etc} or
  * {@code -> ../../..} can never make pouchd read or write outside the layers. A whiteout (char device 0/0) hides
- * what lies under it. Opaque-directory markers are not read (they need the trusted xattr namespace).
+ * what lies under it, and so does an opaque directory (overlay's xattr marker) for the layers below.
  */
 final class LayeredRoot {
     private static final int MAX_LINKS = 40;
@@ -149,6 +149,7 @@ final class LayeredRoot {
             try (Stream<Path> s = Files.walk(dir)) {
                 entries = s.skip(1).toList();
             }
+            Set<String> opaqueHere = new HashSet<>();
             for (Path p : entries) {
                 String r = dir.relativize(p).toString();
                 if (hiddenByParent(r, blocked) || !seen.add(r)) {
@@ -157,6 +158,8 @@ final class LayeredRoot {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (!a.isDirectory()) {
                     blocked.add(r);
+                } else if (Xattrs.opaque(p)) {
+                    opaqueHere.add(r); // hides what the layers below have in it
                 }
                 Path out = target.resolve(r);
                 if (a.isOther()) {
@@ -175,6 +178,10 @@ final class LayeredRoot {
                     Files.copy(p, out, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                     chown(p, out);
                 }
+            }
+            blocked.addAll(opaqueHere);
+            if (Xattrs.opaque(dir)) {
+                break;
             }
         }
     }

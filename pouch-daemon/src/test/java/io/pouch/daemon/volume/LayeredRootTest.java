@@ -60,4 +60,29 @@ class LayeredRootTest {
         assertEquals(Path.of("/etc/shadow"), Files.readSymbolicLink(vol.resolve("link")));
         assertFalse(new LayeredRoot(List.of(upper, lower)).hasContent("/nothing"));
     }
+
+    @Test
+    void anOpaqueDirectoryHidesTheLayersBelow() throws Exception {
+        Path lower = Files.createDirectories(tmp.resolve("lower"));
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Files.createDirectories(lower.resolve("d/sub"));
+        Files.writeString(lower.resolve("d/sub/old"), "old");
+        Files.writeString(lower.resolve("d/kept"), "kept");
+        Files.createDirectories(upper.resolve("d/sub"));
+        Files.writeString(upper.resolve("d/sub/new"), "new");
+        var view = Files.getFileAttributeView(upper.resolve("d/sub"),
+                java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        try {
+            view.write("overlay.opaque", java.nio.ByteBuffer.wrap("y".getBytes()));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            org.junit.jupiter.api.Assumptions.abort("no user xattrs on " + tmp + ": " + e);
+        }
+        assertTrue(Xattrs.opaque(upper.resolve("d/sub")));
+        assertFalse(Xattrs.opaque(lower.resolve("d/sub")));
+        Path vol = Files.createDirectories(tmp.resolve("vol"));
+        new LayeredRoot(List.of(upper, lower)).copyTo("/d", vol);
+        assertTrue(Files.exists(vol.resolve("sub/new")));
+        assertFalse(Files.exists(vol.resolve("sub/old")), "hidden by the opaque directory above it");
+        assertTrue(Files.exists(vol.resolve("kept")));
+    }
 }
