@@ -106,6 +106,7 @@ public final class Main implements Runnable {
         COMMANDS.put("import", ImageCommands.Import.class);
         COMMANDS.put("history", ImageCommands.History.class);
         COMMANDS.put("pull", ImageCommands.Pull.class);
+        COMMANDS.put("volume", io.pouch.cli.volume.VolumeCommands.VolumeGroup.class);
         COMMANDS.put("version", VersionCommand.class);
         COMMANDS.put("info", InfoCommand.class);
         COMMANDS.put("events", EventsCommand.class);

@@ -16,6 +16,8 @@ import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
+import io.pouch.daemon.volume.VolumeManager;
+import io.pouch.daemon.volume.VolumeRoutes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -130,6 +132,8 @@ public final class Pouchd implements Callable<Integer> {
         networks.setEvents(events);
         networks.start();
         containers.setNetworks(networks);
+        VolumeManager volumes = new VolumeManager(cfg, events); // volumes (issue 6)
+        containers.useVolumes(volumes);
         containers.start();
         networks.reconcile(containers::isRunning, id -> {
             try {
@@ -144,6 +148,7 @@ public final class Pouchd implements Callable<Integer> {
         new ImageRoutes(images).register(router);
         new ContainerRoutes(containers).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
+        new VolumeRoutes(volumes).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");

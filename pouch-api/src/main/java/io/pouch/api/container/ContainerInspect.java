@@ -39,9 +39,19 @@ public record ContainerInspect(
     }
 
     /** One entry of {@code Mounts} (inspect and list). */
-    public record MountPoint(@JsonProperty("Type") String type, @JsonProperty("Source") String source,
-                             @JsonProperty("Destination") String destination, @JsonProperty("Mode") String mode,
+    public record MountPoint(@JsonProperty("Type") String type,
+                             @JsonProperty("Name") @JsonInclude(JsonInclude.Include.NON_NULL) String name,
+                             @JsonProperty("Source") String source,
+                             @JsonProperty("Destination") String destination,
+                             @JsonProperty("Driver") @JsonInclude(JsonInclude.Include.NON_NULL) String driver,
+                             @JsonProperty("Mode") String mode,
                              @JsonProperty("RW") boolean rw, @JsonProperty("Propagation") String propagation) {
+
+        /** A bind mount (no volume name or driver): the constructor before volumes existed. */
+        public MountPoint(String type, String source, String destination, String mode, boolean rw,
+                          String propagation) {
+            this(type, null, source, destination, null, mode, rw, propagation);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -52,7 +52,62 @@ public record HostConfig(
         @JsonProperty("Ulimits") List<Ulimit> ulimits,
         @JsonProperty("Init") Boolean init,
         @JsonProperty("MaskedPaths") List<String> maskedPaths,
-        @JsonProperty("ReadonlyPaths") List<String> readonlyPaths) {
+        @JsonProperty("ReadonlyPaths") List<String> readonlyPaths,
+        // volumes (issue 6): --mount and --tmpfs
+        @JsonProperty("Mounts") List<Mount> mounts,
+        @JsonProperty("Tmpfs") Map<String, String> tmpfs) {
+
+    /** The constructor before Mounts and Tmpfs were declared (kept so existing callers compile unchanged). */
+    public HostConfig(List<String> binds, String containerIdFile, LogConfig logConfig, String networkMode,
+                      Map<String, Object> portBindings, RestartPolicy restartPolicy, boolean autoRemove,
+                      String volumeDriver, List<String> volumesFrom, List<String> capAdd, List<String> capDrop,
+                      List<String> dns, List<String> dnsOptions, List<String> dnsSearch, List<String> extraHosts,
+                      List<String> groupAdd, String ipcMode, int oomScoreAdj, String pidMode, boolean privileged,
+                      boolean publishAllPorts, boolean readonlyRootfs, List<String> securityOpt, String utsMode,
+                      long shmSize, String runtime, long cpuShares, long memory, long nanoCpus, String cgroupParent,
+                      long cpuPeriod, long cpuQuota, String cpusetCpus, String cpusetMems, long memoryReservation,
+                      long memorySwap, Boolean oomKillDisable, Long pidsLimit, List<Ulimit> ulimits, Boolean init,
+                      List<String> maskedPaths, List<String> readonlyPaths) {
+        this(binds, containerIdFile, logConfig, networkMode, portBindings, restartPolicy, autoRemove, volumeDriver,
+                volumesFrom, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, groupAdd, ipcMode, oomScoreAdj,
+                pidMode, privileged, publishAllPorts, readonlyRootfs, securityOpt, utsMode, shmSize, runtime,
+                cpuShares, memory, nanoCpus, cgroupParent, cpuPeriod, cpuQuota, cpusetCpus, cpusetMems,
+                memoryReservation, memorySwap, oomKillDisable, pidsLimit, ulimits, init, maskedPaths, readonlyPaths,
+                null, null);
+    }
+
+    /** This value with the volume fields of {@code from} (the old constructor drops them). */
+    public HostConfig withVolumeFields(HostConfig from) {
+        return new HostConfig(binds, containerIdFile, logConfig, networkMode, portBindings, restartPolicy, autoRemove,
+                volumeDriver, volumesFrom, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, groupAdd, ipcMode,
+                oomScoreAdj, pidMode, privileged, publishAllPorts, readonlyRootfs, securityOpt, utsMode, shmSize,
+                runtime, cpuShares, memory, nanoCpus, cgroupParent, cpuPeriod, cpuQuota, cpusetCpus, cpusetMems,
+                memoryReservation, memorySwap, oomKillDisable, pidsLimit, ulimits, init, maskedPaths, readonlyPaths,
+                from.mounts(), from.tmpfs());
+    }
+
+    /** One {@code HostConfig.Mounts} entry ({@code --mount}); unknown fields are ignored. */
+    public record Mount(@JsonProperty("Type") String type, @JsonProperty("Source") String source,
+                        @JsonProperty("Target") String target, @JsonProperty("ReadOnly") boolean readOnly,
+                        @JsonProperty("BindOptions") BindOptions bindOptions,
+                        @JsonProperty("VolumeOptions") VolumeOptions volumeOptions,
+                        @JsonProperty("TmpfsOptions") TmpfsOptions tmpfsOptions) {
+    }
+
+    public record BindOptions(@JsonProperty("Propagation") String propagation) {
+    }
+
+    public record VolumeOptions(@JsonProperty("NoCopy") boolean noCopy,
+                                @JsonProperty("Labels") Map<String, String> labels,
+                                @JsonProperty("DriverConfig") DriverConfig driverConfig) {
+    }
+
+    public record DriverConfig(@JsonProperty("Name") String name,
+                               @JsonProperty("Options") Map<String, String> options) {
+    }
+
+    public record TmpfsOptions(@JsonProperty("SizeBytes") long sizeBytes, @JsonProperty("Mode") int mode) {
+    }
 
     public record LogConfig(@JsonProperty("Type") String type, @JsonProperty("Config") Map<String, String> config) {
     }

@@ -70,6 +70,20 @@ public final class ContainerOptions {
     @Option(names = {"-v", "--volume"}, paramLabel = "[SRC:]DST[:OPTS]", description = "Bind mount a volume")
     List<String> volumes = new ArrayList<>();
 
+    // volumes (issue 6)
+    @Option(names = "--mount", paramLabel = "MOUNT", description = "Attach a filesystem mount to the container")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]", description = "Mount a tmpfs directory")
+    List<String> tmpfs = new ArrayList<>();
+
+    @Option(names = "--volumes-from", paramLabel = "CONTAINER[:ro|rw]",
+            description = "Mount volumes from the specified container(s)")
+    List<String> volumesFrom = new ArrayList<>();
+
+    @Option(names = "--volume-driver", description = "Optional volume driver for the container")
+    String volumeDriver;
+
     @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY")
     boolean tty;
 

@@ -99,6 +99,8 @@ public final class CreateRequest {
         if (!binds.isEmpty()) {
             hc.set("Binds", binds);
         }
+        // volumes (issue 6): --mount, --tmpfs, --volumes-from, --volume-driver
+        io.pouch.cli.volume.MountFlags.apply(hc, o.mounts, o.tmpfs, o.volumesFrom, o.volumeDriver);
         hc.put("NetworkMode", o.network);
         hc.set("RestartPolicy", restartPolicy(o.restart));
         hc.put("AutoRemove", o.autoRemove);

@@ -24,6 +24,9 @@ import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.ImageUsage;
 import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.store.AtomicFiles;
+import io.pouch.daemon.volume.ContainerVolumes;
+import io.pouch.daemon.volume.PlannedMount;
+import io.pouch.daemon.volume.VolumeManager;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,6 +71,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     private final RestartSupervisor restarts;
     /** Networking (null: every container gets an empty namespace, as before the network manager existed). */
     private volatile io.pouch.daemon.network.NetworkManager networks;
+    /** Volumes and user mounts (issue 6): planned at create, mounted at start, released at remove. */
+    private ContainerVolumes volumes;
 
     /** Counts for {@code GET /info}. */
     public record Counts(int running, int paused, int stopped, int total) {
@@ -97,6 +102,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 ContainerManager.this.publish(c, action, attrs);
             }
         });
+        this.volumes = new ContainerVolumes(new VolumeManager(config, events), config.containersDir());
     }
 
     /** Wires the network manager in; call before {@link #start()}. */
@@ -104,9 +110,19 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         this.networks = networks;
     }
 
+    /** Volumes (issue 6): the volume manager pouchd shares with the volume routes; call before {@link #start()}. */
+    public void useVolumes(VolumeManager manager) {
+        this.volumes = new ContainerVolumes(manager, config.containersDir());
+    }
+
+    public VolumeManager volumes() {
+        return volumes.manager();
+    }
+
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
     public void start() throws IOException {
         Files.createDirectories(config.containersDir());
+        volumes.manager().start(); // volumes (issue 6): users derived from the containers' mount plans
         taskEvents.start();
         load();
         reconcile();
@@ -140,7 +156,17 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         LocalImage image = images.resolve(cfg.image());
         LocalImage.RunConfig ic = image.config() != null ? image.config()
                 : new LocalImage.RunConfig(null, null, null, null, null, null, null, null, null);
-        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
+        // volumes (issue 6): every user mount (-v, --mount, --tmpfs, volumes-from, VOLUME) is validated here, and
+        // goes into the spec at start; Binds are part of that plan
+        List<Bind> binds = List.of();
+        Map<String, Object> anonymous = new LinkedHashMap<>();
+        if (ic.volumes() != null) {
+            anonymous.putAll(ic.volumes());
+        }
+        if (cfg.volumes() != null) {
+            anonymous.putAll(cfg.volumes());
+        }
+        List<PlannedMount> mountPlan = volumes.plan(hc, anonymous, ref -> store.find(ref).id);
         Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
         List<String> command = OciSpecBuilder.command(cfg.entrypoint(), cfg.cmd(), ic.entrypoint(), ic.cmd());
         String id = newId();
@@ -159,9 +185,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         String lease = null;
         boolean prepared = false;
         boolean recorded = false;
+        boolean attached = false;
         try {
             Files.createDirectories(dir);
             HostFiles.write(dir, hostname, hc.networkMode(), hc.extraHosts());
+            volumes.attach(id, mountPlan); // volumes (issue 6): undone by itself when it fails
+            attached = true;
             String path = command.get(0);
             List<String> args = List.copyOf(command.subList(1, command.size()));
             ContainerMeta meta = new ContainerMeta(id, name, Times.now(), path, args, merged, hc, image.id(),
@@ -192,6 +221,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (lease != null) {
                 String l = lease;
                 quietly(() -> ctd.deleteLease(l));
+            }
+            if (attached) {
+                quietly(() -> volumes.abort(id));
             }
             quietly(() -> deleteTree(dir));
             if (networks != null) {
@@ -231,7 +263,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 rt, h.cpuShares(), h.memory(), h.nanoCpus(), h.cgroupParent() == null ? "" : h.cgroupParent(),
                 h.cpuPeriod(), h.cpuQuota(), h.cpusetCpus() == null ? "" : h.cpusetCpus(),
                 h.cpusetMems() == null ? "" : h.cpusetMems(), h.memoryReservation(), h.memorySwap(),
-                h.oomKillDisable(), h.pidsLimit(), h.ulimits(), h.init(), h.maskedPaths(), h.readonlyPaths());
+                h.oomKillDisable(), h.pidsLimit(), h.ulimits(), h.init(), h.maskedPaths(), h.readonlyPaths())
+                .withVolumeFields(h); // volumes (issue 6)
     }
 
     private void validateHostConfig(HostConfig hc) {
@@ -256,9 +289,6 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             JsonFileLog.parseOptions(opts);
         }
         RestartPolicies.validate(hc.restartPolicy(), hc.autoRemove()); // life: docker's messages
-        if (hc.volumesFrom() != null && !hc.volumesFrom().isEmpty()) {
-            throw PouchException.invalidArgument("VolumesFrom is not supported yet");
-        }
     }
 
     private static ContainerConfig mergeConfig(ContainerConfig c, LocalImage.RunConfig ic, String hostname,
@@ -289,11 +319,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     private byte[] specBytes(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
                              UserSpec user) {
-        return specBytes(id, cfg, hc, binds, init, dir, user, null);
+        return specBytes(id, cfg, hc, binds, init, dir, user, null, null);
     }
 
+    /** {@code mountHook} (volumes, issue 6) adds the user mounts to the built spec. */
     private byte[] specBytes(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
-                             UserSpec user, String netnsPath) {
+                             UserSpec user, String netnsPath,
+                             java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> mountHook) {
         List<String> command = new ArrayList<>();
         if (cfg.entrypoint() != null) {
             command.addAll(cfg.entrypoint());
@@ -312,6 +344,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             com.fasterxml.jackson.databind.node.ObjectNode spec = OciSpecBuilder.build(in, host);
             if (netnsPath != null) {
                 OciSpecBuilder.setNetworkNamespacePath(spec, netnsPath);
+            }
+            if (mountHook != null) {
+                mountHook.accept(spec);
             }
             return Json.MAPPER.writeValueAsBytes(spec);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -412,18 +447,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         List<Path> layers = RootfsFiles.layers(rootfs);
         UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"),
                 RootfsFiles.read(layers, "etc/group"));
-        List<Bind> binds = hc.binds() == null ? List.of() : hc.binds().stream().map(Bind::parse).toList();
-        for (Bind b : binds) {
-            if (!Files.exists(b.source())) {
-                try {
-                    // docker -v creates a missing host directory
-                    Files.createDirectories(b.source());
-                } catch (IOException e) {
-                    throw PouchException.invalidArgument("error while creating mount source path '" + b.source()
-                            + "': " + e.getMessage());
-                }
-            }
-        }
+        List<Bind> binds = List.of(); // volumes (issue 6): binds are in the mount plan, applied by the hook below
         Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
         try {
             HostFiles.write(dir, m.config().hostname(), hc.networkMode(), hc.extraHosts(), att.hostsLines(),
@@ -431,10 +455,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (IOException e) {
             throw PouchException.internal("cannot write the hosts and resolv.conf files: " + e.getMessage(), e);
         }
-        byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user, att.netnsPath());
+        byte[] spec = specBytes(c.id, m.config(), hc, binds, init, dir, user, att.netnsPath(),
+                node -> volumes.applyStart(c.id, layers, node, hc));
         try {
             ctd.updateSpec(c.id, spec);
         } catch (StatusRuntimeException e) {
+            volumes.stopped(c.id);
             throw ContainerdRuntime.error("cannot start container " + c.id, e);
         }
         ContainerConfig cfg = m.config();
@@ -448,6 +474,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (StatusRuntimeException e) {
             quietly(() -> ctd.deleteTask(c.id));
             io.close();
+            volumes.stopped(c.id);
             throw ContainerdRuntime.startError(e);
         }
         try {
@@ -455,6 +482,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (StatusRuntimeException e) {
             quietly(() -> ctd.deleteTask(c.id));
             io.close();
+            volumes.stopped(c.id);
             throw ContainerdRuntime.startError(e);
         }
         c.io = io;
@@ -571,6 +599,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (networks != null) {
                 quietly(() -> networks.detach(c.id));
             }
+            volumes.stopped(c.id); // volumes (issue 6): unmount what only this container used
             if (code < 0) {
                 code = 255;
             }
@@ -810,10 +839,14 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             throw PouchException.conflict("You cannot remove a " + what + " container " + c.id
                     + ". Stop the container before attempting removal or force remove");
         }
-        remove(c, force);
+        remove(c, force, volumes);
     }
 
     private void remove(Container c, boolean force) {
+        remove(c, force, true); // --rm removes the anonymous volumes too, as docker does
+    }
+
+    private void remove(Container c, boolean force, boolean removeVolumes) {
         c.lock.lock();
         try {
             if (c.removing) {
@@ -833,7 +866,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             c.lock.lock();
             try {
+                volumes.plan(c.id); // volumes (issue 6): read the plan before destroy deletes its file
                 destroy(c);
+                volumes.removed(c.id, removeVolumes);
             } finally {
                 c.lock.unlock();
             }
@@ -1108,12 +1143,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 hc.cpusetMems(), hc.memoryReservation(), hc.memorySwap(), hc.oomKillDisable(), hc.pidsLimit(),
                 hc.ulimits(), hc.init(), hc.privileged() ? List.of() : hc.maskedPaths() != null ? hc.maskedPaths()
                 : OciSpecBuilder.MASKED_PATHS, hc.privileged() ? List.of() : hc.readonlyPaths() != null
-                ? hc.readonlyPaths() : OciSpecBuilder.READONLY_PATHS);
+                ? hc.readonlyPaths() : OciSpecBuilder.READONLY_PATHS).withVolumeFields(hc); // volumes (issue 6)
         return new ContainerInspect(m.id(), m.created(), m.path(), m.args(), st, m.imageId(),
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
                 "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", null, shown,
-                graphDriver(m.id()), sizeRw, sizeRoot, mounts(hc), m.config(),
+                graphDriver(m.id()), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
                 networks == null ? ContainerInspect.NetworkSettings.unattached("")
                         : networks.settings(m.id(), m.config().exposedPorts()));
     }
@@ -1144,14 +1179,6 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (StatusRuntimeException e) {
             return new long[] {0, 0};
         }
-    }
-
-    private static List<ContainerInspect.MountPoint> mounts(HostConfig hc) {
-        if (hc.binds() == null) {
-            return List.of();
-        }
-        return hc.binds().stream().map(Bind::parse).map(b -> new ContainerInspect.MountPoint("bind",
-                b.source().toString(), b.destination(), b.mode(), !b.readOnly(), b.propagation())).toList();
     }
 
     public List<ContainerSummary> list(boolean all, int limit, boolean size, Filters filters) {
@@ -1198,7 +1225,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 ContainerFilters.status(m.state(), removing), StatusText.of(m.state(), removing, now),
                 new ContainerSummary.SummaryHostConfig(m.hostConfig().networkMode()),
                 new ContainerSummary.SummaryNetworkSettings(networks == null ? Map.of()
-                        : networks.summaryNetworks(m.id())), mounts(m.hostConfig()));
+                        : networks.summaryNetworks(m.id())), volumes.mountPoints(m.id()));
     }
 
     /** The main process's I/O while it runs (for attach), or null. */
@@ -1367,6 +1394,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             finished = Times.now();
         }
         quietly(() -> deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id)));
+        volumes.stopped(c.id); // volumes (issue 6): the container stopped while pouchd was down
         if (s.running() || p.isPresent()) {
             boolean everStarted = !ContainerState.ZERO_TIME.equals(s.startedAt());
             save(c, m.withState(new ContainerState(everStarted ? "exited" : "created", false, false, false,

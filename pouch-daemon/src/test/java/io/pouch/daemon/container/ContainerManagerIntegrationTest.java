@@ -269,7 +269,7 @@ class ContainerManagerIntegrationTest {
                 () -> create("it-bad", List.of("true"), Map.of("Runtime", "kata")));
         assertEquals(400, e.status());
         e = assertThrows(PouchException.class,
-                () -> create("it-bad", List.of("true"), Map.of("Binds", List.of("relative:/x"))));
+                () -> create("it-bad", List.of("true"), Map.of("Binds", List.of("bad/name:/x"))));
         assertEquals(400, e.status());
         e = assertThrows(PouchException.class,
                 () -> create("it-bad", List.of("true"), Map.of("CapAdd", List.of("NOPE"))));
