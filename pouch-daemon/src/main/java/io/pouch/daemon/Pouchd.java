@@ -142,6 +142,7 @@ public final class Pouchd implements Callable<Integer> {
                 return false;
             }
         });
+        containers.startRestartPolicies();
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);

@@ -232,7 +232,19 @@ public final class PouchdHarness implements AutoCloseable {
         }
         killLeftoverContainerd();
         unmountUnder(base);
+        keepLog();
         deleteTree(base);
+    }
+
+    /** Keeps the daemon's log in target/ so that a failed CI run can be read afterwards. */
+    private void keepLog() {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "pouchd-logs"));
+            Files.copy(base.resolve("pouchd.log"), dir.resolve(base.getFileName() + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("cleanup: cannot keep the pouchd log: " + e.getMessage());
+        }
     }
 
     private void killLeftoverContainerd() {

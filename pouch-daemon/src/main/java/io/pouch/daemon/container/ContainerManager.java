@@ -105,6 +105,16 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         this.volumes = new ContainerVolumes(new VolumeManager(config, events), config.containersDir());
     }
 
+    /**
+     * Restarts what the restart policies bring back when pouchd starts (after a reboot, or containers that died
+     * while pouchd was down). Call after {@link #start()} and after the network manager has reconciled its
+     * state: that reconcile removes the namespaces of containers that are not running, and would pull the rug
+     * from under a restart already on its way.
+     */
+    public void startRestartPolicies() {
+        restarts.atDaemonStart(store.all()); // life: restart policies
+    }
+
     /** Wires the network manager in; call before {@link #start()}. */
     public void setNetworks(io.pouch.daemon.network.NetworkManager networks) {
         this.networks = networks;
@@ -126,7 +136,6 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         taskEvents.start();
         load();
         reconcile();
-        restarts.atDaemonStart(store.all()); // life: restart policies
     }
 
     @Override
@@ -566,6 +575,19 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     }
 
     /** Records an exit of the main process: drain I/O, delete the task, state exited, event die, auto-remove. */
+    /**
+     * containerd announces the exit of a task whose shim died while it was down (a reboot, a killed shim) when it
+     * starts again, with pid 0 and the time of that clean-up. By then the restart policy may have started the
+     * container anew: such an event is older than the current run, and must not end it.
+     */
+    private static boolean isStaleExit(ContainerMeta m, int pid, Instant at) {
+        if (pid != 0 || at == null) {
+            return false;
+        }
+        Instant started = Times.parse(m.state().startedAt());
+        return started != null && at.isBefore(started);
+    }
+
     private void handleExit(Container c, int pid, int status, Instant at) {
         int code;
         RestartSupervisor.Plan plan; // life
@@ -573,6 +595,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         try {
             ContainerMeta m = c.meta();
             if (!m.running() || (pid != 0 && m.state().pid() != 0 && m.state().pid() != pid)) {
+                return;
+            }
+            if (isStaleExit(m, pid, at)) {
                 return;
             }
             code = status;
