@@ -745,6 +745,69 @@ public final class ImageManager implements ImageLookup {
         return out;
     }
 
+    // ------------------------------------------------------------------ registry pull / push (issue 4)
+
+    /** The spool directory (downloads land here before they are stored). */
+    Path spoolDir() throws IOException {
+        Files.createDirectories(tmpDir());
+        return tmpDir();
+    }
+
+    /** The manifest digest record {@code recordName} points at, or null. */
+    String manifestDigestOf(String recordName) {
+        NameEntry n = index.names.get(recordName);
+        return n == null ? null : n.manifestDigest();
+    }
+
+    boolean hasBlob(String digest) {
+        return backend.blobInfo(digest).isPresent();
+    }
+
+    /**
+     * Stores a pulled image through the same path as load (layers whose file is null must already be in the
+     * content store) and names it. Returns the image id.
+     */
+    String storePulled(PendingImage p) throws IOException {
+        lock.lock();
+        try {
+            for (PendingImage.Layer l : p.layers()) {
+                if (l.file() == null && !hasBlob(l.digest())) {
+                    throw PouchException.internal("layer " + l.digest() + " was removed during the pull; pull again", null);
+                }
+            }
+            String lease = backend.createLease("pull");
+            try {
+                return store(lease, p);
+            } finally {
+                backend.deleteLease(lease);
+            }
+        } catch (StatusRuntimeException e) {
+            throw PouchException.internal("storing the pulled image in containerd failed: " + e.getStatus(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a push sends: the stored manifest of {@code reference}, and the other names of that image. */
+    record PushSource(ManifestEntry manifest, byte[] manifestBytes, List<String> otherNames) {
+    }
+
+    PushSource pushSource(String reference) {
+        Found f = find(reference);
+        NameEntry n = index.names.get(f.name());
+        ManifestEntry m = n != null ? index.manifests.get(n.manifestDigest()) : index.manifestsOf(f.id()).getFirst();
+        List<String> others = index.namesOf(f.id()).stream().map(NameEntry::name).filter(x -> !x.equals(f.name())).toList();
+        return new PushSource(m, backend.readBlob(m.digest()), others);
+    }
+
+    InputStream openBlob(String digest) {
+        return backend.openBlob(digest);
+    }
+
+    byte[] readBlob(String digest) {
+        return backend.readBlob(digest);
+    }
+
     // ------------------------------------------------------------------ save
 
     /** One image to save: its id and the RepoTags to write for it. */
