@@ -53,6 +53,7 @@ public final class PouchdHarness implements AutoCloseable {
                     "--pidfile", base.resolve("pouchd.pid").toString(),
                     "--bridge-name", "pit0",
                     "--config-file", base.resolve("no-config.json").toString(),
+                    "--registry-certs-dir", base.resolve("certs.d").toString(),
                     "--debug");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(base.resolve("pouchd.log").toFile()).start();
@@ -86,6 +87,11 @@ public final class PouchdHarness implements AutoCloseable {
 
     public Path base() {
         return base;
+    }
+
+    /** The daemon's registry CA directory: {@code <dir>/<host:port>/ca.crt}. */
+    public Path certsDir() {
+        return base.resolve("certs.d");
     }
 
     public String log() {

@@ -167,6 +167,8 @@ final class ImagePuller {
             out.status(shortId(ids.get(i)), present[i] ? "Already exists" : "Pulling fs layer");
         }
         List<Future<Downloaded>> downloads = new ArrayList<>();
+        // every spool file of this pull, deleted once all its downloads have ended (stored or failed)
+        java.util.Set<Path> spooled = ConcurrentHashMap.newKeySet();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < ids.size(); i++) {
                 if (present[i]) {
@@ -175,10 +177,9 @@ final class ImagePuller {
                 }
                 JsonNode l = plan.layers().get(i);
                 String expectedDiff = plan.diffIds().get(i);
-                downloads.add(pool.submit(() -> layer(plan.repo(), l, expectedDiff, out)));
+                downloads.add(pool.submit(() -> layer(plan.repo(), l, expectedDiff, out, spooled)));
             }
             List<PendingImage.Layer> layers = new ArrayList<>();
-            List<Path> files = new ArrayList<>();
             try {
                 for (int i = 0; i < ids.size(); i++) {
                     JsonNode l = plan.layers().get(i);
@@ -187,7 +188,6 @@ final class ImagePuller {
                     if (downloads.get(i) != null) {
                         Downloaded d = await(downloads.get(i));
                         file = d.file();
-                        files.add(file);
                     }
                     layers.add(new PendingImage.Layer(file, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
                 }
@@ -220,9 +220,10 @@ final class ImagePuller {
                         f.cancel(true);
                     }
                 }
-                for (Path f : files) {
-                    Files.deleteIfExists(f);
-                }
+            }
+        } finally {
+            for (Path f : spooled) {
+                Files.deleteIfExists(f);
             }
         }
     }
@@ -248,7 +249,8 @@ final class ImagePuller {
      * One layer: joins a download of the same blob already running for another pull, or runs it. The file
      * belongs to whoever stores it; a joiner that finds it gone gets it from the content store.
      */
-    private Downloaded layer(Repository repo, JsonNode l, String expectedDiff, ProgressWriter out) throws Exception {
+    private Downloaded layer(Repository repo, JsonNode l, String expectedDiff, ProgressWriter out,
+                             java.util.Set<Path> spooled) throws Exception {
         String digest = l.path("digest").asText();
         long size = l.path("size").asLong();
         String id = shortId(digest);
@@ -260,6 +262,7 @@ final class ImagePuller {
             out.status(id, "Download complete");
             // the other pull owns and deletes that file: copy it while it is there
             Path copy = Files.createTempFile(images.spoolDir(), "pull-", ".blob");
+            spooled.add(copy);
             try {
                 Files.copy(d.file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException gone) {
@@ -273,7 +276,14 @@ final class ImagePuller {
         }
         try {
             slots.acquire();
-            Path file = Files.createTempFile(images.spoolDir(), "pull-", ".blob");
+            Path file;
+            try {
+                file = Files.createTempFile(images.spoolDir(), "pull-", ".blob");
+            } catch (IOException e) {
+                slots.release();
+                throw e;
+            }
+            spooled.add(file);
             try {
                 long[] last = {0};
                 repo.downloadBlob(digest, size, file, current -> {

@@ -44,6 +44,8 @@ public final class Repository {
     private static final String ACCEPT = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
     private static final int MAX_MANIFEST = 4 << 20;
     private static final int ATTEMPTS = 4;
+    /** A blob download with no byte for this long is abandoned (and retried). */
+    private static final Duration STALL = Duration.ofSeconds(Long.getLong("pouch.registry.stallSeconds", 60));
     /** Uploads up to this size go in one PUT; bigger ones as PATCH chunks of this size. */
     static final int CHUNK = 8 << 20;
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("([A-Za-z_]+)=\"([^\"]*)\"");
@@ -207,7 +209,20 @@ public final class Repository {
                 b.header("Range", "bytes=" + have + "-");
             }
         }, true, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
+        long[] lastRead = {System.nanoTime()};
+        InputStream stream = r.body();
+        // the JDK client has no read timeout for bodies: a stalled connection is closed by this watchdog
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                while (System.nanoTime() - lastRead[0] < STALL.toNanos()) {
+                    Thread.sleep(1000);
+                }
+                stream.close();
+            } catch (InterruptedException | IOException ignored) {
+                // download over
+            }
+        });
+        try (InputStream in = stream) {
             boolean append;
             if (r.statusCode() == 206 && have > 0) {
                 append = true;
@@ -231,10 +246,13 @@ public final class Repository {
                                 + ": the registry sent more than the " + size + " bytes the manifest lists");
                     }
                     out.write(buf, 0, n);
+                    lastRead[0] = System.nanoTime();
                     count += n;
                     progress.accept(count);
                 }
             }
+        } finally {
+            watchdog.interrupt();
         }
     }
 
@@ -494,7 +512,7 @@ public final class Repository {
             throw new RegistryException(500, "interrupted while fetching a token from " + realm);
         }
         if (r.statusCode() == 401 || r.statusCode() == 403) {
-            throw new RegistryException(401, "Get \"" + realm + "\": unauthorized: the token server of " + domain
+            throw new RegistryException(path.isEmpty() ? 401 : 500, "Get \"" + realm + "\": unauthorized: the token server of " + domain
                     + " refused " + (credentials.isEmpty() ? "anonymous access" : "the credentials of "
                     + credentials.username()) + (credentials.isEmpty() ? " (try docker login " + domain + ")" : ""));
         }
@@ -528,8 +546,9 @@ public final class Repository {
         }
         String detail = registryError(r.body(), "status " + s);
         if (s == 401) {
+            // 500 as dockerd answers: a 401 would make the docker CLI prompt for a login in the middle of a pull
             String who = credentials.isEmpty() ? "no basic auth credentials" : "unauthorized: authentication required";
-            throw new RegistryException(401, (push ? "push" : "pull") + " access to " + domain + "/" + path
+            throw new RegistryException(500, (push ? "push" : "pull") + " access to " + domain + "/" + path
                     + " denied by the registry " + domain + ": " + who + " (" + detail + ")"
                     + (credentials.isEmpty() ? "; log in with `docker login " + domain + "`" : ""));
         }
