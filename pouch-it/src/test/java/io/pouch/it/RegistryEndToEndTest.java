@@ -47,12 +47,15 @@ class RegistryEndToEndTest {
     private static final int TLS = 15011;
     private static final int BASIC = 15012;
     private static final int PROXY = 15020;
+    private static final int TOKEN_REGISTRY = 15030;
+    private static final int TOKEN_SERVER = 15031;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PouchdHarness d;
     private static Path dir;
     private static final List<Process> registries = new ArrayList<>();
     private static HttpServer proxy;
+    private static HttpServer tokenServer;
     /** What the proxy does to blob downloads: pass, tamper, truncate, down. */
     private static final AtomicReference<String> proxyMode = new AtomicReference<>("pass");
 
@@ -77,7 +80,13 @@ class RegistryEndToEndTest {
         Files.copy(dir.resolve("other.crt"), wrong.resolve("ca.crt"));
         shIn("htpasswd -Bbc htpasswd tester s3cret");
         registries.add(registry(BASIC, null));
-        for (int port : List.of(PLAIN, TLS, BASIC)) {
+        // Bearer: the registry trusts tokens signed by the key of token.crt; the token server below signs them
+        shIn("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pouch-token -keyout token.key -out token.crt");
+        registries.add(registry(TOKEN_REGISTRY, "auth:\n  token:\n    realm: http://127.0.0.1:" + TOKEN_SERVER
+                + "/token\n    service: pouch-registry\n    issuer: pouch-test-issuer\n    rootcertbundle: "
+                + dir.resolve("token.crt") + "\n"));
+        tokenServer = TokenServer.start(TOKEN_SERVER, dir.resolve("token.key"), dir.resolve("token.crt"), "tester", "s3cret");
+        for (int port : List.of(PLAIN, TLS, BASIC, TOKEN_REGISTRY)) {
             awaitPort(port);
         }
         proxy = startProxy();
@@ -90,6 +99,9 @@ class RegistryEndToEndTest {
     static void tearDown() throws Exception {
         if (proxy != null) {
             proxy.stop(0);
+        }
+        if (tokenServer != null) {
+            tokenServer.stop(0);
         }
         for (Process p : registries) {
             p.destroy();
@@ -357,6 +369,25 @@ class RegistryEndToEndTest {
         d.docker("rmi", ref).ok();
         Cmd.Result after = d.docker("pull", ref);
         assertEquals(1, after.exit(), after.toString());
+    }
+
+    @Test
+    void bearerTokenFlowLoginPushPull() {
+        String host = "127.0.0.1:" + TOKEN_REGISTRY;
+        String ref = host + "/pouch/tok:1";
+        Cmd.Result bad = d.docker("login", "-u", "tester", "-p", "nope", host);
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains(host), bad.toString());
+        d.docker("login", "-u", "tester", "-p", "s3cret", host).ok();
+        d.docker("tag", "busybox", ref).ok();
+        d.docker("push", ref).ok();
+        d.docker("rmi", ref).ok();
+        d.docker("pull", ref).ok();
+        d.docker("logout", host).ok();
+        Cmd.Result anon = d.docker("pull", host + "/pouch/tok:1");
+        assertEquals(1, anon.exit(), anon.toString());
+        assertTrue(anon.err().contains(host), anon.toString());
+        rmiQuiet(ref);
     }
 
     @Test
