@@ -41,7 +41,10 @@ final class ProgressWriter {
     void progress(String id, String status, long current, long total) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", status);
-        m.put("progressDetail", Map.of("current", current, "total", total));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("current", current);
+        detail.put("total", total);
+        m.put("progressDetail", detail);
         m.put("progress", bar(current, total));
         m.put("id", id);
         write(m);
