@@ -29,11 +29,13 @@ public final class DistributionRoutes implements RouteRegistrar {
     private static final Logger LOG = Logger.getLogger(DistributionRoutes.class.getName());
 
     private final RegistryClient registry;
+    private final ImageManager images;
     private final ImagePuller puller;
     private final ImagePusher pusher;
 
     public DistributionRoutes(ImageManager images, RegistryClient registry, EventBus events) {
         this.registry = registry;
+        this.images = images;
         this.puller = new ImagePuller(images, registry, events);
         this.pusher = new ImagePusher(images, registry, events);
     }
@@ -43,6 +45,8 @@ public final class DistributionRoutes implements RouteRegistrar {
         r.add("POST", "/images/{name*}/push", this::push);
         r.add("POST", "/auth", this::auth);
         r.add("GET", "/images/search", this::search);
+        r.add("POST", "/images/prune", x -> x.respond(200, images.prune(io.pouch.daemon.api.Filters.parse(x.query("filters")))));
+        r.add("GET", "/system/df", this::df);
     }
 
     /** {@code POST /images/create?fromImage=&tag=&platform=}. */
@@ -72,6 +76,18 @@ public final class DistributionRoutes implements RouteRegistrar {
                 w.error(e.getMessage());
             }
         }
+    }
+
+    /**
+     * {@code GET /system/df}: images and layer sizes from the image manager. Containers and volumes are
+     * listed empty here: their managers do not offer a size query yet.
+     */
+    private void df(HttpExchange x) {
+        Map<String, Object> out = new LinkedHashMap<>(images.diskUsage(x.apiVersion()));
+        out.put("Containers", List.of());
+        out.put("Volumes", List.of());
+        out.put("BuildCache", List.of());
+        x.respond(200, out);
     }
 
     /** {@code POST /auth}: checks the credentials against the registry; nothing is stored by the daemon. */
