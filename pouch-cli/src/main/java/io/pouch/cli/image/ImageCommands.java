@@ -47,7 +47,11 @@ public final class ImageCommands {
                 .header(io.pouch.cli.registry.RegistryCommands.registryOf(r.repository())));
         try (StreamResponse s = client.stream("POST", "/images/create",
                 Query.of("fromImage", r.repository(), "tag", tag), null, auth)) {
-            Progress.print(s.body(), out);
+            if (isTerminal()) {
+                Progress.printTerminal(s.body(), out);
+            } else {
+                Progress.print(s.body(), out);
+            }
         }
     }
 
