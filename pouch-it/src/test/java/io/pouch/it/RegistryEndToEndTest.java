@@ -438,6 +438,23 @@ class RegistryEndToEndTest {
     }
 
     @Test
+    void pouchCliPushPullAndRunPullsAMissingImage() {
+        String ref = "127.0.0.1:" + PLAIN + "/pouch/cli:1";
+        d.pouch("tag", "busybox", ref).ok();
+        Cmd.Result push = d.pouch("push", ref).ok();
+        assertTrue(push.out().contains("1: digest: sha256:"), push.toString());
+        d.pouch("rmi", ref).ok();
+        Cmd.Result pull = d.pouch("pull", ref).ok();
+        assertTrue(pull.out().contains("Status: "), pull.toString());
+        d.pouch("rmi", ref).ok();
+        Cmd.Result run = d.pouch("run", "--rm", ref, "echo", "pulled by run");
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("pulled by run"), run.toString());
+        assertTrue(d.pouch("search", "127.0.0.1:" + PLAIN + "/pouch/cli").ok().out().contains("pouch/cli"));
+        rmiQuiet(ref);
+    }
+
+    @Test
     void searchListsTheRegistrysCatalog() {
         d.docker("tag", "busybox", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
         d.docker("push", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
