@@ -32,6 +32,7 @@ import java.util.concurrent.Semaphore;
  * twice.
  */
 final class ImagePuller {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePuller.class.getName());
     private static final int PARALLEL = 3;
     private static final long PROGRESS_STEP = 512 << 10;
 
@@ -201,8 +202,10 @@ final class ImagePuller {
                 if (ref.digest() == null) {
                     names.add(ref.name() + "@" + plan.top().digest());
                 }
+                long storeStart = System.nanoTime();
                 String id = images.storePulled(new PendingImage(List.copyOf(names), plan.config(), plan.configDigest(),
                         List.copyOf(layers), plan.image().bytes(), plan.image().mediaType()));
+                LOG.fine(() -> "pull " + ref.familiar() + ": stored in " + (System.nanoTime() - storeStart) / 1_000_000 + " ms");
                 for (int i = 0; i < ids.size(); i++) {
                     if (!present[i]) {
                         out.status(shortId(ids.get(i)), "Pull complete");
@@ -286,18 +289,23 @@ final class ImagePuller {
             spooled.add(file);
             try {
                 long[] last = {0};
+                long t0 = System.nanoTime();
                 repo.downloadBlob(digest, size, file, current -> {
                     if (current - last[0] >= PROGRESS_STEP || current == size) {
                         last[0] = current;
                         out.progress(id, "Downloading", current, size);
                     }
                 });
+                long t1 = System.nanoTime();
                 out.status(id, "Verifying Checksum");
                 out.status(id, "Download complete");
                 LayerCheck.Result r;
                 try (InputStream in = Files.newInputStream(file)) {
                     r = LayerCheck.check(in, "layer " + digest);
                 }
+                long t2 = System.nanoTime();
+                LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, diff id check "
+                        + (t2 - t1) / 1_000_000 + " ms");
                 if (!r.diffId().equals(expectedDiff)) {
                     throw new RegistryException(500, "layer " + digest + " has diff id " + r.diffId()
                             + " but the image config says " + expectedDiff + ": refused");

@@ -160,18 +160,23 @@ public final class Repository {
      */
     public void downloadBlob(String digest, long size, Path file, LongConsumer progress) throws IOException {
         IOException last = null;
+        // the digest is computed as the bytes arrive (no second read of the file); a resumed download continues
+        // it, and the file is cut back to what was hashed before each attempt so the two always agree
+        Hashed hashed = new Hashed();
         try {
             for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-                long have = Files.exists(file) ? Files.size(file) : 0;
-                if (have == size && size > 0) {
+                try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    ch.truncate(hashed.count);
+                }
+                if (hashed.count == size && size > 0) {
                     break;
                 }
                 try {
-                    fetchOnce(digest, size, file, have, progress);
-                    if (Files.size(file) == size) {
+                    fetchOnce(digest, size, file, hashed.count, progress, hashed);
+                    if (hashed.count == size) {
                         break;
                     }
-                    last = new IOException("unexpected EOF: " + Files.size(file) + " of " + size + " bytes");
+                    last = new IOException("unexpected EOF: " + hashed.count + " of " + size + " bytes");
                 } catch (IOException e) {
                     last = e;
                 } catch (RegistryException e) {
@@ -186,12 +191,7 @@ public final class Repository {
                 }
                 sleep(250L * attempt);
             }
-            String actual;
-            try (InputStream in = Files.newInputStream(file)) {
-                MessageDigest md = md();
-                in.transferTo(new DigestInputStreamSink(md));
-                actual = "sha256:" + HexFormat.of().formatHex(md.digest());
-            }
+            String actual = "sha256:" + HexFormat.of().formatHex(hashed.md.digest());
             if (!actual.equals(digest) || Files.size(file) != size) {
                 throw new RegistryException(500, "filesystem layer verification failed for digest " + digest
                         + " (received content with digest " + actual + ", " + Files.size(file) + " bytes)");
@@ -202,7 +202,14 @@ public final class Repository {
         }
     }
 
-    private void fetchOnce(String digest, long size, Path file, long have, LongConsumer progress) throws IOException {
+    /** The running digest of a download and how many bytes of the file it covers. */
+    private static final class Hashed {
+        final MessageDigest md = md();
+        long count;
+    }
+
+    private void fetchOnce(String digest, long size, Path file, long have, LongConsumer progress, Hashed hashed)
+            throws IOException {
         HttpResponse<InputStream> r = send(uri("/blobs/" + digest), b -> {
             b.GET();
             if (have > 0) {
@@ -235,6 +242,10 @@ public final class Repository {
                 check(new Bytes(r.statusCode(), r.headers(), body, r.uri()), "GET blob " + digest);
                 throw new IOException("unexpected status " + r.statusCode());
             }
+            if (!append) {
+                hashed.md.reset();
+                hashed.count = 0;
+            }
             long count = append ? have : 0;
             try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -246,6 +257,8 @@ public final class Repository {
                                 + ": the registry sent more than the " + size + " bytes the manifest lists");
                     }
                     out.write(buf, 0, n);
+                    hashed.md.update(buf, 0, n);
+                    hashed.count += n;
                     lastRead[0] = System.nanoTime();
                     count += n;
                     progress.accept(count);
@@ -608,25 +621,6 @@ public final class Repository {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException(500, "interrupted");
-        }
-    }
-
-    /** An output stream that only feeds a digest. */
-    private static final class DigestInputStreamSink extends OutputStream {
-        private final MessageDigest md;
-
-        DigestInputStreamSink(MessageDigest md) {
-            this.md = md;
-        }
-
-        @Override
-        public void write(int b) {
-            md.update((byte) b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            md.update(b, off, len);
         }
     }
 }
