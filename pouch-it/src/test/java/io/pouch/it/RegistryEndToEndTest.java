@@ -58,6 +58,7 @@ class RegistryEndToEndTest {
     private static HttpServer tokenServer;
     /** What the proxy does to blob downloads: pass, tamper, truncate, down. */
     private static final AtomicReference<String> proxyMode = new AtomicReference<>("pass");
+    private static final java.util.concurrent.atomic.AtomicInteger rangeRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -245,7 +246,13 @@ class RegistryEndToEndTest {
             x.close();
             return;
         }
-        boolean cut = blob && (mode.equals("truncate") || mode.equals("down"));
+        boolean cut = blob && (mode.equals("truncate") || mode.equals("down") || mode.equals("truncate-once"));
+        if (cut && mode.equals("truncate-once")) {
+            proxyMode.set("pass");
+        }
+        if (blob && x.getRequestHeaders().getFirst("Range") != null) {
+            rangeRequests.incrementAndGet();
+        }
         // a cut body is sent chunked: the JDK server then ends it short instead of keeping the connection open
         x.sendResponseHeaders(r.statusCode(), cut ? 0 : out.length == 0 ? -1 : out.length);
         try (OutputStream o = x.getResponseBody()) {
@@ -415,8 +422,11 @@ class RegistryEndToEndTest {
             assertEquals(1, down.exit(), down.toString());
             assertNotEquals(0, d.docker("image", "inspect", via).exit());
             proxy = startProxy();
-            proxyMode.set("pass");
+            // one broken download: resumed with a Range request, and the pull succeeds
+            proxyMode.set("truncate-once");
+            rangeRequests.set(0);
             Cmd.Result ok = d.docker("pull", via);
+            assertTrue(rangeRequests.get() > 0, "no Range request after a broken download");
             assertEquals(0, ok.exit(), ok.toString());
             assertEquals("layer two says hi", d.docker("run", "--rm", via, "cat", "/data/hello.txt").ok().trimmed());
             assertFalse(leftoverSpool(), "spool files left behind");
