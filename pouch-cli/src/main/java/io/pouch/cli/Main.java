@@ -107,6 +107,11 @@ public final class Main implements Runnable {
         COMMANDS.put("history", ImageCommands.History.class);
         COMMANDS.put("pull", ImageCommands.Pull.class);
         COMMANDS.put("volume", io.pouch.cli.volume.VolumeCommands.VolumeGroup.class);
+        // registry commands (issue 4)
+        COMMANDS.put("push", io.pouch.cli.registry.RegistryCommands.Push.class);
+        COMMANDS.put("login", io.pouch.cli.registry.RegistryCommands.Login.class);
+        COMMANDS.put("logout", io.pouch.cli.registry.RegistryCommands.Logout.class);
+        COMMANDS.put("search", io.pouch.cli.registry.RegistryCommands.Search.class);
         COMMANDS.put("version", VersionCommand.class);
         COMMANDS.put("info", InfoCommand.class);
         COMMANDS.put("events", EventsCommand.class);

@@ -182,6 +182,20 @@ public final class PouchClient implements AutoCloseable {
         return openStream("POST", path, query, null, upload, contentType);
     }
 
+    /**
+     * {@link #stream} with extra request headers (the registry credentials of pull and push:
+     * {@code X-Registry-Auth}).
+     */
+    public StreamResponse stream(String method, String path, Map<String, ?> query, Object body,
+                                 Map<String, String> headers) {
+        Opened o = open(method, uri(versioned(path), query), encodeBody(body), null, null, false, headers);
+        int status = o.head.status().code();
+        if (status >= 400) {
+            throw error(status, readAll(o.body));
+        }
+        return new StreamResponse(status, headers(o.head), o.body, o.body::close);
+    }
+
     private StreamResponse openStream(String method, String path, Map<String, ?> query, byte[] body,
                                       InputStream upload, String contentType) {
         Opened o = open(method, uri(versioned(path), query), body, upload, contentType, false);
@@ -221,6 +235,11 @@ public final class PouchClient implements AutoCloseable {
 
     private Opened open(String method, String uri, byte[] body, InputStream upload, String contentType,
                         boolean hijack) {
+        return open(method, uri, body, upload, contentType, hijack, Map.of());
+    }
+
+    private Opened open(String method, String uri, byte[] body, InputStream upload, String contentType,
+                        boolean hijack, Map<String, String> extraHeaders) {
         trace.accept("> " + method + " " + uri);
         Channel channel = connectChannel();
         ChannelBody bodyStream = new ChannelBody(channel);
@@ -245,6 +264,9 @@ public final class PouchClient implements AutoCloseable {
             }
             request.headers().set(HttpHeaderNames.HOST, host.hostHeader());
             request.headers().set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+            for (Map.Entry<String, String> h : extraHeaders.entrySet()) {
+                request.headers().set(h.getKey(), h.getValue());
+            }
             if (hijack) {
                 request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
                 request.headers().set(HttpHeaderNames.UPGRADE, "tcp");

@@ -69,6 +69,17 @@ public final class Pouchd implements Callable<Integer> {
     String bip;
     @Option(names = "--pidfile", description = "pid file (default /var/run/pouch.pid)")
     String pidFile;
+    // ---- registry client (issue 4)
+    @Option(names = "--default-registry", description = "registry of names without a domain (default docker.io)")
+    String defaultRegistry;
+    @Option(names = "--registry-mirror", description = "mirror of docker.io, tried first (repeatable)")
+    List<String> registryMirrors;
+    @Option(names = "--insecure-registry", description = "registry reached over HTTP or unverified TLS (repeatable)")
+    List<String> insecureRegistries;
+    @Option(names = "--registry-certs-dir", description = "<dir>/<host:port>/ca.crt per registry (default /etc/pouch/certs.d)")
+    String registryCertsDir;
+    @Option(names = "--image-proxy", description = "HTTP proxy for image blob downloads")
+    String imageProxy;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
@@ -92,6 +103,17 @@ public final class Pouchd implements Callable<Integer> {
         put(m, "bridge-name", bridgeName);
         put(m, "pidfile", pidFile);
         put(m, "bip", bip);
+        return m;
+    }
+
+    /** Flags of the registry client (issue 4), keyed like the file. */
+    Map<String, Object> registryFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "default-registry", defaultRegistry);
+        put(m, "registry-mirrors", registryMirrors == null ? null : new ArrayList<>(registryMirrors));
+        put(m, "insecure-registries", insecureRegistries == null ? null : new ArrayList<>(insecureRegistries));
+        put(m, "registry-certs-dir", registryCertsDir);
+        put(m, "image-proxy", imageProxy);
         return m;
     }
 
@@ -146,7 +168,15 @@ public final class Pouchd implements Callable<Integer> {
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
-        new ImageRoutes(images).register(router);
+        // registry client (issue 4): pull, push, login, search
+        Map<String, Object> regFlags = registryFlags();
+        Map<String, Object> allFlags = new LinkedHashMap<>(givenFlags());
+        allFlags.putAll(regFlags);
+        ConfigLoader.load(allFlags, configFile); // refuses a registry key given both as flag and in the file
+        io.pouch.daemon.image.DistributionRoutes distribution = new io.pouch.daemon.image.DistributionRoutes(images,
+                new io.pouch.daemon.registry.RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile)), events);
+        distribution.register(router);
+        new ImageRoutes(images, distribution).register(router);
         new ContainerRoutes(containers).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);

@@ -82,6 +82,7 @@ public final class PouchdHarness implements AutoCloseable {
                 // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold; one subnet per test daemon
                 "--bip", bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24",
                 "--config-file", base.resolve("no-config.json").toString(),
+                "--registry-certs-dir", base.resolve("certs.d").toString(),
                 "--debug");
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile())).start();
@@ -166,6 +167,11 @@ public final class PouchdHarness implements AutoCloseable {
 
     public Path base() {
         return base;
+    }
+
+    /** The daemon's registry CA directory: {@code <dir>/<host:port>/ca.crt}. */
+    public Path certsDir() {
+        return base.resolve("certs.d");
     }
 
     public String log() {

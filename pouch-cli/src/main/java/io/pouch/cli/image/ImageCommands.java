@@ -42,9 +42,16 @@ public final class ImageCommands {
     public static void pull(PouchClient client, String ref, PrintWriter out) throws IOException {
         Reference r = Reference.parse(ref);
         String tag = r.digest() != null ? r.digest() : r.tag() == null ? "latest" : r.tag();
+        // registry credentials from pouch login / docker login (issue 4)
+        Map<String, String> auth = Map.of("X-Registry-Auth", io.pouch.cli.registry.AuthStore.fromEnvironment()
+                .header(io.pouch.cli.registry.RegistryCommands.registryOf(r.repository())));
         try (StreamResponse s = client.stream("POST", "/images/create",
-                Query.of("fromImage", r.repository(), "tag", tag), null)) {
-            Progress.print(s.body(), out);
+                Query.of("fromImage", r.repository(), "tag", tag), null, auth)) {
+            if (isTerminal()) {
+                Progress.printTerminal(s.body(), out);
+            } else {
+                Progress.print(s.body(), out);
+            }
         }
     }
 

@@ -41,4 +41,45 @@ public final class Progress {
             }
         }
     }
+
+    /**
+     * The terminal rendering docker uses: one line per layer id, rewritten in place (cursor up, clear line) as its
+     * status and progress bar change; lines without an id are printed below.
+     */
+    public static void printTerminal(InputStream body, PrintWriter out) throws IOException {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        try (MappingIterator<JsonNode> it = Json.MAPPER.readerFor(JsonNode.class).readValues(body)) {
+            while (it.hasNextValue()) {
+                JsonNode m = it.nextValue();
+                if (m.hasNonNull("error") || m.hasNonNull("errorDetail")) {
+                    String msg = m.hasNonNull("error") ? m.get("error").asText()
+                            : m.path("errorDetail").path("message").asText();
+                    out.flush();
+                    throw new PouchClientException(500, msg);
+                }
+                if (m.hasNonNull("stream")) {
+                    out.print(m.get("stream").asText());
+                    out.flush();
+                    continue;
+                }
+                if (!m.hasNonNull("status")) {
+                    continue;
+                }
+                String id = m.path("id").asText("");
+                String line = (id.isEmpty() ? "" : id + ": ") + m.get("status").asText()
+                        + (m.hasNonNull("progress") ? " " + m.get("progress").asText() : "");
+                if (id.isEmpty()) {
+                    out.print(line + "\n");
+                    ids.clear();
+                } else if (!ids.contains(id)) {
+                    ids.add(id);
+                    out.print(line + "\n");
+                } else {
+                    int up = ids.size() - ids.indexOf(id);
+                    out.print("\u001b[" + up + "A\u001b[2K\r" + line + "\u001b[" + up + "B\r");
+                }
+                out.flush();
+            }
+        }
+    }
 }

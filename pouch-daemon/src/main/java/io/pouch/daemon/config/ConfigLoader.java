@@ -19,7 +19,9 @@ import java.util.Set;
 public final class ConfigLoader {
     /** The file keys we understand; anything else in the file is an error, not silently ignored. */
     static final Set<String> KEYS = Set.of("home-dir", "exec-root", "listen", "containerd", "containerd-path",
-            "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip");
+            "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip",
+            // registry client (issue 4)
+            "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy");
 
     private ConfigLoader() {
     }
@@ -79,6 +81,28 @@ public final class ConfigLoader {
                 str(m, "bridge-name", "p0"),
                 str(m, "pidfile", "/var/run/pouch.pid"),
                 str(m, "bip", DaemonConfig.DEFAULT_BIP));
+    }
+
+    // ---- registry client settings (issue 4) ----
+
+    /** The registry settings from the same flags and file as {@link #load}; call after it (it validated both). */
+    public static RegistryConfig loadRegistry(Map<String, Object> flags, Path file) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        RegistryConfig d = RegistryConfig.defaults();
+        return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), strings(m.get("registry-mirrors")),
+                strings(m.get("insecure-registries")), Path.of(str(m, "registry-certs-dir", d.certsDir().toString())),
+                str(m, "image-proxy", null));
+    }
+
+    private static List<String> strings(Object v) {
+        if (v == null) {
+            return List.of();
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(String::valueOf).toList();
+        }
+        return List.of(v.toString().split(","));
     }
 
     private static String str(Map<String, Object> m, String key, String def) {

@@ -745,6 +745,138 @@ public final class ImageManager implements ImageLookup {
         return out;
     }
 
+    // ------------------------------------------------------------------ registry pull / push (issue 4)
+
+    /** The spool directory (downloads land here before they are stored). */
+    Path spoolDir() throws IOException {
+        Files.createDirectories(tmpDir());
+        return tmpDir();
+    }
+
+    /** The manifest digest record {@code recordName} points at, or null. */
+    String manifestDigestOf(String recordName) {
+        NameEntry n = index.names.get(recordName);
+        return n == null ? null : n.manifestDigest();
+    }
+
+    boolean hasBlob(String digest) {
+        return backend.blobInfo(digest).isPresent();
+    }
+
+    /**
+     * Stores a pulled image through the same path as load (layers whose file is null must already be in the
+     * content store) and names it. Returns the image id.
+     */
+    String storePulled(PendingImage p) throws IOException {
+        lock.lock();
+        try {
+            for (PendingImage.Layer l : p.layers()) {
+                if (l.file() == null && !hasBlob(l.digest())) {
+                    throw PouchException.internal("layer " + l.digest() + " was removed during the pull; pull again", null);
+                }
+            }
+            String lease = backend.createLease("pull");
+            try {
+                return store(lease, p);
+            } finally {
+                backend.deleteLease(lease);
+            }
+        } catch (StatusRuntimeException e) {
+            throw PouchException.internal("storing the pulled image in containerd failed: " + e.getStatus(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a push sends: the stored manifest of {@code reference}, and the other names of that image. */
+    record PushSource(ManifestEntry manifest, byte[] manifestBytes, List<String> otherNames) {
+    }
+
+    PushSource pushSource(String reference) {
+        Found f = find(reference);
+        NameEntry n = index.names.get(f.name());
+        ManifestEntry m = n != null ? index.manifests.get(n.manifestDigest()) : index.manifestsOf(f.id()).getFirst();
+        List<String> others = index.namesOf(f.id()).stream().map(NameEntry::name).filter(x -> !x.equals(f.name())).toList();
+        return new PushSource(m, backend.readBlob(m.digest()), others);
+    }
+
+    InputStream openBlob(String digest) {
+        return backend.openBlob(digest);
+    }
+
+    byte[] readBlob(String digest) {
+        return backend.readBlob(digest);
+    }
+
+    /**
+     * {@code POST /images/prune}: removes images no container uses; only untagged ones unless
+     * {@code dangling=false}. Returns dockerd's answer ({@code ImagesDeleted}, {@code SpaceReclaimed}).
+     */
+    public Map<String, Object> prune(Filters filters) {
+        filters.validate(Set.of("dangling", "label", "label!"));
+        boolean danglingOnly = !filters.has("dangling") || filters.get("dangling").stream()
+                .anyMatch(v -> v.equalsIgnoreCase("true") || v.equals("1"));
+        List<ImageDeleteItem> deleted = new ArrayList<>();
+        long reclaimed = 0;
+        lock.lock();
+        try {
+            for (String id : List.copyOf(index.ids())) {
+                ConfigEntry c = index.configs.get(id);
+                if (c == null || !usage.containersUsing(id).isEmpty()) {
+                    continue;
+                }
+                if (danglingOnly && !repoTags(id).isEmpty()) {
+                    continue;
+                }
+                if (filters.has("label") && !filters.matchesLabels("label", c.labels())) {
+                    continue;
+                }
+                if (filters.has("label!") && filters.matchesLabels("label!", c.labels())) {
+                    continue;
+                }
+                long size = size(id);
+                for (NameEntry n : index.namesOf(id)) {
+                    if (!n.dangling()) {
+                        deleted.add(ImageDeleteItem.untagged(Reference.parseNormalized(n.name()).familiar()));
+                    }
+                }
+                deleted.addAll(removeImage(id));
+                reclaimed += size;
+            }
+        } catch (StatusRuntimeException e) {
+            throw PouchException.internal("pruning images in containerd failed: " + e.getStatus(), e);
+        } finally {
+            lock.unlock();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ImagesDeleted", deleted.isEmpty() ? null : deleted);
+        out.put("SpaceReclaimed", reclaimed);
+        events.publish(Event.of("image", "prune", "", Map.of("reclaimed", Long.toString(reclaimed))));
+        return out;
+    }
+
+    /** The image part of {@code GET /system/df}: every image with its container count, and the layers' size. */
+    public Map<String, Object> diskUsage(ApiVersion version) {
+        List<ImageSummary> images = new ArrayList<>();
+        long layers = 0;
+        Set<String> seen = new HashSet<>();
+        for (ImageSummary s : list(Filters.NONE, version)) {
+            images.add(new ImageSummary(s.id(), s.parentId(), s.repoTags(), s.repoDigests(), s.created(), s.size(),
+                    s.sharedSize(), s.virtualSize(), s.labels(), usage.containersUsing(s.id()).size()));
+            for (ManifestEntry m : index.manifestsOf(s.id())) {
+                for (Descriptor d : m.layers()) {
+                    if (seen.add(d.getDigest())) {
+                        layers += d.getSize();
+                    }
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("LayersSize", layers);
+        out.put("Images", images);
+        return out;
+    }
+
     // ------------------------------------------------------------------ save
 
     /** One image to save: its id and the RepoTags to write for it. */

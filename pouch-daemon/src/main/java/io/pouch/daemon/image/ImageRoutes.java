@@ -16,9 +16,16 @@ import java.util.Map;
 /** The Engine API's image endpoints; translation only, the work is in {@link ImageManager}. */
 public final class ImageRoutes implements RouteRegistrar {
     private final ImageManager images;
+    private final DistributionRoutes distribution;
 
     public ImageRoutes(ImageManager images) {
+        this(images, null);
+    }
+
+    /** With a registry client: {@code fromImage} pulls (issue 4). */
+    public ImageRoutes(ImageManager images, DistributionRoutes distribution) {
         this.images = images;
+        this.distribution = distribution;
     }
 
     @Override
@@ -57,6 +64,10 @@ public final class ImageRoutes implements RouteRegistrar {
     private void create(HttpExchange x) throws IOException {
         String fromImage = x.query("fromImage");
         String fromSrc = x.query("fromSrc");
+        if (fromImage != null && !fromImage.isEmpty() && distribution != null) {
+            distribution.pull(x);
+            return;
+        }
         if (fromImage != null && !fromImage.isEmpty()) {
             String ref = fromImage + (x.query("tag") != null && !x.query("tag").isEmpty() ? ":" + x.query("tag") : "");
             throw new PouchException(500, "registry pull is not implemented yet (issue: image manager registry client): "

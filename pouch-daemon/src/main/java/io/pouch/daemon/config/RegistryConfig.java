@@ -1,0 +1,22 @@
+package io.pouch.daemon.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Registry settings (Pouch's key names in brackets). Kept apart from {@link DaemonConfig} so that record's
+ * constructor, which other code calls, stays as it is.
+ *
+ * @param defaultRegistry    [default-registry] the registry of names without a domain; "docker.io"
+ * @param mirrors            [registry-mirrors] mirrors of docker.io tried before it, as URLs
+ * @param insecureRegistries [insecure-registries] hosts (host:port) reached over plain HTTP or unverified TLS
+ * @param certsDir           [registry-certs-dir] {@code <dir>/<host:port>/ca.crt} is trusted for that registry
+ * @param imageProxy         [image-proxy] an HTTP proxy (host:port or URL) used for blob downloads only
+ */
+public record RegistryConfig(String defaultRegistry, List<String> mirrors, List<String> insecureRegistries,
+                             Path certsDir, String imageProxy) {
+
+    public static RegistryConfig defaults() {
+        return new RegistryConfig("docker.io", List.of(), List.of(), Path.of("/etc/pouch/certs.d"), null);
+    }
+}

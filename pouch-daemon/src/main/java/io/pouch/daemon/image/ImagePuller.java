@@ -1,0 +1,329 @@
+package io.pouch.daemon.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.events.Event;
+import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.registry.Credentials;
+import io.pouch.daemon.registry.RegistryClient;
+import io.pouch.daemon.registry.RegistryException;
+import io.pouch.daemon.registry.Repository;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code POST /images/create?fromImage=}: resolves the manifest (errors before the stream starts are plain
+ * statuses), then downloads the missing layers three at a time into the spool directory, verifies each blob's
+ * digest and diff id, and hands the whole image to {@link ImageManager#storePulled} (the load path), so an
+ * interrupted pull stores nothing. A layer another pull is already downloading is waited for, not fetched
+ * twice.
+ */
+final class ImagePuller {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePuller.class.getName());
+    private static final int PARALLEL = 3;
+    private static final long PROGRESS_STEP = 512 << 10;
+
+    private final ImageManager images;
+    private final RegistryClient registry;
+    private final EventBus events;
+    private final Map<String, CompletableFuture<Downloaded>> inFlight = new ConcurrentHashMap<>();
+    private final Semaphore slots = new Semaphore(PARALLEL);
+
+    ImagePuller(ImageManager images, RegistryClient registry, EventBus events) {
+        this.images = images;
+        this.registry = registry;
+        this.events = events;
+    }
+
+    /** Everything known before the stream starts. */
+    record Plan(Reference ref, Repository repo, Repository.Manifest top, Repository.Manifest image, byte[] config,
+                String configDigest, List<String> diffIds, List<JsonNode> layers) {
+    }
+
+    /** A verified layer file in the spool directory. */
+    private record Downloaded(Path file, String diffId) {
+    }
+
+    static Reference reference(String fromImage, String tag) {
+        Reference r = Reference.parseNormalized(fromImage);
+        if (tag != null && !tag.isEmpty()) {
+            if (Reference.isDigest(tag)) {
+                return new Reference(r.domain(), r.path(), null, tag);
+            }
+            if (!Reference.isValidTag(tag)) {
+                throw PouchException.invalidArgument("invalid tag format");
+            }
+            return r.withTag(tag);
+        }
+        return r.tag() == null && r.digest() == null ? r.withTag(Reference.DEFAULT_TAG) : r;
+    }
+
+    /** The domain to fetch from: Pouch's default-registry replaces docker.io unless the user wrote docker.io. */
+    private String fetchDomain(Reference ref, String fromImage) {
+        String def = registry.config().defaultRegistry();
+        if (ref.domain().equals(Reference.DEFAULT_DOMAIN) && def != null && !def.equals(Reference.DEFAULT_DOMAIN)
+                && !fromImage.startsWith("docker.io/") && !fromImage.startsWith("index.docker.io/")) {
+            return def;
+        }
+        return ref.domain();
+    }
+
+    Plan resolve(String fromImage, String tag, String platform, Credentials creds) {
+        Reference ref = reference(fromImage, tag);
+        String[] want = platform(platform);
+        Repository repo = registry.repository(fetchDomain(ref, fromImage), ref.path(), creds, false);
+        String display = ref.familiar();
+        Repository.Manifest top = repo.manifest(ref.digest() != null ? ref.digest() : ref.tag(), display);
+        Repository.Manifest image = top;
+        for (int depth = 0; image.isIndex(); depth++) {
+            if (depth > 3) {
+                throw new RegistryException(500, "image index of " + display + " nested too deeply");
+            }
+            JsonNode chosen = null;
+            for (JsonNode m : image.json().path("manifests")) {
+                JsonNode p = m.path("platform");
+                if (want[0].equals(p.path("os").asText()) && want[1].equals(p.path("architecture").asText())
+                        && (want[2] == null || want[2].equals(p.path("variant").asText()))) {
+                    chosen = m;
+                    break;
+                }
+            }
+            if (chosen == null) {
+                throw PouchException.notFound("no matching manifest for " + String.join("/", want[0], want[1])
+                        + (want[2] == null ? "" : "/" + want[2]) + " in the manifest list entries of " + display);
+            }
+            image = repo.manifest(chosen.path("digest").asText(), display);
+        }
+        JsonNode m = image.json();
+        String configDigest = m.path("config").path("digest").asText();
+        if (!Reference.isDigest(configDigest)) {
+            throw new RegistryException(500, "the manifest of " + display + " has no valid config digest");
+        }
+        List<JsonNode> layers = new ArrayList<>();
+        for (JsonNode l : m.path("layers")) {
+            String mt = l.path("mediaType").asText("");
+            if (!Reference.isDigest(l.path("digest").asText()) || l.path("size").asLong(-1) < 0) {
+                throw new RegistryException(500, "the manifest of " + display + " lists a layer without a valid digest or size");
+            }
+            if (mt.contains("zstd")) {
+                throw new RegistryException(500, "image " + display + " has zstd-compressed layers, which pouch cannot "
+                        + "unpack yet; push a gzip variant");
+            }
+            layers.add(l);
+        }
+        byte[] config = repo.smallBlob(configDigest, m.path("config").path("size").asLong());
+        List<String> diffIds = ArchiveLoader.diffIds(config, "config " + configDigest);
+        if (diffIds.size() != layers.size()) {
+            throw new RegistryException(500, "the manifest of " + display + " lists " + layers.size()
+                    + " layers but its config has " + diffIds.size() + " diff ids");
+        }
+        return new Plan(ref, repo, top, image, config, configDigest, diffIds, layers);
+    }
+
+    /** {@code os/arch[/variant]}, default linux/amd64. */
+    static String[] platform(String p) {
+        if (p == null || p.isBlank()) {
+            return new String[]{"linux", "amd64", null};
+        }
+        String[] parts = p.trim().toLowerCase().split("/");
+        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw PouchException.invalidArgument("invalid platform \"" + p + "\": expected os/arch[/variant]");
+        }
+        String arch = parts[1].equals("x86_64") || parts[1].equals("x86-64") ? "amd64" : parts[1];
+        return new String[]{parts[0], arch, parts.length == 3 ? parts[2] : null};
+    }
+
+    private static String shortId(String digest) {
+        return digest.substring(7, 19);
+    }
+
+    /** Streams the pull; throws on failure (the caller writes it as the stream's error message). */
+    void pull(Plan plan, ProgressWriter out) throws IOException {
+        Reference ref = plan.ref();
+        String label = ref.tag() != null ? ref.tag() : ref.digest();
+        out.status(label, "Pulling from " + ref.path());
+        String recordName = ref.recordName();
+        if (plan.image().digest().equals(images.manifestDigestOf(recordName))) {
+            out.status("Digest: " + plan.top().digest());
+            out.status("Status: Image is up to date for " + ref.familiar());
+            return;
+        }
+        List<String> ids = plan.layers().stream().map(l -> l.path("digest").asText()).toList();
+        boolean[] present = new boolean[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            present[i] = images.hasBlob(ids.get(i));
+            out.status(shortId(ids.get(i)), present[i] ? "Already exists" : "Pulling fs layer");
+        }
+        List<Future<Downloaded>> downloads = new ArrayList<>();
+        // every spool file of this pull, deleted once all its downloads have ended (stored or failed)
+        java.util.Set<Path> spooled = ConcurrentHashMap.newKeySet();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < ids.size(); i++) {
+                if (present[i]) {
+                    downloads.add(null);
+                    continue;
+                }
+                JsonNode l = plan.layers().get(i);
+                String expectedDiff = plan.diffIds().get(i);
+                downloads.add(pool.submit(() -> layer(plan.repo(), l, expectedDiff, out, spooled)));
+            }
+            List<PendingImage.Layer> layers = new ArrayList<>();
+            try {
+                for (int i = 0; i < ids.size(); i++) {
+                    JsonNode l = plan.layers().get(i);
+                    String mt = l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP);
+                    Path file = null;
+                    if (downloads.get(i) != null) {
+                        Downloaded d = await(downloads.get(i));
+                        file = d.file();
+                    }
+                    layers.add(new PendingImage.Layer(file, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
+                }
+                for (int i = 0; i < ids.size(); i++) {
+                    if (!present[i]) {
+                        out.status(shortId(ids.get(i)), "Extracting");
+                    }
+                }
+                List<String> names = new ArrayList<>();
+                names.add(recordName);
+                if (ref.digest() == null) {
+                    names.add(ref.name() + "@" + plan.top().digest());
+                }
+                long storeStart = System.nanoTime();
+                String id = images.storePulled(new PendingImage(List.copyOf(names), plan.config(), plan.configDigest(),
+                        List.copyOf(layers), plan.image().bytes(), plan.image().mediaType()));
+                LOG.fine(() -> "pull " + ref.familiar() + ": stored in " + (System.nanoTime() - storeStart) / 1_000_000 + " ms");
+                for (int i = 0; i < ids.size(); i++) {
+                    if (!present[i]) {
+                        out.status(shortId(ids.get(i)), "Pull complete");
+                    }
+                }
+                out.status("Digest: " + plan.top().digest());
+                out.status("Status: Downloaded newer image for " + ref.familiar());
+                events.publish(Event.of("image", "pull", ref.familiar(), Map.of("name", ref.name())));
+                if (id == null) {
+                    throw new IllegalStateException("no image id");
+                }
+            } finally {
+                for (Future<Downloaded> f : downloads) {
+                    if (f != null) {
+                        f.cancel(true);
+                    }
+                }
+            }
+        } finally {
+            for (Path f : spooled) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    private static Downloaded await(Future<Downloaded> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PouchException.internal("pull interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PouchException p) {
+                throw p;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw PouchException.internal("pull failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * One layer: joins a download of the same blob already running for another pull, or runs it. The file
+     * belongs to whoever stores it; a joiner that finds it gone gets it from the content store.
+     */
+    private Downloaded layer(Repository repo, JsonNode l, String expectedDiff, ProgressWriter out,
+                             java.util.Set<Path> spooled) throws Exception {
+        String digest = l.path("digest").asText();
+        long size = l.path("size").asLong();
+        String id = shortId(digest);
+        CompletableFuture<Downloaded> mine = new CompletableFuture<>();
+        CompletableFuture<Downloaded> running = inFlight.putIfAbsent(digest, mine);
+        if (running != null) {
+            out.status(id, "Waiting");
+            Downloaded d = running.get();
+            out.status(id, "Download complete");
+            // the other pull owns and deletes that file: copy it while it is there
+            Path copy = Files.createTempFile(images.spoolDir(), "pull-", ".blob");
+            spooled.add(copy);
+            try {
+                Files.copy(d.file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException gone) {
+                Files.deleteIfExists(copy);
+                if (!images.hasBlob(digest)) {
+                    throw PouchException.internal("layer " + digest + " vanished while another pull stored it", gone);
+                }
+                return new Downloaded(null, d.diffId());
+            }
+            return new Downloaded(copy, d.diffId());
+        }
+        try {
+            slots.acquire();
+            Path file;
+            try {
+                file = Files.createTempFile(images.spoolDir(), "pull-", ".blob");
+            } catch (IOException e) {
+                slots.release();
+                throw e;
+            }
+            spooled.add(file);
+            try {
+                long[] last = {0};
+                long t0 = System.nanoTime();
+                repo.downloadBlob(digest, size, file, current -> {
+                    if (current - last[0] >= PROGRESS_STEP || current == size) {
+                        last[0] = current;
+                        out.progress(id, "Downloading", current, size);
+                    }
+                });
+                long t1 = System.nanoTime();
+                out.status(id, "Verifying Checksum");
+                out.status(id, "Download complete");
+                LayerCheck.Result r;
+                try (InputStream in = Files.newInputStream(file)) {
+                    r = LayerCheck.check(in, "layer " + digest);
+                }
+                long t2 = System.nanoTime();
+                LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, diff id check "
+                        + (t2 - t1) / 1_000_000 + " ms");
+                if (!r.diffId().equals(expectedDiff)) {
+                    throw new RegistryException(500, "layer " + digest + " has diff id " + r.diffId()
+                            + " but the image config says " + expectedDiff + ": refused");
+                }
+                Downloaded d = new Downloaded(file, r.diffId());
+                mine.complete(d);
+                return d;
+            } catch (Exception e) {
+                Files.deleteIfExists(file);
+                throw e;
+            } finally {
+                slots.release();
+            }
+        } catch (Exception e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(digest, mine);
+        }
+    }
+}

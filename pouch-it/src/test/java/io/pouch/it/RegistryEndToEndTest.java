@@ -1,0 +1,476 @@
+package io.pouch.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pull, push and login through the real docker CLI against real registries (Debian's docker-registry) on
+ * loopback: plain HTTP, TLS with a CA made here by openssl, htpasswd (bcrypt) Basic auth; and a small proxy in
+ * the test that tampers with, truncates, or drops blob downloads.
+ */
+@Tag("e2e")
+class RegistryEndToEndTest {
+    private static final int PLAIN = 15010;
+    private static final int TLS = 15011;
+    private static final int BASIC = 15012;
+    private static final int PROXY = 15020;
+    private static final int TOKEN_REGISTRY = 15030;
+    private static final int TOKEN_SERVER = 15031;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static PouchdHarness d;
+    private static Path dir;
+    private static final List<Process> registries = new ArrayList<>();
+    private static HttpServer proxy;
+    private static HttpServer tokenServer;
+    /** What the proxy does to blob downloads: pass, tamper, truncate, down. */
+    private static final AtomicReference<String> proxyMode = new AtomicReference<>("pass");
+    private static final java.util.concurrent.atomic.AtomicInteger rangeRequests = new java.util.concurrent.atomic.AtomicInteger();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/docker-registry")),
+                "docker-registry is not installed (apt-get install docker-registry)");
+        d = PouchdHarness.shared();
+        dir = Files.createTempDirectory(Path.of("/tmp"), "pouch-reg-it-");
+        registries.add(registry(PLAIN, ""));
+        // TLS: a CA and a server certificate for 127.0.0.1 and localhost, made with openssl
+        shIn("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pouch-test-ca -keyout ca.key -out ca.crt"
+                + " && openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout srv.key -out srv.csr"
+                + " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext.cnf"
+                + " && openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out srv.crt"
+                + " && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout other.key -out other.crt");
+        registries.add(registry(TLS, "  tls:\n    certificate: " + dir.resolve("srv.crt") + "\n    key: " + dir.resolve("srv.key") + "\n"));
+        Path ca = Files.createDirectories(d.certsDir().resolve("127.0.0.1:" + TLS));
+        Files.copy(dir.resolve("ca.crt"), ca.resolve("ca.crt"));
+        // localhost:TLS gets the wrong CA: verification must fail there
+        Path wrong = Files.createDirectories(d.certsDir().resolve("localhost:" + TLS));
+        Files.copy(dir.resolve("other.crt"), wrong.resolve("ca.crt"));
+        shIn("htpasswd -Bbc htpasswd tester s3cret");
+        registries.add(registry(BASIC, null));
+        // Bearer: the registry trusts tokens signed by the key of token.crt; the token server below signs them
+        shIn("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pouch-token -keyout token.key -out token.crt");
+        registries.add(registry(TOKEN_REGISTRY, "auth:\n  token:\n    realm: http://127.0.0.1:" + TOKEN_SERVER
+                + "/token\n    service: pouch-registry\n    issuer: pouch-test-issuer\n    rootcertbundle: "
+                + dir.resolve("token.crt") + "\n"));
+        tokenServer = TokenServer.start(TOKEN_SERVER, dir.resolve("token.key"), dir.resolve("token.crt"), "tester", "s3cret");
+        for (int port : List.of(PLAIN, TLS, BASIC, TOKEN_REGISTRY)) {
+            awaitPort(port);
+        }
+        proxy = startProxy();
+        // the multi-layer image, pushed once to the plain registry
+        Path tar = multiLayerImage();
+        d.docker("load", "-i", tar.toString()).ok();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (proxy != null) {
+            proxy.stop(0);
+        }
+        if (tokenServer != null) {
+            tokenServer.stop(0);
+        }
+        for (Process p : registries) {
+            p.destroy();
+            p.waitFor();
+        }
+        if (dir != null) {
+            Cmd.run(List.of("rm", "-rf", dir.toString()), Map.of(), null, Duration.ofSeconds(30));
+        }
+    }
+
+    private static void sh(String script) {
+        Cmd.run(List.of("sh", "-ec", script), Map.of(), null, Duration.ofSeconds(60)).ok();
+    }
+
+    private static void shIn(String script) {
+        sh("cd " + dir + " && " + script);
+    }
+
+    private static Process registry(int port, String httpExtra) throws IOException {
+        Path storage = Files.createDirectories(dir.resolve("storage-" + port));
+        StringBuilder y = new StringBuilder("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ")
+                .append(storage).append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:").append(port).append('\n');
+        if (httpExtra != null) {
+            y.append(httpExtra);
+        } else {
+            y.append("auth:\n  htpasswd:\n    realm: pouch-test\n    path: ").append(dir.resolve("htpasswd")).append('\n');
+        }
+        Path cfg = dir.resolve("registry-" + port + ".yml");
+        Files.writeString(cfg, y.toString());
+        return new ProcessBuilder("/usr/bin/docker-registry", "serve", cfg.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry-" + port + ".log").toFile()).start();
+    }
+
+    private static void awaitPort(int port) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("registry on port " + port + " did not start");
+    }
+
+    /** busybox plus two layers: 3 MiB of random bytes and a small config file. */
+    private static Path multiLayerImage() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("ml"));
+        String src = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR", Cmd.repoRoot().resolve("target/busybox.tar").toString());
+        Cmd.run(List.of("tar", "-xf", src, "-C", work.toString()), Map.of(), null, Duration.ofSeconds(60)).ok();
+        ArrayNode manifest = (ArrayNode) JSON.readTree(work.resolve("manifest.json").toFile());
+        ObjectNode entry = (ObjectNode) manifest.get(0);
+        ObjectNode config = (ObjectNode) JSON.readTree(work.resolve(entry.get("Config").asText()).toFile());
+        ArrayNode layers = (ArrayNode) entry.get("Layers");
+        ArrayNode diffIds = (ArrayNode) config.with("rootfs").get("diff_ids");
+        byte[] random = new byte[3 << 20];
+        new Random(42).nextBytes(random);
+        for (int i = 0; i < 2; i++) {
+            Path root = Files.createDirectories(work.resolve("root" + i + "/data"));
+            if (i == 0) {
+                Files.write(root.resolve("blob.bin"), random);
+            } else {
+                Files.writeString(root.resolve("hello.txt"), "layer two says hi\n");
+            }
+            Path layerDir = Files.createDirectories(work.resolve("extra" + i));
+            Cmd.run(List.of("tar", "-cf", layerDir.resolve("layer.tar").toString(), "-C", work.resolve("root" + i).toString(),
+                    "data"), Map.of(), null, Duration.ofSeconds(60)).ok();
+            diffIds.add("sha256:" + sha256(Files.readAllBytes(layerDir.resolve("layer.tar"))));
+            layers.add("extra" + i + "/layer.tar");
+        }
+        config.remove("history");
+        byte[] cfg = JSON.writeValueAsBytes(config);
+        String cfgName = sha256(cfg) + ".json";
+        Files.write(work.resolve(cfgName), cfg);
+        entry.put("Config", cfgName);
+        entry.putArray("RepoTags").add("multi:test");
+        Files.write(work.resolve("manifest.json"), JSON.writeValueAsBytes(manifest));
+        Files.deleteIfExists(work.resolve("repositories"));
+        Path tar = dir.resolve("multi.tar");
+        List<String> members = new ArrayList<>(List.of("manifest.json", cfgName));
+        for (var l : layers) {
+            members.add(l.asText());
+        }
+        List<String> cmd = new ArrayList<>(List.of("tar", "-cf", tar.toString(), "-C", work.toString()));
+        cmd.addAll(members);
+        Cmd.run(cmd, Map.of(), null, Duration.ofSeconds(60)).ok();
+        return tar;
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    /**
+     * A registry front on PROXY that forwards to the plain registry, and for blob GETs does what
+     * {@link #proxyMode} says: flips a byte (tamper), sends half and hangs up (truncate), or is unreachable
+     * after sending half (down: the server stops).
+     */
+    private static HttpServer startProxy() throws IOException {
+        HttpClient up = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", PROXY), 16);
+        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        s.createContext("/", x -> {
+            try {
+                forward(up, x);
+            } catch (Exception e) {
+                x.close();
+            }
+        });
+        s.start();
+        return s;
+    }
+
+    private static void forward(HttpClient up, HttpExchange x) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PLAIN + x.getRequestURI()));
+        byte[] body = x.getRequestBody().readAllBytes();
+        for (String h : List.of("Accept", "Content-Type", "Range")) {
+            String v = x.getRequestHeaders().getFirst(h);
+            if (v != null) {
+                b.header(h, v);
+            }
+        }
+        b.method(x.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpResponse<byte[]> r = up.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        r.headers().map().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding")
+                    && !k.equalsIgnoreCase("connection") && !k.equals(":status")) {
+                x.getResponseHeaders().put(k, v);
+            }
+        });
+        byte[] out = r.body();
+        boolean blob = x.getRequestMethod().equals("GET") && x.getRequestURI().getPath().contains("/blobs/sha256:")
+                && out.length > 100_000;
+        String mode = proxyMode.get();
+        if (blob && mode.equals("tamper")) {
+            out = out.clone();
+            out[out.length / 2] ^= 1;
+        }
+        if (x.getRequestMethod().equals("HEAD")) {
+            x.sendResponseHeaders(r.statusCode(), -1);
+            x.close();
+            return;
+        }
+        boolean cut = blob && (mode.equals("truncate") || mode.equals("down") || mode.equals("truncate-once"));
+        if (cut && mode.equals("truncate-once")) {
+            proxyMode.set("pass");
+        }
+        if (blob && x.getRequestHeaders().getFirst("Range") != null) {
+            rangeRequests.incrementAndGet();
+        }
+        // a cut body is sent chunked: the JDK server then ends it short instead of keeping the connection open
+        x.sendResponseHeaders(r.statusCode(), cut ? 0 : out.length == 0 ? -1 : out.length);
+        try (OutputStream o = x.getResponseBody()) {
+            if (cut) {
+                o.write(out, 0, out.length / 2);
+                o.flush();
+                if (mode.equals("down")) {
+                    Thread.ofVirtual().start(() -> proxy.stop(0));
+                }
+                return;
+            }
+            o.write(out);
+        }
+    }
+
+    private static void rmiQuiet(String... refs) {
+        for (String r : refs) {
+            d.docker("rmi", "-f", r);
+        }
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    void pushRemovePullRunMultiLayerImage() {
+        String ref = "127.0.0.1:" + PLAIN + "/pouch/multi:v1";
+        d.docker("tag", "multi:test", ref).ok();
+        Cmd.Result push = d.docker("push", ref).ok();
+        assertTrue(push.out().contains("The push refers to repository [127.0.0.1:" + PLAIN + "/pouch/multi]"), push.toString());
+        assertTrue(push.out().contains("Pushed"), push.toString());
+        assertTrue(push.out().matches("(?s).*v1: digest: sha256:[0-9a-f]{64} size: \\d+.*"), push.toString());
+        String id = d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed();
+        // a second push finds every layer there
+        assertTrue(d.docker("push", ref).ok().out().contains("Layer already exists"));
+        d.docker("rmi", "-f", id).ok();
+        assertNotEquals(0, d.docker("image", "inspect", ref).exit());
+        Cmd.Result pull = d.docker("pull", ref).ok();
+        assertTrue(pull.out().contains("v1: Pulling from pouch/multi"), pull.toString());
+        assertTrue(pull.out().contains("Pull complete"), pull.toString());
+        assertTrue(pull.out().contains("Status: Downloaded newer image for " + ref), pull.toString());
+        assertEquals(id, d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed());
+        assertEquals("layer two says hi", d.docker("run", "--rm", ref, "cat", "/data/hello.txt").ok().trimmed());
+        assertEquals("3145728", d.docker("run", "--rm", ref, "sh", "-c", "wc -c < /data/blob.bin").ok().trimmed());
+        Cmd.Result again = d.docker("pull", ref).ok();
+        assertTrue(again.out().contains("Status: Image is up to date for " + ref), again.toString());
+        d.docker("tag", ref, "multi:test").ok();
+    }
+
+    @Test
+    void apiStreamsDockerdsProgressMessages() throws Exception {
+        String ref = "127.0.0.1:" + PLAIN + "/pouch/progress";
+        d.docker("tag", "busybox", ref + ":p").ok();
+        d.docker("push", ref + ":p").ok();
+        d.docker("rmi", ref + ":p").ok();
+        Cmd.Result r = d.curl("/v1.41/images/create?fromImage=" + ref.replace(":", "%3A").replace("/", "%2F") + "&tag=p",
+                "-X", "POST");
+        assertTrue(r.out().trim().endsWith("200"), r.toString());
+        List<String> statuses = new ArrayList<>();
+        for (String line : r.out().split("\r?\n")) {
+            if (line.startsWith("{")) {
+                statuses.add(JSON.readTree(line).path("status").asText());
+            }
+        }
+        assertEquals("Pulling from pouch/progress", statuses.getFirst(), statuses.toString());
+        assertTrue(statuses.contains("Status: Downloaded newer image for " + ref + ":p")
+                || statuses.contains("Status: Image is up to date for " + ref + ":p"), statuses.toString());
+        assertTrue(statuses.stream().anyMatch(s -> s.startsWith("Digest: sha256:")), statuses.toString());
+        d.docker("rmi", ref + ":p");
+    }
+
+    @Test
+    void unknownTagAndRepositoryAreNotFound() {
+        Cmd.Result r = d.docker("pull", "127.0.0.1:" + PLAIN + "/pouch/none:nope");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("manifest for 127.0.0.1:" + PLAIN + "/pouch/none:nope not found"), r.toString());
+        Cmd.Result api = d.curl("/images/create?fromImage=127.0.0.1%3A" + PLAIN + "%2Fpouch%2Fnone&tag=x", "-X", "POST");
+        assertTrue(api.out().trim().endsWith("404"), api.toString());
+    }
+
+    @Test
+    void invalidReferencesAreBadRequests() {
+        Cmd.Result api = d.curl("/images/create?fromImage=no%20spaces&tag=x", "-X", "POST");
+        assertTrue(api.out().trim().endsWith("400"), api.toString());
+        Cmd.Result tag = d.curl("/images/create?fromImage=busybox&tag=bad%2Ftag", "-X", "POST");
+        assertTrue(tag.out().trim().endsWith("400"), tag.toString());
+        assertNotEquals(0, d.docker("push", "127.0.0.1:" + PLAIN + "/not/here:x").exit());
+    }
+
+    @Test
+    void tlsRegistryWithTheTestsCaAndAWrongCa() {
+        String ref = "127.0.0.1:" + TLS + "/pouch/tls:1";
+        d.docker("tag", "busybox", ref).ok();
+        d.docker("push", ref).ok();
+        d.docker("rmi", ref).ok();
+        d.docker("pull", ref).ok();
+        assertEquals("tls", d.docker("run", "--rm", ref, "echo", "tls").ok().trimmed());
+        Cmd.Result wrong = d.docker("pull", "localhost:" + TLS + "/pouch/tls:1");
+        assertEquals(1, wrong.exit(), wrong.toString());
+        assertTrue(wrong.err().contains("localhost:" + TLS), wrong.toString());
+        rmiQuiet(ref);
+    }
+
+    @Test
+    void basicAuthLoginPushPullAndWrongPassword() {
+        String host = "127.0.0.1:" + BASIC;
+        String ref = host + "/pouch/private:1";
+        d.docker("tag", "busybox", ref).ok();
+        Cmd.Result anon = d.docker("push", ref);
+        assertEquals(1, anon.exit(), anon.toString());
+        assertTrue(anon.err().contains(host), anon.toString());
+        Cmd.Result bad = d.docker("login", "-u", "tester", "-p", "wrong", host);
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains(host) && bad.err().contains("401"), bad.toString());
+        Cmd.Result good = d.docker("login", "-u", "tester", "-p", "s3cret", host);
+        assertEquals(0, good.exit(), good.toString());
+        assertTrue(good.out().contains("Login Succeeded"), good.toString());
+        d.docker("push", ref).ok();
+        d.docker("rmi", ref).ok();
+        d.docker("pull", ref).ok();
+        d.docker("logout", host).ok();
+        d.docker("rmi", ref).ok();
+        Cmd.Result after = d.docker("pull", ref);
+        assertEquals(1, after.exit(), after.toString());
+    }
+
+    @Test
+    void bearerTokenFlowLoginPushPull() {
+        String host = "127.0.0.1:" + TOKEN_REGISTRY;
+        String ref = host + "/pouch/tok:1";
+        Cmd.Result bad = d.docker("login", "-u", "tester", "-p", "nope", host);
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains(host), bad.toString());
+        d.docker("login", "-u", "tester", "-p", "s3cret", host).ok();
+        d.docker("tag", "busybox", ref).ok();
+        d.docker("push", ref).ok();
+        d.docker("rmi", ref).ok();
+        d.docker("pull", ref).ok();
+        d.docker("logout", host).ok();
+        Cmd.Result anon = d.docker("pull", host + "/pouch/tok:1");
+        assertEquals(1, anon.exit(), anon.toString());
+        assertTrue(anon.err().contains(host), anon.toString());
+        rmiQuiet(ref);
+    }
+
+    @Test
+    void tamperedTruncatedAndVanishingDownloadsLeaveNothing() throws Exception {
+        String direct = "127.0.0.1:" + PLAIN + "/pouch/fragile:1";
+        String via = "127.0.0.1:" + PROXY + "/pouch/fragile:1";
+        d.docker("tag", "multi:test", direct).ok();
+        d.docker("push", direct).ok();
+        d.docker("rmi", "-f", d.docker("image", "inspect", "-f", "{{.Id}}", direct).ok().trimmed()).ok();
+        try {
+            proxyMode.set("tamper");
+            Cmd.Result t = d.docker("pull", via);
+            assertEquals(1, t.exit(), t.toString());
+            assertTrue(t.err().contains("verification failed"), t.toString());
+            assertNotEquals(0, d.docker("image", "inspect", via).exit());
+
+            proxyMode.set("truncate");
+            Cmd.Result tr = d.docker("pull", via);
+            assertEquals(1, tr.exit(), tr.toString());
+            assertTrue(tr.err().contains("attempts"), tr.toString());
+            assertNotEquals(0, d.docker("image", "inspect", via).exit());
+
+            proxyMode.set("down");
+            Cmd.Result down = d.docker("pull", via);
+            assertEquals(1, down.exit(), down.toString());
+            assertNotEquals(0, d.docker("image", "inspect", via).exit());
+            proxy = startProxy();
+            // one broken download: resumed with a Range request, and the pull succeeds
+            proxyMode.set("truncate-once");
+            rangeRequests.set(0);
+            Cmd.Result ok = d.docker("pull", via);
+            assertTrue(rangeRequests.get() > 0, "no Range request after a broken download");
+            assertEquals(0, ok.exit(), ok.toString());
+            assertEquals("layer two says hi", d.docker("run", "--rm", via, "cat", "/data/hello.txt").ok().trimmed());
+            assertFalse(leftoverSpool(), "spool files left behind");
+        } finally {
+            proxyMode.set("pass");
+            d.docker("tag", via, "multi:test");
+            rmiQuiet(via);
+        }
+    }
+
+    private static boolean leftoverSpool() throws IOException {
+        Path tmp = d.base().resolve("home/image/tmp");
+        if (!Files.isDirectory(tmp)) {
+            return false;
+        }
+        try (var s = Files.list(tmp)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith("pull-"));
+        }
+    }
+
+    @Test
+    void pouchCliPushPullAndRunPullsAMissingImage() {
+        String ref = "127.0.0.1:" + PLAIN + "/pouch/cli:1";
+        d.pouch("tag", "busybox", ref).ok();
+        Cmd.Result push = d.pouch("push", ref).ok();
+        assertTrue(push.out().contains("1: digest: sha256:"), push.toString());
+        d.pouch("rmi", ref).ok();
+        Cmd.Result pull = d.pouch("pull", ref).ok();
+        assertTrue(pull.out().contains("Status: "), pull.toString());
+        d.pouch("rmi", ref).ok();
+        Cmd.Result run = d.pouch("run", "--rm", ref, "echo", "pulled by run");
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("pulled by run"), run.toString());
+        assertTrue(d.pouch("search", "127.0.0.1:" + PLAIN + "/pouch/cli").ok().out().contains("pouch/cli"));
+        rmiQuiet(ref);
+    }
+
+    @Test
+    void searchListsTheRegistrysCatalog() {
+        d.docker("tag", "busybox", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
+        d.docker("push", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
+        Cmd.Result r = d.docker("search", "127.0.0.1:" + PLAIN + "/findme");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("127.0.0.1:" + PLAIN + "/findme/box"), r.toString());
+        rmiQuiet("127.0.0.1:" + PLAIN + "/findme/box:1");
+    }
+}
