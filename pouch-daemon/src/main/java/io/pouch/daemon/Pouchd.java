@@ -124,6 +124,9 @@ public final class Pouchd implements Callable<Integer> {
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
         new ImageRoutes(images).register(router);
         new ContainerRoutes(containers).register(router);
+        // [exec] exec, top/stats, archive/export/changes/commit
+        new io.pouch.daemon.container.exec.ExecRoutes(new io.pouch.daemon.container.exec.ExecManager(ctd, containers,
+                events, cfg.execRoot())).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
