@@ -127,6 +127,7 @@ public final class Pouchd implements Callable<Integer> {
         // [exec] exec, top/stats, archive/export/changes/commit
         new io.pouch.daemon.container.exec.ExecRoutes(new io.pouch.daemon.container.exec.ExecManager(ctd, containers,
                 events, cfg.execRoot())).register(router);
+        new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
