@@ -128,6 +128,7 @@ public final class Pouchd implements Callable<Integer> {
         new io.pouch.daemon.container.exec.ExecRoutes(new io.pouch.daemon.container.exec.ExecManager(ctd, containers,
                 events, cfg.execRoot())).register(router);
         new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
+        new io.pouch.daemon.container.files.FilesRoutes(containers, cfg.execRoot().resolve("cp")).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
