@@ -93,6 +93,12 @@ public final class Main implements Runnable {
         COMMANDS.put("rename", ContainerCommands.Rename.class);
         COMMANDS.put("wait", ContainerCommands.Wait.class);
         COMMANDS.put("ps", PsCommand.class);
+        // [exec]
+        COMMANDS.put("exec", io.pouch.cli.container.ExecCommands.Exec.class);
+        COMMANDS.put("top", io.pouch.cli.container.ExecCommands.Top.class);
+        COMMANDS.put("stats", io.pouch.cli.container.ExecCommands.Stats.class);
+        COMMANDS.put("diff", io.pouch.cli.container.ExecCommands.Diff.class);
+        COMMANDS.put("export", io.pouch.cli.container.ExecCommands.Export.class);
         COMMANDS.put("logs", LogsCommand.class);
         COMMANDS.put("inspect", InspectCommand.class);
         COMMANDS.put("images", ImageCommands.Images.class);
@@ -142,7 +148,7 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler(Errors::usage);
         cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
         // everything after the image is the container's command, flags included (docker's interspersed=false)
-        for (String cmd : new String[]{"run", "create"}) {
+        for (String cmd : new String[]{"run", "create", "exec", "top"}) { // [exec] exec, top added
             if (cl.getSubcommands().containsKey(cmd)) {
                 cl.getSubcommands().get(cmd).setStopAtPositional(true);
             }
