@@ -99,6 +99,8 @@ public final class Main implements Runnable {
         COMMANDS.put("stats", io.pouch.cli.container.ExecCommands.Stats.class);
         COMMANDS.put("diff", io.pouch.cli.container.ExecCommands.Diff.class);
         COMMANDS.put("export", io.pouch.cli.container.ExecCommands.Export.class);
+        COMMANDS.put("commit", io.pouch.cli.container.ExecCommands.Commit.class);
+        COMMANDS.put("cp", io.pouch.cli.container.ExecCommands.Cp.class);
         COMMANDS.put("logs", LogsCommand.class);
         COMMANDS.put("inspect", InspectCommand.class);
         COMMANDS.put("images", ImageCommands.Images.class);

@@ -129,6 +129,7 @@ public final class Pouchd implements Callable<Integer> {
                 events, cfg.execRoot())).register(router);
         new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
         new io.pouch.daemon.container.files.FilesRoutes(containers, cfg.execRoot().resolve("cp")).register(router);
+        new io.pouch.daemon.container.commit.CommitRoutes(ctd, containers, images, events).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");

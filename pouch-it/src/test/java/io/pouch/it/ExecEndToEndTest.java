@@ -164,6 +164,27 @@ class ExecEndToEndTest {
     }
 
     @Test
+    void commitThenRunTheNewImage() {
+        String c = name("commit");
+        String repo = "committed-" + UUID.randomUUID().toString().substring(0, 6);
+        d.docker("run", "-d", "--name", c, "busybox", "sleep", "1000").ok();
+        try {
+            d.docker("exec", c, "sh", "-c", "echo made-in-container > /newfile; rm /bin/vi").ok();
+            String id = d.docker("commit", "-c", "CMD [\"cat\", \"/newfile\"]", "-m", "msg", c, repo + ":v1").ok()
+                    .trimmed();
+            assertTrue(id.startsWith("sha256:"), id);
+            assertEquals("made-in-container", d.docker("run", "--rm", repo + ":v1").ok().trimmed());
+            assertNotEquals(0, d.docker("run", "--rm", repo + ":v1", "ls", "/bin/vi").exit());
+            String p = d.pouch("commit", c, repo + ":v2").ok().trimmed();
+            assertTrue(p.startsWith("sha256:"), p);
+            assertTrue(d.pouch("exec", c, "cat", "/newfile").ok().trimmed().equals("made-in-container"));
+        } finally {
+            d.docker("rm", "-f", c);
+            d.docker("rmi", repo + ":v1", repo + ":v2");
+        }
+    }
+
+    @Test
     void ttyInARealTerminal() throws Exception {
         Assumptions.assumeTrue(Cmd.run(List.of("sh", "-c", "command -v tmux"), Map.of(), null,
                 Duration.ofSeconds(5)).exit() == 0, "tmux is not installed");

@@ -277,6 +277,79 @@ public final class ExecCommands {
         }
     }
 
+    @Command(name = "commit", description = "Create a new image from a container's changes")
+    public static class Commit extends PouchCommand {
+        @Option(names = {"-a", "--author"}, description = "Author")
+        String author;
+
+        @Option(names = {"-c", "--change"}, description = "Apply Dockerfile instruction to the created image")
+        List<String> changes;
+
+        @Option(names = {"-m", "--message"}, description = "Commit message")
+        String message;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER")
+        String container;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
+        String reference;
+
+        @Override
+        public Integer call() {
+            String repo = null;
+            String tag = null;
+            if (reference != null) {
+                int colon = reference.lastIndexOf(':');
+                if (colon > reference.lastIndexOf('/')) {
+                    repo = reference.substring(0, colon);
+                    tag = reference.substring(colon + 1);
+                } else {
+                    repo = reference;
+                }
+            }
+            Map<String, Object> q = new LinkedHashMap<>(Query.of("container", container, "repo", repo, "tag", tag,
+                    "comment", message, "author", author));
+            if (changes != null) {
+                q.put("changes", changes);
+            }
+            out().println(client().post("/commit", q, null).json().path("Id").asText());
+            return 0;
+        }
+    }
+
+    @Command(name = "cp", description = "Copy files between a container and the local filesystem (tar streams: "
+            + "CONTAINER:PATH - writes a tar to stdout, - CONTAINER:DIR reads one from stdin)")
+    public static class Cp extends PouchCommand {
+        @Parameters(index = "0", paramLabel = "SRC")
+        String src;
+
+        @Parameters(index = "1", paramLabel = "DEST")
+        String dest;
+
+        @Override
+        public Integer call() throws IOException {
+            if (src.contains(":") && dest.equals("-")) {
+                String[] cp = src.split(":", 2);
+                try (StreamResponse r = client().stream("GET", "/containers/" + PouchClient.escape(cp[0])
+                        + "/archive", Query.of("path", cp[1]), null)) {
+                    OutputStream out = new FileOutputStream(FileDescriptor.out);
+                    r.body().transferTo(out);
+                    out.flush();
+                }
+                return 0;
+            }
+            if (src.equals("-") && dest.contains(":")) {
+                String[] cp = dest.split(":", 2);
+                try (StreamResponse r = client().uploadStream("PUT", "/containers/" + PouchClient.escape(cp[0])
+                        + "/archive", Query.of("path", cp[1]), System.in, "application/x-tar")) {
+                    r.body().transferTo(OutputStream.nullOutputStream());
+                }
+                return 0;
+            }
+            throw new CliException("pouch cp copies tar streams: use CONTAINER:PATH - or - CONTAINER:DIR");
+        }
+    }
+
     /** docker's table layout: columns padded to the widest cell plus three spaces. */
     static void printTable(List<List<String>> rows) {
         int cols = rows.stream().mapToInt(List::size).max().orElse(0);

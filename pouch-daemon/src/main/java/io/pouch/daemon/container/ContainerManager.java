@@ -856,7 +856,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         return new ContainerInspect(m.id(), m.created(), m.path(), m.args(), st, m.imageId(),
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
-                "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", null, shown,
+                "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", execIds(m.id()), shown,
                 graphDriver(m.id()), sizeRw, sizeRoot, mounts(hc), m.config(),
                 ContainerInspect.NetworkSettings.unattached(""));
     }
@@ -958,6 +958,18 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     public void execExitListener(ExecExitListener listener) {
         this.execExits = listener;
+    }
+
+    private volatile java.util.function.Function<String, List<String>> execIdsOf = id -> null;
+
+    /** Where inspect's ExecIDs come from (the exec manager). */
+    public void execIdsSource(java.util.function.Function<String, List<String>> source) {
+        this.execIdsOf = source;
+    }
+
+    private List<String> execIds(String id) {
+        List<String> l = execIdsOf.apply(id);
+        return l == null || l.isEmpty() ? null : l;
     }
 
     /** 404 when {@code ref} names no container. */

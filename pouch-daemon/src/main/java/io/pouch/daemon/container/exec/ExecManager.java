@@ -82,6 +82,7 @@ public final class ExecManager {
         this.events = events;
         this.execRoot = execRoot;
         containers.execExitListener(this::onExit);
+        containers.execIdsSource(this::execIds);
     }
 
     public String create(String containerRef, ExecConfig cfg) {
