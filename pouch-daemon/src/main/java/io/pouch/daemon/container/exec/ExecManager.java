@@ -245,11 +245,12 @@ public final class ExecManager {
                     Thread.currentThread().interrupt();
                 }
             }
+            // the exit code first: the attached client is waiting for it to end its stream (latency of docker exec)
+            finish(e, status < 0 ? 255 : status);
             deleteProcess(e);
             if (io != null) {
                 io.close();
             }
-            finish(e, status < 0 ? 255 : status);
             try {
                 publish(containers.processView(containerId), "exec_die",
                         Map.of("execID", execId, "exitCode", Integer.toString(status)));
