@@ -95,6 +95,14 @@ public final class Main implements Runnable {
         COMMANDS.put("upgrade", io.pouch.cli.container.LifecycleCommands.Upgrade.class); // life
         COMMANDS.put("wait", ContainerCommands.Wait.class);
         COMMANDS.put("ps", PsCommand.class);
+        // [exec]
+        COMMANDS.put("exec", io.pouch.cli.container.ExecCommands.Exec.class);
+        COMMANDS.put("top", io.pouch.cli.container.ExecCommands.Top.class);
+        COMMANDS.put("stats", io.pouch.cli.container.ExecCommands.Stats.class);
+        COMMANDS.put("diff", io.pouch.cli.container.ExecCommands.Diff.class);
+        COMMANDS.put("export", io.pouch.cli.container.ExecCommands.Export.class);
+        COMMANDS.put("commit", io.pouch.cli.container.ExecCommands.Commit.class);
+        COMMANDS.put("cp", io.pouch.cli.container.ExecCommands.Cp.class);
         COMMANDS.put("logs", LogsCommand.class);
         COMMANDS.put("inspect", InspectCommand.class);
         COMMANDS.put("images", ImageCommands.Images.class);
@@ -150,7 +158,7 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler(Errors::usage);
         cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
         // everything after the image is the container's command, flags included (docker's interspersed=false)
-        for (String cmd : new String[]{"run", "create", "upgrade"}) { // life: upgrade takes a command too
+        for (String cmd : new String[]{"run", "create", "upgrade", "exec", "top"}) { // commands that take a command of their own
             if (cl.getSubcommands().containsKey(cmd)) {
                 cl.getSubcommands().get(cmd).setStopAtPositional(true);
             }

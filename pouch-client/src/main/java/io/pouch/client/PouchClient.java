@@ -196,6 +196,12 @@ public final class PouchClient implements AutoCloseable {
         return new StreamResponse(status, headers(o.head), o.body, o.body::close);
     }
 
+    /** [exec] Sends {@code upload} as a chunked body with any method (PUT archive) and streams the answer. */
+    public StreamResponse uploadStream(String method, String path, Map<String, ?> query, InputStream upload,
+                                       String contentType) {
+        return openStream(method, path, query, null, upload, contentType);
+    }
+
     private StreamResponse openStream(String method, String path, Map<String, ?> query, byte[] body,
                                       InputStream upload, String contentType) {
         Opened o = open(method, uri(versioned(path), query), body, upload, contentType, false);

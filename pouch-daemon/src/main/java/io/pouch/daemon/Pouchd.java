@@ -180,6 +180,12 @@ public final class Pouchd implements Callable<Integer> {
         new ContainerRoutes(containers).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
+        // [exec] exec, top/stats, archive/export/changes/commit
+        new io.pouch.daemon.container.exec.ExecRoutes(new io.pouch.daemon.container.exec.ExecManager(ctd, containers,
+                events, cfg.execRoot())).register(router);
+        new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
+        new io.pouch.daemon.container.files.FilesRoutes(containers, cfg.execRoot().resolve("cp")).register(router);
+        new io.pouch.daemon.container.commit.CommitRoutes(ctd, containers, images, events).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");

@@ -558,7 +558,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     private void onTaskExit(String containerId, String processId, int pid, int status, Instant at) {
         if (!containerId.equals(processId)) {
-            return; // an exec'd process: the exec manager's business
+            // [exec] an exec'd process: the exec manager's business
+            ExecExitListener l = execExits;
+            if (l != null) {
+                l.onExit(containerId, processId, pid, status, at);
+            }
+            return;
         }
         Container c = store.byIdOrNull(containerId);
         if (c != null) {
@@ -1172,7 +1177,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         return new ContainerInspect(m.id(), m.created(), m.path(), m.args(), st, m.imageId(),
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
-                "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", null, shown,
+                "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", execIds(m.id()), shown,
                 graphDriver(m.id()), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
                 networks == null ? ContainerInspect.NetworkSettings.unattached("")
                         : networks.settings(m.id(), m.config().exposedPorts()));
@@ -1251,6 +1256,53 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 new ContainerSummary.SummaryHostConfig(m.hostConfig().networkMode()),
                 new ContainerSummary.SummaryNetworkSettings(networks == null ? Map.of()
                         : networks.summaryNetworks(m.id())), volumes.mountPoints(m.id()));
+    }
+
+    // ---------------------------------------------------------------- [exec] exec, top, stats, archive support
+
+    /** What the exec, top, stats and archive features need to know of a container (a consistent snapshot). */
+    public record ProcessView(String id, String name, String imageName, String imageId, Map<String, String> labels,
+                              boolean running, boolean paused, int pid, String user, boolean tty) {
+    }
+
+    /** Receives the exits of exec'd processes: containerd reports them on the same task event stream. */
+    public interface ExecExitListener {
+        void onExit(String containerId, String execId, int pid, int status, Instant at);
+    }
+
+    private volatile ExecExitListener execExits;
+
+    public void execExitListener(ExecExitListener listener) {
+        this.execExits = listener;
+    }
+
+    private volatile java.util.function.Function<String, List<String>> execIdsOf = id -> null;
+
+    /** Where inspect's ExecIDs come from (the exec manager). */
+    public void execIdsSource(java.util.function.Function<String, List<String>> source) {
+        this.execIdsOf = source;
+    }
+
+    private List<String> execIds(String id) {
+        List<String> l = execIdsOf.apply(id);
+        return l == null || l.isEmpty() ? null : l;
+    }
+
+    /** 404 when {@code ref} names no container. */
+    public ProcessView processView(String ref) {
+        ContainerMeta m = store.find(ref).meta();
+        return new ProcessView(m.id(), m.name(), m.imageName(), m.imageId(),
+                m.config().labels() == null ? Map.of() : m.config().labels(), m.running(), m.state().paused(),
+                m.state().pid(), m.config().user(), m.config().tty());
+    }
+
+    /** The mounts of the container's rootfs snapshot (to read or write its files while it is not running). */
+    public List<MountOuterClass.Mount> rootfsMounts(String id) {
+        try {
+            return ctd.mounts(id);
+        } catch (StatusRuntimeException e) {
+            throw ContainerdRuntime.error("cannot get the rootfs of container " + id, e);
+        }
     }
 
     /** The main process's I/O while it runs (for attach), or null. */

@@ -604,6 +604,63 @@ public final class ImageManager implements ImageLookup {
         }
     }
 
+    // ------------------------------------------------------------------ [exec] commit
+
+    /** [exec] The image config JSON of an image id (a copy), for building a committed image on top of it. */
+    public ObjectNode configJson(String imageId) {
+        ImageIndex.ConfigEntry c = index.configs.get(imageId);
+        if (c == null) {
+            throw PouchException.notFound("No such image: " + imageId);
+        }
+        return c.json().deepCopy();
+    }
+
+    /**
+     * [exec] {@code docker commit}: stores a new image made of the parent image's layers plus {@code layer} (a blob
+     * already in containerd's content store, kept by the caller's lease until this returns), with {@code config}
+     * (complete: rootfs.diff_ids must already list the parent's diff ids and {@code diffId}). Unpacks it, names it
+     * {@code repo:tag} when repo is given. Returns the new image id.
+     */
+    public String commitImage(String parentId, Descriptor layer, String diffId, byte[] config, String repo, String tag)
+            throws IOException {
+        List<PendingImage.Layer> layers = new ArrayList<>();
+        if (parentId != null) {
+            ImageIndex.ConfigEntry pc = index.configs.get(parentId);
+            ManifestEntry pm = index.manifests.values().stream().filter(m -> m.configDigest().equals(parentId))
+                    .findFirst().orElseThrow(() -> PouchException.notFound("No such image: " + parentId));
+            for (int i = 0; i < pm.layers().size(); i++) {
+                Descriptor d = pm.layers().get(i);
+                // the blob is in the store already: writeBlob adopts it and never opens this path
+                layers.add(new PendingImage.Layer(Path.of("/nonexistent"), d.getDigest(), d.getSize(),
+                        d.getMediaType(), pc.diffIds().get(i)));
+            }
+        }
+        layers.add(new PendingImage.Layer(Path.of("/nonexistent"), layer.getDigest(), layer.getSize(),
+                layer.getMediaType(), diffId));
+        String configDigest = sha256(config);
+        List<String> names = List.of();
+        if (repo != null && !repo.isEmpty()) {
+            Reference r = Reference.parseNormalizedName(repo);
+            names = List.of((tag != null && !tag.isEmpty() ? r.withTag(tag)
+                    : r.tag() != null ? r : r.withTag(Reference.DEFAULT_TAG)).recordName());
+        }
+        PendingImage p = new PendingImage(names, config, configDigest, layers,
+                ArchiveLoader.schema2Manifest(configDigest, config.length, layers), ArchiveLoader.DOCKER_MANIFEST);
+        lock.lock();
+        try {
+            String lease = backend.createLease("commit");
+            try {
+                return store(lease, p);
+            } finally {
+                backend.deleteLease(lease);
+            }
+        } catch (StatusRuntimeException e) {
+            throw PouchException.internal("storing the committed image failed: " + e.getStatus(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------ tag / delete
 
     /** {@code POST /images/{name}/tag?repo=&tag=}. */

@@ -1,0 +1,173 @@
+package io.pouch.daemon.container.exec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.api.HijackedStream;
+import io.pouch.daemon.api.HttpExchange;
+import io.pouch.daemon.api.RouteRegistrar;
+import io.pouch.daemon.api.Router;
+import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.container.io.DetachKeys;
+import io.pouch.daemon.container.io.StdCopy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code POST /containers/{id}/exec}, {@code /exec/{id}/start|resize|json}. */
+public final class ExecRoutes implements RouteRegistrar {
+    private static final Logger LOG = Logger.getLogger(ExecRoutes.class.getName());
+    private final ExecManager manager;
+
+    public ExecRoutes(ExecManager manager) {
+        this.manager = manager;
+    }
+
+    @Override
+    public void register(Router r) {
+        r.add("POST", "/containers/{id}/exec", ex -> {
+            ExecConfig cfg = ex.bodyJson(ExecConfig.class);
+            ex.respond(201, Map.of("Id", manager.create(ex.pathParam("id"), cfg)));
+        });
+        r.add("POST", "/exec/{id}/start", this::start);
+        r.add("POST", "/exec/{id}/resize", ex -> {
+            manager.resize(ex.pathParam("id"), ex.queryInt("h", 0), ex.queryInt("w", 0));
+            ex.respondEmpty(200);
+        });
+        r.add("GET", "/exec/{id}/json", ex -> ex.respond(200, manager.inspect(ex.pathParam("id"))));
+    }
+
+    private void start(HttpExchange ex) throws IOException {
+        JsonNode body = ex.bodyJson(JsonNode.class);
+        boolean detach = body != null && body.path("Detach").asBoolean(false);
+        ExecManager.Exec e = manager.get(ex.pathParam("id"));
+        ExecConfig cfg = e.config;
+        boolean tty = cfg.tty();
+        byte[] keys = DetachKeys.parse(cfg.detachKeys());
+        ContainerIO io = manager.prepare(e, tty);
+        if (detach) {
+            manager.start(e, tty);
+            ex.respondEmpty(200);
+            return;
+        }
+        HijackedStream hs = ex.hijack(StdCopy.contentType(tty, ex.apiVersion()));
+        try {
+            stream(ex, hs, e, io, cfg, tty, keys);
+        } finally {
+            hs.close();
+        }
+    }
+
+    /**
+     * Subscribes before the process starts (no output lost), starts it, copies stdin in and output out until the
+     * output ended (exit), the detach keys, or the client left. A start failure is written into the stream as text,
+     * as dockerd does; the CLI then reads the exit code (126/127) from exec inspect. Before closing, waits briefly
+     * for the exit event so the inspect that follows sees the exit code.
+     */
+    private void stream(HttpExchange ex, HijackedStream hs, ExecManager.Exec e, ContainerIO io, ExecConfig cfg,
+                        boolean tty, byte[] keys) {
+        CountDownLatch done = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean exited = new java.util.concurrent.atomic.AtomicBoolean();
+        OutputStream out = hs.output();
+        ContainerIO.Subscription sub = io.attach(new ContainerIO.Subscriber() {
+            @Override
+            public void onOutput(int s, byte[] data, int offset, int length) {
+                if (s == StdCopy.STDERR ? !cfg.attachStderr() : !cfg.attachStdout()) {
+                    return;
+                }
+                try {
+                    synchronized (out) {
+                        StdCopy.write(out, tty, s, data, offset, length);
+                        out.flush();
+                    }
+                } catch (IOException ioe) {
+                    done.countDown();
+                }
+            }
+
+            @Override
+            public void onClose() {
+                exited.set(true);
+                done.countDown();
+            }
+        });
+        try {
+            try {
+                manager.start(e, tty);
+            } catch (PouchException pe) {
+                byte[] msg = (pe.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8);
+                try {
+                    synchronized (out) {
+                        StdCopy.write(out, tty, StdCopy.STDOUT, msg, 0, msg.length);
+                        out.flush();
+                    }
+                } catch (IOException ignored) {
+                    // client gone
+                }
+                return;
+            }
+            OutputStream target = io.stdin();
+            Thread input = null;
+            if (cfg.attachStdin() && target != null) {
+                input = Thread.ofVirtual().name("exec-stdin").start(() ->
+                        copyInput(hs.input(), target, tty, tty ? keys : new byte[0], done,
+                                () -> manager.closeStdin(e)));
+            }
+            ex.onClientGone(done::countDown);
+            done.await();
+            if (input != null) {
+                input.interrupt();
+            }
+            if (exited.get()) {
+                e.exit.get(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } catch (Exception waitEnded) {
+            // detached, client gone, or the exit event is late: the stream ends anyway
+        } finally {
+            sub.close();
+        }
+    }
+
+    /** As for attach: at the client's EOF a non-TTY exec's stdin is closed (the process reads EOF). */
+    private static void copyInput(InputStream in, OutputStream target, boolean tty, byte[] keys, CountDownLatch done,
+                                  Runnable closeStdin) {
+        DetachKeys.Scanner scanner = new DetachKeys.Scanner(keys);
+        ByteArrayOutputStream forward = new ByteArrayOutputStream();
+        byte[] buf = new byte[32 * 1024];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                forward.reset();
+                boolean detach = scanner.feed(buf, 0, n, forward);
+                if (forward.size() > 0) {
+                    target.write(forward.toByteArray());
+                }
+                if (detach) {
+                    done.countDown();
+                    return;
+                }
+            }
+        } catch (IOException ioe) {
+            LOG.log(Level.FINE, "exec stdin ended", ioe);
+        }
+        if (!tty) {
+            try {
+                target.close();
+                closeStdin.run();
+            } catch (IOException | RuntimeException ioe) {
+                LOG.log(Level.FINE, "closing exec stdin failed", ioe);
+            }
+        } else {
+            done.countDown();
+        }
+    }
+}

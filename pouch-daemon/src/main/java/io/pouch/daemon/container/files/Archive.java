@@ -1,0 +1,228 @@
+package io.pouch.daemon.container.files;
+
+import io.pouch.api.PouchException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Tar in and out of a container root. Out: never follows symlinks (they are archived as links). In: every entry
+ * name is checked ({@link ScopedPath#entryName}) and its parent resolved inside the root, the last component is
+ * created without following a link that may already be there (an existing link is replaced, not written through).
+ */
+public final class Archive {
+    private Archive() {
+    }
+
+    /** Tars {@code source} (a file, link or directory) with names starting at {@code baseName}. */
+    public static void write(Path source, String baseName, OutputStream out) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        Files.walkFileTree(source, Set.of(), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                add(tar, dir, name(dir), attrs);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                add(tar, file, name(file), attrs);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE; // vanished meanwhile (a running container changes its files)
+            }
+
+            private String name(Path p) {
+                String rel = source.relativize(p).toString();
+                return rel.isEmpty() ? baseName : baseName + "/" + rel;
+            }
+        });
+        tar.finish();
+        tar.flush();
+    }
+
+    /** Tars what is inside {@code dir} (names relative to it, the directory itself not included): export. */
+    public static void writeContents(Path dir, OutputStream out) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        Files.walkFileTree(dir, Set.of(), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                if (!d.equals(dir)) {
+                    add(tar, d, dir.relativize(d).toString(), attrs);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                add(tar, file, dir.relativize(file).toString(), attrs);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        tar.finish();
+        tar.flush();
+    }
+
+    private static void add(TarArchiveOutputStream tar, Path p, String name, BasicFileAttributes b) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        TarArchiveEntry e;
+        if (a.isSymbolicLink()) {
+            e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+            e.setLinkName(Files.readSymbolicLink(p).toString());
+        } else if (a.isDirectory()) {
+            e = new TarArchiveEntry(name + "/");
+        } else if (a.isRegularFile()) {
+            e = new TarArchiveEntry(name);
+            e.setSize(a.size());
+        } else {
+            return; // devices, FIFOs, sockets: docker cp has no use for them
+        }
+        e.setMode(PathStat.permBits(a) | (a.isDirectory() ? 040000 : a.isSymbolicLink() ? 0120000 : 0100000));
+        e.setModTime(a.lastModifiedTime().toMillis());
+        Object uid = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Object gid = Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+        e.setUserId(((Number) uid).longValue());
+        e.setGroupId(((Number) gid).longValue());
+        tar.putArchiveEntry(e);
+        if (a.isRegularFile()) {
+            try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                long copied = in.transferTo(new BoundedOutput(tar, a.size()));
+                for (long i = copied; i < a.size(); i++) {
+                    tar.write(0); // the file shrank while copying: pad to the size announced
+                }
+            }
+        }
+        tar.closeArchiveEntry();
+    }
+
+    /** Extracts a tar into {@code dest} (an existing directory inside {@code root}, path as seen in the container). */
+    public static void extract(Path root, String dest, InputStream in) throws IOException {
+        Path destDir = ScopedPath.resolve(root, dest, true);
+        if (!Files.isDirectory(destDir, LinkOption.NOFOLLOW_LINKS)) {
+            throw Files.exists(destDir, LinkOption.NOFOLLOW_LINKS)
+                    ? PouchException.invalidArgument("extraction point is not a directory: " + dest)
+                    : PouchException.notFound("Could not find the file " + dest + " in container");
+        }
+        String destInside = ScopedPath.inside(root, destDir);
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            String name = ScopedPath.entryName(e.getName());
+            if (name.isEmpty()) {
+                continue;
+            }
+            int slash = name.lastIndexOf('/');
+            String parentRel = slash < 0 ? "" : name.substring(0, slash);
+            String last = name.substring(slash + 1);
+            Path parent = ScopedPath.resolve(root, destInside + "/" + parentRel, true);
+            Files.createDirectories(parent);
+            Path target = parent.resolve(last);
+            boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            if (e.isDirectory()) {
+                if (exists && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(target);
+                    exists = false;
+                }
+                if (!exists) {
+                    Files.createDirectory(target);
+                }
+            } else {
+                if (exists && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw PouchException.invalidArgument("cannot overwrite directory " + ScopedPath.inside(root, target)
+                            + " with non-directory " + name);
+                }
+                if (exists) {
+                    Files.delete(target); // a link there is replaced, never written through
+                }
+                if (e.isSymbolicLink()) {
+                    Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+                    continue;
+                } else if (e.isLink()) {
+                    Path src = ScopedPath.resolve(root, destInside + "/" + ScopedPath.entryName(e.getLinkName()), false);
+                    if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
+                        throw PouchException.invalidArgument("invalid hard link " + name + " -> " + e.getLinkName());
+                    }
+                    Files.createLink(target, src);
+                    continue;
+                } else if (e.isFile()) {
+                    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                        tar.transferTo(out);
+                    }
+                } else {
+                    continue; // devices and FIFOs are not created by docker cp either
+                }
+            }
+            Files.setPosixFilePermissions(target, perms(e.getMode()));
+            Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
+        }
+    }
+
+    private static Set<PosixFilePermission> perms(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] all = PosixFilePermission.values();
+        for (int i = 0; i < 9; i++) {
+            if ((mode & (1 << (8 - i))) != 0) {
+                s.add(all[i]);
+            }
+        }
+        return s;
+    }
+
+    /** Copies at most {@code limit} bytes (a file that grew while being archived is cut at its stat size). */
+    private static final class BoundedOutput extends OutputStream {
+        private final OutputStream out;
+        private long left;
+
+        BoundedOutput(OutputStream out, long limit) {
+            this.out = out;
+            this.left = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (left > 0) {
+                out.write(b);
+                left--;
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int n = (int) Math.min(len, left);
+            if (n > 0) {
+                out.write(b, off, n);
+                left -= n;
+            }
+        }
+    }
+
+}

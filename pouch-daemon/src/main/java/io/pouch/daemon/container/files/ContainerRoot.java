@@ -1,0 +1,129 @@
+package io.pouch.daemon.container.files;
+
+import containerd.types.MountOuterClass;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.container.ContainerManager;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The root directory of a container's filesystem on the host, for copying files in and out. A running container:
+ * {@code /proc/<pid>/root} (what its processes see, volumes included). A stopped one: its rootfs snapshot mounted
+ * on a private temporary directory, unmounted at {@link #close()}.
+ */
+public final class ContainerRoot implements AutoCloseable {
+    private final Path root;
+    private final boolean mounted;
+
+    private ContainerRoot(Path root, boolean mounted) {
+        this.root = root;
+        this.mounted = mounted;
+    }
+
+    public Path path() {
+        return root;
+    }
+
+    public static ContainerRoot open(ContainerManager containers, String ref, Path scratch) {
+        ContainerManager.ProcessView c = containers.processView(ref);
+        if (c.running() && c.pid() > 0 && Files.isDirectory(Path.of("/proc", Integer.toString(c.pid()), "root"))) {
+            return new ContainerRoot(Path.of("/proc", Integer.toString(c.pid()), "root"), false);
+        }
+        return mountAll(c.id(), containers.rootfsMounts(c.id()), scratch);
+    }
+
+    /**
+     * The rootfs snapshot alone (no volumes, no /proc), mounted read-only even while the container runs: the upper
+     * dir becomes the top lower layer, so the running container's own overlay mount is not disturbed.
+     */
+    public static ContainerRoot openReadOnly(ContainerManager containers, String ref, Path scratch) {
+        ContainerManager.ProcessView c = containers.processView(ref);
+        List<MountOuterClass.Mount> ro = new ArrayList<>();
+        for (MountOuterClass.Mount m : containers.rootfsMounts(c.id())) {
+            MountOuterClass.Mount.Builder b = m.toBuilder().clearOptions();
+            if (m.getType().equals("overlay")) {
+                String upper = null;
+                String lower = null;
+                for (String o : m.getOptionsList()) {
+                    if (o.startsWith("upperdir=")) {
+                        upper = o.substring(9);
+                    } else if (o.startsWith("lowerdir=")) {
+                        lower = o.substring(9);
+                    } else if (!o.startsWith("workdir=")) {
+                        b.addOptions(o);
+                    }
+                }
+                b.addOptions("lowerdir=" + (upper == null ? lower : lower == null ? upper : upper + ":" + lower));
+            } else {
+                b.addAllOptions(m.getOptionsList());
+            }
+            b.addOptions("ro");
+            ro.add(b.build());
+        }
+        return mountAll(c.id(), ro, scratch);
+    }
+
+    private static ContainerRoot mountAll(String id, List<MountOuterClass.Mount> mounts, Path scratch) {
+        try {
+            Files.createDirectories(scratch);
+            Path dir = Files.createTempDirectory(scratch, id.substring(0, 12) + "-");
+            try {
+                for (MountOuterClass.Mount m : mounts) {
+                    mount(m, dir);
+                }
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(dir);
+                throw e;
+            }
+            return new ContainerRoot(dir, true);
+        } catch (IOException e) {
+            throw PouchException.internal("cannot mount the rootfs of " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void mount(MountOuterClass.Mount m, Path target) {
+        List<String> cmd = new ArrayList<>(List.of("mount"));
+        if (!m.getType().equals("bind")) {
+            cmd.addAll(List.of("-t", m.getType()));
+        }
+        if (m.getOptionsCount() > 0) {
+            cmd.addAll(List.of("-o", String.join(",", m.getOptionsList())));
+        }
+        cmd.add(m.getSource());
+        cmd.add(target.toString());
+        run(cmd);
+    }
+
+    private static void run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw PouchException.internal(String.join(" ", cmd.subList(0, 1)) + " failed: " + out.trim(), null);
+            }
+        } catch (IOException e) {
+            throw PouchException.internal(cmd.get(0) + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PouchException.internal(cmd.get(0) + " interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (mounted) {
+            run(List.of("umount", root.toString()));
+            try {
+                Files.deleteIfExists(root);
+            } catch (IOException ignored) {
+                // an empty directory under the exec root; harmless
+            }
+        }
+    }
+}

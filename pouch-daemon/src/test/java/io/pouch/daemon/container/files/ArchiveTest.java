@@ -1,0 +1,125 @@
+package io.pouch.daemon.container.files;
+
+import io.pouch.api.PouchException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ArchiveTest {
+    @TempDir
+    Path tmp;
+
+    private static byte[] tar(Object... nameContent) throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(b)) {
+            for (int i = 0; i < nameContent.length; i += 2) {
+                String name = (String) nameContent[i];
+                String content = (String) nameContent[i + 1];
+                TarArchiveEntry e;
+                if (content.startsWith("->")) {
+                    e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                    e.setLinkName(content.substring(2));
+                    t.putArchiveEntry(e);
+                } else {
+                    e = new TarArchiveEntry(name);
+                    byte[] d = content.getBytes(StandardCharsets.UTF_8);
+                    e.setSize(d.length);
+                    e.setMode(0100644);
+                    t.putArchiveEntry(e);
+                    t.write(d);
+                }
+                t.closeArchiveEntry();
+            }
+        }
+        return b.toByteArray();
+    }
+
+    private Path setup() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Files.createDirectories(root.resolve("dst"));
+        Files.writeString(tmp.resolve("host-victim"), "SECRET");
+        Files.createDirectories(tmp.resolve("hostdir"));
+        // hostile links in the container: absolute to the host path, and climbing out
+        Files.createSymbolicLink(root.resolve("dst/victim"), tmp.resolve("host-victim"));
+        Files.createSymbolicLink(root.resolve("dst/out"), Path.of("../../../../../../../" + tmp.resolve("hostdir")));
+        return root;
+    }
+
+    @Test
+    void anExistingLinkIsReplacedNotWrittenThrough() throws Exception {
+        Path root = setup();
+        Archive.extract(root, "/dst", new ByteArrayInputStream(tar("victim", "evil")));
+        assertEquals("SECRET", Files.readString(tmp.resolve("host-victim")));
+        assertEquals("evil", Files.readString(root.resolve("dst/victim")));
+        assertFalse(Files.isSymbolicLink(root.resolve("dst/victim")));
+    }
+
+    @Test
+    void aLinkInTheParentPathStaysInsideTheRoot() throws Exception {
+        Path root = setup();
+        Archive.extract(root, "/dst", new ByteArrayInputStream(tar("out/x", "evil")));
+        try (var s = Files.list(tmp.resolve("hostdir"))) {
+            assertEquals(0, s.count());
+        }
+        assertTrue(Files.exists(root.resolve(tmp.resolve("hostdir").toString().substring(1)).resolve("x")));
+    }
+
+    @Test
+    void aLinkEntryThenAFileThroughItStaysInside() throws Exception {
+        Path root = setup();
+        Archive.extract(root, "/dst", new ByteArrayInputStream(tar("l", "->/", "l/etc-x", "evil")));
+        assertTrue(Files.exists(root.resolve("etc-x")));
+        assertFalse(Files.exists(Path.of("/etc-x")));
+    }
+
+    @Test
+    void dotDotAndAbsoluteEntries() throws Exception {
+        Path root = setup();
+        assertThrows(PouchException.class, () -> Archive.extract(root, "/dst",
+                new ByteArrayInputStream(tar("../../escape", "evil"))));
+        assertFalse(Files.exists(tmp.resolve("escape")));
+        Archive.extract(root, "/dst", new ByteArrayInputStream(tar("/abs.txt", "ok")));
+        assertTrue(Files.exists(root.resolve("dst/abs.txt")));
+    }
+
+    @Test
+    void missingDestinationIs404() throws Exception {
+        Path root = setup();
+        PouchException e = assertThrows(PouchException.class, () -> Archive.extract(root, "/nope",
+                new ByteArrayInputStream(tar("a", "b"))));
+        assertEquals(404, e.status());
+    }
+
+    @Test
+    void writeKeepsLinksAsLinks() throws Exception {
+        Path root = setup();
+        Files.writeString(root.resolve("dst/f"), "data");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Archive.write(root.resolve("dst"), "dst", out);
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream t = new TarArchiveInputStream(new ByteArrayInputStream(out.toByteArray()))) {
+            TarArchiveEntry e;
+            while ((e = t.getNextEntry()) != null) {
+                names.add(e.getName() + (e.isSymbolicLink() ? "->" + e.getLinkName() : ""));
+            }
+        }
+        assertTrue(names.contains("dst/"));
+        assertTrue(names.contains("dst/f"));
+        assertTrue(names.contains("dst/victim->" + tmp.resolve("host-victim")));
+    }
+}

@@ -1,0 +1,233 @@
+package io.pouch.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** exec, TTY, top, stats, cp, export, diff through the real docker CLI (and the pouch CLI where it has them). */
+@Tag("e2e")
+class ExecEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static PouchdHarness d;
+    private static String running;
+
+    @BeforeAll
+    static void daemon() {
+        d = PouchdHarness.shared();
+        running = name("exec");
+        d.docker("run", "-d", "--name", running, "busybox", "sleep", "1000").ok();
+    }
+
+    @AfterAll
+    static void cleanup() {
+        d.docker("rm", "-f", running);
+    }
+
+    private static String name(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void execOutputAndExitCodes() {
+        Cmd.Result r = d.docker("exec", running, "sh", "-c", "echo out; echo err >&2; exit 5");
+        assertEquals(5, r.exit(), r.toString());
+        assertEquals("out", r.out().trim());
+        assertEquals("err", r.err().trim());
+        Cmd.Result missing = d.docker("exec", running, "no-such-command");
+        assertEquals(127, missing.exit(), missing.toString());
+        assertTrue((missing.out() + missing.err()).contains("executable file not found"), missing.toString());
+        assertEquals("x=1 /tmp 65534", d.docker("exec", "-e", "x=1", "-w", "/tmp", "-u", "nobody", running, "sh",
+                "-c", "echo x=$x $(pwd) $(id -u)").ok().trimmed());
+    }
+
+    @Test
+    void execStdin() {
+        Cmd.Result r = d.dockerWithInput("line one\nline two\n".getBytes(StandardCharsets.UTF_8), "exec", "-i",
+                running, "wc", "-l");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("2", r.trimmed());
+    }
+
+    @Test
+    void execInspectAndErrors() throws Exception {
+        Cmd.Result c = d.curl("/containers/" + running + "/exec", "-XPOST", "-H", "Content-Type: application/json",
+                "-d", "{\"Cmd\":[\"sh\",\"-c\",\"exit 7\"]}");
+        assertTrue(c.out().endsWith("201"), c.toString());
+        String id = JSON.readTree(c.out().substring(0, c.out().lastIndexOf('\n'))).get("Id").asText();
+        assertTrue(d.curl("/exec/" + id + "/start", "-XPOST", "-H", "Content-Type: application/json", "-d",
+                "{\"Detach\":true}").out().endsWith("200"));
+        JsonNode in = null;
+        for (int i = 0; i < 50; i++) {
+            String o = d.curl("/exec/" + id + "/json").out();
+            in = JSON.readTree(o.substring(0, o.lastIndexOf('\n')));
+            if (!in.get("Running").asBoolean() && in.get("ExitCode").isInt()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(7, in.get("ExitCode").asInt(), in.toString());
+        assertEquals("sh", in.get("ProcessConfig").get("entrypoint").asText());
+        // resize of a non-TTY exec: a clear conflict; starting it again: a conflict too
+        assertTrue(d.curl("/exec/" + id + "/resize?h=10&w=10", "-XPOST").out().endsWith("409"));
+        assertTrue(d.curl("/exec/" + id + "/start", "-XPOST", "-H", "Content-Type: application/json", "-d",
+                "{\"Detach\":true}").out().endsWith("409"));
+        assertTrue(d.curl("/exec/nope/json").out().endsWith("404"));
+
+        String stopped = name("stopped");
+        d.docker("create", "--name", stopped, "busybox", "true").ok();
+        try {
+            Cmd.Result r = d.docker("exec", stopped, "ls");
+            assertNotEquals(0, r.exit());
+            assertTrue(r.err().contains("is not running"), r.toString());
+        } finally {
+            d.docker("rm", "-f", stopped);
+        }
+        Cmd.Result attach = d.docker("attach", "no-such-container-x");
+        assertNotEquals(0, attach.exit());
+        assertTrue(attach.err().contains("No such container"), attach.toString());
+        d.docker("version").ok(); // still healthy
+    }
+
+    @Test
+    void topAndStats() {
+        String top = d.docker("top", running).ok().out();
+        assertTrue(top.contains("PID") && top.contains("sleep 1000"), top);
+        String stats = d.docker("stats", "--no-stream", running).ok().out();
+        assertTrue(stats.contains("CPU %") && stats.contains("MEM USAGE"), stats);
+        String line = stats.lines().filter(l -> !l.startsWith("CONTAINER")).findFirst().orElseThrow();
+        assertTrue(line.matches(".*\\d+\\.\\d+%.*[KMG]iB / .*"), line);
+        assertTrue(d.pouch("top", running).ok().out().contains("sleep 1000"));
+        assertTrue(d.pouch("stats", "--no-stream", running).ok().out().contains("%"));
+    }
+
+    @Test
+    void cpBothWaysAndHostileLinks() throws Exception {
+        Path dir = Files.createTempDirectory(d.base(), "cp-");
+        Path victim = dir.resolve("victim.txt");
+        Files.writeString(victim, "SECRET");
+        Files.writeString(dir.resolve("in.txt"), "hostdata");
+        String c = name("cp");
+        d.docker("run", "-d", "--name", c, "busybox", "sh", "-c",
+                "ln -s " + victim + " /tmp/vlink; ln -s ../../../../../../" + dir + " /tmp/up; "
+                        + "ln -s /etc /tmp/etclink; sleep 1000").ok();
+        try {
+            waitFor(() -> d.docker("exec", c, "test", "-L", "/tmp/etclink").exit() == 0);
+            d.docker("cp", dir.resolve("in.txt").toString(), c + ":/tmp/").ok();
+            assertEquals("hostdata", d.docker("exec", c, "cat", "/tmp/in.txt").ok().trimmed());
+            d.docker("cp", c + ":/tmp/etclink/passwd", dir.resolve("pw").toString()).ok();
+            assertTrue(Files.readString(dir.resolve("pw")).startsWith("root:"));
+            // writing through links that point at the host path: host files stay untouched
+            Files.writeString(dir.resolve("evil.txt"), "evil");
+            d.docker("cp", dir.resolve("evil.txt").toString(), c + ":/tmp/up/");
+            d.docker("cp", dir.resolve("evil.txt").toString(), c + ":/tmp/vlink");
+            assertEquals("SECRET", Files.readString(victim));
+            try (var s = Files.list(dir)) {
+                assertEquals(List.of("evil.txt", "in.txt", "pw", "victim.txt"),
+                        s.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+            // reading through them: never the host's file
+            Cmd.Result r = d.docker("cp", c + ":/tmp/up/victim.txt", dir.resolve("got").toString());
+            assertNotEquals(0, r.exit());
+            Cmd.Result missing = d.docker("cp", c + ":/no/such/path", dir.resolve("x").toString());
+            assertNotEquals(0, missing.exit());
+            assertTrue(missing.err().contains("Could not find the file"), missing.toString());
+            // a stopped container
+            d.docker("stop", "-t", "0", c).ok();
+            d.docker("cp", dir.resolve("in.txt").toString(), c + ":/stopped.txt").ok();
+            d.docker("cp", c + ":/stopped.txt", dir.resolve("back.txt").toString()).ok();
+            assertEquals("hostdata", Files.readString(dir.resolve("back.txt")));
+            String diff = d.docker("diff", c).ok().out();
+            assertTrue(diff.contains("A /stopped.txt") && diff.contains("C /tmp"), diff);
+            Cmd.Result export = Cmd.run(List.of("sh", "-c", "docker -H " + d.host() + " export " + c + " | tar t"),
+                    Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null, Duration.ofSeconds(60));
+            assertTrue(export.out().lines().anyMatch(l -> l.equals("stopped.txt")), export.toString());
+            assertTrue(export.out().lines().anyMatch(l -> l.equals("bin/busybox")), export.toString());
+        } finally {
+            d.docker("rm", "-f", c);
+        }
+    }
+
+    @Test
+    void commitThenRunTheNewImage() {
+        String c = name("commit");
+        String repo = "committed-" + UUID.randomUUID().toString().substring(0, 6);
+        d.docker("run", "-d", "--name", c, "busybox", "sleep", "1000").ok();
+        try {
+            d.docker("exec", c, "sh", "-c", "echo made-in-container > /newfile; rm /bin/vi").ok();
+            String id = d.docker("commit", "-c", "CMD [\"cat\", \"/newfile\"]", "-m", "msg", c, repo + ":v1").ok()
+                    .trimmed();
+            assertTrue(id.startsWith("sha256:"), id);
+            assertEquals("made-in-container", d.docker("run", "--rm", repo + ":v1").ok().trimmed());
+            assertNotEquals(0, d.docker("run", "--rm", repo + ":v1", "ls", "/bin/vi").exit());
+            String p = d.pouch("commit", c, repo + ":v2").ok().trimmed();
+            assertTrue(p.startsWith("sha256:"), p);
+            assertTrue(d.pouch("exec", c, "cat", "/newfile").ok().trimmed().equals("made-in-container"));
+        } finally {
+            d.docker("rm", "-f", c);
+            d.docker("rmi", repo + ":v1", repo + ":v2");
+        }
+    }
+
+    @Test
+    void ttyInARealTerminal() throws Exception {
+        Assumptions.assumeTrue(Cmd.run(List.of("sh", "-c", "command -v tmux"), Map.of(), null,
+                Duration.ofSeconds(5)).exit() == 0, "tmux is not installed");
+        String s = "pouch-exec-" + UUID.randomUUID().toString().substring(0, 6);
+        String docker = "DOCKER_CONFIG=" + d.base().resolve("docker-config") + " docker -H " + d.host();
+        tmux("new-session", "-d", "-s", s, "-x", "100", "-y", "30", docker + " exec -it " + running + " sh");
+        try {
+            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("#"));
+            tmux("send-keys", "-t", s, "echo hi-$((1+2)); stty size", "Enter");
+            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("hi-3"));
+            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("30 100"));
+            tmux("send-keys", "-t", s, "exit", "Enter");
+            waitFor(() -> tmux("has-session", "-t", s).exit() != 0);
+        } finally {
+            tmux("kill-session", "-t", s);
+        }
+        // run -it, then detach with ctrl-p ctrl-q: the container keeps running
+        String c = name("tty");
+        tmux("new-session", "-d", "-s", s, "-x", "80", "-y", "24", docker + " run -it --name " + c + " busybox sh");
+        try {
+            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("#"));
+            tmux("send-keys", "-t", s, "C-p", "C-q");
+            waitFor(() -> tmux("has-session", "-t", s).exit() != 0);
+            assertEquals("true", d.docker("inspect", "-f", "{{.State.Running}}", c).ok().trimmed());
+        } finally {
+            tmux("kill-session", "-t", s);
+            d.docker("rm", "-f", c);
+        }
+    }
+
+    private static Cmd.Result tmux(String... args) {
+        List<String> c = new java.util.ArrayList<>(List.of("tmux"));
+        c.addAll(List.of(args));
+        return Cmd.run(c, Map.of(), null, Duration.ofSeconds(10));
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (cond.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("condition not met in 10 s");
+    }
+}
