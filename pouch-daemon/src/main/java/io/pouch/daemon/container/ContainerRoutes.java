@@ -82,7 +82,8 @@ public final class ContainerRoutes implements RouteRegistrar {
             String id = manager.resolveId(ex.pathParam("id"));
             ContainerIO io = manager.ioForAttach(id);
             AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
-                    ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"));
+                    ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"),
+                    () -> manager.closeStdin(id)); // [exec] the shim's writer too, or the process never reads EOF
         });
     }
 
