@@ -65,6 +65,14 @@ class ExecEndToEndTest {
     }
 
     @Test
+    void runInteractiveWithPipedStdinEnds() {
+        Cmd.Result r = d.dockerWithInput("a\nb\nc\n".getBytes(StandardCharsets.UTF_8), "run", "-i", "--rm",
+                "busybox", "wc", "-l");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("3", r.trimmed());
+    }
+
+    @Test
     void execInspectAndErrors() throws Exception {
         Cmd.Result c = d.curl("/containers/" + running + "/exec", "-XPOST", "-H", "Content-Type: application/json",
                 "-d", "{\"Cmd\":[\"sh\",\"-c\",\"exit 7\"]}");

@@ -1288,6 +1288,15 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         return l == null || l.isEmpty() ? null : l;
     }
 
+    /** The main process reads EOF on stdin: containerd's shim holds a writer on the FIFO until told (CloseIO). */
+    public void closeStdin(String id) {
+        try {
+            ctd.closeStdin(id);
+        } catch (StatusRuntimeException e) {
+            LOG.log(Level.FINE, "CloseIO of " + id + " failed", e);
+        }
+    }
+
     /** 404 when {@code ref} names no container. */
     public ProcessView processView(String ref) {
         ContainerMeta m = store.find(ref).meta();

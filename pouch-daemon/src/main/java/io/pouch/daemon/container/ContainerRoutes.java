@@ -93,7 +93,8 @@ public final class ContainerRoutes implements RouteRegistrar {
             ContainerIO io = manager.ioForAttach(id);
             manager.attached(id); // life: docker's attach event
             AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
-                    ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"));
+                    ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"),
+                    () -> manager.closeStdin(id)); // [exec] the shim's writer too, or the process never reads EOF
         });
     }
 

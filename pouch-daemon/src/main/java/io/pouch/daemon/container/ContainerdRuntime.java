@@ -205,6 +205,10 @@ final class ContainerdRuntime {
                 .build());
     }
 
+    void closeStdin(String id) {
+        ctd.tasks().closeIO(TasksOuterClass.CloseIORequest.newBuilder().setContainerId(id).setStdin(true).build());
+    }
+
     void pause(String id) {
         ctd.tasks().pause(TasksOuterClass.PauseTaskRequest.newBuilder().setContainerId(id).build());
     }

@@ -37,6 +37,16 @@ public final class AttachStreamer {
      */
     public static void attach(HttpExchange ex, ContainerIO io, boolean stdin, boolean stdout, boolean stderr,
                               boolean stream, String detachKeys) throws IOException {
+        attach(ex, io, stdin, stdout, stderr, stream, detachKeys, () -> { });
+    }
+
+    /**
+     * [exec] As above; {@code onStdinClosed} runs after the process's stdin FIFO was closed at the client's EOF
+     * (StdinOnce): containerd's shim keeps its own writer on that FIFO, so the process only reads EOF once the
+     * caller also asks containerd to close it (Tasks.CloseIO).
+     */
+    public static void attach(HttpExchange ex, ContainerIO io, boolean stdin, boolean stdout, boolean stderr,
+                              boolean stream, String detachKeys, Runnable onStdinClosed) throws IOException {
         byte[] keys = DetachKeys.parse(detachKeys);
         boolean tty = io.tty();
         HijackedStream hs = ex.hijack(StdCopy.contentType(tty, ex.apiVersion()));
@@ -70,7 +80,8 @@ public final class AttachStreamer {
                 Thread input = null;
                 if (stdin && target != null) {
                     input = Thread.ofVirtual().name("attach-stdin").start(() ->
-                            copyInput(hs.input(), target, tty, io.stdinOnce(), tty ? keys : new byte[0], done));
+                            copyInput(hs.input(), target, tty, io.stdinOnce(), tty ? keys : new byte[0], done,
+                                    onStdinClosed));
                 }
                 ex.onClientGone(done::countDown);
                 done.await();
@@ -88,7 +99,7 @@ public final class AttachStreamer {
     }
 
     private static void copyInput(InputStream in, OutputStream target, boolean tty, boolean stdinOnce, byte[] keys,
-                                  CountDownLatch done) {
+                                  CountDownLatch done, Runnable onStdinClosed) {
         DetachKeys.Scanner scanner = new DetachKeys.Scanner(keys);
         ByteArrayOutputStream forward = new ByteArrayOutputStream();
         byte[] buf = new byte[32 * 1024];
@@ -112,7 +123,8 @@ public final class AttachStreamer {
         if (stdinOnce && !tty) {
             try {
                 target.close(); // the process reads EOF; output keeps flowing until it exits
-            } catch (IOException e) {
+                onStdinClosed.run();
+            } catch (IOException | RuntimeException e) {
                 LOG.log(Level.FINE, "closing stdin failed", e);
             }
         } else {
