@@ -237,9 +237,32 @@ public final class PouchdHarness implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         killLeftoverContainerd();
+        removeNetworkState();
         unmountUnder(base);
         keepLog();
         deleteTree(base);
+    }
+
+    /**
+     * pouchd leaves its bridge and iptables chains in place when it stops (containers may outlive it, as with
+     * dockerd); a test daemon is gone for good, so its bridge and the chains named after it go too.
+     */
+    private void removeNetworkState() {
+        String script = """
+                b="$1"
+                for t in nat filter; do
+                  iptables-save -t $t | grep -E "^-A .* -j POUCH(-[A-Z0-9]+)?-$b( |\\$)" | grep -vE "^-A POUCH(-[A-Z0-9]+)?-$b " \\
+                    | sed 's/^-A /-D /' | while read -r rule; do eval iptables -t $t $rule; done
+                  chains=$(iptables-save -t $t | grep -oE "^:POUCH(-[A-Z0-9]+)?-$b " | tr -d ':')
+                  for c in $chains; do iptables -t $t -F $c; done
+                  for c in $chains; do iptables -t $t -X $c; done
+                done
+                ip link del "$b" 2>/dev/null || true
+                """;
+        Cmd.Result r = Cmd.run(List.of("bash", "-c", script, "cleanup", bridge), Map.of(), null, Duration.ofSeconds(30));
+        if (r.exit() != 0) {
+            System.err.println("cleanup: network state of " + bridge + ": " + r);
+        }
     }
 
     /** Keeps the daemon's log in target/ so that a failed CI run can be read afterwards. */

@@ -255,7 +255,7 @@ class VolumeEndToEndTest {
         String plugin = "pouchtest" + UUID.randomUUID().toString().substring(0, 6);
         Path sock = Path.of("/run/docker/plugins", plugin + ".sock");
         Path root = Files.createTempDirectory(d.base(), "plugin");
-        try (TestVolumePlugin p = new TestVolumePlugin(sock, root)) {
+        try (io.pouch.daemon.volume.TestVolumePlugin p = new io.pouch.daemon.volume.TestVolumePlugin(sock, root)) {
             String v = volume("pv");
             d.docker("volume", "create", "-d", plugin, "-o", "size=1", v).ok();
             JsonNode vi = JSON.readTree(d.docker("volume", "inspect", v).ok().out()).get(0);

@@ -931,6 +931,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         } catch (StatusRuntimeException e) {
             throw ContainerdRuntime.error("cannot remove container " + c.id, e);
         }
+        LeftoverCgroups.remove(c.id);
         try {
             deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id));
             deleteTree(config.containersDir().resolve(c.id));

@@ -98,7 +98,7 @@ public final class CommitRoutes implements RouteRegistrar {
                         .newBuilder().setSnapshotter(SNAPSHOTTER).setKey(viewKey).setParent(parentChain).build())
                         .getMountsList();
             }
-            List<MountOuterClass.Mount> right = readOnly(containers.rootfsMounts(c.id()));
+            List<MountOuterClass.Mount> right = io.pouch.daemon.container.files.ContainerRoot.readOnlyView(containers.rootfsMounts(c.id()));
             Descriptor layer = Containerd.withLease(ctd.diff(), lease).diff(DiffOuterClass.DiffRequest.newBuilder()
                     .addAllLeft(left).addAllRight(right).setMediaType(LAYER_TYPE)
                     .setRef("pouch-commit-" + c.id()).build()).getDiff();
@@ -167,32 +167,5 @@ public final class CommitRoutes implements RouteRegistrar {
         List<String> diffIds = new ArrayList<>();
         cfg.path("rootfs").path("diff_ids").forEach(n -> diffIds.add(n.asText()));
         return diffIds.isEmpty() ? null : io.pouch.daemon.image.ChainIds.of(diffIds).getLast();
-    }
-
-    /** Upper dir as the top lower layer, read-only: the container's own mount is left alone. */
-    static List<MountOuterClass.Mount> readOnly(List<MountOuterClass.Mount> mounts) {
-        List<MountOuterClass.Mount> ro = new ArrayList<>();
-        for (MountOuterClass.Mount m : mounts) {
-            MountOuterClass.Mount.Builder b = m.toBuilder().clearOptions();
-            if (m.getType().equals("overlay")) {
-                String upper = null;
-                String lower = null;
-                for (String o : m.getOptionsList()) {
-                    if (o.startsWith("upperdir=")) {
-                        upper = o.substring(9);
-                    } else if (o.startsWith("lowerdir=")) {
-                        lower = o.substring(9);
-                    } else if (!o.startsWith("workdir=")) {
-                        b.addOptions(o);
-                    }
-                }
-                b.addOptions("lowerdir=" + (upper == null ? lower : lower == null ? upper : upper + ":" + lower));
-            } else {
-                b.addAllOptions(m.getOptionsList());
-            }
-            b.addOptions("ro");
-            ro.add(b.build());
-        }
-        return ro;
     }
 }

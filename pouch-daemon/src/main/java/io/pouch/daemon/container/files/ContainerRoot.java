@@ -44,8 +44,16 @@ public final class ContainerRoot implements AutoCloseable {
      */
     public static ContainerRoot openReadOnly(ContainerManager containers, String ref, Path scratch) {
         ContainerManager.ProcessView c = containers.processView(ref);
+        return mountAll(c.id(), readOnlyView(containers.rootfsMounts(c.id())), scratch);
+    }
+
+    /**
+     * The same snapshot mounts, read-only, with the upper dir as the top lower layer: mounting them leaves a
+     * running container's own overlay mount alone (cp, export and commit read through this).
+     */
+    public static List<MountOuterClass.Mount> readOnlyView(List<MountOuterClass.Mount> mounts) {
         List<MountOuterClass.Mount> ro = new ArrayList<>();
-        for (MountOuterClass.Mount m : containers.rootfsMounts(c.id())) {
+        for (MountOuterClass.Mount m : mounts) {
             MountOuterClass.Mount.Builder b = m.toBuilder().clearOptions();
             if (m.getType().equals("overlay")) {
                 String upper = null;
@@ -66,7 +74,7 @@ public final class ContainerRoot implements AutoCloseable {
             b.addOptions("ro");
             ro.add(b.build());
         }
-        return mountAll(c.id(), ro, scratch);
+        return ro;
     }
 
     private static ContainerRoot mountAll(String id, List<MountOuterClass.Mount> mounts, Path scratch) {
