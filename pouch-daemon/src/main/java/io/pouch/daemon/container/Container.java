@@ -28,6 +28,11 @@ final class Container {
     volatile boolean removing;
     /** containerd reported an OOM kill during the current run. */
     volatile boolean oomKilled;
+    /**
+     * The exit handling deleted the task of the last run, so removing the container needs no Tasks/Delete round
+     * trip; cleared when a new task is created. False means "not known", and removal deletes the task.
+     */
+    volatile boolean taskDeleted;
 
     Container(ContainerMeta meta) {
         this.id = meta.id();

@@ -195,6 +195,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         boolean prepared = false;
         boolean recorded = false;
         boolean attached = false;
+        // perf: containerd's lease, snapshot and record are made while the files below are written; neither
+        // needs the other, and a crash before the metadata exists leaves containerd objects that boot's reconcile
+        // deletes as orphans (the lease expires by itself)
+        OverlappedCalls.ContainerdCreate inContainerd = new OverlappedCalls.ContainerdCreate(ctd, id, image.name(),
+                image.chainId(), hc.runtime() == null ? config.defaultRuntime() : hc.runtime(), spec,
+                Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
         try {
             Files.createDirectories(dir);
             HostFiles.write(dir, hostname, hc.networkMode(), hc.extraHosts());
@@ -208,19 +214,18 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (networks != null) {
                 networks.register(id, name, hc.networkMode(), net);
             }
-            lease = ctd.createLease(id);
-            ctd.prepareSnapshot(lease, id, image.chainId());
-            prepared = true;
-            ctd.createContainer(lease, id, image.name(), hc.runtime() == null ? config.defaultRuntime() : hc.runtime(), spec,
-                    Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
-            recorded = true;
-            ctd.deleteLease(lease);
+            inContainerd.await();
+            OverlappedCalls.deleteLeaseLater(ctd, inContainerd.lease); // perf: it also expires by itself
             Container c = new Container(meta);
             store.add(c);
             publish(c, "create", Map.of());
             return new ContainerCreateResponse(id, List.of());
         } catch (RuntimeException | IOException e) {
             // Nothing half-created: undo in reverse order, each step on its own.
+            inContainerd.awaitQuietly();
+            lease = inContainerd.lease;
+            prepared = inContainerd.prepared;
+            recorded = inContainerd.recorded;
             if (recorded) {
                 quietly(() -> ctd.deleteContainer(id));
             }
@@ -476,6 +481,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         ContainerIO io = c.pendingIo != null ? c.pendingIo : newIo(c, m, hc);
         c.pendingIo = null;
         int pid;
+        c.taskDeleted = false;
         try {
             ctd.createTask(c.id, rootfs, io.stdinPath() == null ? null : io.stdinPath().toString(),
                     io.stdoutPath() == null ? null : io.stdoutPath().toString(),
@@ -619,6 +625,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 if (d.isPresent() && status < 0) {
                     code = d.get().getExitStatus();
                 }
+                c.taskDeleted = true; // perf: the removal that often follows (--rm, rm -f) skips its Tasks/Delete
             } catch (StatusRuntimeException e) {
                 LOG.warning("cannot delete the task of " + c.id + ": " + e.getStatus());
             }
@@ -925,9 +932,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             c.pendingIo = null;
         }
         try {
-            ctd.deleteTask(c.id);
-            ctd.deleteContainer(c.id);
-            ctd.removeSnapshot(c.id);
+            if (!(c.taskDeleted && !c.meta().running())) {
+                ctd.deleteTask(c.id);
+            }
+            OverlappedCalls.deleteRecordAndSnapshot(ctd, c.id);
         } catch (StatusRuntimeException e) {
             throw ContainerdRuntime.error("cannot remove container " + c.id, e);
         }

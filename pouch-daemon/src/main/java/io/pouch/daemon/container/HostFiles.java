@@ -33,7 +33,7 @@ final class HostFiles {
      */
     static void write(Path dir, String hostname, String networkMode, List<String> extraHosts, List<String> netHosts,
                       List<String> nameservers, io.pouch.api.container.HostConfig hc) throws IOException {
-        AtomicFiles.write(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
+        writeIfChanged(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
         boolean hostNet = "host".equals(networkMode);
         StringBuilder hosts = new StringBuilder();
         if (hostNet && Files.isReadable(Path.of("/etc/hosts"))) {
@@ -55,7 +55,7 @@ final class HostFiles {
                 }
             }
         }
-        AtomicFiles.write(dir.resolve("hosts"), hosts.toString().getBytes(StandardCharsets.UTF_8));
+        writeIfChanged(dir.resolve("hosts"), hosts.toString().getBytes(StandardCharsets.UTF_8));
         String resolv = "";
         Path hostResolv = Path.of("/etc/resolv.conf");
         if (Files.isReadable(hostResolv)) {
@@ -65,7 +65,22 @@ final class HostFiles {
             }
         }
         resolv = DnsSettings.apply(resolv, nameservers, hc);
-        AtomicFiles.write(dir.resolve("resolv.conf"), resolv.getBytes(StandardCharsets.UTF_8));
+        writeIfChanged(dir.resolve("resolv.conf"), resolv.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Every start writes these files again, mostly with the same bytes as at create: an identical file is left as
+     * it is, which saves the two fsyncs of a crash-safe write on the start path. Anything else is written as before.
+     */
+    private static void writeIfChanged(Path target, byte[] content) throws IOException {
+        try {
+            if (Files.size(target) == content.length && java.util.Arrays.equals(Files.readAllBytes(target), content)) {
+                return;
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // first write
+        }
+        AtomicFiles.write(target, content);
     }
 
     /**

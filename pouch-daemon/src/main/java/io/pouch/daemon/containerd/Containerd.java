@@ -43,12 +43,15 @@ public final class Containerd implements AutoCloseable {
         this.address = socketPath;
         this.namespace = namespace;
         this.group = new EpollEventLoopGroup(2);
-        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socketPath))
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress(new DomainSocketAddress(socketPath))
                 .eventLoopGroup(group)
                 .channelType(EpollDomainSocketChannel.class)
                 .usePlaintext()
-                .maxInboundMessageSize(64 * 1024 * 1024)
-                .build();
+                .maxInboundMessageSize(64 * 1024 * 1024);
+        if (CallTimer.ENABLED) {
+            b.intercept(new CallTimer());
+        }
+        this.channel = b.build();
         Metadata md = new Metadata();
         md.put(NAMESPACE_HEADER, namespace);
         this.namespaceInterceptor = MetadataUtils.newAttachHeadersInterceptor(md);

@@ -19,7 +19,11 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** {@code -Dpouch.traceCalls=true}: log how long each write took (its two fsyncs dominate). */
+    private static final boolean TRACE = Boolean.getBoolean("pouch.traceCalls");
+
     public static void write(Path target, byte[] content) throws IOException {
+        long t0 = TRACE ? System.nanoTime() : 0;
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Thread.currentThread().threadId());
@@ -41,6 +45,11 @@ public final class AtomicFiles {
             d.force(true);
         } catch (IOException ignored) {
             // some filesystems refuse fsync on a directory; the rename itself is still atomic
+        }
+        if (TRACE) {
+            java.util.logging.Logger.getLogger(AtomicFiles.class.getName()).info(String.format(
+                    "atomic write %s %.1f ms [%s]", target, (System.nanoTime() - t0) / 1e6,
+                    Thread.currentThread().getName()));
         }
     }
 

@@ -1,0 +1,121 @@
+package io.pouch.daemon.container;
+
+import io.grpc.StatusRuntimeException;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Steps of the create and remove paths that need not wait for each other, overlapped to shorten
+ * {@code run --rm}, {@code run -d} and {@code rm -f}. Each step is still the same call, in the same order
+ * within its own chain, with the same "not found is fine" rule.
+ */
+final class OverlappedCalls {
+    private static final Logger LOG = Logger.getLogger(OverlappedCalls.class.getName());
+
+    private OverlappedCalls() {
+    }
+
+    /**
+     * Deletes the containerd container record and removes its rootfs snapshot at the same time. Neither depends
+     * on the other (containerd removes a snapshot a record still names; only GC looks at that reference). A crash
+     * in between leaves the pouchd metadata, deleted last, so the container is still listed and a second remove
+     * finishes the job, as before; both calls treat "not found" as done. The first failure is thrown after both
+     * calls ended.
+     */
+    static void deleteRecordAndSnapshot(ContainerdRuntime ctd, String id) {
+        FutureTask<Void> snapshot = new FutureTask<>(() -> {
+            ctd.removeSnapshot(id);
+            return null;
+        });
+        Thread.ofVirtual().name("rm-snapshot-" + id.substring(0, Math.min(12, id.length()))).start(snapshot);
+        RuntimeException failure = null;
+        try {
+            ctd.deleteContainer(id);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        RuntimeException other = join(snapshot);
+        if (failure == null) {
+            failure = other;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Waits for {@code task} to end (the calls are short: an interrupt does not abandon them) and returns its failure. */
+    private static RuntimeException join(FutureTask<?> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return null;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * containerd's part of a create, started on its own thread so it runs while the caller writes the
+     * container's files and metadata: a lease, the rootfs snapshot under it, then the container record.
+     * The fields say how far it got, for the caller's undo; read them only after {@link #await}.
+     */
+    static final class ContainerdCreate {
+        private final FutureTask<Void> task;
+        volatile String lease;
+        volatile boolean prepared;
+        volatile boolean recorded;
+
+        ContainerdCreate(ContainerdRuntime ctd, String id, String image, String parentSnapshot, String runtime,
+                         byte[] spec, java.util.Map<String, String> labels) {
+            task = new FutureTask<>(() -> {
+                lease = ctd.createLease(id);
+                ctd.prepareSnapshot(lease, id, parentSnapshot);
+                prepared = true;
+                ctd.createContainer(lease, id, image, runtime, spec, labels);
+                recorded = true;
+                return null;
+            });
+            Thread.ofVirtual().name("create-" + id.substring(0, Math.min(12, id.length()))).start(task);
+        }
+
+        /** Waits until containerd's part ended; throws its failure (a StatusRuntimeException as a rule). */
+        void await() {
+            RuntimeException e = join(task);
+            if (e != null) {
+                throw e;
+            }
+        }
+
+        /** Waits until containerd's part ended, whatever came of it (before undoing it). */
+        void awaitQuietly() {
+            join(task);
+        }
+    }
+
+    /**
+     * Releases a create lease without holding up the response: the container record now references the
+     * snapshot, and the lease carries containerd's own expiry label, so a lost delete only delays its expiry.
+     */
+    static void deleteLeaseLater(ContainerdRuntime ctd, String lease) {
+        Thread.ofVirtual().name("lease-" + lease).start(() -> {
+            try {
+                ctd.deleteLease(lease);
+            } catch (StatusRuntimeException e) {
+                LOG.log(Level.FINE, "cannot delete lease " + lease + " (it expires by itself)", e);
+            }
+        });
+    }
+}
