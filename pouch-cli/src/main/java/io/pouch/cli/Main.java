@@ -115,6 +115,9 @@ public final class Main implements Runnable {
         COMMANDS.put("history", ImageCommands.History.class);
         COMMANDS.put("pull", ImageCommands.Pull.class);
         COMMANDS.put("volume", io.pouch.cli.volume.VolumeCommands.VolumeGroup.class);
+        // networking (issue 5)
+        COMMANDS.put("network", io.pouch.cli.network.NetworkCommands.NetworkGroup.class);
+        COMMANDS.put("port", io.pouch.cli.network.PortCommand.class);
         // registry commands (issue 4)
         COMMANDS.put("push", io.pouch.cli.registry.RegistryCommands.Push.class);
         COMMANDS.put("login", io.pouch.cli.registry.RegistryCommands.Login.class);

@@ -101,4 +101,8 @@ public final class ContainerOptions {
 
     @Option(names = "--rm", description = "Automatically remove the container when it exits")
     boolean autoRemove;
+
+    // networking (issue 5): -p, -P, --expose, --ip, --mac-address, --network-alias, --dns*, --add-host, --link
+    @picocli.CommandLine.Mixin
+    io.pouch.cli.network.NetworkOptions networking = new io.pouch.cli.network.NetworkOptions();
 }

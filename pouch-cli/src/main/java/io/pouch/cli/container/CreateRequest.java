@@ -79,9 +79,11 @@ public final class CreateRequest {
         if (o.stopTimeout != null) {
             body.put("StopTimeout", o.stopTimeout);
         }
-        body.set("HostConfig", hostConfig(o));
+        ObjectNode hc = hostConfig(o);
+        body.set("HostConfig", hc);
         ObjectNode endpoints = body.putObject("NetworkingConfig").putObject("EndpointsConfig");
-        endpoints.putObject(o.network);
+        ObjectNode endpoint = endpoints.putObject(o.network);
+        o.networking.apply(body, hc, endpoint); // networking (issue 5)
         return body;
     }
 
