@@ -4,9 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.Timestamp;
 import containerd.services.content.v1.ContentOuterClass;
-import containerd.services.content.v1.ContentOuterClass.WriteAction;
-import containerd.services.content.v1.ContentOuterClass.WriteContentRequest;
-import containerd.services.content.v1.ContentOuterClass.WriteContentResponse;
 import containerd.services.diff.v1.DiffOuterClass;
 import containerd.services.images.v1.ImagesOuterClass;
 import containerd.services.leases.v1.LeasesOuterClass;
@@ -15,7 +12,6 @@ import containerd.types.DescriptorOuterClass.Descriptor;
 import containerd.types.MountOuterClass.Mount;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.containerd.Containerd;
 
@@ -29,9 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The image manager's view of containerd: content blobs, image records, leases and layer snapshots. Thin and
@@ -42,8 +35,7 @@ final class ContainerdImages {
     static final String GC_REF_CONFIG = "containerd.io/gc.ref.content.config";
     static final String GC_REF_LAYER = "containerd.io/gc.ref.content.l.";
     static final String GC_REF_SNAPSHOT = "containerd.io/gc.ref.snapshot." + SNAPSHOTTER;
-    private static final int CHUNK = 1 << 20;
-    private static final Object DONE = new Object();
+    private static final int CHUNK = BlobIngest.CHUNK;
 
     private final Containerd ctd;
 
@@ -63,8 +55,13 @@ final class ContainerdImages {
     }
 
     void deleteLease(String id) {
+        deleteLease(id, false);
+    }
+
+    /** {@code sync}: containerd collects what only this lease kept before answering. */
+    void deleteLease(String id, boolean sync) {
         try {
-            ctd.leases().delete(LeasesOuterClass.DeleteRequest.newBuilder().setId(id).build());
+            ctd.leases().delete(LeasesOuterClass.DeleteRequest.newBuilder().setId(id).setSync(sync).build());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 throw e;
@@ -100,101 +97,37 @@ final class ContainerdImages {
             adoptBlob(lease, digest, labels);
             return;
         }
-        String ref = "pouch-" + digest.replace(':', '-') + "-" + UUID.randomUUID();
-        BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
-        StreamObserver<WriteContentRequest> requests = Containerd.withLease(ctd.contentAsync(), lease)
-                .write(new StreamObserver<>() {
-                    @Override
-                    public void onNext(WriteContentResponse value) {
-                        answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answers.add(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answers.add(DONE);
-                    }
-                });
+        BlobIngest ingest = new BlobIngest(ctd, lease, digest, size);
         try (InputStream in = source.open()) {
-            long offset = 0;
-            byte[] buf = new byte[CHUNK];
-            boolean first = true;
             while (true) {
-                int n = in.readNBytes(buf, 0, buf.length);
-                if (n <= 0) {
+                // a fresh buffer per chunk: BlobIngest hands it to gRPC without a copy; past the expected size
+                // one byte is read to catch a source longer than the size
+                byte[] buf = in.readNBytes((int) Math.max(1, Math.min(CHUNK, size - ingest.offset())));
+                if (buf.length == 0) {
                     break;
                 }
-                WriteContentRequest.Builder b = WriteContentRequest.newBuilder().setAction(WriteAction.WRITE)
-                        .setRef(ref).setOffset(offset).setData(ByteString.copyFrom(buf, 0, n));
-                if (first) {
-                    b.setTotal(size).setExpected(digest);
-                    first = false;
-                }
-                requests.onNext(b.build());
-                offset += n;
-                if (await(answers, digest) == DONE) {
-                    throw PouchException.internal("containerd ended the write of " + digest + " early", null);
-                }
+                ingest.write(ingest.offset(), buf, 0, buf.length);
             }
-            if (offset != size) {
-                throw PouchException.invalidArgument("blob " + digest + " has " + offset + " bytes, expected " + size);
-            }
-            requests.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref)
-                    .setOffset(offset).setTotal(size).setExpected(digest).putAllLabels(labels).build());
-            requests.onCompleted();
-            while (await(answers, digest) != DONE) {
-                // the commit answer, possibly twice; the stream then ends
-            }
+            ingest.commit(labels);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
                 adoptBlob(lease, digest, labels);
                 return;
             }
-            abort(ref, requests);
+            ingest.abort();
             throw e;
         } catch (IOException | RuntimeException e) {
-            abort(ref, requests);
+            ingest.abort();
             throw e;
         }
     }
 
-    private void abort(String ref, StreamObserver<WriteContentRequest> requests) {
-        try {
-            requests.onError(Status.CANCELLED.withDescription("write abandoned").asRuntimeException());
-        } catch (RuntimeException ignored) {
-            // already closed
-        }
-        try {
-            ctd.content().abort(ContentOuterClass.AbortRequest.newBuilder().setRef(ref).build());
-        } catch (StatusRuntimeException ignored) {
-            // nothing was ingested under that ref
-        }
+    /** An open write of a blob (see {@link BlobIngest}); the caller commits or aborts it. */
+    BlobIngest ingest(String lease, String digest, long size) {
+        return new BlobIngest(ctd, lease, digest, size);
     }
 
-    private static Object await(BlockingQueue<Object> answers, String digest) {
-        try {
-            Object o = answers.poll(10, TimeUnit.MINUTES);
-            if (o == null) {
-                throw PouchException.internal("containerd did not answer while writing " + digest, null);
-            }
-            if (o instanceof StatusRuntimeException sre) {
-                throw new StatusRuntimeException(sre.getStatus(), sre.getTrailers());
-            }
-            if (o instanceof Throwable t) {
-                throw PouchException.internal("writing " + digest + " to containerd failed: " + t.getMessage(), t);
-            }
-            return o;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw PouchException.internal("interrupted while writing " + digest, e);
-        }
-    }
-
-    private void adoptBlob(String lease, String digest, Map<String, String> labels) {
+    void adoptBlob(String lease, String digest, Map<String, String> labels) {
         ctd.leases().addResource(LeasesOuterClass.AddResourceRequest.newBuilder().setId(lease)
                 .setResource(LeasesOuterClass.Resource.newBuilder().setId(digest).setType("content")).build());
         if (!labels.isEmpty()) {
@@ -340,34 +273,38 @@ final class ContainerdImages {
      * Commit(name = chain id). Everything is created under the lease.
      */
     void unpack(String lease, List<Descriptor> layers, List<String> chainIds) {
-        var snapshots = Containerd.withLease(ctd.snapshots(), lease);
-        var diff = Containerd.withLease(ctd.diff(), lease);
         String parent = "";
         for (int i = 0; i < layers.size(); i++) {
-            String chainId = chainIds.get(i);
-            if (!snapshotExists(chainId)) {
-                String key = "extract-" + UUID.randomUUID() + " " + chainId;
-                List<Mount> mounts = snapshots.prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
-                        .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent)
-                        .putLabels("containerd.io/snapshot.ref", chainId).build()).getMountsList();
-                try {
-                    diff.apply(DiffOuterClass.ApplyRequest.newBuilder().setDiff(layers.get(i))
-                            .addAllMounts(mounts).build());
-                    snapshots.commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
-                            .setSnapshotter(SNAPSHOTTER).setName(chainId).setKey(key).build());
-                } catch (StatusRuntimeException e) {
-                    removeSnapshot(key);
-                    if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-                        throw PouchException.internal("unpacking layer " + layers.get(i).getDigest() + " failed: "
-                                + e.getStatus().getDescription(), e);
-                    }
+            unpackOne(lease, layers.get(i), chainIds.get(i), parent);
+            parent = chainIds.get(i);
+        }
+    }
+
+    /** One step of {@link #unpack}: the layer onto {@code parent} ("" for none), or only leased when it exists. */
+    void unpackOne(String lease, Descriptor layer, String chainId, String parent) {
+        if (!snapshotExists(chainId)) {
+            var snapshots = Containerd.withLease(ctd.snapshots(), lease);
+            var diff = Containerd.withLease(ctd.diff(), lease);
+            String key = "extract-" + UUID.randomUUID() + " " + chainId;
+            List<Mount> mounts = snapshots.prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
+                    .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent)
+                    .putLabels("containerd.io/snapshot.ref", chainId).build()).getMountsList();
+            try {
+                diff.apply(DiffOuterClass.ApplyRequest.newBuilder().setDiff(layer)
+                        .addAllMounts(mounts).build());
+                snapshots.commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
+                        .setSnapshotter(SNAPSHOTTER).setName(chainId).setKey(key).build());
+            } catch (StatusRuntimeException e) {
+                removeSnapshot(key);
+                if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                    throw PouchException.internal("unpacking layer " + layer.getDigest() + " failed: "
+                            + e.getStatus().getDescription(), e);
                 }
-            } else {
-                ctd.leases().addResource(LeasesOuterClass.AddResourceRequest.newBuilder().setId(lease)
-                        .setResource(LeasesOuterClass.Resource.newBuilder().setId(chainId)
-                                .setType("snapshots/" + SNAPSHOTTER)).build());
             }
-            parent = chainId;
+        } else {
+            ctd.leases().addResource(LeasesOuterClass.AddResourceRequest.newBuilder().setId(lease)
+                    .setResource(LeasesOuterClass.Resource.newBuilder().setId(chainId)
+                            .setType("snapshots/" + SNAPSHOTTER)).build());
         }
     }
 

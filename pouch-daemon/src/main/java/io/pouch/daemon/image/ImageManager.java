@@ -543,12 +543,16 @@ public final class ImageManager implements ImageLookup {
     /** Writes blobs, unpacks layers, writes config and manifest with GC labels, then the records. Under lock. */
     private String store(String lease, PendingImage p) throws IOException {
         List<Descriptor> layerDescs = new ArrayList<>();
+        long t0 = System.nanoTime();
         for (PendingImage.Layer l : p.layers()) {
             backend.writeBlob(lease, l.digest(), l.size(), () -> Files.newInputStream(l.file()), Map.of());
             layerDescs.add(Descriptor.newBuilder().setMediaType(l.mediaType()).setDigest(l.digest()).setSize(l.size()).build());
         }
+        long t1 = System.nanoTime();
         List<String> chainIds = ChainIds.of(p.layers().stream().map(PendingImage.Layer::diffId).toList());
         backend.unpack(lease, layerDescs, chainIds);
+        long t2 = System.nanoTime();
+        LOG.fine(() -> "store: blobs written in " + (t1 - t0) / 1_000_000 + " ms, unpacked in " + (t2 - t1) / 1_000_000 + " ms");
         Map<String, String> configLabels = chainIds.isEmpty() ? Map.of()
                 : Map.of(ContainerdImages.GC_REF_SNAPSHOT, chainIds.getLast());
         backend.writeBlob(lease, p.configDigest(), p.config().length, () -> new ByteArrayInputStream(p.config()), configLabels);
@@ -818,6 +822,37 @@ public final class ImageManager implements ImageLookup {
 
     boolean hasBlob(String digest) {
         return backend.blobInfo(digest).isPresent();
+    }
+
+    // A pull stores and unpacks each layer under a lease of its own as soon as the layer is verified, while
+    // later layers still download (storing at the end, one layer after another, took as long as the download);
+    // storePulled then only adopts them. A failed pull deletes that lease synchronously, so containerd's GC
+    // removes whatever it had stored before the pull reports the failure.
+
+    /** A lease for the early stores of one pull. */
+    String createPullLease() {
+        return backend.createLease("pulling");
+    }
+
+    /** Ends a pull's lease; {@code collect}: wait for containerd's GC to remove what only it kept (failed pulls). */
+    void deletePullLease(String lease, boolean collect) {
+        backend.deleteLease(lease, collect);
+    }
+
+    /** An open write of a layer blob into containerd under the pull's lease, committed only once verified. */
+    BlobIngest openIngest(String lease, String digest, long size) {
+        return backend.ingest(lease, digest, size);
+    }
+
+    /** Stores a verified layer blob under the pull's lease (adopts it when it is there already). */
+    void storeLayerBlob(String lease, String digest, long size, Path file) throws IOException {
+        backend.writeBlob(lease, digest, size, () -> Files.newInputStream(file), Map.of());
+    }
+
+    /** Unpacks one layer onto its parent chain id ("" for the first) under the pull's lease, unless done already. */
+    void unpackLayer(String lease, String digest, long size, String mediaType, String chainId, String parent) {
+        backend.unpackOne(lease, Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(),
+                chainId, parent);
     }
 
     /**

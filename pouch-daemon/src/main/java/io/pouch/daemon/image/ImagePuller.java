@@ -1,6 +1,8 @@
 package io.pouch.daemon.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
@@ -10,7 +12,6 @@ import io.pouch.daemon.registry.RegistryException;
 import io.pouch.daemon.registry.Repository;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,6 +171,10 @@ final class ImagePuller {
         List<Future<Downloaded>> downloads = new ArrayList<>();
         // every spool file of this pull, deleted once all its downloads have ended (stored or failed)
         java.util.Set<Path> spooled = ConcurrentHashMap.newKeySet();
+        // each layer is stored into containerd by its download task and unpacked (in chain order) by the
+        // unpacker below while later layers still download; a failed pull collects all that with this lease
+        String lease = images.createPullLease();
+        boolean stored = false;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < ids.size(); i++) {
                 if (present[i]) {
@@ -178,8 +183,12 @@ final class ImagePuller {
                 }
                 JsonNode l = plan.layers().get(i);
                 String expectedDiff = plan.diffIds().get(i);
-                downloads.add(pool.submit(() -> layer(plan.repo(), l, expectedDiff, out, spooled)));
+                downloads.add(pool.submit(() -> layer(plan.repo(), l, expectedDiff, out, spooled, lease)));
             }
+            Future<?> unpacked = pool.submit(() -> {
+                unpackInOrder(plan, ids, downloads, lease);
+                return null;
+            });
             List<PendingImage.Layer> layers = new ArrayList<>();
             try {
                 for (int i = 0; i < ids.size(); i++) {
@@ -192,6 +201,10 @@ final class ImagePuller {
                     }
                     layers.add(new PendingImage.Layer(file, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
                 }
+                long unpackWait = System.nanoTime();
+                awaitAny(unpacked);
+                LOG.fine(() -> "pull " + ref.familiar() + ": waited " + (System.nanoTime() - unpackWait) / 1_000_000
+                        + " ms for the unpacking after the downloads");
                 for (int i = 0; i < ids.size(); i++) {
                     if (!present[i]) {
                         out.status(shortId(ids.get(i)), "Extracting");
@@ -205,6 +218,7 @@ final class ImagePuller {
                 long storeStart = System.nanoTime();
                 String id = images.storePulled(new PendingImage(List.copyOf(names), plan.config(), plan.configDigest(),
                         List.copyOf(layers), plan.image().bytes(), plan.image().mediaType()));
+                stored = true;
                 LOG.fine(() -> "pull " + ref.familiar() + ": stored in " + (System.nanoTime() - storeStart) / 1_000_000 + " ms");
                 for (int i = 0; i < ids.size(); i++) {
                     if (!present[i]) {
@@ -223,11 +237,58 @@ final class ImagePuller {
                         f.cancel(true);
                     }
                 }
+                unpacked.cancel(true);
             }
         } finally {
             for (Path f : spooled) {
                 Files.deleteIfExists(f);
             }
+            try {
+                // the image records hold everything now; a failed pull waits until containerd collected its layers
+                images.deletePullLease(lease, !stored);
+            } catch (RuntimeException e) {
+                LOG.warning("ending the lease " + lease + " of a pull failed: " + e);
+            }
+        }
+    }
+
+    /**
+     * Unpacks the layers in chain order, each as soon as it is stored (layers that were already there are
+     * adopted by the lease), so only the last layers' unpacking is left when the downloads end.
+     */
+    private void unpackInOrder(Plan plan, List<String> ids, List<Future<Downloaded>> downloads, String lease)
+            throws Exception {
+        List<String> chainIds = ChainIds.of(plan.diffIds());
+        String parent = "";
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode l = plan.layers().get(i);
+            long size = l.path("size").asLong();
+            if (downloads.get(i) == null) {
+                // present before the pull: keep it under this lease too (never opens the path)
+                images.storeLayerBlob(lease, ids.get(i), size, Path.of("/nonexistent"));
+            } else if (downloads.get(i).get().file() == null) {
+                return; // another pull stored it: storePulled unpacks the rest
+            }
+            images.unpackLayer(lease, ids.get(i), size, l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP),
+                    chainIds.get(i), parent);
+            parent = chainIds.get(i);
+        }
+    }
+
+    private static void awaitAny(Future<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PouchException.internal("pull interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PouchException p) {
+                throw p;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw PouchException.internal("pull failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -253,7 +314,7 @@ final class ImagePuller {
      * belongs to whoever stores it; a joiner that finds it gone gets it from the content store.
      */
     private Downloaded layer(Repository repo, JsonNode l, String expectedDiff, ProgressWriter out,
-                             java.util.Set<Path> spooled) throws Exception {
+                             java.util.Set<Path> spooled, String lease) throws Exception {
         String digest = l.path("digest").asText();
         long size = l.path("size").asLong();
         String id = shortId(digest);
@@ -275,6 +336,7 @@ final class ImagePuller {
                 }
                 return new Downloaded(null, d.diffId());
             }
+            images.storeLayerBlob(lease, digest, size, copy);
             return new Downloaded(copy, d.diffId());
         }
         try {
@@ -287,6 +349,19 @@ final class ImagePuller {
                 throw e;
             }
             spooled.add(file);
+            // the bytes go into containerd's content store as they arrive (no second pass over the file after the
+            // download); the ingest is committed only after the digest and diff id checks, else aborted
+            BlobIngest ingest;
+            try {
+                ingest = images.openIngest(lease, digest, size);
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(file);
+                slots.release();
+                throw e;
+            }
+            // and through the diff id / tar check at the same time
+            StreamingLayerCheck check = new StreamingLayerCheck("layer " + digest);
+            boolean[] exists = {false};
             try {
                 long[] last = {0};
                 long t0 = System.nanoTime();
@@ -295,14 +370,23 @@ final class ImagePuller {
                         last[0] = current;
                         out.progress(id, "Downloading", current, size);
                     }
+                }, (offset, data) -> {
+                    check.accept(offset, data);
+                    if (!exists[0]) {
+                        try {
+                            ingest.write(offset, data, 0, data.length);
+                        } catch (StatusRuntimeException e) {
+                            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                                throw e;
+                            }
+                            exists[0] = true; // another pull stored it meanwhile: adopted below
+                        }
+                    }
                 });
                 long t1 = System.nanoTime();
                 out.status(id, "Verifying Checksum");
                 out.status(id, "Download complete");
-                LayerCheck.Result r;
-                try (InputStream in = Files.newInputStream(file)) {
-                    r = LayerCheck.check(in, "layer " + digest);
-                }
+                LayerCheck.Result r = check.result(file);
                 long t2 = System.nanoTime();
                 LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, diff id check "
                         + (t2 - t1) / 1_000_000 + " ms");
@@ -310,10 +394,28 @@ final class ImagePuller {
                     throw new RegistryException(500, "layer " + digest + " has diff id " + r.diffId()
                             + " but the image config says " + expectedDiff + ": refused");
                 }
+                long t3 = System.nanoTime();
+                if (!exists[0]) {
+                    try {
+                        ingest.commit(Map.of());
+                    } catch (StatusRuntimeException e) {
+                        if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                            throw PouchException.internal("storing layer " + digest + " in containerd failed: "
+                                    + e.getStatus(), e);
+                        }
+                        exists[0] = true;
+                    }
+                }
+                if (exists[0]) {
+                    images.storeLayerBlob(lease, digest, size, file);
+                }
+                LOG.fine(() -> "layer " + id + ": committed in containerd in " + (System.nanoTime() - t3) / 1_000_000 + " ms");
                 Downloaded d = new Downloaded(file, r.diffId());
                 mine.complete(d);
                 return d;
             } catch (Exception e) {
+                check.cancel();
+                ingest.abort();
                 Files.deleteIfExists(file);
                 throw e;
             } finally {

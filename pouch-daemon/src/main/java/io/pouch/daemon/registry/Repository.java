@@ -159,6 +159,27 @@ public final class Repository {
      * @param progress told the number of bytes in the file after each read
      */
     public void downloadBlob(String digest, long size, Path file, LongConsumer progress) throws IOException {
+        downloadBlob(digest, size, file, progress, null);
+    }
+
+    /** Where a download's bytes also go as they arrive (a pull streams them into containerd meanwhile). */
+    @FunctionalInterface
+    public interface ChunkSink {
+        /**
+         * {@code data} (the sink's to keep) belongs at {@code offset} of the blob; an offset of 0 after bytes
+         * were sent means the download started over (the registry ignored a Range request). A RuntimeException
+         * ends the download without retry.
+         */
+        void accept(long offset, byte[] data) throws IOException;
+    }
+
+    /**
+     * As {@link #downloadBlob(String, long, Path, LongConsumer)}, also handing every chunk to {@code sink} (may be
+     * null) in order, after it was written to the file. The digest check still happens here, at the end: the sink
+     * must not treat its bytes as verified before this returns.
+     */
+    public void downloadBlob(String digest, long size, Path file, LongConsumer progress, ChunkSink sink)
+            throws IOException {
         IOException last = null;
         // the digest is computed as the bytes arrive (no second read of the file); a resumed download continues
         // it, and the file is cut back to what was hashed before each attempt so the two always agree
@@ -172,7 +193,7 @@ public final class Repository {
                     break;
                 }
                 try {
-                    fetchOnce(digest, size, file, hashed.count, progress, hashed);
+                    fetchOnce(digest, size, file, hashed.count, progress, hashed, sink);
                     if (hashed.count == size) {
                         break;
                     }
@@ -208,8 +229,8 @@ public final class Repository {
         long count;
     }
 
-    private void fetchOnce(String digest, long size, Path file, long have, LongConsumer progress, Hashed hashed)
-            throws IOException {
+    private void fetchOnce(String digest, long size, Path file, long have, LongConsumer progress, Hashed hashed,
+                           ChunkSink sink) throws IOException {
         HttpResponse<InputStream> r = send(uri("/blobs/" + digest), b -> {
             b.GET();
             if (have > 0) {
@@ -257,6 +278,9 @@ public final class Repository {
                                 + ": the registry sent more than the " + size + " bytes the manifest lists");
                     }
                     out.write(buf, 0, n);
+                    if (sink != null) {
+                        sink.accept(count, java.util.Arrays.copyOf(buf, n));
+                    }
                     hashed.md.update(buf, 0, n);
                     hashed.count += n;
                     lastRead[0] = System.nanoTime();

@@ -1,0 +1,84 @@
+package io.pouch.daemon.image;
+
+import io.pouch.api.PouchException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StreamingLayerCheckTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] tar(String name, int size) throws IOException {
+        byte[] data = new byte[size];
+        new Random(7).nextBytes(data);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(size);
+            t.putArchiveEntry(e);
+            t.write(data);
+            t.closeArchiveEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] gzip(byte[] b) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream g = new GZIPOutputStream(out)) {
+            g.write(b);
+        }
+        return out.toByteArray();
+    }
+
+    private static void feed(StreamingLayerCheck c, byte[] blob, long from, int chunk) {
+        for (int off = (int) from; off < blob.length; off += chunk) {
+            c.accept(off, Arrays.copyOfRange(blob, off, Math.min(blob.length, off + chunk)));
+        }
+    }
+
+    @Test
+    void streamedResultEqualsTheCheckOfTheWholeBlob() throws IOException {
+        for (byte[] blob : new byte[][]{tar("a.bin", 3 << 20), gzip(tar("b.bin", 1 << 20))}) {
+            LayerCheck.Result whole = LayerCheck.check(new ByteArrayInputStream(blob), "x");
+            StreamingLayerCheck c = new StreamingLayerCheck("x");
+            feed(c, blob, 0, 100_000);
+            LayerCheck.Result streamed = c.result(dir.resolve("unused"));
+            assertEquals(whole, streamed);
+        }
+    }
+
+    @Test
+    void aDownloadThatStartsOverIsCheckedFromTheFile() throws IOException {
+        byte[] blob = tar("a.bin", 1 << 20);
+        Path file = Files.write(dir.resolve("blob"), blob);
+        StreamingLayerCheck c = new StreamingLayerCheck("x");
+        feed(c, Arrays.copyOf(blob, 300_000), 0, 100_000);
+        feed(c, blob, 0, 100_000); // the registry ignored Range: offset 0 again
+        assertEquals(LayerCheck.check(new ByteArrayInputStream(blob), "x"), c.result(file));
+    }
+
+    @Test
+    void garbageIsRefusedWithoutBlockingTheFeeder() {
+        byte[] junk = new byte[8 << 20];
+        new Random(1).nextBytes(junk);
+        StreamingLayerCheck c = new StreamingLayerCheck("layer x");
+        feed(c, junk, 0, 128 << 10);
+        PouchException e = assertThrows(PouchException.class, () -> c.result(dir.resolve("unused")));
+        assertTrue(e.getMessage().contains("not a valid tar"), e.getMessage());
+    }
+}
