@@ -43,12 +43,24 @@ final class DataPlane {
         if (!linkExists(dev)) {
             b.append("link add ").append(dev).append(" type bridge\n");
         }
+        // A bridge without an address of its own takes the lowest MAC of its ports, so attaching a container's veth
+        // can change the gateway's MAC under the feet of containers that cached it (their packets to the gateway,
+        // DNS included, vanish until the ARP entry expires). A fixed MAC, derived from the gateway address as the
+        // containers' are from theirs, keeps it stable.
+        b.append("link set ").append(dev).append(" address ").append(macFor(gateway)).append('\n');
         b.append("addr replace ").append(gateway).append('/').append(prefix).append(" dev ").append(dev).append('\n');
         b.append("link set ").append(dev).append(" up\n");
         Sh.run(List.of("ip", "-batch", "-"), b.toString());
         // published ports on 127.0.0.1 without a userland proxy: loopback-sourced packets may leave via the bridge
         sysctl("net/ipv4/conf/" + dev + "/route_localnet", "1");
         sysctl("net/ipv4/ip_forward", "1");
+    }
+
+    /** Docker's locally administered MAC for an address: 02:42 followed by the four address bytes. */
+    static String macFor(String ipv4) {
+        int a = Cidr.parseAddress(ipv4);
+        return String.format("02:42:%02x:%02x:%02x:%02x", (a >>> 24) & 0xff, (a >>> 16) & 0xff, (a >>> 8) & 0xff,
+                a & 0xff);
     }
 
     void deleteBridge(String dev) {

@@ -563,9 +563,7 @@ public final class NetworkManager {
     private EndpointRecord endpoint(ContainerNet c, NetworkRecord n, EndpointConfig ec, String ifName,
                                     List<PortMapping> ports) {
         String ip = ipam.allocate(n, ec.ipv4Address(), c.id());
-        int a = Cidr.parseAddress(ip);
-        String mac = ec.macAddress().isEmpty() ? String.format("02:42:%02x:%02x:%02x:%02x",
-                (a >>> 24) & 255, (a >>> 16) & 255, (a >>> 8) & 255, a & 255) : ec.macAddress().toLowerCase();
+        String mac = ec.macAddress().isEmpty() ? DataPlane.macFor(ip) : ec.macAddress().toLowerCase();
         List<String> aliases = new ArrayList<>(ec.aliases());
         if (!n.isDefaultBridge()) {
             aliases.add(c.id().substring(0, 12)); // Docker lists the short id among a user network's aliases
