@@ -5,7 +5,14 @@ import io.pouch.client.PouchClient;
 import io.pouch.client.PouchClientException;
 import picocli.CommandLine;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.pouch.api.Json;
+import io.pouch.cli.format.GoJson;
+import io.pouch.cli.format.GoTemplate;
+
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Base of every subcommand: reaches the shared client through the root {@link Main}. */
@@ -49,5 +56,38 @@ public abstract class PouchCommand implements Callable<Integer> {
     protected static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
         return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    /**
+     * {@code network inspect}, {@code volume inspect}: fetches {@code <collection>/<name>} for each name, prints
+     * them as one indented JSON array (or through {@code format}), then "Error: No such <kind>: x" for the
+     * missing ones; exit 1 when any was missing, as docker does.
+     */
+    protected int inspectEach(String collection, String kind, List<String> names, String format) {
+        GoTemplate template = format == null ? null : GoTemplate.parse(format.replace("\\t", "\t")
+                .replace("\\n", "\n"));
+        ArrayNode found = Json.MAPPER.createArrayNode();
+        List<String> missing = new ArrayList<>();
+        for (String n : names) {
+            try {
+                found.add(client().get(collection + "/" + PouchClient.escape(n), null).json());
+            } catch (PouchClientException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                missing.add("Error: No such " + kind + ": " + n);
+            }
+        }
+        if (template != null) {
+            for (JsonNode v : found) {
+                out().println(template.execute(v));
+            }
+        } else {
+            out().println(GoJson.indented(found));
+        }
+        out().flush();
+        missing.forEach(err()::println);
+        err().flush();
+        return missing.isEmpty() ? 0 : 1;
     }
 }

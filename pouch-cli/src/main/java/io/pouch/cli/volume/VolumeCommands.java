@@ -125,31 +125,7 @@ public final class VolumeCommands {
 
         @Override
         public Integer call() {
-            GoTemplate template = format == null ? null : GoTemplate.parse(format.replace("\\t", "\t")
-                    .replace("\\n", "\n"));
-            ArrayNode found = Json.MAPPER.createArrayNode();
-            List<String> missing = new ArrayList<>();
-            for (String n : names) {
-                try {
-                    found.add(client().get("/volumes/" + PouchClient.escape(n), null).json());
-                } catch (PouchClientException e) {
-                    if (e.status() != 404) {
-                        throw e;
-                    }
-                    missing.add("Error: No such volume: " + n);
-                }
-            }
-            if (template != null) {
-                for (JsonNode v : found) {
-                    out().println(template.execute(v));
-                }
-            } else {
-                out().println(GoJson.indented(found));
-            }
-            out().flush();
-            missing.forEach(err()::println);
-            err().flush();
-            return missing.isEmpty() ? 0 : 1;
+            return inspectEach("/volumes", "volume", names, format);
         }
     }
 
