@@ -1323,11 +1323,6 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
     }
 
-    /** The main process's I/O while it runs (for attach), or null. */
-    public ContainerIO io(String ref) {
-        return store.find(ref).io;
-    }
-
     /** The full id of what {@code ref} names (404 otherwise). */
     public String resolveId(String ref) {
         return store.find(ref).id;

@@ -18,11 +18,7 @@ public final class ImageRoutes implements RouteRegistrar {
     private final ImageManager images;
     private final DistributionRoutes distribution;
 
-    public ImageRoutes(ImageManager images) {
-        this(images, null);
-    }
-
-    /** With a registry client: {@code fromImage} pulls (issue 4). */
+    /** {@code fromImage} on {@code /images/create} is a registry pull, served by {@code distribution}. */
     public ImageRoutes(ImageManager images, DistributionRoutes distribution) {
         this.images = images;
         this.distribution = distribution;
@@ -64,14 +60,9 @@ public final class ImageRoutes implements RouteRegistrar {
     private void create(HttpExchange x) throws IOException {
         String fromImage = x.query("fromImage");
         String fromSrc = x.query("fromSrc");
-        if (fromImage != null && !fromImage.isEmpty() && distribution != null) {
+        if (fromImage != null && !fromImage.isEmpty()) {
             distribution.pull(x);
             return;
-        }
-        if (fromImage != null && !fromImage.isEmpty()) {
-            String ref = fromImage + (x.query("tag") != null && !x.query("tag").isEmpty() ? ":" + x.query("tag") : "");
-            throw new PouchException(500, "registry pull is not implemented yet (issue: image manager registry client): "
-                    + "cannot pull " + ref + "; load it with `docker load` instead");
         }
         if (fromSrc == null || fromSrc.isEmpty()) {
             throw PouchException.invalidArgument("either fromImage or fromSrc is required");
