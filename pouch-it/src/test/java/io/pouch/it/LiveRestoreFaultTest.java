@@ -97,7 +97,7 @@ class LiveRestoreFaultTest {
                 + " same pid %d, log lines lost %d; exited during downtime: %s%n", names.size(), running, lostTotal, exited);
         assertEquals(names.size(), running);
         // pouchd copies each FIFO in user space: a kill -9 that lands between a read from the FIFO and the write
-        // to the log loses that one chunk (seen once in about ten runs: 1 line). Nothing queued in the pipe is lost
+        // to the log loses that one chunk (seen in about one run in five: 1 line). Nothing queued in the pipe is lost
         // (the burst above). Zero loss needs the shim to write the log itself (docs/STATUS.md); until then the
         // test allows that in-flight chunk, at most one line per container, and prints what it saw.
         assertTrue(lostTotal <= names.size(), "lost " + lostTotal + " lines");
