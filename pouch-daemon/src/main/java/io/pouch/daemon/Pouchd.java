@@ -57,7 +57,7 @@ public final class Pouchd implements Callable<Integer> {
     String namespace;
     @Option(names = {"-D", "--debug"}, description = "debug logging")
     Boolean debug;
-    @Option(names = "--log-driver", description = "default log driver: json-file or none")
+    @Option(names = "--log-driver", description = "default log driver: json-file, none or syslog")
     String logDriver;
     @Option(names = "--log-opt", description = "log driver options, key=value")
     Map<String, String> logOpts;

@@ -17,6 +17,9 @@ import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.container.io.JsonFileLog;
 import io.pouch.daemon.container.io.LogSink;
+import io.pouch.daemon.container.io.LogTag;
+import io.pouch.daemon.container.io.SyslogLog;
+import io.pouch.daemon.container.io.SyslogOptions;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
@@ -294,13 +297,17 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             throw PouchException.notFound("network " + net + " not found");
         }
         String type = hc.logConfig().type() == null ? config.logDriver() : hc.logConfig().type();
-        if (!type.equals("json-file") && !type.equals("none")) {
+        if (!type.equals("json-file") && !type.equals("none") && !type.equals("syslog")) {
             throw PouchException.invalidArgument("logger: no log driver named '" + type + "' is registered");
         }
-        if (type.equals("json-file")) {
+        if (!type.equals("none")) {
             Map<String, String> opts = new LinkedHashMap<>(config.logOpts());
             opts.putAll(hc.logConfig().config());
-            JsonFileLog.parseOptions(opts);
+            if (type.equals("syslog")) {
+                SyslogOptions.parse(opts);
+            } else {
+                JsonFileLog.parseOptions(opts);
+            }
         }
         RestartPolicies.validate(hc.restartPolicy(), hc.autoRemove()); // life: docker's messages
     }
@@ -509,7 +516,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     private ContainerIO newIo(Container c, ContainerMeta m, HostConfig hc) {
         ContainerConfig cfg = m.config();
-        LogSink log = openLog(c.id, hc);
+        LogSink log = openLog(m, hc);
         try {
             return ContainerIOs.create(ContainerIO.fifoDir(config.execRoot(), c.id), "init", cfg.tty(),
                     cfg.openStdin(), cfg.stdinOnce(), log);
@@ -540,14 +547,26 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
     }
 
-    private LogSink openLog(String id, HostConfig hc) {
-        String type = hc.logConfig().type() == null ? config.logDriver() : hc.logConfig().type();
+    private LogSink openLog(ContainerMeta m, HostConfig hc) {
+        String id = m.id();
+        String type = logDriver(hc);
         if (type.equals("none")) {
             return LogSink.NONE;
         }
         Map<String, String> opts = new LinkedHashMap<>(config.logOpts());
         opts.putAll(hc.logConfig().config());
         try {
+            if (type.equals("syslog")) {
+                SyslogOptions o = SyslogOptions.parse(opts);
+                String tag = LogTag.render(o.tag(), id, m.name(), m.imageId(), m.imageName());
+                LogSink cache = o.cacheDisabled() ? LogSink.NONE : JsonFileLog.open(logPath(id), o.cache());
+                try {
+                    return SyslogLog.open(o, tag, cache, java.time.Clock.systemUTC());
+                } catch (java.io.IOException e) {
+                    cache.close();
+                    throw PouchException.internal(e.getMessage(), e);
+                }
+            }
             return JsonFileLog.open(logPath(id), opts);
         } catch (PouchException e) {
             throw e;
@@ -1328,6 +1347,24 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         return store.find(ref).id;
     }
 
+    private String logDriver(HostConfig hc) {
+        return hc.logConfig() == null || hc.logConfig().type() == null ? config.logDriver() : hc.logConfig().type();
+    }
+
+    /**
+     * Refuses {@code logs} for a container whose driver keeps nothing to read: {@code none}, and {@code syslog}
+     * with its local cache turned off (dockerd's 501 and wording).
+     */
+    public void requireReadableLogs(String ref) {
+        HostConfig hc = store.find(ref).meta().hostConfig();
+        String type = logDriver(hc);
+        if (type.equals("none") || type.equals("syslog")
+                && "true".equals(hc.logConfig().config().getOrDefault("cache-disabled",
+                        config.logOpts().getOrDefault("cache-disabled", "false")))) {
+            throw new PouchException(501, "configured logging driver does not support reading");
+        }
+    }
+
     public boolean isTty(String ref) {
         return store.find(ref).meta().config().tty();
     }
@@ -1464,7 +1501,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             try {
                 ContainerConfig cfg = m.config();
                 c.io = ContainerIOs.reopen(ContainerIO.fifoDir(config.execRoot(), c.id), "init", cfg.tty(),
-                        cfg.openStdin(), cfg.stdinOnce(), openLog(c.id, m.hostConfig()));
+                        cfg.openStdin(), cfg.stdinOnce(), openLog(m, m.hostConfig()));
             } catch (RuntimeException e) {
                 LOG.warning("container " + c.id + " runs on, but its output cannot be re-attached: " + e.getMessage());
             }

@@ -85,6 +85,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         });
         r.add("GET", "/containers/{id}/logs", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
+            manager.requireReadableLogs(id);
             LogsStreamer.stream(ex, manager.logPath(id), manager.isTty(id), LogQuery.from(ex),
                     () -> manager.mayLogMore(id)); // life: follows across policy restarts
         });

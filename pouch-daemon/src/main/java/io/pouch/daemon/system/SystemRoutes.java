@@ -116,7 +116,7 @@ public final class SystemRoutes implements RouteRegistrar {
         return new SystemInfo(
                 engineId(), c.containers(), c.running(), c.paused(), c.stopped(), c.images(),
                 "overlayfs", List.of(), new SystemInfo.Plugins(List.of("local"), List.of("bridge", "host", "null"),
-                        null, List.of("json-file")),
+                        null, List.of("json-file", "none", "syslog")),
                 true, true, true, true, true, true, true, true, true, true,
                 config.debug(), HostFacts.openFds(), true, Thread.activeCount(), now,
                 config.logDriver() != null ? config.logDriver() : "json-file", "cgroupfs",
