@@ -80,7 +80,11 @@ class LogDriverEndToEndTest {
         try (DatagramChannel server = DatagramChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            d.docker("run", "--name", none, "--log-driver", "none", "busybox", "echo", "hi").ok();
+            d.pouch("run", "--name", none, "--log-driver", "none", "busybox", "echo", "hi").ok();
+            Cmd.Result viaPouch = d.pouch("logs", none);
+            assertNotEquals(0, viaPouch.exit(), viaPouch.toString());
+            assertTrue(viaPouch.err().contains("configured logging driver does not support reading"),
+                    viaPouch.toString());
             d.docker("run", "--name", nocache, "--log-driver", "syslog", "--log-opt", "cache-disabled=true",
                     "--log-opt", "syslog-address=udp://127.0.0.1:" + port, "busybox", "echo", "hi").ok();
             for (String n : List.of(none, nocache)) {

@@ -90,6 +90,12 @@ public final class ContainerOptions {
     @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached")
     boolean interactive;
 
+    @Option(names = "--log-driver", description = "Logging driver for the container (json-file, none, syslog)")
+    String logDriver;
+
+    @Option(names = "--log-opt", paramLabel = "KEY=VALUE", description = "Log driver options")
+    List<String> logOpts = new ArrayList<>();
+
     @Option(names = "--restart", description = "Restart policy to apply when a container exits", defaultValue = "no")
     String restart;
 

@@ -105,6 +105,18 @@ public final class CreateRequest {
         io.pouch.cli.volume.MountFlags.apply(hc, o.mounts, o.tmpfs, o.volumesFrom, o.volumeDriver);
         hc.put("NetworkMode", o.network);
         hc.set("RestartPolicy", restartPolicy(o.restart));
+        if (o.logDriver != null || !o.logOpts.isEmpty()) {
+            ObjectNode lc = hc.putObject("LogConfig");
+            lc.put("Type", o.logDriver == null ? "" : o.logDriver);
+            ObjectNode cfg = lc.putObject("Config");
+            for (String kv : o.logOpts) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new CliException("invalid log opt " + kv + ": the format is KEY=VALUE", 125);
+                }
+                cfg.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
         hc.put("AutoRemove", o.autoRemove);
         if (!o.capAdd.isEmpty()) {
             ArrayNode a = hc.putArray("CapAdd");

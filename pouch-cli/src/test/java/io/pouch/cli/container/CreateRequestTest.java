@@ -52,6 +52,18 @@ class CreateRequestTest {
     }
 
     @Test
+    void logDriverFlags() {
+        JsonNode hc = run("--log-driver", "syslog", "--log-opt", "syslog-address=udp://127.0.0.1:514",
+                "--log-opt", "tag={{.Name}}", "busybox").get("HostConfig");
+        assertEquals("{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"udp://127.0.0.1:514\","
+                + "\"tag\":\"{{.Name}}\"}}", hc.get("LogConfig").toString());
+        assertFalse(run("busybox").get("HostConfig").has("LogConfig"));
+        CliException e = assertThrows(CliException.class,
+                () -> run("--log-opt", "novalue", "busybox"));
+        assertEquals(125, e.exitCode());
+    }
+
+    @Test
     void configFlags() {
         JsonNode body = run("-e", "A=1", "-e", "HOME_VAR", "-e", "UNSET_VAR", "-l", "k=v", "-l", "flag", "-w", "/tmp",
                 "-u", "1000:1000", "--entrypoint", "/bin/sh", "-h", "box", "--stop-signal", "SIGINT",
