@@ -3,6 +3,7 @@ package io.pouch.daemon;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.HttpServer;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.container.ContainerManager;
@@ -67,6 +68,16 @@ public final class Pouchd implements Callable<Integer> {
     String bridgeName;
     @Option(names = "--bip", description = "default bridge address and prefix (default 192.168.5.1/24)")
     String bip;
+    @Option(names = "--fixed-cidr", description = "default bridge: give container addresses from this subnet of --bip")
+    String fixedCidr;
+    @Option(names = "--mtu", description = "MTU of the default bridge and its containers (default 1500)")
+    Integer mtu;
+    @Option(names = "--iptables", arity = "0..1", fallbackValue = "true",
+            description = "write iptables rules: masquerade, published ports, isolation (default true)")
+    Boolean iptables;
+    @Option(names = "--ipforward", arity = "0..1", fallbackValue = "true",
+            description = "turn on net.ipv4.ip_forward (default true)")
+    Boolean ipForward;
     @Option(names = "--pidfile", description = "pid file (default /var/run/pouch.pid)")
     String pidFile;
     // ---- registry client (issue 4)
@@ -106,6 +117,16 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
+    /** Flags of the default bridge's data plane (issue 5), keyed like the file. */
+    Map<String, Object> bridgeFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "fixed-cidr", fixedCidr);
+        put(m, "mtu", mtu);
+        put(m, "iptables", iptables);
+        put(m, "ipforward", ipForward);
+        return m;
+    }
+
     /** Flags of the registry client (issue 4), keyed like the file. */
     Map<String, Object> registryFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -125,7 +146,10 @@ public final class Pouchd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DaemonConfig cfg = ConfigLoader.load(givenFlags(), configFile);
+        Map<String, Object> flags = new LinkedHashMap<>(givenFlags());
+        flags.putAll(bridgeFlags());
+        DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
+        BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
         setUpLogging(cfg.debug());
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
@@ -150,7 +174,7 @@ public final class Pouchd implements Callable<Integer> {
         images.reload();
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images);
         images.setImageUsage(containers);
-        NetworkManager networks = new NetworkManager(cfg);
+        NetworkManager networks = new NetworkManager(cfg, bridgeConfig);
         networks.setEvents(events);
         networks.start();
         containers.setNetworks(networks);
@@ -170,7 +194,7 @@ public final class Pouchd implements Callable<Integer> {
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
         // registry client (issue 4): pull, push, login, search
         Map<String, Object> regFlags = registryFlags();
-        Map<String, Object> allFlags = new LinkedHashMap<>(givenFlags());
+        Map<String, Object> allFlags = new LinkedHashMap<>(flags);
         allFlags.putAll(regFlags);
         ConfigLoader.load(allFlags, configFile); // refuses a registry key given both as flag and in the file
         io.pouch.daemon.image.DistributionRoutes distribution = new io.pouch.daemon.image.DistributionRoutes(images,

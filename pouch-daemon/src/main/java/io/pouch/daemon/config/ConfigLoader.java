@@ -21,7 +21,9 @@ public final class ConfigLoader {
     static final Set<String> KEYS = Set.of("home-dir", "exec-root", "listen", "containerd", "containerd-path",
             "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip",
             // registry client (issue 4)
-            "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy");
+            "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy",
+            // the default bridge's data plane (issue 5)
+            "fixed-cidr", "mtu", "iptables", "ipforward");
 
     private ConfigLoader() {
     }
@@ -93,6 +95,41 @@ public final class ConfigLoader {
         return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), strings(m.get("registry-mirrors")),
                 strings(m.get("insecure-registries")), Path.of(str(m, "registry-certs-dir", d.certsDir().toString())),
                 str(m, "image-proxy", null));
+    }
+
+    // ---- the default bridge's data plane (issue 5) ----
+
+    /**
+     * The bridge settings from the same flags and file as {@link #load}; call after it (it validated both).
+     *
+     * @throws io.pouch.api.PouchException 400 for an MTU outside 68..65535, a boolean that is not one, or a fixed
+     *         CIDR that is not a CIDR
+     */
+    public static BridgeConfig loadBridge(Map<String, Object> flags, Path file) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        int mtu;
+        try {
+            mtu = Integer.parseInt(str(m, "mtu", Integer.toString(BridgeConfig.DEFAULT_MTU)));
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("invalid mtu " + m.get("mtu") + ": it must be a number");
+        }
+        if (mtu < 68 || mtu > 65535) {
+            throw PouchException.invalidArgument("invalid mtu " + mtu + ": it must be between 68 and 65535");
+        }
+        String fixed = str(m, "fixed-cidr", null);
+        if (fixed != null && fixed.isEmpty()) {
+            fixed = null;
+        }
+        return new BridgeConfig(fixed, mtu, bool(m, "iptables"), bool(m, "ipforward"));
+    }
+
+    private static boolean bool(Map<String, Object> m, String key) {
+        String v = str(m, key, "true");
+        if (!v.equals("true") && !v.equals("false")) {
+            throw PouchException.invalidArgument("invalid value for " + key + ": " + v + " (true or false)");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private static List<String> strings(Object v) {

@@ -52,9 +52,16 @@ public final class NetworkManager {
     private volatile io.pouch.daemon.events.EventBus events;
     private final Map<String, ContainerNet> containers = new ConcurrentHashMap<>();
     private final Map<String, DnsServer> dns = new ConcurrentHashMap<>();
+    private final io.pouch.daemon.config.BridgeConfig bridgeConfig;
 
     public NetworkManager(DaemonConfig config) {
+        this(config, io.pouch.daemon.config.BridgeConfig.defaults());
+    }
+
+    /** @param bridgeConfig the default bridge's MTU, fixed CIDR, iptables and ip_forward settings */
+    public NetworkManager(DaemonConfig config, io.pouch.daemon.config.BridgeConfig bridgeConfig) {
         this.config = config;
+        this.bridgeConfig = bridgeConfig;
         this.dir = config.networksDir();
         this.ipam = new Ipam(dir.resolve("ipam.json"));
         this.plane = new DataPlane(config.execRoot().resolve("netns"));

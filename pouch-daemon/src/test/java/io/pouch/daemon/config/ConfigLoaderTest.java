@@ -51,6 +51,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void bridgeSettingsFromFlagsAndFile() throws Exception {
+        assertEquals(BridgeConfig.defaults(), ConfigLoader.loadBridge(Map.of(), dir.resolve("missing.json")));
+        Path f = dir.resolve("config.json");
+        Files.writeString(f, "{\"mtu\":1400,\"iptables\":false,\"fixed-cidr\":\"192.168.5.128/25\"}");
+        assertEquals(new BridgeConfig("192.168.5.128/25", 1400, false, false),
+                ConfigLoader.loadBridge(Map.of("ipforward", false), f));
+        assertTrue(assertThrows(PouchException.class, () -> ConfigLoader.loadBridge(Map.of("mtu", 20), dir.resolve("m")))
+                .getMessage().contains("between 68 and 65535"));
+        assertTrue(assertThrows(PouchException.class, () -> ConfigLoader.loadBridge(Map.of("iptables", "yes"),
+                dir.resolve("m"))).getMessage().contains("invalid value for iptables"));
+        assertTrue(assertThrows(PouchException.class, () -> ConfigLoader.load(Map.of("mtu", 1400), f))
+                .getMessage().contains("mtu"));
+    }
+
+    @Test
     void unknownOrMalformedFileIsRefused() throws Exception {
         Path f = dir.resolve("config.json");
         Files.writeString(f, "{\"home_dir\":\"/x\"}");
