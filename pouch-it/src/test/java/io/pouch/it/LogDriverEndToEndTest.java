@@ -74,6 +74,25 @@ class LogDriverEndToEndTest {
     }
 
     @Test
+    void detailsShowTheLabelsAndEnvNamedByLogOptions() {
+        String n = name("ld");
+        try {
+            d.docker("run", "--name", n, "--label", "app=web", "--label", "other=x", "-e", "MODE=prod",
+                    "--log-opt", "labels=app", "--log-opt", "env=MODE", "busybox", "echo", "hi").ok();
+            assertEquals("MODE=prod,app=web hi", d.docker("logs", "--details", n).ok().trimmed());
+            assertEquals("hi", d.docker("logs", n).ok().trimmed());
+            String stamped = d.docker("logs", "--details", "-t", n).ok().trimmed();
+            assertTrue(stamped.matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z MODE=prod,app=web hi"), stamped);
+            assertEquals("MODE=prod,app=web hi", d.pouch("logs", "--details", n).ok().trimmed());
+            Cmd.Result bad = d.docker("create", "--log-opt", "env-regex=(", "busybox");
+            assertNotEquals(0, bad.exit(), bad.toString());
+            assertTrue(bad.err().contains("invalid log opt env-regex"), bad.toString());
+        } finally {
+            d.docker("rm", "-f", n);
+        }
+    }
+
+    @Test
     void driversWithNothingToReadRefuseLogs() throws Exception {
         String none = name("ln");
         String nocache = name("lc");

@@ -16,6 +16,7 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.container.io.JsonFileLog;
+import io.pouch.daemon.container.io.LogAttributes;
 import io.pouch.daemon.container.io.LogSink;
 import io.pouch.daemon.container.io.LogTag;
 import io.pouch.daemon.container.io.SyslogLog;
@@ -567,7 +568,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                     throw PouchException.internal(e.getMessage(), e);
                 }
             }
-            return JsonFileLog.open(logPath(id), opts);
+            return JsonFileLog.open(logPath(id), opts,
+                    LogAttributes.extract(opts, m.config().labels(), m.config().env()));
         } catch (PouchException e) {
             throw e;
         } catch (Exception e) {

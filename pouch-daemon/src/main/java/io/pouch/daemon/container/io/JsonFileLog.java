@@ -80,6 +80,8 @@ public final class JsonFileLog implements LogSink {
     private long size;
     private boolean closed;
     private boolean failed;
+    /** docker's "attrs" of every entry; empty for most containers. */
+    private Map<String, String> attrs = Map.of();
 
     /** Parsed, validated json-file options. maxSize -1 = unlimited. */
     public record Options(long maxSize, int maxFiles) {
@@ -100,14 +102,25 @@ public final class JsonFileLog implements LogSink {
      * @throws PouchException 400 for bad options, 500 when the file cannot be opened
      */
     public static JsonFileLog open(Path file, Map<String, String> opts) {
-        return open(file, opts, Clock.systemUTC());
+        return open(file, opts, Map.of(), Clock.systemUTC());
+    }
+
+    /** As {@link #open(Path, Map)}, with docker's extra attributes written into every entry (see LogAttributes). */
+    public static JsonFileLog open(Path file, Map<String, String> opts, Map<String, String> attrs) {
+        return open(file, opts, attrs, Clock.systemUTC());
     }
 
     static JsonFileLog open(Path file, Map<String, String> opts, Clock clock) {
+        return open(file, opts, Map.of(), clock);
+    }
+
+    static JsonFileLog open(Path file, Map<String, String> opts, Map<String, String> attrs, Clock clock) {
         Options o = parseOptions(opts);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            return new JsonFileLog(file, o, clock);
+            JsonFileLog log = new JsonFileLog(file, o, clock);
+            log.attrs = Map.copyOf(attrs);
+            return log;
         } catch (IOException e) {
             throw PouchException.internal("cannot open log file " + file + ": " + e.getMessage(), e);
         }
@@ -116,8 +129,9 @@ public final class JsonFileLog implements LogSink {
     /**
      * Validates json-file log options with dockerd's rules and wording (call at container create):
      * {@code max-size} is a human size with decimal units ("10m" = 10,000,000 bytes, "1k", "5MB"), {@code max-file}
-     * an integer &gt;= 1 (default 1; without max-size it has no effect, as in dockerd); other docker options (compress, labels, env, tag...) are accepted and
-     * ignored; unknown ones are rejected.
+     * an integer &gt;= 1 (default 1; without max-size it has no effect, as in dockerd); labels, labels-regex, env
+     * and env-regex name the extra attributes (see LogAttributes); compress and tag are accepted and ignored;
+     * unknown ones are rejected.
      *
      * @throws PouchException 400 with the reason
      */
@@ -148,6 +162,7 @@ public final class JsonFileLog implements LogSink {
                 throw PouchException.invalidArgument("max-file cannot be less than 1");
             }
         }
+        LogAttributes.validate(o);
         return new Options(maxSize, maxFiles);
     }
 
@@ -254,6 +269,13 @@ public final class JsonFileLog implements LogSink {
             g.writeStartObject();
             g.writeStringField("log", new String(line, StandardCharsets.UTF_8));
             g.writeStringField("stream", stream == 2 ? "stderr" : "stdout");
+            if (!attrs.isEmpty()) { // docker's field order: log, stream, attrs, time
+                g.writeObjectFieldStart("attrs");
+                for (Map.Entry<String, String> a : new java.util.TreeMap<>(attrs).entrySet()) {
+                    g.writeStringField(a.getKey(), a.getValue());
+                }
+                g.writeEndObject();
+            }
             g.writeStringField("time", LogTimes.rfc3339Nano(time));
             g.writeEndObject();
         } catch (IOException e) {

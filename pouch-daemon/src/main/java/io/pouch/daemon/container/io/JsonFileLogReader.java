@@ -38,7 +38,7 @@ public final class JsonFileLogReader {
     static final long POLL_MILLIS = 100;
     private static final ObjectReader ENTRY = Json.MAPPER.readerFor(Entry.class);
 
-    record Entry(String log, String stream, String time) {
+    record Entry(String log, String stream, String time, java.util.Map<String, String> attrs) {
     }
 
     private final Path file;
@@ -319,7 +319,8 @@ public final class JsonFileLogReader {
         if (!q.wants(stream)) {
             return;
         }
-        if (!out.accept(new LogLine(stream, time, e.log().getBytes(StandardCharsets.UTF_8)))) {
+        if (!out.accept(new LogLine(stream, time, e.log().getBytes(StandardCharsets.UTF_8),
+                e.attrs() == null ? java.util.Map.of() : e.attrs()))) {
             stopped = true;
         }
     }

@@ -14,14 +14,19 @@ import java.time.Instant;
  *               -1 = all
  */
 public record LogQuery(boolean stdout, boolean stderr, Instant since, Instant until, int tail, boolean follow,
-                       boolean timestamps) {
+                       boolean timestamps, boolean details) {
 
     public static final LogQuery ALL = new LogQuery(true, true, null, null, -1, false, false);
+
+    public LogQuery(boolean stdout, boolean stderr, Instant since, Instant until, int tail, boolean follow,
+                    boolean timestamps) {
+        this(stdout, stderr, since, until, tail, follow, timestamps, false);
+    }
 
     /**
      * Parses the query of a logs request: {@code stdout, stderr, since, until} (unix seconds with optional
      * fraction, or RFC3339), {@code tail} ("all" or N; anything unparsable or negative means all, as dockerd),
-     * {@code follow, timestamps}.
+     * {@code follow, timestamps, details}.
      *
      * @throws PouchException 400 "Bad parameters: you must choose at least one stream" when neither stream is
      *                        asked for, 400 for an unreadable time
@@ -35,7 +40,7 @@ public record LogQuery(boolean stdout, boolean stderr, Instant since, Instant un
         Instant since = LogTimes.parseQueryTime("since", ex.query("since"));
         Instant until = LogTimes.parseQueryTime("until", ex.query("until"));
         return new LogQuery(stdout, stderr, since, until, parseTail(ex.query("tail")),
-                ex.queryBool("follow", false), ex.queryBool("timestamps", false));
+                ex.queryBool("follow", false), ex.queryBool("timestamps", false), ex.queryBool("details", false));
     }
 
     static int parseTail(String tail) {

@@ -40,11 +40,14 @@ public final class LogsStreamer {
                         return false;
                     }
                     byte[] payload = line.log();
-                    if (q.timestamps()) {
-                        byte[] ts = (LogTimes.rfc3339NanoFixed(line.time()) + ' ').getBytes(StandardCharsets.US_ASCII);
-                        byte[] p = new byte[ts.length + payload.length];
-                        System.arraycopy(ts, 0, p, 0, ts.length);
-                        System.arraycopy(payload, 0, p, ts.length, payload.length);
+                    if (q.details() || q.timestamps()) {
+                        // docker's order: the time stamp, the attributes, each followed by a space, then the line
+                        String head = (q.timestamps() ? LogTimes.rfc3339NanoFixed(line.time()) + ' ' : "")
+                                + (q.details() ? LogAttributes.render(line.attrs()) + ' ' : "");
+                        byte[] h = head.getBytes(StandardCharsets.UTF_8);
+                        byte[] p = new byte[h.length + payload.length];
+                        System.arraycopy(h, 0, p, 0, h.length);
+                        System.arraycopy(payload, 0, p, h.length, payload.length);
                         payload = p;
                     }
                     StdCopy.write(out, tty, line.stream(), payload, 0, payload.length);
