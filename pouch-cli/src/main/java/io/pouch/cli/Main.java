@@ -13,10 +13,12 @@ import io.pouch.cli.system.EventsCommand;
 import io.pouch.cli.system.InfoCommand;
 import io.pouch.cli.system.InspectCommand;
 import io.pouch.cli.system.VersionCommand;
+import io.pouch.client.ClientTls;
 import io.pouch.client.DaemonHost;
 import io.pouch.client.PouchClient;
 import picocli.CommandLine;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -35,6 +37,18 @@ public final class Main implements Runnable {
             description = "Daemon socket to connect to (default ${DEFAULT-VALUE}; env POUCH_HOST)",
             defaultValue = "${env:POUCH_HOST:-" + DaemonHost.DEFAULT + "}")
     String host;
+
+    @Option(names = "--tlsverify", description = "Use TLS and verify the daemon's certificate (tcp:// hosts)")
+    boolean tlsVerify;
+
+    @Option(names = "--tlscacert", paramLabel = "FILE", description = "Trust certificates signed by this CA")
+    String tlsCaCert;
+
+    @Option(names = "--tlscert", paramLabel = "FILE", description = "Path to the TLS certificate file")
+    String tlsCert;
+
+    @Option(names = "--tlskey", paramLabel = "FILE", description = "Path to the TLS key file")
+    String tlsKey;
 
     @Option(names = {"-D", "--debug"}, description = "Print requests and answers on stderr")
     boolean debug;
@@ -61,12 +75,27 @@ public final class Main implements Runnable {
 
     public synchronized PouchClient client() {
         if (client == null) {
-            client = PouchClient.connect(host);
+            client = PouchClient.connect(host, tls());
             if (debug) {
                 client.trace(line -> System.err.println("DEBU[client] " + line));
             }
         }
         return client;
+    }
+
+    /** TLS when any TLS flag is given; the daemon's certificate is always verified (there is no insecure mode). */
+    private ClientTls tls() {
+        if (!tlsVerify && tlsCaCert == null && tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCaCert == null) {
+            throw new CliException("--tlscacert is needed to verify the daemon's certificate", 1);
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CliException("--tlscert and --tlskey go together", 1);
+        }
+        return new ClientTls(Path.of(tlsCaCert), tlsCert == null ? null : Path.of(tlsCert),
+                tlsKey == null ? null : Path.of(tlsKey));
     }
 
     public String host() {
@@ -134,7 +163,7 @@ public final class Main implements Runnable {
     static String commandName(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("-H") || a.equals("--host")) {
+            if (java.util.Set.of("-H", "--host", "--tlscacert", "--tlscert", "--tlskey").contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
                 return a;

@@ -7,7 +7,7 @@ import java.net.URI;
 
 /**
  * Where the daemon listens, parsed from {@code -H}/{@code POUCH_HOST}: {@code unix:///path}, {@code tcp://host:port}
- * or a bare {@code host:port} (tcp). TLS is not supported yet.
+ * or a bare {@code host:port} (tcp); TLS for tcp is {@link ClientTls}.
  */
 public record DaemonHost(String scheme, String path, String hostname, int port) {
     public static final String DEFAULT = "unix:///var/run/pouchd.sock";

@@ -3,6 +3,7 @@ package io.pouch.client;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,6 +65,13 @@ public final class HijackedConnection implements AutoCloseable {
 
     /** Half-close: signals end of stdin and keeps reading the output. */
     public void closeWrite() {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) { // over TLS the end of stdin is a close_notify; the daemon keeps writing the output
+            if (channel.isActive()) {
+                tls.closeOutbound().awaitUninterruptibly();
+            }
+            return;
+        }
         if (channel instanceof DuplexChannel duplex && channel.isActive() && !duplex.isOutputShutdown()) {
             duplex.shutdownOutput().awaitUninterruptibly();
         }

@@ -13,6 +13,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -61,13 +62,30 @@ public final class PouchClient implements AutoCloseable {
     private volatile String apiVersion;
     private volatile Consumer<String> trace = s -> { };
 
-    private PouchClient(DaemonHost host) {
+    /** Null for unix sockets and plain TCP. */
+    private final SslContext tls;
+
+    private PouchClient(DaemonHost host, SslContext tls) {
         this.host = host;
+        this.tls = tls;
     }
 
     /** Nothing connects until the first request. {@code host} null or blank means {@link DaemonHost#DEFAULT}. */
     public static PouchClient connect(String host) {
-        return new PouchClient(DaemonHost.parse(host));
+        return new PouchClient(DaemonHost.parse(host), null);
+    }
+
+    /**
+     * As {@link #connect(String)}, over TLS when {@code tls} is given (tcp:// hosts only).
+     *
+     * @throws PouchClientException when TLS is asked for on a unix socket or its files cannot be read
+     */
+    public static PouchClient connect(String host, ClientTls tls) {
+        DaemonHost h = DaemonHost.parse(host);
+        if (tls != null && h.isUnix()) {
+            throw new PouchClientException(0, "TLS is for tcp:// hosts; " + h + " is a unix socket");
+        }
+        return new PouchClient(h, tls == null ? null : tls.context());
     }
 
     /** Every request line and answer status goes here (the CLI's {@code -D}). */
@@ -329,6 +347,9 @@ public final class PouchClient implements AutoCloseable {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host.hostname(), host.port()));
+                        }
                         ch.pipeline().addLast("http", new HttpClientCodec());
                     }
                 });

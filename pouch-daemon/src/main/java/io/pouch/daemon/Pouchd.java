@@ -6,6 +6,7 @@ import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
 import io.pouch.daemon.config.DaemonConfig;
+import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
 import io.pouch.daemon.containerd.Containerd;
@@ -68,6 +69,15 @@ public final class Pouchd implements Callable<Integer> {
     String bridgeName;
     @Option(names = "--bip", description = "default bridge address and prefix (default 192.168.5.1/24)")
     String bip;
+    @Option(names = "--tlsverify", arity = "0..1", fallbackValue = "true",
+            description = "require client certificates signed by --tlscacert on tcp:// addresses")
+    Boolean tlsVerify;
+    @Option(names = "--tlscacert", description = "CA that signs client certificates (PEM)")
+    String tlsCaCert;
+    @Option(names = "--tlscert", description = "server certificate for tcp:// addresses (PEM)")
+    String tlsCert;
+    @Option(names = "--tlskey", description = "server private key for tcp:// addresses (PEM, PKCS#8)")
+    String tlsKey;
     @Option(names = "--fixed-cidr", description = "default bridge: give container addresses from this subnet of --bip")
     String fixedCidr;
     @Option(names = "--mtu", description = "MTU of the default bridge and its containers (default 1500)")
@@ -127,6 +137,16 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
+    /** TLS flags for tcp:// addresses, keyed like the file's "TLS" object. */
+    Map<String, Object> tlsFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "tlsverify", tlsVerify);
+        put(m, "tlscacert", tlsCaCert);
+        put(m, "tlscert", tlsCert);
+        put(m, "tlskey", tlsKey);
+        return m;
+    }
+
     /** Flags of the registry client (issue 4), keyed like the file. */
     Map<String, Object> registryFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -150,6 +170,8 @@ public final class Pouchd implements Callable<Integer> {
         flags.putAll(bridgeFlags());
         DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
         BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
+        TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
+        HttpServer.check(cfg.listen(), tlsConfig);
         setUpLogging(cfg.debug());
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
@@ -210,7 +232,7 @@ public final class Pouchd implements Callable<Integer> {
         new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
         new io.pouch.daemon.container.files.FilesRoutes(containers, cfg.execRoot().resolve("cp")).register(router);
         new io.pouch.daemon.container.commit.CommitRoutes(ctd, containers, images, events).register(router);
-        HttpServer server = new HttpServer(cfg.listen(), router, VERSION);
+        HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
 

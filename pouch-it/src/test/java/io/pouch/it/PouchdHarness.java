@@ -25,6 +25,9 @@ public final class PouchdHarness implements AutoCloseable {
     private final Path dockerConfig;
     /** life: the bridge this daemon owns ("pit0" for the shared one), kept for restarts. */
     private String bridge = "pit0";
+    /** The default bridge's address, and flags added to the daemon's command line (both kept for restarts). */
+    private String bip = "10.231.255.1/24";
+    private List<String> extraArgs = List.of();
 
     /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
     public static synchronized PouchdHarness shared() {
@@ -54,36 +57,64 @@ public final class PouchdHarness implements AutoCloseable {
         return start("pouch-it-private-", "plr0");
     }
 
+    /**
+     * A daemon of the caller's own with its own bridge and address, and extra daemon flags; {@code args} may use
+     * the placeholder {@code $BASE} for the daemon's base directory (created before the launch, so files such as
+     * certificates can be put there by {@code prepare}). The caller closes it.
+     */
+    public static PouchdHarness startPrivate(String bridge, String bip, java.util.function.Consumer<Path> prepare,
+                                             List<String> args) {
+        return start("pouch-it-" + bridge + "-", bridge, bip, prepare, args);
+    }
+
     private static PouchdHarness start(String prefix, String bridge) {
+        // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold; one subnet per test daemon
+        return start(prefix, bridge, bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24", base -> { },
+                List.of());
+    }
+
+    private static PouchdHarness start(String prefix, String bridge, String bip,
+                                       java.util.function.Consumer<Path> prepare, List<String> args) {
         try {
             Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
             Path root = Cmd.repoRoot();
-            PouchdHarness h = new PouchdHarness(base, launch(base, bridge));
+            prepare.accept(base);
+            List<String> extra = args.stream().map(a -> a.replace("$BASE", base.toString())).toList();
+            PouchdHarness h = new PouchdHarness(base, launch(base, bridge, bip, extra));
             h.bridge = bridge;
-            h.awaitPing(Duration.ofSeconds(60));
-            String tar = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR", root.resolve("target/busybox.tar").toString());
-            h.docker("load", "-i", tar).ok();
+            h.bip = bip;
+            h.extraArgs = extra;
+            try {
+                h.awaitPing(Duration.ofSeconds(60));
+                String tar = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR",
+                        root.resolve("target/busybox.tar").toString());
+                h.docker("load", "-i", tar).ok();
+            } catch (AssertionError e) {
+                h.abandon();
+                throw e;
+            }
             return h;
         } catch (IOException e) {
             throw new AssertionError("cannot start pouchd: " + e.getMessage(), e);
         }
     }
 
-    private static Process launch(Path base, String bridge) throws IOException {
+    private static Process launch(Path base, String bridge, String bip, List<String> extra) throws IOException {
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "io.pouch.daemon.Pouchd",
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                "io.pouch.daemon.Pouchd",
                 "--home-dir", base.resolve("home").toString(),
                 "--exec-root", base.resolve("run").toString(),
                 "--listen", "unix://" + base.resolve("pouchd.sock"),
                 "--pidfile", base.resolve("pouchd.pid").toString(),
                 "--bridge-name", bridge,
-                // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold; one subnet per test daemon
-                "--bip", bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24",
+                "--bip", bip,
                 "--config-file", base.resolve("no-config.json").toString(),
                 "--registry-certs-dir", base.resolve("certs.d").toString(),
-                "--debug");
+                "--debug"));
+        cmd.addAll(extra);
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile())).start();
     }
@@ -113,7 +144,7 @@ public final class PouchdHarness implements AutoCloseable {
     /** life: starts pouchd again on the same dirs and waits for /_ping. */
     public void restartDaemon() {
         try {
-            process = launch(base, bridge);
+            process = launch(base, bridge, bip, extraArgs);
         } catch (IOException e) {
             throw new AssertionError("cannot restart pouchd: " + e.getMessage(), e);
         }
@@ -233,6 +264,21 @@ public final class PouchdHarness implements AutoCloseable {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        killLeftoverContainerd();
+        removeNetworkState();
+        unmountUnder(base);
+        keepLog();
+        deleteTree(base);
+    }
+
+    /** A daemon that failed to start: whatever it started (containerd, bridge, chains, mounts) goes. */
+    private void abandon() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -338,7 +339,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        // a TLS client ends its stdin with close_notify (Go's tls.Conn.CloseWrite), not with a TCP half-close
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
             inputShutdown = true;
             if (raw != null) {
                 raw.end(); // half-close: stdin ends, output goes on

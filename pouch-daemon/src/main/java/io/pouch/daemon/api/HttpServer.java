@@ -8,13 +8,17 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.ssl.SslContext;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.config.TlsConfig;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -30,7 +34,8 @@ import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
- * The Engine API's HTTP/1.1 server: Netty on epoll, one unix socket per {@code unix://} listen address. Netty
+ * The Engine API's HTTP/1.1 server: Netty on epoll, one unix socket per {@code unix://} listen address and, with
+ * TLS and client certificates only, a TCP socket per {@code tcp://} address. Netty
  * parses and writes HTTP; every handler runs on its own virtual thread so blocking manager calls never stall the
  * event loop. See {@link ConnectionHandler} for the per-connection protocol (keep-alive, streamed bodies, hijack).
  */
@@ -38,11 +43,13 @@ public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpServer.class.getName());
     static final String CODEC = "http";
     static final String EXPECT_CONTINUE = "expect-continue";
-    static final String TCP_NEEDS_TLS = "TCP listening requires TLS (--tlscacert/--tlscert/--tlskey), not supported yet";
+    static final String TCP_NEEDS_TLS = "TCP listening requires TLS with client certificates: give --tlsverify,"
+            + " --tlscacert, --tlscert and --tlskey (or listen on a unix socket)";
 
     private final List<ListenAddress> addresses;
     private final Router router;
     private final String serverHeader;
+    private final TlsConfig tls;
     private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("api-", 0).factory());
     private EventLoopGroup group;
@@ -54,12 +61,28 @@ public final class HttpServer implements AutoCloseable {
 
     /** @param version the engine version for the {@code Server: Pouch/<version> (linux)} header */
     public HttpServer(List<String> listen, Router router, String version) {
+        this(listen, router, version, TlsConfig.none());
+    }
+
+    /** @param tls what tcp:// addresses are served with; TCP without complete TLS settings is refused at start */
+    public HttpServer(List<String> listen, Router router, String version, TlsConfig tls) {
+        this.tls = tls;
         if (listen.isEmpty()) {
             throw PouchException.invalidArgument("no listen address given");
         }
         this.addresses = listen.stream().map(ListenAddress::parse).toList();
         this.router = router;
         this.serverHeader = "Pouch/" + version + " (linux)";
+    }
+
+    /**
+     * Checks the listen addresses and, when one is tcp://, the TLS settings, before anything else starts (a daemon
+     * must not start containerd only to find it cannot serve).
+     */
+    public static void check(List<String> listen, TlsConfig tls) {
+        if (listen.stream().map(ListenAddress::parse).anyMatch(a -> a.scheme().equals("tcp"))) {
+            TlsContexts.server(tls);
+        }
     }
 
     private static String defaultVersion() {
@@ -73,16 +96,37 @@ public final class HttpServer implements AutoCloseable {
 
     /** Binds every address; on failure nothing stays bound. */
     public synchronized void start() throws IOException, InterruptedException {
-        for (ListenAddress a : addresses) {
-            if (a.scheme().equals("tcp")) {
-                throw PouchException.invalidArgument(TCP_NEEDS_TLS + ": " + a);
-            }
-        }
+        boolean anyTcp = addresses.stream().anyMatch(a -> a.scheme().equals("tcp"));
+        SslContext ssl = anyTcp ? TlsContexts.server(tls) : null; // refuses TCP without TLS and client certs
         group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 EpollIoHandler.newFactory());
-        ServerBootstrap b = new ServerBootstrap()
+        try {
+            for (ListenAddress a : addresses) {
+                Channel ch;
+                if (a.scheme().equals("tcp")) {
+                    ch = bootstrap(ssl).channel(EpollServerSocketChannel.class)
+                            .bind(new InetSocketAddress(a.host(), a.port())).sync().channel();
+                } else {
+                    Path p = a.path();
+                    prepareSocketPath(p);
+                    ch = bootstrap(null).channel(EpollServerDomainSocketChannel.class)
+                            .bind(new DomainSocketAddress(p.toFile())).sync().channel();
+                    // root and the socket's group only: whoever can talk to the API is root on this host
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw----"));
+                }
+                servers.add(ch);
+                LOG.info("API listening on " + a + (a.scheme().equals("tcp") ? " (TLS, client certificates required)"
+                        : ""));
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private ServerBootstrap bootstrap(SslContext ssl) {
+        return new ServerBootstrap()
                 .group(group)
-                .channel(EpollServerDomainSocketChannel.class)
                 // we read on demand: bodies are pulled by their consumer, the next request after the answer
                 .childOption(ChannelOption.AUTO_READ, false)
                 // attach/exec: the client half-closes after stdin and still reads the output
@@ -90,26 +134,15 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(CODEC, new HttpServerCodec())
                                 .addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler())
                                 .addLast("api", new ConnectionHandler(HttpServer.this, router));
                     }
                 });
-        try {
-            for (ListenAddress a : addresses) {
-                Path p = a.path();
-                prepareSocketPath(p);
-                Channel ch = b.bind(new DomainSocketAddress(p.toFile())).sync().channel();
-                servers.add(ch);
-                // root and the socket's group only: whoever can talk to the API is root on this host
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw----"));
-                LOG.info("API listening on " + a);
-            }
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            close();
-            throw e;
-        }
     }
 
     /** A socket file left by a daemon that died is removed; a live one or a non-socket file is an error. */

@@ -23,7 +23,9 @@ public final class ConfigLoader {
             // registry client (issue 4)
             "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy",
             // the default bridge's data plane (issue 5)
-            "fixed-cidr", "mtu", "iptables", "ipforward");
+            "fixed-cidr", "mtu", "iptables", "ipforward",
+            // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
+            "TLS");
 
     private ConfigLoader() {
     }
@@ -95,6 +97,43 @@ public final class ConfigLoader {
         return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), strings(m.get("registry-mirrors")),
                 strings(m.get("insecure-registries")), Path.of(str(m, "registry-certs-dir", d.certsDir().toString())),
                 str(m, "image-proxy", null));
+    }
+
+    // ---- TLS for tcp:// listen addresses ----
+
+    /**
+     * The TLS settings: flags {@code tlscacert, tlscert, tlskey, tlsverify}, or the file's {@code "TLS"} object with
+     * the same keys (Pouch's layout); the same setting both ways is an error, as for every other key.
+     */
+    @SuppressWarnings("unchecked")
+    public static TlsConfig loadTls(Map<String, Object> flags, Path file) {
+        Object section = readFile(file).get("TLS");
+        Map<String, Object> m = new HashMap<>();
+        if (section != null) {
+            if (!(section instanceof Map<?, ?>)) {
+                throw PouchException.invalidArgument("\"TLS\" in " + file + " must be an object with tlscacert, tlscert,"
+                        + " tlskey and tlsverify");
+            }
+            for (Map.Entry<String, Object> e : ((Map<String, Object>) section).entrySet()) {
+                if (!Set.of("tlscacert", "tlscert", "tlskey", "tlsverify").contains(e.getKey())) {
+                    throw PouchException.invalidArgument("unknown key \"" + e.getKey() + "\" in \"TLS\" of " + file
+                            + "; known keys: tlscacert, tlscert, tlskey, tlsverify");
+                }
+                if (flags.containsKey(e.getKey())) {
+                    throw PouchException.invalidArgument("the following directives are specified both as a flag and in"
+                            + " the configuration file " + file + ": " + e.getKey());
+                }
+                m.put(e.getKey(), e.getValue());
+            }
+        }
+        m.putAll(flags);
+        return new TlsConfig(path(m, "tlscacert"), path(m, "tlscert"), path(m, "tlskey"),
+                Boolean.parseBoolean(str(m, "tlsverify", "false")));
+    }
+
+    private static Path path(Map<String, Object> m, String key) {
+        String v = str(m, key, null);
+        return v == null || v.isEmpty() ? null : Path.of(v);
     }
 
     // ---- the default bridge's data plane (issue 5) ----

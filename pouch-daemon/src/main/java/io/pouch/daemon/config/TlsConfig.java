@@ -1,0 +1,24 @@
+package io.pouch.daemon.config;
+
+import java.nio.file.Path;
+
+/**
+ * TLS for {@code tcp://} listen addresses: Pouch's {@code --tlscacert}, {@code --tlscert}, {@code --tlskey} and
+ * {@code --tlsverify} (in the config file, Pouch's {@code "TLS"} object with the same keys). pouchd serves TCP only
+ * with TLS and client certificates: whoever can talk to the API is root on the host.
+ *
+ * @param caCert the CA that signs client certificates (PEM), or null
+ * @param cert   the server certificate chain (PEM), or null
+ * @param key    the server's private key (PEM, PKCS#8), or null
+ * @param verify whether clients must present a certificate signed by {@code caCert}
+ */
+public record TlsConfig(Path caCert, Path cert, Path key, boolean verify) {
+    public static TlsConfig none() {
+        return new TlsConfig(null, null, null, false);
+    }
+
+    /** Everything TCP serving needs: a server certificate and key, and client certificates checked against a CA. */
+    public boolean complete() {
+        return caCert != null && cert != null && key != null && verify;
+    }
+}
