@@ -24,6 +24,9 @@ final class DataPlane {
     private static final long SELF_PID = ProcessHandle.current().pid();
 
     private final Path netnsDir;
+    private static final int DEFAULT_MTU = 1500;
+    /** The MTU each bridge was brought up with; a container's veth takes its bridge's. */
+    private final java.util.Map<String, Integer> bridgeMtu = new java.util.concurrent.ConcurrentHashMap<>();
 
     DataPlane(Path netnsDir) {
         this.netnsDir = netnsDir;
@@ -37,12 +40,18 @@ final class DataPlane {
         return Files.exists(Path.of("/sys/class/net", dev));
     }
 
-    /** Creates (or adopts) the bridge with the gateway address, up, forwarding on. */
-    void ensureBridge(String dev, String gateway, int prefix) {
+    /**
+     * Creates (or adopts) the bridge with the gateway address and MTU, up; forwarding on unless {@code ipForward}
+     * is false (the operator manages it).
+     */
+    void ensureBridge(String dev, String gateway, int prefix, int mtu, boolean ipForward) {
         StringBuilder b = new StringBuilder();
         if (!linkExists(dev)) {
             b.append("link add ").append(dev).append(" type bridge\n");
         }
+        // the bridge's own MTU; a bridge with ports takes the smallest of theirs, so veths get the same (inside())
+        b.append("link set ").append(dev).append(" mtu ").append(mtu).append('\n');
+        bridgeMtu.put(dev, mtu);
         // A bridge without an address of its own takes the lowest MAC of its ports, so attaching a container's veth
         // can change the gateway's MAC under the feet of containers that cached it (their packets to the gateway,
         // DNS included, vanish until the ARP entry expires). A fixed MAC, derived from the gateway address as the
@@ -53,7 +62,9 @@ final class DataPlane {
         Sh.run(List.of("ip", "-batch", "-"), b.toString());
         // published ports on 127.0.0.1 without a userland proxy: loopback-sourced packets may leave via the bridge
         sysctl("net/ipv4/conf/" + dev + "/route_localnet", "1");
-        sysctl("net/ipv4/ip_forward", "1");
+        if (ipForward) {
+            sysctl("net/ipv4/ip_forward", "1");
+        }
     }
 
     /** Docker's locally administered MAC for an address: 02:42 followed by the four address bytes. */
@@ -119,10 +130,13 @@ final class DataPlane {
         }
     }
 
-    private static String inside(Iface f) {
+    private String inside(Iface f) {
         StringBuilder b = new StringBuilder();
-        b.append("link add ").append(f.ifName()).append(" address ").append(f.mac()).append(" type veth peer name ")
-                .append(f.hostVeth()).append(" netns ").append(SELF_PID).append('\n');
+        int mtu = bridgeMtu.getOrDefault(f.bridge(), DEFAULT_MTU);
+        String m = mtu == DEFAULT_MTU ? "" : " mtu " + mtu;
+        b.append("link add ").append(f.ifName()).append(" address ").append(f.mac()).append(m)
+                .append(" type veth peer name ").append(f.hostVeth()).append(m).append(" netns ").append(SELF_PID)
+                .append('\n');
         b.append("addr add ").append(f.ip()).append('/').append(f.prefix()).append(" dev ").append(f.ifName())
                 .append('\n');
         b.append("link set ").append(f.ifName()).append(" up\n");

@@ -23,12 +23,19 @@ final class Firewall {
     final String fwd;
     final String iso1;
     final String iso2;
+    private final boolean enabled;
 
     /**
      * Chain names: Docker-like for the daemon on the default bridge p0; with another bridge name they carry it,
      * so that several pouchd on one host (a test daemon beside the real one) never flush each other's rules.
      */
     Firewall(String bridgeName) {
+        this(bridgeName, true);
+    }
+
+    /** @param enabled false for dockerd's --iptables=false: no rule is written, none is removed */
+    Firewall(String bridgeName, boolean enabled) {
+        this.enabled = enabled;
         if ("p0".equals(bridgeName)) {
             nat = "POUCH";
             post = "POUCH-POSTROUTING";
@@ -50,6 +57,9 @@ final class Firewall {
 
     /** Creates our chains empty (flushing stale rules) and hooks them into the built-in chains once. */
     void reset() {
+        if (!enabled) {
+            return;
+        }
         String in = "*nat\n:" + nat + " - [0:0]\n:" + post + " - [0:0]\nCOMMIT\n*filter\n:" + fwd + " - [0:0]\n:"
                 + iso1 + " - [0:0]\n:" + iso2 + " - [0:0]\n-A " + fwd + " -j " + iso1 + "\nCOMMIT\n";
         Sh.run(List.of("iptables-restore", "-w", "--noflush"), in);
@@ -102,14 +112,14 @@ final class Firewall {
 
     /** Appends rules in one iptables-restore (one process however many rules). */
     void add(List<Rule> rules) {
-        if (!rules.isEmpty()) {
+        if (enabled && !rules.isEmpty()) {
             Sh.run(List.of("iptables-restore", "-w", "--noflush"), script(rules, "-A"));
         }
     }
 
     /** Deletes rules; one batch, or one by one when some are already gone. Never throws. */
     void delete(List<Rule> rules) {
-        if (rules.isEmpty() || Sh.tryRun(List.of("iptables-restore", "-w", "--noflush"), script(rules, "-D"))) {
+        if (!enabled || rules.isEmpty() || Sh.tryRun(List.of("iptables-restore", "-w", "--noflush"), script(rules, "-D"))) {
             return;
         }
         for (Rule r : rules) {

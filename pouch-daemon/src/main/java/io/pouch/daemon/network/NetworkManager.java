@@ -53,6 +53,7 @@ public final class NetworkManager {
     private final Map<String, ContainerNet> containers = new ConcurrentHashMap<>();
     private final Map<String, DnsServer> dns = new ConcurrentHashMap<>();
     private final io.pouch.daemon.config.BridgeConfig bridgeConfig;
+    static final String MTU_OPTION = "com.docker.network.driver.mtu";
 
     public NetworkManager(DaemonConfig config) {
         this(config, io.pouch.daemon.config.BridgeConfig.defaults());
@@ -65,7 +66,7 @@ public final class NetworkManager {
         this.dir = config.networksDir();
         this.ipam = new Ipam(dir.resolve("ipam.json"));
         this.plane = new DataPlane(config.execRoot().resolve("netns"));
-        this.firewall = new Firewall(config.bridgeName());
+        this.firewall = new Firewall(config.bridgeName(), bridgeConfig.iptables());
     }
 
     /** Network events (create, destroy, connect, disconnect) as dockerd emits them. */
@@ -108,15 +109,16 @@ public final class NetworkManager {
             }
         }
         Cidr bip = Cidr.parse(config.bip());
+        String fixed = fixedCidr(bip);
         NetworkRecord bridge = byName("bridge");
         if (bridge == null || !bridge.device().equals(config.bridgeName())
-                || !bridge.subnet().equals(bip.canonical().toString())) {
+                || !bridge.subnet().equals(bip.canonical().toString()) || !bridge.ipRange().equals(fixed)) {
             if (bridge != null) {
                 networks.remove(bridge.id());
                 ipam.dropNetwork(bridge.id());
             }
             add(new NetworkRecord(bridge != null ? bridge.id() : newId(), "bridge", "bridge", now(),
-                    config.bridgeName(), bip.canonical().toString(), bip.addressString(), "", false, Map.of(),
+                    config.bridgeName(), bip.canonical().toString(), bip.addressString(), fixed, false, Map.of(),
                     Map.of("com.docker.network.bridge.name", config.bridgeName(),
                             "com.docker.network.bridge.default_bridge", "true")));
         }
@@ -181,7 +183,7 @@ public final class NetworkManager {
 
     private void bringUp(NetworkRecord n) {
         Cidr subnet = n.subnetCidr();
-        plane.ensureBridge(n.device(), n.gateway(), subnet.prefix());
+        plane.ensureBridge(n.device(), n.gateway(), subnet.prefix(), mtu(n), bridgeConfig.ipForward());
         firewall.add(firewall.networkRules(n));
         if (!n.isDefaultBridge()) {
             try {
@@ -190,6 +192,54 @@ public final class NetworkManager {
                 LOG.warning("no DNS server on network " + n.name() + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * The default bridge's address pool from --fixed-cidr ("" for the whole subnet).
+     *
+     * @throws PouchException 400 when it is not a CIDR inside --bip's subnet
+     */
+    private String fixedCidr(Cidr bip) {
+        String f = bridgeConfig.fixedCidr();
+        if (f == null) {
+            return "";
+        }
+        Cidr c;
+        try {
+            c = Cidr.parse(f).canonical();
+        } catch (RuntimeException e) {
+            throw PouchException.invalidArgument("invalid fixed-cidr " + f + ": " + e.getMessage());
+        }
+        if (!bip.canonical().contains(c)) {
+            throw PouchException.invalidArgument("fixed-cidr " + f + " is not inside the bridge subnet "
+                    + bip.canonical() + " (--bip)");
+        }
+        return c.toString();
+    }
+
+    /** The default bridge's is the daemon's --mtu; a user network's its driver option (1500 without), as dockerd. */
+    private int mtu(NetworkRecord n) {
+        if (n.isDefaultBridge()) {
+            return bridgeConfig.mtu();
+        }
+        return mtuOption(n.options());
+    }
+
+    /** @throws PouchException 400 for an MTU option that is not a number in 68..65535 */
+    static int mtuOption(Map<String, String> options) {
+        String v = options == null ? null : options.get(MTU_OPTION);
+        if (v == null || v.isEmpty()) {
+            return io.pouch.daemon.config.BridgeConfig.DEFAULT_MTU;
+        }
+        try {
+            int mtu = Integer.parseInt(v);
+            if (mtu >= 68 && mtu <= 65535) {
+                return mtu;
+            }
+        } catch (NumberFormatException ignored) {
+            // the message below
+        }
+        throw PouchException.invalidArgument("invalid " + MTU_OPTION + " " + v + ": a number between 68 and 65535");
     }
 
     // ---------------------------------------------------------------- networks
@@ -298,6 +348,7 @@ public final class NetworkManager {
             }
             String id = newId();
             Map<String, String> opts = r.options() == null ? Map.of() : r.options();
+            mtuOption(opts); // refuses a bad MTU before anything is made
             String dev = opts.getOrDefault("com.docker.network.bridge.name", "br-" + id.substring(0, 12));
             if (dev.isEmpty() || dev.length() > 15 || !dev.matches("[a-zA-Z0-9_.-]+")) {
                 throw PouchException.invalidArgument("invalid bridge name \"" + dev + "\": 1 to 15 letters, digits, . _ -");
