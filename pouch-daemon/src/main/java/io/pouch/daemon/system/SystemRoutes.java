@@ -71,6 +71,13 @@ public final class SystemRoutes implements RouteRegistrar {
         ex.respondBytes(200, "text/plain; charset=utf-8", ex.method().equals("HEAD") ? new byte[0] : OK, h);
     }
 
+    /**
+     * The Docker Engine release whose API pouchd serves (API 1.47 is Docker 27.5), reported as the server version.
+     * SDKs gate on it (Testcontainers refuses a server "older than 1.6.0", and pouchd's own 0.x would be); pouchd's
+     * own version is its "Pouch" component and the platform name.
+     */
+    public static final String ENGINE_COMPAT_VERSION = "27.5.1";
+
     public SystemVersion version() {
         String kernel = HostFacts.kernelVersion();
         String runtime = "Java " + Runtime.version();
@@ -86,10 +93,12 @@ public final class SystemRoutes implements RouteRegistrar {
         engine.put("MinAPIVersion", ApiVersion.MINIMUM.toString());
         engine.put("Os", "linux");
         List<SystemVersion.Component> components = List.of(
-                new SystemVersion.Component("Engine", version, engine),
+                new SystemVersion.Component("Engine", ENGINE_COMPAT_VERSION, engine),
+                new SystemVersion.Component("Pouch", version, Map.of("Runtime", runtime)),
                 new SystemVersion.Component("containerd", source.containerdVersion(),
                         Map.of("GitCommit", source.containerdRevision())));
-        return new SystemVersion(new SystemVersion.Platform("Pouch for the JVM"), components, version,
+        return new SystemVersion(new SystemVersion.Platform("Pouch for the JVM " + version), components,
+                ENGINE_COMPAT_VERSION,
                 ApiVersion.CURRENT.toString(), ApiVersion.MINIMUM.toString(), "unknown", runtime, "linux",
                 HostFacts.goArch(), kernel, null, buildTime);
     }
@@ -125,7 +134,7 @@ public final class SystemRoutes implements RouteRegistrar {
                 HostFacts.machine(), "https://index.docker.io/v1/",
                 new SystemInfo.RegistryConfig(List.of("127.0.0.0/8"), Map.of(), List.of()),
                 Runtime.getRuntime().availableProcessors(), HostFacts.memTotal(), null,
-                config.homeDir().toString(), "", "", "", HostFacts.hostname(), List.of(), false, version,
+                config.homeDir().toString(), "", "", "", HostFacts.hostname(), List.of(), false, ENGINE_COMPAT_VERSION,
                 runtimes, defaultRuntime, SystemInfo.Swarm.INACTIVE, false, "", "",
                 new SystemInfo.Commit(source.containerdRevision(), source.containerdRevision()),
                 new SystemInfo.Commit("", ""), new SystemInfo.Commit("", ""),

@@ -84,9 +84,13 @@ class SystemRoutesTest {
     @Test
     void versionAndInfo() throws Exception {
         JsonNode v = Json.MAPPER.readTree(curl("http://d/v1.41/version"));
-        assertEquals("1.2.3", v.get("Version").asText());
+        // the Docker release whose API is served (SDKs gate on it); pouchd's own version is a component
+        assertEquals(SystemRoutes.ENGINE_COMPAT_VERSION, v.get("Version").asText());
         assertEquals("Engine", v.get("Components").get(0).get("Name").asText());
-        assertEquals("containerd", v.get("Components").get(1).get("Name").asText());
+        assertEquals("Pouch", v.get("Components").get(1).get("Name").asText());
+        assertEquals("1.2.3", v.get("Components").get(1).get("Version").asText());
+        assertEquals("containerd", v.get("Components").get(2).get("Name").asText());
+        assertEquals("Pouch for the JVM 1.2.3", v.get("Platform").get("Name").asText());
         assertEquals("1.24", v.get("MinAPIVersion").asText());
         JsonNode i = Json.MAPPER.readTree(curl("http://d/info"));
         assertEquals(3, i.get("Containers").asInt());

@@ -33,7 +33,9 @@ public final class ContainerRoot implements AutoCloseable {
     public static ContainerRoot open(ContainerManager containers, String ref, Path scratch) {
         ContainerManager.ProcessView c = containers.processView(ref);
         if (c.running() && c.pid() > 0 && Files.isDirectory(Path.of("/proc", Integer.toString(c.pid()), "root"))) {
-            return new ContainerRoot(Path.of("/proc", Integer.toString(c.pid()), "root"), false);
+            // "root/." rather than "root": /proc/<pid>/root is a (magic) symlink, and checks made without following
+            // links (which every path inside the container gets) must see the container's / as the directory it is
+            return new ContainerRoot(Path.of("/proc", Integer.toString(c.pid()), "root", "."), false);
         }
         return mountAll(c.id(), containers.rootfsMounts(c.id()), scratch);
     }
