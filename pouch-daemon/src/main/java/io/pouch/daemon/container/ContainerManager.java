@@ -846,6 +846,46 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         publish(c, "unpause", Map.of());
     }
 
+    /**
+     * [exec] cp: freezes a running, unpaused container's task for an archive copy (dockerd does so since
+     * CVE-2018-15664: a process inside must not swap a path component for a symlink between our resolution and our
+     * use of it). Not a user-visible pause (no state change, no event); the container's lock is held until the
+     * returned handle is closed (a stop waits for the copy, as in dockerd), so call both on the same thread.
+     * Closing resumes the task (only if this froze it) and never throws.
+     */
+    public Runnable freezeForCopy(String ref) {
+        Container c = store.find(ref);
+        c.lock.lock();
+        boolean frozen = false;
+        try {
+            ContainerMeta m = c.meta();
+            if (m.running() && !m.state().paused()) {
+                ctd.pause(c.id);
+                frozen = true;
+            }
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) { // a task that just ended needs no freeze
+                c.lock.unlock();
+                throw ContainerdRuntime.error("cannot pause container " + c.id + " for the copy", e);
+            }
+        } catch (RuntimeException e) {
+            c.lock.unlock();
+            throw e;
+        }
+        boolean resume = frozen;
+        return () -> {
+            try {
+                if (resume) {
+                    ctd.resume(c.id);
+                }
+            } catch (StatusRuntimeException e) {
+                LOG.warning("cannot resume container " + c.id + " after a copy: " + e.getStatus());
+            } finally {
+                c.lock.unlock();
+            }
+        };
+    }
+
     private static ContainerState withPaused(ContainerState s, boolean paused) {
         return new ContainerState(paused ? "paused" : "running", s.running(), paused, s.restarting(), s.oomKilled(),
                 s.dead(), s.pid(), s.exitCode(), s.error(), s.startedAt(), s.finishedAt());
