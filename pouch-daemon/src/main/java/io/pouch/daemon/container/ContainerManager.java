@@ -1227,9 +1227,35 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
                 "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", execIds(m.id()), shown,
-                graphDriver(m.id()), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
+                graphDriver(m), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
                 networks == null ? ContainerInspect.NetworkSettings.unattached("")
                         : networks.settings(m.id(), m.config().exposedPorts()));
+    }
+
+    /**
+     * [exec] perf: the overlay dirs of a container's snapshot do not change while it exists, so inspect (which
+     * {@code docker exec} calls first) does not ask containerd every time. Keyed by what a recreated snapshot
+     * (upgrade, its rollback) changes: the image and the start time.
+     */
+    private final Map<String, Map.Entry<String, ContainerInspect.GraphDriver>> graphDrivers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private ContainerInspect.GraphDriver graphDriver(ContainerMeta m) {
+        String key = m.imageId() + "|" + m.state().startedAt();
+        Map.Entry<String, ContainerInspect.GraphDriver> cached = graphDrivers.get(m.id());
+        if (cached != null && cached.getKey().equals(key)) {
+            return cached.getValue();
+        }
+        if (store.byIdOrNull(m.id()) == null) {
+            graphDrivers.remove(m.id());
+            return graphDriver(m.id());
+        }
+        ContainerInspect.GraphDriver g = graphDriver(m.id());
+        if (!g.data().isEmpty()) {
+            graphDrivers.put(m.id(), Map.entry(key, g));
+        }
+        graphDrivers.keySet().removeIf(id -> store.byIdOrNull(id) == null); // removed containers
+        return g;
     }
 
     private ContainerInspect.GraphDriver graphDriver(String id) {

@@ -180,6 +180,10 @@ public final class ExecManager {
 
     Exec get(String id) {
         Exec e = execs.get(id);
+        if (e != null && !containerExists(e.containerId)) {
+            purge(); // the container was removed: its execs (and their records, in its dir) went with it
+            e = null;
+        }
         if (e == null) {
             throw PouchException.notFound("No such exec instance: " + id);
         }
@@ -262,14 +266,25 @@ public final class ExecManager {
         boolean tty = e.config.tty();
         byte[] spec = processSpec(c, e.config, tty);
         ExecTrace.mark(e.id, "spec");
-        ctd.tasks().exec(TasksOuterClass.ExecProcessRequest.newBuilder()
+        TasksOuterClass.ExecProcessRequest req = TasksOuterClass.ExecProcessRequest.newBuilder()
                 .setContainerId(e.containerId).setExecId(e.id)
                 .setStdin(io.stdinPath() == null ? "" : io.stdinPath().toString())
                 .setStdout(io.stdoutPath().toString())
                 .setStderr(io.stderrPath() == null ? "" : io.stderrPath().toString())
                 .setTerminal(tty)
                 .setSpec(Any.newBuilder().setTypeUrl(PROCESS_TYPE).setValue(ByteString.copyFrom(spec)))
-                .build());
+                .build();
+        try {
+            ctd.tasks().exec(req);
+        } catch (StatusRuntimeException sre) {
+            if (sre.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw sre;
+            }
+            // registered (never started) by a pouchd that died before the start, or a preparation given back:
+            // the shim still has it with the old FIFOs
+            deleteProcess(e);
+            ctd.tasks().exec(req);
+        }
         ExecTrace.mark(e.id, "execd");
     }
 
@@ -661,7 +676,7 @@ public final class ExecManager {
                 e.exitCode = r.exitCode();
                 e.pid = r.pid();
                 e.finishedAt = r.finishedAt();
-                e.exitSeen = !r.running();
+                e.exitSeen = r.started() && !r.running(); // a created one still has its exit to come
                 e.startDone = r.started();
             }
             execs.put(e.id, e);
