@@ -228,7 +228,7 @@ public final class Pouchd implements Callable<Integer> {
         new VolumeRoutes(volumes).register(router);
         // [exec] exec, top/stats, archive/export/changes/commit
         new io.pouch.daemon.container.exec.ExecRoutes(new io.pouch.daemon.container.exec.ExecManager(ctd, containers,
-                events, cfg.execRoot())).register(router);
+                events, cfg.execRoot(), cfg.containersDir())).register(router); // [exec] records kept on disk
         new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
         new io.pouch.daemon.container.files.FilesRoutes(containers, cfg.execRoot().resolve("cp")).register(router);
         new io.pouch.daemon.container.commit.CommitRoutes(ctd, containers, images, events).register(router);

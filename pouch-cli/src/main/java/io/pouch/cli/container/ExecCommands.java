@@ -317,36 +317,37 @@ public final class ExecCommands {
         }
     }
 
-    @Command(name = "cp", description = "Copy files between a container and the local filesystem (tar streams: "
-            + "CONTAINER:PATH - writes a tar to stdout, - CONTAINER:DIR reads one from stdin)")
+    @Command(name = "cp", description = "Copy files/folders between a container and the local filesystem",
+            footer = {"", "Use '-' as the source to read a tar archive from stdin and extract it to a directory "
+                    + "destination in a container.", "Use '-' as the destination to stream a tar archive of a "
+                    + "container source to stdout."})
     public static class Cp extends PouchCommand {
-        @Parameters(index = "0", paramLabel = "SRC")
+        @Parameters(index = "0", paramLabel = "SRC_PATH|CONTAINER:SRC_PATH")
         String src;
 
-        @Parameters(index = "1", paramLabel = "DEST")
+        @Parameters(index = "1", paramLabel = "DEST_PATH|CONTAINER:DEST_PATH")
         String dest;
+
+        @Option(names = {"-a", "--archive"}, description = "Archive mode (copy all uid/gid information)")
+        boolean archive;
+
+        @Option(names = {"-L", "--follow-link"}, description = "Always follow symbol link in SRC_PATH")
+        boolean followLink;
+
+        @Option(names = {"-q", "--quiet"}, description = "Suppress progress output during copy. Progress output is "
+                + "automatically suppressed if no terminal is attached")
+        boolean quiet;
 
         @Override
         public Integer call() throws IOException {
-            if (src.contains(":") && dest.equals("-")) {
-                String[] cp = src.split(":", 2);
-                try (StreamResponse r = client().stream("GET", "/containers/" + PouchClient.escape(cp[0])
-                        + "/archive", Query.of("path", cp[1]), null)) {
-                    OutputStream out = new FileOutputStream(FileDescriptor.out);
-                    r.body().transferTo(out);
-                    out.flush();
-                }
-                return 0;
+            try {
+                return new CpCommand(client(), err(), followLink, archive, quiet).run(src, dest);
+            } catch (CopyPaths.CopyException e) {
+                // docker prints these bare (no "Error:" prefix) and exits 1
+                err().println(e.getMessage());
+                err().flush();
+                return 1;
             }
-            if (src.equals("-") && dest.contains(":")) {
-                String[] cp = dest.split(":", 2);
-                try (StreamResponse r = client().uploadStream("PUT", "/containers/" + PouchClient.escape(cp[0])
-                        + "/archive", Query.of("path", cp[1]), System.in, "application/x-tar")) {
-                    r.body().transferTo(OutputStream.nullOutputStream());
-                }
-                return 0;
-            }
-            throw new CliException("pouch cp copies tar streams: use CONTAINER:PATH - or - CONTAINER:DIR");
         }
     }
 

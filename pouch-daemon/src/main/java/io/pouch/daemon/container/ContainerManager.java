@@ -867,6 +867,46 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         publish(c, "unpause", Map.of());
     }
 
+    /**
+     * [exec] cp: freezes a running, unpaused container's task for an archive copy (dockerd does so since
+     * CVE-2018-15664: a process inside must not swap a path component for a symlink between our resolution and our
+     * use of it). Not a user-visible pause (no state change, no event); the container's lock is held until the
+     * returned handle is closed (a stop waits for the copy, as in dockerd), so call both on the same thread.
+     * Closing resumes the task (only if this froze it) and never throws.
+     */
+    public Runnable freezeForCopy(String ref) {
+        Container c = store.find(ref);
+        c.lock.lock();
+        boolean frozen = false;
+        try {
+            ContainerMeta m = c.meta();
+            if (m.running() && !m.state().paused()) {
+                ctd.pause(c.id);
+                frozen = true;
+            }
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) { // a task that just ended needs no freeze
+                c.lock.unlock();
+                throw ContainerdRuntime.error("cannot pause container " + c.id + " for the copy", e);
+            }
+        } catch (RuntimeException e) {
+            c.lock.unlock();
+            throw e;
+        }
+        boolean resume = frozen;
+        return () -> {
+            try {
+                if (resume) {
+                    ctd.resume(c.id);
+                }
+            } catch (StatusRuntimeException e) {
+                LOG.warning("cannot resume container " + c.id + " after a copy: " + e.getStatus());
+            } finally {
+                c.lock.unlock();
+            }
+        };
+    }
+
     private static ContainerState withPaused(ContainerState s, boolean paused) {
         return new ContainerState(paused ? "paused" : "running", s.running(), paused, s.restarting(), s.oomKilled(),
                 s.dead(), s.pid(), s.exitCode(), s.error(), s.startedAt(), s.finishedAt());
@@ -1208,9 +1248,35 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
                 "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", execIds(m.id()), shown,
-                graphDriver(m.id()), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
+                graphDriver(m), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
                 networks == null ? ContainerInspect.NetworkSettings.unattached("")
                         : networks.settings(m.id(), m.config().exposedPorts()));
+    }
+
+    /**
+     * [exec] perf: the overlay dirs of a container's snapshot do not change while it exists, so inspect (which
+     * {@code docker exec} calls first) does not ask containerd every time. Keyed by what a recreated snapshot
+     * (upgrade, its rollback) changes: the image and the start time.
+     */
+    private final Map<String, Map.Entry<String, ContainerInspect.GraphDriver>> graphDrivers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private ContainerInspect.GraphDriver graphDriver(ContainerMeta m) {
+        String key = m.imageId() + "|" + m.state().startedAt();
+        Map.Entry<String, ContainerInspect.GraphDriver> cached = graphDrivers.get(m.id());
+        if (cached != null && cached.getKey().equals(key)) {
+            return cached.getValue();
+        }
+        if (store.byIdOrNull(m.id()) == null) {
+            graphDrivers.remove(m.id());
+            return graphDriver(m.id());
+        }
+        ContainerInspect.GraphDriver g = graphDriver(m.id());
+        if (!g.data().isEmpty()) {
+            graphDrivers.put(m.id(), Map.entry(key, g));
+        }
+        graphDrivers.keySet().removeIf(id -> store.byIdOrNull(id) == null); // removed containers
+        return g;
     }
 
     private ContainerInspect.GraphDriver graphDriver(String id) {

@@ -7,6 +7,8 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import containerd.services.containers.v1.ContainersOuterClass;
 import containerd.services.tasks.v1.TasksOuterClass;
+import containerd.v1.types.Task;
+import io.grpc.stub.StreamObserver;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pouch.api.Json;
@@ -35,13 +37,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code docker exec}: processes started inside a running container's task with containerd's Tasks.Exec. Exec
- * records live in memory only (as in dockerd: they do not survive a daemon restart). Exits arrive on the task
- * event stream and are routed here by {@link ContainerManager#execExitListener}.
+ * {@code docker exec}: processes started inside a running container's task with containerd's Tasks.Exec.
+ *
+ * <p>Latency (what {@code docker exec true} waits for): the process is prepared speculatively when the exec is
+ * created (FIFOs, the container's process spec, Tasks.Exec, which only registers it in the shim), while the CLI
+ * opens its second connection for the start; the start is then just Tasks.Start. The exit is learnt from
+ * Tasks.Wait on the exec id, issued before the start (as ctr does), with the task event stream routed here by
+ * {@link ContainerManager#execExitListener} as a fallback; whichever comes first ends the exec. A prepared exec that
+ * is not started within {@link #PREPARED_MILLIS} gives its resources back and is prepared again at start.
+ *
+ * <p>Records survive a pouchd restart ({@link ExecStore}, in the container's state dir): after a restart an exec
+ * whose process containerd still has is running (its exit is then learnt with Tasks.Wait), one whose process has
+ * ended shows containerd's exit status, one containerd forgot shows exit code 255 (unknown). Finished execs are
+ * kept for inspect for {@link #KEEP_MILLIS} (dockerd's exec GC keeps them for 5-10 minutes) or until the container
+ * is removed.
  */
 public final class ExecManager {
     private static final Logger LOG = Logger.getLogger(ExecManager.class.getName());
@@ -49,12 +63,18 @@ public final class ExecManager {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Finished execs are kept for inspect for this long (dockerd keeps them until the container goes). */
     private static final long KEEP_MILLIS = 10 * 60_000;
+    /** A prepared but unstarted exec holds two FIFO threads and a shim entry for at most this long. */
+    private static final long PREPARED_MILLIS = 60_000;
+    /** Exit code of a process whose end pouchd could not learn (containerd forgot it while pouchd was down). */
+    static final int UNKNOWN_EXIT = 255;
 
     private final Containerd ctd;
     private final ContainerManager containers;
     private final EventBus events;
     private final Path execRoot;
     private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+    private final ExecStore store;
+    private final Map<String, CachedProcess> processCache = new ConcurrentHashMap<>();
 
     /** One exec instance. Mutable fields are guarded by the instance's monitor. */
     static final class Exec {
@@ -68,21 +88,59 @@ public final class ExecManager {
         int pid;
         ContainerIO io;
         long finishedAt;
+        /** The speculative preparation made at create (null when none or given back). */
+        CompletableFuture<Prepared> prepared;
+        long preparedAt;
+        /** The exit was seen (by Wait or by the event): the first one ends the exec. */
+        boolean exitSeen;
+        /** Start returned the pid: an exit reported earlier waits in {@code earlyExit} until then. */
+        boolean startDone;
+        Integer earlyExit;
+        /** Why the prepared process cannot be started (thrown by start, after the client subscribed). */
+        RuntimeException pendingError;
 
         Exec(String id, String containerId, ExecConfig config) {
             this.id = id;
             this.containerId = containerId;
             this.config = config;
         }
+
+        /** Caller holds the monitor. */
+        ExecRecord record() {
+            return new ExecRecord(id, containerId, config, started, running, exitCode, pid, finishedAt);
+        }
     }
 
+    /**
+     * A process made ready to start: its IO (null when the FIFOs could not be made: then {@code error} says why) and,
+     * when {@code error} is null, registered in the shim with Tasks.Exec.
+     */
+    record Prepared(ContainerIO io, RuntimeException error) {
+    }
+
+    /** Without a state dir: records in memory only (as before exec records were kept on disk). */
     public ExecManager(Containerd ctd, ContainerManager containers, EventBus events, Path execRoot) {
+        this(ctd, containers, events, execRoot, null);
+    }
+
+    /**
+     * @param containersDir where the containers' state dirs are ({@code DaemonConfig.containersDir()}); exec
+     *                      records found there are restored at once (call after {@code ContainerManager.start()})
+     */
+    public ExecManager(Containerd ctd, ContainerManager containers, EventBus events, Path execRoot,
+                       Path containersDir) {
         this.ctd = ctd;
         this.containers = containers;
         this.events = events;
         this.execRoot = execRoot;
+        this.store = containersDir == null ? null : new ExecStore(containersDir);
         containers.execExitListener(this::onExit);
         containers.execIdsSource(this::execIds);
+        events.subscribe(this::onContainerEvent);
+        if (store != null) {
+            restore();
+        }
+        startPruner();
     }
 
     public String create(String containerRef, ExecConfig cfg) {
@@ -96,7 +154,17 @@ public final class ExecManager {
         requireRunning(c);
         purge();
         String id = newId();
-        execs.put(id, new Exec(id, c.id(), cfg));
+        Exec e = new Exec(id, c.id(), cfg);
+        synchronized (e) {
+            execs.put(id, e);
+            save(e);
+            // perf: made while the client opens its connection for the start
+            e.preparedAt = System.currentTimeMillis();
+            e.prepared = new CompletableFuture<>();
+            CompletableFuture<Prepared> f = e.prepared;
+            Thread.ofVirtual().name("exec-prep-" + id.substring(0, 12)).start(() -> f.complete(prepareProcess(e)));
+        }
+        ExecTrace.mark(id, "created");
         publish(c, "exec_create: " + String.join(" ", cfg.cmd()), Map.of("execID", id));
         return id;
     }
@@ -112,6 +180,10 @@ public final class ExecManager {
 
     Exec get(String id) {
         Exec e = execs.get(id);
+        if (e != null && !containerExists(e.containerId)) {
+            purge(); // the container was removed: its execs (and their records, in its dir) went with it
+            e = null;
+        }
         if (e == null) {
             throw PouchException.notFound("No such exec instance: " + id);
         }
@@ -120,6 +192,7 @@ public final class ExecManager {
 
     public ExecInspect inspect(String id) {
         Exec e = get(id);
+        ExecTrace.mark(id, "inspect");
         synchronized (e) {
             List<String> cmd = e.config.cmd();
             return new ExecInspect(e.id, e.running, e.exitCode, new ExecInspect.ProcessConfig(e.config.privileged(),
@@ -144,20 +217,75 @@ public final class ExecManager {
     }
 
     /**
-     * Makes the process's FIFOs, before anything is started, so an attached client can subscribe first and sees
-     * the output from the first byte. 409 when the exec already started.
+     * The process's IO, made before anything is started so an attached client can subscribe first and sees the
+     * output from the first byte: the one prepared at create, else made now. 409 when the exec already started.
      */
     ContainerIO prepare(Exec e, boolean tty) {
+        CompletableFuture<Prepared> f;
         synchronized (e) {
             if (e.started) {
                 throw PouchException.conflict("Error: Exec command " + e.id + " is already running");
             }
             requireRunning(containers.processView(e.containerId));
             e.started = true;
-            e.io = ContainerIOs.create(ContainerIO.fifoDir(execRoot, e.containerId), e.id, tty,
-                    e.config.attachStdin(), true, LogSink.NONE);
-            return e.io;
+            f = e.prepared;
+            e.prepared = null;
         }
+        Prepared p = f == null ? prepareProcess(e) : f.join();
+        if (p.io() == null) {
+            finish(e, 126);
+            throw p.error();
+        }
+        synchronized (e) {
+            e.io = p.io();
+            e.pendingError = p.error();
+        }
+        return p.io();
+    }
+
+    /** FIFOs, spec and Tasks.Exec; never throws (the error is in the result). */
+    private Prepared prepareProcess(Exec e) {
+        ContainerIO io;
+        try {
+            io = ContainerIOs.create(ContainerIO.fifoDir(execRoot, e.containerId), e.id, e.config.tty(),
+                    e.config.attachStdin(), true, LogSink.NONE);
+        } catch (RuntimeException ex) {
+            return new Prepared(null, ex);
+        }
+        try {
+            registerProcess(e, io);
+            return new Prepared(io, null);
+        } catch (RuntimeException ex) {
+            return new Prepared(io, ex);
+        }
+    }
+
+    /** Tasks.Exec of the process with the container's current spec; it is not started yet. */
+    private void registerProcess(Exec e, ContainerIO io) {
+        ContainerManager.ProcessView c = containers.processView(e.containerId);
+        boolean tty = e.config.tty();
+        byte[] spec = processSpec(c, e.config, tty);
+        ExecTrace.mark(e.id, "spec");
+        TasksOuterClass.ExecProcessRequest req = TasksOuterClass.ExecProcessRequest.newBuilder()
+                .setContainerId(e.containerId).setExecId(e.id)
+                .setStdin(io.stdinPath() == null ? "" : io.stdinPath().toString())
+                .setStdout(io.stdoutPath().toString())
+                .setStderr(io.stderrPath() == null ? "" : io.stderrPath().toString())
+                .setTerminal(tty)
+                .setSpec(Any.newBuilder().setTypeUrl(PROCESS_TYPE).setValue(ByteString.copyFrom(spec)))
+                .build();
+        try {
+            ctd.tasks().exec(req);
+        } catch (StatusRuntimeException sre) {
+            if (sre.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw sre;
+            }
+            // registered (never started) by a pouchd that died before the start, or a preparation given back:
+            // the shim still has it with the old FIFOs
+            deleteProcess(e);
+            ctd.tasks().exec(req);
+        }
+        ExecTrace.mark(e.id, "execd");
     }
 
     /**
@@ -166,34 +294,52 @@ public final class ExecManager {
      */
     void start(Exec e, boolean tty) {
         ContainerManager.ProcessView c = containers.processView(e.containerId);
-        ContainerIO io = e.io;
+        ContainerIO io;
+        RuntimeException pending;
+        synchronized (e) {
+            io = e.io;
+            pending = e.pendingError;
+            e.pendingError = null;
+        }
         try {
-            byte[] spec = processSpec(c, e.config, tty);
-            ctd.tasks().exec(TasksOuterClass.ExecProcessRequest.newBuilder()
-                    .setContainerId(e.containerId).setExecId(e.id)
-                    .setStdin(io.stdinPath() == null ? "" : io.stdinPath().toString())
-                    .setStdout(io.stdoutPath().toString())
-                    .setStderr(io.stderrPath() == null ? "" : io.stderrPath().toString())
-                    .setTerminal(tty)
-                    .setSpec(Any.newBuilder().setTypeUrl(PROCESS_TYPE).setValue(ByteString.copyFrom(spec)))
-                    .build());
+            ExecTrace.mark(e.id, "start");
+            if (pending != null) {
+                throw pending;
+            }
             int pid;
             synchronized (e) {
-                // the exit may arrive before Start returns: mark running first so onExit finds it
+                // the exit may arrive before Start returns: mark running first so the exit finds it
                 e.running = true;
             }
             try {
-                pid = ctd.tasks().start(TasksOuterClass.StartRequest.newBuilder().setContainerId(e.containerId)
-                        .setExecId(e.id).build()).getPid();
-            } catch (StatusRuntimeException sre) {
+                try {
+                    pid = startProcess(e);
+                } catch (StatusRuntimeException sre) {
+                    if (sre.getStatus().getCode() != Status.Code.NOT_FOUND
+                            || !containers.processView(e.containerId).running()) {
+                        throw sre;
+                    }
+                    // the container's task was replaced (restarted) since the exec was prepared: register again
+                    registerProcess(e, io);
+                    pid = startProcess(e);
+                }
+            } catch (RuntimeException ex) {
                 synchronized (e) {
                     e.running = false;
                 }
-                throw sre;
+                throw ex;
             }
+            Integer early;
             synchronized (e) {
                 e.pid = pid;
+                e.startDone = true;
+                early = e.earlyExit;
+                save(e);
             }
+            if (early != null) {
+                exited(e, early);
+            }
+            ExecTrace.mark(e.id, "started");
             publish(c, "exec_start: " + String.join(" ", e.config.cmd()), Map.of("execID", e.id));
         } catch (StatusRuntimeException sre) {
             deleteProcess(e);
@@ -208,18 +354,49 @@ public final class ExecManager {
                     : PouchException.invalidArgument(msg.startsWith("OCI runtime") ? msg
                     : "OCI runtime exec failed: " + msg);
         } catch (RuntimeException ex) {
+            deleteProcess(e);
             io.close();
             finish(e, 126);
             throw ex;
         }
     }
 
+    /** Tasks.Wait on the exec id first (as ctr does: the exit is learnt from it), then Tasks.Start; the pid. */
+    private int startProcess(Exec e) {
+        watchExit(e);
+        return ctd.tasks().start(TasksOuterClass.StartRequest.newBuilder().setContainerId(e.containerId)
+                .setExecId(e.id).build()).getPid();
+    }
+
+    /** Asks containerd for the exec's exit; the task event stream ({@link #onExit}) stays the fallback. */
+    private void watchExit(Exec e) {
+        ctd.tasksAsync().wait(TasksOuterClass.WaitRequest.newBuilder().setContainerId(e.containerId)
+                .setExecId(e.id).build(), new StreamObserver<>() {
+            @Override
+            public void onNext(TasksOuterClass.WaitResponse r) {
+                ExecTrace.mark(e.id, "wait returned");
+                exited(e, r.getExitStatus());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                LOG.log(Level.FINE, "Tasks.Wait of exec " + e.id + " ended without the exit", t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+    }
+
     private void finish(Exec e, int code) {
         synchronized (e) {
             e.running = false;
+            e.exitSeen = true;
             e.exitCode = code;
             e.io = null;
             e.finishedAt = System.currentTimeMillis();
+            save(e);
         }
         e.exit.complete(code);
     }
@@ -230,14 +407,26 @@ public final class ExecManager {
         if (e == null || !e.containerId.equals(containerId)) {
             return;
         }
-        Thread.ofVirtual().name("exec-exit-" + execId.substring(0, Math.min(12, execId.length()))).start(() -> {
-            ContainerIO io;
-            synchronized (e) {
-                if (!e.running) {
-                    return;
-                }
-                io = e.io;
+        ExecTrace.mark(execId, "exit event");
+        exited(e, status);
+    }
+
+    /** The first report of the exit (Wait or event) ends the exec: output drained, exit code, process deleted. */
+    private void exited(Exec e, int status) {
+        ContainerIO io;
+        synchronized (e) {
+            if (!e.running || e.exitSeen) {
+                return;
             }
+            if (!e.startDone) {
+                // the exit of a start that may still fail (then start sets 126/127): act once Start returned
+                e.earlyExit = status;
+                return;
+            }
+            e.exitSeen = true;
+            io = e.io;
+        }
+        Thread.ofVirtual().name("exec-exit-" + e.id.substring(0, Math.min(12, e.id.length()))).start(() -> {
             if (io != null) {
                 try {
                     io.awaitDrained(2000);
@@ -245,6 +434,7 @@ public final class ExecManager {
                     Thread.currentThread().interrupt();
                 }
             }
+            ExecTrace.mark(e.id, "drained");
             // the exit code first: the attached client is waiting for it to end its stream (latency of docker exec)
             finish(e, status < 0 ? 255 : status);
             deleteProcess(e);
@@ -252,12 +442,20 @@ public final class ExecManager {
                 io.close();
             }
             try {
-                publish(containers.processView(containerId), "exec_die",
-                        Map.of("execID", execId, "exitCode", Integer.toString(status)));
+                publish(containers.processView(e.containerId), "exec_die",
+                        Map.of("execID", e.id, "exitCode", Integer.toString(status)));
             } catch (PouchException gone) {
                 // the container was removed meanwhile
             }
         });
+    }
+
+    private void save(Exec e) {
+        if (store != null) {
+            synchronized (e) {
+                store.save(e.record());
+            }
+        }
     }
 
     private void deleteProcess(Exec e) {
@@ -310,11 +508,8 @@ public final class ExecManager {
      * command, env added on top, working dir, user and terminal; privileged gives all capabilities, as dockerd.
      */
     private byte[] processSpec(ContainerManager.ProcessView c, ExecConfig cfg, boolean tty) {
-        ContainersOuterClass.Container rec = ctd.containers().get(ContainersOuterClass.GetContainerRequest.newBuilder()
-                .setId(c.id()).build()).getContainer();
         try {
-            ObjectNode spec = (ObjectNode) Json.MAPPER.readTree(rec.getSpec().getValue().toByteArray());
-            ObjectNode p = ((ObjectNode) spec.get("process")).deepCopy();
+            ObjectNode p = baseProcess(c).deepCopy();
             ArrayNode args = p.putArray("args");
             cfg.cmd().forEach(args::add);
             p.put("terminal", tty);
@@ -361,6 +556,36 @@ public final class ExecManager {
         }
     }
 
+    /**
+     * The process section of the container's spec in containerd. It is written when the container starts (and
+     * {@code update} changes only resources), so it is cached per container and task pid and dropped on the
+     * container's lifecycle events: an exec then costs no Containers/Get.
+     */
+    private ObjectNode baseProcess(ContainerManager.ProcessView c) throws IOException {
+        CachedProcess cached = processCache.get(c.id());
+        if (cached != null && cached.pid() == c.pid()) {
+            return cached.process();
+        }
+        ContainersOuterClass.Container rec = ctd.containers().get(ContainersOuterClass.GetContainerRequest.newBuilder()
+                .setId(c.id()).build()).getContainer();
+        JsonNode spec = Json.MAPPER.readTree(rec.getSpec().getValue().toByteArray());
+        if (!(spec.get("process") instanceof ObjectNode process)) {
+            throw new IOException("the spec has no process");
+        }
+        processCache.put(c.id(), new CachedProcess(c.pid(), process));
+        return process;
+    }
+
+    private record CachedProcess(int pid, ObjectNode process) {
+    }
+
+    private void onContainerEvent(Event ev) {
+        if ("container".equals(ev.type()) && ev.action() != null && !ev.action().startsWith("exec_")
+                && ev.actor() != null && ev.actor().id() != null) {
+            processCache.remove(ev.actor().id());
+        }
+    }
+
     private static void put(Map<String, String> env, String kv) {
         int i = kv.indexOf('=');
         if (i < 0) {
@@ -388,23 +613,140 @@ public final class ExecManager {
         }
     }
 
-    /** Drops finished execs of removed containers and old finished ones. */
-    private void purge() {
+    /**
+     * Drops the execs of removed containers and those finished more than {@link #KEEP_MILLIS} ago (with their
+     * records), and gives back the resources of speculative preparations nobody started in time.
+     */
+    void purge() {
         long now = System.currentTimeMillis();
+        List<Exec> release = new ArrayList<>();
+        List<CompletableFuture<Prepared>> preps = new ArrayList<>();
         execs.values().removeIf(e -> {
+            boolean gone = !containerExists(e.containerId);
             synchronized (e) {
-                if (e.running) {
-                    return false;
+                if (!e.started && e.prepared != null && (gone || now - e.preparedAt > PREPARED_MILLIS)) {
+                    release.add(e);
+                    preps.add(e.prepared);
+                    e.prepared = null;
                 }
-                boolean old = e.started && e.exitCode != null && now - e.finishedAt > KEEP_MILLIS;
-                boolean gone;
+                boolean old = !e.running && e.started && e.exitCode != null && now - e.finishedAt > KEEP_MILLIS;
+                if ((gone || old) && store != null) {
+                    store.delete(e.containerId, e.id);
+                }
+                return gone || old;
+            }
+        });
+        for (int i = 0; i < release.size(); i++) {
+            Exec e = release.get(i);
+            preps.get(i).thenAccept(p -> Thread.ofVirtual().start(() -> {
+                if (p.io() != null) {
+                    deleteProcess(e);
+                    p.io().close();
+                }
+            }));
+        }
+    }
+
+    private boolean containerExists(String id) {
+        try {
+            containers.processView(id);
+            return true;
+        } catch (PouchException ex) {
+            return false;
+        }
+    }
+
+    /**
+     * After a pouchd restart: the records on disk come back. A process containerd still runs stays running (its
+     * output FIFOs are drained again, its exit learnt with Tasks.Wait); one that ended shows its exit status; one
+     * containerd no longer knows (its shim went, e.g. the container stopped while pouchd was down) ends with
+     * {@link #UNKNOWN_EXIT}.
+     */
+    private void restore() {
+        int n = 0;
+        for (ExecRecord r : store.loadAll()) {
+            if (!containerExists(r.containerId())) {
+                store.delete(r.containerId(), r.id());
+                continue;
+            }
+            Exec e = new Exec(r.id(), r.containerId(), r.config());
+            synchronized (e) {
+                e.started = r.started();
+                e.running = r.running();
+                e.exitCode = r.exitCode();
+                e.pid = r.pid();
+                e.finishedAt = r.finishedAt();
+                e.exitSeen = r.started() && !r.running(); // a created one still has its exit to come
+                e.startDone = r.started();
+            }
+            execs.put(e.id, e);
+            n++;
+            if (!r.started() || r.exitCode() != null) {
+                if (r.exitCode() != null) {
+                    e.exit.complete(r.exitCode());
+                }
+                continue;
+            }
+            if (!r.running()) {
+                finish(e, UNKNOWN_EXIT); // it died between the start and its record: nothing else is known
+                continue;
+            }
+            reattach(e);
+        }
+        if (n > 0) {
+            LOG.info("restored " + n + " exec record(s)");
+        }
+    }
+
+    private void reattach(Exec e) {
+        Task.Process p;
+        try {
+            p = ctd.tasks().get(TasksOuterClass.GetRequest.newBuilder().setContainerId(e.containerId)
+                    .setExecId(e.id).build()).getProcess();
+        } catch (StatusRuntimeException sre) {
+            if (sre.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                finish(e, UNKNOWN_EXIT);
+            } else {
+                LOG.warning("cannot look up exec " + e.id + " in containerd: " + sre.getStatus());
+                watchExit(e);
+            }
+            return;
+        }
+        if (p.getStatus() == Task.Status.STOPPED) {
+            finish(e, p.getExitStatus());
+            deleteProcess(e);
+            return;
+        }
+        try {
+            // keep draining its output (nobody reads it, but a full pipe would block the process)
+            ContainerIO io = ContainerIOs.reopen(ContainerIO.fifoDir(execRoot, e.containerId), e.id,
+                    e.config.tty(), e.config.attachStdin(), true, LogSink.NONE);
+            synchronized (e) {
+                e.io = io;
+            }
+        } catch (PouchException gone) {
+            LOG.fine("exec " + e.id + " has no FIFOs left: " + gone.getMessage());
+        }
+        synchronized (e) {
+            if (p.getPid() != 0) {
+                e.pid = p.getPid();
+            }
+        }
+        watchExit(e);
+    }
+
+    /** Runs {@link #purge()} every minute, as dockerd's exec GC does every few minutes. */
+    private void startPruner() {
+        Thread.ofVirtual().name("exec-pruner").start(() -> {
+            while (true) {
                 try {
-                    containers.processView(e.containerId);
-                    gone = false;
-                } catch (PouchException ex) {
-                    gone = true;
+                    Thread.sleep(60_000);
+                    purge();
+                } catch (InterruptedException ie) {
+                    return;
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "pruning exec records failed", ex);
                 }
-                return old || gone;
             }
         });
     }

@@ -123,8 +123,22 @@ public final class Archive {
         tar.closeArchiveEntry();
     }
 
+    /** Who owns extracted files ({@code docker cp -a}: the container's user); null leaves pouchd's (root). */
+    public record Owner(int uid, int gid) {
+    }
+
     /** Extracts a tar into {@code dest} (an existing directory inside {@code root}, path as seen in the container). */
     public static void extract(Path root, String dest, InputStream in) throws IOException {
+        extract(root, dest, in, false, null);
+    }
+
+    /**
+     * As {@link #extract(Path, String, InputStream)}; with {@code noOverwriteDirNonDir} (what the docker CLI asks)
+     * an entry never replaces a directory with a non-directory or the reverse (dockerd's wording); with an
+     * {@code owner} every extracted entry gets that uid/gid.
+     */
+    public static void extract(Path root, String dest, InputStream in, boolean noOverwriteDirNonDir, Owner owner)
+            throws IOException {
         Path destDir = ScopedPath.resolve(root, dest, true);
         if (!Files.isDirectory(destDir, LinkOption.NOFOLLOW_LINKS)) {
             throw Files.exists(destDir, LinkOption.NOFOLLOW_LINKS)
@@ -148,6 +162,10 @@ public final class Archive {
             boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
             if (e.isDirectory()) {
                 if (exists && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    if (noOverwriteDirNonDir) {
+                        throw PouchException.invalidArgument("cannot overwrite non-directory \""
+                                + ScopedPath.inside(root, target) + "\" with directory \"" + name + "\"");
+                    }
                     Files.delete(target);
                     exists = false;
                 }
@@ -156,14 +174,15 @@ public final class Archive {
                 }
             } else {
                 if (exists && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw PouchException.invalidArgument("cannot overwrite directory " + ScopedPath.inside(root, target)
-                            + " with non-directory " + name);
+                    throw PouchException.invalidArgument("cannot overwrite directory \"" + ScopedPath.inside(root, target)
+                            + "\" with non-directory \"" + name + "\"");
                 }
                 if (exists) {
                     Files.delete(target); // a link there is replaced, never written through
                 }
                 if (e.isSymbolicLink()) {
                     Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+                    chown(target, owner);
                     continue;
                 } else if (e.isLink()) {
                     Path src = ScopedPath.resolve(root, destInside + "/" + ScopedPath.entryName(e.getLinkName()), false);
@@ -181,8 +200,16 @@ public final class Archive {
                     continue; // devices and FIFOs are not created by docker cp either
                 }
             }
+            chown(target, owner);
             Files.setPosixFilePermissions(target, perms(e.getMode()));
             Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
+        }
+    }
+
+    private static void chown(Path target, Owner owner) throws IOException {
+        if (owner != null) {
+            Files.setAttribute(target, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(target, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
         }
     }
 

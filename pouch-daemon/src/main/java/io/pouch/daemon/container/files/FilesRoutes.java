@@ -48,6 +48,8 @@ public final class FilesRoutes implements RouteRegistrar {
     private void archiveGet(HttpExchange ex, boolean headOnly) throws IOException {
         String path = pathParam(ex);
         String id = containers.resolveId(ex.pathParam("id"));
+        // [exec] frozen while its paths are resolved and read (CVE-2018-15664), unless the user paused it already
+        Runnable thaw = headOnly ? () -> { } : containers.freezeForCopy(id);
         try (ContainerRoot root = ContainerRoot.open(containers, id, scratch)) {
             // a trailing "/" or "/." means the directory a link points to; otherwise the link itself
             boolean follow = path.endsWith("/") || path.endsWith("/.");
@@ -56,7 +58,10 @@ public final class FilesRoutes implements RouteRegistrar {
                 throw PouchException.notFound("Could not find the file " + path + " in container " + ex.pathParam("id"));
             }
             String inside = ScopedPath.inside(root.path(), p);
-            String name = p.equals(root.path()) ? "/" : p.getFileName().toString();
+            // "DIR/." names the directory's contents: entries are "./..." (as dockerd's), so that the CLI's rebasing
+            // of "." onto a new name works; "/" is archived as "." too
+            boolean contents = path.equals(".") || path.endsWith("/.");
+            String name = contents ? "." : p.equals(root.path()) ? "/" : p.getFileName().toString();
             String link = "";
             if (Files.isSymbolicLink(p)) {
                 // docker shows where the link resolves inside the container
@@ -71,6 +76,8 @@ public final class FilesRoutes implements RouteRegistrar {
             try (out) {
                 Archive.write(p, name.equals("/") ? "." : name, out);
             }
+        } finally {
+            thaw.run();
         }
     }
 
@@ -78,8 +85,13 @@ public final class FilesRoutes implements RouteRegistrar {
         String path = pathParam(ex);
         String id = containers.resolveId(ex.pathParam("id"));
         ContainerManager.ProcessView v = containers.processView(id);
+        boolean noOverwriteDirNonDir = isTrue(ex.query("noOverwriteDirNonDir"));
+        boolean copyUidGid = isTrue(ex.query("copyUIDGID"));
+        // [exec] frozen while the archive is extracted (CVE-2018-15664), unless the user paused it already
+        Runnable thaw = containers.freezeForCopy(id);
         try (ContainerRoot root = ContainerRoot.open(containers, id, scratch)) {
-            Archive.extract(root.path(), path, ex.body());
+            Archive.Owner owner = copyUidGid ? CopyOwner.of(root.path(), v.user()) : null;
+            Archive.extract(root.path(), path, ex.body(), noOverwriteDirNonDir, owner);
         } catch (PouchException e) {
             if (e.status() == 404) {
                 throw PouchException.notFound("Could not find the file " + path + " in container " + ex.pathParam("id"));
@@ -88,8 +100,15 @@ public final class FilesRoutes implements RouteRegistrar {
         } catch (IOException e) {
             throw PouchException.invalidArgument("cannot extract the archive into " + path + " in container "
                     + v.name() + ": " + e.getMessage());
+        } finally {
+            thaw.run();
         }
         ex.respondEmpty(200);
+    }
+
+    /** Go's strconv.ParseBool as the API reads these flags: 1, t, true (any case). */
+    private static boolean isTrue(String v) {
+        return v != null && (v.equals("1") || v.equalsIgnoreCase("t") || v.equalsIgnoreCase("true"));
     }
 
     private void export(HttpExchange ex) throws IOException {
