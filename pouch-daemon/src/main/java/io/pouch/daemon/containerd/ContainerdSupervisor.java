@@ -47,6 +47,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
         Optional<ProcessHandle> existing = adoptable();
         if (existing.isPresent()) {
             process = existing.get();
+            Files.writeString(pidFile, Long.toString(process.pid()));
             LOG.info("adopted running containerd pid " + process.pid());
         } else {
             launch();
@@ -54,25 +55,75 @@ public final class ContainerdSupervisor implements AutoCloseable {
         monitor = Thread.ofPlatform().daemon().name("containerd-supervisor").start(this::supervise);
     }
 
-    private Optional<ProcessHandle> adoptable() {
-        try {
-            if (!Files.exists(pidFile)) {
-                return Optional.empty();
-            }
-            long pid = Long.parseLong(Files.readString(pidFile).trim());
-            Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(c -> c.endsWith("containerd")).orElse(false));
-            if (h.isPresent()) {
-                try (Containerd c = new Containerd(config.containerdAddress(), config.namespace())) {
-                    if (c.ping(2000)) {
-                        return h;
+    /**
+     * A containerd an earlier pouchd left running on this config, if it answers. Found by its command line (our
+     * config file), not only by the pid file, which a pouchd killed at the wrong moment may not have written. One
+     * that is alive but does not answer within 30 s is stopped: starting a second containerd on the same root would
+     * wait on the first's database lock, and deleting the socket to make room for it would cut the first one off
+     * (both were seen when pouchd was killed and started again in quick succession).
+     */
+    private Optional<ProcessHandle> adoptable() throws InterruptedException {
+        String configFile = dir.resolve("config.toml").toString();
+        List<ProcessHandle> ours = ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("containerd")).orElse(false))
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(configFile)).orElse(false))
+                .toList();
+        Optional<ProcessHandle> answering = Optional.empty();
+        if (!ours.isEmpty()) {
+            long deadline = System.nanoTime() + adoptWait.toNanos();
+            try (Containerd c = new Containerd(config.containerdAddress(), config.namespace())) {
+                while (answering.isEmpty() && System.nanoTime() < deadline
+                        && ours.stream().anyMatch(ProcessHandle::isAlive)) {
+                    if (Files.exists(Path.of(config.containerdAddress())) && c.ping(2000)) {
+                        answering = pidFromFile().flatMap(pid -> ours.stream().filter(p -> p.pid() == pid).findFirst())
+                                .or(() -> ours.size() == 1 ? Optional.of(ours.get(0)) : Optional.empty());
+                        if (answering.isEmpty()) {
+                            break; // several answer-able candidates and no pid file to tell which: start clean
+                        }
+                    } else {
+                        Thread.sleep(200);
                     }
                 }
             }
-        } catch (IOException | NumberFormatException e) {
-            LOG.warning("ignoring stale containerd pid file: " + e.getMessage());
         }
-        return Optional.empty();
+        for (ProcessHandle p : ours) {
+            if (answering.map(a -> a.pid() != p.pid()).orElse(true) && p.isAlive()) {
+                LOG.warning("stopping containerd pid " + p.pid() + " left on " + configFile
+                        + (answering.isPresent() ? " (another one serves it)" : " (it does not answer)"));
+                p.destroy();
+                try {
+                    p.onExit().get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly(); // a wedged (e.g. stopped) process never gets to act on SIGTERM
+                    p.onExit().join();
+                }
+            }
+        }
+        return answering;
+    }
+
+    /** How long a containerd left running gets to answer before it is replaced (shorter in tests). */
+    java.time.Duration adoptWait = java.time.Duration.ofSeconds(30);
+
+    /** Tests: what a pouchd killed with SIGKILL leaves behind, its containerd running and no supervisor. */
+    void abandon() {
+        stopping = true;
+        if (monitor != null) {
+            monitor.interrupt();
+        }
+    }
+
+    /** The containerd this supervisor runs (tests). */
+    long pid() {
+        return process.pid();
+    }
+
+    private Optional<Long> pidFromFile() {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(pidFile).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private void launch() throws IOException, InterruptedException {
