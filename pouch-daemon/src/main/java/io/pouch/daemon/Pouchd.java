@@ -127,6 +127,7 @@ public final class Pouchd implements Callable<Integer> {
     public Integer call() throws Exception {
         DaemonConfig cfg = ConfigLoader.load(givenFlags(), configFile);
         setUpLogging(cfg.debug());
+        NetworkManager.checkHostRoutes(cfg); // network manager: a --bip the host already routes elsewhere, before anything starts
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
         Files.createDirectories(cfg.execRoot());

@@ -69,6 +69,19 @@ final class HostFiles {
     }
 
     /**
+     * network manager: {@code --network container:X} shares X's hostname, hosts and resolv.conf (dockerd bind-mounts
+     * X's own files; a copy taken at each start gives the same content).
+     */
+    static void copyShared(Path fromDir, Path dir) throws IOException {
+        for (String f : List.of("hostname", "hosts", "resolv.conf")) {
+            Path src = fromDir.resolve(f);
+            if (Files.exists(src)) {
+                writeIfChanged(dir.resolve(f), Files.readAllBytes(src));
+            }
+        }
+    }
+
+    /**
      * Every start writes these files again, mostly with the same bytes as at create: an identical file is left as
      * it is, which saves the two fsyncs of a crash-safe write on the start path. Anything else is written as before.
      */
