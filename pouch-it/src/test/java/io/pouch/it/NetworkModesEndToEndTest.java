@@ -178,6 +178,45 @@ class NetworkModesEndToEndTest {
     }
 
     /**
+     * The teardown of a container's network runs after {@code run --rm} returned: it still leaves no veth, namespace
+     * or lease behind, and a network removed right after a container is detached from it first.
+     */
+    @Test
+    void runRmOnTheBridgeLeavesNothingOnceItsTeardownRan() throws Exception {
+        long veths = vethCount();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, d.docker("run", "--rm", "busybox", "true").exit());
+        }
+        String net = "prm-" + id();
+        d.docker("network", "create", "--subnet", "10.231.61.0/24", "-o",
+                "com.docker.network.bridge.name=pn-" + net.substring(net.length() - 6), net).ok();
+        try {
+            d.docker("run", "--rm", "--network", net, "busybox", "true").ok();
+        } finally {
+            d.docker("network", "rm", net).ok(); // waits for that container's teardown, so it is not "in use"
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (vethCount() != veths && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(veths, vethCount(), sh("ip", "-o", "link").out());
+        while (!sh("ls", d.base().resolve("run/netns").toString()).out().isBlank() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(sh("ls", d.base().resolve("run/netns").toString()).out().isBlank());
+        // every lease left belongs to a running container (network id -> address -> owner)
+        var ipam = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                d.base().resolve("home/network/ipam.json").toFile());
+        String running = d.docker("ps", "-q", "--no-trunc").ok().out();
+        ipam.elements().forEachRemaining(leases -> leases.elements().forEachRemaining(owner ->
+                assertTrue(running.contains(owner.asText()), "lease of " + owner + " which is not running: " + ipam)));
+    }
+
+    private static long vethCount() {
+        return sh("ip", "-o", "link").ok().out().lines().filter(l -> l.contains("veth")).count();
+    }
+
+    /**
      * A default bridge subnet the host already routes on another device is refused before pouchd starts anything,
      * naming the route and --bip. The route comes from an interface made (and removed) here: a veth pair, as this
      * kernel has no dummy driver; both ends stay in the host's namespace, up, so the route is live.

@@ -707,8 +707,16 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                     "", m.state().startedAt(), Times.format(at == null ? Instant.now() : at));
             // life: restart policy, decided before anyone can see the container exited
             plan = restarts.planAfterExit(c, code, Times.parse(m.state().startedAt()), at == null ? Instant.now() : at);
-            save(c, plan == null ? m.withState(exited)
-                    : m.withState(RestartSupervisor.restarting(exited)).withRestartCount(m.restartCount() + 1));
+            if (plan == null && m.hostConfig().autoRemove() && !c.removing) {
+                // perf (network manager's run --rm pass): removed right below, so the exited state is not written
+                // first (two fsyncs on the path docker run --rm waits for); a crash before the removal leaves
+                // "running" on disk, which the boot's reconcile records as exited (the task is gone), the same end as
+                // a crash just after this write used to leave
+                c.meta(m.withState(exited));
+            } else {
+                save(c, plan == null ? m.withState(exited)
+                        : m.withState(RestartSupervisor.restarting(exited)).withRestartCount(m.restartCount() + 1));
+            }
         } finally {
             c.lock.unlock();
         }

@@ -1,6 +1,5 @@
 package io.pouch.daemon.container;
 
-import io.pouch.daemon.store.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +92,25 @@ final class HostFiles {
         } catch (java.nio.file.NoSuchFileException e) {
             // first write
         }
-        AtomicFiles.write(target, content);
+        replace(target, content);
+    }
+
+    /**
+     * perf (network manager's run --rm pass): these files are derived, not state: every start writes them again from
+     * the metadata (and rewrites any that differ), so they need no fsync; they only must never be seen half-written
+     * by a running container, which the rename gives. Saves the two fsyncs of a crash-safe write per file (three
+     * files at create, one or more at start), 1-20 ms each on this machine.
+     */
+    private static void replace(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Thread.currentThread().threadId());
+        Files.write(tmp, content);
+        try {
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
     }
 
     /**
