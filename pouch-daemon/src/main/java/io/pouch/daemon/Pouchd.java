@@ -173,6 +173,7 @@ public final class Pouchd implements Callable<Integer> {
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
         setUpLogging(cfg.debug());
+        NetworkManager.checkHostRoutes(cfg); // network manager: a --bip the host already routes elsewhere, before anything starts
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
         Files.createDirectories(cfg.execRoot());

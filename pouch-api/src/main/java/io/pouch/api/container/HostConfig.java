@@ -86,6 +86,16 @@ public record HostConfig(
                 from.mounts(), from.tmpfs());
     }
 
+    /** This value with another network mode (network manager: {@code container:<name>} is stored by full id). */
+    public HostConfig withNetworkMode(String mode) {
+        return new HostConfig(binds, containerIdFile, logConfig, mode, portBindings, restartPolicy, autoRemove,
+                volumeDriver, volumesFrom, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, groupAdd, ipcMode,
+                oomScoreAdj, pidMode, privileged, publishAllPorts, readonlyRootfs, securityOpt, utsMode, shmSize,
+                runtime, cpuShares, memory, nanoCpus, cgroupParent, cpuPeriod, cpuQuota, cpusetCpus, cpusetMems,
+                memoryReservation, memorySwap, oomKillDisable, pidsLimit, ulimits, init, maskedPaths, readonlyPaths,
+                mounts, tmpfs);
+    }
+
     /** One {@code HostConfig.Mounts} entry ({@code --mount}); unknown fields are ignored. */
     public record Mount(@JsonProperty("Type") String type, @JsonProperty("Source") String source,
                         @JsonProperty("Target") String target, @JsonProperty("ReadOnly") boolean readOnly,

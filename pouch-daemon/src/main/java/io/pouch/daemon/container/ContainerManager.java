@@ -157,11 +157,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     public ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
                                           io.pouch.daemon.network.NetworkRequest net) {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
-        HostConfig hc = normalize(hcIn == null ? HostConfig.empty() : hcIn);
+        HostConfig hc = joinByFullId(normalize(hcIn == null ? HostConfig.empty() : hcIn)); // network manager
         String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
         validateHostConfig(hc);
         if (networks != null) { // network manager: networks exist, --ip/--mac/-p are well-formed
             networks.validate(hc.networkMode(), net, hc.portBindings(), cfg.exposedPorts(), hc.publishAllPorts());
+            networks.validateContainerMode(cfg, hc, net);
         }
         if (cfg.image() == null || cfg.image().isEmpty()) {
             throw PouchException.invalidArgument("Config.Image is required: give the image to create the container from");
@@ -185,7 +186,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         String id = newId();
         boolean hostNet = "host".equals(hc.networkMode());
         String hostname = cfg.hostname() != null && !cfg.hostname().isEmpty() ? cfg.hostname()
-                : hostNet ? hostHostname() : id.substring(0, 12);
+                : hostNet ? hostHostname() : joinedHostname(hc) != null ? joinedHostname(hc) : id.substring(0, 12);
         ContainerConfig merged = mergeConfig(cfg, ic, hostname, command);
         Path dir = config.containersDir().resolve(id);
         // Validates everything the spec depends on before anything is created (user resolution waits for start).
@@ -258,6 +259,46 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
     }
 
+    /** network manager: {@code container:<name|id>} is kept as {@code container:<full id>}, as dockerd shows it. */
+    private HostConfig joinByFullId(HostConfig hc) {
+        String ref = io.pouch.daemon.network.NetworkManager.joinedContainer(hc.networkMode());
+        if (ref == null) {
+            return hc;
+        }
+        try {
+            return hc.withNetworkMode("container:" + store.find(ref).id);
+        } catch (PouchException e) {
+            return hc; // as an unknown network: the start fails, not the create (the docker CLI would try a pull)
+        }
+    }
+
+    /** network manager: a {@code container:} joiner takes the hostname of the container it joins. */
+    private String joinedHostname(HostConfig hc) {
+        String ref = io.pouch.daemon.network.NetworkManager.joinedContainer(hc.networkMode());
+        Container x = ref == null ? null : store.byIdOrNull(ref);
+        return x == null ? null : x.meta().config().hostname();
+    }
+
+    /**
+     * network manager: {@code container:<id>} enters that container's network namespace; it must be running (dockerd's
+     * wording and status).
+     */
+    private io.pouch.daemon.network.Attachment joinAttachment(Container c, String ref) {
+        Container x = store.find(ref);
+        if (x.id.equals(c.id)) {
+            throw PouchException.invalidArgument("cannot join own network");
+        }
+        ContainerMeta xm = x.meta();
+        if (xm.state().restarting()) {
+            throw PouchException.conflict("Container " + x.id + " is restarting, wait until the container is running");
+        }
+        if (!xm.running() || xm.state().pid() <= 0) {
+            throw PouchException.conflict("cannot join network of a non running container: " + ref);
+        }
+        return new io.pouch.daemon.network.Attachment(networks.joinNamespace(x.id, xm.state().pid()), List.of(),
+                List.of());
+    }
+
     /** Docker's stored defaults, so inspect echoes what will be used. */
     static HostConfig normalize(HostConfig h) {
         String net = h.networkMode() == null || h.networkMode().isEmpty() ? "default" : h.networkMode();
@@ -291,7 +332,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             throw PouchException.invalidArgument("Unknown runtime specified " + rt);
         }
         String net = hc.networkMode();
-        if (net.startsWith("container:")) {
+        if (net.startsWith("container:") && networks == null) { // network manager: it joins the namespace
             throw PouchException.invalidArgument("network mode " + net + " is not supported yet");
         }
         if (networks == null && !Set.of("default", "bridge", "none", "host").contains(net)) {
@@ -443,7 +484,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     /** Caller holds the lock. On any failure the task is gone again and the state unchanged. */
     private void doStart(Container c) {
         // network manager: namespace, addresses and published ports exist before the task; undone on failure
+        String joinRef = io.pouch.daemon.network.NetworkManager.joinedContainer(c.meta().hostConfig().networkMode());
         io.pouch.daemon.network.Attachment att = networks == null ? io.pouch.daemon.network.Attachment.NONE
+                : joinRef != null ? joinAttachment(c, joinRef)
                 : networks.attach(c.id, c.meta().config().hostname(), c.meta().hostConfig().portBindings(),
                 c.meta().config().exposedPorts(), c.meta().hostConfig().publishAllPorts());
         try {
@@ -472,8 +515,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         List<Bind> binds = List.of(); // volumes (issue 6): binds are in the mount plan, applied by the hook below
         Path init = Boolean.TRUE.equals(hc.init()) ? initBinary() : null;
         try {
-            HostFiles.write(dir, m.config().hostname(), hc.networkMode(), hc.extraHosts(), att.hostsLines(),
-                    att.nameservers(), hc);
+            String joinRef = io.pouch.daemon.network.NetworkManager.joinedContainer(hc.networkMode());
+            if (joinRef != null) { // network manager: a container: joiner sees the joined container's files
+                HostFiles.copyShared(config.containersDir().resolve(store.find(joinRef).id), dir);
+            } else {
+                HostFiles.write(dir, m.config().hostname(), hc.networkMode(), hc.extraHosts(), att.hostsLines(),
+                        att.nameservers(), hc);
+            }
         } catch (IOException e) {
             throw PouchException.internal("cannot write the hosts and resolv.conf files: " + e.getMessage(), e);
         }
@@ -491,6 +539,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         int pid;
         c.taskDeleted = false;
         try {
+            att.awaitNamespace(); // network manager: made meanwhile; runc joins it at create
+        } catch (RuntimeException e) {
+            io.close();
+            volumes.stopped(c.id);
+            throw e;
+        }
+        try {
             ctd.createTask(c.id, rootfs, io.stdinPath() == null ? null : io.stdinPath().toString(),
                     io.stdoutPath() == null ? null : io.stdoutPath().toString(),
                     io.stderrPath() == null ? null : io.stderrPath().toString(), cfg.tty());
@@ -499,6 +554,14 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             io.close();
             volumes.stopped(c.id);
             throw ContainerdRuntime.startError(e);
+        }
+        try {
+            att.awaitReady(); // network manager: interfaces, port rules and record in place before the process runs
+        } catch (RuntimeException e) {
+            quietly(() -> ctd.deleteTask(c.id));
+            io.close();
+            volumes.stopped(c.id);
+            throw e;
         }
         try {
             pid = ctd.startTask(c.id);
@@ -655,7 +718,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 c.io = null;
             }
             if (networks != null) {
-                quietly(() -> networks.detach(c.id));
+                quietly(() -> networks.detachLater(c.id)); // network manager: torn down off the exit path
             }
             volumes.stopped(c.id); // volumes (issue 6): unmount what only this container used
             if (code < 0) {
@@ -665,8 +728,16 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                     "", m.state().startedAt(), Times.format(at == null ? Instant.now() : at));
             // life: restart policy, decided before anyone can see the container exited
             plan = restarts.planAfterExit(c, code, Times.parse(m.state().startedAt()), at == null ? Instant.now() : at);
-            save(c, plan == null ? m.withState(exited)
-                    : m.withState(RestartSupervisor.restarting(exited)).withRestartCount(m.restartCount() + 1));
+            if (plan == null && m.hostConfig().autoRemove() && !c.removing) {
+                // perf (network manager's run --rm pass): removed right below, so the exited state is not written
+                // first (two fsyncs on the path docker run --rm waits for); a crash before the removal leaves
+                // "running" on disk, which the boot's reconcile records as exited (the task is gone), the same end as
+                // a crash just after this write used to leave
+                c.meta(m.withState(exited));
+            } else {
+                save(c, plan == null ? m.withState(exited)
+                        : m.withState(RestartSupervisor.restarting(exited)).withRestartCount(m.restartCount() + 1));
+            }
         } finally {
             c.lock.unlock();
         }

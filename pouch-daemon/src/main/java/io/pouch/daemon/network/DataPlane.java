@@ -98,6 +98,14 @@ final class DataPlane {
 
     /** A new namespace at netnsPath(id) holding lo and the given interfaces, their host ends on their bridges. */
     void createNamespace(String containerId, List<Iface> ifaces) {
+        createNamespace(containerId, ifaces, () -> { });
+    }
+
+    /**
+     * As above; {@code created} runs as soon as the namespace exists and holds its interfaces, before their host
+     * ends are on their bridges (a runtime may join the namespace from then on).
+     */
+    void createNamespace(String containerId, List<Iface> ifaces, Runnable created) {
         Path ns = netnsPath(containerId);
         try {
             Files.createDirectories(netnsDir);
@@ -111,7 +119,10 @@ final class DataPlane {
             in.append(inside(f));
         }
         try {
+            long t0 = NetTrace.start();
             Sh.run(List.of("unshare", "--net=" + ns, "ip", "-batch", "-"), in.toString());
+            NetTrace.end("unshare+inside", containerId, t0);
+            created.run();
             hostSide(ifaces);
         } catch (RuntimeException e) {
             deleteNamespace(containerId, ifaces.stream().map(Iface::hostVeth).toList());
@@ -176,7 +187,9 @@ final class DataPlane {
 
     /** Removes the veths, unmounts and deletes the namespace file. Idempotent. */
     void deleteNamespace(String containerId, List<String> hostVeths) {
+        long t0 = NetTrace.start();
         deleteLinks(hostVeths);
+        NetTrace.end("veth-del", containerId, t0);
         Path ns = netnsPath(containerId);
         if (Files.exists(ns)) {
             Sh.tryRun(List.of("umount", "-l", ns.toString()), null);

@@ -46,6 +46,17 @@ public final class Ipam {
      * free) or the lowest free one. Network, broadcast and gateway addresses are never handed out.
      */
     public synchronized String allocate(NetworkRecord n, String requested, String owner) {
+        String ip = allocateUnsaved(n, requested, owner);
+        save();
+        return ip;
+    }
+
+    /**
+     * As {@link #allocate}, but the lease is only in memory until {@link #flush} (or any other change) writes the
+     * file: the start path persists it off the request's critical path, after the container's network record (which
+     * names the address) is on disk; {@link #reconcileOwners} rebuilds the file from those records at boot.
+     */
+    synchronized String allocateUnsaved(NetworkRecord n, String requested, String owner) {
         Cidr subnet = n.subnetCidr();
         int gw = n.gatewayAddress();
         Map<String, String> used = leases.computeIfAbsent(n.id(), k -> new TreeMap<>());
@@ -83,8 +94,33 @@ public final class Ipam {
             }
         }
         used.put(ip, owner);
-        save();
         return ip;
+    }
+
+    /** Writes the leases as they are in memory. */
+    synchronized void flush() {
+        save();
+    }
+
+    /**
+     * At boot, after a crash: every lease whose owner does not hold it in {@code live} (network id to address to
+     * owner, from the network records of running containers) is dropped, and every live one is present.
+     */
+    synchronized void reconcileOwners(Map<String, Map<String, String>> live) {
+        boolean changed = false;
+        for (Map.Entry<String, Map<String, String>> e : leases.entrySet()) {
+            Map<String, String> keep = live.getOrDefault(e.getKey(), Map.of());
+            changed |= e.getValue().entrySet().removeIf(l -> !l.getValue().equals(keep.get(l.getKey())));
+        }
+        for (Map.Entry<String, Map<String, String>> e : live.entrySet()) {
+            Map<String, String> used = leases.computeIfAbsent(e.getKey(), k -> new TreeMap<>());
+            for (Map.Entry<String, String> l : e.getValue().entrySet()) {
+                changed |= !l.getValue().equals(used.put(l.getKey(), l.getValue()));
+            }
+        }
+        if (changed) {
+            save();
+        }
     }
 
     public synchronized void release(String networkId, String ip) {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -54,6 +55,8 @@ public final class NetworkManager {
     private final Map<String, DnsServer> dns = new ConcurrentHashMap<>();
     private final io.pouch.daemon.config.BridgeConfig bridgeConfig;
     static final String MTU_OPTION = "com.docker.network.driver.mtu";
+    /** Per container: network set-up or teardown still running off the request path (see attach, detachLater). */
+    private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
 
     public NetworkManager(DaemonConfig config) {
         this(config, io.pouch.daemon.config.BridgeConfig.defaults());
@@ -89,6 +92,27 @@ public final class NetworkManager {
 
     // ---------------------------------------------------------------- startup
 
+    /**
+     * Refuses a default bridge subnet ({@code --bip}, Pouch's 192.168.5.1/24 by default) that overlaps a route the
+     * host already has on a device that is not one of our bridges. Pouchd calls it before it starts anything.
+     */
+    public static void checkHostRoutes(DaemonConfig config) {
+        Set<String> own = new java.util.HashSet<>(Set.of(config.bridgeName()));
+        Path nf = config.networksDir().resolve("networks.json");
+        if (Files.exists(nf)) {
+            try {
+                for (NetworkRecord n : Json.MAPPER.readValue(nf.toFile(), NetworkRecord[].class)) {
+                    if (n.isBridge()) {
+                        own.add(n.device());
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warning("cannot read " + nf + ": " + e.getMessage()); // start() reports it
+            }
+        }
+        HostRoutes.checkDefaultBridge(Cidr.parse(config.bip()).canonical(), own);
+    }
+
     /** Loads networks (creating the predefined ones), resets our iptables chains and brings the bridges up. */
     public void start() throws IOException {
         Files.createDirectories(dir.resolve("containers"));
@@ -110,6 +134,9 @@ public final class NetworkManager {
         }
         Cidr bip = Cidr.parse(config.bip());
         String fixed = fixedCidr(bip);
+        Set<String> ownDevices = new java.util.HashSet<>(Set.of(config.bridgeName()));
+        networks.values().stream().filter(NetworkRecord::isBridge).forEach(n -> ownDevices.add(n.device()));
+        HostRoutes.checkDefaultBridge(bip.canonical(), ownDevices);
         NetworkRecord bridge = byName("bridge");
         if (bridge == null || !bridge.device().equals(config.bridgeName())
                 || !bridge.subnet().equals(bip.canonical().toString()) || !bridge.ipRange().equals(fixed)) {
@@ -151,7 +178,7 @@ public final class NetworkManager {
         try {
             for (ContainerNet c : List.copyOf(containers.values())) {
                 if (!exists.test(c.id())) {
-                    forget(c.id());
+                    forgetLocked(c.id());
                     continue;
                 }
                 if (c.active().isEmpty()) {
@@ -171,12 +198,22 @@ public final class NetworkManager {
                     plane.deleteNamespace(ns, List.of());
                 }
             }
+            // leases follow the records: the start path writes the record before the leases, so after a crash a lease
+            // may lack its record (dropped here) or, the other way round, be missing (added back)
+            Map<String, Map<String, String>> live = new LinkedHashMap<>();
+            for (ContainerNet c : containers.values()) {
+                for (EndpointRecord e : c.active()) {
+                    live.computeIfAbsent(e.networkId(), k -> new LinkedHashMap<>()).put(e.ip(), c.id());
+                }
+            }
+            ipam.reconcileOwners(live);
         } finally {
             lock.unlock();
         }
     }
 
     public void close() {
+        awaitAllPending(); // a graceful stop finishes the teardowns it started
         dns.values().forEach(DnsServer::close);
         dns.clear();
     }
@@ -380,6 +417,7 @@ public final class NetworkManager {
 
     /** 403 for the predefined ones, 409 while containers are attached (Docker's wording). */
     public void remove(String ref) {
+        awaitAllPending(); // a container removed just before is detached from the bridge first
         lock.lock();
         try {
             NetworkRecord n = find(ref);
@@ -402,6 +440,7 @@ public final class NetworkManager {
 
     /** Removes every user network nobody uses (running or not); returns the names removed. */
     public List<String> prune(Predicate<NetworkRecord> filter) {
+        awaitAllPending();
         lock.lock();
         try {
             List<String> removed = new ArrayList<>();
@@ -473,7 +512,7 @@ public final class NetworkManager {
     public void validate(String mode, NetworkRequest req, Map<String, Object> portBindings,
                          Map<String, Object> exposed, boolean publishAll) {
         if (mode.startsWith("container:")) {
-            throw PouchException.invalidArgument("network mode " + mode + " is not supported yet");
+            return; // validateContainerMode
         }
         NetworkRecord n;
         try {
@@ -516,6 +555,76 @@ public final class NetworkManager {
         }
     }
 
+    /** The container a {@code container:<name|id>} mode names; null for any other mode. */
+    public static String joinedContainer(String mode) {
+        if (mode == null || !mode.startsWith("container:")) {
+            return null;
+        }
+        String ref = mode.substring("container:".length());
+        if (ref.isEmpty()) {
+            throw PouchException.invalidArgument("Invalid network mode: invalid container format container:<name|id>");
+        }
+        return ref;
+    }
+
+    /**
+     * {@code container:<name|id>} shares that container's namespace, names and files: what would configure a network
+     * of its own is refused, with dockerd's messages (runconfig's validateNetContainerMode), in dockerd's order.
+     */
+    public void validateContainerMode(io.pouch.api.container.ContainerConfig cfg,
+                                      io.pouch.api.container.HostConfig hc, NetworkRequest req) {
+        if (joinedContainer(hc.networkMode()) == null) {
+            return;
+        }
+        if (cfg.hostname() != null && !cfg.hostname().isEmpty()) {
+            throw PouchException.invalidArgument("conflicting options: hostname and the network mode");
+        }
+        if (!req.links().isEmpty()) {
+            throw PouchException.invalidArgument("conflicting options: container type network can't be used with"
+                    + " links. This would result in undefined behavior");
+        }
+        if (hc.dns() != null && !hc.dns().isEmpty()) {
+            throw PouchException.invalidArgument("conflicting options: dns and the network mode");
+        }
+        if (hc.extraHosts() != null && !hc.extraHosts().isEmpty()) {
+            throw PouchException.invalidArgument("conflicting options: custom host-to-IP mapping and the network"
+                    + " mode");
+        }
+        EndpointConfig ec = req.forMode(hc.networkMode());
+        if (!ec.macAddress().isEmpty()) {
+            throw PouchException.invalidArgument("conflicting options: mac-address and the network mode");
+        }
+        if (hc.portBindings() != null && !hc.portBindings().isEmpty() || hc.publishAllPorts()) {
+            throw PouchException.invalidArgument("conflicting options: port publishing and the container type"
+                    + " network mode");
+        }
+        if (cfg.exposedPorts() != null && !cfg.exposedPorts().isEmpty()) {
+            throw PouchException.invalidArgument("conflicting options: port exposing and the container type network"
+                    + " mode");
+        }
+        if (!ec.aliases().isEmpty()) {
+            throw PouchException.invalidArgument("network-scoped alias is supported only for containers in user"
+                    + " defined networks");
+        }
+        if (!ec.ipv4Address().isEmpty()) {
+            throw PouchException.invalidArgument("user specified IP address is supported on user defined networks"
+                    + " only");
+        }
+    }
+
+    /**
+     * The namespace a {@code container:} joiner enters: the one we made for the running container it names, or, when
+     * that container has none of ours (none, host, or itself a joiner), its init process's.
+     */
+    public String joinNamespace(String containerId, long pid) {
+        ContainerNet c = containers.get(containerId);
+        Path ns = plane.netnsPath(containerId);
+        if (c != null && !c.active().isEmpty() && Files.exists(ns)) {
+            return ns.toString();
+        }
+        return "/proc/" + pid + "/ns/net";
+    }
+
     static String networkName(String mode) {
         return mode == null || mode.isEmpty() || mode.equals("default") ? "bridge" : mode;
     }
@@ -525,6 +634,11 @@ public final class NetworkManager {
         EndpointConfig ec = req.forMode(mode);
         Map<String, EndpointConfig> wanted = new LinkedHashMap<>();
         NetworkRecord n = null;
+        if (joinedContainer(mode) != null) {
+            // uses another container's network: none of its own
+            save(new ContainerNet(containerId, name, mode, wanted, List.of(), List.of()));
+            return;
+        }
         try {
             n = find(networkName(mode));
         } catch (PouchException e) {
@@ -547,10 +661,20 @@ public final class NetworkManager {
 
     /**
      * Before the task starts: a namespace with one interface per wanted bridge network, addresses leased, ports
-     * published. On failure nothing is left behind. Host and none need no namespace of ours.
+     * published. Host and none need no namespace of ours.
+     *
+     * <p>perf: only the decisions are made here (addresses, ports, names: what /etc/hosts and the spec need); the
+     * namespace, the veths, the port rules and the crash-safe writes of the record and the leases are made on a
+     * thread of their own while the caller prepares the task. The caller waits with
+     * {@link Attachment#awaitNamespace()} before containerd's Tasks/Create (runc joins the namespace, which must
+     * exist) and with {@link Attachment#awaitReady()} before Tasks/Start (the process must find its interfaces
+     * and the record must be on disk before anything runs in it). A failure there, or anywhere before, is undone
+     * by {@link #detach}, as before; a failure here leaves nothing.
      */
     public Attachment attach(String containerId, String hostname, Map<String, Object> portBindings,
                              Map<String, Object> exposed, boolean publishAll) {
+        long t0 = NetTrace.start();
+        awaitPending(containerId);
         lock.lock();
         try {
             ContainerNet c = containers.get(containerId);
@@ -575,6 +699,7 @@ public final class NetworkManager {
             }
             List<EndpointRecord> eps = new ArrayList<>();
             List<DataPlane.Iface> ifaces = new ArrayList<>();
+            List<Firewall.Rule> rules = new ArrayList<>();
             boolean routed = false;
             try {
                 int i = 0;
@@ -584,7 +709,7 @@ public final class NetworkManager {
                     }
                     EndpointConfig ec = c.wanted().getOrDefault(n.id(),
                             new EndpointConfig(n.name(), "", List.of(), ""));
-                    EndpointRecord e = endpoint(c, n, ec, "eth" + i++, List.of());
+                    EndpointRecord e = endpoint(c, n, ec, "eth" + i++, List.of(), false);
                     eps.add(e);
                     boolean route = !n.internal() && !routed;
                     routed |= route;
@@ -597,22 +722,44 @@ public final class NetworkManager {
                 List<PortMapping> ports = firstNet.internal() ? List.of()
                         : allocatePorts(PortSpecs.requests(portBindings, exposed, publishAll), containerId);
                 eps.set(0, withPorts(first, ports));
-                plane.createNamespace(containerId, ifaces);
-                List<Firewall.Rule> rules = new ArrayList<>();
                 ports.forEach(p -> rules.addAll(firewall.portRules(first.ip(), p)));
-                try {
-                    firewall.add(rules);
-                } catch (RuntimeException ex) {
-                    plane.deleteNamespace(containerId, ifaces.stream().map(DataPlane.Iface::hostVeth).toList());
-                    throw ex;
-                }
             } catch (RuntimeException ex) {
                 eps.forEach(e -> ipam.release(e.networkId(), e.ip()));
                 throw ex;
             }
-            save(c.withActive(eps));
+            ContainerNet attached = c.withActive(eps);
+            containers.put(containerId, attached); // seen at once by DNS, inspect and later allocations
+            CompletableFuture<Void> namespace = new CompletableFuture<>();
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            pending.put(containerId, ready);
+            Thread.ofVirtual().name("net-up-" + containerId.substring(0, Math.min(12, containerId.length())))
+                    .start(() -> {
+                        try {
+                            long tNs = NetTrace.start();
+                            plane.createNamespace(containerId, ifaces, () -> namespace.complete(null));
+                            NetTrace.end("namespace", containerId, tNs);
+                            try {
+                                firewall.add(rules);
+                            } catch (RuntimeException ex) {
+                                plane.deleteNamespace(containerId, ifaces.stream().map(DataPlane.Iface::hostVeth)
+                                        .toList());
+                                throw ex;
+                            }
+                            // the record names the addresses: on disk first, so a crash never leaves a lease
+                            // without the record that lets the boot reconcile release it
+                            write(attached);
+                            ipam.flush();
+                            NetTrace.end("attach", containerId, t0);
+                            ready.complete(null);
+                        } catch (Throwable ex) {
+                            namespace.completeExceptionally(ex);
+                            ready.completeExceptionally(ex);
+                        } finally {
+                            pending.remove(containerId, ready);
+                        }
+                    });
             return new Attachment(plane.netnsPath(containerId).toString(), hostsLines(c, eps, hostname),
-                    nameservers(eps));
+                    nameservers(eps), namespace, ready);
         } finally {
             lock.unlock();
         }
@@ -620,7 +767,13 @@ public final class NetworkManager {
 
     private EndpointRecord endpoint(ContainerNet c, NetworkRecord n, EndpointConfig ec, String ifName,
                                     List<PortMapping> ports) {
-        String ip = ipam.allocate(n, ec.ipv4Address(), c.id());
+        return endpoint(c, n, ec, ifName, ports, true);
+    }
+
+    private EndpointRecord endpoint(ContainerNet c, NetworkRecord n, EndpointConfig ec, String ifName,
+                                    List<PortMapping> ports, boolean saveLease) {
+        String ip = saveLease ? ipam.allocate(n, ec.ipv4Address(), c.id())
+                : ipam.allocateUnsaved(n, ec.ipv4Address(), c.id());
         String mac = ec.macAddress().isEmpty() ? DataPlane.macFor(ip) : ec.macAddress().toLowerCase();
         List<String> aliases = new ArrayList<>(ec.aliases());
         if (!n.isDefaultBridge()) {
@@ -731,6 +884,7 @@ public final class NetworkManager {
 
     /** At exit: namespace, veths, port rules and leases go; what the container wants stays. Idempotent. */
     public void detach(String containerId) {
+        awaitPending(containerId);
         lock.lock();
         try {
             detachLocked(containerId);
@@ -740,40 +894,144 @@ public final class NetworkManager {
     }
 
     private void detachLocked(String containerId) {
+        long t0 = NetTrace.start();
         ContainerNet c = containers.get(containerId);
-        List<EndpointRecord> eps = c == null ? List.of() : c.active();
+        teardown(containerId, c == null ? List.of() : c.active());
+        if (c != null && !c.active().isEmpty()) {
+            save(c.withActive(List.of()));
+        }
+        NetTrace.end("detach", containerId, t0);
+    }
+
+    /** Port rules, veths, namespace and leases of one container. Idempotent; needs no lock (nothing shared). */
+    private void teardown(String containerId, List<EndpointRecord> eps) {
         List<Firewall.Rule> rules = new ArrayList<>();
         eps.forEach(e -> e.ports().forEach(p -> rules.addAll(firewall.portRules(e.ip(), p))));
         firewall.delete(rules);
         plane.deleteNamespace(containerId, eps.stream().map(EndpointRecord::hostVeth).toList());
         ipam.releaseOwner(containerId);
-        if (c != null && !c.active().isEmpty()) {
-            save(c.withActive(List.of()));
-        }
     }
 
-    /** At remove: detach and forget the container. */
-    public void forget(String containerId) {
+    /**
+     * At exit, as {@link #detach}, but off the exit path ({@code docker run --rm} waits for the removal that
+     * follows, and deleting a veth waits for the kernel: ~20-40 ms). The container stops being attached at once
+     * (inspect, DNS, {@link #attached}); the teardown runs on its own thread and then writes the record.
+     * Crash-safe: until then the record on disk still names the endpoints, and the boot's reconcile tears down
+     * what a stopped container still holds. Anything that needs the teardown finished (the next attach, connect,
+     * network removal, daemon stop) waits for it first.
+     */
+    public void detachLater(String containerId) {
         lock.lock();
         try {
-            detachLocked(containerId);
-            containers.remove(containerId);
-            Files.deleteIfExists(dir.resolve("containers").resolve(containerId + ".json"));
-        } catch (IOException e) {
-            LOG.warning("cannot delete the network record of " + containerId + ": " + e.getMessage());
+            ContainerNet c = containers.get(containerId);
+            if (c == null || c.active().isEmpty()) {
+                return;
+            }
+            List<EndpointRecord> eps = c.active();
+            containers.put(containerId, c.withActive(List.of()));
+            schedule(containerId, () -> {
+                long t0 = NetTrace.start();
+                teardown(containerId, eps);
+                lock.lock();
+                try {
+                    ContainerNet now = containers.get(containerId);
+                    if (now != null && now.active().isEmpty()) {
+                        write(now);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                NetTrace.end("detach-later", containerId, t0);
+            });
         } finally {
             lock.unlock();
         }
     }
 
+    /**
+     * At remove: the container is forgotten at once; its teardown (if it still had endpoints) and the deletion of
+     * its record run on their own thread, after any teardown still running for it. The record goes last, so a
+     * crash before leaves it for the boot's reconcile, which forgets the container again.
+     */
+    public void forget(String containerId) {
+        lock.lock();
+        try {
+            ContainerNet c = containers.remove(containerId);
+            List<EndpointRecord> eps = c == null ? List.of() : c.active();
+            schedule(containerId, () -> {
+                teardown(containerId, eps);
+                deleteRecord(containerId);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** As {@link #forget}, done before it returns (boot reconcile). Caller holds the lock. */
+    private void forgetLocked(String containerId) {
+        detachLocked(containerId);
+        containers.remove(containerId);
+        deleteRecord(containerId);
+    }
+
+    private void deleteRecord(String containerId) {
+        try {
+            Files.deleteIfExists(dir.resolve("containers").resolve(containerId + ".json"));
+        } catch (IOException e) {
+            LOG.warning("cannot delete the network record of " + containerId + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs job on its own thread after what is already pending for that container; a failure is logged. */
+    private void schedule(String containerId, Runnable job) {
+        CompletableFuture<Void> f = pending.compute(containerId, (k, prev) -> {
+            CompletableFuture<Void> after = prev == null ? CompletableFuture.completedFuture(null)
+                    : prev.handle((v, e) -> null);
+            return after.thenRunAsync(() -> {
+                try {
+                    job.run();
+                } catch (RuntimeException e) {
+                    LOG.warning("network teardown of " + containerId + ": " + e.getMessage());
+                }
+            }, r -> Thread.ofVirtual().name("net-down-" + containerId.substring(0, Math.min(12,
+                    containerId.length()))).start(r));
+        });
+        f.whenComplete((v, e) -> pending.remove(containerId, f));
+    }
+
+    /** Waits for the set-up or teardown still running for a container (its outcome is the caller's no more). */
+    private void awaitPending(String containerId) {
+        CompletableFuture<Void> f;
+        while ((f = pending.get(containerId)) != null) {
+            try {
+                f.join();
+            } catch (RuntimeException e) {
+                // the set-up's failure went to its caller, a teardown's to the log
+            }
+            pending.remove(containerId, f);
+        }
+    }
+
+    /** Waits for every container's pending network work (network removal, daemon stop). */
+    private void awaitAllPending() {
+        for (String id : List.copyOf(pending.keySet())) {
+            awaitPending(id);
+        }
+    }
+
     /** {@code POST /networks/{id}/connect}: wanted from now on; live at once when running is true. */
     public void connect(String ref, String containerId, EndpointConfig ec, boolean running) {
+        awaitPending(containerId);
         lock.lock();
         try {
             NetworkRecord n = find(ref);
             ContainerNet c = containers.get(containerId);
             if (c == null) {
                 throw PouchException.notFound("No such container: " + containerId);
+            }
+            if (joinedContainer(c.mode()) != null) {
+                throw PouchException.invalidArgument("container sharing network namespace with another container or"
+                        + " host cannot be connected to any other network");
             }
             if (!n.isBridge() || c.wanted().keySet().stream().map(networks::get)
                     .anyMatch(x -> x != null && !x.isBridge())) {
@@ -812,6 +1070,7 @@ public final class NetworkManager {
 
     /** {@code POST /networks/{id}/disconnect}. */
     public void disconnect(String ref, String containerId, boolean force) {
+        awaitPending(containerId);
         lock.lock();
         try {
             NetworkRecord n = find(ref);
@@ -985,13 +1244,18 @@ public final class NetworkManager {
     }
 
     private void save(ContainerNet c) {
+        write(c);
+        containers.put(c.id(), c);
+    }
+
+    /** The record on disk only (the in-memory one may already be ahead of it). */
+    private void write(ContainerNet c) {
         try {
             Files.createDirectories(dir.resolve("containers"));
             AtomicFiles.write(dir.resolve("containers").resolve(c.id() + ".json"), Json.MAPPER.writeValueAsBytes(c));
         } catch (IOException e) {
             throw PouchException.internal("cannot save the network state of " + c.id() + ": " + e.getMessage(), e);
         }
-        containers.put(c.id(), c);
     }
 
     static String newId() {

@@ -61,4 +61,32 @@ class IpamTest {
         b.dropNetwork("n1");
         assertEquals(Map.of(), new Ipam(dir.resolve("ipam.json")).leases("n1"));
     }
+
+    @Test
+    void anUnsavedLeaseIsHeldInMemoryAndWrittenByFlush() {
+        Path f = dir.resolve("ipam.json");
+        Ipam ipam = new Ipam(f);
+        NetworkRecord n = net("10.231.9.0/29", "10.231.9.1", "");
+        assertEquals("10.231.9.2", ipam.allocateUnsaved(n, "", "c1"));
+        assertEquals("10.231.9.3", ipam.allocate(n, "", "c2")); // never the unsaved one twice
+        Ipam afterCrash = new Ipam(f); // the other allocation's write carried both
+        assertEquals(Map.of("10.231.9.2", "c1", "10.231.9.3", "c2"), afterCrash.leases("n1"));
+        assertEquals("10.231.9.4", ipam.allocateUnsaved(n, "", "c3"));
+        assertEquals(2, new Ipam(f).leases("n1").size());
+        ipam.flush();
+        assertEquals(3, new Ipam(f).leases("n1").size());
+    }
+
+    @Test
+    void reconcileKeepsOnlyTheLeasesOfLiveRecordsAndAddsMissingOnes() {
+        Path f = dir.resolve("ipam.json");
+        Ipam ipam = new Ipam(f);
+        NetworkRecord n = net("10.231.9.0/29", "10.231.9.1", "");
+        ipam.allocate(n, "", "gone");            // .2: its record was never written (crash before it)
+        ipam.allocate(n, "", "live");            // .3: held by a running container
+        ipam.reconcileOwners(Map.of("n1", Map.of("10.231.9.3", "live", "10.231.9.5", "written-not-leased")));
+        Map<String, String> after = new Ipam(f).leases("n1");
+        assertEquals(Map.of("10.231.9.3", "live", "10.231.9.5", "written-not-leased"), after);
+        assertEquals("10.231.9.2", ipam.allocate(n, "", "next"));
+    }
 }
