@@ -1659,6 +1659,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             code = 255;
             finished = Times.now();
         }
+        if (p.isPresent() || s.running()) { // logs: what the killed pouchd had spooled but not yet logged
+            quietly(() -> ContainerIOs.salvage(ContainerIO.fifoDir(config.execRoot(), c.id), "init",
+                    openLog(m, m.hostConfig())));
+        }
         quietly(() -> deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id)));
         volumes.stopped(c.id); // volumes (issue 6): the container stopped while pouchd was down
         if (s.running() || p.isPresent()) {

@@ -60,8 +60,9 @@ public final class ContainerIOs {
     /**
      * Live restore: re-attaches to the existing FIFOs of a task that kept running while pouchd was down and
      * continues draining. If the process exited meanwhile (the shim closed its end), the drains read what is left
-     * in the pipes and end at once instead of waiting forever. Output written while pouchd was down is kept only
-     * as far as the pipe buffers (64 KiB each) held it. Note the shim saw EOF on stdin when the previous pouchd
+     * in the pipes and end at once instead of waiting forever. Output written while pouchd was down waits in the
+     * pipes (a full pipe blocks the writer, nothing is dropped); with a json-file log the previous pouchd's spools
+     * and journal are taken up first, so no line is lost or written twice across the kill (see FifoContainerIO). Note the shim saw EOF on stdin when the previous pouchd
      * died, so a restored process's stdin is closed.
      *
      * @throws PouchException 404 when the stdout FIFO is not there any more
@@ -76,6 +77,15 @@ public final class ContainerIOs {
         }
         boolean stdinThere = openStdin && Fifos.isFifo(fifo(fifoDir, processId, "stdin"));
         return FifoContainerIO.start(fifoDir, processId, tty, stdinThere, stdinOnce, log, true);
+    }
+
+    /**
+     * Live restore of a process that exited while pouchd was down: logs the output the previous pouchd had already
+     * taken from its FIFOs (the durable path's spools) but not yet written to the log, then closes {@code log}.
+     * Call it before removing the FIFO directory. Never throws; a no-op for the plain path.
+     */
+    public static void salvage(Path fifoDir, String processId, LogSink log) {
+        FifoContainerIO.salvage(fifoDir, processId, log);
     }
 
     /** {@code <fifoDir>/<processId>-<which>}, which = stdin, stdout or stderr. */

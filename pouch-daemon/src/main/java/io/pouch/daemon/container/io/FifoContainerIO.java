@@ -39,12 +39,27 @@ import java.util.logging.Logger;
  * falls that far behind is dropped (warning, then onClose after what was queued) rather than blocking the drain:
  * a stuck client must never stall the container or its log (dockerd blocks the container here; we prefer to
  * cut the client).
+ *
+ * <p>Durable log path (a {@link JsonFileLog} sink): a kill -9 of pouchd must lose no line and double none, so
+ * output is never held only in pouchd's memory between the FIFO and the log. Each copier moves the FIFO's bytes
+ * into its stream's {@link Spool} file with {@code splice(2)} (the kernel takes out of the pipe exactly what it
+ * wrote to the file, in one call), reads them back, turns the complete lines into log entries and records how far
+ * it got in a {@link LogJournal} before each log write (write-ahead). A partial line stays in the spool until its
+ * newline, 16 KiB, or EOF. After a kill -9 the next pouchd ({@link ContainerIOs#reopen}) settles the one write that
+ * may have been under way, logs what the spools hold past the committed offsets, then goes on with the FIFOs. Why
+ * this and not the alternatives (measured, see docs/STATUS.md): peeking with {@code tee(2)} and consuming after
+ * the log write leaves a window (written, not yet consumed) that only content matching could close, which is
+ * ambiguous for repetitive output; a logger process started by the shim ({@code binary://}) would be a JVM per
+ * container. Exec processes and the {@code none} driver keep the plain read loop (nothing to lose).
  */
 final class FifoContainerIO implements ContainerIO {
     private static final Logger LOG = Logger.getLogger(FifoContainerIO.class.getName());
     /** Bytes a subscriber may have queued before it is dropped. */
     static final long SUBSCRIBER_LIMIT = 4L << 20;
     private static final Object END = new Object();
+    private static final byte[] NONE = new byte[0];
+    /** {@code -Dpouch.logSpool=false} turns the durable path off (in-memory copying as before, for comparison). */
+    static final boolean SPOOL = !"false".equals(System.getProperty("pouch.logSpool"));
 
     private final Path fifoDir;
     private final String processId;
@@ -62,6 +77,12 @@ final class FifoContainerIO implements ContainerIO {
     private final AtomicInteger active = new AtomicInteger();
     private final List<Drain> drains = new ArrayList<>();
     private volatile boolean closed;
+    // the durable log path (class doc); null/absent on the plain path
+    private JsonFileLog durableLog;
+    private LogJournal journal;
+    private final Spool[] spools = new Spool[3]; // by stream
+    private final byte[][] carry = {NONE, NONE, NONE}; // guarded by fanOut: spool bytes [committed, end)
+    private int wakeFd = -1;
 
     private FifoContainerIO(Path fifoDir, String processId, boolean tty, boolean openStdin, boolean stdinOnce,
                             LogSink log) {
@@ -79,6 +100,15 @@ final class FifoContainerIO implements ContainerIO {
     static FifoContainerIO start(Path fifoDir, String processId, boolean tty, boolean openStdin, boolean stdinOnce,
                                  LogSink log, boolean reopen) {
         FifoContainerIO io = new FifoContainerIO(fifoDir, processId, tty, openStdin, stdinOnce, log);
+        if (SPOOL && log instanceof JsonFileLog jl) {
+            try {
+                io.openDurable(jl, reopen);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "output of " + processId + ": no spool (" + e.getMessage()
+                        + "); copying in memory, a kill -9 of pouchd may lose the chunk in flight", e);
+                io.closeDurable();
+            }
+        }
         io.drains.add(io.new Drain(StdCopy.STDOUT, io.stdoutPath, reopen));
         if (io.stderrPath != null) {
             io.drains.add(io.new Drain(StdCopy.STDERR, io.stderrPath, reopen));
@@ -88,6 +118,107 @@ final class FifoContainerIO implements ContainerIO {
             d.thread = Fifos.thread("io-" + d.stream + "-" + processId, d);
         }
         return io;
+    }
+
+    static Path journalPath(Path fifoDir, String processId) {
+        return fifoDir.resolve(processId + "-log.journal");
+    }
+
+    static Path spoolPath(Path fifoDir, String processId, int stream) {
+        return fifoDir.resolve(processId + (stream == StdCopy.STDERR ? "-stderr" : "-stdout") + ".spool");
+    }
+
+    /**
+     * Sets up the durable path. On reopen (live restore) the previous pouchd's journal and spools are taken up: the
+     * write it may have been making is settled, and what its spools hold beyond the committed offsets is logged
+     * now (a partial line is kept for its continuation).
+     */
+    private void openDurable(JsonFileLog jl, boolean reopen) throws IOException {
+        Path jp = journalPath(fifoDir, processId);
+        journal = reopen ? LogJournal.open(jp) : LogJournal.create(jp);
+        wakeFd = Syscalls.eventfd();
+        int[] streams = tty ? new int[]{StdCopy.STDOUT} : new int[]{StdCopy.STDOUT, StdCopy.STDERR};
+        for (int s : streams) {
+            spools[s] = Spool.open(spoolPath(fifoDir, processId, s), !reopen);
+        }
+        durableLog = jl;
+        if (reopen) {
+            if (journal.recover(jl)) {
+                LOG.info("output of " + processId + ": the log write under way when pouchd stopped had landed");
+            }
+            synchronized (fanOut) {
+                for (int s : streams) {
+                    if (journal.committed(s) > spools[s].end()) {
+                        journal.rebase(s); // emptied (truncated) just before the kill, see Spool.release
+                    }
+                    carry[s] = spools[s].read(journal.committed(s), spools[s].end());
+                    commitLocked(s, false);
+                }
+            }
+        }
+    }
+
+    /**
+     * A process that exited while pouchd was down: logs what its spools hold beyond the committed offsets (bytes the
+     * killed pouchd had taken out of the FIFOs but not yet logged) and closes {@code log}. Nothing to do without a
+     * journal (plain path, or nothing ever spooled). What was still in the FIFOs when the shim closed them is gone
+     * with the pipes (the kernel frees a pipe's buffer when its last holder closes it).
+     */
+    static void salvage(Path fifoDir, String processId, LogSink log) {
+        try {
+            if (!(log instanceof JsonFileLog jl) || !Files.exists(journalPath(fifoDir, processId))) {
+                return;
+            }
+            try (LogJournal j = LogJournal.open(journalPath(fifoDir, processId))) {
+                j.recover(jl);
+                for (int s : new int[]{StdCopy.STDOUT, StdCopy.STDERR}) {
+                    Path sp = spoolPath(fifoDir, processId, s);
+                    if (!Files.exists(sp)) {
+                        continue;
+                    }
+                    try (Spool spool = Spool.open(sp, false)) {
+                        long from = j.committed(s) > spool.end() ? 0 : j.committed(s);
+                        byte[] rest = spool.read(from, spool.end());
+                        jl.commit(s, rest, 0, rest.length, true, j);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("output of " + processId + " spooled before pouchd stopped could not be logged: " + e);
+        } finally {
+            log.close();
+        }
+    }
+
+    /** Turns the carried spool bytes of {@code stream} into log entries; keeps the partial rest. Under fanOut. */
+    private void commitLocked(int stream, boolean eof) throws IOException {
+        byte[] c = carry[stream];
+        if (c.length == 0) {
+            return;
+        }
+        int used = durableLog.commit(stream, c, 0, c.length, eof, journal);
+        carry[stream] = used == c.length ? NONE : Arrays.copyOfRange(c, used, c.length);
+        try {
+            spools[stream].release(journal.committed(stream), journal, stream);
+        } catch (IOException e) {
+            LOG.fine("spool of " + processId + ": " + e); // the spool only grows; nothing is lost
+        }
+    }
+
+    private void closeDurable() {
+        for (int s = 1; s < spools.length; s++) {
+            if (spools[s] != null) {
+                spools[s].close();
+                spools[s] = null;
+            }
+        }
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
+        Syscalls.close(wakeFd);
+        wakeFd = -1;
+        durableLog = null;
     }
 
     @Override
@@ -156,6 +287,9 @@ final class FifoContainerIO implements ContainerIO {
             Fifos.closeQuietly(d.channel); // wakes a blocked read
             Fifos.closeQuietly(keeper);
         }
+        if (wakeFd >= 0) {
+            Syscalls.signal(wakeFd); // wakes a durable copier waiting in poll
+        }
         if (stdin != null) {
             stdin.shutdown();
             deleteQuietly(stdinPath);
@@ -172,6 +306,12 @@ final class FifoContainerIO implements ContainerIO {
             }
         }
         endOutput();
+        if (durableLog != null) {
+            closeDurable();
+            deleteQuietly(journalPath(fifoDir, processId));
+            deleteQuietly(spoolPath(fifoDir, processId, StdCopy.STDOUT));
+            deleteQuietly(spoolPath(fifoDir, processId, StdCopy.STDERR));
+        }
         try {
             Files.deleteIfExists(fifoDir);
         } catch (DirectoryNotEmptyException ignored) {
@@ -195,17 +335,22 @@ final class FifoContainerIO implements ContainerIO {
                 return;
             }
             log.write(stream, b, off, len);
-            if (subs.isEmpty()) {
-                return;
-            }
-            byte[] copy = Arrays.copyOfRange(b, off, off + len);
-            for (Iterator<Sub> it = subs.iterator(); it.hasNext(); ) {
-                Sub s = it.next();
-                if (!s.offer(stream, copy)) {
-                    it.remove();
-                    LOG.warning("attached client of " + processId + " fell " + SUBSCRIBER_LIMIT
-                            + " bytes behind the output; detaching it");
-                }
+            fanOutLocked(stream, b, off, len);
+        }
+    }
+
+    /** Queues a chunk for every subscriber. Under fanOut. */
+    private void fanOutLocked(int stream, byte[] b, int off, int len) {
+        if (subs.isEmpty()) {
+            return;
+        }
+        byte[] copy = Arrays.copyOfRange(b, off, off + len);
+        for (Iterator<Sub> it = subs.iterator(); it.hasNext(); ) {
+            Sub s = it.next();
+            if (!s.offer(stream, copy)) {
+                it.remove();
+                LOG.warning("attached client of " + processId + " fell " + SUBSCRIBER_LIMIT
+                        + " bytes behind the output; detaching it");
             }
         }
     }
@@ -230,6 +375,7 @@ final class FifoContainerIO implements ContainerIO {
         final Path path;
         final boolean reopen;
         volatile FileChannel channel;
+        volatile int fd = -1; // the durable path's raw descriptor
         Thread thread;
 
         Drain(int stream, Path path, boolean reopen) {
@@ -242,6 +388,10 @@ final class FifoContainerIO implements ContainerIO {
         public void run() {
             try {
                 if (closed) {
+                    return;
+                }
+                if (durableLog != null) {
+                    spoolLoop();
                     return;
                 }
                 FileChannel ch;
@@ -283,8 +433,69 @@ final class FifoContainerIO implements ContainerIO {
                 }
             } finally {
                 Fifos.closeQuietly(channel);
+                Syscalls.close(fd);
                 if (active.decrementAndGet() == 0) {
                     endOutput();
+                }
+            }
+        }
+
+        /**
+         * The durable copy loop (class doc): wait for the FIFO (or close's wake-up), splice what it holds into the
+         * spool, read that back, then under the fan-out lock log the complete lines and hand the bytes to
+         * subscribers. At EOF the partial rest is logged too; on close() it stays in the spool (nobody needs it).
+         */
+        private void spoolLoop() throws IOException {
+            Spool spool = spools[stream];
+            int f;
+            if (reopen) {
+                // as in run(): a write end of our own so the open cannot block, dropped at once
+                FileChannel keeper = Fifos.openKeeper(path);
+                if (keeper == null) {
+                    return;
+                }
+                try {
+                    f = Syscalls.open(path, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
+                } finally {
+                    keeper.close();
+                }
+            } else {
+                f = Syscalls.open(path, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0); // waits for the shim's writer
+            }
+            fd = f;
+            try (Syscalls.Scratch sc = new Syscalls.Scratch()) {
+                while (!closed) {
+                    if ((sc.poll(f, wakeFd) & 1) == 0 || closed) {
+                        continue;
+                    }
+                    long n = spool.fill(sc, f);
+                    if (n < 0) {
+                        continue;
+                    }
+                    if (n == 0) {
+                        synchronized (fanOut) {
+                            if (!ended) {
+                                commitLocked(stream, true);
+                            }
+                        }
+                        return;
+                    }
+                    byte[] fresh = spool.read(spool.end() - n, spool.end());
+                    synchronized (fanOut) {
+                        if (ended) {
+                            return;
+                        }
+                        byte[] c = carry[stream];
+                        if (c.length == 0) {
+                            carry[stream] = fresh;
+                        } else {
+                            byte[] all = Arrays.copyOf(c, c.length + fresh.length);
+                            System.arraycopy(fresh, 0, all, c.length, fresh.length);
+                            carry[stream] = all;
+                        }
+                        commitLocked(stream, false);
+                        fanOutLocked(stream, fresh, 0, fresh.length);
+                    }
                 }
             }
         }

@@ -78,10 +78,37 @@ public final class JsonFileLog implements LogSink {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private FileChannel channel;
     private long size;
+    private long ino; // of the file {@link #channel} writes: the durable path's journal names the file by it
     private boolean closed;
     private boolean failed;
     /** docker's "attrs" of every entry; empty for most containers. */
     private Map<String, String> attrs = Map.of();
+    // the durable path (commit): who is told before each write, and what the entries in {@link #pending} stand for
+    private WriteAhead ahead;
+    private JsonGenerator gen; // writes into pending
+    private Instant timeOf;
+    private String timeText;
+    private int pendingStream;
+    private long pendingConsumed;
+
+    /**
+     * The write-ahead hook of the durable path ({@link #commit}): told about each write to the file before it is
+     * made, so that after a kill -9 the journal knows whether the entries of that write are in the file (compare
+     * the file's size with {@code to}) and how many input bytes they stood for. See {@link LogJournal}.
+     */
+    interface WriteAhead {
+        /**
+         * The next write appends the file with inode {@code ino} from byte {@code from} to {@code to}; it holds the
+         * entries made of the next {@code consumed} input bytes of {@code stream}.
+         */
+        void beforeWrite(long ino, long from, long to, int stream, long consumed) throws IOException;
+
+        /** That write was made (or failed: those lines are lost, as a full disk loses them). */
+        void afterWrite(int stream, long consumed);
+
+        /** A rotation follows: no write is pending (the file that ino names is about to change). */
+        void beforeRotate() throws IOException;
+    }
 
     /** Parsed, validated json-file options. maxSize -1 = unlimited. */
     public record Options(long maxSize, int maxFiles) {
@@ -178,16 +205,28 @@ public final class JsonFileLog implements LogSink {
         return (long) (n * Math.pow(1000, pow));
     }
 
-    /** The files of a log, oldest first: {@code file.N-1 ... file.1, file}, those that exist. */
+    /**
+     * The files of a log, oldest first: {@code file.N ... file.1, file}, those that exist. The rotated ones are
+     * found by listing the directory, not by counting up from 1: a pouchd killed in the middle of a rotation's
+     * renames leaves a gap in the numbering (which later rotations carry along), and the files past it must still
+     * be read.
+     */
     public static java.util.List<Path> files(Path file) {
-        java.util.ArrayList<Path> out = new java.util.ArrayList<>();
-        for (int i = 1; ; i++) {
-            Path p = rotated(file, i);
-            if (!Files.exists(p)) {
-                break;
+        java.util.TreeMap<Integer, Path> rotated = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        String prefix = file.getFileName().toString() + ".";
+        Path dir = file.toAbsolutePath().getParent();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString().substring(prefix.length());
+                if (n.matches("[1-9][0-9]{0,8}")) {
+                    rotated.put(Integer.parseInt(n), file.resolveSibling(p.getFileName()));
+                }
             }
-            out.addFirst(p);
+        } catch (IOException e) {
+            // no directory: no files
         }
+        java.util.ArrayList<Path> out = new java.util.ArrayList<>(rotated.values());
         if (Files.exists(file)) {
             out.add(file);
         }
@@ -249,6 +288,64 @@ public final class JsonFileLog implements LogSink {
         drain();
     }
 
+    /**
+     * The durable path: writes the entries for the complete lines of {@code b[off, off+len)} (and 16 KiB pieces of a
+     * longer line; with {@code all} also the unterminated rest, as at EOF) and reports how many input bytes they
+     * used. Unlike {@link #write} nothing is buffered here: the caller keeps the unused rest (in its spool) and
+     * passes it again, in front of the next bytes. Every write to the file is announced to {@code ahead} first.
+     *
+     * @return input bytes consumed (whole entries); {@code len} when the log is closed
+     */
+    synchronized int commit(int stream, byte[] b, int off, int len, boolean all, WriteAhead ahead) {
+        if (closed) {
+            return len;
+        }
+        this.ahead = ahead;
+        this.pendingStream = stream;
+        this.pendingConsumed = 0;
+        try {
+            Instant now = clock.instant();
+            int end = off + len;
+            int start = off;
+            for (int i = off; i < end; i++) {
+                if (b[i] == '\n' || i + 1 - start >= MAX_PARTIAL) {
+                    entry(stream, b, start, i + 1 - start, now);
+                    pendingConsumed += i + 1 - start;
+                    start = i + 1;
+                }
+            }
+            if (all && start < end) {
+                entry(stream, b, start, end - start, now);
+                pendingConsumed += end - start;
+                start = end;
+            }
+            drain();
+            return start - off;
+        } finally {
+            this.ahead = null;
+        }
+    }
+
+    /**
+     * Live restore of the durable path: did the write the journal announced ({@code beforeWrite(ino, from, to)})
+     * reach this file? Yes when the file (same inode) has grown to {@code to}. A write cut short (a kill -9 can
+     * stop a large write between pages) is truncated away so the entries can be written again whole. A file with
+     * another inode (removed or rotated by hand) counts as not written: better a line twice than none.
+     */
+    synchronized boolean landed(long ino, long from, long to) throws IOException {
+        if (channel == null || ino != this.ino) {
+            return false;
+        }
+        if (size >= to) {
+            return true;
+        }
+        if (size > from) {
+            channel.truncate(from);
+            size = from;
+        }
+        return false;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -261,27 +358,50 @@ public final class JsonFileLog implements LogSink {
 
     /** Serialises one entry into {@link #pending}, rotating first when the file is full. */
     private void entry(int stream, byte[] line, Instant time) {
+        entry(stream, line, 0, line.length, time);
+    }
+
+    private void entry(int stream, byte[] b, int off, int len, Instant time) {
         if (maxSize > 0 && size + pending.size() >= maxSize) {
             drain();
+            if (ahead != null) {
+                try {
+                    ahead.beforeRotate();
+                } catch (IOException e) {
+                    LOG.warning("log journal of " + file + ": " + e);
+                }
+            }
             rotate();
         }
-        try (JsonGenerator g = JSON.createGenerator(pending)) {
-            g.writeStartObject();
-            g.writeStringField("log", new String(line, StandardCharsets.UTF_8));
-            g.writeStringField("stream", stream == 2 ? "stderr" : "stdout");
-            if (!attrs.isEmpty()) { // docker's field order: log, stream, attrs, time
-                g.writeObjectFieldStart("attrs");
-                for (Map.Entry<String, String> a : new java.util.TreeMap<>(attrs).entrySet()) {
-                    g.writeStringField(a.getKey(), a.getValue());
-                }
-                g.writeEndObject();
+        // perf: one generator for the log's life and the time text once per chunk (entries of a chunk share it)
+        // instead of a new generator and a time format per entry; in-process, 100 MB of 100-byte lines through a
+        // FIFO into the log took 1.3-1.5 s before, 0.6-0.9 s after; 20 MB of 2-byte lines 5.3-6.3 s, 2.0-2.2 s
+        if (!time.equals(timeOf)) {
+            timeOf = time;
+            timeText = LogTimes.rfc3339Nano(time);
+        }
+        try {
+            if (gen == null) {
+                gen = JSON.createGenerator(pending);
+                gen.setRootValueSeparator(null);
             }
-            g.writeStringField("time", LogTimes.rfc3339Nano(time));
-            g.writeEndObject();
+            gen.writeStartObject();
+            gen.writeStringField("log", new String(b, off, len, StandardCharsets.UTF_8));
+            gen.writeStringField("stream", stream == 2 ? "stderr" : "stdout");
+            if (!attrs.isEmpty()) { // docker's field order: log, stream, attrs, time
+                gen.writeObjectFieldStart("attrs");
+                for (Map.Entry<String, String> at : new java.util.TreeMap<>(attrs).entrySet()) {
+                    gen.writeStringField(at.getKey(), at.getValue());
+                }
+                gen.writeEndObject();
+            }
+            gen.writeStringField("time", timeText);
+            gen.writeEndObject();
+            gen.writeRaw('\n');
+            gen.flush(); // into pending, whose size the rotation check reads
         } catch (IOException e) {
             throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
         }
-        pending.write('\n');
     }
 
     private void drain() {
@@ -291,6 +411,13 @@ public final class JsonFileLog implements LogSink {
         try {
             if (channel == null) {
                 openFile();
+            }
+            if (ahead != null) {
+                try {
+                    ahead.beforeWrite(ino, size, size + pending.size(), pendingStream, pendingConsumed);
+                } catch (IOException e) {
+                    LOG.warning("log journal of " + file + ": " + e); // the line still goes to the log
+                }
             }
             ByteBuffer buf = ByteBuffer.wrap(pending.toByteArray());
             while (buf.hasRemaining()) {
@@ -305,6 +432,10 @@ public final class JsonFileLog implements LogSink {
             failed = true;
         } finally {
             pending.reset();
+            if (ahead != null) {
+                ahead.afterWrite(pendingStream, pendingConsumed);
+                pendingConsumed = 0;
+            }
         }
     }
 
@@ -343,6 +474,7 @@ public final class JsonFileLog implements LogSink {
         }
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         size = channel.size();
+        ino = (Long) Files.getAttribute(file, "unix:ino");
     }
 
     /**
