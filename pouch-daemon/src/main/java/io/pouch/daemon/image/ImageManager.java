@@ -851,8 +851,14 @@ public final class ImageManager implements ImageLookup {
 
     /** Unpacks one layer onto its parent chain id ("" for the first) under the pull's lease, unless done already. */
     void unpackLayer(String lease, String digest, long size, String mediaType, String chainId, String parent) {
+        unpackLayer(lease, digest, size, mediaType, chainId, parent, null);
+    }
+
+    /** As above, refusing the layer when what containerd unpacked does not have {@code diffId} (when given). */
+    void unpackLayer(String lease, String digest, long size, String mediaType, String chainId, String parent,
+                     String diffId) {
         backend.unpackOne(lease, Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(),
-                chainId, parent);
+                chainId, parent, diffId);
     }
 
     /**

@@ -24,6 +24,15 @@ final class LayerCheck {
     }
 
     static Result check(InputStream blob, String what) throws IOException {
+        return check(blob, what, true);
+    }
+
+    /**
+     * As {@link #check(InputStream, String)}; with {@code diffId} false the entries are checked but no digest is
+     * computed ({@link Result#diffId()} is null): a pull leaves that to containerd's diff service, whose Apply
+     * returns the digest of what it unpacked, checked before the snapshot is committed.
+     */
+    static Result check(InputStream blob, String what, boolean diffId) throws IOException {
         BufferedInputStream b = new BufferedInputStream(blob, 1 << 16);
         b.mark(2);
         int m0 = b.read();
@@ -31,7 +40,7 @@ final class LayerCheck {
         b.reset();
         boolean gzip = m0 == 0x1f && m1 == 0x8b;
         InputStream raw = ArchiveSpool.decompressed(b);
-        MessageDigest md = ChainIds.digest();
+        MessageDigest md = diffId ? ChainIds.digest() : null;
         CountingDigestStream counted = new CountingDigestStream(raw, md);
         TarGuard guard = new TarGuard(what);
         try {
@@ -44,7 +53,7 @@ final class LayerCheck {
             throw PouchException.invalidArgument(what + " is not a valid tar archive: " + e.getMessage());
         }
         counted.transferTo(OutputSink.INSTANCE);
-        return new Result("sha256:" + HexFormat.of().formatHex(md.digest()), gzip, counted.count);
+        return new Result(md == null ? null : "sha256:" + HexFormat.of().formatHex(md.digest()), gzip, counted.count);
     }
 
     private static final class CountingDigestStream extends DigestInputStream {
@@ -52,6 +61,7 @@ final class LayerCheck {
 
         CountingDigestStream(InputStream in, MessageDigest md) {
             super(in, md);
+            on(md != null);
         }
 
         @Override
