@@ -512,7 +512,7 @@ public final class ImageManager implements ImageLookup {
             byte[] config = Json.MAPPER.writeValueAsBytes(cfg);
             String configDigest = sha256(config);
             List<PendingImage.Layer> layers = List.of(new PendingImage.Layer(file, digest, size,
-                    r.gzip() ? ArchiveLoader.DOCKER_LAYER_GZIP : ArchiveLoader.DOCKER_LAYER, r.diffId()));
+                    r.mediaType(), r.diffId()));
             PendingImage p = new PendingImage(target == null ? List.of() : List.of(target.recordName()), config,
                     configDigest, layers, ArchiveLoader.schema2Manifest(configDigest, config.length, layers),
                     ArchiveLoader.DOCKER_MANIFEST);
@@ -1072,7 +1072,7 @@ public final class ImageManager implements ImageLookup {
     }
 
     private void addLayer(TarArchiveOutputStream tar, String name, Descriptor l) throws IOException {
-        if (!l.getMediaType().contains("gzip")) {
+        if (!l.getMediaType().contains("gzip") && !l.getMediaType().contains("zstd")) {
             TarArchiveEntry e = new TarArchiveEntry(name);
             e.setSize(l.getSize());
             e.setModTime(0);

@@ -115,14 +115,10 @@ final class ImagePuller {
         }
         List<JsonNode> layers = new ArrayList<>();
         for (JsonNode l : m.path("layers")) {
-            String mt = l.path("mediaType").asText("");
             if (!Reference.isDigest(l.path("digest").asText()) || l.path("size").asLong(-1) < 0) {
                 throw new RegistryException(500, "the manifest of " + display + " lists a layer without a valid digest or size");
             }
-            if (mt.contains("zstd")) {
-                throw new RegistryException(500, "image " + display + " has zstd-compressed layers, which pouch cannot "
-                        + "unpack yet; push a gzip variant");
-            }
+            // zstd layers (tar+zstd) pass through as they are: containerd's diff service unpacks them itself
             layers.add(l);
         }
         byte[] config = repo.smallBlob(configDigest, m.path("config").path("size").asLong());
