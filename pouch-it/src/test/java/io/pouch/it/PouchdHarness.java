@@ -25,6 +25,9 @@ public final class PouchdHarness implements AutoCloseable {
     private final Path dockerConfig;
     /** life: the bridge this daemon owns ("pit0" for the shared one), kept for restarts. */
     private String bridge = "pit0";
+    /** registry: the bridge address and extra environment of a daemon from {@link #startConfigured}, for restarts. */
+    private String bip;
+    private Map<String, String> env = Map.of();
 
     /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
     public static synchronized PouchdHarness shared() {
@@ -54,6 +57,29 @@ public final class PouchdHarness implements AutoCloseable {
         return start("pouch-it-private-", "plr0");
     }
 
+    /**
+     * registry: a daemon of the caller's own with {@code configJson} as its config file (keys other than the
+     * flags this harness passes), {@code env} added to its environment (HTTP_PROXY...), its own bridge and
+     * subnet; the caller closes it.
+     */
+    public static PouchdHarness startConfigured(String prefix, String bridge, String bip, String configJson,
+                                                Map<String, String> env) {
+        try {
+            Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
+            Files.writeString(base.resolve("no-config.json"), configJson);
+            PouchdHarness h = new PouchdHarness(base, launch(base, bridge, bip, env));
+            h.bridge = bridge;
+            h.bip = bip;
+            h.env = Map.copyOf(env);
+            h.awaitPing(Duration.ofSeconds(60));
+            String tar = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR", Cmd.repoRoot().resolve("target/busybox.tar").toString());
+            h.docker("load", "-i", tar).ok();
+            return h;
+        } catch (IOException e) {
+            throw new AssertionError("cannot start pouchd: " + e.getMessage(), e);
+        }
+    }
+
     private static PouchdHarness start(String prefix, String bridge) {
         try {
             Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
@@ -70,6 +96,10 @@ public final class PouchdHarness implements AutoCloseable {
     }
 
     private static Process launch(Path base, String bridge) throws IOException {
+        return launch(base, bridge, null, Map.of());
+    }
+
+    private static Process launch(Path base, String bridge, String bip, Map<String, String> env) throws IOException {
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -80,12 +110,14 @@ public final class PouchdHarness implements AutoCloseable {
                 "--pidfile", base.resolve("pouchd.pid").toString(),
                 "--bridge-name", bridge,
                 // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold; one subnet per test daemon
-                "--bip", bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24",
+                "--bip", bip != null ? bip : bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24",
                 "--config-file", base.resolve("no-config.json").toString(),
                 "--registry-certs-dir", base.resolve("certs.d").toString(),
                 "--debug");
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile()));
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** life: SIGKILL to pouchd only (its containerd and the shims live on). */
@@ -113,7 +145,7 @@ public final class PouchdHarness implements AutoCloseable {
     /** life: starts pouchd again on the same dirs and waits for /_ping. */
     public void restartDaemon() {
         try {
-            process = launch(base, bridge);
+            process = launch(base, bridge, bip, env);
         } catch (IOException e) {
             throw new AssertionError("cannot restart pouchd: " + e.getMessage(), e);
         }

@@ -21,7 +21,8 @@ public final class ConfigLoader {
     static final Set<String> KEYS = Set.of("home-dir", "exec-root", "listen", "containerd", "containerd-path",
             "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip",
             // registry client (issue 4)
-            "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy");
+            "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy",
+            "default-registry-namespace");
 
     private ConfigLoader() {
     }
@@ -92,7 +93,7 @@ public final class ConfigLoader {
         RegistryConfig d = RegistryConfig.defaults();
         return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), strings(m.get("registry-mirrors")),
                 strings(m.get("insecure-registries")), Path.of(str(m, "registry-certs-dir", d.certsDir().toString())),
-                str(m, "image-proxy", null));
+                str(m, "image-proxy", null), str(m, "default-registry-namespace", d.defaultNamespace()));
     }
 
     private static List<String> strings(Object v) {

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.events.Event;
+import io.pouch.daemon.config.RegistryConfig;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.registry.Credentials;
 import io.pouch.daemon.registry.RegistryClient;
@@ -82,10 +83,25 @@ final class ImagePuller {
         return ref.domain();
     }
 
+    /**
+     * The repository path to fetch: a one-component name the user gave without a domain ({@code busybox}) lives
+     * in Pouch's default-registry-namespace ({@code library} unless configured; empty: no namespace).
+     */
+    static String fetchPath(Reference ref, String fromImage, String namespace) {
+        String lib = RegistryConfig.DEFAULT_NAMESPACE + "/";
+        if (fromImage.contains("/") || namespace == null || namespace.equals(RegistryConfig.DEFAULT_NAMESPACE)
+                || !ref.path().startsWith(lib)) {
+            return ref.path();
+        }
+        String name = ref.path().substring(lib.length());
+        return namespace.isEmpty() ? name : namespace + "/" + name;
+    }
+
     Plan resolve(String fromImage, String tag, String platform, Credentials creds) {
         Reference ref = reference(fromImage, tag);
         String[] want = platform(platform);
-        Repository repo = registry.repository(fetchDomain(ref, fromImage), ref.path(), creds, false);
+        Repository repo = registry.repository(fetchDomain(ref, fromImage),
+                fetchPath(ref, fromImage, registry.config().defaultNamespace()), creds, false);
         String display = ref.familiar();
         Repository.Manifest top = repo.manifest(ref.digest() != null ? ref.digest() : ref.tag(), display);
         Repository.Manifest image = top;

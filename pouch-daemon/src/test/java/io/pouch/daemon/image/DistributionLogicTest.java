@@ -52,6 +52,17 @@ class DistributionLogicTest {
     }
 
     @Test
+    void defaultRegistryNamespaceAppliesToOneComponentNamesOnly() {
+        assertEquals("pouchns/busybox", ImagePuller.fetchPath(ImagePuller.reference("busybox", "1"), "busybox", "pouchns"));
+        assertEquals("busybox", ImagePuller.fetchPath(ImagePuller.reference("busybox", "1"), "busybox", ""));
+        assertEquals("library/busybox", ImagePuller.fetchPath(ImagePuller.reference("busybox", "1"), "busybox", "library"));
+        // the user named the namespace or the registry: kept
+        assertEquals("library/busybox", ImagePuller.fetchPath(ImagePuller.reference("library/busybox", "1"), "library/busybox", "pouchns"));
+        assertEquals("library/busybox", ImagePuller.fetchPath(ImagePuller.reference("docker.io/busybox", "1"), "docker.io/busybox", "pouchns"));
+        assertEquals("a/b", ImagePuller.fetchPath(ImagePuller.reference("127.0.0.1:5000/a/b", "1"), "127.0.0.1:5000/a/b", "pouchns"));
+    }
+
+    @Test
     void pullReferencesFromFromImageAndTag() {
         assertEquals("docker.io/library/busybox:latest", ImagePuller.reference("busybox", "").recordName());
         assertEquals("127.0.0.1:5000/a/b:1", ImagePuller.reference("127.0.0.1:5000/a/b", "1").recordName());
