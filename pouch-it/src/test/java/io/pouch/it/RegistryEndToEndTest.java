@@ -465,6 +465,35 @@ class RegistryEndToEndTest {
     }
 
     @Test
+    void pullAllTagsWithBothClis() {
+        String repo = "127.0.0.1:" + PLAIN + "/pouch/alltags";
+        for (String t : List.of("a", "b")) {
+            d.docker("tag", "busybox", repo + ":" + t).ok();
+            d.docker("push", repo + ":" + t).ok();
+        }
+        try {
+            rmiQuiet(repo + ":a", repo + ":b");
+            Cmd.Result docker = d.docker("pull", "--all-tags", repo).ok();
+            assertTrue(docker.out().contains("a: Pulling from pouch/alltags") && docker.out().contains("b: Pulling from pouch/alltags"),
+                    docker.toString());
+            d.docker("image", "inspect", repo + ":a").ok();
+            d.docker("image", "inspect", repo + ":b").ok();
+            rmiQuiet(repo + ":a", repo + ":b");
+            d.pouch("pull", "-a", repo).ok();
+            d.docker("image", "inspect", repo + ":a").ok();
+            d.docker("image", "inspect", repo + ":b").ok();
+            Cmd.Result tagged = d.pouch("pull", "-a", repo + ":a");
+            assertEquals(125, tagged.exit(), tagged.toString());
+            assertTrue(tagged.err().contains("tag can't be used with --all-tags/-a"), tagged.toString());
+            Cmd.Result unknown = d.docker("pull", "-a", "127.0.0.1:" + PLAIN + "/pouch/nosuchrepo");
+            assertEquals(1, unknown.exit(), unknown.toString());
+            assertTrue(unknown.err().contains("not found"), unknown.toString());
+        } finally {
+            rmiQuiet(repo + ":a", repo + ":b");
+        }
+    }
+
+    @Test
     void searchListsTheRegistrysCatalog() {
         d.docker("tag", "busybox", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
         d.docker("push", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();

@@ -73,6 +73,30 @@ final class ImagePuller {
         return r.tag() == null && r.digest() == null ? r.withTag(Reference.DEFAULT_TAG) : r;
     }
 
+    /**
+     * Docker's semantics of {@code POST /images/create}: no tag parameter and a name without tag or digest pulls
+     * every tag of the repository ({@code docker pull --all-tags}).
+     */
+    static boolean allTags(String fromImage, String tag) {
+        if (tag != null && !tag.isEmpty()) {
+            return false;
+        }
+        Reference r = Reference.parseNormalizedName(fromImage);
+        return r.tag() == null && r.digest() == null;
+    }
+
+    /** The tags of {@code fromImage}'s repository, for {@link #allTags}. */
+    List<String> tags(String fromImage, Credentials creds) {
+        Reference ref = Reference.parseNormalizedName(fromImage);
+        Repository repo = registry.repository(fetchDomain(ref, fromImage),
+                fetchPath(ref, fromImage, registry.config().defaultNamespace()), creds, false);
+        List<String> tags = repo.tags(ref.familiar());
+        if (tags.isEmpty()) {
+            throw PouchException.notFound("repository " + ref.familiar() + " has no tags");
+        }
+        return tags;
+    }
+
     /** The domain to fetch from: Pouch's default-registry replaces docker.io unless the user wrote docker.io. */
     private String fetchDomain(Reference ref, String fromImage) {
         String def = registry.config().defaultRegistry();

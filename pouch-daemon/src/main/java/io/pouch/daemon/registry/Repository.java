@@ -138,6 +138,33 @@ public final class Repository {
         return new Manifest(body, mediaType, digest);
     }
 
+    /**
+     * {@code GET /v2/<name>/tags/list}, following the registry's {@code Link: <...>; rel="next"} pages (at most
+     * 100 of them): every tag of the repository, in the registry's order.
+     */
+    public List<String> tags(String display) {
+        List<String> out = new ArrayList<>();
+        URI next = uri("/tags/list?n=1000");
+        for (int page = 0; next != null && page < 100; page++) {
+            HttpResponse<byte[]> r = send(next, HttpRequest.Builder::GET, false, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() == 404) {
+                throw new RegistryException(404, "repository " + display + " not found: " + registryError(r.body(),
+                        "name unknown: repository name not known to registry"));
+            }
+            check(r, "GET tags of " + display);
+            try {
+                Json.MAPPER.readTree(r.body()).path("tags").forEach(t -> out.add(t.asText()));
+            } catch (IOException e) {
+                throw new RegistryException(500, "the registry's tag list of " + display + " is not valid JSON");
+            }
+            Matcher m = NEXT_LINK.matcher(r.headers().firstValue("Link").orElse(""));
+            next = m.find() ? r.uri().resolve(m.group(1)) : null;
+        }
+        return out;
+    }
+
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+
     /** A small blob (a config) in memory, verified. */
     public byte[] smallBlob(String digest, long size) {
         if (size > MAX_MANIFEST * 4L) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,16 @@ class DistributionLogicTest {
         assertArrayEquals(new String[]{"linux", "arm64", "v8"}, ImagePuller.platform("linux/arm64/v8"));
         assertArrayEquals(new String[]{"linux", "amd64", null}, ImagePuller.platform("Linux/x86_64"));
         assertEquals(400, assertThrows(PouchException.class, () -> ImagePuller.platform("linux")).status());
+    }
+
+    @Test
+    void noTagAnywhereMeansAllTagsAsInDockersApi() {
+        assertTrue(ImagePuller.allTags("busybox", null));
+        assertTrue(ImagePuller.allTags("127.0.0.1:5000/a/b", ""));
+        assertFalse(ImagePuller.allTags("busybox", "latest"));
+        assertFalse(ImagePuller.allTags("busybox:1", ""));
+        assertFalse(ImagePuller.allTags("busybox@sha256:" + "a".repeat(64), null));
+        assertFalse(ImagePuller.allTags("127.0.0.1:5000/a/b:2", null));
     }
 
     @Test
