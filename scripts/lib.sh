@@ -36,8 +36,9 @@ apt_install() {
 # Packages pouchd needs at run time and to build.
 RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl)
 BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev)
-# Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves).
-TEST_PACKAGES=(docker-registry apache2-utils openssl)
+# Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
+# compresses a test layer offline.
+TEST_PACKAGES=(docker-registry apache2-utils openssl zstd)
 
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
 POUCH_BIN=${POUCH_BIN:-/usr/local/bin}

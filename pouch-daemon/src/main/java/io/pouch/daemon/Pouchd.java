@@ -101,6 +101,8 @@ public final class Pouchd implements Callable<Integer> {
     String registryCertsDir;
     @Option(names = "--image-proxy", description = "HTTP proxy for image blob downloads")
     String imageProxy;
+    @Option(names = "--default-registry-namespace", description = "namespace of one-component names on the default registry (default library)")
+    String defaultRegistryNamespace;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
@@ -155,6 +157,7 @@ public final class Pouchd implements Callable<Integer> {
         put(m, "insecure-registries", insecureRegistries == null ? null : new ArrayList<>(insecureRegistries));
         put(m, "registry-certs-dir", registryCertsDir);
         put(m, "image-proxy", imageProxy);
+        put(m, "default-registry-namespace", defaultRegistryNamespace);
         return m;
     }
 

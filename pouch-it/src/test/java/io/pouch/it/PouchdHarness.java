@@ -25,9 +25,10 @@ public final class PouchdHarness implements AutoCloseable {
     private final Path dockerConfig;
     /** life: the bridge this daemon owns ("pit0" for the shared one), kept for restarts. */
     private String bridge = "pit0";
-    /** The default bridge's address, and flags added to the daemon's command line (both kept for restarts). */
+    /** The default bridge's address, flags added to the daemon's command line and its extra environment (kept for restarts). */
     private String bip = "10.231.255.1/24";
     private List<String> extraArgs = List.of();
+    private Map<String, String> env = Map.of();
 
     /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
     public static synchronized PouchdHarness shared() {
@@ -64,26 +65,44 @@ public final class PouchdHarness implements AutoCloseable {
      */
     public static PouchdHarness startPrivate(String bridge, String bip, java.util.function.Consumer<Path> prepare,
                                              List<String> args) {
-        return start("pouch-it-" + bridge + "-", bridge, bip, prepare, args);
+        return start("pouch-it-" + bridge + "-", bridge, bip, prepare, args, Map.of());
+    }
+
+    /**
+     * registry: a daemon of the caller's own with {@code configJson} as its config file (keys other than the
+     * flags this harness passes), {@code env} added to its environment (HTTP_PROXY...), its own bridge and
+     * subnet; the caller closes it.
+     */
+    public static PouchdHarness startConfigured(String prefix, String bridge, String bip, String configJson,
+                                                Map<String, String> env) {
+        return start(prefix, bridge, bip, base -> {
+            try {
+                Files.writeString(base.resolve("no-config.json"), configJson);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, List.of(), env);
     }
 
     private static PouchdHarness start(String prefix, String bridge) {
         // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold; one subnet per test daemon
         return start(prefix, bridge, bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24", base -> { },
-                List.of());
+                List.of(), Map.of());
     }
 
     private static PouchdHarness start(String prefix, String bridge, String bip,
-                                       java.util.function.Consumer<Path> prepare, List<String> args) {
+                                       java.util.function.Consumer<Path> prepare, List<String> args,
+                                       Map<String, String> env) {
         try {
             Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
             Path root = Cmd.repoRoot();
             prepare.accept(base);
             List<String> extra = args.stream().map(a -> a.replace("$BASE", base.toString())).toList();
-            PouchdHarness h = new PouchdHarness(base, launch(base, bridge, bip, extra));
+            PouchdHarness h = new PouchdHarness(base, launch(base, bridge, bip, extra, env));
             h.bridge = bridge;
             h.bip = bip;
             h.extraArgs = extra;
+            h.env = Map.copyOf(env);
             try {
                 h.awaitPing(Duration.ofSeconds(60));
                 String tar = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR",
@@ -99,7 +118,8 @@ public final class PouchdHarness implements AutoCloseable {
         }
     }
 
-    private static Process launch(Path base, String bridge, String bip, List<String> extra) throws IOException {
+    private static Process launch(Path base, String bridge, String bip, List<String> extra, Map<String, String> env)
+            throws IOException {
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -115,8 +135,10 @@ public final class PouchdHarness implements AutoCloseable {
                 "--registry-certs-dir", base.resolve("certs.d").toString(),
                 "--debug"));
         cmd.addAll(extra);
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile()));
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** life: SIGKILL to pouchd only (its containerd and the shims live on). */
@@ -144,7 +166,7 @@ public final class PouchdHarness implements AutoCloseable {
     /** life: starts pouchd again on the same dirs and waits for /_ping. */
     public void restartDaemon() {
         try {
-            process = launch(base, bridge, bip, extraArgs);
+            process = launch(base, bridge, bip, extraArgs, env);
         } catch (IOException e) {
             throw new AssertionError("cannot restart pouchd: " + e.getMessage(), e);
         }

@@ -465,6 +465,35 @@ class RegistryEndToEndTest {
     }
 
     @Test
+    void pullAllTagsWithBothClis() {
+        String repo = "127.0.0.1:" + PLAIN + "/pouch/alltags";
+        for (String t : List.of("a", "b")) {
+            d.docker("tag", "busybox", repo + ":" + t).ok();
+            d.docker("push", repo + ":" + t).ok();
+        }
+        try {
+            rmiQuiet(repo + ":a", repo + ":b");
+            Cmd.Result docker = d.docker("pull", "--all-tags", repo).ok();
+            assertTrue(docker.out().contains("a: Pulling from pouch/alltags") && docker.out().contains("b: Pulling from pouch/alltags"),
+                    docker.toString());
+            d.docker("image", "inspect", repo + ":a").ok();
+            d.docker("image", "inspect", repo + ":b").ok();
+            rmiQuiet(repo + ":a", repo + ":b");
+            d.pouch("pull", "-a", repo).ok();
+            d.docker("image", "inspect", repo + ":a").ok();
+            d.docker("image", "inspect", repo + ":b").ok();
+            Cmd.Result tagged = d.pouch("pull", "-a", repo + ":a");
+            assertEquals(125, tagged.exit(), tagged.toString());
+            assertTrue(tagged.err().contains("tag can't be used with --all-tags/-a"), tagged.toString());
+            Cmd.Result unknown = d.docker("pull", "-a", "127.0.0.1:" + PLAIN + "/pouch/nosuchrepo");
+            assertEquals(1, unknown.exit(), unknown.toString());
+            assertTrue(unknown.err().contains("not found"), unknown.toString());
+        } finally {
+            rmiQuiet(repo + ":a", repo + ":b");
+        }
+    }
+
+    @Test
     void searchListsTheRegistrysCatalog() {
         d.docker("tag", "busybox", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
         d.docker("push", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
@@ -472,5 +501,78 @@ class RegistryEndToEndTest {
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("127.0.0.1:" + PLAIN + "/findme/box"), r.toString());
         rmiQuiet("127.0.0.1:" + PLAIN + "/findme/box:1");
+    }
+
+    /**
+     * An OCI image whose second layer is tar+zstd, compressed offline with Debian's zstd: loaded (entries checked
+     * and diff id computed through the zstd stream), pushed, removed, pulled (containerd's diff service unpacks the
+     * zstd layer), run, and saved (the docker-save tar holds the layer uncompressed).
+     */
+    @Test
+    void zstdLayerLoadPushPullRunSave() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/zstd")), "zstd is not installed (apt-get install zstd)");
+        String ref = "127.0.0.1:" + PLAIN + "/pouch/zstd:1";
+        Path work = Files.createDirectories(dir.resolve("zstd"));
+        String src = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR", Cmd.repoRoot().resolve("target/busybox.tar").toString());
+        Cmd.run(List.of("tar", "-xf", src, "-C", work.toString()), Map.of(), null, Duration.ofSeconds(60)).ok();
+        ObjectNode entry = (ObjectNode) JSON.readTree(work.resolve("manifest.json").toFile()).get(0);
+        ObjectNode config = (ObjectNode) JSON.readTree(work.resolve(entry.get("Config").asText()).toFile());
+        config.remove("history");
+        Path blobs = Files.createDirectories(work.resolve("oci/blobs/sha256"));
+        ArrayNode layers = JSON.createArrayNode();
+        byte[] base = Files.readAllBytes(work.resolve(entry.get("Layers").get(0).asText()));
+        layers.add(descriptor("application/vnd.oci.image.layer.v1.tar", put(blobs, base), base.length));
+        Files.createDirectories(work.resolve("zroot/data"));
+        Files.writeString(work.resolve("zroot/data/zstd.txt"), "unpacked from zstd\n");
+        shIn("tar -cf zstd/layer.tar -C zstd/zroot data && zstd -q -19 -f zstd/layer.tar -o zstd/layer.tar.zst");
+        byte[] plain = Files.readAllBytes(work.resolve("layer.tar"));
+        byte[] zst = Files.readAllBytes(work.resolve("layer.tar.zst"));
+        assertEquals(0x28, zst[0] & 0xff, "zstd magic");
+        layers.add(descriptor("application/vnd.oci.image.layer.v1.tar+zstd", put(blobs, zst), zst.length));
+        ArrayNode diffIds = config.putObject("rootfs").put("type", "layers").putArray("diff_ids");
+        diffIds.add("sha256:" + sha256(base));
+        diffIds.add("sha256:" + sha256(plain));
+        byte[] cfg = JSON.writeValueAsBytes(config);
+        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2)
+                .put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.set("config", descriptor("application/vnd.oci.image.config.v1+json", put(blobs, cfg), cfg.length));
+        manifest.set("layers", layers);
+        byte[] m = JSON.writeValueAsBytes(manifest);
+        ObjectNode md = descriptor("application/vnd.oci.image.manifest.v1+json", put(blobs, m), m.length);
+        md.putObject("annotations").put("io.containerd.image.name", ref);
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
+        index.putArray("manifests").add(md);
+        Files.write(work.resolve("oci/index.json"), JSON.writeValueAsBytes(index));
+        Files.writeString(work.resolve("oci/oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        shIn("tar -cf zstd/oci.tar -C zstd/oci oci-layout index.json blobs");
+        try {
+            d.docker("load", "-i", work.resolve("oci.tar").toString()).ok();
+            d.docker("push", ref).ok();
+            String id = d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed();
+            d.docker("rmi", "-f", id).ok();
+            Cmd.Result pull = d.docker("pull", ref).ok();
+            assertTrue(pull.out().contains("Pull complete"), pull.toString());
+            assertEquals(id, d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed());
+            assertEquals("unpacked from zstd", d.docker("run", "--rm", ref, "cat", "/data/zstd.txt").ok().trimmed());
+            // save writes the layer uncompressed, with the diff id as its digest
+            d.docker("save", "-o", work.resolve("saved.tar").toString(), ref).ok();
+            Files.createDirectories(work.resolve("saved"));
+            shIn("tar -xf zstd/saved.tar -C zstd/saved");
+            String last = JSON.readTree(work.resolve("saved/manifest.json").toFile()).get(0).get("Layers").get(1).asText();
+            assertEquals(sha256(plain), sha256(Files.readAllBytes(work.resolve("saved").resolve(last))));
+        } finally {
+            rmiQuiet(ref);
+        }
+    }
+
+    private static ObjectNode descriptor(String mediaType, String digest, long size) {
+        return JSON.createObjectNode().put("mediaType", mediaType).put("digest", digest).put("size", size);
+    }
+
+    /** Writes {@code b} into an OCI layout's blobs directory; returns its digest. */
+    private static String put(Path blobs, byte[] b) throws Exception {
+        String hex = sha256(b);
+        Files.write(blobs.resolve(hex), b);
+        return "sha256:" + hex;
     }
 }

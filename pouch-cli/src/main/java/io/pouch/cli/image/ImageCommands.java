@@ -55,6 +55,19 @@ public final class ImageCommands {
         }
     }
 
+    /** Pulls every tag of {@code repository} (the daemon does that when the request has no tag). */
+    static void pullAllTags(PouchClient client, String repository, PrintWriter out) throws IOException {
+        Map<String, String> auth = Map.of("X-Registry-Auth", io.pouch.cli.registry.AuthStore.fromEnvironment()
+                .header(io.pouch.cli.registry.RegistryCommands.registryOf(repository)));
+        try (StreamResponse s = client.stream("POST", "/images/create", Query.of("fromImage", repository), null, auth)) {
+            if (isTerminal()) {
+                Progress.printTerminal(s.body(), out);
+            } else {
+                Progress.print(s.body(), out);
+            }
+        }
+    }
+
     private static boolean isTerminal() {
         var console = System.console();
         return console != null && console.isTerminal();
@@ -68,8 +81,20 @@ public final class ImageCommands {
         @Option(names = {"-q", "--quiet"}, description = "Suppress verbose output")
         boolean quiet;
 
+        @Option(names = {"-a", "--all-tags"}, description = "Download all tagged images in the repository")
+        boolean allTags;
+
         @Override
         public Integer call() throws IOException {
+            if (allTags) {
+                Reference r = Reference.parse(image);
+                if (r.tag() != null || r.digest() != null) {
+                    throw new io.pouch.cli.CliException("tag can't be used with --all-tags/-a", 125);
+                }
+                pullAllTags(client(), r.repository(), quiet ? new PrintWriter(OutputStream.nullOutputStream()) : out());
+                out().println(r.repository());
+                return 0;
+            }
             String ref = Reference.withDefaultTag(image);
             pull(client(), ref, quiet ? new PrintWriter(OutputStream.nullOutputStream()) : out());
             out().println(ref);

@@ -22,6 +22,7 @@ public final class ConfigLoader {
             "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip",
             // registry client (issue 4)
             "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy",
+            "default-registry-namespace",
             // the default bridge's data plane (issue 5)
             "fixed-cidr", "mtu", "iptables", "ipforward",
             // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
@@ -96,7 +97,7 @@ public final class ConfigLoader {
         RegistryConfig d = RegistryConfig.defaults();
         return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), strings(m.get("registry-mirrors")),
                 strings(m.get("insecure-registries")), Path.of(str(m, "registry-certs-dir", d.certsDir().toString())),
-                str(m, "image-proxy", null));
+                str(m, "image-proxy", null), str(m, "default-registry-namespace", d.defaultNamespace()));
     }
 
     // ---- TLS for tcp:// listen addresses ----

@@ -12,9 +12,19 @@ import java.util.List;
  * @param insecureRegistries [insecure-registries] hosts (host:port) reached over plain HTTP or unverified TLS
  * @param certsDir           [registry-certs-dir] {@code <dir>/<host:port>/ca.crt} is trusted for that registry
  * @param imageProxy         [image-proxy] an HTTP proxy (host:port or URL) used for blob downloads only
+ * @param defaultNamespace   [default-registry-namespace] the namespace of one-component names fetched from the
+ *                           default registry ("library": {@code busybox} is {@code library/busybox})
  */
 public record RegistryConfig(String defaultRegistry, List<String> mirrors, List<String> insecureRegistries,
-                             Path certsDir, String imageProxy) {
+                             Path certsDir, String imageProxy, String defaultNamespace) {
+
+    public static final String DEFAULT_NAMESPACE = "library";
+
+    /** The settings before default-registry-namespace existed: the namespace is {@value #DEFAULT_NAMESPACE}. */
+    public RegistryConfig(String defaultRegistry, List<String> mirrors, List<String> insecureRegistries,
+                          Path certsDir, String imageProxy) {
+        this(defaultRegistry, mirrors, insecureRegistries, certsDir, imageProxy, DEFAULT_NAMESPACE);
+    }
 
     public static RegistryConfig defaults() {
         return new RegistryConfig("docker.io", List.of(), List.of(), Path.of("/etc/pouch/certs.d"), null);

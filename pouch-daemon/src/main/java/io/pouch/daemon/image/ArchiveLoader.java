@@ -25,6 +25,7 @@ final class ArchiveLoader {
     static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
     static final String DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
     static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    static final String OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -67,7 +68,7 @@ final class ArchiveLoader {
                 ArchiveSpool.Spooled blob = spool.require(layerNames.get(i).asText(), "layer");
                 LayerCheck.Result r = check(blob, diffIds.get(i));
                 layers.add(new PendingImage.Layer(blob.file(), blob.digest(), blob.size(),
-                        r.gzip() ? DOCKER_LAYER_GZIP : DOCKER_LAYER, r.diffId()));
+                        r.mediaType(), r.diffId()));
             }
             Set<String> names = new LinkedHashSet<>();
             for (JsonNode t : m.path("RepoTags")) {
@@ -116,7 +117,7 @@ final class ArchiveLoader {
                 ArchiveSpool.Spooled b = blobFile(ld.path("digest").asText(), ld.path("size").asLong(-1));
                 LayerCheck.Result r = check(b, diffIds.get(i));
                 layers.add(new PendingImage.Layer(b.file(), b.digest(), b.size(),
-                        ld.path("mediaType").asText(r.gzip() ? DOCKER_LAYER_GZIP : DOCKER_LAYER), r.diffId()));
+                        ld.path("mediaType").asText(r.mediaType()), r.diffId()));
             }
             out.add(new PendingImage(List.copyOf(namesByManifest.get(e.getKey())), config,
                     cd.path("digest").asText(), List.copyOf(layers), manifestBytes, mediaType));

@@ -4,6 +4,7 @@ import io.pouch.api.PouchException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -55,7 +56,7 @@ final class ArchiveSpool implements Closeable {
         }
     }
 
-    /** The stream itself, or gunzipped when it starts with gzip's magic. */
+    /** The stream itself, or decompressed when it starts with gzip's or zstd's magic. */
     static InputStream decompressed(InputStream in) throws IOException {
         BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
         b.mark(4);
@@ -66,7 +67,7 @@ final class ArchiveSpool implements Closeable {
         }
         if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
                 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            throw PouchException.invalidArgument("zstd-compressed archives and layers are not supported yet");
+            return new BufferedInputStream(new ZstdCompressorInputStream(b), 1 << 16);
         }
         return b;
     }

@@ -38,6 +38,9 @@ final class BlobIngest {
     // small writes (a download's reads) are gathered into messages of CHUNK bytes: one request per 128 KiB read
     // cost containerd a status call and a write each and doubled the CPU time of a pull
     static final int CHUNK = 4 << 20;
+    // a write at least this big goes out as its own message, without gathering (a streamed download hands over
+    // 1 MiB pieces; copying them into CHUNK buffers cost a copy of every byte for no fewer round trips that matter)
+    static final int DIRECT = 1 << 20;
     private byte[] pending;
     private int pendingLen;
     private long pendingAt;
@@ -100,7 +103,7 @@ final class BlobIngest {
         if (at + len > size) {
             throw PouchException.invalidArgument("blob " + digest + " has more than the expected " + size + " bytes");
         }
-        if (pendingLen == 0 && len >= CHUNK) {
+        if (pendingLen == 0 && len >= DIRECT) {
             send(pendingAt, data, off, len);
             pendingAt += len;
             return;

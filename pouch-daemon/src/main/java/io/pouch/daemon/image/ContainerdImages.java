@@ -282,6 +282,15 @@ final class ContainerdImages {
 
     /** One step of {@link #unpack}: the layer onto {@code parent} ("" for none), or only leased when it exists. */
     void unpackOne(String lease, Descriptor layer, String chainId, String parent) {
+        unpackOne(lease, layer, chainId, parent, null);
+    }
+
+    /**
+     * As {@link #unpackOne(String, Descriptor, String, String)}; when {@code diffId} is given, the digest of what
+     * containerd's Apply unpacked (it hashes the uncompressed stream anyway) must equal it, else the snapshot is
+     * dropped before it is committed and the unpack fails.
+     */
+    void unpackOne(String lease, Descriptor layer, String chainId, String parent, String diffId) {
         if (!snapshotExists(chainId)) {
             var snapshots = Containerd.withLease(ctd.snapshots(), lease);
             var diff = Containerd.withLease(ctd.diff(), lease);
@@ -290,8 +299,13 @@ final class ContainerdImages {
                     .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent)
                     .putLabels("containerd.io/snapshot.ref", chainId).build()).getMountsList();
             try {
-                diff.apply(DiffOuterClass.ApplyRequest.newBuilder().setDiff(layer)
-                        .addAllMounts(mounts).build());
+                String applied = diff.apply(DiffOuterClass.ApplyRequest.newBuilder().setDiff(layer)
+                        .addAllMounts(mounts).build()).getApplied().getDigest();
+                if (diffId != null && !diffId.equals(applied)) {
+                    removeSnapshot(key);
+                    throw new io.pouch.daemon.registry.RegistryException(500, "layer " + layer.getDigest()
+                            + " has diff id " + applied + " but the image config says " + diffId + ": refused");
+                }
                 snapshots.commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
                         .setSnapshotter(SNAPSHOTTER).setName(chainId).setKey(key).build());
             } catch (StatusRuntimeException e) {

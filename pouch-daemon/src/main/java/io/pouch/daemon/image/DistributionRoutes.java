@@ -52,6 +52,10 @@ public final class DistributionRoutes implements RouteRegistrar {
     /** {@code POST /images/create?fromImage=&tag=&platform=}. */
     void pull(HttpExchange x) throws IOException {
         Credentials creds = Credentials.fromHeader(x.header("X-Registry-Auth"));
+        if (ImagePuller.allTags(x.query("fromImage"), x.query("tag"))) {
+            pullAllTags(x, creds);
+            return;
+        }
         ImagePuller.Plan plan = puller.resolve(x.query("fromImage"), x.query("tag"), x.query("platform"), creds);
         try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
             ProgressWriter w = new ProgressWriter(out);
@@ -59,6 +63,26 @@ public final class DistributionRoutes implements RouteRegistrar {
                 puller.pull(plan, w);
             } catch (PouchException | IOException e) {
                 LOG.log(Level.FINE, "pull failed", e);
+                w.error(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Every tag of the repository, one after another in one stream (as dockerd: each tag's progress and digest,
+     * and a failing tag ends the stream with its error). An unknown repository is a plain 404 before the stream.
+     */
+    private void pullAllTags(HttpExchange x, Credentials creds) throws IOException {
+        String fromImage = x.query("fromImage");
+        List<String> tags = puller.tags(fromImage, creds);
+        try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
+            ProgressWriter w = new ProgressWriter(out);
+            try {
+                for (String tag : tags) {
+                    puller.pull(puller.resolve(fromImage, tag, x.query("platform"), creds), w);
+                }
+            } catch (PouchException | IOException e) {
+                LOG.log(Level.FINE, "pull of all tags failed", e);
                 w.error(e.getMessage());
             }
         }

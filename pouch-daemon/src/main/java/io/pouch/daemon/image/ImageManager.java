@@ -512,7 +512,7 @@ public final class ImageManager implements ImageLookup {
             byte[] config = Json.MAPPER.writeValueAsBytes(cfg);
             String configDigest = sha256(config);
             List<PendingImage.Layer> layers = List.of(new PendingImage.Layer(file, digest, size,
-                    r.gzip() ? ArchiveLoader.DOCKER_LAYER_GZIP : ArchiveLoader.DOCKER_LAYER, r.diffId()));
+                    r.mediaType(), r.diffId()));
             PendingImage p = new PendingImage(target == null ? List.of() : List.of(target.recordName()), config,
                     configDigest, layers, ArchiveLoader.schema2Manifest(configDigest, config.length, layers),
                     ArchiveLoader.DOCKER_MANIFEST);
@@ -851,8 +851,14 @@ public final class ImageManager implements ImageLookup {
 
     /** Unpacks one layer onto its parent chain id ("" for the first) under the pull's lease, unless done already. */
     void unpackLayer(String lease, String digest, long size, String mediaType, String chainId, String parent) {
+        unpackLayer(lease, digest, size, mediaType, chainId, parent, null);
+    }
+
+    /** As above, refusing the layer when what containerd unpacked does not have {@code diffId} (when given). */
+    void unpackLayer(String lease, String digest, long size, String mediaType, String chainId, String parent,
+                     String diffId) {
         backend.unpackOne(lease, Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(),
-                chainId, parent);
+                chainId, parent, diffId);
     }
 
     /**
@@ -1066,7 +1072,7 @@ public final class ImageManager implements ImageLookup {
     }
 
     private void addLayer(TarArchiveOutputStream tar, String name, Descriptor l) throws IOException {
-        if (!l.getMediaType().contains("gzip")) {
+        if (!l.getMediaType().contains("gzip") && !l.getMediaType().contains("zstd")) {
             TarArchiveEntry e = new TarArchiveEntry(name);
             e.setSize(l.getSize());
             e.setModTime(0);

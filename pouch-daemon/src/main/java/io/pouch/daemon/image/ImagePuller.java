@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.events.Event;
+import io.pouch.daemon.config.RegistryConfig;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.registry.Credentials;
 import io.pouch.daemon.registry.RegistryClient;
@@ -34,7 +35,7 @@ import java.util.concurrent.Semaphore;
  */
 final class ImagePuller {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePuller.class.getName());
-    private static final int PARALLEL = 3;
+    private static final int PARALLEL = Integer.getInteger("pouch.pull.parallel", 3);
     private static final long PROGRESS_STEP = 512 << 10;
 
     private final ImageManager images;
@@ -54,8 +55,8 @@ final class ImagePuller {
                 String configDigest, List<String> diffIds, List<JsonNode> layers) {
     }
 
-    /** A verified layer file in the spool directory. */
-    private record Downloaded(Path file, String diffId) {
+    /** A layer blob committed in containerd's content store under the pull's lease (digest and size checked). */
+    private record Downloaded() {
     }
 
     static Reference reference(String fromImage, String tag) {
@@ -72,6 +73,30 @@ final class ImagePuller {
         return r.tag() == null && r.digest() == null ? r.withTag(Reference.DEFAULT_TAG) : r;
     }
 
+    /**
+     * Docker's semantics of {@code POST /images/create}: no tag parameter and a name without tag or digest pulls
+     * every tag of the repository ({@code docker pull --all-tags}).
+     */
+    static boolean allTags(String fromImage, String tag) {
+        if (tag != null && !tag.isEmpty()) {
+            return false;
+        }
+        Reference r = Reference.parseNormalizedName(fromImage);
+        return r.tag() == null && r.digest() == null;
+    }
+
+    /** The tags of {@code fromImage}'s repository, for {@link #allTags}. */
+    List<String> tags(String fromImage, Credentials creds) {
+        Reference ref = Reference.parseNormalizedName(fromImage);
+        Repository repo = registry.repository(fetchDomain(ref, fromImage),
+                fetchPath(ref, fromImage, registry.config().defaultNamespace()), creds, false);
+        List<String> tags = repo.tags(ref.familiar());
+        if (tags.isEmpty()) {
+            throw PouchException.notFound("repository " + ref.familiar() + " has no tags");
+        }
+        return tags;
+    }
+
     /** The domain to fetch from: Pouch's default-registry replaces docker.io unless the user wrote docker.io. */
     private String fetchDomain(Reference ref, String fromImage) {
         String def = registry.config().defaultRegistry();
@@ -82,10 +107,25 @@ final class ImagePuller {
         return ref.domain();
     }
 
+    /**
+     * The repository path to fetch: a one-component name the user gave without a domain ({@code busybox}) lives
+     * in Pouch's default-registry-namespace ({@code library} unless configured; empty: no namespace).
+     */
+    static String fetchPath(Reference ref, String fromImage, String namespace) {
+        String lib = RegistryConfig.DEFAULT_NAMESPACE + "/";
+        if (fromImage.contains("/") || namespace == null || namespace.equals(RegistryConfig.DEFAULT_NAMESPACE)
+                || !ref.path().startsWith(lib)) {
+            return ref.path();
+        }
+        String name = ref.path().substring(lib.length());
+        return namespace.isEmpty() ? name : namespace + "/" + name;
+    }
+
     Plan resolve(String fromImage, String tag, String platform, Credentials creds) {
         Reference ref = reference(fromImage, tag);
         String[] want = platform(platform);
-        Repository repo = registry.repository(fetchDomain(ref, fromImage), ref.path(), creds, false);
+        Repository repo = registry.repository(fetchDomain(ref, fromImage),
+                fetchPath(ref, fromImage, registry.config().defaultNamespace()), creds, false);
         String display = ref.familiar();
         Repository.Manifest top = repo.manifest(ref.digest() != null ? ref.digest() : ref.tag(), display);
         Repository.Manifest image = top;
@@ -115,14 +155,10 @@ final class ImagePuller {
         }
         List<JsonNode> layers = new ArrayList<>();
         for (JsonNode l : m.path("layers")) {
-            String mt = l.path("mediaType").asText("");
             if (!Reference.isDigest(l.path("digest").asText()) || l.path("size").asLong(-1) < 0) {
                 throw new RegistryException(500, "the manifest of " + display + " lists a layer without a valid digest or size");
             }
-            if (mt.contains("zstd")) {
-                throw new RegistryException(500, "image " + display + " has zstd-compressed layers, which pouch cannot "
-                        + "unpack yet; push a gzip variant");
-            }
+            // zstd layers (tar+zstd) pass through as they are: containerd's diff service unpacks them itself
             layers.add(l);
         }
         byte[] config = repo.smallBlob(configDigest, m.path("config").path("size").asLong());
@@ -169,8 +205,6 @@ final class ImagePuller {
             out.status(shortId(ids.get(i)), present[i] ? "Already exists" : "Pulling fs layer");
         }
         List<Future<Downloaded>> downloads = new ArrayList<>();
-        // every spool file of this pull, deleted once all its downloads have ended (stored or failed)
-        java.util.Set<Path> spooled = ConcurrentHashMap.newKeySet();
         // each layer is stored into containerd by its download task and unpacked (in chain order) by the
         // unpacker below while later layers still download; a failed pull collects all that with this lease
         String lease = images.createPullLease();
@@ -182,8 +216,7 @@ final class ImagePuller {
                     continue;
                 }
                 JsonNode l = plan.layers().get(i);
-                String expectedDiff = plan.diffIds().get(i);
-                downloads.add(pool.submit(() -> layer(plan.repo(), l, expectedDiff, out, spooled, lease)));
+                downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease)));
             }
             Future<?> unpacked = pool.submit(() -> {
                 unpackInOrder(plan, ids, downloads, lease);
@@ -194,12 +227,11 @@ final class ImagePuller {
                 for (int i = 0; i < ids.size(); i++) {
                     JsonNode l = plan.layers().get(i);
                     String mt = l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP);
-                    Path file = null;
                     if (downloads.get(i) != null) {
-                        Downloaded d = await(downloads.get(i));
-                        file = d.file();
+                        await(downloads.get(i));
                     }
-                    layers.add(new PendingImage.Layer(file, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
+                    // every blob is in the content store now (file null: storePulled only adopts it)
+                    layers.add(new PendingImage.Layer(null, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
                 }
                 long unpackWait = System.nanoTime();
                 awaitAny(unpacked);
@@ -240,9 +272,6 @@ final class ImagePuller {
                 unpacked.cancel(true);
             }
         } finally {
-            for (Path f : spooled) {
-                Files.deleteIfExists(f);
-            }
             try {
                 // the image records hold everything now; a failed pull waits until containerd collected its layers
                 images.deletePullLease(lease, !stored);
@@ -266,11 +295,12 @@ final class ImagePuller {
             if (downloads.get(i) == null) {
                 // present before the pull: keep it under this lease too (never opens the path)
                 images.storeLayerBlob(lease, ids.get(i), size, Path.of("/nonexistent"));
-            } else if (downloads.get(i).get().file() == null) {
-                return; // another pull stored it: storePulled unpacks the rest
+            } else {
+                downloads.get(i).get();
             }
+            // containerd's Apply reports the digest of what it unpacked: checked against the config's diff id
             images.unpackLayer(lease, ids.get(i), size, l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP),
-                    chainIds.get(i), parent);
+                    chainIds.get(i), parent, plan.diffIds().get(i));
             parent = chainIds.get(i);
         }
     }
@@ -310,11 +340,12 @@ final class ImagePuller {
     }
 
     /**
-     * One layer: joins a download of the same blob already running for another pull, or runs it. The file
-     * belongs to whoever stores it; a joiner that finds it gone gets it from the content store.
+     * One layer: joins a download of the same blob already running for another pull (the blob is then in the
+     * content store: adopted under this pull's lease), or runs it. The bytes go straight from the registry into
+     * containerd's content store (no spool file, no digest computed here: the commit checks the expected digest
+     * and size, and the unpack checks the diff id) and through the tar entry check at the same time.
      */
-    private Downloaded layer(Repository repo, JsonNode l, String expectedDiff, ProgressWriter out,
-                             java.util.Set<Path> spooled, String lease) throws Exception {
+    private Downloaded layer(Repository repo, JsonNode l, ProgressWriter out, String lease) throws Exception {
         String digest = l.path("digest").asText();
         long size = l.path("size").asLong();
         String id = shortId(digest);
@@ -324,54 +355,34 @@ final class ImagePuller {
             out.status(id, "Waiting");
             Downloaded d = running.get();
             out.status(id, "Download complete");
-            // the other pull owns and deletes that file: copy it while it is there
-            Path copy = Files.createTempFile(images.spoolDir(), "pull-", ".blob");
-            spooled.add(copy);
             try {
-                Files.copy(d.file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException gone) {
-                Files.deleteIfExists(copy);
-                if (!images.hasBlob(digest)) {
-                    throw PouchException.internal("layer " + digest + " vanished while another pull stored it", gone);
-                }
-                return new Downloaded(null, d.diffId());
+                images.storeLayerBlob(lease, digest, size, Path.of("/nonexistent"));
+            } catch (IOException | RuntimeException gone) {
+                throw PouchException.internal("layer " + digest + " vanished while another pull stored it", gone);
             }
-            images.storeLayerBlob(lease, digest, size, copy);
-            return new Downloaded(copy, d.diffId());
+            return d;
         }
         try {
             slots.acquire();
-            Path file;
-            try {
-                file = Files.createTempFile(images.spoolDir(), "pull-", ".blob");
-            } catch (IOException e) {
-                slots.release();
-                throw e;
-            }
-            spooled.add(file);
-            // the bytes go into containerd's content store as they arrive (no second pass over the file after the
-            // download); the ingest is committed only after the digest and diff id checks, else aborted
             BlobIngest ingest;
             try {
                 ingest = images.openIngest(lease, digest, size);
             } catch (RuntimeException e) {
-                Files.deleteIfExists(file);
                 slots.release();
                 throw e;
             }
-            // and through the diff id / tar check at the same time
-            StreamingLayerCheck check = new StreamingLayerCheck("layer " + digest);
+            StreamingLayerCheck[] check = {new StreamingLayerCheck("layer " + digest, false)};
             boolean[] exists = {false};
             try {
                 long[] last = {0};
                 long t0 = System.nanoTime();
-                repo.downloadBlob(digest, size, file, current -> {
+                repo.streamBlob(digest, size, current -> {
                     if (current - last[0] >= PROGRESS_STEP || current == size) {
                         last[0] = current;
                         out.progress(id, "Downloading", current, size);
                     }
                 }, (offset, data) -> {
-                    check.accept(offset, data);
+                    check[0].accept(offset, data);
                     if (!exists[0]) {
                         try {
                             ingest.write(offset, data, 0, data.length);
@@ -385,20 +396,17 @@ final class ImagePuller {
                 });
                 long t1 = System.nanoTime();
                 out.status(id, "Verifying Checksum");
-                out.status(id, "Download complete");
-                LayerCheck.Result r = check.result(file);
+                check[0].result(null);
                 long t2 = System.nanoTime();
-                LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, diff id check "
-                        + (t2 - t1) / 1_000_000 + " ms");
-                if (!r.diffId().equals(expectedDiff)) {
-                    throw new RegistryException(500, "layer " + digest + " has diff id " + r.diffId()
-                            + " but the image config says " + expectedDiff + ": refused");
-                }
-                long t3 = System.nanoTime();
                 if (!exists[0]) {
                     try {
                         ingest.commit(Map.of());
                     } catch (StatusRuntimeException e) {
+                        if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+                            // containerd compared the digest (or size) of what it received with the expected one
+                            throw new RegistryException(500, "filesystem layer verification failed for digest "
+                                    + digest + " (" + e.getStatus().getDescription() + ")");
+                        }
                         if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
                             throw PouchException.internal("storing layer " + digest + " in containerd failed: "
                                     + e.getStatus(), e);
@@ -407,16 +415,17 @@ final class ImagePuller {
                     }
                 }
                 if (exists[0]) {
-                    images.storeLayerBlob(lease, digest, size, file);
+                    images.storeLayerBlob(lease, digest, size, Path.of("/nonexistent"));
                 }
-                LOG.fine(() -> "layer " + id + ": committed in containerd in " + (System.nanoTime() - t3) / 1_000_000 + " ms");
-                Downloaded d = new Downloaded(file, r.diffId());
+                out.status(id, "Download complete");
+                LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, entry check after it "
+                        + (t2 - t1) / 1_000_000 + " ms, commit " + (System.nanoTime() - t2) / 1_000_000 + " ms");
+                Downloaded d = new Downloaded();
                 mine.complete(d);
                 return d;
             } catch (Exception e) {
-                check.cancel();
+                check[0].cancel();
                 ingest.abort();
-                Files.deleteIfExists(file);
                 throw e;
             } finally {
                 slots.release();

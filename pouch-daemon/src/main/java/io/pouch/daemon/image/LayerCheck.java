@@ -17,21 +17,39 @@ import java.util.HexFormat;
  */
 final class LayerCheck {
     /** @param diffId {@code sha256:<hex>} of the uncompressed stream; {@code gzip} whether the blob is gzipped */
-    record Result(String diffId, boolean gzip, long uncompressedSize) {
+    record Result(String diffId, boolean gzip, long uncompressedSize, boolean zstd) {
+        Result(String diffId, boolean gzip, long uncompressedSize) {
+            this(diffId, gzip, uncompressedSize, false);
+        }
+
+        /** The layer media type for the blob's compression (Docker's names; OCI's for zstd, which Docker's lack). */
+        String mediaType() {
+            return zstd ? ArchiveLoader.OCI_LAYER_ZSTD : gzip ? ArchiveLoader.DOCKER_LAYER_GZIP : ArchiveLoader.DOCKER_LAYER;
+        }
     }
 
     private LayerCheck() {
     }
 
     static Result check(InputStream blob, String what) throws IOException {
+        return check(blob, what, true);
+    }
+
+    /**
+     * As {@link #check(InputStream, String)}; with {@code diffId} false the entries are checked but no digest is
+     * computed ({@link Result#diffId()} is null): a pull leaves that to containerd's diff service, whose Apply
+     * returns the digest of what it unpacked, checked before the snapshot is committed.
+     */
+    static Result check(InputStream blob, String what, boolean diffId) throws IOException {
         BufferedInputStream b = new BufferedInputStream(blob, 1 << 16);
-        b.mark(2);
-        int m0 = b.read();
-        int m1 = b.read();
+        b.mark(4);
+        byte[] magic = b.readNBytes(4);
         b.reset();
-        boolean gzip = m0 == 0x1f && m1 == 0x8b;
+        boolean gzip = magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+        boolean zstd = magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
+                && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd;
         InputStream raw = ArchiveSpool.decompressed(b);
-        MessageDigest md = ChainIds.digest();
+        MessageDigest md = diffId ? ChainIds.digest() : null;
         CountingDigestStream counted = new CountingDigestStream(raw, md);
         TarGuard guard = new TarGuard(what);
         try {
@@ -44,7 +62,7 @@ final class LayerCheck {
             throw PouchException.invalidArgument(what + " is not a valid tar archive: " + e.getMessage());
         }
         counted.transferTo(OutputSink.INSTANCE);
-        return new Result("sha256:" + HexFormat.of().formatHex(md.digest()), gzip, counted.count);
+        return new Result(md == null ? null : "sha256:" + HexFormat.of().formatHex(md.digest()), gzip, counted.count, zstd);
     }
 
     private static final class CountingDigestStream extends DigestInputStream {
@@ -52,6 +70,7 @@ final class LayerCheck {
 
         CountingDigestStream(InputStream in, MessageDigest md) {
             super(in, md);
+            on(md != null);
         }
 
         @Override

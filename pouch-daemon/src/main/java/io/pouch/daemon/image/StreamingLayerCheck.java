@@ -19,23 +19,41 @@ final class StreamingLayerCheck {
     private static final byte[] EOF = new byte[0];
 
     private final String what;
-    private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(64);
-    private final FutureTask<LayerCheck.Result> task;
+    private final boolean diffId;
+    private BlockingQueue<byte[]> chunks;
+    private FutureTask<LayerCheck.Result> task;
     private long fed;
     private boolean dropped;
 
     StreamingLayerCheck(String what) {
+        this(what, true);
+    }
+
+    /** {@code diffId}: whether the result carries the diff id (see {@link LayerCheck#check(InputStream, String, boolean)}). */
+    StreamingLayerCheck(String what, boolean diffId) {
         this.what = what;
-        this.task = new FutureTask<>(() -> LayerCheck.check(new QueueStream(), what));
+        this.diffId = diffId;
+        start();
+    }
+
+    private void start() {
+        // each check reads its own queue: a restarted one never sees the bytes of the one it replaced
+        BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(64);
+        chunks = queue;
+        task = new FutureTask<>(() -> LayerCheck.check(new QueueStream(queue), what, diffId));
+        fed = 0;
         Thread.ofVirtual().name("layer-check").start(task);
     }
 
-    /** The next bytes of the blob, at {@code offset}. */
+    /** The next bytes of the blob, at {@code offset}; offset 0 after some bytes starts the check over. */
     void accept(long offset, byte[] data) {
         if (dropped) {
             return;
         }
-        if (offset != fed) {
+        if (offset == 0 && fed > 0) {
+            task.cancel(true);
+            start();
+        } else if (offset != fed) {
             drop();
             return;
         }
@@ -64,7 +82,10 @@ final class StreamingLayerCheck {
         task.cancel(true);
     }
 
-    /** The check's result once the whole blob was fed (the download ended), or a check of {@code file}. */
+    /**
+     * The check's result once the whole blob was fed (the download ended), or a check of {@code file} (when
+     * not null) if the streamed check had to be dropped.
+     */
     LayerCheck.Result result(Path file) throws IOException {
         if (!dropped) {
             put(EOF);
@@ -83,8 +104,11 @@ final class StreamingLayerCheck {
                 throw new IOException("checking " + what + " failed: " + e.getCause(), e.getCause());
             }
         }
+        if (file == null) {
+            throw new IOException("the download of " + what + " skipped bytes: it cannot be checked");
+        }
         try (InputStream in = Files.newInputStream(file)) {
-            return LayerCheck.check(in, what);
+            return LayerCheck.check(in, what, diffId);
         }
     }
 
@@ -93,10 +117,15 @@ final class StreamingLayerCheck {
         drop();
     }
 
-    private final class QueueStream extends InputStream {
+    private static final class QueueStream extends InputStream {
+        private final BlockingQueue<byte[]> chunks;
         private byte[] current = new byte[0];
         private int pos;
         private boolean eof;
+
+        QueueStream(BlockingQueue<byte[]> chunks) {
+            this.chunks = chunks;
+        }
 
         private boolean fill() throws IOException {
             while (!eof && pos >= current.length) {

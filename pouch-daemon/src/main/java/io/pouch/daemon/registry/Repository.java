@@ -138,6 +138,33 @@ public final class Repository {
         return new Manifest(body, mediaType, digest);
     }
 
+    /**
+     * {@code GET /v2/<name>/tags/list}, following the registry's {@code Link: <...>; rel="next"} pages (at most
+     * 100 of them): every tag of the repository, in the registry's order.
+     */
+    public List<String> tags(String display) {
+        List<String> out = new ArrayList<>();
+        URI next = uri("/tags/list?n=1000");
+        for (int page = 0; next != null && page < 100; page++) {
+            HttpResponse<byte[]> r = send(next, HttpRequest.Builder::GET, false, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() == 404) {
+                throw new RegistryException(404, "repository " + display + " not found: " + registryError(r.body(),
+                        "name unknown: repository name not known to registry"));
+            }
+            check(r, "GET tags of " + display);
+            try {
+                Json.MAPPER.readTree(r.body()).path("tags").forEach(t -> out.add(t.asText()));
+            } catch (IOException e) {
+                throw new RegistryException(500, "the registry's tag list of " + display + " is not valid JSON");
+            }
+            Matcher m = NEXT_LINK.matcher(r.headers().firstValue("Link").orElse(""));
+            next = m.find() ? r.uri().resolve(m.group(1)) : null;
+        }
+        return out;
+    }
+
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+
     /** A small blob (a config) in memory, verified. */
     public byte[] smallBlob(String digest, long size) {
         if (size > MAX_MANIFEST * 4L) {
@@ -223,10 +250,56 @@ public final class Repository {
         }
     }
 
+    /**
+     * Streams a blob into {@code sink} without a file or a digest of its own: for a sink that verifies the digest
+     * and size itself before it keeps anything (a pull writes into containerd's content store, whose commit
+     * checks the expected digest; hashing here as well cost a pull a second SHA-256 pass, and ten times that on
+     * a JVM limited to C1, which has no SHA intrinsic). Resumes with {@code Range} after a broken connection (up
+     * to {@value #ATTEMPTS} attempts); a registry that ignores the Range starts the sink over at offset 0. The
+     * sink gets each read's bytes in a fresh array it may keep.
+     */
+    public void streamBlob(String digest, long size, LongConsumer progress, ChunkSink sink) throws IOException {
+        Hashed counted = new Hashed(false);
+        IOException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (counted.count == size && size > 0) {
+                return;
+            }
+            try {
+                fetchOnce(digest, size, null, counted.count, progress, counted, sink);
+                if (counted.count == size) {
+                    return;
+                }
+                last = new IOException("unexpected EOF: " + counted.count + " of " + size + " bytes");
+            } catch (IOException e) {
+                last = e;
+            } catch (RegistryException e) {
+                if (!(e.getCause() instanceof IOException io)) {
+                    throw e;
+                }
+                last = io;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new RegistryException(500, "failed to download " + digest + " after " + ATTEMPTS
+                        + " attempts: " + RegistryClient.describe(last), last);
+            }
+            sleep(250L * attempt);
+        }
+    }
+
     /** The running digest of a download and how many bytes of the file it covers. */
     private static final class Hashed {
-        final MessageDigest md = md();
+        final MessageDigest md;
         long count;
+
+        Hashed() {
+            this(true);
+        }
+
+        /** {@code hash}: false when only the count is kept (a streamed download the sink verifies). */
+        Hashed(boolean hash) {
+            md = hash ? md() : null;
+        }
     }
 
     private void fetchOnce(String digest, long size, Path file, long have, LongConsumer progress, Hashed hashed,
@@ -264,24 +337,36 @@ public final class Repository {
                 throw new IOException("unexpected status " + r.statusCode());
             }
             if (!append) {
-                hashed.md.reset();
+                if (hashed.md != null) {
+                    hashed.md.reset();
+                }
                 hashed.count = 0;
             }
             long count = append ? have : 0;
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            try (OutputStream out = file == null ? OutputStream.nullOutputStream()
+                    : Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] buf = new byte[128 << 10];
+                // without a file the bytes go to the sink only: each read lands in a fresh array the sink keeps
+                // (no copy); reads are gathered up to STREAM_READ so the sink gets few, large pieces
+                byte[] buf = new byte[file == null ? STREAM_READ : 128 << 10];
                 int n;
-                while ((n = in.read(buf)) > 0) {
+                while ((n = file == null ? readSome(in, buf) : in.read(buf)) > 0) {
                     if (count + n > size) {
                         throw new RegistryException(500, "filesystem layer verification failed for digest " + digest
                                 + ": the registry sent more than the " + size + " bytes the manifest lists");
                     }
                     out.write(buf, 0, n);
-                    if (sink != null) {
-                        sink.accept(count, java.util.Arrays.copyOf(buf, n));
+                    if (hashed.md != null) {
+                        hashed.md.update(buf, 0, n);
                     }
-                    hashed.md.update(buf, 0, n);
+                    if (sink != null) {
+                        if (file == null) {
+                            sink.accept(count, n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
+                            buf = new byte[STREAM_READ];
+                        } else {
+                            sink.accept(count, java.util.Arrays.copyOf(buf, n));
+                        }
+                    }
                     hashed.count += n;
                     lastRead[0] = System.nanoTime();
                     count += n;
@@ -291,6 +376,28 @@ public final class Repository {
         } finally {
             watchdog.interrupt();
         }
+    }
+
+    /** Bytes gathered per piece of a streamed download. */
+    private static final int STREAM_READ = 1 << 20;
+
+    /**
+     * Reads until {@code buf} is full, the stream ends, or it has nothing more right now after at least 256 KiB
+     * (so progress and the watchdog keep moving on a slow link); returns 0 at the end.
+     */
+    private static int readSome(InputStream in, byte[] buf) throws IOException {
+        int n = 0;
+        while (n < buf.length) {
+            int r = in.read(buf, n, buf.length - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+            if (n >= (256 << 10) && in.available() == 0) {
+                break;
+            }
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ push

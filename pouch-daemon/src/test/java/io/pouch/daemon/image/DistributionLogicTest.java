@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,27 @@ class DistributionLogicTest {
         assertArrayEquals(new String[]{"linux", "arm64", "v8"}, ImagePuller.platform("linux/arm64/v8"));
         assertArrayEquals(new String[]{"linux", "amd64", null}, ImagePuller.platform("Linux/x86_64"));
         assertEquals(400, assertThrows(PouchException.class, () -> ImagePuller.platform("linux")).status());
+    }
+
+    @Test
+    void noTagAnywhereMeansAllTagsAsInDockersApi() {
+        assertTrue(ImagePuller.allTags("busybox", null));
+        assertTrue(ImagePuller.allTags("127.0.0.1:5000/a/b", ""));
+        assertFalse(ImagePuller.allTags("busybox", "latest"));
+        assertFalse(ImagePuller.allTags("busybox:1", ""));
+        assertFalse(ImagePuller.allTags("busybox@sha256:" + "a".repeat(64), null));
+        assertFalse(ImagePuller.allTags("127.0.0.1:5000/a/b:2", null));
+    }
+
+    @Test
+    void defaultRegistryNamespaceAppliesToOneComponentNamesOnly() {
+        assertEquals("pouchns/busybox", ImagePuller.fetchPath(ImagePuller.reference("busybox", "1"), "busybox", "pouchns"));
+        assertEquals("busybox", ImagePuller.fetchPath(ImagePuller.reference("busybox", "1"), "busybox", ""));
+        assertEquals("library/busybox", ImagePuller.fetchPath(ImagePuller.reference("busybox", "1"), "busybox", "library"));
+        // the user named the namespace or the registry: kept
+        assertEquals("library/busybox", ImagePuller.fetchPath(ImagePuller.reference("library/busybox", "1"), "library/busybox", "pouchns"));
+        assertEquals("library/busybox", ImagePuller.fetchPath(ImagePuller.reference("docker.io/busybox", "1"), "docker.io/busybox", "pouchns"));
+        assertEquals("a/b", ImagePuller.fetchPath(ImagePuller.reference("127.0.0.1:5000/a/b", "1"), "127.0.0.1:5000/a/b", "pouchns"));
     }
 
     @Test

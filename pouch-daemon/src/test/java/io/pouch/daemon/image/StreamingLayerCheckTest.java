@@ -62,6 +62,41 @@ class StreamingLayerCheckTest {
         }
     }
 
+    private static byte[] zstd(byte[] b) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var z = new org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream(out)) {
+            z.write(b);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void zstdLayersGetTheDiffIdOfTheirTarAndOcisMediaType() throws IOException {
+        byte[] plain = tar("z.bin", 2 << 20);
+        LayerCheck.Result r = LayerCheck.check(new ByteArrayInputStream(zstd(plain)), "x");
+        assertEquals(LayerCheck.check(new ByteArrayInputStream(plain), "x").diffId(), r.diffId());
+        assertTrue(r.zstd());
+        assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", r.mediaType());
+        assertEquals(plain.length, r.uncompressedSize());
+        assertEquals(ArchiveLoader.DOCKER_LAYER_GZIP, LayerCheck.check(new ByteArrayInputStream(gzip(plain)), "x").mediaType());
+    }
+
+    @Test
+    void withoutDiffIdTheEntriesAreStillChecked() throws IOException {
+        StreamingLayerCheck c = new StreamingLayerCheck("x", false);
+        byte[] blob = tar("a.bin", 1 << 20);
+        feed(c, Arrays.copyOf(blob, 300_000), 0, 100_000);
+        feed(c, blob, 0, 100_000); // started over without a file: the check starts over too
+        LayerCheck.Result r = c.result(null);
+        assertEquals(null, r.diffId());
+        assertEquals(blob.length, r.uncompressedSize());
+        byte[] junk = new byte[1 << 20];
+        new Random(3).nextBytes(junk);
+        StreamingLayerCheck bad = new StreamingLayerCheck("layer y", false);
+        feed(bad, junk, 0, 128 << 10);
+        assertThrows(PouchException.class, () -> bad.result(null));
+    }
+
     @Test
     void aDownloadThatStartsOverIsCheckedFromTheFile() throws IOException {
         byte[] blob = tar("a.bin", 1 << 20);
