@@ -33,6 +33,11 @@ final class Container {
      * trip; cleared when a new task is created. False means "not known", and removal deletes the task.
      */
     volatile boolean taskDeleted;
+    /**
+     * perf (network manager's run --rm pass): the rootfs mounts containerd gave at create, used (once) by the first
+     * start instead of a Snapshots/Mounts round trip; the snapshot's mounts do not change. Guarded by lock.
+     */
+    java.util.List<containerd.types.MountOuterClass.Mount> createdMounts;
 
     Container(ContainerMeta meta) {
         this.id = meta.id();

@@ -200,9 +200,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         boolean prepared = false;
         boolean recorded = false;
         boolean attached = false;
-        // perf: containerd's lease, snapshot and record are made while the files below are written; neither
-        // needs the other, and a crash before the metadata exists leaves containerd objects that boot's reconcile
-        // deletes as orphans (the lease expires by itself)
+        // perf: containerd's record and snapshot are made while the files below are written; neither needs the
+        // other, and a crash before the metadata exists leaves containerd objects that boot's reconcile deletes as
+        // orphans (no lease since the network manager's run --rm pass: see OverlappedCalls.ContainerdCreate)
         OverlappedCalls.ContainerdCreate inContainerd = new OverlappedCalls.ContainerdCreate(ctd, id, image.name(),
                 image.chainId(), hc.runtime() == null ? config.defaultRuntime() : hc.runtime(), spec,
                 Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
@@ -220,8 +220,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 networks.register(id, name, hc.networkMode(), net);
             }
             inContainerd.await();
-            OverlappedCalls.deleteLeaseLater(ctd, inContainerd.lease); // perf: it also expires by itself
+            if (inContainerd.lease != null) {
+                OverlappedCalls.deleteLeaseLater(ctd, inContainerd.lease); // perf: it also expires by itself
+            }
             Container c = new Container(meta);
+            c.createdMounts = inContainerd.mounts; // perf: the first start skips Snapshots/Mounts
             store.add(c);
             publish(c, "create", Map.of());
             return new ContainerCreateResponse(id, List.of());
@@ -505,7 +508,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         Path dir = config.containersDir().resolve(c.id);
         List<MountOuterClass.Mount> rootfs;
         try {
-            rootfs = ctd.mounts(c.id);
+            rootfs = c.createdMounts != null && !c.createdMounts.isEmpty() ? c.createdMounts : ctd.mounts(c.id);
+            c.createdMounts = null;
         } catch (StatusRuntimeException e) {
             throw ContainerdRuntime.error("cannot start container " + c.id + ": its rootfs snapshot", e);
         }
@@ -1221,6 +1225,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         c.lock.lock();
         try {
             ContainerMeta stopped = c.meta();
+            c.createdMounts = null; // perf: the snapshot is replaced; its mounts are asked for again
             try {
                 lease = ctd.createLease(c.id + "-upgrade");
                 ctd.commitSnapshot(lease, backup, c.id);

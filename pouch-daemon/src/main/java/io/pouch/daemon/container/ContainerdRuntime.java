@@ -57,6 +57,13 @@ final class ContainerdRuntime {
                 .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent == null ? "" : parent).build());
     }
 
+    /** As {@link #prepareSnapshot}; returns the mounts of the new snapshot (what Snapshots/Mounts would say). */
+    List<MountOuterClass.Mount> prepareSnapshotMounts(String lease, String key, String parent) {
+        return (lease == null ? ctd.snapshots() : Containerd.withLease(ctd.snapshots(), lease))
+                .prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent == null ? "" : parent).build())
+                .getMountsList();
+    }
+
     /** life: turns the active snapshot {@code key} into the committed {@code name} (the key is free again). */
     void commitSnapshot(String lease, String name, String key) {
         Containerd.withLease(ctd.snapshots(), lease).commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
@@ -107,7 +114,8 @@ final class ContainerdRuntime {
     }
 
     void createContainer(String lease, String id, String image, String binary, byte[] spec, Map<String, String> labels) {
-        Containerd.withLease(ctd.containers(), lease).create(ContainersOuterClass.CreateContainerRequest.newBuilder()
+        (lease == null ? ctd.containers() : Containerd.withLease(ctd.containers(), lease))
+                .create(ContainersOuterClass.CreateContainerRequest.newBuilder()
                 .setContainer(ContainersOuterClass.Container.newBuilder()
                         .setId(id)
                         .setImage(image)

@@ -69,23 +69,30 @@ final class OverlappedCalls {
 
     /**
      * containerd's part of a create, started on its own thread so it runs while the caller writes the
-     * container's files and metadata: a lease, the rootfs snapshot under it, then the container record.
+     * container's files and metadata: the container record, then its rootfs snapshot.
      * The fields say how far it got, for the caller's undo; read them only after {@link #await}.
+     *
+     * <p>perf (network manager's run --rm pass): no lease. The record comes first and names the snapshot key, and
+     * containerd's garbage collector keeps every snapshot a container record names, so the snapshot is protected
+     * from the moment it exists (containerd does not require the key to exist when the record is made). That saves
+     * the Leases/Create round trip that used to precede the two calls (4-20 ms measured here). A crash between the
+     * two leaves a record without its snapshot and no pouchd metadata: boot's reconcile deletes it as an orphan.
      */
     static final class ContainerdCreate {
         private final FutureTask<Void> task;
         volatile String lease;
         volatile boolean prepared;
         volatile boolean recorded;
+        /** The rootfs mounts Prepare answered with: the first start needs no Snapshots/Mounts call. */
+        volatile java.util.List<containerd.types.MountOuterClass.Mount> mounts;
 
         ContainerdCreate(ContainerdRuntime ctd, String id, String image, String parentSnapshot, String runtime,
                          byte[] spec, java.util.Map<String, String> labels) {
             task = new FutureTask<>(() -> {
-                lease = ctd.createLease(id);
-                ctd.prepareSnapshot(lease, id, parentSnapshot);
-                prepared = true;
-                ctd.createContainer(lease, id, image, runtime, spec, labels);
+                ctd.createContainer(null, id, image, runtime, spec, labels);
                 recorded = true;
+                mounts = ctd.prepareSnapshotMounts(null, id, parentSnapshot);
+                prepared = true;
                 return null;
             });
             Thread.ofVirtual().name("create-" + id.substring(0, Math.min(12, id.length()))).start(task);
