@@ -19,8 +19,12 @@ import java.util.logging.Logger;
  */
 final class Spool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Spool.class.getName());
-    /** Committed bytes punched away at a time (a punch is a syscall; a pipe holds 64 KiB). */
-    static final long PUNCH_STEP = 1 << 20;
+    /**
+     * Committed bytes punched away at a time: a punch is a syscall (one per pipeful at full speed), and the spool of
+     * a quiet container keeps less than this plus its partial line. The exec root is usually a tmpfs, so what is
+     * kept is memory: as much as a pipe buffer holds, per stream.
+     */
+    static final long PUNCH_STEP = 64 << 10;
     /** Most bytes moved per splice: more than a pipe holds, so one call takes all there is. */
     private static final long SPLICE_MAX = 1 << 20;
 

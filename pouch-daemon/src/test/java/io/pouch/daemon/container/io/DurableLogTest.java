@@ -258,6 +258,25 @@ class DurableLogTest {
 
     @Test
     @Timeout(20)
+    void committed_spool_bytes_are_punched_out() throws Exception {
+        Path log = dir.resolve("h-json.log");
+        Path fifos = dir.resolve("fifo/h1");
+        ContainerIO io = ContainerIOs.create(fifos, "p1", true, false, false, JsonFileLog.open(log, Map.of()));
+        Process p = new ProcessBuilder("sh", "-c", "yes 0123456789 | head -c 2000000")
+                .redirectOutput(io.stdoutPath().toFile()).start();
+        assertEquals(0, p.waitFor());
+        io.awaitDrained(10_000);
+        Path spool = FifoContainerIO.spoolPath(fifos, "p1", 1);
+        assertEquals(2_000_000, Files.size(spool), "offsets only grow");
+        Process stat = new ProcessBuilder("stat", "-c", "%b", spool.toString()).start();
+        long allocated = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim()) * 512;
+        assertTrue(allocated <= 3 * Spool.PUNCH_STEP, "spool keeps " + allocated + " bytes on disk");
+        io.close();
+        assertEquals(2_000_000 / 11 + 1, logged(log).size(), "whole lines and the partial rest at EOF");
+    }
+
+    @Test
+    @Timeout(20)
     void durable_reopen_of_a_dead_writer_ends_at_once() throws Exception {
         Crashed c = crashed("a\n", "", JournalState.NOTHING_LOGGED);
         ContainerIO dead = ContainerIOs.reopen(c.fifos(), "p1", false, false, false,
