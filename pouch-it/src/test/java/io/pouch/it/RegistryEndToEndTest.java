@@ -59,6 +59,8 @@ class RegistryEndToEndTest {
     /** What the proxy does to blob downloads: pass, tamper, truncate, down. */
     private static final AtomicReference<String> proxyMode = new AtomicReference<>("pass");
     private static final java.util.concurrent.atomic.AtomicInteger rangeRequests = new java.util.concurrent.atomic.AtomicInteger();
+    /** GETs of big blobs (over 100 kB) the proxy relayed, by path. */
+    private static final Map<String, Integer> bigBlobGets = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -237,6 +239,12 @@ class RegistryEndToEndTest {
         boolean blob = x.getRequestMethod().equals("GET") && x.getRequestURI().getPath().contains("/blobs/sha256:")
                 && out.length > 100_000;
         String mode = proxyMode.get();
+        if (blob) {
+            bigBlobGets.merge(x.getRequestURI().getPath(), 1, Integer::sum);
+        }
+        if (blob && mode.equals("slow")) {
+            Thread.sleep(1500); // keeps a download in flight while a second pull of the same image starts
+        }
         if (blob && mode.equals("tamper")) {
             out = out.clone();
             out[out.length / 2] ^= 1;
@@ -462,6 +470,37 @@ class RegistryEndToEndTest {
         assertTrue(run.out().contains("pulled by run"), run.toString());
         assertTrue(d.pouch("search", "127.0.0.1:" + PLAIN + "/pouch/cli").ok().out().contains("pouch/cli"));
         rmiQuiet(ref);
+    }
+
+    @Test
+    void twoPullsOfOneImageAtOnceDownloadEachLayerOnce() throws Exception {
+        String direct = "127.0.0.1:" + PLAIN + "/pouch/twice:1";
+        String via = "127.0.0.1:" + PROXY + "/pouch/twice:1";
+        d.docker("tag", "multi:test", direct).ok();
+        d.docker("push", direct).ok();
+        d.docker("rmi", "-f", d.docker("image", "inspect", "-f", "{{.Id}}", direct).ok().trimmed()).ok();
+        try {
+            proxyMode.set("slow");
+            bigBlobGets.clear();
+            var pool = Executors.newVirtualThreadPerTaskExecutor();
+            var first = pool.submit(() -> d.docker("pull", via));
+            var second = pool.submit(() -> d.docker("pull", via));
+            Cmd.Result a = first.get();
+            Cmd.Result b = second.get();
+            pool.close();
+            assertEquals(0, a.exit(), a.toString());
+            assertEquals(0, b.exit(), b.toString());
+            // busybox's layer is there already: the 3 MiB layer is the big one downloaded
+            assertEquals(1, bigBlobGets.size(), "the big layer: " + bigBlobGets);
+            bigBlobGets.forEach((path, n) -> assertEquals(1, n, path + " was downloaded " + n + " times"));
+            // the second pull joined the first one's downloads
+            assertTrue(a.out().contains("Waiting") || b.out().contains("Waiting"), a + "\n" + b);
+            assertEquals("layer two says hi", d.docker("run", "--rm", via, "cat", "/data/hello.txt").ok().trimmed());
+        } finally {
+            proxyMode.set("pass");
+            d.docker("tag", via, "multi:test");
+            rmiQuiet(via);
+        }
     }
 
     @Test
