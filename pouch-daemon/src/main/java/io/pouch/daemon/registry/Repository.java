@@ -5,7 +5,6 @@ import io.pouch.api.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,9 +12,6 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -179,17 +175,7 @@ public final class Repository {
         return r.body();
     }
 
-    /**
-     * Downloads a blob into {@code file}, resuming with {@code Range} after a broken connection (up to
-     * {@value #ATTEMPTS} attempts), then checks size and digest. On failure the file is deleted.
-     *
-     * @param progress told the number of bytes in the file after each read
-     */
-    public void downloadBlob(String digest, long size, Path file, LongConsumer progress) throws IOException {
-        downloadBlob(digest, size, file, progress, null);
-    }
-
-    /** Where a download's bytes also go as they arrive (a pull streams them into containerd meanwhile). */
+    /** Where a download's bytes go as they arrive (a pull streams them into containerd). */
     @FunctionalInterface
     public interface ChunkSink {
         /**
@@ -201,56 +187,6 @@ public final class Repository {
     }
 
     /**
-     * As {@link #downloadBlob(String, long, Path, LongConsumer)}, also handing every chunk to {@code sink} (may be
-     * null) in order, after it was written to the file. The digest check still happens here, at the end: the sink
-     * must not treat its bytes as verified before this returns.
-     */
-    public void downloadBlob(String digest, long size, Path file, LongConsumer progress, ChunkSink sink)
-            throws IOException {
-        IOException last = null;
-        // the digest is computed as the bytes arrive (no second read of the file); a resumed download continues
-        // it, and the file is cut back to what was hashed before each attempt so the two always agree
-        Hashed hashed = new Hashed();
-        try {
-            for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-                try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                    ch.truncate(hashed.count);
-                }
-                if (hashed.count == size && size > 0) {
-                    break;
-                }
-                try {
-                    fetchOnce(digest, size, file, hashed.count, progress, hashed, sink);
-                    if (hashed.count == size) {
-                        break;
-                    }
-                    last = new IOException("unexpected EOF: " + hashed.count + " of " + size + " bytes");
-                } catch (IOException e) {
-                    last = e;
-                } catch (RegistryException e) {
-                    if (!(e.getCause() instanceof IOException io)) {
-                        throw e;
-                    }
-                    last = io;
-                }
-                if (attempt == ATTEMPTS) {
-                    throw new RegistryException(500, "failed to download " + digest + " after " + ATTEMPTS
-                            + " attempts: " + RegistryClient.describe(last), last);
-                }
-                sleep(250L * attempt);
-            }
-            String actual = "sha256:" + HexFormat.of().formatHex(hashed.md.digest());
-            if (!actual.equals(digest) || Files.size(file) != size) {
-                throw new RegistryException(500, "filesystem layer verification failed for digest " + digest
-                        + " (received content with digest " + actual + ", " + Files.size(file) + " bytes)");
-            }
-        } catch (RuntimeException | IOException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
-    }
-
-    /**
      * Streams a blob into {@code sink} without a file or a digest of its own: for a sink that verifies the digest
      * and size itself before it keeps anything (a pull writes into containerd's content store, whose commit
      * checks the expected digest; hashing here as well cost a pull a second SHA-256 pass, and ten times that on
@@ -259,14 +195,14 @@ public final class Repository {
      * sink gets each read's bytes in a fresh array it may keep.
      */
     public void streamBlob(String digest, long size, LongConsumer progress, ChunkSink sink) throws IOException {
-        Hashed counted = new Hashed(false);
+        Counted counted = new Counted();
         IOException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             if (counted.count == size && size > 0) {
                 return;
             }
             try {
-                fetchOnce(digest, size, null, counted.count, progress, counted, sink);
+                fetchOnce(digest, size, counted.count, progress, counted, sink);
                 if (counted.count == size) {
                     return;
                 }
@@ -287,22 +223,12 @@ public final class Repository {
         }
     }
 
-    /** The running digest of a download and how many bytes of the file it covers. */
-    private static final class Hashed {
-        final MessageDigest md;
+    /** How many bytes of a blob the sink has been given (a resumed download continues from there). */
+    private static final class Counted {
         long count;
-
-        Hashed() {
-            this(true);
-        }
-
-        /** {@code hash}: false when only the count is kept (a streamed download the sink verifies). */
-        Hashed(boolean hash) {
-            md = hash ? md() : null;
-        }
     }
 
-    private void fetchOnce(String digest, long size, Path file, long have, LongConsumer progress, Hashed hashed,
+    private void fetchOnce(String digest, long size, long have, LongConsumer progress, Counted counted,
                            ChunkSink sink) throws IOException {
         HttpResponse<InputStream> r = send(uri("/blobs/" + digest), b -> {
             b.GET();
@@ -337,41 +263,24 @@ public final class Repository {
                 throw new IOException("unexpected status " + r.statusCode());
             }
             if (!append) {
-                if (hashed.md != null) {
-                    hashed.md.reset();
-                }
-                hashed.count = 0;
+                counted.count = 0;
             }
             long count = append ? have : 0;
-            try (OutputStream out = file == null ? OutputStream.nullOutputStream()
-                    : Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                // without a file the bytes go to the sink only: each read lands in a fresh array the sink keeps
-                // (no copy); reads are gathered up to STREAM_READ so the sink gets few, large pieces
-                byte[] buf = new byte[file == null ? STREAM_READ : 128 << 10];
-                int n;
-                while ((n = file == null ? readSome(in, buf) : in.read(buf)) > 0) {
-                    if (count + n > size) {
-                        throw new RegistryException(500, "filesystem layer verification failed for digest " + digest
-                                + ": the registry sent more than the " + size + " bytes the manifest lists");
-                    }
-                    out.write(buf, 0, n);
-                    if (hashed.md != null) {
-                        hashed.md.update(buf, 0, n);
-                    }
-                    if (sink != null) {
-                        if (file == null) {
-                            sink.accept(count, n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
-                            buf = new byte[STREAM_READ];
-                        } else {
-                            sink.accept(count, java.util.Arrays.copyOf(buf, n));
-                        }
-                    }
-                    hashed.count += n;
-                    lastRead[0] = System.nanoTime();
-                    count += n;
-                    progress.accept(count);
+            // each read lands in a fresh array the sink keeps (no copy); reads are gathered up to STREAM_READ so
+            // the sink gets few, large pieces
+            byte[] buf = new byte[STREAM_READ];
+            int n;
+            while ((n = readSome(in, buf)) > 0) {
+                if (count + n > size) {
+                    throw new RegistryException(500, "filesystem layer verification failed for digest " + digest
+                            + ": the registry sent more than the " + size + " bytes the manifest lists");
                 }
+                sink.accept(count, n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
+                buf = new byte[STREAM_READ];
+                counted.count += n;
+                lastRead[0] = System.nanoTime();
+                count += n;
+                progress.accept(count);
             }
         } finally {
             watchdog.interrupt();
