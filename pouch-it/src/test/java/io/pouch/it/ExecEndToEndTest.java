@@ -56,6 +56,20 @@ class ExecEndToEndTest {
                 "-c", "echo x=$x $(pwd) $(id -u)").ok().trimmed());
     }
 
+    /** Exec records are written off the request path: removing the container right after execs must not race them. */
+    @Test
+    void removeRightAfterExecs() {
+        for (int i = 0; i < 5; i++) {
+            String c = name("rmx");
+            d.docker("run", "-d", "--name", c, "busybox", "sleep", "100").ok();
+            d.docker("exec", c, "true").ok();
+            d.docker("exec", "-d", c, "sleep", "5").ok();
+            Cmd.Result rm = d.docker("rm", "-f", c);
+            assertEquals(0, rm.exit(), rm.toString());
+            assertNotEquals(0, d.docker("inspect", c).exit());
+        }
+    }
+
     @Test
     void execStdin() {
         Cmd.Result r = d.dockerWithInput("line one\nline two\n".getBytes(StandardCharsets.UTF_8), "exec", "-i",
@@ -202,8 +216,10 @@ class ExecEndToEndTest {
         try {
             waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("#"));
             tmux("send-keys", "-t", s, "echo hi-$((1+2)); stty size", "Enter");
-            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("hi-3"));
-            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("30 100"));
+            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("hi-3"),
+                    () -> "pane:\n" + tmux("capture-pane", "-p", "-t", s).out());
+            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("30 100"),
+                    () -> "pane:\n" + tmux("capture-pane", "-p", "-t", s).out());
             tmux("send-keys", "-t", s, "exit", "Enter");
             waitFor(() -> tmux("has-session", "-t", s).exit() != 0);
         } finally {
@@ -230,12 +246,17 @@ class ExecEndToEndTest {
     }
 
     private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        waitFor(cond, () -> "");
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier cond, java.util.function.Supplier<String> what)
+            throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             if (cond.getAsBoolean()) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("condition not met in 10 s");
+        throw new AssertionError("condition not met in 10 s " + what.get());
     }
 }

@@ -1078,7 +1078,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         LeftoverCgroups.remove(c.id);
         try {
             deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id));
-            deleteTree(config.containersDir().resolve(c.id));
+            removeStateDir(config.containersDir().resolve(c.id));
         } catch (IOException e) {
             throw PouchException.internal("cannot remove the files of container " + c.id + ": " + e.getMessage(), e);
         }
@@ -1717,6 +1717,31 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             a.run();
         } catch (Exception e) {
             LOG.log(Level.FINE, "cleanup step failed", e);
+        }
+    }
+
+    /**
+     * Removes a container's state dir. Its metadata goes first: the exec-record writers (their own threads, see
+     * exec.ExecStore) check it before each write and stop; one that had already checked may still put a file there
+     * while the tree is being deleted, so the deletion is tried again after such a writer's pause.
+     */
+    static void removeStateDir(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve(META_FILE));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deleteTree(dir);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

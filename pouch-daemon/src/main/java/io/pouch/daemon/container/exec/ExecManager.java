@@ -96,6 +96,8 @@ public final class ExecManager {
         /** Start returned the pid: an exit reported earlier waits in {@code earlyExit} until then. */
         boolean startDone;
         Integer earlyExit;
+        /** A resize that came while Tasks.Start was under way ({height, width}), applied once it returns. */
+        int[] pendingSize;
         /** Why the prepared process cannot be started (thrown by start, after the client subscribed). */
         RuntimeException pendingError;
 
@@ -330,11 +332,21 @@ public final class ExecManager {
                 throw ex;
             }
             Integer early;
+            int[] size;
             synchronized (e) {
                 e.pid = pid;
                 e.startDone = true;
                 early = e.earlyExit;
+                size = e.pendingSize;
+                e.pendingSize = null;
                 save(e);
+            }
+            if (size != null) {
+                try {
+                    resizePty(e, size[0], size[1]);
+                } catch (RuntimeException ex) { // the process may already be gone: its size no longer matters
+                    LOG.log(Level.FINE, "late resize of exec " + e.id + " failed", ex);
+                }
             }
             if (early != null) {
                 exited(e, early);
@@ -491,10 +503,22 @@ public final class ExecManager {
             if (!e.config.tty()) {
                 throw PouchException.conflict("Exec " + id + " has no TTY: cannot resize it");
             }
+            if (height <= 0 || width <= 0) {
+                return;
+            }
+            if (!e.startDone) {
+                // the docker CLI resizes as soon as the start is answered, which can be while Tasks.Start runs; the
+                // shim then answers OK without a console to resize, and the CLI, told OK, never retries: the size
+                // is kept and applied when the start returns
+                e.pendingSize = new int[] {height, width};
+                return;
+            }
         }
-        if (height <= 0 || width <= 0) {
-            return;
-        }
+        resizePty(e, height, width);
+    }
+
+    private void resizePty(Exec e, int height, int width) {
+        String id = e.id;
         try {
             ctd.tasks().resizePty(TasksOuterClass.ResizePtyRequest.newBuilder().setContainerId(e.containerId)
                     .setExecId(id).setWidth(width).setHeight(height).build());
