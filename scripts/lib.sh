@@ -42,3 +42,17 @@ TEST_PACKAGES=(docker-registry apache2-utils openssl zstd)
 
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
 POUCH_BIN=${POUCH_BIN:-/usr/local/bin}
+
+# Removes a test or benchmark pouchd's bridge and the iptables chains named after it (pouchd leaves both when it
+# stops, as containers may outlive it; a throwaway daemon's are gone for good). Never touches other bridges' rules.
+remove_pouch_bridge() {
+  local b=$1 t rule c chains
+  for t in nat filter; do
+    iptables-save -t $t | grep -E "^-A .* -j POUCH(-[A-Z0-9]+)?-$b( |\$)" | grep -vE "^-A POUCH(-[A-Z0-9]+)?-$b " \
+      | sed 's/^-A /-D /' | while read -r rule; do eval iptables -t $t "$rule"; done
+    chains=$(iptables-save -t $t | grep -oE "^:POUCH(-[A-Z0-9]+)?-$b " | tr -d ':')
+    for c in $chains; do iptables -t $t -F "$c"; done
+    for c in $chains; do iptables -t $t -X "$c"; done
+  done
+  ip link del "$b" 2>/dev/null || true
+}
