@@ -6,19 +6,17 @@ import io.pouch.daemon.api.HijackedStream;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.container.io.DetachKeys;
 import io.pouch.daemon.container.io.StdCopy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** {@code POST /containers/{id}/exec}, {@code /exec/{id}/start|resize|json}. */
@@ -121,7 +119,8 @@ public final class ExecRoutes implements RouteRegistrar {
             Thread input = null;
             if (cfg.attachStdin() && target != null) {
                 input = Thread.ofVirtual().name("exec-stdin").start(() ->
-                        copyInput(hs.input(), target, tty, tty ? keys : new byte[0], done,
+                        // as for attach with stdinOnce: at the client's EOF a non-TTY exec's stdin is closed
+                        AttachStreamer.copyInput(hs.input(), target, tty, true, tty ? keys : new byte[0], done,
                                 () -> manager.closeStdin(e)));
             }
             ex.onClientGone(done::countDown);
@@ -139,40 +138,6 @@ public final class ExecRoutes implements RouteRegistrar {
         } finally {
             sub.close();
             ExecTrace.mark(e.id, "stream end");
-        }
-    }
-
-    /** As for attach: at the client's EOF a non-TTY exec's stdin is closed (the process reads EOF). */
-    private static void copyInput(InputStream in, OutputStream target, boolean tty, byte[] keys, CountDownLatch done,
-                                  Runnable closeStdin) {
-        DetachKeys.Scanner scanner = new DetachKeys.Scanner(keys);
-        ByteArrayOutputStream forward = new ByteArrayOutputStream();
-        byte[] buf = new byte[32 * 1024];
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                forward.reset();
-                boolean detach = scanner.feed(buf, 0, n, forward);
-                if (forward.size() > 0) {
-                    target.write(forward.toByteArray());
-                }
-                if (detach) {
-                    done.countDown();
-                    return;
-                }
-            }
-        } catch (IOException ioe) {
-            LOG.log(Level.FINE, "exec stdin ended", ioe);
-        }
-        if (!tty) {
-            try {
-                target.close();
-                closeStdin.run();
-            } catch (IOException | RuntimeException ioe) {
-                LOG.log(Level.FINE, "closing exec stdin failed", ioe);
-            }
-        } else {
-            done.countDown();
         }
     }
 }

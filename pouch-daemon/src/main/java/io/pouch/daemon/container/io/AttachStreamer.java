@@ -98,8 +98,14 @@ public final class AttachStreamer {
         }
     }
 
-    private static void copyInput(InputStream in, OutputStream target, boolean tty, boolean stdinOnce, byte[] keys,
-                                  CountDownLatch done, Runnable onStdinClosed) {
+    /**
+     * Copies a hijacked client's input to a process's stdin until the client's EOF or the detach keys (then
+     * {@code done} counts down). At EOF, with {@code stdinOnce} and no TTY, stdin is closed and
+     * {@code onStdinClosed} runs (the process reads EOF; its output keeps flowing); otherwise {@code done} counts down.
+     * Used by attach and by exec start.
+     */
+    public static void copyInput(InputStream in, OutputStream target, boolean tty, boolean stdinOnce, byte[] keys,
+                                 CountDownLatch done, Runnable onStdinClosed) {
         DetachKeys.Scanner scanner = new DetachKeys.Scanner(keys);
         ByteArrayOutputStream forward = new ByteArrayOutputStream();
         byte[] buf = new byte[32 * 1024];
