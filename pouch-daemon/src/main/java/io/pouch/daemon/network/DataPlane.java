@@ -1,5 +1,6 @@
 package io.pouch.daemon.network;
 
+import io.pouch.daemon.system.Trace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,9 +120,9 @@ final class DataPlane {
             in.append(inside(f));
         }
         try {
-            long t0 = NetTrace.start();
+            long t0 = Trace.start();
             Sh.run(List.of("unshare", "--net=" + ns, "ip", "-batch", "-"), in.toString());
-            NetTrace.end("unshare+inside", containerId, t0);
+            Trace.end("network", "unshare+inside", containerId, t0);
             created.run();
             hostSide(ifaces);
         } catch (RuntimeException e) {
@@ -187,9 +188,9 @@ final class DataPlane {
 
     /** Removes the veths, unmounts and deletes the namespace file. Idempotent. */
     void deleteNamespace(String containerId, List<String> hostVeths) {
-        long t0 = NetTrace.start();
+        long t0 = Trace.start();
         deleteLinks(hostVeths);
-        NetTrace.end("veth-del", containerId, t0);
+        Trace.end("network", "veth-del", containerId, t0);
         Path ns = netnsPath(containerId);
         if (Files.exists(ns)) {
             Sh.tryRun(List.of("umount", "-l", ns.toString()), null);

@@ -1,5 +1,6 @@
 package io.pouch.daemon.network;
 
+import io.pouch.daemon.system.Trace;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerInspect;
@@ -673,7 +674,7 @@ public final class NetworkManager {
      */
     public Attachment attach(String containerId, String hostname, Map<String, Object> portBindings,
                              Map<String, Object> exposed, boolean publishAll) {
-        long t0 = NetTrace.start();
+        long t0 = Trace.start();
         awaitPending(containerId);
         lock.lock();
         try {
@@ -735,9 +736,9 @@ public final class NetworkManager {
             Thread.ofVirtual().name("net-up-" + containerId.substring(0, Math.min(12, containerId.length())))
                     .start(() -> {
                         try {
-                            long tNs = NetTrace.start();
+                            long tNs = Trace.start();
                             plane.createNamespace(containerId, ifaces, () -> namespace.complete(null));
-                            NetTrace.end("namespace", containerId, tNs);
+                            Trace.end("network", "namespace", containerId, tNs);
                             try {
                                 firewall.add(rules);
                             } catch (RuntimeException ex) {
@@ -749,7 +750,7 @@ public final class NetworkManager {
                             // without the record that lets the boot reconcile release it
                             write(attached);
                             ipam.flush();
-                            NetTrace.end("attach", containerId, t0);
+                            Trace.end("network", "attach", containerId, t0);
                             ready.complete(null);
                         } catch (Throwable ex) {
                             namespace.completeExceptionally(ex);
@@ -894,13 +895,13 @@ public final class NetworkManager {
     }
 
     private void detachLocked(String containerId) {
-        long t0 = NetTrace.start();
+        long t0 = Trace.start();
         ContainerNet c = containers.get(containerId);
         teardown(containerId, c == null ? List.of() : c.active());
         if (c != null && !c.active().isEmpty()) {
             save(c.withActive(List.of()));
         }
-        NetTrace.end("detach", containerId, t0);
+        Trace.end("network", "detach", containerId, t0);
     }
 
     /** Port rules, veths, namespace and leases of one container. Idempotent; needs no lock (nothing shared). */
@@ -930,7 +931,7 @@ public final class NetworkManager {
             List<EndpointRecord> eps = c.active();
             containers.put(containerId, c.withActive(List.of()));
             schedule(containerId, () -> {
-                long t0 = NetTrace.start();
+                long t0 = Trace.start();
                 teardown(containerId, eps);
                 lock.lock();
                 try {
@@ -941,7 +942,7 @@ public final class NetworkManager {
                 } finally {
                     lock.unlock();
                 }
-                NetTrace.end("detach-later", containerId, t0);
+                Trace.end("network", "detach-later", containerId, t0);
             });
         } finally {
             lock.unlock();

@@ -1,5 +1,6 @@
 package io.pouch.daemon.store;
 
+import io.pouch.daemon.system.Trace;
 import io.pouch.api.Json;
 
 import java.io.IOException;
@@ -20,10 +21,9 @@ public final class AtomicFiles {
     }
 
     /** {@code -Dpouch.traceCalls=true}: log how long each write took (its two fsyncs dominate). */
-    private static final boolean TRACE = Boolean.getBoolean("pouch.traceCalls");
 
     public static void write(Path target, byte[] content) throws IOException {
-        long t0 = TRACE ? System.nanoTime() : 0;
+        long t0 = Trace.ENABLED ? System.nanoTime() : 0;
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Thread.currentThread().threadId());
@@ -46,7 +46,7 @@ public final class AtomicFiles {
         } catch (IOException ignored) {
             // some filesystems refuse fsync on a directory; the rename itself is still atomic
         }
-        if (TRACE) {
+        if (Trace.ENABLED) {
             java.util.logging.Logger.getLogger(AtomicFiles.class.getName()).info(String.format(
                     "atomic write %s %.1f ms [%s]", target, (System.nanoTime() - t0) / 1e6,
                     Thread.currentThread().getName()));

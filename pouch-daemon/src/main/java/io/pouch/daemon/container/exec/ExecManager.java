@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.exec;
 
+import io.pouch.daemon.system.Trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -166,7 +167,7 @@ public final class ExecManager {
             CompletableFuture<Prepared> f = e.prepared;
             Thread.ofVirtual().name("exec-prep-" + id.substring(0, 12)).start(() -> f.complete(prepareProcess(e)));
         }
-        ExecTrace.mark(id, "created");
+        Trace.mark("exec", id, "created");
         publish(c, "exec_create: " + String.join(" ", cfg.cmd()), Map.of("execID", id));
         return id;
     }
@@ -194,7 +195,7 @@ public final class ExecManager {
 
     public ExecInspect inspect(String id) {
         Exec e = get(id);
-        ExecTrace.mark(id, "inspect");
+        Trace.mark("exec", id, "inspect");
         synchronized (e) {
             List<String> cmd = e.config.cmd();
             return new ExecInspect(e.id, e.running, e.exitCode, new ExecInspect.ProcessConfig(e.config.privileged(),
@@ -267,7 +268,7 @@ public final class ExecManager {
         ContainerManager.ProcessView c = containers.processView(e.containerId);
         boolean tty = e.config.tty();
         byte[] spec = processSpec(c, e.config, tty);
-        ExecTrace.mark(e.id, "spec");
+        Trace.mark("exec", e.id, "spec");
         TasksOuterClass.ExecProcessRequest req = TasksOuterClass.ExecProcessRequest.newBuilder()
                 .setContainerId(e.containerId).setExecId(e.id)
                 .setStdin(io.stdinPath() == null ? "" : io.stdinPath().toString())
@@ -287,7 +288,7 @@ public final class ExecManager {
             deleteProcess(e);
             ctd.tasks().exec(req);
         }
-        ExecTrace.mark(e.id, "execd");
+        Trace.mark("exec", e.id, "execd");
     }
 
     /**
@@ -304,7 +305,7 @@ public final class ExecManager {
             e.pendingError = null;
         }
         try {
-            ExecTrace.mark(e.id, "start");
+            Trace.mark("exec", e.id, "start");
             if (pending != null) {
                 throw pending;
             }
@@ -351,7 +352,7 @@ public final class ExecManager {
             if (early != null) {
                 exited(e, early);
             }
-            ExecTrace.mark(e.id, "started");
+            Trace.mark("exec", e.id, "started");
             publish(c, "exec_start: " + String.join(" ", e.config.cmd()), Map.of("execID", e.id));
         } catch (StatusRuntimeException sre) {
             deleteProcess(e);
@@ -386,7 +387,7 @@ public final class ExecManager {
                 .setExecId(e.id).build(), new StreamObserver<>() {
             @Override
             public void onNext(TasksOuterClass.WaitResponse r) {
-                ExecTrace.mark(e.id, "wait returned");
+                Trace.mark("exec", e.id, "wait returned");
                 exited(e, r.getExitStatus());
             }
 
@@ -419,7 +420,7 @@ public final class ExecManager {
         if (e == null || !e.containerId.equals(containerId)) {
             return;
         }
-        ExecTrace.mark(execId, "exit event");
+        Trace.mark("exec", execId, "exit event");
         exited(e, status);
     }
 
@@ -446,7 +447,7 @@ public final class ExecManager {
                     Thread.currentThread().interrupt();
                 }
             }
-            ExecTrace.mark(e.id, "drained");
+            Trace.mark("exec", e.id, "drained");
             // the exit code first: the attached client is waiting for it to end its stream (latency of docker exec)
             finish(e, status < 0 ? 255 : status);
             deleteProcess(e);

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.exec;
 
+import io.pouch.daemon.system.Trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.HijackedStream;
@@ -46,19 +47,19 @@ public final class ExecRoutes implements RouteRegistrar {
         JsonNode body = ex.bodyJson(JsonNode.class);
         boolean detach = body != null && body.path("Detach").asBoolean(false);
         ExecManager.Exec e = manager.get(ex.pathParam("id"));
-        ExecTrace.mark(e.id, "start request");
+        Trace.mark("exec", e.id, "start request");
         ExecConfig cfg = e.config;
         boolean tty = cfg.tty();
         byte[] keys = DetachKeys.parse(cfg.detachKeys());
         ContainerIO io = manager.prepare(e, tty);
-        ExecTrace.mark(e.id, "prepared");
+        Trace.mark("exec", e.id, "prepared");
         if (detach) {
             manager.start(e, tty);
             ex.respondEmpty(200);
             return;
         }
         HijackedStream hs = ex.hijack(StdCopy.contentType(tty, ex.apiVersion()));
-        ExecTrace.mark(e.id, "hijacked");
+        Trace.mark("exec", e.id, "hijacked");
         try {
             stream(ex, hs, e, io, cfg, tty, keys);
         } finally {
@@ -95,7 +96,7 @@ public final class ExecRoutes implements RouteRegistrar {
 
             @Override
             public void onClose() {
-                ExecTrace.mark(e.id, "output closed");
+                Trace.mark("exec", e.id, "output closed");
                 exited.set(true);
                 done.countDown();
             }
@@ -137,7 +138,7 @@ public final class ExecRoutes implements RouteRegistrar {
             // detached, client gone, or the exit event is late: the stream ends anyway
         } finally {
             sub.close();
-            ExecTrace.mark(e.id, "stream end");
+            Trace.mark("exec", e.id, "stream end");
         }
     }
 }
