@@ -81,8 +81,8 @@ public final class JsonFileLog implements LogSink {
     private long ino; // of the file {@link #channel} writes: the durable path's journal names the file by it
     private boolean closed;
     private boolean failed;
-    /** docker's "attrs" of every entry; empty for most containers. */
-    private Map<String, String> attrs = Map.of();
+    /** docker's "attrs" of every entry, sorted once here (not per line); empty for most containers. */
+    private java.util.SortedMap<String, String> attrs = java.util.Collections.emptySortedMap();
     // the durable path (commit): who is told before each write, and what the entries in {@link #pending} stand for
     private WriteAhead ahead;
     private JsonGenerator gen; // writes into pending
@@ -146,7 +146,7 @@ public final class JsonFileLog implements LogSink {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             JsonFileLog log = new JsonFileLog(file, o, clock);
-            log.attrs = Map.copyOf(attrs);
+            log.attrs = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(attrs));
             return log;
         } catch (IOException e) {
             throw PouchException.internal("cannot open log file " + file + ": " + e.getMessage(), e);
@@ -390,7 +390,7 @@ public final class JsonFileLog implements LogSink {
             gen.writeStringField("stream", stream == 2 ? "stderr" : "stdout");
             if (!attrs.isEmpty()) { // docker's field order: log, stream, attrs, time
                 gen.writeObjectFieldStart("attrs");
-                for (Map.Entry<String, String> at : new java.util.TreeMap<>(attrs).entrySet()) {
+                for (Map.Entry<String, String> at : attrs.entrySet()) {
                     gen.writeStringField(at.getKey(), at.getValue());
                 }
                 gen.writeEndObject();
