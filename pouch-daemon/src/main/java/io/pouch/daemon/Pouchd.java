@@ -171,6 +171,7 @@ public final class Pouchd implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, Object> flags = new LinkedHashMap<>(givenFlags());
         flags.putAll(bridgeFlags());
+        flags.putAll(registryFlags());
         DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
         BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
@@ -220,9 +221,6 @@ public final class Pouchd implements Callable<Integer> {
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
         // registry client (issue 4): pull, push, login, search
         Map<String, Object> regFlags = registryFlags();
-        Map<String, Object> allFlags = new LinkedHashMap<>(flags);
-        allFlags.putAll(regFlags);
-        ConfigLoader.load(allFlags, configFile); // refuses a registry key given both as flag and in the file
         io.pouch.daemon.image.DistributionRoutes distribution = new io.pouch.daemon.image.DistributionRoutes(images,
                 new io.pouch.daemon.registry.RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile)), events);
         distribution.register(router);
