@@ -22,7 +22,7 @@ class TestcontainersEndToEndTest {
         PouchdHarness d = PouchdHarness.shared();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Cmd.Result r = Cmd.run(List.of(java, "-cp", System.getProperty("java.class.path"),
-                        TestcontainersProbe.class.getName()),
+                        SdkProbe.class.getName()),
                 Map.of("DOCKER_HOST", d.host(), "TESTCONTAINERS_RYUK_DISABLED", "true",
                         // no ~/.testcontainers.properties of the machine's user leaks in
                         "HOME", d.base().toString()),
@@ -49,7 +49,17 @@ class TestcontainersEndToEndTest {
             d.docker("run", "-d", "--name", n, "busybox", "sleep", "100").ok();
             d.docker("cp", f.toString(), n + ":/").ok();
             assertEquals("at the root", d.docker("exec", n, "cat", "/" + f.getFileName()).ok().trimmed());
-            assertTrue(d.docker("cp", n + ":/", "-").ok().exit() == 0);
+            // and the way back: the archive of / holds the file just copied in
+            Cmd.Result tar = Cmd.run(List.of("sh", "-c", "docker -H " + d.host() + " cp " + n + ":/ - | tar -t"),
+                    Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
+                    Duration.ofSeconds(60));
+            assertTrue(tar.out().lines().anyMatch(l -> l.equals(f.getFileName().toString())
+                    || l.equals("./" + f.getFileName())), tar.toString());
+            // the container's own files are all there, its /proc and /sys are empty directories (as dockerd's)
+            assertTrue(tar.out().lines().anyMatch(l -> l.equals("./bin/busybox")), tar.toString());
+            assertTrue(tar.out().lines().anyMatch(l -> l.equals("./proc/")), tar.toString());
+            assertTrue(tar.out().lines().noneMatch(l -> l.startsWith("./proc/") && !l.equals("./proc/")
+                    || l.startsWith("./sys/") && !l.equals("./sys/")), tar.toString());
         } finally {
             d.docker("rm", "-f", n);
             java.nio.file.Files.deleteIfExists(f);

@@ -32,6 +32,12 @@ public final class Archive {
 
     /** Tars {@code source} (a file, link or directory) with names starting at {@code baseName}. */
     public static void write(Path source, String baseName, OutputStream out) throws IOException {
+        write(source, baseName, out, Set.of());
+    }
+
+    /** As above; the directories in {@code leaveEmpty} are archived without their contents (see ContainerRoot). */
+    public static void write(Path source, String baseName, OutputStream out, Set<Path> leaveEmpty)
+            throws IOException {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -39,7 +45,8 @@ public final class Archive {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 add(tar, dir, name(dir), attrs);
-                return FileVisitResult.CONTINUE;
+                return leaveEmpty.contains(dir) && !dir.equals(source) ? FileVisitResult.SKIP_SUBTREE
+                        : FileVisitResult.CONTINUE;
             }
 
             @Override

@@ -30,6 +30,40 @@ public final class ContainerRoot implements AutoCloseable {
         return root;
     }
 
+    /** Kernel filesystems a running container has mounted: their contents are not the container's files. */
+    private static final java.util.Set<String> KERNEL_FS = java.util.Set.of("proc", "sysfs", "cgroup", "cgroup2",
+            "devpts", "mqueue");
+
+    /**
+     * The directories under {@link #path()} whose contents an archive leaves out, as dockerd's (which reads the
+     * container's rootfs, where they are empty): the container's /proc, /sys, /dev and the other kernel
+     * filesystems mounted in its namespace. Reading them would archive the kernel's view (and /proc's files fail
+     * half-way through); volumes and tmpfs mounts stay in. Empty for a stopped container's snapshot.
+     */
+    public java.util.Set<Path> kernelMounts() {
+        if (mounted || !root.startsWith("/proc")) {
+            return java.util.Set.of();
+        }
+        java.util.Set<Path> out = new java.util.HashSet<>();
+        try {
+            for (String line : Files.readAllLines(root.getParent().getParent().resolve("mountinfo"))) {
+                String[] f = line.split(" ");
+                int dash = line.indexOf(" - ");
+                if (f.length < 5 || dash < 0) {
+                    continue;
+                }
+                String fstype = line.substring(dash + 3).split(" ")[0];
+                String where = f[4].replace("\\040", " ");
+                if (KERNEL_FS.contains(fstype) || where.equals("/dev") || where.startsWith("/dev/")) {
+                    out.add(root.resolve(where.substring(1))); // the form an archive walk from root produces
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone: nothing of it to leave out
+        }
+        return out;
+    }
+
     public static ContainerRoot open(ContainerManager containers, String ref, Path scratch) {
         ContainerManager.ProcessView c = containers.processView(ref);
         if (c.running() && c.pid() > 0 && Files.isDirectory(Path.of("/proc", Integer.toString(c.pid()), "root"))) {

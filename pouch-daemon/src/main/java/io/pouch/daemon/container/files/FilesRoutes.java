@@ -74,7 +74,7 @@ public final class FilesRoutes implements RouteRegistrar {
             }
             OutputStream out = ex.startStream(200, "application/x-tar", Map.of(STAT_HEADER, stat.header()), true);
             try (out) {
-                Archive.write(p, name.equals("/") ? "." : name, out);
+                Archive.write(p, name.equals("/") ? "." : name, out, root.kernelMounts());
             }
         } finally {
             thaw.run();

@@ -19,8 +19,8 @@ import java.time.Duration;
  * environment ({@code DOCKER_HOST}): start a container with a published port and a log-based wait, reach the port
  * from the host, exec, copy a file in, read the logs, stop. Prints one line per step; exits non-zero on failure.
  */
-public final class TestcontainersProbe {
-    private TestcontainersProbe() {
+public final class SdkProbe {
+    private SdkProbe() {
     }
 
     public static void main(String[] args) throws Exception {
