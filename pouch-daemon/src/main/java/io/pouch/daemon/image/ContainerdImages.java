@@ -291,34 +291,64 @@ final class ContainerdImages {
      * dropped before it is committed and the unpack fails.
      */
     void unpackOne(String lease, Descriptor layer, String chainId, String parent, String diffId) {
-        if (!snapshotExists(chainId)) {
-            var snapshots = Containerd.withLease(ctd.snapshots(), lease);
-            var diff = Containerd.withLease(ctd.diff(), lease);
-            String key = "extract-" + UUID.randomUUID() + " " + chainId;
-            List<Mount> mounts = snapshots.prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
-                    .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent)
-                    .putLabels("containerd.io/snapshot.ref", chainId).build()).getMountsList();
-            try {
-                String applied = diff.apply(DiffOuterClass.ApplyRequest.newBuilder().setDiff(layer)
-                        .addAllMounts(mounts).build()).getApplied().getDigest();
-                if (diffId != null && !diffId.equals(applied)) {
-                    removeSnapshot(key);
-                    throw new io.pouch.daemon.registry.RegistryException(500, "layer " + layer.getDigest()
-                            + " has diff id " + applied + " but the image config says " + diffId + ": refused");
-                }
-                snapshots.commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
-                        .setSnapshotter(SNAPSHOTTER).setName(chainId).setKey(key).build());
-            } catch (StatusRuntimeException e) {
-                removeSnapshot(key);
-                if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-                    throw PouchException.internal("unpacking layer " + layer.getDigest() + " failed: "
-                            + e.getStatus().getDescription(), e);
-                }
-            }
-        } else {
+        applyUnpack(lease, prepareUnpack(lease, chainId, parent), layer, diffId);
+    }
+
+    /**
+     * The snapshot one layer is unpacked into: {@code key} of an active snapshot prepared on the parent chain, or
+     * null when the chain id is a committed snapshot already (then only leased).
+     */
+    record UnpackTarget(String chainId, String key, List<Mount> mounts) {
+    }
+
+    /**
+     * First half of {@link #unpackOne}: Prepare(parent) under the lease, which needs only the parent's snapshot,
+     * so a pull does it while the layer's blob still downloads.
+     */
+    UnpackTarget prepareUnpack(String lease, String chainId, String parent) {
+        if (snapshotExists(chainId)) {
             ctd.leases().addResource(LeasesOuterClass.AddResourceRequest.newBuilder().setId(lease)
                     .setResource(LeasesOuterClass.Resource.newBuilder().setId(chainId)
                             .setType("snapshots/" + SNAPSHOTTER)).build());
+            return new UnpackTarget(chainId, null, List.of());
+        }
+        String key = "extract-" + UUID.randomUUID() + " " + chainId;
+        List<Mount> mounts = Containerd.withLease(ctd.snapshots(), lease).prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
+                .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent)
+                .putLabels("containerd.io/snapshot.ref", chainId).build()).getMountsList();
+        return new UnpackTarget(chainId, key, mounts);
+    }
+
+    /** Second half of {@link #unpackOne}: Diff.Apply into the prepared snapshot, diff id check, Commit. */
+    void applyUnpack(String lease, UnpackTarget target, Descriptor layer, String diffId) {
+        if (target.key() == null) {
+            return;
+        }
+        var snapshots = Containerd.withLease(ctd.snapshots(), lease);
+        var diff = Containerd.withLease(ctd.diff(), lease);
+        try {
+            String applied = diff.apply(DiffOuterClass.ApplyRequest.newBuilder().setDiff(layer)
+                    .addAllMounts(target.mounts()).build()).getApplied().getDigest();
+            if (diffId != null && !diffId.equals(applied)) {
+                removeSnapshot(target.key());
+                throw new io.pouch.daemon.registry.RegistryException(500, "layer " + layer.getDigest()
+                        + " has diff id " + applied + " but the image config says " + diffId + ": refused");
+            }
+            snapshots.commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
+                    .setSnapshotter(SNAPSHOTTER).setName(target.chainId()).setKey(target.key()).build());
+        } catch (StatusRuntimeException e) {
+            removeSnapshot(target.key());
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw PouchException.internal("unpacking layer " + layer.getDigest() + " failed: "
+                        + e.getStatus().getDescription(), e);
+            }
+        }
+    }
+
+    /** A prepared target that will not be applied (its download failed): its active snapshot goes. */
+    void abandonUnpack(UnpackTarget target) {
+        if (target.key() != null) {
+            removeSnapshot(target.key());
         }
     }
 

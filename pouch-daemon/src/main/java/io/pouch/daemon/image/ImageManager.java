@@ -542,30 +542,47 @@ public final class ImageManager implements ImageLookup {
 
     /** Writes blobs, unpacks layers, writes config and manifest with GC labels, then the records. Under lock. */
     private String store(String lease, PendingImage p) throws IOException {
-        List<Descriptor> layerDescs = new ArrayList<>();
         long t0 = System.nanoTime();
         for (PendingImage.Layer l : p.layers()) {
             backend.writeBlob(lease, l.digest(), l.size(), () -> Files.newInputStream(l.file()), Map.of());
-            layerDescs.add(Descriptor.newBuilder().setMediaType(l.mediaType()).setDigest(l.digest()).setSize(l.size()).build());
         }
         long t1 = System.nanoTime();
-        List<String> chainIds = ChainIds.of(p.layers().stream().map(PendingImage.Layer::diffId).toList());
-        backend.unpack(lease, layerDescs, chainIds);
+        backend.unpack(lease, layerDescriptors(p), ChainIds.of(p.layers().stream().map(PendingImage.Layer::diffId).toList()));
         long t2 = System.nanoTime();
         LOG.fine(() -> "store: blobs written in " + (t1 - t0) / 1_000_000 + " ms, unpacked in " + (t2 - t1) / 1_000_000 + " ms");
+        return record(p, writeImageBlobs(lease, p));
+    }
+
+    private static List<Descriptor> layerDescriptors(PendingImage p) {
+        return p.layers().stream().map(l -> Descriptor.newBuilder().setMediaType(l.mediaType()).setDigest(l.digest())
+                .setSize(l.size()).build()).toList();
+    }
+
+    /**
+     * The image's config (labelled with its top snapshot) and manifest (labelled with config and layers) into the
+     * content store under {@code lease}: once a record names the manifest, these labels keep everything. Returns
+     * the manifest digest.
+     */
+    private String writeImageBlobs(String lease, PendingImage p) throws IOException {
+        List<String> chainIds = ChainIds.of(p.layers().stream().map(PendingImage.Layer::diffId).toList());
         Map<String, String> configLabels = chainIds.isEmpty() ? Map.of()
                 : Map.of(ContainerdImages.GC_REF_SNAPSHOT, chainIds.getLast());
         backend.writeBlob(lease, p.configDigest(), p.config().length, () -> new ByteArrayInputStream(p.config()), configLabels);
         Map<String, String> manifestLabels = new HashMap<>();
         manifestLabels.put(ContainerdImages.GC_REF_CONFIG, p.configDigest());
-        for (int i = 0; i < layerDescs.size(); i++) {
-            manifestLabels.put(ContainerdImages.GC_REF_LAYER + i, layerDescs.get(i).getDigest());
+        for (int i = 0; i < p.layers().size(); i++) {
+            manifestLabels.put(ContainerdImages.GC_REF_LAYER + i, p.layers().get(i).digest());
         }
         String manifestDigest = sha256(p.manifest());
         backend.writeBlob(lease, manifestDigest, p.manifest().length, () -> new ByteArrayInputStream(p.manifest()),
                 manifestLabels);
+        return manifestDigest;
+    }
+
+    /** Indexes a stored image and gives it its names (or a dangling record). Returns the image id. */
+    private String record(PendingImage p, String manifestDigest) {
         ManifestEntry m = new ManifestEntry(manifestDigest, p.manifestMediaType(), p.manifest().length,
-                p.configDigest(), List.copyOf(layerDescs));
+                p.configDigest(), layerDescriptors(p));
         index.configs.putIfAbsent(p.configDigest(), parseConfig(p.configDigest(), p.config()));
         index.manifests.put(manifestDigest, m);
         if (p.names().isEmpty()) {
@@ -849,36 +866,44 @@ public final class ImageManager implements ImageLookup {
         backend.writeBlob(lease, digest, size, () -> Files.newInputStream(file), Map.of());
     }
 
-    /** Unpacks one layer onto its parent chain id ("" for the first) under the pull's lease, unless done already. */
-    void unpackLayer(String lease, String digest, long size, String mediaType, String chainId, String parent) {
-        unpackLayer(lease, digest, size, mediaType, chainId, parent, null);
+    /** Prepares the snapshot of one layer on its parent chain under the pull's lease (see ContainerdImages). */
+    ContainerdImages.UnpackTarget prepareLayer(String lease, String chainId, String parent) {
+        return backend.prepareUnpack(lease, chainId, parent);
     }
 
-    /** As above, refusing the layer when what containerd unpacked does not have {@code diffId} (when given). */
-    void unpackLayer(String lease, String digest, long size, String mediaType, String chainId, String parent,
-                     String diffId) {
-        backend.unpackOne(lease, Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(),
-                chainId, parent, diffId);
+    /** Unpacks a stored layer blob into its prepared snapshot, refusing it unless it has {@code diffId}. */
+    void applyLayer(String lease, ContainerdImages.UnpackTarget target, String digest, long size, String mediaType,
+                    String diffId) {
+        backend.applyUnpack(lease, target,
+                Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(), diffId);
+    }
+
+    /** Drops a prepared snapshot that will not be unpacked. */
+    void abandonLayer(ContainerdImages.UnpackTarget target) {
+        backend.abandonUnpack(target);
     }
 
     /**
-     * Stores a pulled image through the same path as load (layers whose file is null must already be in the
-     * content store) and names it. Returns the image id.
+     * A pull's config and manifest blobs, written under its lease while the layers still download (their labels
+     * need only the manifest and the diff ids). Returns the manifest digest for {@link #recordPulled}.
      */
-    String storePulled(PendingImage p) throws IOException {
+    String storePulledBlobs(String lease, PendingImage p) throws IOException {
+        try {
+            return writeImageBlobs(lease, p);
+        } catch (StatusRuntimeException e) {
+            throw PouchException.internal("storing the pulled image in containerd failed: " + e.getStatus(), e);
+        }
+    }
+
+    /**
+     * Names a pulled image whose blobs and snapshots are all stored under the pull's {@code lease} (layers by their
+     * downloads and unpacks, config and manifest by {@link #storePulledBlobs}): only the records are left to write,
+     * and the caller ends the lease after. Returns the image id.
+     */
+    String recordPulled(PendingImage p, String manifestDigest) {
         lock.lock();
         try {
-            for (PendingImage.Layer l : p.layers()) {
-                if (l.file() == null && !hasBlob(l.digest())) {
-                    throw PouchException.internal("layer " + l.digest() + " was removed during the pull; pull again", null);
-                }
-            }
-            String lease = backend.createLease("pull");
-            try {
-                return store(lease, p);
-            } finally {
-                backend.deleteLease(lease);
-            }
+            return record(p, manifestDigest);
         } catch (StatusRuntimeException e) {
             throw PouchException.internal("storing the pulled image in containerd failed: " + e.getStatus(), e);
         } finally {

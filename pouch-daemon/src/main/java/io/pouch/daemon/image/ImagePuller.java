@@ -28,10 +28,12 @@ import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /images/create?fromImage=}: resolves the manifest (errors before the stream starts are plain
- * statuses), then downloads the missing layers three at a time into the spool directory, verifies each blob's
- * digest and diff id, and hands the whole image to {@link ImageManager#storePulled} (the load path), so an
- * interrupted pull stores nothing. A layer another pull is already downloading is waited for, not fetched
- * twice.
+ * statuses), then streams the missing layers, three at a time and earliest first ({@link DownloadOrder}), from
+ * the registry into containerd's content store, which checks each blob's digest on commit. Each layer is unpacked
+ * in chain order as soon as it is stored (its snapshot prepared while it downloads) and its diff id checked; the
+ * config and manifest are stored meanwhile, so only the image records are written at the end. Everything is held
+ * by the pull's lease until then, so an interrupted pull leaves nothing. A layer another pull is already
+ * downloading is waited for, not fetched twice.
  */
 final class ImagePuller {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePuller.class.getName());
@@ -205,6 +207,7 @@ final class ImagePuller {
             out.status(shortId(ids.get(i)), present[i] ? "Already exists" : "Pulling fs layer");
         }
         List<Future<Downloaded>> downloads = new ArrayList<>();
+        DownloadOrder order = new DownloadOrder(ids.size());
         // each layer is stored into containerd by its download task and unpacked (in chain order) by the
         // unpacker below while later layers still download; a failed pull collects all that with this lease
         String lease = images.createPullLease();
@@ -216,22 +219,34 @@ final class ImagePuller {
                     continue;
                 }
                 JsonNode l = plan.layers().get(i);
-                downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease)));
+                int index = i;
+                downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease, order, index)));
             }
             Future<?> unpacked = pool.submit(() -> {
                 unpackInOrder(plan, ids, downloads, lease);
                 return null;
             });
             List<PendingImage.Layer> layers = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                JsonNode l = plan.layers().get(i);
+                String mt = l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP);
+                // file null: the blob is stored by its download (or was there), under the pull's lease
+                layers.add(new PendingImage.Layer(null, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
+            }
+            List<String> names = new ArrayList<>();
+            names.add(recordName);
+            if (ref.digest() == null) {
+                names.add(ref.name() + "@" + plan.top().digest());
+            }
+            PendingImage pending = new PendingImage(List.copyOf(names), plan.config(), plan.configDigest(),
+                    List.copyOf(layers), plan.image().bytes(), plan.image().mediaType());
+            // config and manifest need nothing downloaded: stored meanwhile, so only the records are left at the end
+            Future<String> blobs = pool.submit(() -> images.storePulledBlobs(lease, pending));
             try {
-                for (int i = 0; i < ids.size(); i++) {
-                    JsonNode l = plan.layers().get(i);
-                    String mt = l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP);
-                    if (downloads.get(i) != null) {
-                        await(downloads.get(i));
+                for (Future<Downloaded> d : downloads) {
+                    if (d != null) {
+                        awaitAny(d);
                     }
-                    // every blob is in the content store now (file null: storePulled only adopts it)
-                    layers.add(new PendingImage.Layer(null, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
                 }
                 long unpackWait = System.nanoTime();
                 awaitAny(unpacked);
@@ -242,14 +257,9 @@ final class ImagePuller {
                         out.status(shortId(ids.get(i)), "Extracting");
                     }
                 }
-                List<String> names = new ArrayList<>();
-                names.add(recordName);
-                if (ref.digest() == null) {
-                    names.add(ref.name() + "@" + plan.top().digest());
-                }
                 long storeStart = System.nanoTime();
-                String id = images.storePulled(new PendingImage(List.copyOf(names), plan.config(), plan.configDigest(),
-                        List.copyOf(layers), plan.image().bytes(), plan.image().mediaType()));
+                String manifestDigest = awaitAny(blobs);
+                String id = images.recordPulled(pending, manifestDigest);
                 stored = true;
                 LOG.fine(() -> "pull " + ref.familiar() + ": stored in " + (System.nanoTime() - storeStart) / 1_000_000 + " ms");
                 for (int i = 0; i < ids.size(); i++) {
@@ -270,6 +280,7 @@ final class ImagePuller {
                     }
                 }
                 unpacked.cancel(true);
+                blobs.cancel(true);
             }
         } finally {
             try {
@@ -292,37 +303,36 @@ final class ImagePuller {
         for (int i = 0; i < ids.size(); i++) {
             JsonNode l = plan.layers().get(i);
             long size = l.path("size").asLong();
-            if (downloads.get(i) == null) {
-                // present before the pull: keep it under this lease too (never opens the path)
-                images.storeLayerBlob(lease, ids.get(i), size, Path.of("/nonexistent"));
-            } else {
-                downloads.get(i).get();
+            // the snapshot needs only its parent: prepared while the layer still downloads
+            ContainerdImages.UnpackTarget target = images.prepareLayer(lease, chainIds.get(i), parent);
+            try {
+                if (downloads.get(i) == null) {
+                    // present before the pull: keep it under this lease too (never opens the path)
+                    images.storeLayerBlob(lease, ids.get(i), size, Path.of("/nonexistent"));
+                } else {
+                    downloads.get(i).get();
+                }
+            } catch (Exception | Error e) {
+                images.abandonLayer(target);
+                throw e;
             }
             // containerd's Apply reports the digest of what it unpacked: checked against the config's diff id
-            images.unpackLayer(lease, ids.get(i), size, l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP),
-                    chainIds.get(i), parent, plan.diffIds().get(i));
+            images.applyLayer(lease, target, ids.get(i), size, l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP),
+                    plan.diffIds().get(i));
             parent = chainIds.get(i);
         }
     }
 
-    private static void awaitAny(Future<?> f) throws IOException {
+    private static void awaitTurn(DownloadOrder order, int index) {
         try {
-            f.get();
+            order.awaitTurn(index);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw PouchException.internal("pull interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof PouchException p) {
-                throw p;
-            }
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw PouchException.internal("pull failed: " + e.getCause(), e.getCause());
         }
     }
 
-    private static Downloaded await(Future<Downloaded> f) throws IOException {
+    private static <T> T awaitAny(Future<T> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -345,7 +355,8 @@ final class ImagePuller {
      * containerd's content store (no spool file, no digest computed here: the commit checks the expected digest
      * and size, and the unpack checks the diff id) and through the tar entry check at the same time.
      */
-    private Downloaded layer(Repository repo, JsonNode l, ProgressWriter out, String lease) throws Exception {
+    private Downloaded layer(Repository repo, JsonNode l, ProgressWriter out, String lease, DownloadOrder order,
+                             int index) throws Exception {
         String digest = l.path("digest").asText();
         long size = l.path("size").asLong();
         String id = shortId(digest);
@@ -373,27 +384,37 @@ final class ImagePuller {
             }
             StreamingLayerCheck[] check = {new StreamingLayerCheck("layer " + digest, false)};
             boolean[] exists = {false};
+            boolean slotHeld = true;
             try {
                 long[] last = {0};
                 long t0 = System.nanoTime();
-                repo.streamBlob(digest, size, current -> {
-                    if (current - last[0] >= PROGRESS_STEP || current == size) {
-                        last[0] = current;
-                        out.progress(id, "Downloading", current, size);
-                    }
-                }, (offset, data) -> {
-                    check[0].accept(offset, data);
-                    if (!exists[0]) {
-                        try {
-                            ingest.write(offset, data, 0, data.length);
-                        } catch (StatusRuntimeException e) {
-                            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-                                throw e;
-                            }
-                            exists[0] = true; // another pull stored it meanwhile: adopted below
+                order.progressed(index);
+                try {
+                    repo.streamBlob(digest, size, current -> {
+                        if (current - last[0] >= PROGRESS_STEP || current == size) {
+                            last[0] = current;
+                            out.progress(id, "Downloading", current, size);
                         }
-                    }
-                });
+                    }, (offset, data) -> {
+                        check[0].accept(offset, data);
+                        if (!exists[0]) {
+                            try {
+                                ingest.write(offset, data, 0, data.length);
+                            } catch (StatusRuntimeException e) {
+                                if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                                    throw e;
+                                }
+                                exists[0] = true; // another pull stored it meanwhile: adopted below
+                            }
+                        }
+                        awaitTurn(order, index);
+                    });
+                } finally {
+                    order.finished(index);
+                }
+                // the bytes are all here: the next download may start while containerd commits (fsync) this one
+                slotHeld = false;
+                slots.release();
                 long t1 = System.nanoTime();
                 out.status(id, "Verifying Checksum");
                 check[0].result(null);
@@ -428,7 +449,9 @@ final class ImagePuller {
                 ingest.abort();
                 throw e;
             } finally {
-                slots.release();
+                if (slotHeld) {
+                    slots.release();
+                }
             }
         } catch (Exception e) {
             mine.completeExceptionally(e);

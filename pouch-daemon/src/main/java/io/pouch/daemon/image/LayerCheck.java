@@ -55,8 +55,14 @@ final class LayerCheck {
         try {
             TarArchiveInputStream tar = new TarArchiveInputStream(counted);
             TarArchiveEntry e;
+            // perf: an entry's content is read through here in large pieces; left to getNextEntry, the tar
+            // stream skips it through small buffers allocated per call (a third of a pull's CPU in pouchd)
+            byte[] content = new byte[1 << 16];
             while ((e = tar.getNextEntry()) != null) {
                 guard.check(e);
+                while (tar.read(content) > 0) {
+                    // only the entries are checked
+                }
             }
         } catch (IOException e) {
             throw PouchException.invalidArgument(what + " is not a valid tar archive: " + e.getMessage());

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  * Every manifest and blob is checked against its digest before anything is returned.
  */
 public final class Repository {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Repository.class.getName());
     public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -437,6 +438,7 @@ public final class Repository {
                     host = h;
                     break;
                 } catch (RegistryException e) {
+                    LOG.fine(() -> "registry endpoint " + h + " skipped: " + e.getMessage());
                     first = first == null ? e : first;
                 }
             }
@@ -476,6 +478,8 @@ public final class Repository {
                 Thread.currentThread().interrupt();
                 throw new RegistryException(500, "interrupted while talking to " + ep.host());
             }
+            HttpResponse<T> answered = r;
+            LOG.fine(() -> "registry " + answered.request().method() + " " + uri + ": " + answered.statusCode());
             if (r.statusCode() != 401 || round > 0) {
                 return r;
             }

@@ -1,0 +1,79 @@
+package io.pouch.daemon.image;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DownloadOrderTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final DownloadOrder order = new DownloadOrder(3, now::get);
+
+    @Test
+    void aLaterLayerIsHeldOnlyWhileAnEarlierOneDeliversBytes() {
+        order.progressed(0);
+        order.progressed(2);
+        assertFalse(order.held(0), "the first layer is never held");
+        assertTrue(order.held(2), "layer 0 just delivered bytes: layer 2 waits");
+        now.addAndGet(DownloadOrder.IDLE_NANOS + 1);
+        assertFalse(order.held(2), "layer 0 waits on the network: layer 2 may read (no bandwidth wasted)");
+        order.progressed(0);
+        assertTrue(order.held(2));
+        order.finished(0);
+        assertFalse(order.held(2), "layer 0 has all its bytes");
+    }
+
+    @Test
+    void aLayerThatHasNotStartedHoldsNoOne() {
+        order.progressed(1);
+        assertFalse(order.held(1), "layer 0 is not downloading (present, or waiting for a slot)");
+        assertTrue(order.held(2));
+    }
+
+    @Test
+    void aHeldDownloadGoesOnWhenTheEarlierOneFinishes() throws Exception {
+        DownloadOrder real = new DownloadOrder(2);
+        real.progressed(0);
+        CompletableFuture<Long> waited = CompletableFuture.supplyAsync(() -> {
+            long t0 = System.nanoTime();
+            try {
+                real.awaitTurn(1);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return System.nanoTime() - t0;
+        });
+        // keep layer 0 busy for a while: layer 1 must still be waiting
+        for (int i = 0; i < 10; i++) {
+            real.progressed(0);
+            Thread.sleep(5);
+        }
+        assertFalse(waited.isDone(), "layer 1 waits while layer 0 keeps delivering");
+        real.finished(0);
+        long nanos = waited.get(5, TimeUnit.SECONDS);
+        assertTrue(nanos >= TimeUnit.MILLISECONDS.toNanos(40), "waited " + nanos / 1_000_000 + " ms");
+    }
+
+    @Test
+    void aHeldDownloadIsReleasedAfterTheLongestHold() throws Exception {
+        DownloadOrder o = new DownloadOrder(2, now::get);
+        // layer 0 "delivers" forever (the clock stands still): the hold ends at its cap, not never
+        o.progressed(0);
+        CompletableFuture<Void> waited = CompletableFuture.runAsync(() -> {
+            try {
+                o.awaitTurn(1);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(50);
+        assertFalse(waited.isDone());
+        now.addAndGet(DownloadOrder.MAX_HOLD_NANOS);
+        o.progressed(0); // still busy at the new time; the waiter looks at the clock again within IDLE_NANOS
+        waited.get(5, TimeUnit.SECONDS);
+    }
+}
