@@ -220,21 +220,35 @@ public final class ExecManager {
     }
 
     /**
-     * The process's IO, made before anything is started so an attached client can subscribe first and sees the
-     * output from the first byte: the one prepared at create, else made now. 409 when the exec already started.
+     * Claims {@code e} for a start: 409 when it already started or its container is not running (then nothing
+     * changed). Cheap, so the start request can answer those before it hijacks the connection; the process's IO is
+     * then awaited with {@link #awaitPrepared}.
      */
-    ContainerIO prepare(Exec e, boolean tty) {
-        CompletableFuture<Prepared> f;
+    Claim claim(Exec e) {
         synchronized (e) {
             if (e.started) {
                 throw PouchException.conflict("Error: Exec command " + e.id + " is already running");
             }
             requireRunning(containers.processView(e.containerId));
             e.started = true;
-            f = e.prepared;
+            CompletableFuture<Prepared> f = e.prepared;
             e.prepared = null;
+            return new Claim(e, f);
         }
-        Prepared p = f == null ? prepareProcess(e) : f.join();
+    }
+
+    /** A claimed exec and its preparation under way since the create (null: none, made on await). */
+    record Claim(Exec exec, CompletableFuture<Prepared> preparation) {
+    }
+
+    /**
+     * The claimed process's IO, made before anything is started so an attached client can subscribe first and
+     * sees the output from the first byte: the one prepared at create, else made now. When its FIFOs could not be
+     * made the exec ends with 126 and the error is thrown.
+     */
+    ContainerIO awaitPrepared(Claim c) {
+        Exec e = c.exec();
+        Prepared p = c.preparation() == null ? prepareProcess(e) : c.preparation().join();
         if (p.io() == null) {
             finish(e, 126);
             throw p.error();

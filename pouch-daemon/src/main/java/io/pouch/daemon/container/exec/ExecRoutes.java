@@ -51,19 +51,41 @@ public final class ExecRoutes implements RouteRegistrar {
         ExecConfig cfg = e.config;
         boolean tty = cfg.tty();
         byte[] keys = DetachKeys.parse(cfg.detachKeys());
-        ContainerIO io = manager.prepare(e, tty);
-        Trace.mark("exec", e.id, "prepared");
+        ExecManager.Claim claim = manager.claim(e);
         if (detach) {
+            manager.awaitPrepared(claim);
             manager.start(e, tty);
             ex.respondEmpty(200);
             return;
         }
+        // perf: the answer goes out while the process made ready at create (FIFOs, Tasks.Exec) is finishing;
+        // from here on a failure is written into the stream, as dockerd does
         HijackedStream hs = ex.hijack(StdCopy.contentType(tty, ex.apiVersion()));
         Trace.mark("exec", e.id, "hijacked");
         try {
+            ContainerIO io;
+            try {
+                io = manager.awaitPrepared(claim);
+            } catch (PouchException pe) {
+                writeError(hs.output(), tty, pe);
+                return;
+            }
+            Trace.mark("exec", e.id, "prepared");
             stream(ex, hs, e, io, cfg, tty, keys);
         } finally {
             hs.close();
+        }
+    }
+
+    private static void writeError(OutputStream out, boolean tty, PouchException pe) {
+        byte[] msg = (pe.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            synchronized (out) {
+                StdCopy.write(out, tty, StdCopy.STDOUT, msg, 0, msg.length);
+                out.flush();
+            }
+        } catch (IOException ignored) {
+            // client gone
         }
     }
 
@@ -105,15 +127,7 @@ public final class ExecRoutes implements RouteRegistrar {
             try {
                 manager.start(e, tty);
             } catch (PouchException pe) {
-                byte[] msg = (pe.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8);
-                try {
-                    synchronized (out) {
-                        StdCopy.write(out, tty, StdCopy.STDOUT, msg, 0, msg.length);
-                        out.flush();
-                    }
-                } catch (IOException ignored) {
-                    // client gone
-                }
+                writeError(out, tty, pe);
                 return;
             }
             OutputStream target = io.stdin();
