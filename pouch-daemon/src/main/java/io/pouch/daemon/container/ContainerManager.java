@@ -1076,6 +1076,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             throw ContainerdRuntime.error("cannot remove container " + c.id, e);
         }
         LeftoverCgroups.remove(c.id);
+        ContainerIOs.killKeepers(ContainerIO.fifoDir(config.execRoot(), c.id)); // FIFO keepers (issue 3)
         try {
             deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id));
             removeStateDir(config.containersDir().resolve(c.id));
@@ -1618,10 +1619,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                     ctd.deleteTask(id);
                     ctd.deleteContainer(id);
                     ctd.removeSnapshot(id);
+                    ContainerIOs.killKeepers(ContainerIO.fifoDir(config.execRoot(), id)); // FIFO keepers (issue 3)
                     deleteTree(ContainerIO.fifoDir(config.execRoot(), id));
                 });
             }
         }
+        ContainerIOs.sweepKeepers(config.execRoot()); // FIFO keepers (issue 3): those no reopened IO took up
     }
 
     private void reconcileOne(Container c, boolean inContainerd) {
@@ -1651,6 +1654,12 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             return;
         }
+        // logs: what the killed pouchd had spooled but not yet logged, and what a FIFO keeper kept in the pipes
+        // (issue 3); before the task is deleted, so that a shim blocked on a full FIFO can finish its copy
+        if (p.isPresent() || s.running()) {
+            quietly(() -> ContainerIOs.salvage(ContainerIO.fifoDir(config.execRoot(), c.id), "init",
+                    openLog(m, m.hostConfig())));
+        }
         int code = s.exitCode();
         String finished = s.finishedAt();
         if (p.isPresent()) {
@@ -1664,10 +1673,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             code = 255;
             finished = Times.now();
         }
-        if (p.isPresent() || s.running()) { // logs: what the killed pouchd had spooled but not yet logged
-            quietly(() -> ContainerIOs.salvage(ContainerIO.fifoDir(config.execRoot(), c.id), "init",
-                    openLog(m, m.hostConfig())));
-        }
+        ContainerIOs.killKeepers(ContainerIO.fifoDir(config.execRoot(), c.id)); // FIFO keepers (issue 3)
         quietly(() -> deleteTree(ContainerIO.fifoDir(config.execRoot(), c.id)));
         volumes.stopped(c.id); // volumes (issue 6): the container stopped while pouchd was down
         if (s.running() || p.isPresent()) {

@@ -60,6 +60,8 @@ final class FifoContainerIO implements ContainerIO {
     private static final byte[] NONE = new byte[0];
     /** {@code -Dpouch.logSpool=false} turns the durable path off (in-memory copying as before, for comparison). */
     static final boolean SPOOL = !"false".equals(System.getProperty("pouch.logSpool"));
+    /** How long {@link #salvage} waits for the FIFOs of an exited process to end (the shim closes them at once). */
+    static final long SALVAGE_WAIT_MILLIS = 5000;
 
     private final Path fifoDir;
     private final String processId;
@@ -83,6 +85,8 @@ final class FifoContainerIO implements ContainerIO {
     private final Spool[] spools = new Spool[3]; // by stream
     private final byte[][] carry = {NONE, NONE, NONE}; // guarded by fanOut: spool bytes [committed, end)
     private int wakeFd = -1;
+    /** Holds the output pipes while pouchd is down (null: none); killed when the output ended. Guarded by fanOut. */
+    private FifoKeeper keeper;
 
     private FifoContainerIO(Path fifoDir, String processId, boolean tty, boolean openStdin, boolean stdinOnce,
                             LogSink log) {
@@ -108,6 +112,9 @@ final class FifoContainerIO implements ContainerIO {
                         + "); copying in memory, a kill -9 of pouchd may lose the chunk in flight", e);
                 io.closeDurable();
             }
+        }
+        if (log != LogSink.NONE) { // a log to keep output for (not exec processes): a FIFO keeper, see FifoKeeper
+            io.keeper = FifoKeeper.start(fifoDir, processId, io.stdoutPath, io.stderrPath, reopen);
         }
         io.drains.add(io.new Drain(StdCopy.STDOUT, io.stdoutPath, reopen));
         if (io.stderrPath != null) {
@@ -162,9 +169,27 @@ final class FifoContainerIO implements ContainerIO {
      * A process that exited while pouchd was down: logs what its spools hold beyond the committed offsets (bytes the
      * killed pouchd had taken out of the FIFOs but not yet logged) and closes {@code log}. Nothing to do without a
      * journal (plain path, or nothing ever spooled). What was still in the FIFOs when the shim closed them is gone
-     * with the pipes (the kernel frees a pipe's buffer when its last holder closes it).
+     * with the pipes (the kernel frees a pipe's buffer when its last holder closes it), unless a {@link FifoKeeper}
+     * held them: then the FIFOs are drained to EOF exactly as a live restore does (spools and journal taken up
+     * first), the keeper killed and the FIFOs, spools and journal removed.
      */
     static void salvage(Path fifoDir, String processId, LogSink log) {
+        if (FifoKeeper.holds(fifoDir, processId) && Fifos.isFifo(ContainerIOs.fifo(fifoDir, processId, "stdout"))) {
+            boolean tty = !Fifos.isFifo(ContainerIOs.fifo(fifoDir, processId, "stderr"));
+            FifoContainerIO io = start(fifoDir, processId, tty, false, false, log, true);
+            try {
+                io.awaitDrained(SALVAGE_WAIT_MILLIS);
+                if (!io.isDrained()) {
+                    LOG.warning("output of " + processId + ": its FIFOs did not end within " + SALVAGE_WAIT_MILLIS
+                            + " ms of its exit; the rest is dropped");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                io.close();
+            }
+            return;
+        }
         try {
             if (!(log instanceof JsonFileLog jl) || !Files.exists(journalPath(fifoDir, processId))) {
                 return;
@@ -360,6 +385,10 @@ final class FifoContainerIO implements ContainerIO {
             if (!ended) {
                 ended = true;
                 log.close();
+                if (keeper != null) { // the streams ended (or the IO is closed): nothing left to keep
+                    keeper.kill();
+                    keeper = null;
+                }
                 for (Sub s : subs) {
                     s.queue.add(END);
                 }
