@@ -34,6 +34,11 @@ apt_install() {
 }
 
 # Packages pouchd needs at run time and to build.
+# The JVM flags pouchd's launcher runs with (scripts/install), also used by the benchmarks so they measure what is
+# installed. Serial GC, C1 only, a capped heap, unpooled Netty buffers keep the idle footprint small (bench/engine-core).
+POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=24m
+  -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
+  -Dio.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled)
 RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl)
 BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev)
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -204,19 +205,17 @@ class FifoKeeperTest {
             // what the keeper holds: /dev/null and read ends of the two FIFOs, nothing of pouchd's (the shell may
             // hold its 3 and 4 at other numbers while its sleep runs: dash saves them around a vfork)
             Path fd = Path.of("/proc", Long.toString(k.pid()), "fd");
-            Set<String> targets = new TreeSet<>();
-            try (Stream<Path> s = Files.list(fd)) {
-                for (Path p : s.toList()) {
-                    Path target = Files.readSymbolicLink(p);
-                    targets.add(target.toString());
-                    if (target.equals(out) || target.equals(err)) {
-                        String flags = read(Path.of("/proc", Long.toString(k.pid()), "fdinfo",
-                                p.getFileName().toString())).lines().filter(l -> l.startsWith("flags:"))
-                                .findFirst().orElseThrow().substring(6).strip();
-                        int f = Integer.parseInt(flags, 8);
-                        assertEquals(Syscalls.O_RDONLY, f & 3, "read end only: " + flags);
-                        assertTrue((f & Syscalls.O_NONBLOCK) != 0, "non-blocking: " + flags);
+            Set<String> targets = null;
+            // the shell moves its descriptors around each sleep it starts: a listing that raced such a move (an
+            // entry gone before it was read) is taken again
+            for (int attempt = 0; targets == null; attempt++) {
+                try {
+                    targets = descriptorTargets(k.pid(), fd, out, err);
+                } catch (java.nio.file.NoSuchFileException raced) {
+                    if (attempt == 50) {
+                        throw raced;
                     }
+                    Thread.sleep(10);
                 }
             }
             assertEquals(new TreeSet<>(Set.of("/dev/null", out.toString(), err.toString())), targets,
@@ -352,5 +351,24 @@ class FifoKeeperTest {
             io.close();
         }
         awaitGone(ownedKeeper);
+    }
+
+    /** What each descriptor of {@code pid} points at; the FIFOs must be open read-only and non-blocking. */
+    private static Set<String> descriptorTargets(long pid, Path fd, Path out, Path err) throws IOException {
+        Set<String> targets = new TreeSet<>();
+        try (Stream<Path> s = Files.list(fd)) {
+            for (Path p : s.toList()) {
+                Path target = Files.readSymbolicLink(p);
+                targets.add(target.toString());
+                if (target.equals(out) || target.equals(err)) {
+                    String flags = read(Path.of("/proc", Long.toString(pid), "fdinfo", p.getFileName().toString()))
+                            .lines().filter(l -> l.startsWith("flags:")).findFirst().orElseThrow().substring(6).strip();
+                    int f = Integer.parseInt(flags, 8);
+                    assertEquals(Syscalls.O_RDONLY, f & 3, "read end only: " + flags);
+                    assertTrue((f & Syscalls.O_NONBLOCK) != 0, "non-blocking: " + flags);
+                }
+            }
+        }
+        return targets;
     }
 }
