@@ -313,7 +313,12 @@ final class ImagePuller {
                     downloads.get(i).get();
                 }
             } catch (Exception | Error e) {
-                images.abandonLayer(target);
+                try {
+                    images.abandonLayer(target);
+                } catch (RuntimeException cleanup) {
+                    // the pull's lease still holds it: containerd collects it when the failed pull ends the lease
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
             }
             // containerd's Apply reports the digest of what it unpacked: checked against the config's diff id

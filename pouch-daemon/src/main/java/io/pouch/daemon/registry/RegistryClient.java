@@ -45,6 +45,16 @@ public final class RegistryClient {
     /** Where docker.io's API really lives. */
     static final String DOCKER_HUB_HOST = "registry-1.docker.io";
 
+    static {
+        // perf: the JDK client reads a response into buffers of this size (16 KiB by default) and hands each one
+        // between its threads and to the body's InputStream; with 256 KiB a 63 MB pull cost pouchd + containerd
+        // 0.78-0.79 CPU s instead of 0.90-0.93, and 566-571 ms instead of 622-648 (bench/pull 5, alternated).
+        // Read once, when the client's classes load: set before the first HttpClient is built, unless given.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 << 10));
+        }
+    }
+
     private final RegistryConfig config;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
