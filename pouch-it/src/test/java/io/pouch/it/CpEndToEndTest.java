@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -189,5 +190,36 @@ class CpEndToEndTest {
         Cmd.Result notDir = d.pouch("cp", "-", c + ":/data/a.txt");
         assertEquals(1, notDir.exit());
         assertTrue(notDir.err().contains("must be a directory"), notDir.toString());
+    }
+
+    @Test
+    void fifosAndDevicesTravelAsDockerdCopiesThem() throws Exception {
+        d.docker("exec", c, "sh", "-c", "mkdir -p /special && mkfifo -m 640 /special/pipe && mknod -m 600 /special/nul c 1 3")
+                .ok();
+        // out: the tar lists a FIFO ('p') and a character device ('c', 1,3) as they are, not as empty files
+        Path w = work("special");
+        Path tarFile = w.resolve("special.tar");
+        Cmd.Result out = Cmd.run(List.of("sh", "-c", "docker -H " + d.host() + " cp " + c + ":/special - > " + tarFile),
+                java.util.Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
+                java.time.Duration.ofSeconds(60));
+        assertEquals(0, out.exit(), out.toString());
+        String listing = Cmd.run(List.of("tar", "-tvf", tarFile.toString()), java.util.Map.of(), null,
+                java.time.Duration.ofSeconds(30)).ok().out();
+        assertTrue(listing.lines().anyMatch(l -> l.startsWith("prw-r-----") && l.endsWith("special/pipe")), listing);
+        assertTrue(listing.lines().anyMatch(l -> l.startsWith("crw-------") && l.contains("1,3")
+                && l.endsWith("special/nul")), listing);
+        // in: the same tar into another directory makes the FIFO and the node again
+        d.docker("exec", c, "mkdir", "-p", "/special-in").ok();
+        Cmd.Result in = Cmd.run(List.of("sh", "-c", "docker -H " + d.host() + " cp - " + c + ":/special-in < " + tarFile),
+                java.util.Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
+                java.time.Duration.ofSeconds(60));
+        assertEquals(0, in.exit(), in.toString());
+        assertEquals("p 640", d.docker("exec", c, "sh", "-c", "test -p /special-in/special/pipe && echo p $(stat -c %a "
+                + "/special-in/special/pipe)").ok().trimmed());
+        assertEquals("c 1,3", d.docker("exec", c, "sh", "-c", "test -c /special-in/special/nul && echo c $(stat -c "
+                + "%t,%T /special-in/special/nul)").ok().trimmed());
+        // the pouch CLI copying out to a local directory leaves them out rather than making empty files
+        d.pouch("cp", c + ":/special", w.resolve("local").toString()).ok();
+        assertFalse(Files.exists(w.resolve("local/pipe"), java.nio.file.LinkOption.NOFOLLOW_LINKS), tree(w));
     }
 }

@@ -185,13 +185,16 @@ final class LocalTar {
                 }
                 Files.createLink(path, target);
                 continue;
+            } else if (e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice()) {
+                continue; // not made here (the docker CLI makes them when it runs as root); checked before isFile(),
+                          // which commons-compress answers true for these too
             } else if (e.isFile()) {
                 try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                     bytes += tar.transferTo(out);
                 }
             } else {
-                continue; // devices and FIFOs: not created (docker cp would need privileges for most of them)
+                continue; // anything else a tar may carry (global or vendor headers)
             }
             Files.setPosixFilePermissions(path, perms(e.getMode()));
             FileTime t = FileTime.fromMillis(e.getModTime().getTime());

@@ -1,6 +1,7 @@
 package io.pouch.daemon.container.files;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.container.io.Fifos;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -110,9 +111,12 @@ public final class Archive {
             e = new TarArchiveEntry(name);
             e.setSize(a.size());
         } else {
-            return; // devices, FIFOs, sockets: docker cp has no use for them
+            e = special(p, name);
+            if (e == null) {
+                return; // a socket: tar has no way to hold one (dockerd leaves them out too)
+            }
         }
-        e.setMode(PathStat.permBits(a) | (a.isDirectory() ? 040000 : a.isSymbolicLink() ? 0120000 : 0100000));
+        e.setMode(PathStat.permBits(a) | typeBits(e));
         e.setModTime(a.lastModifiedTime().toMillis());
         Object uid = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         Object gid = Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
@@ -137,6 +141,36 @@ public final class Archive {
     /** Extracts a tar into {@code dest} (an existing directory inside {@code root}, path as seen in the container). */
     public static void extract(Path root, String dest, InputStream in) throws IOException {
         extract(root, dest, in, false, null);
+    }
+
+    private static final int S_IFIFO = 0010000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFBLK = 0060000;
+
+    /** A FIFO or device node as its tar entry (with its device numbers), or null for a socket. */
+    private static TarArchiveEntry special(Path p, String name) throws IOException {
+        int mode = ((Number) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
+        byte type = switch (mode & 0170000) {
+            case S_IFIFO -> TarArchiveEntry.LF_FIFO;
+            case S_IFCHR -> TarArchiveEntry.LF_CHR;
+            case S_IFBLK -> TarArchiveEntry.LF_BLK;
+            default -> 0;
+        };
+        if (type == 0) {
+            return null;
+        }
+        TarArchiveEntry e = new TarArchiveEntry(name, type);
+        if (type != TarArchiveEntry.LF_FIFO) {
+            long rdev = ((Number) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS)).longValue();
+            e.setDevMajor((int) Fifos.major(rdev));
+            e.setDevMinor((int) Fifos.minor(rdev));
+        }
+        return e;
+    }
+
+    private static int typeBits(TarArchiveEntry e) {
+        return e.isDirectory() ? 040000 : e.isSymbolicLink() ? 0120000 : e.isFIFO() ? S_IFIFO
+                : e.isCharacterDevice() ? S_IFCHR : e.isBlockDevice() ? S_IFBLK : 0100000;
     }
 
     /**
@@ -198,18 +232,31 @@ public final class Archive {
                     }
                     Files.createLink(target, src);
                     continue;
+                } else if (e.isFIFO()) { // before isFile(), which commons-compress also answers for these
+                    Fifos.mkfifo(target, 0600);
+                } else if (e.isCharacterDevice() || e.isBlockDevice()) {
+                    // as dockerd: the node is made (pouchd is root); the container's device cgroup still decides
+                    // whether its processes may open it
+                    Fifos.mknod(target, (e.isCharacterDevice() ? S_IFCHR : S_IFBLK) | 0600,
+                            Fifos.makedev(e.getDevMajor(), e.getDevMinor()));
                 } else if (e.isFile()) {
                     try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
                             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                         tar.transferTo(out);
                     }
                 } else {
-                    continue; // devices and FIFOs are not created by docker cp either
+                    continue; // nothing else is a file (a global or vendor header's stray entry)
                 }
             }
             chown(target, owner);
-            Files.setPosixFilePermissions(target, perms(e.getMode()));
-            Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
+            if (e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice()) {
+                // by path: the JDK sets modes and times through a descriptor it opens, and a FIFO's open blocks
+                Fifos.chmod(target, e.getMode() & 07777);
+                Fifos.setModifiedTime(target, e.getModTime().getTime());
+            } else {
+                Files.setPosixFilePermissions(target, perms(e.getMode()));
+                Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
+            }
         }
     }
 

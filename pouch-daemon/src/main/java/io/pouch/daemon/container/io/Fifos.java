@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Named pipes. {@code mkfifo(3)} is called through the FFM API (Java has no way to make a FIFO, and shelling out
@@ -38,6 +39,21 @@ public final class Fifos {
             LINKER.defaultLookup().find("mkfifo").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
             Linker.Option.captureCallState("errno"));
+    private static final MethodHandle MKNOD = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("mknod").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle CHMOD = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("chmod").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle UTIMENSAT = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("utimensat").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -63,6 +79,81 @@ public final class Fifos {
         if (errno != 0) {
             throw new IOException("mkfifo " + path + ": " + strerror(errno));
         }
+    }
+
+    /**
+     * The other special files an archive can hold: a character ({@code S_IFCHR}) or block ({@code S_IFBLK}) device
+     * node at {@code path}, {@code mode} including the file type bits, {@code dev} as the kernel encodes it
+     * ({@link #makedev}). Needs CAP_MKNOD.
+     *
+     * @throws IOException with the libc error text (EEXIST when something is there)
+     */
+    public static void mknod(Path path, int mode, long dev) throws IOException {
+        int errno;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE);
+            int rc = (int) MKNOD.invokeExact(capture, arena.allocateFrom(path.toString()), mode, dev);
+            errno = rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
+        } catch (Throwable t) {
+            throw PouchException.internal("mknod " + path + " failed: " + t, t);
+        }
+        if (errno != 0) {
+            throw new IOException("mknod " + path + ": " + strerror(errno));
+        }
+    }
+
+    /**
+     * chmod(2) by path. For special files: the JDK sets permissions (and times) through a descriptor it opens first,
+     * and opening a FIFO blocks until a writer comes (a device's open may have effects of its own).
+     */
+    public static void chmod(Path path, int mode) throws IOException {
+        int errno;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE);
+            int rc = (int) CHMOD.invokeExact(capture, arena.allocateFrom(path.toString()), mode);
+            errno = rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
+        } catch (Throwable t) {
+            throw PouchException.internal("chmod " + path + " failed: " + t, t);
+        }
+        if (errno != 0) {
+            throw new IOException("chmod " + path + ": " + strerror(errno));
+        }
+    }
+
+    /** Sets the modification time by path (utimensat(2), the access time left alone); see {@link #chmod}. */
+    public static void setModifiedTime(Path path, long millis) throws IOException {
+        int errno;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE);
+            MemorySegment times = arena.allocate(JAVA_LONG, 4); // struct timespec[2]: atime, mtime
+            times.setAtIndex(JAVA_LONG, 0, 0);
+            times.setAtIndex(JAVA_LONG, 1, UTIME_OMIT);
+            times.setAtIndex(JAVA_LONG, 2, Math.floorDiv(millis, 1000));
+            times.setAtIndex(JAVA_LONG, 3, Math.floorMod(millis, 1000) * 1_000_000L);
+            int rc = (int) UTIMENSAT.invokeExact(capture, AT_FDCWD, arena.allocateFrom(path.toString()), times,
+                    AT_SYMLINK_NOFOLLOW);
+            errno = rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
+        } catch (Throwable t) {
+            throw PouchException.internal("utimensat " + path + " failed: " + t, t);
+        }
+        if (errno != 0) {
+            throw new IOException("utimensat " + path + ": " + strerror(errno));
+        }
+    }
+
+    /** glibc's {@code makedev}: a device number from its major and minor. */
+    public static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+
+    /** glibc's {@code major} of a device number. */
+    public static long major(long dev) {
+        return ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL);
+    }
+
+    /** glibc's {@code minor} of a device number. */
+    public static long minor(long dev) {
+        return ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL);
     }
 
     private static int call(Path path, int mode) {

@@ -122,4 +122,53 @@ class ArchiveTest {
         assertTrue(names.contains("dst/f"));
         assertTrue(names.contains("dst/victim->" + tmp.resolve("host-victim")));
     }
+
+    @Test
+    void fifosAndDeviceNodesGoBothWaysAsDockerdArchivesThem() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "making a device node needs root");
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        io.pouch.daemon.container.io.Fifos.mkfifo(src.resolve("pipe"), 0640);
+        // /dev/null's numbers (1, 3) and a block device with a minor above 255 (the split encoding)
+        io.pouch.daemon.container.io.Fifos.mknod(src.resolve("null"), 0020000 | 0666,
+                io.pouch.daemon.container.io.Fifos.makedev(1, 3));
+        io.pouch.daemon.container.io.Fifos.mknod(src.resolve("blk"), 0060000 | 0600,
+                io.pouch.daemon.container.io.Fifos.makedev(259, 300));
+        Files.setPosixFilePermissions(src.resolve("null"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")); // past the umask
+        try (var sock = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            sock.bind(java.net.UnixDomainSocketAddress.of(src.resolve("sock")));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Archive.write(src, "src", out);
+            List<String> seen = new ArrayList<>();
+            try (TarArchiveInputStream t = new TarArchiveInputStream(new ByteArrayInputStream(out.toByteArray()))) {
+                TarArchiveEntry e;
+                while ((e = t.getNextEntry()) != null) {
+                    seen.add(e.getName() + " " + (e.isFIFO() ? "fifo" : e.isCharacterDevice() ? "chr" : e.isBlockDevice()
+                            ? "blk" : e.isDirectory() ? "dir" : "file") + " " + e.getDevMajor() + "," + e.getDevMinor()
+                            + " " + Integer.toOctalString(e.getMode()));
+                }
+            }
+            assertTrue(seen.contains("src/pipe fifo 0,0 10640"), seen.toString());
+            assertTrue(seen.contains("src/null chr 1,3 20666"), seen.toString());
+            assertTrue(seen.contains("src/blk blk 259,300 60600"), seen.toString());
+            assertFalse(seen.stream().anyMatch(x -> x.startsWith("src/sock")), "a socket has no tar form: " + seen);
+
+            Path root = Files.createDirectories(tmp.resolve("root"));
+            Archive.extract(root, "/", new ByteArrayInputStream(out.toByteArray()), true, null);
+            assertEquals(010640, mode(root.resolve("src/pipe")));
+            assertEquals(Files.getLastModifiedTime(src.resolve("pipe")).toMillis() / 1000,
+                    Files.getLastModifiedTime(root.resolve("src/pipe")).toMillis() / 1000, "the FIFO's mtime");
+            assertEquals(020666, mode(root.resolve("src/null")));
+            assertEquals(060600, mode(root.resolve("src/blk")));
+            long rdev = ((Number) Files.getAttribute(root.resolve("src/blk"), "unix:rdev",
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+            assertEquals(259, io.pouch.daemon.container.io.Fifos.major(rdev));
+            assertEquals(300, io.pouch.daemon.container.io.Fifos.minor(rdev));
+        }
+    }
+
+    private static int mode(Path p) throws Exception {
+        return ((Number) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue();
+    }
 }
