@@ -76,9 +76,7 @@ public final class Fifos {
             Files.delete(path);
             errno = call(path, mode);
         }
-        if (errno != 0) {
-            throw new IOException("mkfifo " + path + ": " + strerror(errno));
-        }
+        check("mkfifo", path, errno);
     }
 
     /**
@@ -89,17 +87,8 @@ public final class Fifos {
      * @throws IOException with the libc error text (EEXIST when something is there)
      */
     public static void mknod(Path path, int mode, long dev) throws IOException {
-        int errno;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE);
-            int rc = (int) MKNOD.invokeExact(capture, arena.allocateFrom(path.toString()), mode, dev);
-            errno = rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
-        } catch (Throwable t) {
-            throw PouchException.internal("mknod " + path + " failed: " + t, t);
-        }
-        if (errno != 0) {
-            throw new IOException("mknod " + path + ": " + strerror(errno));
-        }
+        check("mknod", path, errno("mknod", path, (capture, cpath, arena) ->
+                (int) MKNOD.invokeExact(capture, cpath, mode, dev)));
     }
 
     /**
@@ -107,37 +96,41 @@ public final class Fifos {
      * and opening a FIFO blocks until a writer comes (a device's open may have effects of its own).
      */
     public static void chmod(Path path, int mode) throws IOException {
-        int errno;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE);
-            int rc = (int) CHMOD.invokeExact(capture, arena.allocateFrom(path.toString()), mode);
-            errno = rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
-        } catch (Throwable t) {
-            throw PouchException.internal("chmod " + path + " failed: " + t, t);
-        }
-        if (errno != 0) {
-            throw new IOException("chmod " + path + ": " + strerror(errno));
-        }
+        check("chmod", path, errno("chmod", path, (capture, cpath, arena) ->
+                (int) CHMOD.invokeExact(capture, cpath, mode)));
     }
 
     /** Sets the modification time by path (utimensat(2), the access time left alone); see {@link #chmod}. */
     public static void setModifiedTime(Path path, long millis) throws IOException {
-        int errno;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE);
+        check("utimensat", path, errno("utimensat", path, (capture, cpath, arena) -> {
             MemorySegment times = arena.allocate(JAVA_LONG, 4); // struct timespec[2]: atime, mtime
             times.setAtIndex(JAVA_LONG, 0, 0);
             times.setAtIndex(JAVA_LONG, 1, UTIME_OMIT);
             times.setAtIndex(JAVA_LONG, 2, Math.floorDiv(millis, 1000));
             times.setAtIndex(JAVA_LONG, 3, Math.floorMod(millis, 1000) * 1_000_000L);
-            int rc = (int) UTIMENSAT.invokeExact(capture, AT_FDCWD, arena.allocateFrom(path.toString()), times,
-                    AT_SYMLINK_NOFOLLOW);
-            errno = rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
+            return (int) UTIMENSAT.invokeExact(capture, AT_FDCWD, cpath, times, AT_SYMLINK_NOFOLLOW);
+        }));
+    }
+
+    /** One libc call on a path: its return code, given the errno capture segment and the C path. */
+    private interface PathCall {
+        int call(MemorySegment capture, MemorySegment cpath, Arena arena) throws Throwable;
+    }
+
+    /** Runs {@code c}; 0, or the errno it failed with. */
+    private static int errno(String op, Path path, PathCall c) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE);
+            int rc = c.call(capture, arena.allocateFrom(path.toString()), arena);
+            return rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
         } catch (Throwable t) {
-            throw PouchException.internal("utimensat " + path + " failed: " + t, t);
+            throw PouchException.internal(op + " " + path + " failed: " + t, t);
         }
+    }
+
+    private static void check(String op, Path path, int errno) throws IOException {
         if (errno != 0) {
-            throw new IOException("utimensat " + path + ": " + strerror(errno));
+            throw new IOException(op + " " + path + ": " + strerror(errno));
         }
     }
 
@@ -157,14 +150,7 @@ public final class Fifos {
     }
 
     private static int call(Path path, int mode) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE);
-            MemorySegment cpath = arena.allocateFrom(path.toString());
-            int rc = (int) MKFIFO.invokeExact(capture, cpath, mode);
-            return rc == 0 ? 0 : (int) ERRNO.get(capture, 0L);
-        } catch (Throwable t) {
-            throw PouchException.internal("mkfifo " + path + " failed: " + t, t);
-        }
+        return errno("mkfifo", path, (capture, cpath, arena) -> (int) MKFIFO.invokeExact(capture, cpath, mode));
     }
 
     private static String strerror(int errno) {
