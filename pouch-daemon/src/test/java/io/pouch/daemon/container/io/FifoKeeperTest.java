@@ -205,6 +205,12 @@ class FifoKeeperTest {
             // what the keeper holds: /dev/null and read ends of the two FIFOs, nothing of pouchd's (the shell may
             // hold its 3 and 4 at other numbers while its sleep runs: dash saves them around a vfork)
             Path fd = Path.of("/proc", Long.toString(k.pid()), "fd");
+            // look once the shell has started its sleep and waits for it: until then it is moving its descriptors
+            // around the vfork (saving 3 and 4 elsewhere and back)
+            Path children = Path.of("/proc", Long.toString(k.pid()), "task", Long.toString(k.pid()), "children");
+            for (int i = 0; i < 200 && read(children).isBlank(); i++) {
+                Thread.sleep(10);
+            }
             Set<String> targets = null;
             // the shell moves its descriptors around each sleep it starts: a listing that raced such a move (an
             // entry gone before it was read) is taken again
@@ -368,7 +374,9 @@ class FifoKeeperTest {
                 targets.add(target.toString());
                 if (target.equals(out) || target.equals(err)) {
                     String flags = read(Path.of("/proc", Long.toString(pid), "fdinfo", p.getFileName().toString()))
-                            .lines().filter(l -> l.startsWith("flags:")).findFirst().orElseThrow().substring(6).strip();
+                            .lines().filter(l -> l.startsWith("flags:")).findFirst()
+                            .orElseThrow(() -> new java.nio.file.NoSuchFileException(p + ": gone meanwhile"))
+                            .substring(6).strip();
                     int f = Integer.parseInt(flags, 8);
                     assertEquals(Syscalls.O_RDONLY, f & 3, "read end only: " + flags);
                     assertTrue((f & Syscalls.O_NONBLOCK) != 0, "non-blocking: " + flags);
