@@ -843,8 +843,9 @@ public final class ImageManager implements ImageLookup {
 
     // A pull stores and unpacks each layer under a lease of its own as soon as the layer is verified, while
     // later layers still download (storing at the end, one layer after another, took as long as the download);
-    // storePulled then only adopts them. A failed pull deletes that lease synchronously, so containerd's GC
-    // removes whatever it had stored before the pull reports the failure.
+    // config and manifest are stored under it too (storePulledBlobs), so recordPulled only writes the records,
+    // which then hold everything. A failed pull deletes that lease synchronously, so containerd's GC removes
+    // whatever it had stored before the pull reports the failure.
 
     /** A lease for the early stores of one pull. */
     String createPullLease() {

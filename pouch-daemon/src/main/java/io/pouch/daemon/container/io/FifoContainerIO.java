@@ -114,7 +114,13 @@ final class FifoContainerIO implements ContainerIO {
             }
         }
         if (log != LogSink.NONE) { // a log to keep output for (not exec processes): a FIFO keeper, see FifoKeeper
-            io.keeper = FifoKeeper.start(fifoDir, processId, io.stdoutPath, io.stderrPath, reopen);
+            if (reopen) {
+                // adopted before the boot sweep looks for keepers nobody took up
+                io.keeper = FifoKeeper.start(fifoDir, processId, io.stdoutPath, io.stderrPath, true);
+            } else {
+                // perf: a spawn and a record write (~0.7 ms, 4 ms at p90) kept off the container's start path
+                Thread.ofVirtual().name("fifo-keeper-" + processId).start(io::startKeeper);
+            }
         }
         io.drains.add(io.new Drain(StdCopy.STDOUT, io.stdoutPath, reopen));
         if (io.stderrPath != null) {
@@ -378,6 +384,21 @@ final class FifoContainerIO implements ContainerIO {
                         + " bytes behind the output; detaching it");
             }
         }
+    }
+
+    /** Spawns this output's keeper; one whose output already ended (or was closed) meanwhile goes at once. */
+    private void startKeeper() {
+        FifoKeeper k = FifoKeeper.start(fifoDir, processId, stdoutPath, stderrPath, false);
+        if (k == null) {
+            return;
+        }
+        synchronized (fanOut) {
+            if (!ended) {
+                keeper = k;
+                return;
+            }
+        }
+        k.kill();
     }
 
     private void endOutput() {

@@ -42,6 +42,9 @@ class FifoKeeperTest {
     public static void main(String[] args) throws Exception {
         ContainerIO io = ContainerIOs.create(Path.of(args[0]), "p1", false, false, false,
                 JsonFileLog.open(Path.of(args[1]), Map.of()));
+        if (FifoKeeper.ENABLED) { // its keeper is spawned off the start path: ready once it is recorded
+            recordedPid(Path.of(args[0]));
+        }
         System.out.println("ready " + io.stdoutPath());
         System.out.flush();
         io.awaitDrained(Long.MAX_VALUE);
@@ -132,8 +135,13 @@ class FifoKeeperTest {
         assertFalse(alive(pid), "keeper " + pid + " still runs");
     }
 
-    private static long recordedPid(Path fifos) {
-        return FifoKeeper.Record.read(FifoKeeper.recordPath(fifos, "p1")).orElseThrow().pid();
+    /** The keeper recorded for p1 (spawned off the start path: waited for a little). */
+    private static long recordedPid(Path fifos) throws InterruptedException {
+        Path record = FifoKeeper.recordPath(fifos, "p1");
+        for (int i = 0; i < 500 && FifoKeeper.Record.read(record).isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        return FifoKeeper.Record.read(record).orElseThrow().pid();
     }
 
     /** What a new reader gets from a FIFO whose writers are all gone (the live-restore open: no blocking). */
@@ -315,6 +323,35 @@ class FifoKeeperTest {
         io.close();
         awaitGone(keeper);
         assertFalse(Files.exists(fifos), "FIFO directory removed (no record left in it)");
+    }
+
+    @Test
+    @Timeout(30)
+    void an_io_closed_at_once_leaves_no_keeper_even_when_its_keeper_is_spawned_after() throws Exception {
+        Path fifos = dir.resolve("fifo/c6");
+        ContainerIO io = ContainerIOs.create(fifos, "p1", true, false, false,
+                JsonFileLog.open(dir.resolve("c6-json.log"), Map.of()));
+        // the keeper is spawned off the start path, most likely after this close: its record cannot be written
+        // into the removed FIFO directory then, and an unrecorded keeper is killed at once. (An output that ends
+        // by EOF before the spawn is handled by the IO's ended check; that race is not reproduced here.)
+        io.close();
+        long left = 1;
+        for (int i = 0; i < 100 && (left = keepersHolding(fifos)) > 0; i++) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(300); // a spawn still under way would show up by now
+        assertEquals(0, keepersHolding(fifos), "no keeper outlives its closed output");
+        assertEquals(0, left);
+    }
+
+    /** Live keeper processes whose FIFO argument lies in {@code fifos}. */
+    private static long keepersHolding(Path fifos) throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .map(p -> read(p.resolve("cmdline")))
+                    .filter(c -> c.startsWith(FifoKeeper.NAME) && c.contains(fifos.toString()))
+                    .count();
+        }
     }
 
     @Test
