@@ -2,7 +2,6 @@ package io.pouch.daemon.image;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,11 +35,8 @@ public final class ChainIds {
         return "sha256:" + HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** A SHA-256 digest for layer content (libcrypto's when it loads: see {@link NativeSha256}). */
     static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return NativeSha256.create();
     }
 }

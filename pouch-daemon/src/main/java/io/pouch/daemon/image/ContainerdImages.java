@@ -345,6 +345,28 @@ final class ContainerdImages {
         }
     }
 
+    /** Commits a target pouchd unpacked itself, as {@link #applyUnpack} does after containerd's Apply. */
+    void commitUnpacked(String lease, UnpackTarget target, String layerDigest, String unpacked, String diffId) {
+        if (target.key() == null) {
+            return;
+        }
+        if (diffId != null && !diffId.equals(unpacked)) {
+            removeSnapshot(target.key());
+            throw new io.pouch.daemon.registry.RegistryException(500, "layer " + layerDigest + " has diff id " + unpacked
+                    + " but the image config says " + diffId + ": refused");
+        }
+        try {
+            Containerd.withLease(ctd.snapshots(), lease).commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
+                    .setSnapshotter(SNAPSHOTTER).setName(target.chainId()).setKey(target.key()).build());
+        } catch (StatusRuntimeException e) {
+            removeSnapshot(target.key());
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw PouchException.internal("committing the unpacked layer " + layerDigest + " failed: "
+                        + e.getStatus().getDescription(), e);
+            }
+        }
+    }
+
     /** A prepared target that will not be applied (its download failed): its active snapshot goes. */
     void abandonUnpack(UnpackTarget target) {
         if (target.key() != null) {

@@ -879,6 +879,15 @@ public final class ImageManager implements ImageLookup {
                 Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(), diffId);
     }
 
+    /**
+     * Commits a snapshot pouchd unpacked itself ({@link LayerUnpacker}), refusing it unless the uncompressed layer it
+     * hashed ({@code unpackedDiffId}) is the config's {@code diffId}.
+     */
+    void commitUnpackedLayer(String lease, ContainerdImages.UnpackTarget target, String digest, String unpackedDiffId,
+                             String diffId) {
+        backend.commitUnpacked(lease, target, digest, unpackedDiffId, diffId);
+    }
+
     /** Drops a prepared snapshot that will not be unpacked. */
     void abandonLayer(ContainerdImages.UnpackTarget target) {
         backend.abandonUnpack(target);

@@ -45,6 +45,11 @@ final class ImagePuller {
     private final EventBus events;
     private final Map<String, CompletableFuture<Downloaded>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore slots = new Semaphore(PARALLEL);
+    /**
+     * Layers are unpacked by pouchd while they download ({@link LayerUnpacker}); {@code -Dpouch.streamUnpack=false}
+     * leaves all unpacking to containerd's Apply after each download, as before (to compare the two).
+     */
+    static final boolean STREAM_UNPACK = !"false".equals(System.getProperty("pouch.streamUnpack"));
 
     ImagePuller(ImageManager images, RegistryClient registry, EventBus events) {
         this.images = images;
@@ -208,6 +213,7 @@ final class ImagePuller {
         }
         List<Future<Downloaded>> downloads = new ArrayList<>();
         DownloadOrder order = new DownloadOrder(ids.size());
+        UnpackHandoff[] handoffs = new UnpackHandoff[ids.size()];
         // each layer is stored into containerd by its download task and unpacked (in chain order) by the
         // unpacker below while later layers still download; a failed pull collects all that with this lease
         String lease = images.createPullLease();
@@ -220,10 +226,12 @@ final class ImagePuller {
                 }
                 JsonNode l = plan.layers().get(i);
                 int index = i;
-                downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease, order, index)));
+                UnpackHandoff handoff = STREAM_UNPACK ? new UnpackHandoff() : null;
+                handoffs[i] = handoff;
+                downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease, order, index, handoff)));
             }
             Future<?> unpacked = pool.submit(() -> {
-                unpackInOrder(plan, ids, downloads, lease);
+                unpackInOrder(plan, ids, downloads, lease, handoffs);
                 return null;
             });
             List<PendingImage.Layer> layers = new ArrayList<>();
@@ -296,8 +304,8 @@ final class ImagePuller {
      * Unpacks the layers in chain order, each as soon as it is stored (layers that were already there are
      * adopted by the lease), so only the last layers' unpacking is left when the downloads end.
      */
-    private void unpackInOrder(Plan plan, List<String> ids, List<Future<Downloaded>> downloads, String lease)
-            throws Exception {
+    private void unpackInOrder(Plan plan, List<String> ids, List<Future<Downloaded>> downloads, String lease,
+                               UnpackHandoff[] handoffs) throws Exception {
         List<String> chainIds = ChainIds.of(plan.diffIds());
         String parent = "";
         for (int i = 0; i < ids.size(); i++) {
@@ -305,11 +313,17 @@ final class ImagePuller {
             long size = l.path("size").asLong();
             // the snapshot needs only its parent: prepared while the layer still downloads
             ContainerdImages.UnpackTarget target = images.prepareLayer(lease, chainIds.get(i), parent);
+            // the download unpacks into it from here on, or has given that up
+            boolean offered = handoffs[i] != null && handoffs[i].offer(target);
+            String unpacked = null;
             try {
                 if (downloads.get(i) == null) {
                     // present before the pull: keep it under this lease too (never opens the path)
                     images.storeLayerBlob(lease, ids.get(i), size, Path.of("/nonexistent"));
-                } else {
+                } else if (offered) {
+                    unpacked = handoffs[i].awaitUnpacked(downloads.get(i));
+                }
+                if (unpacked == null && downloads.get(i) != null) {
                     downloads.get(i).get();
                 }
             } catch (Exception | Error e) {
@@ -321,9 +335,20 @@ final class ImagePuller {
                 }
                 throw e;
             }
-            // containerd's Apply reports the digest of what it unpacked: checked against the config's diff id
-            images.applyLayer(lease, target, ids.get(i), size, l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP),
-                    plan.diffIds().get(i));
+            if (unpacked != null) {
+                // unpacked while it downloaded: committed once its diff id matches, while containerd may still be
+                // committing (fsync) the blob; the image is recorded only after every blob is committed
+                images.commitUnpackedLayer(lease, target, ids.get(i), unpacked, plan.diffIds().get(i));
+            } else {
+                if (offered && handoffs[i].touched()) {
+                    LOG.fine("layer " + ids.get(i) + ": unpacked by containerd instead (" + handoffs[i].failure() + ")");
+                    images.abandonLayer(target);
+                    target = images.prepareLayer(lease, chainIds.get(i), parent);
+                }
+                // containerd's Apply reports the digest of what it unpacked: checked against the config's diff id
+                images.applyLayer(lease, target, ids.get(i), size,
+                        l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP), plan.diffIds().get(i));
+            }
             parent = chainIds.get(i);
         }
     }
@@ -361,13 +386,16 @@ final class ImagePuller {
      * and size, and the unpack checks the diff id) and through the tar entry check at the same time.
      */
     private Downloaded layer(Repository repo, JsonNode l, ProgressWriter out, String lease, DownloadOrder order,
-                             int index) throws Exception {
+                             int index, UnpackHandoff handoff) throws Exception {
         String digest = l.path("digest").asText();
         long size = l.path("size").asLong();
         String id = shortId(digest);
         CompletableFuture<Downloaded> mine = new CompletableFuture<>();
         CompletableFuture<Downloaded> running = inFlight.putIfAbsent(digest, mine);
         if (running != null) {
+            if (handoff != null) {
+                handoff.giveUp(); // no bytes pass here: containerd unpacks the stored blob
+            }
             out.status(id, "Waiting");
             Downloaded d = running.get();
             out.status(id, "Download complete");
@@ -387,7 +415,7 @@ final class ImagePuller {
                 slots.release();
                 throw e;
             }
-            StreamingLayerCheck[] check = {new StreamingLayerCheck("layer " + digest, false)};
+            StreamingLayerCheck[] check = {new StreamingLayerCheck("layer " + digest, handoff != null, handoff)};
             boolean[] exists = {false};
             boolean slotHeld = true;
             try {

@@ -41,6 +41,29 @@ final class LayerCheck {
      * returns the digest of what it unpacked, checked before the snapshot is committed.
      */
     static Result check(InputStream blob, String what, boolean diffId) throws IOException {
+        return check(blob, what, diffId, null);
+    }
+
+    /**
+     * As {@link #check(InputStream, String, boolean)}, and when {@code unpack} is not null each checked entry is
+     * also unpacked into the snapshot it hands over ({@link LayerUnpacker}); a failure to unpack is reported there,
+     * never as a fault of the layer.
+     */
+    static Result check(InputStream blob, String what, boolean diffId, UnpackHandoff unpack) throws IOException {
+        if (unpack == null) {
+            return checkAndUnpack(blob, what, diffId, null);
+        }
+        try {
+            Result r = checkAndUnpack(blob, what, diffId, unpack);
+            unpack.done(r.diffId()); // no-op when unpacking stopped before (it completed the handoff then)
+            return r;
+        } finally {
+            unpack.abandon();
+        }
+    }
+
+    private static Result checkAndUnpack(InputStream blob, String what, boolean diffId, UnpackHandoff unpack)
+            throws IOException {
         BufferedInputStream b = new BufferedInputStream(blob, 1 << 16);
         b.mark(4);
         byte[] magic = b.readNBytes(4);
@@ -58,17 +81,74 @@ final class LayerCheck {
             // perf: an entry's content is read through here in large pieces; left to getNextEntry, the tar
             // stream skips it through small buffers allocated per call (5 of 16 JFR samples of pouchd in a pull)
             byte[] content = new byte[1 << 16];
+            Unpacking unpacking = new Unpacking(unpack);
             while ((e = tar.getNextEntry()) != null) {
-                guard.check(e);
+                String name = guard.check(e);
+                unpacking.entry(e, name, tar);
                 while (tar.read(content) > 0) {
                     // only the entries are checked
                 }
             }
+            unpacking.finish();
+        } catch (java.io.InterruptedIOException e) {
+            throw e; // cancelled: not a fault of the layer
         } catch (IOException e) {
             throw PouchException.invalidArgument(what + " is not a valid tar archive: " + e.getMessage());
         }
         counted.transferTo(OutputSink.INSTANCE);
         return new Result(md == null ? null : "sha256:" + HexFormat.of().formatHex(md.digest()), gzip, counted.count, zstd);
+    }
+
+    /** The unpacking side of a check: waits for its snapshot at the first entry, stops at its first failure. */
+    private static final class Unpacking {
+        private final UnpackHandoff handoff;
+        private LayerUnpacker unpacker;
+        private boolean active;
+
+        Unpacking(UnpackHandoff handoff) {
+            this.handoff = handoff;
+            this.active = handoff != null;
+        }
+
+        void entry(TarArchiveEntry e, String name, InputStream content) throws IOException {
+            if (open()) {
+                try {
+                    unpacker.entry(e, name, content);
+                } catch (IOException | RuntimeException x) {
+                    stop(x);
+                }
+            }
+        }
+
+        void finish() throws IOException {
+            if (open()) {
+                try {
+                    unpacker.finish();
+                } catch (IOException | RuntimeException x) {
+                    stop(x);
+                }
+            } else if (handoff != null) {
+                handoff.abandon();
+            }
+        }
+
+        private boolean open() throws IOException {
+            if (active && unpacker == null) {
+                try {
+                    unpacker = handoff.await();
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("layer check cancelled");
+                }
+                active = unpacker != null;
+            }
+            return active;
+        }
+
+        private void stop(Exception x) {
+            active = false;
+            handoff.failed(x);
+        }
     }
 
     private static final class CountingDigestStream extends DigestInputStream {

@@ -17,9 +17,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class StreamingLayerCheck {
     private static final byte[] EOF = new byte[0];
+    /** Chunks (up to 1 MiB each) queued for the check: what a download may run ahead of it. */
+    private static final int QUEUE = 32;
+    /**
+     * How long a download with a full queue waits for its snapshot (its parent layers unpacked) before it gives up
+     * unpacking while it downloads; containerd then unpacks the stored blob. Bounds the stall when earlier layers
+     * are far behind (a slow registry) or hold the download slots.
+     */
+    static final long UNPACK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final String what;
     private final boolean diffId;
+    private UnpackHandoff unpack;
     private BlockingQueue<byte[]> chunks;
     private FutureTask<LayerCheck.Result> task;
     private long fed;
@@ -31,16 +40,23 @@ final class StreamingLayerCheck {
 
     /** {@code diffId}: whether the result carries the diff id (see {@link LayerCheck#check(InputStream, String, boolean)}). */
     StreamingLayerCheck(String what, boolean diffId) {
+        this(what, diffId, null);
+    }
+
+    /** As above, and unpacking the entries into the snapshot {@code unpack} hands over (null: check only). */
+    StreamingLayerCheck(String what, boolean diffId, UnpackHandoff unpack) {
         this.what = what;
         this.diffId = diffId;
+        this.unpack = unpack;
         start();
     }
 
     private void start() {
         // each check reads its own queue: a restarted one never sees the bytes of the one it replaced
-        BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(64);
+        BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
         chunks = queue;
-        task = new FutureTask<>(() -> LayerCheck.check(new QueueStream(queue), what, diffId));
+        UnpackHandoff u = unpack;
+        task = new FutureTask<>(() -> LayerCheck.check(new QueueStream(queue), what, diffId, u));
         fed = 0;
         Thread.ofVirtual().name("layer-check").start(task);
     }
@@ -52,6 +68,7 @@ final class StreamingLayerCheck {
         }
         if (offset == 0 && fed > 0) {
             task.cancel(true);
+            giveUpUnpacking(); // what the dropped check unpacked is not the layer: containerd unpacks it
             start();
         } else if (offset != fed) {
             drop();
@@ -66,9 +83,13 @@ final class StreamingLayerCheck {
             return; // the check ended early (not a tar): its error is reported by result()
         }
         try {
+            long since = System.nanoTime();
             while (!chunks.offer(data, 100, TimeUnit.MILLISECONDS)) {
                 if (task.isDone()) {
                     return; // the check ended early (not a tar): its error is reported by result()
+                }
+                if (unpack != null && System.nanoTime() - since > UNPACK_WAIT_NANOS) {
+                    unpack.giveUp(); // a check waiting for its snapshot goes on without it
                 }
             }
         } catch (InterruptedException e) {
@@ -80,6 +101,14 @@ final class StreamingLayerCheck {
     private void drop() {
         dropped = true;
         task.cancel(true);
+        giveUpUnpacking();
+    }
+
+    private void giveUpUnpacking() {
+        if (unpack != null) {
+            unpack.giveUp();
+            unpack = null;
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.PrivateContainerd;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.LocalImage;
@@ -47,7 +48,7 @@ class ContainerManagerIntegrationTest {
     static final String SOCK = BASE.resolve("containerd.sock").toString();
     static final String NS = "container-test";
     static final Path TAR = Path.of("/tmp/container-busybox.tar");
-    static Process started;
+    static PrivateContainerd privateCtd;
     static Containerd ctd;
     static ContainerManager mgr;
     static DaemonConfig cfg;
@@ -61,25 +62,8 @@ class ContainerManagerIntegrationTest {
         if (!Files.exists(TAR)) {
             run("../scripts/build-busybox-image", TAR.toString());
         }
-        Files.createDirectories(BASE);
-        ctd = new Containerd(SOCK, NS);
-        if (!ctd.ping(500)) {
-            Files.writeString(BASE.resolve("config.toml"), """
-                    version = 2
-                    root = "/tmp/container-ctd/root"
-                    state = "/tmp/container-ctd/state"
-                    disabled_plugins = ["io.containerd.grpc.v1.cri"]
-                    [grpc]
-                      address = "/tmp/container-ctd/containerd.sock"
-                    [ttrpc]
-                      address = "/tmp/container-ctd/containerd.sock.ttrpc"
-                    """);
-            started = new ProcessBuilder("containerd", "--config", BASE.resolve("config.toml").toString())
-                    .redirectErrorStream(true).redirectOutput(BASE.resolve("containerd.log").toFile()).start();
-            for (int i = 0; i < 100 && !ctd.ping(500); i++) {
-                Thread.sleep(100);
-            }
-        }
+        privateCtd = PrivateContainerd.start(BASE, NS);
+        ctd = privateCtd.client();
         run("ctr", "-a", SOCK, "-n", NS, "images", "import", TAR.toString());
         String chainId = null;
         for (String line : run("ctr", "-a", SOCK, "-n", NS, "snapshots", "ls").split("\n")) {
@@ -119,12 +103,8 @@ class ContainerManagerIntegrationTest {
             }
             mgr.close();
         }
-        if (ctd != null) {
-            ctd.close();
-        }
-        if (started != null) {
-            started.destroy();
-            started.waitFor(10, TimeUnit.SECONDS);
+        if (privateCtd != null) {
+            privateCtd.close();
         }
     }
 

@@ -13,6 +13,7 @@ import io.pouch.daemon.api.ApiVersion;
 import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.PrivateContainerd;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -37,7 +38,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,7 +54,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ImageManagerIntegrationTest {
     private static final Path CTD = Path.of("/tmp/image-ctd");
     private static final String SOCKET = CTD.resolve("containerd.sock").toString();
-    private static Process containerdProcess;
+    private static PrivateContainerd privateCtd;
     private static Containerd ctd;
     private static Path home;
     private static Path busyboxTar;
@@ -69,27 +69,9 @@ class ImageManagerIntegrationTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) || Files.isExecutable(Path.of("/usr/local/bin/containerd")),
                 "needs containerd");
-        Files.createDirectories(CTD);
-        Files.writeString(CTD.resolve("config.toml"), """
-                version = 2
-                root = "/tmp/image-ctd/root"
-                state = "/tmp/image-ctd/state"
-                disabled_plugins = ["io.containerd.grpc.v1.cri"]
-                [grpc]
-                  address = "/tmp/image-ctd/containerd.sock"
-                [ttrpc]
-                  address = "/tmp/image-ctd/containerd.sock.ttrpc"
-                """);
-        ctd = new Containerd(SOCKET, "image-test");
-        if (!ctd.ping(500)) {
-            containerdProcess = new ProcessBuilder("containerd", "--config", CTD.resolve("config.toml").toString())
-                    .redirectErrorStream(true).redirectOutput(CTD.resolve("containerd.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (!ctd.ping(300) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-        }
-        assumeTrue(ctd.ping(1000), "private containerd did not come up");
+        privateCtd = PrivateContainerd.start(CTD, "image-test");
+        ctd = privateCtd.client();
+        assumeTrue(privateCtd.up(), "private containerd did not come up");
         home = Files.createTempDirectory("image-home");
         busyboxTar = home.resolve("busybox.tar");
         Process p = new ProcessBuilder("../scripts/build-busybox-image", busyboxTar.toString())
@@ -101,12 +83,8 @@ class ImageManagerIntegrationTest {
 
     @AfterAll
     static void stopContainerd() throws Exception {
-        if (ctd != null) {
-            ctd.close();
-        }
-        if (containerdProcess != null) {
-            containerdProcess.destroy();
-            containerdProcess.waitFor(10, TimeUnit.SECONDS);
+        if (privateCtd != null) {
+            privateCtd.close();
         }
         if (home != null) {
             try (var walk = Files.walk(home)) {

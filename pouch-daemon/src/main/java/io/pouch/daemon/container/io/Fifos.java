@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -50,6 +51,14 @@ public final class Fifos {
     private static final MethodHandle UTIMENSAT = LINKER.downcallHandle(
             LINKER.defaultLookup().find("utimensat").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle LCHOWN = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("lchown").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle LSETXATTR = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("lsetxattr").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT),
             Linker.Option.captureCallState("errno"));
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -110,6 +119,40 @@ public final class Fifos {
             times.setAtIndex(JAVA_LONG, 3, Math.floorMod(millis, 1000) * 1_000_000L);
             return (int) UTIMENSAT.invokeExact(capture, AT_FDCWD, cpath, times, AT_SYMLINK_NOFOLLOW);
         }));
+    }
+
+    /** Sets access and modification times (nanoseconds since the epoch) of the path itself, a symlink too. */
+    public static void setTimes(Path path, long atimeNanos, long mtimeNanos) throws IOException {
+        check("utimensat", path, errno("utimensat", path, (capture, cpath, arena) -> {
+            MemorySegment times = arena.allocate(JAVA_LONG, 4); // struct timespec[2]: atime, mtime
+            times.setAtIndex(JAVA_LONG, 0, Math.floorDiv(atimeNanos, 1_000_000_000L));
+            times.setAtIndex(JAVA_LONG, 1, Math.floorMod(atimeNanos, 1_000_000_000L));
+            times.setAtIndex(JAVA_LONG, 2, Math.floorDiv(mtimeNanos, 1_000_000_000L));
+            times.setAtIndex(JAVA_LONG, 3, Math.floorMod(mtimeNanos, 1_000_000_000L));
+            return (int) UTIMENSAT.invokeExact(capture, AT_FDCWD, cpath, times, AT_SYMLINK_NOFOLLOW);
+        }));
+    }
+
+    /** lchown(2): owner and group of the path itself (a symlink is not followed). */
+    public static void lchown(Path path, int uid, int gid) throws IOException {
+        check("lchown", path, errno("lchown", path, (capture, cpath, arena) ->
+                (int) LCHOWN.invokeExact(capture, cpath, uid, gid)));
+    }
+
+    /** lsetxattr(2); returns 0 or the errno (the caller decides which failures matter, e.g. ENOTSUP). */
+    public static int lsetxattr(Path path, String name, byte[] value) {
+        return errno("lsetxattr", path, (capture, cpath, arena) -> {
+            MemorySegment v = arena.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
+            return (int) LSETXATTR.invokeExact(capture, cpath, arena.allocateFrom(name), v, (long) value.length, 0);
+        });
+    }
+
+    /** Throws for a non-zero errno from one of the calls that return it. */
+    public static void check(String op, Path path, int errno, String detail) throws IOException {
+        if (errno != 0) {
+            throw new IOException(op + " " + detail + " on " + path + ": " + strerror(errno));
+        }
     }
 
     /** One libc call on a path: its return code, given the errno capture segment and the C path. */
