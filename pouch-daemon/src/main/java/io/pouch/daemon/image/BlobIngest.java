@@ -90,8 +90,9 @@ final class BlobIngest {
     }
 
     /**
-     * Appends {@code data} (handed over: not copied, must not change afterwards). {@code at} must be the current
-     * offset, or 0 to start over (containerd truncates the ingest).
+     * Appends {@code data[off, off + len)}; the caller may reuse the array when this returns (gRPC serializes a
+     * message into its own buffers before {@code onNext} returns). {@code at} must be the current offset, or 0 to
+     * start over (containerd truncates the ingest).
      */
     void write(long at, byte[] data, int off, int len) {
         if (at == 0 && offset() > 0) {
@@ -127,8 +128,7 @@ final class BlobIngest {
         if (pendingLen > 0) {
             send(pendingAt, pending, 0, pendingLen);
             pendingAt += pendingLen;
-            pendingLen = 0;
-            pending = null; // handed to gRPC without a copy
+            pendingLen = 0; // serialized by gRPC: the array is free again
         }
     }
 

@@ -100,8 +100,7 @@ final class ContainerdImages {
         BlobIngest ingest = new BlobIngest(ctd, lease, digest, size);
         try (InputStream in = source.open()) {
             while (true) {
-                // a fresh buffer per chunk: BlobIngest hands it to gRPC without a copy; past the expected size
-                // one byte is read to catch a source longer than the size
+                // past the expected size one byte is read to catch a source longer than the size
                 byte[] buf = in.readNBytes((int) Math.max(1, Math.min(CHUNK, size - ingest.offset())));
                 if (buf.length == 0) {
                     break;

@@ -428,11 +428,11 @@ final class ImagePuller {
                             last[0] = current;
                             out.progress(id, "Downloading", current, size);
                         }
-                    }, (offset, data) -> {
-                        check[0].accept(offset, data);
+                    }, (offset, data, len) -> {
+                        check[0].accept(offset, data, len);
                         if (!exists[0]) {
                             try {
-                                ingest.write(offset, data, 0, data.length);
+                                ingest.write(offset, data, 0, len);
                             } catch (StatusRuntimeException e) {
                                 if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
                                     throw e;

@@ -106,7 +106,7 @@ final class LayerUnpacker {
     private final List<DirTimes> dirs = new ArrayList<>();
     /** Entry directories resolved so far: name inside the layer -> directory on the host. */
     private final Map<String, Path> parents = new HashMap<>();
-    private final byte[] buffer = new byte[1 << 20];
+    private final byte[] buffer = new byte[256 << 10];
 
     LayerUnpacker(Target target) {
         this.target = target;
