@@ -55,6 +55,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The request being served, or null when idle. */
     private NettyExchange current;
     private Handler currentHandler;
+    private boolean currentInline;
     private boolean bodyDone;
     private ByteArrayOutputStream aggregate;
     private boolean tooLarge;
@@ -157,6 +158,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ApiVersion version = target != null ? target.version() : ApiVersion.CURRENT;
         Map<String, String> params = match != null ? match.params() : Map.of();
         boolean streaming = match != null && match.streamingBody();
+        currentInline = match != null && match.inline();
         ChannelInput body = streaming ? new ChannelInput(this::readMore) : null;
         current = new NettyExchange(this, req, path, version, params, body);
         currentHandler = handler;
@@ -254,7 +256,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(NettyExchange ex, Handler handler) {
-        server.runHandler(() -> {
+        Runnable run = () -> {
             try {
                 handler.handle(ex);
             } catch (Throwable t) {
@@ -267,7 +269,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     ex.channelClose();
                 }
             }
-        });
+        };
+        if (currentInline) {
+            run.run(); // never blocks (Router#addInline): answered here, on the event loop
+        } else {
+            server.runHandler(run);
+        }
     }
 
     /**
@@ -302,8 +309,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * Hijack, on the event loop: write the response head through the HTTP codec, then take the codec out so the
      * connection carries raw bytes both ways. Bytes the decoder had buffered are passed on by its removal.
      */
-    ChannelInput switchToRaw(HttpResponse head) {
-        raw = new ChannelInput(this::readMore);
+    void switchToRaw(HttpResponse head, ChannelInput in) {
+        raw = in;
         if (inputShutdown) {
             raw.end();
         }
@@ -322,7 +329,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
             ReferenceCountUtil.release(m);
         }
-        return raw;
     }
 
     /**

@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -286,15 +285,17 @@ final class NettyExchange implements HttpExchange {
             resp.headers().set(HttpHeaderNames.UPGRADE, "tcp");
         }
         conn.server().commonHeaders(resp.headers());
-        ChannelInput in;
-        try {
-            in = channel.eventLoop().submit(() -> conn.switchToRaw(resp)).get();
-        } catch (ExecutionException e) {
-            throw new IOException("cannot take over the connection: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while taking over the connection", e);
-        }
+        // not awaited: the handler goes on (an exec's start) while the loop answers; its first writes queue behind
+        ChannelInput in = new ChannelInput(conn::readMore);
+        channel.eventLoop().execute(() -> {
+            try {
+                conn.switchToRaw(resp, in);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "taking over the connection failed", e);
+                in.end();
+                channel.close();
+            }
+        });
         ChannelOutput out = new ChannelOutput(channel, conn.gate(), b -> b,
                 () -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
         return new HijackedStream() {

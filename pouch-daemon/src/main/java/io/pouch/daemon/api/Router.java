@@ -11,25 +11,37 @@ import java.util.Map;
  * {@code /images/{name*}/json}). Fixed routes win over parameterised ones.
  */
 public final class Router {
-    public record Match(Handler handler, Map<String, String> params, boolean streamingBody) {
+    /** @param inline the handler never blocks and runs on the connection's event loop ({@link #addInline}) */
+    public record Match(Handler handler, Map<String, String> params, boolean streamingBody, boolean inline) {
     }
 
-    private record Route(String method, String[] parts, Handler handler, boolean streamingBody, int fixedCount) {
+    private record Route(String method, String[] parts, Handler handler, boolean streamingBody, boolean inline,
+                         int fixedCount) {
     }
 
     private final List<Route> routes = new ArrayList<>();
 
     /** Registers a route whose body is small JSON (aggregated before the handler runs). */
     public Router add(String method, String pattern, Handler handler) {
-        return add(method, pattern, handler, false);
+        return add(method, pattern, handler, false, false);
     }
 
     /** Registers a route whose body is streamed to the handler (image load, archive upload). */
     public Router addStreaming(String method, String pattern, Handler handler) {
-        return add(method, pattern, handler, true);
+        return add(method, pattern, handler, true, false);
     }
 
-    private Router add(String method, String pattern, Handler handler, boolean streaming) {
+    /**
+     * Registers a route whose handler only reads memory and never waits (no I/O, no lock held across I/O): it runs
+     * on the connection's event loop instead of a virtual thread. That saves the two thread hand-offs of every
+     * request, ~0.25 ms each time on an idle 2-core machine (measured with {@code _ping} 30 ms apart: 0.70 ->
+     * 0.45 ms); the docker CLI sends {@code _ping} before every command and an exec inspect after every exec.
+     */
+    public Router addInline(String method, String pattern, Handler handler) {
+        return add(method, pattern, handler, false, true);
+    }
+
+    private Router add(String method, String pattern, Handler handler, boolean streaming, boolean inline) {
         String[] parts = split(pattern);
         int fixed = 0;
         for (String p : parts) {
@@ -37,7 +49,7 @@ public final class Router {
                 fixed++;
             }
         }
-        routes.add(new Route(method, parts, handler, streaming, fixed));
+        routes.add(new Route(method, parts, handler, streaming, inline, fixed));
         routes.sort((a, b) -> Integer.compare(b.fixedCount, a.fixedCount));
         return this;
     }
@@ -50,7 +62,7 @@ public final class Router {
             }
             Map<String, String> params = new HashMap<>();
             if (matches(r.parts, 0, segments, 0, params)) {
-                return new Match(r.handler, params, r.streamingBody);
+                return new Match(r.handler, params, r.streamingBody, r.inline);
             }
         }
         return null;

@@ -54,8 +54,8 @@ public final class SystemRoutes implements RouteRegistrar {
 
     @Override
     public void register(Router router) {
-        router.add("GET", "/_ping", this::ping);
-        router.add("HEAD", "/_ping", this::ping);
+        router.addInline("GET", "/_ping", this::ping);
+        router.addInline("HEAD", "/_ping", this::ping);
         router.add("GET", "/version", ex -> ex.respond(200, version()));
         router.add("GET", "/info", ex -> ex.respond(200, info()));
         router.add("GET", "/events", this::events);

@@ -51,6 +51,8 @@ class HttpServerTest {
         Router r = new Router();
         r.add("GET", "/_ping", ex -> ex.respondBytes(200, "text/plain; charset=utf-8",
                 ex.method().equals("HEAD") ? new byte[0] : "OK".getBytes(), Map.of("Swarm", "inactive")));
+        r.addInline("GET", "/where", ex -> ex.respond(200, Map.of("virtual", Thread.currentThread().isVirtual())));
+        r.add("GET", "/where-blocking", ex -> ex.respond(200, Map.of("virtual", Thread.currentThread().isVirtual())));
         r.add("GET", "/images/{name*}/json", ex -> ex.respond(200, Map.of("name", ex.pathParam("name"),
                 "version", ex.apiVersion().toString())));
         r.add("POST", "/echo", ex -> {
@@ -182,6 +184,19 @@ class HttpServerTest {
             Map<String, String> h2 = c.head();
             assertEquals("OK", c.body(h2));
             assertEquals("inactive", h2.get("swarm"));
+        }
+    }
+
+    @Test
+    void inlineRoutesAnswerOnTheEventLoopOthersOnVirtualThreadsPipelinedInOrder() throws IOException {
+        try (Conn c = new Conn()) {
+            // three requests in one write: each answered in turn, wherever it runs
+            c.send(get("/where") + get("/where-blocking") + get("/v1.44/where"));
+            for (String expected : List.of("false", "true", "false")) {
+                Map<String, String> h = c.head();
+                assertEquals("HTTP/1.1 200 OK", h.get(":status"));
+                assertEquals("{\"virtual\":" + expected + "}\n", c.body(h));
+            }
         }
     }
 

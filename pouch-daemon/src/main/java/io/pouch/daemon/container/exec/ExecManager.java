@@ -146,6 +146,7 @@ public final class ExecManager {
         startPruner();
     }
 
+    /** Never blocks (answered on the API's event loop): the process is prepared on a virtual thread. */
     public String create(String containerRef, ExecConfig cfg) {
         if (cfg == null || cfg.cmd() == null || cfg.cmd().isEmpty()) {
             throw PouchException.invalidArgument("No exec command specified");
@@ -155,7 +156,7 @@ public final class ExecManager {
         }
         ContainerManager.ProcessView c = containers.processView(containerRef);
         requireRunning(c);
-        purge();
+        // old execs are purged by the pruner, every minute: this runs on the API's event loop and must not wait
         String id = newId();
         Exec e = new Exec(id, c.id(), cfg);
         synchronized (e) {
@@ -193,8 +194,12 @@ public final class ExecManager {
         return e;
     }
 
+    /** Never blocks (it is answered on the API's event loop): an exec of a removed container is not purged here. */
     public ExecInspect inspect(String id) {
-        Exec e = get(id);
+        Exec e = execs.get(id);
+        if (e == null || !containerExists(e.containerId)) {
+            throw PouchException.notFound("No such exec instance: " + id);
+        }
         Trace.mark("exec", id, "inspect");
         synchronized (e) {
             List<String> cmd = e.config.cmd();
@@ -660,6 +665,7 @@ public final class ExecManager {
         long now = System.currentTimeMillis();
         List<Exec> release = new ArrayList<>();
         List<CompletableFuture<Prepared>> preps = new ArrayList<>();
+        List<Exec> forgotten = new ArrayList<>();
         execs.values().removeIf(e -> {
             boolean gone = !containerExists(e.containerId);
             synchronized (e) {
@@ -669,12 +675,18 @@ public final class ExecManager {
                     e.prepared = null;
                 }
                 boolean old = !e.running && e.started && e.exitCode != null && now - e.finishedAt > KEEP_MILLIS;
-                if ((gone || old) && store != null) {
-                    store.delete(e.containerId, e.id);
+                if (gone || old) {
+                    forgotten.add(e);
                 }
                 return gone || old;
             }
         });
+        // outside the exec's monitor: inspect takes it on the API's event loop, which must not wait for a file
+        for (Exec e : forgotten) {
+            if (store != null) {
+                store.delete(e.containerId, e.id);
+            }
+        }
         for (int i = 0; i < release.size(); i++) {
             Exec e = release.get(i);
             preps.get(i).thenAccept(p -> Thread.ofVirtual().start(() -> {

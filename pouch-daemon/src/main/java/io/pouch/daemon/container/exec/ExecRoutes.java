@@ -31,7 +31,8 @@ public final class ExecRoutes implements RouteRegistrar {
 
     @Override
     public void register(Router r) {
-        r.add("POST", "/containers/{id}/exec", ex -> {
+        // memory only (the process is prepared on a virtual thread of its own): answered on the event loop
+        r.addInline("POST", "/containers/{id}/exec", ex -> {
             ExecConfig cfg = ex.bodyJson(ExecConfig.class);
             ex.respond(201, Map.of("Id", manager.create(ex.pathParam("id"), cfg)));
         });
@@ -40,7 +41,8 @@ public final class ExecRoutes implements RouteRegistrar {
             manager.resize(ex.pathParam("id"), ex.queryInt("h", 0), ex.queryInt("w", 0));
             ex.respondEmpty(200);
         });
-        r.add("GET", "/exec/{id}/json", ex -> ex.respond(200, manager.inspect(ex.pathParam("id"))));
+        // memory only, and a short monitor per exec: answered on the event loop (the docker CLI's last request)
+        r.addInline("GET", "/exec/{id}/json", ex -> ex.respond(200, manager.inspect(ex.pathParam("id"))));
     }
 
     private void start(HttpExchange ex) throws IOException {
