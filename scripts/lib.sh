@@ -39,7 +39,8 @@ apt_install() {
 POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=24m
   -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
   -Dio.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled)
-RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl)
+# libssl3: pouchd hashes pulled layers with libcrypto (C1 has no SHA intrinsic; without it the JDK's is used)
+RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl libssl3)
 BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev)
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
 # compresses a test layer offline.
