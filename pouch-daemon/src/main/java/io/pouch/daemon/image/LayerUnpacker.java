@@ -43,7 +43,7 @@ import java.util.Optional;
  * directory in the first lower layer that has one (not its extended attributes, which containerd copies too); whiteouts become overlayfs markers (a 0:0 character device; {@code trusted.overlay
  * .opaque=y} for {@code .wh..wh..opq}) when the snapshot has lower layers, and remove their target when it has none;
  * owner, PAX {@code SCHILY.xattr.*} attributes, mode and times are set after the content; directory times once more at
- * the end. What it cannot do exactly (an attribute value commons-compress decoded lossily) is
+ * the end. What it cannot do exactly (a name or an attribute value commons-compress decoded lossily) is
  * {@link Unsupported}: the caller then lets containerd unpack the layer.
  */
 final class LayerUnpacker {
@@ -121,6 +121,9 @@ final class LayerUnpacker {
         if (name.isEmpty() || e.isGlobalPaxHeader()) {
             return; // the root itself: containerd ignores it as well
         }
+        if (undecodable(name) || (e.getLinkName() != null && undecodable(e.getLinkName()))) {
+            throw new Unsupported("the name of " + name + " may not be valid UTF-8");
+        }
         int slash = name.lastIndexOf('/');
         String base = name.substring(slash + 1);
         Path parent = slash < 0 ? root : parentDir(name.substring(0, slash));
@@ -178,6 +181,15 @@ final class LayerUnpacker {
     private void changed(String name) {
         String under = name + "/";
         parents.keySet().removeIf(k -> k.equals(name) || k.startsWith(under));
+    }
+
+    /**
+     * Names are bytes to Go's tar reader. commons-compress decodes them as UTF-8 and turns what is not into '?'
+     * (header names) or U+FFFD (PAX records), so such a name is not the layer's: containerd unpacks it. A real '?'
+     * in a name is rare, and only costs the fallback.
+     */
+    private static boolean undecodable(String name) {
+        return name.indexOf('?') >= 0 || name.indexOf('\uFFFD') >= 0;
     }
 
     /** After the last entry: directories get their times back. */

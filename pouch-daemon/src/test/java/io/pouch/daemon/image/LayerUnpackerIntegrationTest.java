@@ -147,13 +147,26 @@ class LayerUnpackerIntegrationTest {
     }
 
     @Test
-    void aLayerItCannotUnpackExactlyIsLeftToContainerd() throws Exception {
+    void aBinaryAttributeIsLeftToContainerd() throws Exception {
         // commons-compress decodes PAX values as UTF-8: a binary attribute value (here 0xff 0xfe) would be unpacked
         // wrong
-        byte[] layer = tar(t -> {
+        leftToContainerd(tar(t -> {
             pax(t, "f", "SCHILY.xattr.user.bin", new byte[]{(byte) 0xff, (byte) 0xfe});
             file(t, "f", "x", 0644, 0, 0, Map.of());
-        });
+        }));
+    }
+
+    @Test
+    void aNameThatIsNotUtf8IsLeftToContainerd() throws Exception {
+        // the name's bytes are "f\xff": Go keeps them, commons-compress reads them as UTF-8
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes, "ISO-8859-1")) {
+            file(t, "f\u00ff", "x", 0644, 0, 0, Map.of());
+        }
+        leftToContainerd(bytes.toByteArray());
+    }
+
+    private static void leftToContainerd(byte[] layer) throws Exception {
         ContainerdImages b = new ContainerdImages(ctd);
         String lease = b.createLease("unpack-test");
         try {
@@ -163,7 +176,7 @@ class LayerUnpackerIntegrationTest {
             LayerCheck.Result r = LayerCheck.check(new ByteArrayInputStream(layer), "layer", true, handoff);
             assertEquals(sha256(layer), r.diffId(), "the check itself is not affected");
             assertNull(handoff.awaitUnpacked(CompletableFuture.completedFuture(null)));
-            assertTrue(handoff.touched(), "the snapshot was written to: the caller must prepare a fresh one");
+            assertTrue(handoff.touched(), "the snapshot was handed over: the caller prepares a fresh one");
             assertNotNull(handoff.failure());
             b.abandonUnpack(target);
         } finally {
