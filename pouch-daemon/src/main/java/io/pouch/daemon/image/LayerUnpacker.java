@@ -1,5 +1,6 @@
 package io.pouch.daemon.image;
 
+import io.pouch.daemon.system.PathSyscalls;
 import containerd.types.MountOuterClass.Mount;
 import io.pouch.daemon.container.files.ScopedPath;
 import io.pouch.daemon.container.io.Fifos;
@@ -147,15 +148,15 @@ final class LayerUnpacker {
             changed(name);
         }
         create(e, path, content);
-        Fifos.lchown(path, (int) e.getLongUserId(), (int) e.getLongGroupId());
+        PathSyscalls.lchown(path, (int) e.getLongUserId(), (int) e.getLongGroupId());
         setXattrs(e, path);
         // after lchown, which clears set-id bits; chmod follows symlinks, and a hard link may name one (as containerd)
         if (!e.isSymbolicLink() && !(e.isLink() && Files.isSymbolicLink(path))) {
-            Fifos.chmod(path, e.getMode() & 07777);
+            PathSyscalls.chmod(path, e.getMode() & 07777);
         }
         long mtime = nanos(e.getLastModifiedTime());
         long atime = Math.max(mtime, nanos(e.getLastAccessTime()));
-        Fifos.setTimes(path, atime, mtime);
+        PathSyscalls.setTimes(path, atime, mtime);
         if (e.isDirectory()) {
             dirs.add(new DirTimes(path, atime, mtime)); // entries made inside change it again
         }
@@ -195,7 +196,7 @@ final class LayerUnpacker {
     /** After the last entry: directories get their times back. */
     void finish() throws IOException {
         for (DirTimes d : dirs) {
-            Fifos.setTimes(d.path(), d.atime(), d.mtime());
+            PathSyscalls.setTimes(d.path(), d.atime(), d.mtime());
         }
     }
 
@@ -213,8 +214,8 @@ final class LayerUnpacker {
             Path dir = slash < 0 ? root : ScopedPath.resolve(root, link.substring(0, slash), true);
             Files.createLink(path, dir.resolve(link.substring(slash + 1)));
         } else if (e.isCharacterDevice() || e.isBlockDevice()) {
-            Fifos.mknod(path, (e.isCharacterDevice() ? S_IFCHR : S_IFBLK) | (e.getMode() & 07777),
-                    Fifos.makedev(e.getDevMajor(), e.getDevMinor()));
+            PathSyscalls.mknod(path, (e.isCharacterDevice() ? S_IFCHR : S_IFBLK) | (e.getMode() & 07777),
+                    PathSyscalls.makedev(e.getDevMajor(), e.getDevMinor()));
         } else if (e.isFIFO()) {
             Fifos.mkfifo(path, e.getMode() & 07777);
         } else if (e.isFile()) {
@@ -243,12 +244,12 @@ final class LayerUnpacker {
                 // commons-compress decodes PAX values as UTF-8: binary bytes are lost, so the value is not the layer's
                 throw new Unsupported("attribute " + key + " of " + e.getName() + " is not valid UTF-8");
             }
-            int errno = Fifos.lsetxattr(path, key, x.getValue().getBytes(StandardCharsets.UTF_8));
+            int errno = PathSyscalls.lsetxattr(path, key, x.getValue().getBytes(StandardCharsets.UTF_8));
             // as containerd: a file system without attributes, or user.* on a special file, is not an error
             if (errno == ENOTSUP || (errno == EPERM && key.startsWith("user.") && !e.isDirectory() && !e.isFile())) {
                 continue;
             }
-            Fifos.check("lsetxattr", path, errno, key);
+            PathSyscalls.check("lsetxattr", path, errno, key);
         }
     }
 
@@ -266,7 +267,7 @@ final class LayerUnpacker {
             mkparent(up);
         }
         Files.createDirectory(dir);
-        Fifos.chmod(dir, 0755);
+        PathSyscalls.chmod(dir, 0755);
         String inside = root.relativize(dir).toString();
         for (Path lower : target.lowers()) {
             Path same = ScopedPath.resolve(lower, inside, true);
@@ -278,9 +279,9 @@ final class LayerUnpacker {
                 int uid = (Integer) Files.getAttribute(same, "unix:uid", LinkOption.NOFOLLOW_LINKS);
                 int gid = (Integer) Files.getAttribute(same, "unix:gid", LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) Files.getAttribute(same, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                Fifos.lchown(dir, uid, gid);
-                Fifos.chmod(dir, mode & 07777);
-                Fifos.setTimes(dir, nanos(la.lastAccessTime()), nanos(la.lastModifiedTime()));
+                PathSyscalls.lchown(dir, uid, gid);
+                PathSyscalls.chmod(dir, mode & 07777);
+                PathSyscalls.setTimes(dir, nanos(la.lastAccessTime()), nanos(la.lastModifiedTime()));
             }
             return; // replaced by a non-directory below: the defaults stay
         }
@@ -291,7 +292,7 @@ final class LayerUnpacker {
             return; // nothing below to hide; what this layer put there stays
         }
         byte[] y = {'y'};
-        Fifos.check("lsetxattr", dir, Fifos.lsetxattr(dir, "trusted.overlay.opaque", y), "trusted.overlay.opaque");
+        PathSyscalls.check("lsetxattr", dir, PathSyscalls.lsetxattr(dir, "trusted.overlay.opaque", y), "trusted.overlay.opaque");
     }
 
     private void whiteout(Path path, TarArchiveEntry e) throws IOException {
@@ -299,8 +300,8 @@ final class LayerUnpacker {
             deleteTree(path); // no lower layer: a whiteout only removes what this layer made
             return;
         }
-        Fifos.mknod(path, S_IFCHR, 0);
-        Fifos.lchown(path, (int) e.getLongUserId(), (int) e.getLongGroupId());
+        PathSyscalls.mknod(path, S_IFCHR, 0);
+        PathSyscalls.lchown(path, (int) e.getLongUserId(), (int) e.getLongGroupId());
     }
 
     private static BasicFileAttributes lstat(Path p) throws IOException {

@@ -1,7 +1,7 @@
 package io.pouch.daemon.image;
 
+import io.pouch.daemon.system.PathSyscalls;
 import containerd.types.DescriptorOuterClass.Descriptor;
-import io.pouch.daemon.container.io.Fifos;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.containerd.PrivateContainerd;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -237,8 +237,8 @@ class LayerUnpackerIntegrationTest {
                 String type = Files.isSymbolicLink(p) ? "l" : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "d"
                         : Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? "f" : (mode & 0170000) == 0020000 ? "c" : "o";
                 long rdev = (Long) a.get("rdev");
-                StringBuilder s = new StringBuilder(type).append(' ').append(Fifos.major(rdev)).append(' ')
-                        .append(Fifos.minor(rdev)).append('/').append(Integer.toOctalString(mode & 07777))
+                StringBuilder s = new StringBuilder(type).append(' ').append(PathSyscalls.major(rdev)).append(' ')
+                        .append(PathSyscalls.minor(rdev)).append('/').append(Integer.toOctalString(mode & 07777))
                         .append(' ').append(a.get("uid")).append(':').append(a.get("gid"));
                 s.append(" mtime=").append(mtime.toMillis() > recent ? "fresh" : mtime.toInstant().toString());
                 switch (type) {

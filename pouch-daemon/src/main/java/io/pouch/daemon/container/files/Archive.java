@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.files;
 
+import io.pouch.daemon.system.PathSyscalls;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.container.io.Fifos;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -162,8 +163,8 @@ public final class Archive {
         TarArchiveEntry e = new TarArchiveEntry(name, type);
         if (type != TarArchiveEntry.LF_FIFO) {
             long rdev = ((Number) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS)).longValue();
-            e.setDevMajor((int) Fifos.major(rdev));
-            e.setDevMinor((int) Fifos.minor(rdev));
+            e.setDevMajor((int) PathSyscalls.major(rdev));
+            e.setDevMinor((int) PathSyscalls.minor(rdev));
         }
         return e;
     }
@@ -237,8 +238,8 @@ public final class Archive {
                 } else if (e.isCharacterDevice() || e.isBlockDevice()) {
                     // as dockerd: the node is made (pouchd is root); the container's device cgroup still decides
                     // whether its processes may open it
-                    Fifos.mknod(target, (e.isCharacterDevice() ? S_IFCHR : S_IFBLK) | 0600,
-                            Fifos.makedev(e.getDevMajor(), e.getDevMinor()));
+                    PathSyscalls.mknod(target, (e.isCharacterDevice() ? S_IFCHR : S_IFBLK) | 0600,
+                            PathSyscalls.makedev(e.getDevMajor(), e.getDevMinor()));
                 } else if (e.isFile()) {
                     try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
                             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
@@ -251,8 +252,8 @@ public final class Archive {
             chown(target, owner);
             if (e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice()) {
                 // by path: the JDK sets modes and times through a descriptor it opens, and a FIFO's open blocks
-                Fifos.chmod(target, e.getMode() & 07777);
-                Fifos.setModifiedTime(target, e.getModTime().getTime());
+                PathSyscalls.chmod(target, e.getMode() & 07777);
+                PathSyscalls.setModifiedTime(target, e.getModTime().getTime());
             } else {
                 Files.setPosixFilePermissions(target, perms(e.getMode()));
                 Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));

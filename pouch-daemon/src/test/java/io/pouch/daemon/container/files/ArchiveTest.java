@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.files;
 
+import io.pouch.daemon.system.PathSyscalls;
 import io.pouch.api.PouchException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -130,10 +131,10 @@ class ArchiveTest {
         Path src = Files.createDirectories(tmp.resolve("src"));
         io.pouch.daemon.container.io.Fifos.mkfifo(src.resolve("pipe"), 0640);
         // /dev/null's numbers (1, 3) and a block device with a minor above 255 (the split encoding)
-        io.pouch.daemon.container.io.Fifos.mknod(src.resolve("null"), 0020000 | 0666,
-                io.pouch.daemon.container.io.Fifos.makedev(1, 3));
-        io.pouch.daemon.container.io.Fifos.mknod(src.resolve("blk"), 0060000 | 0600,
-                io.pouch.daemon.container.io.Fifos.makedev(259, 300));
+        PathSyscalls.mknod(src.resolve("null"), 0020000 | 0666,
+                PathSyscalls.makedev(1, 3));
+        PathSyscalls.mknod(src.resolve("blk"), 0060000 | 0600,
+                PathSyscalls.makedev(259, 300));
         Files.setPosixFilePermissions(src.resolve("null"),
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")); // past the umask
         try (var sock = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
@@ -163,8 +164,8 @@ class ArchiveTest {
             assertEquals(060600, mode(root.resolve("src/blk")));
             long rdev = ((Number) Files.getAttribute(root.resolve("src/blk"), "unix:rdev",
                     java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
-            assertEquals(259, io.pouch.daemon.container.io.Fifos.major(rdev));
-            assertEquals(300, io.pouch.daemon.container.io.Fifos.minor(rdev));
+            assertEquals(259, PathSyscalls.major(rdev));
+            assertEquals(300, PathSyscalls.minor(rdev));
         }
     }
 
