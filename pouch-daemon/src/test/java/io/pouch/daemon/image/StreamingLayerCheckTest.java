@@ -16,6 +16,8 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +62,25 @@ class StreamingLayerCheckTest {
             LayerCheck.Result streamed = c.result(dir.resolve("unused"));
             assertEquals(whole, streamed);
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30) // without the give-up the download would wait here for ever
+    void aDownloadWhoseSnapshotNeverComesStopsWaitingAndIsCheckedOnly() throws Exception {
+        // more than the queue holds (32 buffers of 1 MiB): the download would wait for its parent's snapshot forever
+        byte[] blob = tar("big.bin", 40 << 20);
+        UnpackHandoff handoff = new UnpackHandoff(); // never offered a snapshot
+        StreamingLayerCheck c = new StreamingLayerCheck("x", true, handoff);
+        long t0 = System.nanoTime();
+        feed(c, blob, 0, 1 << 20);
+        long waited = System.nanoTime() - t0;
+        LayerCheck.Result r = c.result(null);
+        assertEquals(LayerCheck.check(new ByteArrayInputStream(blob), "x").diffId(), r.diffId());
+        assertTrue(waited >= StreamingLayerCheck.UNPACK_WAIT_NANOS, "it waited for the snapshot first");
+        assertNull(handoff.awaitUnpacked(java.util.concurrent.CompletableFuture.completedFuture(null)));
+        assertFalse(handoff.touched(), "nothing was written: the prepared snapshot can take containerd's Apply");
+        // a snapshot offered afterwards is refused: the chain side then applies the blob itself
+        assertFalse(handoff.offer(new ContainerdImages.UnpackTarget("c", "k", java.util.List.of())));
     }
 
     private static byte[] zstd(byte[] b) throws IOException {
