@@ -267,33 +267,6 @@ final class ContainerdImages {
     }
 
     /**
-     * Unpacks layers into the snapshot chain, as containerd's own unpacker does: for each layer whose chain id
-     * is not yet a committed snapshot, Prepare(parent = previous chain id) -> Diff.Apply(layer, mounts) ->
-     * Commit(name = chain id). Everything is created under the lease.
-     */
-    void unpack(String lease, List<Descriptor> layers, List<String> chainIds) {
-        String parent = "";
-        for (int i = 0; i < layers.size(); i++) {
-            unpackOne(lease, layers.get(i), chainIds.get(i), parent);
-            parent = chainIds.get(i);
-        }
-    }
-
-    /** One step of {@link #unpack}: the layer onto {@code parent} ("" for none), or only leased when it exists. */
-    void unpackOne(String lease, Descriptor layer, String chainId, String parent) {
-        unpackOne(lease, layer, chainId, parent, null);
-    }
-
-    /**
-     * As {@link #unpackOne(String, Descriptor, String, String)}; when {@code diffId} is given, the digest of what
-     * containerd's Apply unpacked (it hashes the uncompressed stream anyway) must equal it, else the snapshot is
-     * dropped before it is committed and the unpack fails.
-     */
-    void unpackOne(String lease, Descriptor layer, String chainId, String parent, String diffId) {
-        applyUnpack(lease, prepareUnpack(lease, chainId, parent), layer, diffId);
-    }
-
-    /**
      * The snapshot one layer is unpacked into: {@code key} of an active snapshot prepared on the parent chain, or
      * null when the chain id is a committed snapshot already (then only leased).
      */
@@ -301,8 +274,10 @@ final class ContainerdImages {
     }
 
     /**
-     * First half of {@link #unpackOne}: Prepare(parent) under the lease, which needs only the parent's snapshot,
-     * so a pull does it while the layer's blob still downloads.
+     * The first step of unpacking a layer, as containerd's own unpacker does: Prepare(parent = the previous chain
+     * id) under the lease, which needs only the parent's snapshot (a pull does it while the layer's blob still
+     * downloads). Then pouchd unpacks into it ({@link LayerUnpacker}, then {@link #commitUnpacked}) or containerd
+     * does ({@link #applyUnpack}); the snapshot is committed under the chain id.
      */
     UnpackTarget prepareUnpack(String lease, String chainId, String parent) {
         if (snapshotExists(chainId)) {
@@ -318,7 +293,10 @@ final class ContainerdImages {
         return new UnpackTarget(chainId, key, mounts);
     }
 
-    /** Second half of {@link #unpackOne}: Diff.Apply into the prepared snapshot, diff id check, Commit. */
+    /**
+     * containerd unpacks: Diff.Apply of the stored blob into the prepared snapshot; when {@code diffId} is given, the
+     * digest of what Apply unpacked must equal it, else the snapshot is dropped before it is committed; Commit.
+     */
     void applyUnpack(String lease, UnpackTarget target, Descriptor layer, String diffId) {
         if (target.key() == null) {
             return;

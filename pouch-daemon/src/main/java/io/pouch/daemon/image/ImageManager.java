@@ -547,7 +547,12 @@ public final class ImageManager implements ImageLookup {
             backend.writeBlob(lease, l.digest(), l.size(), () -> Files.newInputStream(l.file()), Map.of());
         }
         long t1 = System.nanoTime();
-        backend.unpack(lease, layerDescriptors(p), ChainIds.of(p.layers().stream().map(PendingImage.Layer::diffId).toList()));
+        List<String> chainIds = ChainIds.of(p.layers().stream().map(PendingImage.Layer::diffId).toList());
+        String parent = "";
+        for (int i = 0; i < p.layers().size(); i++) {
+            unpackLayer(lease, p.layers().get(i), chainIds.get(i), parent);
+            parent = chainIds.get(i);
+        }
         long t2 = System.nanoTime();
         LOG.fine(() -> "store: blobs written in " + (t1 - t0) / 1_000_000 + " ms, unpacked in " + (t2 - t1) / 1_000_000 + " ms");
         return record(p, writeImageBlobs(lease, p));
@@ -872,20 +877,52 @@ public final class ImageManager implements ImageLookup {
         return backend.prepareUnpack(lease, chainId, parent);
     }
 
-    /** Unpacks a stored layer blob into its prepared snapshot, refusing it unless it has {@code diffId}. */
-    void applyLayer(String lease, ContainerdImages.UnpackTarget target, String digest, long size, String mediaType,
-                    String diffId) {
+    /**
+     * The end of one layer's unpacking, for pulls and loads alike. A layer pouchd unpacked whole ({@code unpacked}:
+     * the digest of the uncompressed stream it unpacked) is committed when that is the config's {@code diffId};
+     * otherwise containerd's Apply unpacks the stored blob, into a freshly prepared snapshot when {@code handoff}'s
+     * was written to, and its diff id is checked the same way. A mismatch refuses the layer with nothing committed.
+     */
+    void finishLayer(String lease, ContainerdImages.UnpackTarget target, UnpackHandoff handoff, String unpacked,
+                     String parent, String digest, long size, String mediaType, String diffId) {
+        if (unpacked != null) {
+            backend.commitUnpacked(lease, target, digest, unpacked, diffId);
+            return;
+        }
+        if (handoff != null && handoff.touched()) {
+            LOG.fine("layer " + digest + ": unpacked by containerd instead (" + handoff.failure() + ")");
+            backend.abandonUnpack(target);
+            target = backend.prepareUnpack(lease, target.chainId(), parent);
+        }
         backend.applyUnpack(lease, target,
                 Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(), diffId);
     }
 
     /**
-     * Commits a snapshot pouchd unpacked itself ({@link LayerUnpacker}), refusing it unless the uncompressed layer it
-     * hashed ({@code unpackedDiffId}) is the config's {@code diffId}.
+     * Unpacks one stored layer: by pouchd as it reads {@code l.file()} ({@link LayerUnpacker}), else by containerd's
+     * Apply ({@link #finishLayer}).
      */
-    void commitUnpackedLayer(String lease, ContainerdImages.UnpackTarget target, String digest, String unpackedDiffId,
-                             String diffId) {
-        backend.commitUnpacked(lease, target, digest, unpackedDiffId, diffId);
+    private void unpackLayer(String lease, PendingImage.Layer l, String chainId, String parent) throws IOException {
+        ContainerdImages.UnpackTarget target = backend.prepareUnpack(lease, chainId, parent);
+        UnpackHandoff handoff = null;
+        String unpacked = null;
+        // a layer whose blob was in the store already (a commit's, a load's known one) has no file here: Apply
+        if (LayerUnpacker.ENABLED && target.key() != null && l.file() != null && Files.isRegularFile(l.file())) {
+            handoff = new UnpackHandoff();
+            handoff.offer(target);
+            try (InputStream in = Files.newInputStream(l.file())) {
+                LayerCheck.check(in, "layer " + l.digest(), true, handoff);
+                unpacked = handoff.awaitUnpacked(java.util.concurrent.CompletableFuture.completedFuture(null));
+            } catch (IOException | RuntimeException e) {
+                backend.abandonUnpack(target);
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                backend.abandonUnpack(target);
+                throw PouchException.internal("unpacking layer " + l.digest() + " interrupted", e);
+            }
+        }
+        finishLayer(lease, target, handoff, unpacked, parent, l.digest(), l.size(), l.mediaType(), l.diffId());
     }
 
     /** Drops a prepared snapshot that will not be unpacked. */

@@ -45,11 +45,6 @@ final class ImagePuller {
     private final EventBus events;
     private final Map<String, CompletableFuture<Downloaded>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore slots = new Semaphore(PARALLEL);
-    /**
-     * Layers are unpacked by pouchd while they download ({@link LayerUnpacker}); {@code -Dpouch.streamUnpack=false}
-     * leaves all unpacking to containerd's Apply after each download, as before (to compare the two).
-     */
-    static final boolean STREAM_UNPACK = !"false".equals(System.getProperty("pouch.streamUnpack"));
 
     ImagePuller(ImageManager images, RegistryClient registry, EventBus events) {
         this.images = images;
@@ -226,7 +221,7 @@ final class ImagePuller {
                 }
                 JsonNode l = plan.layers().get(i);
                 int index = i;
-                UnpackHandoff handoff = STREAM_UNPACK ? new UnpackHandoff() : null;
+                UnpackHandoff handoff = LayerUnpacker.ENABLED ? new UnpackHandoff() : null;
                 handoffs[i] = handoff;
                 downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease, order, index, handoff)));
             }
@@ -335,20 +330,10 @@ final class ImagePuller {
                 }
                 throw e;
             }
-            if (unpacked != null) {
-                // unpacked while it downloaded: committed once its diff id matches, while containerd may still be
-                // committing (fsync) the blob; the image is recorded only after every blob is committed
-                images.commitUnpackedLayer(lease, target, ids.get(i), unpacked, plan.diffIds().get(i));
-            } else {
-                if (offered && handoffs[i].touched()) {
-                    LOG.fine("layer " + ids.get(i) + ": unpacked by containerd instead (" + handoffs[i].failure() + ")");
-                    images.abandonLayer(target);
-                    target = images.prepareLayer(lease, chainIds.get(i), parent);
-                }
-                // containerd's Apply reports the digest of what it unpacked: checked against the config's diff id
-                images.applyLayer(lease, target, ids.get(i), size,
-                        l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP), plan.diffIds().get(i));
-            }
+            // unpacked while it downloaded: committed once its diff id matches, while containerd may still be
+            // committing (fsync) the blob (the image is recorded only after every blob is committed); else Apply
+            images.finishLayer(lease, target, offered ? handoffs[i] : null, unpacked, parent, ids.get(i), size,
+                    l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP), plan.diffIds().get(i));
             parent = chainIds.get(i);
         }
     }

@@ -48,6 +48,11 @@ import java.util.Optional;
  * {@link Unsupported}: the caller then lets containerd unpack the layer.
  */
 final class LayerUnpacker {
+    /**
+     * {@code -Dpouch.streamUnpack=false} leaves all unpacking to containerd's Apply (a pull's after each download, a
+     * load's after the blobs are stored), as before: to compare the two.
+     */
+    static final boolean ENABLED = !"false".equals(System.getProperty("pouch.streamUnpack"));
     static final String WHITEOUT_PREFIX = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
     private static final String XATTR_PAX = "SCHILY.xattr.";
