@@ -285,7 +285,7 @@ class RegistryEndToEndTest {
     // ------------------------------------------------------------------ tests
 
     @Test
-    void pushRemovePullRunMultiLayerImage() {
+    void pushRemovePullRunMultiLayerImage() throws Exception {
         String ref = "127.0.0.1:" + PLAIN + "/pouch/multi:v1";
         d.docker("tag", "multi:test", ref).ok();
         Cmd.Result push = d.docker("push", ref).ok();
@@ -302,11 +302,29 @@ class RegistryEndToEndTest {
         assertTrue(pull.out().contains("Pull complete"), pull.toString());
         assertTrue(pull.out().contains("Status: Downloaded newer image for " + ref), pull.toString());
         assertEquals(id, d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed());
+        assertUnpackedByPouchd(ref);
         assertEquals("layer two says hi", d.docker("run", "--rm", ref, "cat", "/data/hello.txt").ok().trimmed());
         assertEquals("3145728", d.docker("run", "--rm", ref, "sh", "-c", "wc -c < /data/blob.bin").ok().trimmed());
         Cmd.Result again = d.docker("pull", ref).ok();
         assertTrue(again.out().contains("Status: Image is up to date for " + ref), again.toString());
         d.docker("tag", ref, "multi:test").ok();
+    }
+
+    /**
+     * Every layer snapshot of {@code ref} was unpacked by pouchd as its bytes came (label {@code io.pouch.unpacked-by}),
+     * not by containerd's Apply, the fallback that would leave pulls correct but slower.
+     */
+    private void assertUnpackedByPouchd(String ref) throws Exception {
+        String sock = d.base().resolve("run/containerd/containerd.sock").toString();
+        String layers = d.docker("image", "inspect", "-f", "{{range .RootFS.Layers}}{{.}} {{end}}", ref).ok().trimmed();
+        String chain = null;
+        for (String diffId : layers.split(" ")) {
+            chain = chain == null ? diffId
+                    : "sha256:" + sha256((chain + " " + diffId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Cmd.Result info = Cmd.run(List.of("ctr", "--address", sock, "-n", "pouch", "snapshots", "info", chain),
+                    Map.of(), null, Duration.ofSeconds(10)).ok();
+            assertTrue(info.out().matches("(?s).*\"io.pouch.unpacked-by\":\\s*\"pouchd\".*"), info.toString());
+        }
     }
 
     @Test
