@@ -306,41 +306,41 @@ final class ContainerdImages {
         if (target.key() == null) {
             return;
         }
-        var snapshots = Containerd.withLease(ctd.snapshots(), lease);
-        var diff = Containerd.withLease(ctd.diff(), lease);
+        String applied;
         try {
-            String applied = diff.apply(DiffOuterClass.ApplyRequest.newBuilder().setDiff(layer)
-                    .addAllMounts(target.mounts()).build()).getApplied().getDigest();
-            if (diffId != null && !diffId.equals(applied)) {
-                removeSnapshot(target.key());
-                throw new io.pouch.daemon.registry.RegistryException(500, "layer " + layer.getDigest()
-                        + " has diff id " + applied + " but the image config says " + diffId + ": refused");
-            }
-            snapshots.commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
-                    .setSnapshotter(SNAPSHOTTER).setName(target.chainId()).setKey(target.key()).build());
+            applied = Containerd.withLease(ctd.diff(), lease).apply(DiffOuterClass.ApplyRequest.newBuilder()
+                    .setDiff(layer).addAllMounts(target.mounts()).build()).getApplied().getDigest();
         } catch (StatusRuntimeException e) {
             removeSnapshot(target.key());
-            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-                throw PouchException.internal("unpacking layer " + layer.getDigest() + " failed: "
-                        + e.getStatus().getDescription(), e);
-            }
+            throw PouchException.internal("unpacking layer " + layer.getDigest() + " failed: "
+                    + e.getStatus().getDescription(), e);
+        }
+        commitChecked(lease, target, layer.getDigest(), applied, diffId, Map.of());
+    }
+
+    /** Commits a target pouchd unpacked itself ({@link LayerUnpacker}), as {@link #applyUnpack} does after Apply. */
+    void commitUnpacked(String lease, UnpackTarget target, String layerDigest, String unpacked, String diffId) {
+        if (target.key() != null) {
+            commitChecked(lease, target, layerDigest, unpacked, diffId, Map.of(UNPACKED_BY, "pouchd"));
         }
     }
 
-    /** Commits a target pouchd unpacked itself, as {@link #applyUnpack} does after containerd's Apply. */
-    void commitUnpacked(String lease, UnpackTarget target, String layerDigest, String unpacked, String diffId) {
-        if (target.key() == null) {
-            return;
-        }
+    /**
+     * Commits the unpacked snapshot under its chain id when what was unpacked ({@code unpacked}, the digest of the
+     * uncompressed stream) is the config's {@code diffId}; otherwise drops it and refuses the layer. A chain another
+     * pull committed meanwhile is taken as it is.
+     */
+    private void commitChecked(String lease, UnpackTarget target, String layerDigest, String unpacked, String diffId,
+                               Map<String, String> labels) {
         if (diffId != null && !diffId.equals(unpacked)) {
             removeSnapshot(target.key());
-            throw new io.pouch.daemon.registry.RegistryException(500, "layer " + layerDigest + " has diff id " + unpacked
-                    + " but the image config says " + diffId + ": refused");
+            throw new io.pouch.daemon.registry.RegistryException(500, "layer " + layerDigest + " has diff id "
+                    + unpacked + " but the image config says " + diffId + ": refused");
         }
         try {
             Containerd.withLease(ctd.snapshots(), lease).commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
-                    .setSnapshotter(SNAPSHOTTER).setName(target.chainId()).setKey(target.key())
-                    .putLabels(UNPACKED_BY, "pouchd").build());
+                    .setSnapshotter(SNAPSHOTTER).setName(target.chainId()).setKey(target.key()).putAllLabels(labels)
+                    .build());
         } catch (StatusRuntimeException e) {
             removeSnapshot(target.key());
             if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {

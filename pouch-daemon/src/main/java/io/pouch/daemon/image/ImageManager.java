@@ -912,14 +912,10 @@ public final class ImageManager implements ImageLookup {
             handoff.offer(target);
             try (InputStream in = Files.newInputStream(l.file())) {
                 LayerCheck.check(in, "layer " + l.digest(), true, handoff);
-                unpacked = handoff.awaitUnpacked(java.util.concurrent.CompletableFuture.completedFuture(null));
+                unpacked = handoff.unpacked();
             } catch (IOException | RuntimeException e) {
                 backend.abandonUnpack(target);
                 throw e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                backend.abandonUnpack(target);
-                throw PouchException.internal("unpacking layer " + l.digest() + " interrupted", e);
             }
         }
         finishLayer(lease, target, handoff, unpacked, parent, l.digest(), l.size(), l.mediaType(), l.diffId());

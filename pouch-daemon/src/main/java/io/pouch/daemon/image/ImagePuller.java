@@ -13,7 +13,6 @@ import io.pouch.daemon.registry.RegistryException;
 import io.pouch.daemon.registry.Repository;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -367,8 +366,9 @@ final class ImagePuller {
     /**
      * One layer: joins a download of the same blob already running for another pull (the blob is then in the
      * content store: adopted under this pull's lease), or runs it. The bytes go straight from the registry into
-     * containerd's content store (no spool file, no digest computed here: the commit checks the expected digest
-     * and size, and the unpack checks the diff id) and through the tar entry check at the same time.
+     * containerd's content store (no spool file; the commit checks the expected digest and size) and through the
+     * tar entry check at the same time, which unpacks the entries into the layer's snapshot once {@code handoff}
+     * gives it and hashes what it unpacked (the diff id, checked before the snapshot is committed).
      */
     private Downloaded layer(Repository repo, JsonNode l, ProgressWriter out, String lease, DownloadOrder order,
                              int index, UnpackHandoff handoff) throws Exception {
@@ -400,7 +400,7 @@ final class ImagePuller {
                 slots.release();
                 throw e;
             }
-            StreamingLayerCheck[] check = {new StreamingLayerCheck("layer " + digest, handoff != null, handoff)};
+            StreamingLayerCheck[] check = {new StreamingLayerCheck("layer " + digest, false, handoff)};
             boolean[] exists = {false};
             boolean slotHeld = true;
             try {

@@ -37,8 +37,8 @@ final class LayerCheck {
 
     /**
      * As {@link #check(InputStream, String)}; with {@code diffId} false the entries are checked but no digest is
-     * computed ({@link Result#diffId()} is null): a pull leaves that to containerd's diff service, whose Apply
-     * returns the digest of what it unpacked, checked before the snapshot is committed.
+     * computed ({@link Result#diffId()} is null): a pull that leaves unpacking to containerd's Apply, which returns
+     * the digest of what it unpacked, checked before the snapshot is committed.
      */
     static Result check(InputStream blob, String what, boolean diffId) throws IOException {
         return check(blob, what, diffId, null);
@@ -46,15 +46,16 @@ final class LayerCheck {
 
     /**
      * As {@link #check(InputStream, String, boolean)}, and when {@code unpack} is not null each checked entry is
-     * also unpacked into the snapshot it hands over ({@link LayerUnpacker}); a failure to unpack is reported there,
-     * never as a fault of the layer.
+     * also unpacked into the snapshot it hands over ({@link LayerUnpacker}), and the diff id is computed whatever
+     * {@code diffId} says (it proves what was unpacked); a failure to unpack is reported there, never as a fault of
+     * the layer.
      */
     static Result check(InputStream blob, String what, boolean diffId, UnpackHandoff unpack) throws IOException {
         if (unpack == null) {
             return checkAndUnpack(blob, what, diffId, null);
         }
         try {
-            Result r = checkAndUnpack(blob, what, diffId, unpack);
+            Result r = checkAndUnpack(blob, what, true, unpack);
             unpack.done(r.diffId()); // no-op when unpacking stopped before (it completed the handoff then)
             return r;
         } finally {

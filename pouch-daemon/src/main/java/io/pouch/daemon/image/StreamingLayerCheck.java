@@ -71,12 +71,10 @@ final class StreamingLayerCheck {
         Thread.ofVirtual().name("layer-check").start(task);
     }
 
-    /** The next bytes of the blob, at {@code offset}; offset 0 after some bytes starts the check over. */
-    void accept(long offset, byte[] data) {
-        accept(offset, data, data.length);
-    }
-
-    /** As above with {@code data[0, len)}, copied: the caller may reuse the array. */
+    /**
+     * The next bytes of the blob, {@code data[0, len)}, at {@code offset} (copied: the caller may reuse the array);
+     * offset 0 after some bytes starts the check over.
+     */
     void accept(long offset, byte[] data, int len) {
         if (dropped) {
             return;

@@ -48,7 +48,15 @@ final class UnpackHandoff {
         }
     }
 
-    /** Something was written into the offered snapshot: unless {@link #unpacked}, it must not be applied to. */
+    /**
+     * For a caller that ran the check itself: once it returned, the diff id of a complete unpack, else null (the
+     * check completes the handoff either way before it returns).
+     */
+    String unpacked() {
+        return result.getNow(null);
+    }
+
+    /** The offered snapshot was handed to the unpacker: unless it unpacked everything, Apply needs a fresh one. */
     boolean touched() {
         return touched;
     }

@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
@@ -175,7 +174,7 @@ class LayerUnpackerIntegrationTest {
             assertTrue(handoff.offer(target));
             LayerCheck.Result r = LayerCheck.check(new ByteArrayInputStream(layer), "layer", true, handoff);
             assertEquals(sha256(layer), r.diffId(), "the check itself is not affected");
-            assertNull(handoff.awaitUnpacked(CompletableFuture.completedFuture(null)));
+            assertNull(handoff.unpacked());
             assertTrue(handoff.touched(), "the snapshot was handed over: the caller prepares a fresh one");
             assertNotNull(handoff.failure());
             b.abandonUnpack(target);
@@ -214,7 +213,7 @@ class LayerUnpackerIntegrationTest {
             UnpackHandoff handoff = new UnpackHandoff();
             assertTrue(handoff.offer(target));
             LayerCheck.check(new ByteArrayInputStream(layers[i]), "layer " + i, true, handoff);
-            String unpacked = handoff.awaitUnpacked(CompletableFuture.completedFuture(null));
+            String unpacked = handoff.unpacked();
             assertEquals(diffId(layers[i]), unpacked, "layer " + i + " unpacked whole (" + handoff.failure() + ")");
             b.commitUnpacked(lease, target, sha256(layers[i]), unpacked, diffId(layers[i]));
             parent = prefix + "-" + i;

@@ -49,7 +49,8 @@ class StreamingLayerCheckTest {
 
     private static void feed(StreamingLayerCheck c, byte[] blob, long from, int chunk) {
         for (int off = (int) from; off < blob.length; off += chunk) {
-            c.accept(off, Arrays.copyOfRange(blob, off, Math.min(blob.length, off + chunk)));
+            byte[] piece = Arrays.copyOfRange(blob, off, Math.min(blob.length, off + chunk));
+            c.accept(off, piece, piece.length);
         }
     }
 
@@ -77,7 +78,7 @@ class StreamingLayerCheckTest {
         LayerCheck.Result r = c.result(null);
         assertEquals(LayerCheck.check(new ByteArrayInputStream(blob), "x").diffId(), r.diffId());
         assertTrue(waited >= StreamingLayerCheck.UNPACK_WAIT_NANOS, "it waited for the snapshot first");
-        assertNull(handoff.awaitUnpacked(java.util.concurrent.CompletableFuture.completedFuture(null)));
+        assertNull(handoff.unpacked());
         assertFalse(handoff.touched(), "nothing was written: the prepared snapshot can take containerd's Apply");
         // a snapshot offered afterwards is refused: the chain side then applies the blob itself
         assertFalse(handoff.offer(new ContainerdImages.UnpackTarget("c", "k", java.util.List.of())));
