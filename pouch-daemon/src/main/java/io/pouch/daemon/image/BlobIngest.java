@@ -11,6 +11,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.system.Trace;
 
 import java.util.Map;
 import java.util.UUID;
@@ -154,6 +155,7 @@ final class BlobIngest {
         }
         flush();
         awaitReady();
+        Trace.mark("blob", digest.substring(digest.indexOf(':') + 1), "commit sent");
         call.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref)
                 .setOffset(offset).setTotal(size).setExpected(digest).putAllLabels(labels).build());
         call.onCompleted();
@@ -161,6 +163,7 @@ final class BlobIngest {
         while (await() != DONE) {
             // the stream ends after the commit's answer
         }
+        Trace.mark("blob", digest.substring(digest.indexOf(':') + 1), "committed");
     }
 
     /** Drops the stream and whatever containerd ingested under this ref (nothing is stored). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.system.Trace;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.config.RegistryConfig;
 import io.pouch.daemon.events.EventBus;
@@ -192,6 +193,7 @@ final class ImagePuller {
     void pull(Plan plan, ProgressWriter out) throws IOException {
         Reference ref = plan.ref();
         String label = ref.tag() != null ? ref.tag() : ref.digest();
+        Trace.mark("pull", shortId(plan.top().digest()), "planned");
         out.status(label, "Pulling from " + ref.path());
         String recordName = ref.recordName();
         if (plan.image().digest().equals(images.manifestDigestOf(recordName))) {
@@ -263,6 +265,7 @@ final class ImagePuller {
                 String manifestDigest = awaitAny(blobs);
                 String id = images.recordPulled(pending, manifestDigest);
                 stored = true;
+                Trace.mark("pull", shortId(plan.top().digest()), "recorded");
                 LOG.fine(() -> "pull " + ref.familiar() + ": stored in " + (System.nanoTime() - storeStart) / 1_000_000 + " ms");
                 for (int i = 0; i < ids.size(); i++) {
                     if (!present[i]) {
@@ -333,6 +336,7 @@ final class ImagePuller {
             // committing (fsync) the blob (the image is recorded only after every blob is committed); else Apply
             images.finishLayer(lease, target, offered ? handoffs[i] : null, unpacked, parent, ids.get(i), size,
                     l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP), plan.diffIds().get(i));
+            Trace.mark("layer", shortId(ids.get(i)), "snapshot committed");
             parent = chainIds.get(i);
         }
     }
@@ -434,9 +438,11 @@ final class ImagePuller {
                 slotHeld = false;
                 slots.release();
                 long t1 = System.nanoTime();
+                check[0].inputEnded();
                 out.status(id, "Verifying Checksum");
-                check[0].result(null);
-                long t2 = System.nanoTime();
+                // containerd's commit (its digest check, then an fsync) first: the entry check unpacks the last
+                // bytes meanwhile, on its own thread. Neither needs the other; a check that fails after the commit
+                // fails the pull, and the pull's lease takes the committed blob with it.
                 if (!exists[0]) {
                     try {
                         ingest.commit(Map.of());
@@ -453,12 +459,15 @@ final class ImagePuller {
                         exists[0] = true;
                     }
                 }
+                long t2 = System.nanoTime();
+                check[0].result(null);
                 if (exists[0]) {
                     images.storeLayerBlob(lease, digest, size, Path.of("/nonexistent"));
                 }
                 out.status(id, "Download complete");
-                LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, entry check after it "
-                        + (t2 - t1) / 1_000_000 + " ms, commit " + (System.nanoTime() - t2) / 1_000_000 + " ms");
+                LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, commit "
+                        + (t2 - t1) / 1_000_000 + " ms, entry check after it " + (System.nanoTime() - t2) / 1_000_000
+                        + " ms");
                 Downloaded d = new Downloaded();
                 mine.complete(d);
                 return d;

@@ -310,6 +310,9 @@ final class LayerUnpacker {
     }
 
     private static BasicFileAttributes lstat(Path p) throws IOException {
+        if (!PathSyscalls.lexists(p)) {
+            return null; // the common case in a new layer, without the JDK's exception for it
+        }
         try {
             return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
@@ -318,6 +321,9 @@ final class LayerUnpacker {
     }
 
     private static PosixFileAttributes posix(Path p) throws IOException {
+        if (!PathSyscalls.lexists(p)) {
+            return null;
+        }
         try {
             return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {

@@ -37,6 +37,7 @@ final class StreamingLayerCheck {
     private FutureTask<LayerCheck.Result> task;
     private long fed;
     private boolean dropped;
+    private boolean inputEnded;
 
     StreamingLayerCheck(String what) {
         this(what, true);
@@ -59,6 +60,7 @@ final class StreamingLayerCheck {
         // each check reads its own queue: a restarted one never sees the bytes of the one it replaced
         ChunkQueue queue = new ChunkQueue();
         chunks = queue;
+        inputEnded = false;
         UnpackHandoff u = unpack;
         task = new FutureTask<>(() -> {
             try {
@@ -132,13 +134,26 @@ final class StreamingLayerCheck {
         }
     }
 
+    /** The check has ended (its result is ready); for tests. */
+    boolean finished() {
+        return task.isDone();
+    }
+
+    /** The whole blob was fed: the check reads to its end without waiting for {@link #result}. Idempotent. */
+    void inputEnded() {
+        if (!dropped && !inputEnded) {
+            inputEnded = true;
+            chunks.end();
+        }
+    }
+
     /**
      * The check's result once the whole blob was fed (the download ended), or a check of {@code file} (when
      * not null) if the streamed check had to be dropped.
      */
     LayerCheck.Result result(Path file) throws IOException {
         if (!dropped) {
-            chunks.end();
+            inputEnded();
             try {
                 return task.get();
             } catch (InterruptedException e) {

@@ -93,6 +93,23 @@ class StreamingLayerCheckTest {
     }
 
     @Test
+    void theCheckEndsOnceTheInputEndedWithoutWaitingForItsResultToBeAsked() throws Exception {
+        byte[] blob = gzip(tar("c.bin", 2 << 20));
+        StreamingLayerCheck c = new StreamingLayerCheck("x", true);
+        feed(c, blob, 0, 64 << 10);
+        Thread.sleep(200);
+        assertFalse(c.finished(), "more bytes may come: the check waits for them");
+        c.inputEnded();
+        c.inputEnded(); // twice is once
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!c.finished() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(c.finished(), "the pull commits the blob meanwhile: the check must not wait for result()");
+        assertEquals(LayerCheck.check(new ByteArrayInputStream(blob), "x").diffId(), c.result(null).diffId());
+    }
+
+    @Test
     void zstdLayersGetTheDiffIdOfTheirTarAndOcisMediaType() throws IOException {
         byte[] plain = tar("z.bin", 2 << 20);
         LayerCheck.Result r = LayerCheck.check(new ByteArrayInputStream(zstd(plain)), "x");
