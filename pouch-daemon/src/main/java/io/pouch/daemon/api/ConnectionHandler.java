@@ -55,7 +55,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The request being served, or null when idle. */
     private NettyExchange current;
     private Handler currentHandler;
-    private boolean currentInline;
+    private InlineAttempt currentInline;
     private boolean bodyDone;
     private ByteArrayOutputStream aggregate;
     private boolean tooLarge;
@@ -158,7 +158,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ApiVersion version = target != null ? target.version() : ApiVersion.CURRENT;
         Map<String, String> params = match != null ? match.params() : Map.of();
         boolean streaming = match != null && match.streamingBody();
-        currentInline = match != null && match.inline();
+        currentInline = match != null ? match.inline() : null;
         ChannelInput body = streaming ? new ChannelInput(this::readMore) : null;
         current = new NettyExchange(this, req, path, version, params, body);
         currentHandler = handler;
@@ -256,12 +256,25 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(NettyExchange ex, Handler handler) {
-        Runnable run = () -> {
-            try {
-                handler.handle(ex);
-            } catch (Throwable t) {
-                ex.fail(t);
-            } finally {
+        // Router#addInline: answered here, on the event loop, unless the attempt needs a thread that may block
+        if (currentInline != null && serve(ex, currentInline)) {
+            return;
+        }
+        server.runHandler(() -> serve(ex, e -> {
+            handler.handle(e);
+            return true;
+        }));
+    }
+
+    /** Runs {@code attempt}; when it answered (or failed), ends the exchange. */
+    private static boolean serve(NettyExchange ex, InlineAttempt attempt) {
+        boolean answered = true;
+        try {
+            answered = attempt.tryHandle(ex);
+        } catch (Throwable t) {
+            ex.fail(t);
+        } finally {
+            if (answered) {
                 try {
                     ex.finish();
                 } catch (RuntimeException e) {
@@ -269,12 +282,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     ex.channelClose();
                 }
             }
-        };
-        if (currentInline) {
-            run.run(); // never blocks (Router#addInline): answered here, on the event loop
-        } else {
-            server.runHandler(run);
         }
+        return answered;
     }
 
     /**

@@ -11,11 +11,14 @@ import java.util.Map;
  * {@code /images/{name*}/json}). Fixed routes win over parameterised ones.
  */
 public final class Router {
-    /** @param inline the handler never blocks and runs on the connection's event loop ({@link #addInline}) */
-    public record Match(Handler handler, Map<String, String> params, boolean streamingBody, boolean inline) {
+    /**
+     * @param inline tried first on the connection's event loop ({@link #addInline}); null: the handler runs on a
+     *               virtual thread
+     */
+    public record Match(Handler handler, Map<String, String> params, boolean streamingBody, InlineAttempt inline) {
     }
 
-    private record Route(String method, String[] parts, Handler handler, boolean streamingBody, boolean inline,
+    private record Route(String method, String[] parts, Handler handler, boolean streamingBody, InlineAttempt inline,
                          int fixedCount) {
     }
 
@@ -23,12 +26,12 @@ public final class Router {
 
     /** Registers a route whose body is small JSON (aggregated before the handler runs). */
     public Router add(String method, String pattern, Handler handler) {
-        return add(method, pattern, handler, false, false);
+        return add(method, pattern, handler, false, null);
     }
 
     /** Registers a route whose body is streamed to the handler (image load, archive upload). */
     public Router addStreaming(String method, String pattern, Handler handler) {
-        return add(method, pattern, handler, true, false);
+        return add(method, pattern, handler, true, null);
     }
 
     /**
@@ -38,10 +41,22 @@ public final class Router {
      * 0.45 ms); the docker CLI sends {@code _ping} before every command and an exec inspect after every exec.
      */
     public Router addInline(String method, String pattern, Handler handler) {
-        return add(method, pattern, handler, false, true);
+        return add(method, pattern, handler, false, ex -> {
+            handler.handle(ex);
+            return true;
+        });
     }
 
-    private Router add(String method, String pattern, Handler handler, boolean streaming, boolean inline) {
+    /**
+     * Registers a route answered on the event loop when it can be from memory ({@code attempt} returns true), and by
+     * {@code handler} on a virtual thread otherwise (the attempt returned false and wrote nothing): for a lookup that
+     * is served from a cache nearly always but must ask containerd or take a lock held across I/O on a miss.
+     */
+    public Router addInline(String method, String pattern, InlineAttempt attempt, Handler handler) {
+        return add(method, pattern, handler, false, attempt);
+    }
+
+    private Router add(String method, String pattern, Handler handler, boolean streaming, InlineAttempt inline) {
         String[] parts = split(pattern);
         int fixed = 0;
         for (String p : parts) {

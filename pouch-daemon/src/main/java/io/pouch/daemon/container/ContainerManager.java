@@ -1294,14 +1294,31 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     public ContainerInspect inspect(String ref, boolean size) {
         Container c = store.find(ref);
         ContainerMeta m = c.meta();
-        Path dir = config.containersDir().resolve(m.id());
-        Long sizeRw = null;
-        Long sizeRoot = null;
+        return inspect(c, m, graphDriver(m), size ? usage(m.id()) : null, volumes.mountPoints(m.id()));
+    }
+
+    /**
+     * inspect from memory alone, or null when the answer needs a thread that may block: sizes asked for (a walk of
+     * the snapshot), the snapshot's overlay dirs not cached yet (a containerd call), or mounts that are not known
+     * without I/O or a lock (see {@link ContainerVolumes#cachedMountPoints}). Never blocks: {@code docker exec} asks
+     * this before every exec, and it is answered on the API's event loop (saves two thread hand-offs).
+     */
+    public ContainerInspect inspectCached(String ref, boolean size) {
         if (size) {
-            long[] u = usage(m.id());
-            sizeRw = u[0];
-            sizeRoot = u[1];
+            return null;
         }
+        Container c = store.find(ref);
+        ContainerMeta m = c.meta();
+        ContainerInspect.GraphDriver g = cachedGraphDriver(m);
+        List<ContainerInspect.MountPoint> mounts = g == null ? null : volumes.cachedMountPoints(m.id());
+        return mounts == null ? null : inspect(c, m, g, null, mounts);
+    }
+
+    private ContainerInspect inspect(Container c, ContainerMeta m, ContainerInspect.GraphDriver graphDriver,
+                                     long[] usage, List<ContainerInspect.MountPoint> mounts) {
+        Path dir = config.containersDir().resolve(m.id());
+        Long sizeRw = usage == null ? null : usage[0];
+        Long sizeRoot = usage == null ? null : usage[1];
         ContainerState st = m.state();
         if (c.removing) {
             st = new ContainerState("removing", st.running(), st.paused(), st.restarting(), st.oomKilled(), st.dead(),
@@ -1325,7 +1342,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
                 dir.resolve("hosts").toString(), logType.equals("json-file") ? logPath(m.id()).toString() : "",
                 "/" + m.name(), m.restartCount(), ContainerdRuntime.SNAPSHOTTER, "linux", "", "", "", execIds(m.id()), shown,
-                graphDriver(m), sizeRw, sizeRoot, volumes.mountPoints(m.id()), m.config(),
+                graphDriver, sizeRw, sizeRoot, mounts, m.config(),
                 networks == null ? ContainerInspect.NetworkSettings.unattached("")
                         : networks.settings(m.id(), m.config().exposedPorts()));
     }
@@ -1339,11 +1356,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private ContainerInspect.GraphDriver graphDriver(ContainerMeta m) {
-        String key = m.imageId() + "|" + m.state().startedAt();
-        Map.Entry<String, ContainerInspect.GraphDriver> cached = graphDrivers.get(m.id());
-        if (cached != null && cached.getKey().equals(key)) {
-            return cached.getValue();
+        ContainerInspect.GraphDriver cached = cachedGraphDriver(m);
+        if (cached != null) {
+            return cached;
         }
+        String key = graphDriverKey(m);
         if (store.byIdOrNull(m.id()) == null) {
             graphDrivers.remove(m.id());
             return graphDriver(m.id());
@@ -1354,6 +1371,16 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
         graphDrivers.keySet().removeIf(id -> store.byIdOrNull(id) == null); // removed containers
         return g;
+    }
+
+    /** The cached overlay dirs of {@code m}'s snapshot, or null (never cached, or recreated since). */
+    private ContainerInspect.GraphDriver cachedGraphDriver(ContainerMeta m) {
+        Map.Entry<String, ContainerInspect.GraphDriver> cached = graphDrivers.get(m.id());
+        return cached != null && cached.getKey().equals(graphDriverKey(m)) ? cached.getValue() : null;
+    }
+
+    private static String graphDriverKey(ContainerMeta m) {
+        return m.imageId() + "|" + m.state().startedAt();
     }
 
     private ContainerInspect.GraphDriver graphDriver(String id) {

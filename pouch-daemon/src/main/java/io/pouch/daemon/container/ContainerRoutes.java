@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.ContainerWaitResponse;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.api.Filters;
@@ -34,8 +35,13 @@ public final class ContainerRoutes implements RouteRegistrar {
         r.add("POST", "/containers/create", this::create);
         r.add("GET", "/containers/json", ex -> ex.respond(200, manager.list(ex.queryBool("all", false),
                 ex.queryInt("limit", -1), ex.queryBool("size", false), Filters.parse(ex.query("filters")))));
-        r.add("GET", "/containers/{id}/json", ex -> ex.respond(200, manager.inspect(ex.pathParam("id"),
-                ex.queryBool("size", false))));
+        r.addInline("GET", "/containers/{id}/json", ex -> {
+            ContainerInspect cached = manager.inspectCached(ex.pathParam("id"), ex.queryBool("size", false));
+            if (cached != null) {
+                ex.respond(200, cached);
+            }
+            return cached != null;
+        }, ex -> ex.respond(200, manager.inspect(ex.pathParam("id"), ex.queryBool("size", false))));
         r.add("POST", "/containers/{id}/start", ex -> {
             manager.start(ex.pathParam("id"));
             ex.respondEmpty(204);

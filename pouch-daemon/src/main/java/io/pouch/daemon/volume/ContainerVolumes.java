@@ -319,8 +319,25 @@ public final class ContainerVolumes {
 
     /** Inspect's and ps's {@code Mounts}. */
     public List<ContainerInspect.MountPoint> mountPoints(String id) {
+        return mountPoints(plan(id));
+    }
+
+    /**
+     * The mount points when known without I/O or a lock: null when the plan is not read yet, or names a volume
+     * (its mount point comes from the volume manager, whose monitor is held while it creates or removes volumes, and
+     * a plugin's from the plugin).
+     */
+    public List<ContainerInspect.MountPoint> cachedMountPoints(String id) {
+        List<PlannedMount> plan = plans.get(id);
+        if (plan == null || plan.stream().anyMatch(m -> m.type().equals("volume"))) {
+            return null;
+        }
+        return mountPoints(plan);
+    }
+
+    private List<ContainerInspect.MountPoint> mountPoints(List<PlannedMount> plan) {
         List<ContainerInspect.MountPoint> out = new ArrayList<>();
-        for (PlannedMount m : plan(id)) {
+        for (PlannedMount m : plan) {
             switch (m.type()) {
                 case "bind" -> out.add(new ContainerInspect.MountPoint("bind", null, m.source(), m.destination(), null,
                         m.mode(), m.rw(), m.propagation()));

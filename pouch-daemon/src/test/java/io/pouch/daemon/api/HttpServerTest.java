@@ -53,6 +53,14 @@ class HttpServerTest {
                 ex.method().equals("HEAD") ? new byte[0] : "OK".getBytes(), Map.of("Swarm", "inactive")));
         r.addInline("GET", "/where", ex -> ex.respond(200, Map.of("virtual", Thread.currentThread().isVirtual())));
         r.add("GET", "/where-blocking", ex -> ex.respond(200, Map.of("virtual", Thread.currentThread().isVirtual())));
+        // answered on the loop unless asked for ?miss=1: then the attempt writes nothing and the handler runs
+        r.addInline("GET", "/cached", ex -> {
+            if (ex.queryBool("miss", false)) {
+                return false;
+            }
+            ex.respond(200, List.of("attempt", Thread.currentThread().isVirtual()));
+            return true;
+        }, ex -> ex.respond(200, List.of("handler", Thread.currentThread().isVirtual())));
         r.add("GET", "/images/{name*}/json", ex -> ex.respond(200, Map.of("name", ex.pathParam("name"),
                 "version", ex.apiVersion().toString())));
         r.add("POST", "/echo", ex -> {
@@ -196,6 +204,19 @@ class HttpServerTest {
                 Map<String, String> h = c.head();
                 assertEquals("HTTP/1.1 200 OK", h.get(":status"));
                 assertEquals("{\"virtual\":" + expected + "}\n", c.body(h));
+            }
+        }
+    }
+
+    @Test
+    void anInlineAttemptThatNeedsAThreadLeavesTheAnswerToItsHandler() throws IOException {
+        try (Conn c = new Conn()) {
+            c.send(get("/cached?miss=1") + get("/cached") + get("/cached?miss=1"));
+            // [who answered, on a virtual thread]
+            for (String expected : List.of("[\"handler\",true]", "[\"attempt\",false]", "[\"handler\",true]")) {
+                Map<String, String> h = c.head();
+                assertEquals("HTTP/1.1 200 OK", h.get(":status"));
+                assertEquals(expected + "\n", c.body(h), "one answer per request, by the right side");
             }
         }
     }

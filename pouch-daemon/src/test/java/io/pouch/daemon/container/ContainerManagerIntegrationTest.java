@@ -3,6 +3,7 @@ package io.pouch.daemon.container;
 import containerd.services.containers.v1.ContainersOuterClass;
 import containerd.services.snapshots.v1.SnapshotsOuterClass;
 import containerd.services.tasks.v1.TasksOuterClass;
+import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerInspect;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -199,6 +201,21 @@ class ContainerManagerIntegrationTest {
         assertEquals(List.of("15", "9"), signals);
         assertThrows(PouchException.class, () -> mgr.stop(id, 1)); // 304
         assertEquals(409, assertThrows(PouchException.class, () -> mgr.kill(id, "KILL")).status());
+        mgr.remove(id, false, false);
+    }
+
+    @Test
+    void inspectFromMemoryIsTheSameAnswerOnceTheSnapshotIsKnown() throws Exception {
+        String id = create("it-inspect-cached", List.of("sleep", "100"), Map.of());
+        mgr.start(id);
+        ContainerInspect full = mgr.inspect(id, false); // asks containerd for the overlay dirs once
+        ContainerInspect cached = mgr.inspectCached(id, false);
+        assertEquals(Json.MAPPER.writeValueAsString(full), Json.MAPPER.writeValueAsString(cached));
+        assertFalse(cached.graphDriver().data().isEmpty(), cached.graphDriver().toString());
+        assertNull(mgr.inspectCached(id, true), "sizes walk the snapshot: not from memory");
+        assertEquals(404, assertThrows(PouchException.class, () -> mgr.inspectCached("it-no-such", false)).status());
+        mgr.kill(id, "SIGKILL");
+        assertEquals(137, mgr.waitFor(id, "not-running").get(10, TimeUnit.SECONDS));
         mgr.remove(id, false, false);
     }
 

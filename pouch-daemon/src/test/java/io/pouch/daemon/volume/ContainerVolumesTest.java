@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.config.DaemonConfig;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,5 +95,23 @@ class ContainerVolumesTest {
         cv.removed(id, true);
         assertFalse(cv.manager().users("vol1").contains(id));
         cv.manager().inspect("vol1"); // named: kept by rm -v
+    }
+
+    @Test
+    void mountPointsFromMemoryOnlyWithoutNamedVolumes() throws Exception {
+        ContainerVolumes cv = volumes();
+        String plain = "a".repeat(64);
+        String named = "b".repeat(64);
+        Files.createDirectories(tmp.resolve("home/containers").resolve(plain));
+        Files.createDirectories(tmp.resolve("home/containers").resolve(named));
+        Path host = Files.createDirectories(tmp.resolve("bound"));
+        assertNull(cv.cachedMountPoints(plain), "the plan was never read: that needs the disk");
+        cv.attach(plain, cv.plan(hc(List.of(host + ":/h:ro"), null, Map.of("/t", "size=1m"), null), null, ref -> ref));
+        cv.attach(named, cv.plan(hc(List.of("vol2:/v"), null, null, null), null, ref -> ref));
+        assertEquals(cv.mountPoints(plain), cv.cachedMountPoints(plain));
+        assertEquals(List.of("/h", "/t"), cv.cachedMountPoints(plain).stream()
+                .map(ContainerInspect.MountPoint::destination).toList());
+        assertNull(cv.cachedMountPoints(named), "a volume's mount point comes from its manager (a lock, a plugin)");
+        assertEquals("vol2", cv.mountPoints(named).getFirst().name());
     }
 }
