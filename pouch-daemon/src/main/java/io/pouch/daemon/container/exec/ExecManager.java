@@ -484,17 +484,23 @@ public final class ExecManager {
             e.exitSeen = true;
             io = e.io;
         }
+        // the exit code first: the attached client is waiting for it to end its stream (latency of docker exec).
+        // Output drained already (the usual order: the shim closes the FIFOs before it reports the exit): set here,
+        // without a hop to another thread.
+        boolean drained = io == null || io.isDrained();
+        if (drained) {
+            finish(e, status < 0 ? 255 : status);
+        }
         Thread.ofVirtual().name("exec-exit-" + e.id.substring(0, Math.min(12, e.id.length()))).start(() -> {
-            if (io != null) {
+            if (!drained) {
                 try {
                     io.awaitDrained(2000);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                 }
+                Trace.mark("exec", e.id, "drained");
+                finish(e, status < 0 ? 255 : status);
             }
-            Trace.mark("exec", e.id, "drained");
-            // the exit code first: the attached client is waiting for it to end its stream (latency of docker exec)
-            finish(e, status < 0 ? 255 : status);
             deleteProcess(e);
             if (io != null) {
                 io.close();
