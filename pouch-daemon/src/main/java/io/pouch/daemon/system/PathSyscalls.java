@@ -28,30 +28,17 @@ public final class PathSyscalls {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle MKNOD = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("mknod").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle CHMOD = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("chmod").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle UTIMENSAT = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("utimensat").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle LCHOWN = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("lchown").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle LSETXATTR = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("lsetxattr").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle FSTATAT = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("fstatat").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
-            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle MKNOD = errnoCall("mknod",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle CHMOD = errnoCall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UTIMENSAT = errnoCall("utimensat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle LCHOWN = errnoCall("lchown",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LSETXATTR = errnoCall("lsetxattr",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FSTATAT = errnoCall("fstatat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     /** Larger than struct stat on every 64-bit Linux ABI (144 bytes on x86_64, 128 on arm64). */
     private static final long STAT_BUFFER = 256;
     private static final int ENOENT = 2;
@@ -64,6 +51,12 @@ public final class PathSyscalls {
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private PathSyscalls() {
+    }
+
+    /** A downcall to libc's {@code name} that captures errno (read with {@link #errno}). */
+    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor,
+                Linker.Option.captureCallState("errno"));
     }
 
     /**
