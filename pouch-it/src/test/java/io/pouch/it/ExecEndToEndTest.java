@@ -86,6 +86,28 @@ class ExecEndToEndTest {
         assertEquals("3", r.trimmed());
     }
 
+    /**
+     * The FIFOs of an exec are made while containerd registers the process: when they cannot be made (an immutable
+     * FIFO directory: even root cannot add to it) the exec ends with 126 and says why, nothing hangs, and the next
+     * exec works once the directory is writable again.
+     */
+    @Test
+    void anExecWhoseFifosCannotBeMadeFailsClearly() {
+        String id = d.docker("inspect", "-f", "{{.Id}}", running).ok().trimmed();
+        Path fifos = d.base().resolve("run").resolve("fifo").resolve(id);
+        Assumptions.assumeTrue(Files.isDirectory(fifos), "no FIFO directory at " + fifos);
+        Cmd.Result lock = Cmd.run(List.of("chattr", "+i", fifos.toString()), Map.of(), null, Duration.ofSeconds(10));
+        Assumptions.assumeTrue(lock.exit() == 0, "this filesystem has no immutable flag: " + lock);
+        try {
+            Cmd.Result r = d.docker("exec", running, "true");
+            assertEquals(126, r.exit(), r.toString());
+            assertTrue((r.out() + r.err()).contains("cannot create the FIFOs"), r.toString());
+        } finally {
+            Cmd.run(List.of("chattr", "-i", fifos.toString()), Map.of(), null, Duration.ofSeconds(10));
+        }
+        assertEquals("again", d.docker("exec", running, "echo", "again").ok().trimmed());
+    }
+
     @Test
     void execInspectAndErrors() throws Exception {
         Cmd.Result c = d.curl("/containers/" + running + "/exec", "-XPOST", "-H", "Content-Type: application/json",
