@@ -211,6 +211,11 @@ public final class ContainerdSupervisor implements AutoCloseable {
 
                 [debug]
                   level = "%s"
+
+                # containerd's default, written out because pouchd's staged blobs rely on it: a writer opened with
+                # an expected digest whose bytes the backing store has commits them without reading them again
+                [plugins."io.containerd.metadata.v1.bolt"]
+                  content_sharing_policy = "shared"
                 """.formatted(config.containerdRoot(), config.containerdState(), config.containerdAddress(),
                 config.containerdAddress() + ".ttrpc", config.debug() ? "debug" : "warn");
     }

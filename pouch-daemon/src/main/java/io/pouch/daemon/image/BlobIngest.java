@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * flight. containerd checks each request's offset in order, and verifies the expected digest and size on commit,
  * so a blob whose bytes are wrong is never stored. Not thread-safe: one writer thread.
  */
-final class BlobIngest {
+final class BlobIngest implements BlobSink {
     private static final Object DONE = new Object();
 
     private final Containerd ctd;
@@ -85,17 +85,17 @@ final class BlobIngest {
         }
     }
 
-    /** Bytes written so far. */
-    long offset() {
+    @Override
+    public long offset() {
         return pendingAt + pendingLen;
     }
 
     /**
-     * Appends {@code data[off, off + len)}; the caller may reuse the array when this returns (gRPC serializes a
-     * message into its own buffers before {@code onNext} returns). {@code at} must be the current offset, or 0 to
-     * start over (containerd truncates the ingest).
+     * gRPC serializes a message into its own buffers before {@code onNext} returns, so the array is free on return.
+     * Starting over at 0: containerd truncates the ingest.
      */
-    void write(long at, byte[] data, int off, int len) {
+    @Override
+    public void write(long at, byte[] data, int off, int len) {
         if (at == 0 && offset() > 0) {
             pendingLen = 0; // start over: the next message goes at offset 0, where containerd truncates
             pendingAt = 0;
@@ -144,20 +144,36 @@ final class BlobIngest {
         call.onNext(b.build());
     }
 
-    /**
-     * Commits with the expected digest and size. Throws StatusRuntimeException as containerd answered
-     * (ALREADY_EXISTS when the blob is there already: the caller adopts it).
-     */
-    void commit(Map<String, String> labels) {
+    @Override
+    public void commit(Map<String, String> labels) {
         long offset = offset();
         if (offset != size) {
             throw PouchException.invalidArgument("blob " + digest + " has " + offset + " bytes, expected " + size);
         }
         flush();
+        sendCommit(labels);
+    }
+
+    /**
+     * Commits a blob whose bytes are already in the backing store of containerd's content store ({@link StagedBlob}
+     * put them there): one COMMIT at the full size and no data. containerd's "shared" content policy records such a
+     * blob in the namespace without reading it. Throws StatusRuntimeException OUT_OF_RANGE when containerd did not
+     * find the bytes (its writer then starts at offset 0); the caller aborts this ingest then.
+     */
+    void commitPresent(Map<String, String> labels) {
+        if (!first || pendingLen > 0) {
+            throw new IllegalStateException("the ingest of " + digest + " already has data");
+        }
+        first = false;
+        pendingAt = size;
+        sendCommit(labels);
+    }
+
+    private void sendCommit(Map<String, String> labels) {
         awaitReady();
         Trace.mark("blob", digest.substring(digest.indexOf(':') + 1), "commit sent");
         call.onNext(WriteContentRequest.newBuilder().setAction(WriteAction.COMMIT).setRef(ref)
-                .setOffset(offset).setTotal(size).setExpected(digest).putAllLabels(labels).build());
+                .setOffset(size).setTotal(size).setExpected(digest).putAllLabels(labels).build());
         call.onCompleted();
         ended = true;
         while (await() != DONE) {
@@ -167,7 +183,8 @@ final class BlobIngest {
     }
 
     /** Drops the stream and whatever containerd ingested under this ref (nothing is stored). */
-    void abort() {
+    @Override
+    public void abort() {
         if (!ended) {
             ended = true;
             try {

@@ -42,10 +42,15 @@ final class ContainerdImages {
     static final String GC_REF_SNAPSHOT = "containerd.io/gc.ref.snapshot." + SNAPSHOTTER;
     private static final int CHUNK = BlobIngest.CHUNK;
 
-    private final Containerd ctd;
+    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("sha256:[a-f0-9]{64}");
 
-    ContainerdImages(Containerd ctd) {
+    private final Containerd ctd;
+    /** The supervised containerd's store on disk, where blobs are staged ({@link StagedBlob}); null: Content.Write. */
+    private final LocalContentStore local;
+
+    ContainerdImages(Containerd ctd, Optional<LocalContentStore> local) {
         this.ctd = ctd;
+        this.local = local.orElse(null);
     }
 
     // ---- leases ----
@@ -102,7 +107,7 @@ final class ContainerdImages {
             adoptBlob(lease, digest, labels);
             return;
         }
-        BlobIngest ingest = new BlobIngest(ctd, lease, digest, size);
+        BlobSink ingest = ingest(lease, digest, size);
         try (InputStream in = source.open()) {
             while (true) {
                 // past the expected size one byte is read to catch a source longer than the size
@@ -126,8 +131,14 @@ final class ContainerdImages {
         }
     }
 
-    /** An open write of a blob (see {@link BlobIngest}); the caller commits or aborts it. */
-    BlobIngest ingest(String lease, String digest, long size) {
+    /**
+     * An open write of a blob; the caller commits or aborts it. Staged beside the supervised containerd's store
+     * ({@link StagedBlob}), else through its Content.Write stream ({@link BlobIngest}).
+     */
+    BlobSink ingest(String lease, String digest, long size) {
+        if (local != null && SHA256.matcher(digest).matches()) {
+            return new StagedBlob(local, ctd, lease, digest, size);
+        }
         return new BlobIngest(ctd, lease, digest, size);
     }
 

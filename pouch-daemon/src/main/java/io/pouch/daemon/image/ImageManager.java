@@ -48,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -76,8 +77,10 @@ public final class ImageManager implements ImageLookup {
     private volatile ImageUsage usage = id -> List.of();
 
     public ImageManager(Containerd containerd, DaemonConfig config, EventBus events) {
-        this.backend = new ContainerdImages(containerd);
         this.config = config;
+        // staged in the spool directory, which reload() empties at start
+        this.backend = new ContainerdImages(containerd, config.supervisesContainerd()
+                ? LocalContentStore.of(config.containerdRoot(), tmpDir().resolve("blobs")) : Optional.empty());
         this.events = events;
     }
 
@@ -863,7 +866,7 @@ public final class ImageManager implements ImageLookup {
     }
 
     /** An open write of a layer blob into containerd under the pull's lease, committed only once verified. */
-    BlobIngest openIngest(String lease, String digest, long size) {
+    BlobSink openIngest(String lease, String digest, long size) {
         return backend.ingest(lease, digest, size);
     }
 

@@ -29,11 +29,11 @@ import java.util.concurrent.Semaphore;
 /**
  * {@code POST /images/create?fromImage=}: resolves the manifest (errors before the stream starts are plain
  * statuses), then streams the missing layers, three at a time and earliest first ({@link DownloadOrder}), from
- * the registry into containerd's content store, which checks each blob's digest on commit. Each layer is unpacked
- * in chain order as soon as it is stored (its snapshot prepared while it downloads) and its diff id checked; the
- * config and manifest are stored meanwhile, so only the image records are written at the end. Everything is held
- * by the pull's lease until then, so an interrupted pull leaves nothing. A layer another pull is already
- * downloading is waited for, not fetched twice.
+ * the registry into containerd's content store ({@link BlobSink}; each blob's digest is checked on commit). Each
+ * layer is unpacked in chain order as soon as it is stored (its snapshot prepared while it downloads) and its diff
+ * id checked; the config and manifest are stored meanwhile, so only the image records are written at the end.
+ * Everything is held by the pull's lease until then, so an interrupted pull leaves nothing. A layer another pull is
+ * already downloading is waited for, not fetched twice.
  */
 final class ImagePuller {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePuller.class.getName());
@@ -369,8 +369,8 @@ final class ImagePuller {
 
     /**
      * One layer: joins a download of the same blob already running for another pull (the blob is then in the
-     * content store: adopted under this pull's lease), or runs it. The bytes go straight from the registry into
-     * containerd's content store (no spool file; the commit checks the expected digest and size) and through the
+     * content store: adopted under this pull's lease), or runs it. The bytes go from the registry into the blob's
+     * sink for containerd's content store (the commit checks the expected digest and size) and through the
      * tar entry check at the same time, which unpacks the entries into the layer's snapshot once {@code handoff}
      * gives it and hashes what it unpacked (the diff id, checked before the snapshot is committed).
      */
@@ -397,7 +397,7 @@ final class ImagePuller {
         }
         try {
             slots.acquire();
-            BlobIngest ingest;
+            BlobSink ingest;
             try {
                 ingest = images.openIngest(lease, digest, size);
             } catch (RuntimeException e) {
@@ -434,13 +434,13 @@ final class ImagePuller {
                 } finally {
                     order.finished(index);
                 }
-                // the bytes are all here: the next download may start while containerd commits (fsync) this one
+                // the bytes are all here: the next download may start while this one is committed (digest check, fsync)
                 slotHeld = false;
                 slots.release();
                 long t1 = System.nanoTime();
                 check[0].inputEnded();
                 out.status(id, "Verifying Checksum");
-                // containerd's commit (its digest check, then an fsync) first: the entry check unpacks the last
+                // the blob's commit (its digest check, then an fsync) first: the entry check unpacks the last
                 // bytes meanwhile, on its own thread. Neither needs the other; a check that fails after the commit
                 // fails the pull, and the pull's lease takes the committed blob with it.
                 if (!exists[0]) {

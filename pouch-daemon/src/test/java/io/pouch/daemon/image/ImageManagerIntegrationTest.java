@@ -96,7 +96,7 @@ class ImageManagerIntegrationTest {
 
     @BeforeEach
     void cleanNamespace() {
-        ContainerdImages b = new ContainerdImages(ctd);
+        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
         for (ImagesOuterClass.Image i : b.listImages()) {
             b.deleteImage(i.getName());
         }
@@ -123,7 +123,7 @@ class ImageManagerIntegrationTest {
     }
 
     private State state() {
-        ContainerdImages b = new ContainerdImages(ctd);
+        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
         return new State(b.listImages().stream().map(ImagesOuterClass.Image::getName).sorted().toList(),
                 b.listBlobs().stream().sorted().toList(), b.listSnapshots().stream().sorted().toList());
     }
@@ -199,7 +199,7 @@ class ImageManagerIntegrationTest {
         LocalImage img = images.resolve("busybox");
         String key = "image-test-rootfs-" + System.nanoTime();
         // like a container's rootfs, the snapshot needs a reference or containerd's GC takes it: a lease here
-        ContainerdImages b = new ContainerdImages(ctd);
+        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
         String lease = b.createLease("test");
         List<Mount> mounts = Containerd.withLease(ctd.snapshots(), lease).prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
                 .setSnapshotter("overlayfs").setKey(key).setParent(img.chainId()).build()).getMountsList();
@@ -239,7 +239,7 @@ class ImageManagerIntegrationTest {
         assertEquals(Map.of("k", "v"), img.config().labels());
         assertTrue(img.config().exposedPorts().containsKey("80/tcp"));
         assertNotNull(img.chainId());
-        assertTrue(new ContainerdImages(ctd).snapshotExists(img.chainId()));
+        assertTrue(new ContainerdImages(ctd, java.util.Optional.empty()).snapshotExists(img.chainId()));
         assertTrue(seen.stream().anyMatch(e -> e.action().equals("import")));
         JsonNode hist = Json.MAPPER.valueToTree(images.history("imported:v1"));
         assertEquals("Imported from -", hist.get(0).get("Comment").asText());
@@ -327,7 +327,7 @@ class ImageManagerIntegrationTest {
         collectGarbage();
         assertEquals(loaded, state(), "containerd's GC must not collect a loaded image");
         LocalImage img = images.resolve("busybox");
-        ContainerdImages b = new ContainerdImages(ctd);
+        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
         assertEquals(img.chainId(), b.blobInfo(img.id()).orElseThrow().getLabelsMap().get("containerd.io/gc.ref.snapshot.overlayfs"));
 
         // an OCI image layout made of the same blobs, under another name

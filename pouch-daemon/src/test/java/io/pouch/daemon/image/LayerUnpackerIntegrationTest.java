@@ -121,7 +121,7 @@ class LayerUnpackerIntegrationTest {
             file(t, "bin/sh", "#!/bin/tool\n", 0755, 0, 0, Map.of());
             file(t, "bin/.wh.tool2", "", 0644, 0, 0, Map.of());
         });
-        ContainerdImages b = new ContainerdImages(ctd);
+        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
         String lease = b.createLease("unpack-test");
         try {
             List<Path> theirs = unpackWithContainerd(b, lease, "ref-" + UUID.randomUUID(), lower, upper);
@@ -166,7 +166,7 @@ class LayerUnpackerIntegrationTest {
     }
 
     private static void leftToContainerd(byte[] layer) throws Exception {
-        ContainerdImages b = new ContainerdImages(ctd);
+        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
         String lease = b.createLease("unpack-test");
         try {
             ContainerdImages.UnpackTarget target = b.prepareUnpack(lease, "unsupported-" + UUID.randomUUID(), "");

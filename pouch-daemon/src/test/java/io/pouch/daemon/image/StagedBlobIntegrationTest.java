@@ -1,0 +1,220 @@
+package io.pouch.daemon.image;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.PrivateContainerd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Blobs staged beside a real containerd's local content store and handed over by a hard link and a data-less
+ * commit (containerd's "shared" content policy), against a private containerd under /tmp/staged-ctd.
+ */
+@Tag("integration")
+class StagedBlobIntegrationTest {
+    private static final Path CTD = Path.of("/tmp/staged-ctd");
+    private static PrivateContainerd privateCtd;
+    private static Containerd ctd;
+    private static LocalContentStore store;
+    private static ContainerdImages images;
+    private final List<String> leases = new ArrayList<>();
+
+    @BeforeAll
+    static void startContainerd() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) || Files.isExecutable(Path.of("/usr/local/bin/containerd")),
+                "needs containerd");
+        privateCtd = PrivateContainerd.start(CTD, "staged-test");
+        ctd = privateCtd.client();
+        assumeTrue(privateCtd.up(), "private containerd did not come up");
+        store = LocalContentStore.of(CTD.resolve("root"), CTD.resolve("staging")).orElseThrow();
+        images = new ContainerdImages(ctd, Optional.of(store));
+    }
+
+    @AfterAll
+    static void stopContainerd() throws Exception {
+        if (privateCtd != null) {
+            privateCtd.close();
+        }
+    }
+
+    @AfterEach
+    void endLeases() throws Exception {
+        // a synchronous delete: containerd collects every blob a test stored (only its lease held them)
+        for (String l : leases) {
+            images.deleteLease(l, true);
+        }
+        assertTrue(isEmpty(store.staging()), "a staged file was left behind");
+    }
+
+    private String lease() {
+        String l = images.createLease("staged-test");
+        leases.add(l);
+        return l;
+    }
+
+    private static boolean isEmpty(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private static Path backing(String digest) {
+        return store.blobs().resolve("sha256").resolve(digest.substring(7));
+    }
+
+    private static void writeInPieces(BlobSink sink, byte[] data, int piece) {
+        for (int at = 0; at < data.length; at += piece) {
+            sink.write(at, data, at, Math.min(piece, data.length - at));
+        }
+    }
+
+    @Test
+    void aStagedBlobBecomesTheStoresBlobWithoutContainerdCopyingIt() throws Exception {
+        byte[] data = random(3 << 20, 1);
+        String digest = sha256(data);
+        String lease = lease();
+        StagedBlob sink = assertInstanceOf(StagedBlob.class, images.ingest(lease, digest, data.length));
+        writeInPieces(sink, data, 1 << 20);
+        Object stagedInode = Files.getAttribute(sink.stagedFile(), "unix:ino");
+        sink.commit(Map.of("io.pouch.test", "staged"));
+
+        var info = images.blobInfo(digest).orElseThrow();
+        assertEquals(data.length, info.getSize());
+        assertEquals("staged", info.getLabelsMap().get("io.pouch.test"));
+        assertArrayEquals(data, images.readBlob(digest));
+        // the very file pouchd wrote, read-only as containerd leaves its blobs; the staged name is gone
+        assertEquals(stagedInode, Files.getAttribute(backing(digest), "unix:ino"));
+        assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(backing(digest))));
+        assertFalse(Files.exists(sink.stagedFile()));
+
+        // containerd's garbage collector owns it now: the lease's end takes it, bytes and all
+        images.deleteLease(lease, true);
+        assertTrue(images.blobInfo(digest).isEmpty());
+        assertFalse(Files.exists(backing(digest)));
+    }
+
+    @Test
+    void aBlobWhoseBytesAreNotTheDigestIsRefusedAndNothingIsStored() throws Exception {
+        byte[] data = random(1 << 20, 2);
+        String digest = sha256(random(1 << 20, 3));
+        BlobSink sink = images.ingest(lease(), digest, data.length);
+        writeInPieces(sink, data, 300_000);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sink.commit(Map.of()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("expected " + digest), e.getStatus().getDescription());
+        assertTrue(images.blobInfo(digest).isEmpty());
+        assertFalse(Files.exists(backing(digest)));
+    }
+
+    @Test
+    void aShortOrLongBlobIsRefused() throws Exception {
+        byte[] data = random(1000, 4);
+        String digest = sha256(data);
+        BlobSink shortOne = images.ingest(lease(), digest, data.length);
+        shortOne.write(0, data, 0, 999);
+        assertThrows(PouchException.class, () -> shortOne.commit(Map.of()));
+        BlobSink longOne = images.ingest(lease(), digest, 999);
+        assertThrows(PouchException.class, () -> longOne.write(0, data, 0, 1000));
+        longOne.abort();
+        assertTrue(images.blobInfo(digest).isEmpty());
+    }
+
+    @Test
+    void aDownloadThatStartsOverKeepsOnlyTheNewBytes() throws Exception {
+        byte[] data = random(2 << 20, 5);
+        String digest = sha256(data);
+        BlobSink sink = images.ingest(lease(), digest, data.length);
+        sink.write(0, random(1 << 20, 6), 0, 1 << 20); // a broken first attempt
+        writeInPieces(sink, data, 1 << 20);
+        sink.commit(Map.of());
+        assertArrayEquals(data, images.readBlob(digest));
+    }
+
+    @Test
+    void anAbortedBlobLeavesNothing() throws Exception {
+        byte[] data = random(1 << 20, 7);
+        String digest = sha256(data);
+        BlobSink sink = images.ingest(lease(), digest, data.length);
+        sink.write(0, data, 0, 4096);
+        sink.abort();
+        assertTrue(images.blobInfo(digest).isEmpty());
+        assertFalse(Files.exists(backing(digest)));
+    }
+
+    @Test
+    void aBlobTheNamespaceHasIsReportedAsThere() throws Exception {
+        byte[] data = random(100_000, 8);
+        String digest = sha256(data);
+        String lease = lease();
+        BlobSink first = images.ingest(lease, digest, data.length);
+        writeInPieces(first, data, 65536);
+        first.commit(Map.of());
+        BlobSink second = images.ingest(lease, digest, data.length);
+        writeInPieces(second, data, 65536);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> second.commit(Map.of()));
+        assertEquals(Status.Code.ALREADY_EXISTS, e.getStatus().getCode());
+        assertArrayEquals(data, images.readBlob(digest));
+    }
+
+    @Test
+    void aBlobContainerdDoesNotFindGoesThroughContentWrite() throws Exception {
+        // links land in a directory containerd does not read (as when its collector removed the link before the
+        // commit): containerd answers the data-less commit with OUT_OF_RANGE, twice, and the bytes are streamed
+        Path decoy = CTD.resolve("decoy");
+        LocalContentStore elsewhere = new LocalContentStore(decoy.resolve("blobs"), store.staging());
+        ContainerdImages viaDecoy = new ContainerdImages(ctd, Optional.of(elsewhere));
+        byte[] data = random(5 << 20, 9);
+        String digest = sha256(data);
+        BlobSink sink = viaDecoy.ingest(lease(), digest, data.length);
+        writeInPieces(sink, data, 1 << 20);
+        sink.commit(Map.of("io.pouch.test", "streamed"));
+        assertArrayEquals(data, images.readBlob(digest));
+        assertEquals("streamed", images.blobInfo(digest).orElseThrow().getLabelsMap().get("io.pouch.test"));
+        // containerd's own copy, not the staged file
+        assertFalse(Files.getAttribute(backing(digest), "unix:ino")
+                .equals(Files.getAttribute(decoy.resolve("blobs/sha256").resolve(digest.substring(7)), "unix:ino")));
+        try (var walk = Files.walk(decoy)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
