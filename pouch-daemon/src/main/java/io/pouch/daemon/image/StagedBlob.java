@@ -120,7 +120,6 @@ final class StagedBlob implements BlobSink {
                 BlobIngest handover = new BlobIngest(ctd, lease, digest, size);
                 try {
                     handover.commitPresent(labels);
-                    Trace.mark("blob", digest.substring(digest.indexOf(':') + 1), "committed");
                     return;
                 } catch (StatusRuntimeException e) {
                     if (e.getStatus().getCode() != Status.Code.OUT_OF_RANGE) {
