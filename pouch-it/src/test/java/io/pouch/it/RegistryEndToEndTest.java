@@ -1,5 +1,6 @@
 package io.pouch.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -303,6 +304,7 @@ class RegistryEndToEndTest {
         assertTrue(pull.out().contains("Status: Downloaded newer image for " + ref), pull.toString());
         assertEquals(id, d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed());
         assertUnpackedByPouchd(ref);
+        assertStagedByPouchd(ref);
         assertEquals("layer two says hi", d.docker("run", "--rm", ref, "cat", "/data/hello.txt").ok().trimmed());
         assertEquals("3145728", d.docker("run", "--rm", ref, "sh", "-c", "wc -c < /data/blob.bin").ok().trimmed());
         Cmd.Result again = d.docker("pull", ref).ok();
@@ -324,6 +326,28 @@ class RegistryEndToEndTest {
             Cmd.Result info = Cmd.run(List.of("ctr", "--address", sock, "-n", "pouch", "snapshots", "info", chain),
                     Map.of(), null, Duration.ofSeconds(10)).ok();
             assertTrue(info.out().matches("(?s).*\"io.pouch.unpacked-by\":\\s*\"pouchd\".*"), info.toString());
+        }
+    }
+
+    /**
+     * Every blob of {@code ref} (manifest, config, layers) was staged by pouchd and linked into containerd's store
+     * (label {@code io.pouch.staged-by}), not streamed through Content.Write, the fallback that would leave pulls
+     * correct but slower.
+     */
+    private void assertStagedByPouchd(String ref) throws Exception {
+        String sock = d.base().resolve("run/containerd/containerd.sock").toString();
+        String repoDigest = d.docker("image", "inspect", "-f", "{{index .RepoDigests 0}}", ref).ok().trimmed();
+        String manifest = repoDigest.substring(repoDigest.indexOf('@') + 1);
+        JsonNode m = JSON.readTree(Cmd.run(List.of("ctr", "--address", sock, "-n", "pouch", "content", "get", manifest),
+                Map.of(), null, Duration.ofSeconds(10)).ok().out());
+        List<String> blobs = new ArrayList<>(List.of(manifest, m.path("config").path("digest").asText()));
+        m.path("layers").forEach(l -> blobs.add(l.path("digest").asText()));
+        String listing = Cmd.run(List.of("ctr", "--address", sock, "-n", "pouch", "content", "ls"),
+                Map.of(), null, Duration.ofSeconds(10)).ok().out();
+        for (String blob : blobs) {
+            String line = listing.lines().filter(x -> x.startsWith(blob)).findFirst().orElseThrow(() ->
+                    new AssertionError(blob + " is not in containerd's content store:\n" + listing));
+            assertTrue(line.contains("io.pouch.staged-by=pouchd"), line);
         }
     }
 

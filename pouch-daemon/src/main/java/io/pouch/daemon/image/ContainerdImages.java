@@ -37,6 +37,11 @@ final class ContainerdImages {
      * none. Says which path a pull or load took (the tests check that the fast one is taken).
      */
     static final String UNPACKED_BY = "io.pouch.unpacked-by";
+    /**
+     * Label of a blob pouchd staged and linked into containerd's store ({@link StagedBlob}); one that went through
+     * Content.Write has none. As {@link #UNPACKED_BY}: the tests check that the fast path is taken.
+     */
+    static final String STAGED_BY = "io.pouch.staged-by";
     static final String GC_REF_CONFIG = "containerd.io/gc.ref.content.config";
     static final String GC_REF_LAYER = "containerd.io/gc.ref.content.l.";
     static final String GC_REF_SNAPSHOT = "containerd.io/gc.ref.snapshot." + SNAPSHOTTER;

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -115,11 +116,13 @@ final class StagedBlob implements BlobSink {
             closeChannel();
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
             Trace.mark("blob", digest.substring(digest.indexOf(':') + 1), "staged");
+            Map<String, String> marked = new HashMap<>(labels);
+            marked.put(ContainerdImages.STAGED_BY, "pouchd");
             for (int attempt = 0; attempt < 2; attempt++) {
                 store.link(file, digest);
                 BlobIngest handover = new BlobIngest(ctd, lease, digest, size);
                 try {
-                    handover.commitPresent(labels);
+                    handover.commitPresent(marked);
                     return;
                 } catch (StatusRuntimeException e) {
                     if (e.getStatus().getCode() != Status.Code.OUT_OF_RANGE) {

@@ -119,6 +119,7 @@ class StagedBlobIntegrationTest {
         var info = images.blobInfo(digest).orElseThrow();
         assertEquals(data.length, info.getSize());
         assertEquals("staged", info.getLabelsMap().get("io.pouch.test"));
+        assertEquals("pouchd", info.getLabelsMap().get(ContainerdImages.STAGED_BY));
         assertArrayEquals(data, images.readBlob(digest));
         // the very file pouchd wrote, read-only as containerd leaves its blobs; the staged name is gone
         assertEquals(stagedInode, Files.getAttribute(backing(digest), "unix:ino"));
@@ -207,7 +208,9 @@ class StagedBlobIntegrationTest {
         writeInPieces(sink, data, 1 << 20);
         sink.commit(Map.of("io.pouch.test", "streamed"));
         assertArrayEquals(data, images.readBlob(digest));
-        assertEquals("streamed", images.blobInfo(digest).orElseThrow().getLabelsMap().get("io.pouch.test"));
+        var info = images.blobInfo(digest).orElseThrow();
+        assertEquals("streamed", info.getLabelsMap().get("io.pouch.test"));
+        assertFalse(info.getLabelsMap().containsKey(ContainerdImages.STAGED_BY));
         // containerd's own copy, not the staged file
         assertFalse(Files.getAttribute(backing(digest), "unix:ino")
                 .equals(Files.getAttribute(decoy.resolve("blobs/sha256").resolve(digest.substring(7)), "unix:ino")));
