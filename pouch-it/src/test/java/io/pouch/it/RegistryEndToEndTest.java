@@ -335,9 +335,25 @@ class RegistryEndToEndTest {
      * correct but slower.
      */
     private void assertStagedByPouchd(String ref) throws Exception {
-        String sock = d.base().resolve("run/containerd/containerd.sock").toString();
         String repoDigest = d.docker("image", "inspect", "-f", "{{index .RepoDigests 0}}", ref).ok().trimmed();
-        String manifest = repoDigest.substring(repoDigest.indexOf('@') + 1);
+        assertBlobsStagedByPouchd(repoDigest.substring(repoDigest.indexOf('@') + 1));
+    }
+
+    @Test
+    void aLoadedImagesBlobsAreLinkedIntoContainerdsStore() throws Exception {
+        // multi:test was loaded (docker load) before the tests: its spooled layers were linked in, not copied
+        String sock = d.base().resolve("run/containerd/containerd.sock").toString();
+        String images = Cmd.run(List.of("ctr", "--address", sock, "-n", "pouch", "images", "ls"),
+                Map.of(), null, Duration.ofSeconds(10)).ok().out();
+        String line = images.lines().filter(x -> x.startsWith("docker.io/library/multi:test ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no record of multi:test:\n" + images));
+        String manifest = java.util.Arrays.stream(line.split("\\s+")).filter(x -> x.startsWith("sha256:")).findFirst()
+                .orElseThrow();
+        assertBlobsStagedByPouchd(manifest);
+    }
+
+    private void assertBlobsStagedByPouchd(String manifest) throws Exception {
+        String sock = d.base().resolve("run/containerd/containerd.sock").toString();
         JsonNode m = JSON.readTree(Cmd.run(List.of("ctr", "--address", sock, "-n", "pouch", "content", "get", manifest),
                 Map.of(), null, Duration.ofSeconds(10)).ok().out());
         List<String> blobs = new ArrayList<>(List.of(manifest, m.path("config").path("digest").asText()));

@@ -18,6 +18,10 @@ import io.pouch.daemon.containerd.Containerd;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -133,6 +137,37 @@ final class ContainerdImages {
         } catch (IOException | RuntimeException e) {
             ingest.abort();
             throw e;
+        }
+    }
+
+    /**
+     * Stores {@code file}, a file of pouchd's own whose digest pouchd computed over its bytes (a spooled layer of a
+     * load or import), under the lease: synced and linked into the supervised containerd's store without a copy
+     * ({@link StagedBlob#handOver}), else written as {@link #writeBlob} does. Adopted when the namespace has it
+     * already. The file stays, read-only, the caller's to remove.
+     */
+    void storeOwnFile(String lease, String digest, long size, Path file, Map<String, String> labels) throws IOException {
+        if (local == null || !SHA256.matcher(digest).matches()) {
+            writeBlob(lease, digest, size, () -> Files.newInputStream(file), labels);
+            return;
+        }
+        if (blobInfo(digest).isPresent()) {
+            adoptBlob(lease, digest, labels);
+            return;
+        }
+        if (Files.size(file) != size) {
+            throw PouchException.invalidArgument("blob " + digest + " has " + Files.size(file) + " bytes, expected " + size);
+        }
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+            c.force(false); // as containerd's commit: the bytes are on disk before the blob is visible
+        }
+        try {
+            StagedBlob.handOver(local, ctd, lease, digest, size, file, labels);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw e;
+            }
+            adoptBlob(lease, digest, labels);
         }
     }
 

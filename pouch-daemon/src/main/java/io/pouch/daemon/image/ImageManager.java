@@ -50,6 +50,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -543,22 +547,55 @@ public final class ImageManager implements ImageLookup {
         return "sha256:" + HexFormat.of().formatHex(ChainIds.digest().digest(bytes));
     }
 
-    /** Writes blobs, unpacks layers, writes config and manifest with GC labels, then the records. Under lock. */
+    /**
+     * Stores the layer blobs while the layers unpack from the same spooled files, then config and manifest with GC
+     * labels, then the records. Under lock. A snapshot pouchd unpacked needs only its diff id; containerd's Apply (the
+     * fallback) reads the stored blob, so it waits for the blobs.
+     */
     private String store(String lease, PendingImage p) throws IOException {
         long t0 = System.nanoTime();
-        for (PendingImage.Layer l : p.layers()) {
-            backend.writeBlob(lease, l.digest(), l.size(), () -> Files.newInputStream(l.file()), Map.of());
-        }
-        long t1 = System.nanoTime();
         List<String> chainIds = ChainIds.of(p.layers().stream().map(PendingImage.Layer::diffId).toList());
-        String parent = "";
-        for (int i = 0; i < p.layers().size(); i++) {
-            unpackLayer(lease, p.layers().get(i), chainIds.get(i), parent);
-            parent = chainIds.get(i);
+        try (ExecutorService blobWriter = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Long> blobs = blobWriter.submit(() -> {
+                for (PendingImage.Layer l : p.layers()) {
+                    // the spooled file, hashed by pouchd while it was spooled: linked into the store, not copied
+                    backend.storeOwnFile(lease, l.digest(), l.size(), l.file(), Map.of());
+                }
+                return System.nanoTime();
+            });
+            try {
+                String parent = "";
+                for (int i = 0; i < p.layers().size(); i++) {
+                    unpackLayer(lease, p.layers().get(i), chainIds.get(i), parent, () -> awaitStored(blobs));
+                    parent = chainIds.get(i);
+                }
+                long t1 = awaitStored(blobs);
+                long t2 = System.nanoTime();
+                LOG.fine(() -> "store: blobs written in " + (t1 - t0) / 1_000_000 + " ms, layers unpacked in "
+                        + (t2 - t0) / 1_000_000 + " ms");
+            } finally {
+                blobs.cancel(true);
+            }
         }
-        long t2 = System.nanoTime();
-        LOG.fine(() -> "store: blobs written in " + (t1 - t0) / 1_000_000 + " ms, unpacked in " + (t2 - t1) / 1_000_000 + " ms");
         return record(p, writeImageBlobs(lease, p));
+    }
+
+    /** Waits for a store's layer blobs; returns when they were done. */
+    private static long awaitStored(Future<Long> blobs) throws IOException {
+        try {
+            return blobs.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PouchException.internal("interrupted while storing layers", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw PouchException.internal("storing layers failed: " + e.getCause(), e.getCause());
+        }
     }
 
     private static List<Descriptor> layerDescriptors(PendingImage p) {
@@ -905,7 +942,14 @@ public final class ImageManager implements ImageLookup {
      * Unpacks one stored layer: by pouchd as it reads {@code l.file()} ({@link LayerUnpacker}), else by containerd's
      * Apply ({@link #finishLayer}).
      */
-    private void unpackLayer(String lease, PendingImage.Layer l, String chainId, String parent) throws IOException {
+    /** What must hold before containerd's Apply may read a layer's stored blob. */
+    @FunctionalInterface
+    private interface BlobsStored {
+        void await() throws IOException;
+    }
+
+    private void unpackLayer(String lease, PendingImage.Layer l, String chainId, String parent, BlobsStored stored)
+            throws IOException {
         ContainerdImages.UnpackTarget target = backend.prepareUnpack(lease, chainId, parent);
         UnpackHandoff handoff = null;
         String unpacked = null;
@@ -920,6 +964,9 @@ public final class ImageManager implements ImageLookup {
                 backend.abandonUnpack(target);
                 throw e;
             }
+        }
+        if (unpacked == null) {
+            stored.await(); // containerd's Apply reads the stored blob
         }
         finishLayer(lease, target, handoff, unpacked, parent, l.digest(), l.size(), l.mediaType(), l.diffId());
     }

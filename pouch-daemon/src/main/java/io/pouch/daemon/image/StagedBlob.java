@@ -111,28 +111,11 @@ final class StagedBlob implements BlobSink {
                 throw Status.FAILED_PRECONDITION.withDescription("unexpected commit digest " + actual + ", expected "
                         + digest).asRuntimeException();
             }
-            // as containerd's commit: the bytes are on disk before the blob is visible, read-only from then on
+            // as containerd's commit: the bytes are on disk before the blob is visible
             channel.force(false);
             closeChannel();
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
             Trace.mark("blob", digest.substring(digest.indexOf(':') + 1), "staged");
-            Map<String, String> marked = new HashMap<>(labels);
-            marked.put(ContainerdImages.STAGED_BY, "pouchd");
-            for (int attempt = 0; attempt < 2; attempt++) {
-                store.link(file, digest);
-                BlobIngest handover = new BlobIngest(ctd, lease, digest, size);
-                try {
-                    handover.commitPresent(marked);
-                    return;
-                } catch (StatusRuntimeException e) {
-                    if (e.getStatus().getCode() != Status.Code.OUT_OF_RANGE) {
-                        throw e;
-                    }
-                    handover.abort(); // containerd found no bytes: a collection removed them, or it does not share
-                }
-            }
-            LOG.warning("containerd did not take the staged blob " + digest + ": its bytes go through Content.Write");
-            stream(labels);
+            handOver(store, ctd, lease, digest, size, file, labels);
         } catch (IOException e) {
             throw PouchException.internal("cannot store blob " + digest + ": " + e.getMessage(), e);
         } finally {
@@ -140,8 +123,46 @@ final class StagedBlob implements BlobSink {
         }
     }
 
-    /** The fallback: the staged bytes through containerd's Content.Write stream. */
-    private void stream(Map<String, String> labels) throws IOException {
+    /**
+     * Puts {@code file}, which holds exactly the blob {@code digest} (checked by pouchd) and is on disk (synced), into
+     * containerd's content store under {@code lease}: read-only, hard-linked into the backing store and committed with
+     * no data; when containerd does not take it twice (or the link cannot be made), through Content.Write. The file
+     * stays where it is, the caller's to remove. Throws StatusRuntimeException ALREADY_EXISTS when the namespace has
+     * the blob.
+     */
+    static void handOver(LocalContentStore store, Containerd ctd, String lease, String digest, long size, Path file,
+                         Map<String, String> labels) throws IOException {
+        // read-only from here on, as containerd leaves its blobs
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        Map<String, String> marked = new HashMap<>(labels);
+        marked.put(ContainerdImages.STAGED_BY, "pouchd");
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                store.link(file, digest);
+            } catch (IOException e) {
+                LOG.warning("cannot link " + file + " into containerd's store (" + e + "): " + digest
+                        + " goes through Content.Write");
+                stream(ctd, lease, digest, size, file, labels);
+                return;
+            }
+            BlobIngest handover = new BlobIngest(ctd, lease, digest, size);
+            try {
+                handover.commitPresent(marked);
+                return;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.OUT_OF_RANGE) {
+                    throw e;
+                }
+                handover.abort(); // containerd found no bytes: a collection removed them, or it does not share
+            }
+        }
+        LOG.warning("containerd did not take the staged blob " + digest + ": its bytes go through Content.Write");
+        stream(ctd, lease, digest, size, file, labels);
+    }
+
+    /** The fallback: the file's bytes through containerd's Content.Write stream. */
+    private static void stream(Containerd ctd, String lease, String digest, long size, Path file,
+                               Map<String, String> labels) throws IOException {
         BlobIngest ingest = new BlobIngest(ctd, lease, digest, size);
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[BlobIngest.DIRECT];

@@ -196,6 +196,37 @@ class StagedBlobIntegrationTest {
     }
 
     @Test
+    void aFileOfPouchdsOwnIsLinkedInWithoutACopyAndStaysItsOwn() throws Exception {
+        byte[] data = random(2 << 20, 10);
+        String digest = sha256(data);
+        Path own = Files.write(CTD.resolve("spooled-layer"), data);
+        try {
+            String lease = lease();
+            images.storeOwnFile(lease, digest, data.length, own, Map.of());
+            assertEquals(Files.getAttribute(own, "unix:ino"), Files.getAttribute(backing(digest), "unix:ino"));
+            assertEquals("pouchd", images.blobInfo(digest).orElseThrow().getLabelsMap().get(ContainerdImages.STAGED_BY));
+            assertArrayEquals(data, images.readBlob(digest));
+            assertArrayEquals(data, Files.readAllBytes(own)); // still the caller's to read (and remove)
+            // a second store of the same blob adopts it under the other lease
+            String other = lease();
+            images.storeOwnFile(other, digest, data.length, own, Map.of());
+            images.deleteLease(lease, true);
+            assertArrayEquals(data, images.readBlob(digest));
+            // a size that is not the file's is refused before anything is stored
+            byte[] more = random(1000, 11);
+            Path wrong = Files.write(CTD.resolve("spooled-wrong"), more);
+            try {
+                assertThrows(PouchException.class, () -> images.storeOwnFile(lease(), sha256(more), 999, wrong, Map.of()));
+                assertTrue(images.blobInfo(sha256(more)).isEmpty());
+            } finally {
+                Files.delete(wrong);
+            }
+        } finally {
+            Files.delete(own);
+        }
+    }
+
+    @Test
     void aBlobContainerdDoesNotFindGoesThroughContentWrite() throws Exception {
         // links land in a directory containerd does not read (as when its collector removed the link before the
         // commit): containerd answers the data-less commit with OUT_OF_RANGE, twice, and the bytes are streamed
