@@ -495,7 +495,7 @@ class RegistryEndToEndTest {
             assertTrue(rangeRequests.get() > 0, "no Range request after a broken download");
             assertEquals(0, ok.exit(), ok.toString());
             assertEquals("layer two says hi", d.docker("run", "--rm", via, "cat", "/data/hello.txt").ok().trimmed());
-            assertFalse(leftoverSpool(), "spool files left behind");
+            assertFalse(leftoverSpool(), "spool or staged files left behind");
         } finally {
             proxyMode.set("pass");
             d.docker("tag", via, "multi:test");
@@ -509,7 +509,17 @@ class RegistryEndToEndTest {
             return false;
         }
         try (var s = Files.list(tmp)) {
-            return s.anyMatch(p -> p.getFileName().toString().startsWith("pull-"));
+            if (s.anyMatch(p -> p.getFileName().toString().startsWith("pull-"))) {
+                return true;
+            }
+        }
+        // blobs staged for containerd's store (StagedBlob), tampered, truncated and broken ones included
+        Path staged = tmp.resolve("blobs");
+        if (!Files.isDirectory(staged)) {
+            return false;
+        }
+        try (var s = Files.list(staged)) {
+            return s.findAny().isPresent();
         }
     }
 
