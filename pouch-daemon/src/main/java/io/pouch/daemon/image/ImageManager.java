@@ -938,16 +938,16 @@ public final class ImageManager implements ImageLookup {
                 Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build(), diffId);
     }
 
-    /**
-     * Unpacks one stored layer: by pouchd as it reads {@code l.file()} ({@link LayerUnpacker}), else by containerd's
-     * Apply ({@link #finishLayer}).
-     */
     /** What must hold before containerd's Apply may read a layer's stored blob. */
     @FunctionalInterface
     private interface BlobsStored {
         void await() throws IOException;
     }
 
+    /**
+     * Unpacks one stored layer: by pouchd as it reads {@code l.file()} ({@link LayerUnpacker}), else by containerd's
+     * Apply ({@link #finishLayer}) once {@code stored} says its blob is in the store.
+     */
     private void unpackLayer(String lease, PendingImage.Layer l, String chainId, String parent, BlobsStored stored)
             throws IOException {
         ContainerdImages.UnpackTarget target = backend.prepareUnpack(lease, chainId, parent);
