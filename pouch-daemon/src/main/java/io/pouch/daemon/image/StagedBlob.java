@@ -21,10 +21,11 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * A blob written to a file of pouchd's own beside the supervised containerd's content store ({@link LocalContentStore}),
- * hashed as it is written, and on commit checked, synced, hard-linked into the store's backing directory and
- * committed through the Content API with no data: containerd's "shared" content policy records a blob whose bytes
- * its backing store already has without reading them again ({@link BlobIngest#commitPresent}).
+ * A blob written to a file of pouchd's own beside the supervised containerd's content store
+ * ({@link LocalContentStore}), hashed as it is written, and on commit checked, synced, hard-linked into the store's
+ * backing directory and committed through the Content API with no data: containerd's "shared" content policy
+ * records a blob whose bytes its backing store already has without reading them again
+ * ({@link BlobIngest#commitPresent}).
  *
  * <p>Why: through Content.Write, containerd received every byte over gRPC and hashed it again with Go 1.19's SHA-256
  * (no SHA-NI); that was about 0.3 CPU seconds of a 63 MB pull, as much as all of pouchd's own work, on a machine
@@ -56,12 +57,21 @@ final class StagedBlob implements BlobSink {
         this.lease = lease;
         this.digest = digest;
         this.size = size;
+        Path staged = null;
         try {
-            this.file = store.newStagingFile();
-            this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            staged = store.newStagingFile();
+            this.channel = FileChannel.open(staged, StandardOpenOption.WRITE);
         } catch (IOException e) {
+            if (staged != null) {
+                try {
+                    Files.deleteIfExists(staged);
+                } catch (IOException ignored) {
+                    // removed at the next start with the rest of the spool directory
+                }
+            }
             throw PouchException.internal("cannot stage blob " + digest + ": " + e.getMessage(), e);
         }
+        this.file = staged;
     }
 
     /** For tests: the staged file (its inode becomes the blob's). */
