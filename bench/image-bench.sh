@@ -43,20 +43,29 @@ bench_start() {
   wait_ping "$B/dockerd.sock"; wait_ping "$B/pouchd.sock"
 }
 
-# the image bench/big:1 as $B/big.tar (docker save format): busybox plus two 29 MiB layers of incompressible bytes
+# the image bench/big:1 as $B/big.tar (docker save format): busybox plus two 29 MiB layers of incompressible bytes,
+# or with IMAGE=files two layers of 12,000 files of 0.5-4 KiB each in 300 directories (~27 MB: per-file costs)
 bench_build_image() {
   scripts/build-busybox-image "$B/busybox.tar" busybox:latest >/dev/null
-  python3 - "$B" <<'PY'
-import hashlib, json, os, sys, tarfile, io
+  python3 - "$B" "${IMAGE:-big}" <<'PY'
+import hashlib, json, os, random, sys, tarfile, io
 b = sys.argv[1]; w = os.path.join(b, "img"); os.makedirs(w)
 tarfile.open(os.path.join(b, "busybox.tar")).extractall(w)
 m = json.load(open(os.path.join(w, "manifest.json")))
 cfg_name = m[0]["Config"]; cfg = json.load(open(os.path.join(w, cfg_name)))
 for i in range(2):
-    data = os.urandom(29 << 20)
     d = os.path.join(w, f"extra{i}"); os.makedirs(d)
     with tarfile.open(os.path.join(d, "layer.tar"), "w", format=tarfile.PAX_FORMAT) as t:
-        ti = tarfile.TarInfo(f"data{i}.bin"); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+        if sys.argv[2] == "files":
+            for k in range(300):
+                ti = tarfile.TarInfo(f"tree{i}/d{k}"); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; t.addfile(ti)
+                for f in range(40):
+                    data = os.urandom(random.randint(512, 4096))
+                    ti = tarfile.TarInfo(f"tree{i}/d{k}/f{f}"); ti.size = len(data); ti.mode = 0o644; ti.mtime = 1700000000
+                    t.addfile(ti, io.BytesIO(data))
+        else:
+            data = os.urandom(29 << 20)
+            ti = tarfile.TarInfo(f"data{i}.bin"); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
     h = hashlib.sha256(open(os.path.join(d, "layer.tar"), "rb").read()).hexdigest()
     cfg["rootfs"]["diff_ids"].append("sha256:" + h); m[0]["Layers"].append(f"extra{i}/layer.tar")
 cfg.pop("history", None)
