@@ -1,5 +1,7 @@
 package io.pouch.daemon.image;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 
 /**
@@ -26,4 +28,24 @@ interface BlobSink {
 
     /** Drops what was written; nothing is stored. */
     void abort();
+
+    /**
+     * Writes everything {@code in} holds, then commits (as {@link #commit}); any failure aborts first. One byte past
+     * {@code size} is read, so a source longer than the blob fails instead of being cut.
+     */
+    default void writeAll(InputStream in, long size, Map<String, String> labels) throws IOException {
+        try {
+            while (true) {
+                byte[] buf = in.readNBytes((int) Math.max(1, Math.min(BlobIngest.CHUNK, size - offset())));
+                if (buf.length == 0) {
+                    break;
+                }
+                write(offset(), buf, 0, buf.length);
+            }
+            commit(labels);
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
 }

@@ -49,7 +49,6 @@ final class ContainerdImages {
     static final String GC_REF_CONFIG = "containerd.io/gc.ref.content.config";
     static final String GC_REF_LAYER = "containerd.io/gc.ref.content.l.";
     static final String GC_REF_SNAPSHOT = "containerd.io/gc.ref.snapshot." + SNAPSHOTTER;
-    private static final int CHUNK = BlobIngest.CHUNK;
 
     private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("sha256:[a-f0-9]{64}");
 
@@ -108,7 +107,7 @@ final class ContainerdImages {
     }
 
     /**
-     * Stores a blob whose digest and size are known, under the lease, verified by containerd on commit. When it
+     * Stores a blob whose digest and size are known, under the lease, verified on commit ({@link #ingest}). When it
      * is already there it is only added to the lease and given the labels.
      */
     void writeBlob(String lease, String digest, long size, Source source, Map<String, String> labels) throws IOException {
@@ -116,27 +115,13 @@ final class ContainerdImages {
             adoptBlob(lease, digest, labels);
             return;
         }
-        BlobSink ingest = ingest(lease, digest, size);
         try (InputStream in = source.open()) {
-            while (true) {
-                // past the expected size one byte is read to catch a source longer than the size
-                byte[] buf = in.readNBytes((int) Math.max(1, Math.min(CHUNK, size - ingest.offset())));
-                if (buf.length == 0) {
-                    break;
-                }
-                ingest.write(ingest.offset(), buf, 0, buf.length);
-            }
-            ingest.commit(labels);
+            ingest(lease, digest, size).writeAll(in, size, labels);
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
-                adoptBlob(lease, digest, labels);
-                return;
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw e;
             }
-            ingest.abort();
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            ingest.abort();
-            throw e;
+            adoptBlob(lease, digest, labels);
         }
     }
 

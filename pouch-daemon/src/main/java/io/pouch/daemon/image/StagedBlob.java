@@ -173,17 +173,8 @@ final class StagedBlob implements BlobSink {
     /** The fallback: the file's bytes through containerd's Content.Write stream. */
     private static void stream(Containerd ctd, String lease, String digest, long size, Path file,
                                Map<String, String> labels) throws IOException {
-        BlobIngest ingest = new BlobIngest(ctd, lease, digest, size);
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[BlobIngest.DIRECT];
-            int n;
-            while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                ingest.write(ingest.offset(), buf, 0, n);
-            }
-            ingest.commit(labels);
-        } catch (IOException | RuntimeException e) {
-            ingest.abort();
-            throw e;
+            new BlobIngest(ctd, lease, digest, size).writeAll(in, size, labels);
         }
     }
 
