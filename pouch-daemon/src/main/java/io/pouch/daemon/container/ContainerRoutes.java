@@ -13,8 +13,8 @@ import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
-import io.pouch.daemon.container.io.LogQuery;
-import io.pouch.daemon.container.io.LogsStreamer;
+import io.pouch.daemon.logs.LogQuery;
+import io.pouch.daemon.logs.LogsStreamer;
 
 import java.io.OutputStream;
 import java.util.Map;

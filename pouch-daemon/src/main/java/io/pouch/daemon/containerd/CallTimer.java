@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * {@code -Dpouch.traceCalls=true}: then it is on the channel, otherwise it costs nothing.
  */
 final class CallTimer implements ClientInterceptor {
-    static final boolean ENABLED = io.pouch.daemon.system.Trace.ENABLED;
+    static final boolean ENABLED = io.pouch.daemon.sys.Trace.ENABLED;
     private static final Logger LOG = Logger.getLogger(CallTimer.class.getName());
 
     @Override

@@ -1,17 +1,17 @@
 package io.pouch.daemon.image;
 
 import com.google.protobuf.UnsafeByteOperations;
-import containerd.services.content.v1.ContentOuterClass;
 import containerd.services.content.v1.ContentOuterClass.WriteAction;
 import containerd.services.content.v1.ContentOuterClass.WriteContentRequest;
 import containerd.services.content.v1.ContentOuterClass.WriteContentResponse;
+import containerd.services.content.v1.ContentOuterClass;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.containerd.Containerd;
-import io.pouch.daemon.system.Trace;
+import io.pouch.daemon.sys.Trace;
 
 import java.util.Map;
 import java.util.UUID;

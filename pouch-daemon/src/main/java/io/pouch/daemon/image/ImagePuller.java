@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.system.Trace;
-import io.pouch.daemon.events.Event;
 import io.pouch.daemon.config.RegistryConfig;
+import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.registry.Credentials;
 import io.pouch.daemon.registry.RegistryClient;
 import io.pouch.daemon.registry.RegistryException;
 import io.pouch.daemon.registry.Repository;
+import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.pouch.daemon.image;
 
-import io.pouch.daemon.system.PathSyscalls;
 import containerd.types.MountOuterClass.Mount;
-import io.pouch.daemon.container.files.ScopedPath;
-import io.pouch.daemon.container.io.Fifos;
+import io.pouch.daemon.sys.Fifos;
+import io.pouch.daemon.sys.PathSyscalls;
+import io.pouch.daemon.sys.ScopedPath;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 import java.io.IOException;

@@ -4,7 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.containerd.Containerd;
-import io.pouch.daemon.system.Trace;
+import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,7 @@
 package io.pouch.daemon.network;
 
-import io.pouch.daemon.system.Trace;
+import io.pouch.daemon.sys.Trace;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.pouch.daemon.network;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.store.AtomicFiles;
+import io.pouch.daemon.sys.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package io.pouch.daemon.network;
 
-import io.pouch.daemon.system.Trace;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.daemon.config.DaemonConfig;
-import io.pouch.daemon.store.AtomicFiles;
+import io.pouch.daemon.sys.AtomicFiles;
+import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
 import java.net.DatagramSocket;

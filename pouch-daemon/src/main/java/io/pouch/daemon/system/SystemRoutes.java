@@ -10,7 +10,7 @@ import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
-import io.pouch.daemon.store.AtomicFiles;
+import io.pouch.daemon.sys.AtomicFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -7,7 +7,7 @@ import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.HostConfig;
-import io.pouch.daemon.store.AtomicFiles;
+import io.pouch.daemon.sys.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.pouch.daemon.image;
 
-import io.pouch.daemon.system.PathSyscalls;
 import containerd.types.DescriptorOuterClass.Descriptor;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.containerd.PrivateContainerd;
+import io.pouch.daemon.sys.PathSyscalls;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,5 @@
 package io.pouch.daemon.container.exec;
 
-import io.pouch.daemon.system.Trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,22 +8,23 @@ import com.google.protobuf.ByteString;
 import containerd.services.containers.v1.ContainersOuterClass;
 import containerd.services.tasks.v1.TasksOuterClass;
 import containerd.v1.types.Task;
-import io.grpc.stub.StreamObserver;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.container.Capabilities;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.UserSpec;
-import io.pouch.daemon.container.files.ScopedPath;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.container.io.DetachKeys;
-import io.pouch.daemon.container.io.LogSink;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.logs.LogSink;
+import io.pouch.daemon.sys.ScopedPath;
+import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
 import java.nio.file.Files;

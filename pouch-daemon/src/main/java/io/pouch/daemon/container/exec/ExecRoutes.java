@@ -1,16 +1,16 @@
 package io.pouch.daemon.container.exec;
 
-import io.pouch.daemon.system.Trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.HijackedStream;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.api.StdCopy;
 import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.container.io.DetachKeys;
-import io.pouch.daemon.container.io.StdCopy;
+import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
 import java.io.OutputStream;

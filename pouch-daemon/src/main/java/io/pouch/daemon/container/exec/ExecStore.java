@@ -1,6 +1,6 @@
 package io.pouch.daemon.container.exec;
 
-import io.pouch.daemon.store.AtomicFiles;
+import io.pouch.daemon.sys.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

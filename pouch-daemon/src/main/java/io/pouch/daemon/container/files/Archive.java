@@ -1,8 +1,9 @@
 package io.pouch.daemon.container.files;
 
-import io.pouch.daemon.system.PathSyscalls;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.container.io.Fifos;
+import io.pouch.daemon.sys.Fifos;
+import io.pouch.daemon.sys.PathSyscalls;
+import io.pouch.daemon.sys.ScopedPath;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;

@@ -1,6 +1,7 @@
 package io.pouch.daemon.container.files;
 
 import io.pouch.daemon.container.UserSpec;
+import io.pouch.daemon.sys.ScopedPath;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.container.ContainerManager;
+import io.pouch.daemon.sys.ScopedPath;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,6 +2,7 @@ package io.pouch.daemon.container.io;
 
 import io.pouch.daemon.api.HijackedStream;
 import io.pouch.daemon.api.HttpExchange;
+import io.pouch.daemon.api.StdCopy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,8 @@
 package io.pouch.daemon.container.io;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.logs.LogSink;
+import io.pouch.daemon.sys.Fifos;
 
 import java.io.IOException;
 import java.nio.file.Files;

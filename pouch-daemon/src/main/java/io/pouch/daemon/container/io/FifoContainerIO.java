@@ -1,5 +1,11 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.api.StdCopy;
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.logs.LogSink;
+import io.pouch.daemon.sys.Fifos;
+import io.pouch.daemon.sys.Syscalls;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

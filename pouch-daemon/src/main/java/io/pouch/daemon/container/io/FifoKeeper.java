@@ -1,5 +1,7 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.sys.Syscalls;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,5 +1,8 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.sys.Fifos;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

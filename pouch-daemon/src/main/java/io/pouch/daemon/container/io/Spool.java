@@ -1,5 +1,8 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.sys.Fifos;
+import io.pouch.daemon.sys.Syscalls;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

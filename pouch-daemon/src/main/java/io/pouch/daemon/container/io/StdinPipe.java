@@ -1,5 +1,7 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.sys.Fifos;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.pouch.daemon.container.files;
 
-import io.pouch.daemon.system.PathSyscalls;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.sys.PathSyscalls;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -129,7 +129,7 @@ class ArchiveTest {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "making a device node needs root");
         Path src = Files.createDirectories(tmp.resolve("src"));
-        io.pouch.daemon.container.io.Fifos.mkfifo(src.resolve("pipe"), 0640);
+        io.pouch.daemon.sys.Fifos.mkfifo(src.resolve("pipe"), 0640);
         // /dev/null's numbers (1, 3) and a block device with a minor above 255 (the split encoding)
         PathSyscalls.mknod(src.resolve("null"), 0020000 | 0666,
                 PathSyscalls.makedev(1, 3));

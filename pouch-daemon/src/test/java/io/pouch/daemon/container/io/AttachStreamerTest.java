@@ -1,5 +1,7 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.api.StdCopy;
+import io.pouch.daemon.logs.LogSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,10 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.logs.JsonFileLogReader;
+import io.pouch.daemon.logs.LogQuery;
+import io.pouch.daemon.logs.LogSink;
+import io.pouch.daemon.sys.Fifos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,9 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.logs.JsonFileLogReader;
+import io.pouch.daemon.logs.LogQuery;
+import io.pouch.daemon.sys.Syscalls;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

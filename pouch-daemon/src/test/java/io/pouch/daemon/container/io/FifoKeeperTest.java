@@ -1,14 +1,20 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.logs.JsonFileLogReader;
+import io.pouch.daemon.logs.LogQuery;
+import io.pouch.daemon.logs.LogSink;
+import io.pouch.daemon.sys.Fifos;
+import io.pouch.daemon.sys.Syscalls;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

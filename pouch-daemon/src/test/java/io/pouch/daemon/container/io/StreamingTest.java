@@ -2,6 +2,11 @@ package io.pouch.daemon.container.io;
 
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.ApiVersion;
+import io.pouch.daemon.api.StdCopy;
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.logs.JsonFileLogTest;
+import io.pouch.daemon.logs.LogQuery;
+import io.pouch.daemon.logs.LogsStreamer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,9 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
+
 
 /**
  * A container log driver as the I/O copier sees it: raw output chunks, in the order they were read. Chunks do not
- * respect line boundaries; splitting into lines is the driver's job. A {@link ContainerIO} owns its sink: it calls
+ * respect line boundaries; splitting into lines is the driver's job. The container I/O owns its sink: it calls
  * {@link #close()} once output has ended (or the IO was closed). Implementations must never block the copier for
  * long and must not throw: a failing disk loses log lines, it must not stall the container.
  */

@@ -1,6 +1,7 @@
-package io.pouch.daemon.container.files;
+package io.pouch.daemon.sys;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.sys.ScopedPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import java.io.IOException;
 

@@ -1,6 +1,5 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.sys;
 
-import io.pouch.daemon.system.PathSyscalls;
 
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
@@ -74,7 +73,7 @@ public final class Fifos {
      * attaches to a FIFO whose writer may be gone already (live restore) without waiting forever.
      * Returns null when the FIFO no longer exists.
      */
-    static FileChannel openKeeper(Path path) {
+    public static FileChannel openKeeper(Path path) {
         try {
             return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
@@ -84,7 +83,7 @@ public final class Fifos {
         }
     }
 
-    static void closeQuietly(AutoCloseable c) {
+    public static void closeQuietly(AutoCloseable c) {
         if (c != null) {
             try {
                 c.close();
@@ -95,7 +94,7 @@ public final class Fifos {
     }
 
     /** A platform thread for FIFO work (see class doc), daemon, with a small stack: it only copies bytes. */
-    static Thread thread(String name, Runnable body) {
+    public static Thread thread(String name, Runnable body) {
         return Thread.ofPlatform().daemon().name(name).stackSize(256 * 1024).start(body);
     }
 }

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -28,7 +28,7 @@ import java.util.concurrent.ThreadFactory;
  * Java's channels cover all but the last; unix datagrams go through Netty's epoll transport, already the HTTP
  * server's.
  */
-interface SyslogTransport extends AutoCloseable {
+public interface SyslogTransport extends AutoCloseable {
     /** Sends one message. @throws IOException when the peer is gone (the caller reconnects once) */
     void send(byte[] message) throws IOException;
 
@@ -41,7 +41,7 @@ interface SyslogTransport extends AutoCloseable {
     /**
      * @throws IOException with what failed, e.g. "Unix syslog delivery error" when no local socket answers
      */
-    static SyslogTransport connect(SyslogOptions o) throws IOException {
+    public static SyslogTransport connect(SyslogOptions o) throws IOException {
         if (o.scheme() == null) {
             for (String type : List.of("unixgram", "unix")) {
                 for (Path p : LOCAL) {
@@ -109,7 +109,7 @@ interface SyslogTransport extends AutoCloseable {
     }
 
     /** Unix datagram sockets through Netty's epoll channel; one small event loop for all of them, made on first use. */
-    final class Datagrams {
+    public final class Datagrams {
         private static volatile EventLoopGroup group;
 
         private Datagrams() {

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.api.PouchException;
 
@@ -21,7 +21,7 @@ public enum SyslogFormat {
     private static final DateTimeFormatter RFC3339_MICRO = DateTimeFormatter.ofPattern(
             "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX", Locale.ROOT);
 
-    static SyslogFormat parse(String name) {
+    public static SyslogFormat parse(String name) {
         return switch (name) {
             case "" -> UNIX;
             case "rfc3164" -> RFC3164;

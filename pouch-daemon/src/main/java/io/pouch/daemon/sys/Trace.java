@@ -1,4 +1,4 @@
-package io.pouch.daemon.system;
+package io.pouch.daemon.sys;
 
 import java.util.logging.Logger;
 

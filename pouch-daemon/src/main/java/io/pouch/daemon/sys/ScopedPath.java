@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.files;
+package io.pouch.daemon.sys;
 
 import io.pouch.api.PouchException;
 
@@ -98,7 +98,7 @@ public final class ScopedPath {
         return String.join("/", out);
     }
 
-    static boolean isDirNoFollow(Path p) {
+    public static boolean isDirNoFollow(Path p) {
         return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 

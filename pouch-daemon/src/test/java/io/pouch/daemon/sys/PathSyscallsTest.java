@@ -1,5 +1,6 @@
-package io.pouch.daemon.system;
+package io.pouch.daemon.sys;
 
+import io.pouch.daemon.sys.PathSyscalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.api.PouchException;
 
@@ -86,7 +86,7 @@ public final class LogAttributes {
     }
 
     /** Go's url.QueryEscape: Java's form encoding, except that Go escapes '*' and keeps '~'. */
-    static String escape(String s) {
+    public static String escape(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("*", "%2A").replace("%7E", "~");
     }
 

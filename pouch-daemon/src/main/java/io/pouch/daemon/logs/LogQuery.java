@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.HttpExchange;
@@ -43,7 +43,7 @@ public record LogQuery(boolean stdout, boolean stderr, Instant since, Instant un
                 ex.queryBool("follow", false), ex.queryBool("timestamps", false), ex.queryBool("details", false));
     }
 
-    static int parseTail(String tail) {
+    public static int parseTail(String tail) {
         if (tail == null || tail.isEmpty() || tail.equals("all")) {
             return -1;
         }
@@ -54,7 +54,7 @@ public record LogQuery(boolean stdout, boolean stderr, Instant since, Instant un
         }
     }
 
-    boolean wants(int stream) {
+    public boolean wants(int stream) {
         return stream == 2 ? stderr : stdout;
     }
 }

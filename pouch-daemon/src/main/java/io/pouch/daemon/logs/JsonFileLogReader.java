@@ -1,16 +1,17 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.pouch.api.Json;
+import io.pouch.daemon.sys.Fifos;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -35,10 +36,10 @@ import java.util.function.BooleanSupplier;
  * everything was read, when an entry is past {@code until}, or when the sink says stop.
  */
 public final class JsonFileLogReader {
-    static final long POLL_MILLIS = 100;
+    public static final long POLL_MILLIS = 100;
     private static final ObjectReader ENTRY = Json.MAPPER.readerFor(Entry.class);
 
-    record Entry(String log, String stream, String time, java.util.Map<String, String> attrs) {
+    public record Entry(String log, String stream, String time, java.util.Map<String, String> attrs) {
     }
 
     private final Path file;

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.sys;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -25,18 +25,18 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Hot calls ({@link Scratch#poll}, {@link Scratch#splice}) run on a per-thread {@link Scratch} object that holds
  * its scratch memory, so the copy loop allocates nothing per chunk.
  */
-final class Syscalls {
-    static final int O_RDONLY = 0;
-    static final int O_WRONLY = 1;
-    static final int O_RDWR = 2;
-    static final int O_CREAT = 0100;
-    static final int O_TRUNC = 01000;
-    static final int O_NONBLOCK = 04000;
-    static final int O_CLOEXEC = 02000000;
-    static final int SPLICE_F_NONBLOCK = 2;
-    static final int EINTR = 4;
-    static final int EAGAIN = 11;
-    static final int EOPNOTSUPP = 95;
+public final class Syscalls {
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0100;
+    public static final int O_TRUNC = 01000;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int SPLICE_F_NONBLOCK = 2;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EOPNOTSUPP = 95;
     private static final short POLLIN = 1;
     private static final int POLL_ANY = 1 | 8 | 16 | 32; // IN, ERR, HUP, NVAL: anything that needs a look
     private static final int FALLOC_FL_KEEP_SIZE = 1;
@@ -69,7 +69,7 @@ final class Syscalls {
     }
 
     /** open(2). Blocks for a FIFO opened without O_NONBLOCK until its peer appears (call it on a platform thread). */
-    static int open(Path path, int flags, int mode) throws IOException {
+    public static int open(Path path, int flags, int mode) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(CAPTURE);
             int fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path.toString()), flags, mode);
@@ -84,7 +84,7 @@ final class Syscalls {
         }
     }
 
-    static void close(int fd) {
+    public static void close(int fd) {
         if (fd < 0) {
             return;
         }
@@ -96,7 +96,7 @@ final class Syscalls {
     }
 
     /** A non-blocking, close-on-exec eventfd: the wake-up a copier polls next to its FIFO. */
-    static int eventfd() throws IOException {
+    public static int eventfd() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(CAPTURE);
             int fd = (int) EVENTFD.invokeExact(capture, 0, O_CLOEXEC | O_NONBLOCK);
@@ -112,7 +112,7 @@ final class Syscalls {
     }
 
     /** Makes an eventfd readable (wakes its pollers). */
-    static void signal(int eventFd) {
+    public static void signal(int eventFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(CAPTURE);
             MemorySegment one = arena.allocate(JAVA_LONG);
@@ -128,7 +128,7 @@ final class Syscalls {
      *
      * @return false when the file system cannot punch holes (EOPNOTSUPP)
      */
-    static boolean punchHole(int fd, long offset, long len) throws IOException {
+    public static boolean punchHole(int fd, long offset, long len) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(CAPTURE);
             int rc = (int) FALLOCATE.invokeExact(capture, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, len);
@@ -147,7 +147,7 @@ final class Syscalls {
         }
     }
 
-    static String strerror(int errno) {
+    public static String strerror(int errno) {
         try {
             MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
             return s.reinterpret(1024).getString(0);
@@ -157,7 +157,7 @@ final class Syscalls {
     }
 
     /** Scratch memory for the calls one copier thread makes in its loop. Confined to that thread. */
-    static final class Scratch implements AutoCloseable {
+    public static final class Scratch implements AutoCloseable {
         private final Arena arena = Arena.ofConfined();
         private final MemorySegment capture = arena.allocate(CAPTURE);
         private final MemorySegment pollFds = arena.allocate(MemoryLayout.sequenceLayout(2,
@@ -170,7 +170,7 @@ final class Syscalls {
          *
          * @return bit 1: fd is ready; bit 2: woken
          */
-        int poll(int fd, int wakeFd) throws IOException {
+        public int poll(int fd, int wakeFd) throws IOException {
             pollFds.set(JAVA_INT, 0, fd);
             pollFds.set(JAVA_SHORT, 4, POLLIN);
             pollFds.set(JAVA_SHORT, 6, (short) 0);
@@ -209,7 +209,7 @@ final class Syscalls {
          *
          * @return bytes moved; 0 at EOF (no writer left and the pipe empty); -1 when the pipe is empty for now
          */
-        long splice(int fdIn, int fdOut, long position, long len) throws IOException {
+        public long splice(int fdIn, int fdOut, long position, long len) throws IOException {
             offset.set(JAVA_LONG, 0, position);
             while (true) {
                 long n;

@@ -1,6 +1,5 @@
-package io.pouch.daemon.store;
+package io.pouch.daemon.sys;
 
-import io.pouch.daemon.system.Trace;
 import io.pouch.api.Json;
 
 import java.io.IOException;

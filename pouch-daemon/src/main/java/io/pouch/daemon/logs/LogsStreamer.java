@@ -1,6 +1,7 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.daemon.api.HttpExchange;
+import io.pouch.daemon.api.StdCopy;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

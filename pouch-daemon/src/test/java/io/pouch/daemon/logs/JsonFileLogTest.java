@@ -1,8 +1,11 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.logs.LogSink;
+import io.pouch.daemon.logs.LogTimes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,12 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class JsonFileLogTest {
-    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-29T22:10:00.123456789Z"), ZoneOffset.UTC);
+public class JsonFileLogTest {
+    public static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-29T22:10:00.123456789Z"), ZoneOffset.UTC);
     @TempDir
     Path dir;
 
-    static void write(LogSink log, int stream, String s) {
+    public static void write(LogSink log, int stream, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         log.write(stream, b, 0, b.length);
     }

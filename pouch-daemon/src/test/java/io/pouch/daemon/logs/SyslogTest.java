@@ -1,6 +1,11 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.logs.LogSink;
+import io.pouch.daemon.logs.LogTag;
+import io.pouch.daemon.logs.SyslogFormat;
+import io.pouch.daemon.logs.SyslogLog;
+import io.pouch.daemon.logs.SyslogOptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.sys.Fifos;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,7 +48,7 @@ import java.util.regex.Pattern;
 public final class JsonFileLog implements LogSink {
     private static final Logger LOG = Logger.getLogger(JsonFileLog.class.getName());
     /** Docker's copier buffer: a line longer than this is written in partial pieces. */
-    static final int MAX_PARTIAL = 16 * 1024;
+    public static final int MAX_PARTIAL = 16 * 1024;
     private static final Set<String> KNOWN_OPTS = Set.of("max-size", "max-file", "compress", "labels",
             "labels-regex", "env", "env-regex", "tag");
     private static final Pattern SIZE = Pattern.compile("^(\\d+(?:\\.\\d+)?) ?([kmgtp])?i?b?$");
@@ -66,7 +67,7 @@ public final class JsonFileLog implements LogSink {
         }
     }
 
-    static ReentrantReadWriteLock rotationLock(Path file) {
+    public static ReentrantReadWriteLock rotationLock(Path file) {
         return ROTATION[Math.floorMod(file.toAbsolutePath().normalize().hashCode(), ROTATION.length)];
     }
 
@@ -94,9 +95,9 @@ public final class JsonFileLog implements LogSink {
     /**
      * The write-ahead hook of the durable path ({@link #commit}): told about each write to the file before it is
      * made, so that after a kill -9 the journal knows whether the entries of that write are in the file (compare
-     * the file's size with {@code to}) and how many input bytes they stood for. See {@link LogJournal}.
+     * the file's size with {@code to}) and how many input bytes they stood for. See the container I/O's journal.
      */
-    interface WriteAhead {
+    public interface WriteAhead {
         /**
          * The next write appends the file with inode {@code ino} from byte {@code from} to {@code to}; it holds the
          * entries made of the next {@code consumed} input bytes of {@code stream}.
@@ -137,11 +138,11 @@ public final class JsonFileLog implements LogSink {
         return open(file, opts, attrs, Clock.systemUTC());
     }
 
-    static JsonFileLog open(Path file, Map<String, String> opts, Clock clock) {
+    public static JsonFileLog open(Path file, Map<String, String> opts, Clock clock) {
         return open(file, opts, Map.of(), clock);
     }
 
-    static JsonFileLog open(Path file, Map<String, String> opts, Map<String, String> attrs, Clock clock) {
+    public static JsonFileLog open(Path file, Map<String, String> opts, Map<String, String> attrs, Clock clock) {
         Options o = parseOptions(opts);
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -194,7 +195,7 @@ public final class JsonFileLog implements LogSink {
     }
 
     /** go-units FromHumanSize: decimal multiples, case-insensitive, optional "i" and "b". */
-    static long parseSize(String s) {
+    public static long parseSize(String s) {
         Matcher m = SIZE.matcher(s.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw PouchException.invalidArgument("invalid size: '" + s + "'");
@@ -233,7 +234,7 @@ public final class JsonFileLog implements LogSink {
         return out;
     }
 
-    static Path rotated(Path file, int i) {
+    public static Path rotated(Path file, int i) {
         return i == 0 ? file : file.resolveSibling(file.getFileName() + "." + i);
     }
 
@@ -296,7 +297,7 @@ public final class JsonFileLog implements LogSink {
      *
      * @return input bytes consumed (whole entries); {@code len} when the log is closed
      */
-    synchronized int commit(int stream, byte[] b, int off, int len, boolean all, WriteAhead ahead) {
+    public synchronized int commit(int stream, byte[] b, int off, int len, boolean all, WriteAhead ahead) {
         if (closed) {
             return len;
         }
@@ -332,7 +333,7 @@ public final class JsonFileLog implements LogSink {
      * stop a large write between pages) is truncated away so the entries can be written again whole. A file with
      * another inode (removed or rotated by hand) counts as not written: better a line twice than none.
      */
-    synchronized boolean landed(long ino, long from, long to) throws IOException {
+    public synchronized boolean landed(long ino, long from, long to) throws IOException {
         if (channel == null || ino != this.ino) {
             return false;
         }

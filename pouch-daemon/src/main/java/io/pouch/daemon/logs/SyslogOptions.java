@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.api.PouchException;
 
@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public record SyslogOptions(String scheme, String target, int facility, SyslogFormat format, String tag,
                             boolean cacheDisabled, Map<String, String> cache) {
-    static final Set<String> KNOWN = Set.of("env", "env-regex", "labels", "labels-regex", "syslog-address",
+    public static final Set<String> KNOWN = Set.of("env", "env-regex", "labels", "labels-regex", "syslog-address",
             "syslog-facility", "syslog-tls-ca-cert", "syslog-tls-cert", "syslog-tls-key", "syslog-tls-skip-verify",
             "tag", "syslog-format", "mode", "max-buffer-size",
             // dockerd's "dual logging" cache, which lets `logs` read containers of drivers that cannot be read

@@ -1,6 +1,10 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.logs.JsonFileLog;
+import io.pouch.daemon.logs.JsonFileLogReader;
+import io.pouch.daemon.logs.LogAttributes;
+import io.pouch.daemon.logs.LogQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

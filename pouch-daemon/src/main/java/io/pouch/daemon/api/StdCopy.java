@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.api;
 
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container.io;
+package io.pouch.daemon.logs;
 
 import io.pouch.api.PouchException;
 
@@ -20,7 +20,7 @@ public final class LogTag {
     private LogTag() {
     }
 
-    static void validate(String template) {
+    public static void validate(String template) {
         Matcher m = FIELD.matcher(template);
         StringBuilder rest = new StringBuilder();
         while (m.find()) {
