@@ -37,7 +37,7 @@ final class Container {
      * perf (network manager's run --rm pass): the rootfs mounts containerd gave at create, used (once) by the first
      * start instead of a Snapshots/Mounts round trip; the snapshot's mounts do not change. Guarded by lock.
      */
-    java.util.List<containerd.types.MountOuterClass.Mount> createdMounts;
+    io.pouch.daemon.containerd.SnapshotMounts createdMounts;
 
     Container(ContainerMeta meta) {
         this.id = meta.id();

@@ -1,8 +1,5 @@
 package io.pouch.daemon.container;
 
-import containerd.types.MountOuterClass;
-import containerd.v1.types.Task;
-import io.grpc.StatusRuntimeException;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
@@ -16,6 +13,13 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Mount;
+import io.pouch.daemon.containerd.SnapshotMounts;
+import io.pouch.daemon.containerd.Snapshots;
+import io.pouch.daemon.containerd.TaskExit;
+import io.pouch.daemon.containerd.TaskProcess;
+import io.pouch.daemon.containerd.TaskStatus;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.ImageLookup;
@@ -255,7 +259,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (e instanceof PouchException pe) {
                 throw pe;
             }
-            if (e instanceof StatusRuntimeException sre) {
+            if (e instanceof ContainerdException sre) {
                 throw ContainerdRuntime.error("cannot create container", sre);
             }
             throw PouchException.internal("cannot create container: " + e.getMessage(), e);
@@ -506,14 +510,14 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         ContainerMeta m = c.meta();
         HostConfig hc = m.hostConfig();
         Path dir = config.containersDir().resolve(c.id);
-        List<MountOuterClass.Mount> rootfs;
+        SnapshotMounts rootfs;
         try {
-            rootfs = c.createdMounts != null && !c.createdMounts.isEmpty() ? c.createdMounts : ctd.mounts(c.id);
+            rootfs = c.createdMounts != null && !c.createdMounts.mounts().isEmpty() ? c.createdMounts : ctd.mounts(c.id);
             c.createdMounts = null;
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             throw ContainerdRuntime.error("cannot start container " + c.id + ": its rootfs snapshot", e);
         }
-        List<Path> layers = RootfsFiles.layers(rootfs);
+        List<Path> layers = rootfs.layers();
         UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"),
                 RootfsFiles.read(layers, "etc/group"));
         List<Bind> binds = List.of(); // volumes (issue 6): binds are in the mount plan, applied by the hook below
@@ -533,7 +537,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 node -> volumes.applyStart(c.id, layers, node, hc));
         try {
             ctd.updateSpec(c.id, spec);
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             volumes.stopped(c.id);
             throw ContainerdRuntime.error("cannot start container " + c.id, e);
         }
@@ -550,10 +554,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             throw e;
         }
         try {
-            ctd.createTask(c.id, rootfs, io.stdinPath() == null ? null : io.stdinPath().toString(),
+            ctd.createTask(c.id, rootfs.mounts(), io.stdinPath() == null ? null : io.stdinPath().toString(),
                     io.stdoutPath() == null ? null : io.stdoutPath().toString(),
                     io.stderrPath() == null ? null : io.stderrPath().toString(), cfg.tty());
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             quietly(() -> ctd.deleteTask(c.id));
             io.close();
             volumes.stopped(c.id);
@@ -569,7 +573,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
         try {
             pid = ctd.startTask(c.id);
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             quietly(() -> ctd.deleteTask(c.id));
             io.close();
             volumes.stopped(c.id);
@@ -709,13 +713,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 }
             }
             try {
-                Optional<containerd.services.tasks.v1.TasksOuterClass.DeleteResponse> d = ctd.deleteTask(c.id);
+                Optional<TaskExit> d = ctd.deleteTask(c.id);
                 if (d.isPresent() && status < 0) {
-                    code = d.get().getExitStatus();
+                    code = d.get().exitStatus();
                 }
                 c.taskDeleted = true; // perf: the removal that often follows (--rm, rm -f) skips its Tasks/Delete
-            } catch (StatusRuntimeException e) {
-                LOG.warning("cannot delete the task of " + c.id + ": " + e.getStatus());
+            } catch (ContainerdException e) {
+                LOG.warning("cannot delete the task of " + c.id + ": " + e.getMessage());
             }
             if (io != null) {
                 io.close();
@@ -766,16 +770,16 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 continue;
             }
             try {
-                Optional<Task.Process> p = ctd.task(c.id);
+                Optional<TaskProcess> p = ctd.task(c.id);
                 if (p.isEmpty()) {
                     Thread.ofVirtual().start(() -> handleExit(c, 0, 255, Instant.now()));
-                } else if (p.get().getStatus() == Task.Status.STOPPED) {
-                    int code = p.get().getExitStatus();
-                    Instant at = Instant.parse(Times.of(p.get().getExitedAt()));
+                } else if (p.get().status() == TaskStatus.STOPPED) {
+                    int code = p.get().exitStatus();
+                    Instant at = Instant.parse(Times.of(p.get().exitedAt()));
                     Thread.ofVirtual().start(() -> handleExit(c, 0, code, at));
                 }
-            } catch (StatusRuntimeException e) {
-                LOG.warning("cannot check task " + c.id + ": " + e.getStatus());
+            } catch (ContainerdException e) {
+                LOG.warning("cannot check task " + c.id + ": " + e.getMessage());
             }
         }
     }
@@ -840,8 +844,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             publish(c, "kill", Map.of("signal", Integer.toString(sig)));
             return true;
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+        } catch (ContainerdException e) {
+            if (e.isNotFound()) {
                 return false;
             }
             throw ContainerdRuntime.error("cannot kill container " + c.id, e);
@@ -912,7 +916,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             try {
                 ctd.pause(c.id);
-            } catch (StatusRuntimeException e) {
+            } catch (ContainerdException e) {
                 throw ContainerdRuntime.error("cannot pause container " + c.id, e);
             }
             save(c, m.withState(withPaused(m.state(), true)));
@@ -932,7 +936,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             try {
                 ctd.resume(c.id);
-            } catch (StatusRuntimeException e) {
+            } catch (ContainerdException e) {
                 throw ContainerdRuntime.error("cannot unpause container " + c.id, e);
             }
             save(c, m.withState(withPaused(m.state(), false)));
@@ -959,8 +963,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 ctd.pause(c.id);
                 frozen = true;
             }
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) { // a task that just ended needs no freeze
+        } catch (ContainerdException e) {
+            if (!e.isNotFound()) { // a task that just ended needs no freeze
                 c.lock.unlock();
                 throw ContainerdRuntime.error("cannot pause container " + c.id + " for the copy", e);
             }
@@ -974,8 +978,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 if (resume) {
                     ctd.resume(c.id);
                 }
-            } catch (StatusRuntimeException e) {
-                LOG.warning("cannot resume container " + c.id + " after a copy: " + e.getStatus());
+            } catch (ContainerdException e) {
+                LOG.warning("cannot resume container " + c.id + " after a copy: " + e.getMessage());
             } finally {
                 c.lock.unlock();
             }
@@ -997,7 +1001,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         }
         try {
             ctd.resize(c.id, width, height);
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             throw ContainerdRuntime.error("cannot resize container " + c.id, e);
         }
     }
@@ -1072,7 +1076,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 ctd.deleteTask(c.id);
             }
             OverlappedCalls.deleteRecordAndSnapshot(ctd, c.id);
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             throw ContainerdRuntime.error("cannot remove container " + c.id, e);
         }
         LeftoverCgroups.remove(c.id);
@@ -1162,7 +1166,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                         ctd.updateTask(c.id, Json.MAPPER.writeValueAsBytes(res));
                     }
                     ctd.updateSpec(c.id, Json.MAPPER.writeValueAsBytes(spec));
-                } catch (StatusRuntimeException e) {
+                } catch (ContainerdException e) {
                     throw ContainerdRuntime.error("Cannot update container " + c.id, e);
                 } catch (IOException e) {
                     throw PouchException.internal("cannot update the runtime spec of " + c.id + ": " + e.getMessage(), e);
@@ -1230,7 +1234,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             try {
                 lease = ctd.createLease(c.id + "-upgrade");
                 ctd.commitSnapshot(lease, backup, c.id);
-            } catch (StatusRuntimeException e) {
+            } catch (ContainerdException e) {
                 throw ContainerdRuntime.error("cannot upgrade container " + c.id + ": keeping its rootfs", e);
             }
             try {
@@ -1254,7 +1258,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
                 }
                 String l = lease;
                 quietly(() -> ctd.deleteLease(l));
-                if (e instanceof StatusRuntimeException sre) {
+                if (e instanceof ContainerdException sre) {
                     throw ContainerdRuntime.error("cannot upgrade container " + c.id, sre);
                 }
                 throw e;
@@ -1386,18 +1390,8 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     private ContainerInspect.GraphDriver graphDriver(String id) {
         Map<String, String> data = new LinkedHashMap<>();
         try {
-            for (MountOuterClass.Mount mt : ctd.mounts(id)) {
-                for (String o : mt.getOptionsList()) {
-                    if (o.startsWith("lowerdir=")) {
-                        data.put("LowerDir", o.substring(9));
-                    } else if (o.startsWith("upperdir=")) {
-                        data.put("UpperDir", o.substring(9));
-                    } else if (o.startsWith("workdir=")) {
-                        data.put("WorkDir", o.substring(8));
-                    }
-                }
-            }
-        } catch (StatusRuntimeException ignored) {
+            data = ctd.mounts(id).graphDriverData();
+        } catch (ContainerdException ignored) {
             // a dead container may have lost its snapshot: inspect still answers
         }
         return new ContainerInspect.GraphDriver(ContainerdRuntime.SNAPSHOTTER, data);
@@ -1405,8 +1399,9 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
 
     private long[] usage(String id) {
         try {
-            return ctd.usage(id);
-        } catch (StatusRuntimeException e) {
+            Snapshots.Usage u = ctd.usage(id);
+            return new long[] {u.own(), u.total()};
+        } catch (ContainerdException e) {
             return new long[] {0, 0};
         }
     }
@@ -1492,7 +1487,7 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     public void closeStdin(String id) {
         try {
             ctd.closeStdin(id);
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             LOG.log(Level.FINE, "CloseIO of " + id + " failed", e);
         }
     }
@@ -1506,10 +1501,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
     }
 
     /** The mounts of the container's rootfs snapshot (to read or write its files while it is not running). */
-    public List<MountOuterClass.Mount> rootfsMounts(String id) {
+    public SnapshotMounts rootfsMounts(String id) {
         try {
             return ctd.mounts(id);
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             throw ContainerdRuntime.error("cannot get the rootfs of container " + id, e);
         }
     }
@@ -1618,15 +1613,15 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         Set<String> known;
         try {
             known = new HashSet<>(ctd.containerIds());
-        } catch (StatusRuntimeException e) {
+        } catch (ContainerdException e) {
             throw ContainerdRuntime.error("cannot list containerd containers", e);
         }
         for (Container c : store.all()) {
             c.lock.lock();
             try {
                 reconcileOne(c, known.contains(c.id));
-            } catch (StatusRuntimeException e) {
-                LOG.warning("cannot reconcile container " + c.id + ": " + e.getStatus());
+            } catch (ContainerdException e) {
+                LOG.warning("cannot reconcile container " + c.id + ": " + e.getMessage());
             } finally {
                 c.lock.unlock();
             }
@@ -1635,10 +1630,10 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             if (store.byIdOrNull(id) == null) {
                 LOG.info("deleting orphan containerd container " + id);
                 quietly(() -> {
-                    Optional<Task.Process> p = ctd.task(id);
-                    if (p.isPresent() && p.get().getStatus() != Task.Status.STOPPED) {
+                    Optional<TaskProcess> p = ctd.task(id);
+                    if (p.isPresent() && p.get().status() != TaskStatus.STOPPED) {
                         ctd.kill(id, Signals.SIGKILL, true);
-                        for (int i = 0; i < 50 && ctd.task(id).map(t -> t.getStatus() != Task.Status.STOPPED)
+                        for (int i = 0; i < 50 && ctd.task(id).map(t -> t.status() != TaskStatus.STOPPED)
                                 .orElse(false); i++) {
                             Thread.sleep(100);
                         }
@@ -1664,13 +1659,13 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
             }
             return;
         }
-        Optional<Task.Process> p = ctd.task(c.id);
-        if (p.isPresent() && (p.get().getStatus() == Task.Status.RUNNING || p.get().getStatus() == Task.Status.PAUSED
-                || p.get().getStatus() == Task.Status.PAUSING)) {
-            boolean paused = p.get().getStatus() != Task.Status.RUNNING;
-            if (!s.running() || s.paused() != paused || s.pid() != p.get().getPid()) {
+        Optional<TaskProcess> p = ctd.task(c.id);
+        if (p.isPresent() && (p.get().status() == TaskStatus.RUNNING || p.get().status() == TaskStatus.PAUSED
+                || p.get().status() == TaskStatus.PAUSING)) {
+            boolean paused = p.get().status() != TaskStatus.RUNNING;
+            if (!s.running() || s.paused() != paused || s.pid() != p.get().pid()) {
                 save(c, m.withState(new ContainerState(paused ? "paused" : "running", true, paused, false, false,
-                        false, p.get().getPid(), 0, "", s.running() ? s.startedAt() : Times.now(), s.finishedAt())));
+                        false, p.get().pid(), 0, "", s.running() ? s.startedAt() : Times.now(), s.finishedAt())));
             }
             try {
                 ContainerConfig cfg = m.config();
@@ -1690,11 +1685,11 @@ public final class ContainerManager implements ImageUsage, AutoCloseable {
         int code = s.exitCode();
         String finished = s.finishedAt();
         if (p.isPresent()) {
-            code = p.get().getStatus() == Task.Status.STOPPED ? p.get().getExitStatus() : 255;
-            finished = Times.of(p.get().getExitedAt());
+            code = p.get().status() == TaskStatus.STOPPED ? p.get().exitStatus() : 255;
+            finished = Times.of(p.get().exitedAt());
             var d = ctd.deleteTask(c.id);
-            if (d.isPresent() && p.get().getStatus() == Task.Status.STOPPED) {
-                code = d.get().getExitStatus();
+            if (d.isPresent() && p.get().status() == TaskStatus.STOPPED) {
+                code = d.get().exitStatus();
             }
         } else if (s.running()) {
             code = 255;

@@ -1,257 +1,160 @@
 package io.pouch.daemon.container;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.FieldMask;
-import containerd.runc.v1.Oci;
-import containerd.services.containers.v1.ContainersOuterClass;
-import containerd.services.leases.v1.LeasesOuterClass;
-import containerd.services.snapshots.v1.SnapshotsOuterClass;
-import containerd.services.tasks.v1.TasksOuterClass;
-import containerd.types.MountOuterClass;
-import containerd.v1.types.Task;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.Leases;
+import io.pouch.daemon.containerd.Mount;
+import io.pouch.daemon.containerd.SnapshotMounts;
+import io.pouch.daemon.containerd.Snapshots;
+import io.pouch.daemon.containerd.TaskExit;
+import io.pouch.daemon.containerd.TaskProcess;
+import io.pouch.daemon.containerd.Tasks;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The container manager's calls into containerd: snapshot, container record, task. Translates gRPC failures
- * into {@link PouchException}s with messages a person can act on; "not found" on cleanup paths is success.
+ * The container manager's calls into containerd (snapshot, container record, task) through containerd's role
+ * adapters, with the container lifecycle's own rules: the create lease's name and lifetime, "not found" on
+ * cleanup paths as success, and failed starts worded as Docker words them.
  */
 final class ContainerdRuntime {
-    static final String SPEC_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/Spec";
-    static final String RESOURCES_TYPE = "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources";
-    static final String RUNC_OPTIONS_TYPE = "containerd.runc.v1.Options";
-    static final String SHIM = "io.containerd.runc.v2";
-    static final String SNAPSHOTTER = "overlayfs";
+    static final String SNAPSHOTTER = Snapshots.SNAPSHOTTER;
 
-    private final Containerd ctd;
+    private final Leases leases;
+    private final Snapshots snapshots;
+    private final Containers containers;
+    private final Tasks tasks;
 
     ContainerdRuntime(Containerd ctd) {
-        this.ctd = ctd;
+        this.leases = new Leases(ctd);
+        this.snapshots = new Snapshots(ctd);
+        this.containers = new Containers(ctd);
+        this.tasks = new Tasks(ctd);
+    }
+
+    Tasks tasks() {
+        return tasks;
     }
 
     /** A lease that keeps a new snapshot from containerd's GC until the container record references it. */
     String createLease(String id) {
-        String lease = "pouch-create-" + id;
-        ctd.leases().create(LeasesOuterClass.CreateRequest.newBuilder().setId(lease)
-                // if pouchd dies mid-create, containerd expires the lease itself
-                .putLabels("containerd.io/gc.expire", Instant.now().plus(1, ChronoUnit.HOURS).toString())
-                .build());
-        return lease;
+        // if pouchd dies mid-create, containerd expires the lease itself
+        return leases.create("pouch-create-" + id, Duration.ofHours(1));
     }
 
     void deleteLease(String lease) {
-        ignoreNotFound(() -> ctd.leases().delete(LeasesOuterClass.DeleteRequest.newBuilder().setId(lease).build()));
+        leases.delete(lease);
     }
 
     void prepareSnapshot(String lease, String key, String parent) {
-        Containerd.withLease(ctd.snapshots(), lease).prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
-                .setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent == null ? "" : parent).build());
+        snapshots.prepare(lease, key, parent);
     }
 
     /** As {@link #prepareSnapshot}; returns the mounts of the new snapshot (what Snapshots/Mounts would say). */
-    List<MountOuterClass.Mount> prepareSnapshotMounts(String lease, String key, String parent) {
-        return (lease == null ? ctd.snapshots() : Containerd.withLease(ctd.snapshots(), lease))
-                .prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent == null ? "" : parent).build())
-                .getMountsList();
+    SnapshotMounts prepareSnapshotMounts(String lease, String key, String parent) {
+        return snapshots.prepare(lease, key, parent);
     }
 
-    /** life: turns the active snapshot {@code key} into the committed {@code name} (the key is free again). */
+    /** Turns the active snapshot {@code key} into the committed {@code name} (the key is free again). */
     void commitSnapshot(String lease, String name, String key) {
-        Containerd.withLease(ctd.snapshots(), lease).commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
-                .setSnapshotter(SNAPSHOTTER).setName(name).setKey(key).build());
+        snapshots.commit(lease, name, key);
     }
 
-    List<MountOuterClass.Mount> mounts(String key) {
-        return ctd.snapshots().mounts(SnapshotsOuterClass.MountsRequest.newBuilder().setSnapshotter(SNAPSHOTTER)
-                .setKey(key).build()).getMountsList();
+    SnapshotMounts mounts(String key) {
+        return snapshots.mounts(key);
     }
 
     void removeSnapshot(String key) {
-        ignoreNotFound(() -> ctd.snapshots().remove(SnapshotsOuterClass.RemoveSnapshotRequest.newBuilder()
-                .setSnapshotter(SNAPSHOTTER).setKey(key).build()));
+        snapshots.remove(key);
     }
 
     boolean snapshotExists(String key) {
-        try {
-            ctd.snapshots().stat(SnapshotsOuterClass.StatSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER)
-                    .setKey(key).build());
-            return true;
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return false;
-            }
-            throw e;
-        }
+        return snapshots.exists(key);
     }
 
     /** Bytes used by the snapshot itself (its upper dir), and by the whole chain below it. */
-    long[] usage(String key) {
-        long own = 0;
-        long total = 0;
-        String k = key;
-        boolean first = true;
-        while (k != null && !k.isEmpty()) {
-            long size = ctd.snapshots().usage(SnapshotsOuterClass.UsageRequest.newBuilder().setSnapshotter(SNAPSHOTTER)
-                    .setKey(k).build()).getSize();
-            if (first) {
-                own = size;
-                first = false;
-            }
-            total += size;
-            k = ctd.snapshots().stat(SnapshotsOuterClass.StatSnapshotRequest.newBuilder().setSnapshotter(SNAPSHOTTER)
-                    .setKey(k).build()).getInfo().getParent();
-        }
-        return new long[] {own, total};
+    Snapshots.Usage usage(String key) {
+        return snapshots.usage(key);
     }
 
     void createContainer(String lease, String id, String image, String binary, byte[] spec, Map<String, String> labels) {
-        (lease == null ? ctd.containers() : Containerd.withLease(ctd.containers(), lease))
-                .create(ContainersOuterClass.CreateContainerRequest.newBuilder()
-                .setContainer(ContainersOuterClass.Container.newBuilder()
-                        .setId(id)
-                        .setImage(image)
-                        .setRuntime(ContainersOuterClass.Container.Runtime.newBuilder().setName(SHIM)
-                                .setOptions(runcOptions(binary)))
-                        .setSpec(specAny(spec))
-                        .setSnapshotter(SNAPSHOTTER)
-                        .setSnapshotKey(id)
-                        .putAllLabels(labels))
-                .build());
-    }
-
-    static Any runcOptions(String binary) {
-        return Any.newBuilder().setTypeUrl(RUNC_OPTIONS_TYPE)
-                .setValue(Oci.Options.newBuilder().setBinaryName(binary).build().toByteString()).build();
-    }
-
-    static Any specAny(byte[] spec) {
-        return Any.newBuilder().setTypeUrl(SPEC_TYPE).setValue(ByteString.copyFrom(spec)).build();
+        containers.create(lease, id, image, binary, spec, labels);
     }
 
     void updateSpec(String id, byte[] spec) {
-        ctd.containers().update(ContainersOuterClass.UpdateContainerRequest.newBuilder()
-                .setContainer(ContainersOuterClass.Container.newBuilder().setId(id).setSpec(specAny(spec)))
-                .setUpdateMask(FieldMask.newBuilder().addPaths("spec"))
-                .build());
+        containers.updateSpec(id, spec);
     }
 
-    /** life: the runtime spec containerd holds for the container (JSON bytes). */
+    /** The runtime spec containerd holds for the container (JSON bytes). */
     byte[] spec(String id) {
-        return ctd.containers().get(ContainersOuterClass.GetContainerRequest.newBuilder().setId(id).build())
-                .getContainer().getSpec().getValue().toByteArray();
+        return containers.spec(id);
     }
 
-    /** life: new cgroup limits for a running task (OCI LinuxResources JSON). */
+    /** New cgroup limits for a running task (OCI LinuxResources JSON). */
     void updateTask(String id, byte[] linuxResources) {
-        ctd.tasks().update(TasksOuterClass.UpdateTaskRequest.newBuilder().setContainerId(id)
-                .setResources(Any.newBuilder().setTypeUrl(RESOURCES_TYPE).setValue(ByteString.copyFrom(linuxResources)))
-                .build());
+        tasks.update(id, linuxResources);
     }
 
     void deleteContainer(String id) {
-        ignoreNotFound(() -> ctd.containers().delete(ContainersOuterClass.DeleteContainerRequest.newBuilder()
-                .setId(id).build()));
+        containers.delete(id);
     }
 
     List<String> containerIds() {
-        return ctd.containers().list(ContainersOuterClass.ListContainersRequest.getDefaultInstance())
-                .getContainersList().stream().map(ContainersOuterClass.Container::getId).toList();
+        return containers.ids();
     }
 
-    int createTask(String id, List<MountOuterClass.Mount> rootfs, String stdin, String stdout, String stderr,
-                   boolean terminal) {
-        return ctd.tasks().create(TasksOuterClass.CreateTaskRequest.newBuilder()
-                .setContainerId(id)
-                .addAllRootfs(rootfs)
-                .setStdin(stdin == null ? "" : stdin)
-                .setStdout(stdout == null ? "" : stdout)
-                .setStderr(stderr == null ? "" : stderr)
-                .setTerminal(terminal)
-                .build()).getPid();
+    int createTask(String id, List<Mount> rootfs, String stdin, String stdout, String stderr, boolean terminal) {
+        return tasks.create(id, rootfs, stdin, stdout, stderr, terminal);
     }
 
     int startTask(String id) {
-        return ctd.tasks().start(TasksOuterClass.StartRequest.newBuilder().setContainerId(id).build()).getPid();
+        return tasks.start(id);
     }
 
     /** Deletes the (stopped) task; its exit status, or empty when there was no task. */
-    Optional<TasksOuterClass.DeleteResponse> deleteTask(String id) {
-        try {
-            return Optional.of(ctd.tasks().delete(TasksOuterClass.DeleteTaskRequest.newBuilder().setContainerId(id)
-                    .build()));
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+    Optional<TaskExit> deleteTask(String id) {
+        return tasks.delete(id);
     }
 
-    Optional<Task.Process> task(String id) {
-        try {
-            return Optional.of(ctd.tasks().get(TasksOuterClass.GetRequest.newBuilder().setContainerId(id).build())
-                    .getProcess());
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+    Optional<TaskProcess> task(String id) {
+        return tasks.get(id);
     }
 
     void kill(String id, int signal, boolean all) {
-        ctd.tasks().kill(TasksOuterClass.KillRequest.newBuilder().setContainerId(id).setSignal(signal).setAll(all)
-                .build());
+        tasks.kill(id, signal, all);
     }
 
     void closeStdin(String id) {
-        ctd.tasks().closeIO(TasksOuterClass.CloseIORequest.newBuilder().setContainerId(id).setStdin(true).build());
+        tasks.closeStdin(id);
     }
 
     void pause(String id) {
-        ctd.tasks().pause(TasksOuterClass.PauseTaskRequest.newBuilder().setContainerId(id).build());
+        tasks.pause(id);
     }
 
     void resume(String id) {
-        ctd.tasks().resume(TasksOuterClass.ResumeTaskRequest.newBuilder().setContainerId(id).build());
+        tasks.resume(id);
     }
 
     void resize(String id, int width, int height) {
-        ctd.tasks().resizePty(TasksOuterClass.ResizePtyRequest.newBuilder().setContainerId(id).setWidth(width)
-                .setHeight(height).build());
+        tasks.resize(id, width, height);
     }
 
     List<Integer> pids(String id) {
-        return ctd.tasks().listPids(TasksOuterClass.ListPidsRequest.newBuilder().setContainerId(id).build())
-                .getProcessesList().stream().map(p -> p.getPid()).toList();
-    }
-
-    static void ignoreNotFound(Runnable r) {
-        try {
-            r.run();
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                throw e;
-            }
-        }
+        return tasks.pids(id);
     }
 
     /**
      * A failed task create/start as Docker words it. The docker CLI maps "executable file not found" and "no
      * such file or directory" to exit 127 and "permission denied" to 126, so those stay in the message.
      */
-    static PouchException startError(StatusRuntimeException e) {
-        String msg = e.getStatus().getDescription() == null ? e.getStatus().getCode().toString()
-                : e.getStatus().getDescription();
+    static PouchException startError(ContainerdException e) {
+        String msg = e.description();
         if (msg.contains("executable file not found") || msg.contains("no such file or directory")
                 || msg.contains("permission denied") || msg.contains("not a directory")) {
             return PouchException.invalidArgument(msg);
@@ -263,15 +166,7 @@ final class ContainerdRuntime {
         return PouchException.internal(msg, e);
     }
 
-    static PouchException error(String what, StatusRuntimeException e) {
-        String msg = e.getStatus().getDescription() == null ? e.getStatus().getCode().toString()
-                : e.getStatus().getDescription();
-        return switch (e.getStatus().getCode()) {
-            case NOT_FOUND -> PouchException.notFound(what + ": " + msg);
-            case ALREADY_EXISTS, FAILED_PRECONDITION -> PouchException.conflict(what + ": " + msg);
-            case INVALID_ARGUMENT -> PouchException.invalidArgument(what + ": " + msg);
-            case UNAVAILABLE -> PouchException.internal(what + ": containerd is not reachable (" + msg + ")", e);
-            default -> PouchException.internal(what + ": " + msg, e);
-        };
+    static PouchException error(String what, ContainerdException e) {
+        return e.toPouch(what);
     }
 }

@@ -1,6 +1,6 @@
 package io.pouch.daemon.container;
 
-import io.grpc.StatusRuntimeException;
+import io.pouch.daemon.containerd.ContainerdException;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -84,7 +84,7 @@ final class OverlappedCalls {
         volatile boolean prepared;
         volatile boolean recorded;
         /** The rootfs mounts Prepare answered with: the first start needs no Snapshots/Mounts call. */
-        volatile java.util.List<containerd.types.MountOuterClass.Mount> mounts;
+        volatile io.pouch.daemon.containerd.SnapshotMounts mounts;
 
         ContainerdCreate(ContainerdRuntime ctd, String id, String image, String parentSnapshot, String runtime,
                          byte[] spec, java.util.Map<String, String> labels) {
@@ -98,7 +98,7 @@ final class OverlappedCalls {
             Thread.ofVirtual().name("create-" + id.substring(0, Math.min(12, id.length()))).start(task);
         }
 
-        /** Waits until containerd's part ended; throws its failure (a StatusRuntimeException as a rule). */
+        /** Waits until containerd's part ended; throws its failure (a ContainerdException as a rule). */
         void await() {
             RuntimeException e = join(task);
             if (e != null) {
@@ -120,7 +120,7 @@ final class OverlappedCalls {
         Thread.ofVirtual().name("lease-" + lease).start(() -> {
             try {
                 ctd.deleteLease(lease);
-            } catch (StatusRuntimeException e) {
+            } catch (ContainerdException e) {
                 LOG.log(Level.FINE, "cannot delete lease " + lease + " (it expires by itself)", e);
             }
         });

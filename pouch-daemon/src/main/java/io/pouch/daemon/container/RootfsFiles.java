@@ -1,6 +1,5 @@
 package io.pouch.daemon.container;
 
-import containerd.types.MountOuterClass;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,35 +22,6 @@ import java.util.List;
  */
 final class RootfsFiles {
     private RootfsFiles() {
-    }
-
-    /** The layer directories, topmost first, of the mounts of a prepared snapshot. */
-    static List<Path> layers(List<MountOuterClass.Mount> mounts) {
-        List<Path> dirs = new ArrayList<>();
-        for (MountOuterClass.Mount m : mounts) {
-            if (m.getType().equals("bind")) {
-                dirs.add(Path.of(m.getSource()));
-                continue;
-            }
-            String upper = null;
-            String lower = null;
-            for (String o : m.getOptionsList()) {
-                if (o.startsWith("upperdir=")) {
-                    upper = o.substring(9);
-                } else if (o.startsWith("lowerdir=")) {
-                    lower = o.substring(9);
-                }
-            }
-            if (upper != null) {
-                dirs.add(Path.of(upper));
-            }
-            if (lower != null) {
-                for (String l : lower.split(":")) {
-                    dirs.add(Path.of(l));
-                }
-            }
-        }
-        return dirs;
     }
 
     /** Content of {@code relative} (e.g. "etc/passwd") in the topmost layer that has it, or null. */

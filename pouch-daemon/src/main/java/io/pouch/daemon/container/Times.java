@@ -25,10 +25,8 @@ final class Times {
         return Instant.parse(s);
     }
 
-    static String of(com.google.protobuf.Timestamp ts) {
-        if (ts == null || (ts.getSeconds() <= 0 && ts.getNanos() == 0)) {
-            return now();
-        }
-        return format(Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()));
+    /** containerd's exit time; now when it recorded none. */
+    static String of(Instant exitedAt) {
+        return exitedAt == null ? now() : format(exitedAt);
     }
 }

@@ -98,7 +98,9 @@ public final class CommitRoutes implements RouteRegistrar {
                         .newBuilder().setSnapshotter(SNAPSHOTTER).setKey(viewKey).setParent(parentChain).build())
                         .getMountsList();
             }
-            List<MountOuterClass.Mount> right = io.pouch.daemon.container.files.ContainerRoot.readOnlyView(containers.rootfsMounts(c.id()));
+            List<MountOuterClass.Mount> right = containers.rootfsMounts(c.id()).readOnlyView().stream()
+                    .map(m -> MountOuterClass.Mount.newBuilder().setType(m.type()).setSource(m.source())
+                            .setTarget(m.target()).addAllOptions(m.options()).build()).toList();
             Descriptor layer = Containerd.withLease(ctd.diff(), lease).diff(DiffOuterClass.DiffRequest.newBuilder()
                     .addAllLeft(left).addAllRight(right).setMediaType(LAYER_TYPE)
                     .setRef("pouch-commit-" + c.id()).build()).getDiff();

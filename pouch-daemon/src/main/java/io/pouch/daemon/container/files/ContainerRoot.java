@@ -1,8 +1,8 @@
 package io.pouch.daemon.container.files;
 
-import containerd.types.MountOuterClass;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.container.ContainerManager;
+import io.pouch.daemon.containerd.Mount;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +71,7 @@ public final class ContainerRoot implements AutoCloseable {
             // links (which every path inside the container gets) must see the container's / as the directory it is
             return new ContainerRoot(Path.of("/proc", Integer.toString(c.pid()), "root", "."), false);
         }
-        return mountAll(c.id(), containers.rootfsMounts(c.id()), scratch);
+        return mountAll(c.id(), containers.rootfsMounts(c.id()).mounts(), scratch);
     }
 
     /**
@@ -80,45 +80,15 @@ public final class ContainerRoot implements AutoCloseable {
      */
     public static ContainerRoot openReadOnly(ContainerManager containers, String ref, Path scratch) {
         ContainerManager.ProcessView c = containers.processView(ref);
-        return mountAll(c.id(), readOnlyView(containers.rootfsMounts(c.id())), scratch);
+        return mountAll(c.id(), containers.rootfsMounts(c.id()).readOnlyView(), scratch);
     }
 
-    /**
-     * The same snapshot mounts, read-only, with the upper dir as the top lower layer: mounting them leaves a
-     * running container's own overlay mount alone (cp, export and commit read through this).
-     */
-    public static List<MountOuterClass.Mount> readOnlyView(List<MountOuterClass.Mount> mounts) {
-        List<MountOuterClass.Mount> ro = new ArrayList<>();
-        for (MountOuterClass.Mount m : mounts) {
-            MountOuterClass.Mount.Builder b = m.toBuilder().clearOptions();
-            if (m.getType().equals("overlay")) {
-                String upper = null;
-                String lower = null;
-                for (String o : m.getOptionsList()) {
-                    if (o.startsWith("upperdir=")) {
-                        upper = o.substring(9);
-                    } else if (o.startsWith("lowerdir=")) {
-                        lower = o.substring(9);
-                    } else if (!o.startsWith("workdir=")) {
-                        b.addOptions(o);
-                    }
-                }
-                b.addOptions("lowerdir=" + (upper == null ? lower : lower == null ? upper : upper + ":" + lower));
-            } else {
-                b.addAllOptions(m.getOptionsList());
-            }
-            b.addOptions("ro");
-            ro.add(b.build());
-        }
-        return ro;
-    }
-
-    private static ContainerRoot mountAll(String id, List<MountOuterClass.Mount> mounts, Path scratch) {
+    private static ContainerRoot mountAll(String id, List<Mount> mounts, Path scratch) {
         try {
             Files.createDirectories(scratch);
             Path dir = Files.createTempDirectory(scratch, id.substring(0, 12) + "-");
             try {
-                for (MountOuterClass.Mount m : mounts) {
+                for (Mount m : mounts) {
                     mount(m, dir);
                 }
             } catch (RuntimeException e) {
@@ -131,15 +101,15 @@ public final class ContainerRoot implements AutoCloseable {
         }
     }
 
-    private static void mount(MountOuterClass.Mount m, Path target) {
+    private static void mount(Mount m, Path target) {
         List<String> cmd = new ArrayList<>(List.of("mount"));
-        if (!m.getType().equals("bind")) {
-            cmd.addAll(List.of("-t", m.getType()));
+        if (!m.type().equals("bind")) {
+            cmd.addAll(List.of("-t", m.type()));
         }
-        if (m.getOptionsCount() > 0) {
-            cmd.addAll(List.of("-o", String.join(",", m.getOptionsList())));
+        if (!m.options().isEmpty()) {
+            cmd.addAll(List.of("-o", String.join(",", m.options())));
         }
-        cmd.add(m.getSource());
+        cmd.add(m.source());
         cmd.add(target.toString());
         run(cmd);
     }

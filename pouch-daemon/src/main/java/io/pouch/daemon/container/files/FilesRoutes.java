@@ -1,11 +1,11 @@
 package io.pouch.daemon.container.files;
 
-import containerd.types.MountOuterClass;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.container.ContainerManager;
+import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.sys.ScopedPath;
 
 import java.io.IOException;
@@ -124,19 +124,7 @@ public final class FilesRoutes implements RouteRegistrar {
 
     private void changes(HttpExchange ex) throws IOException {
         String id = containers.resolveId(ex.pathParam("id"));
-        Path upper = null;
-        List<Path> lowers = new ArrayList<>();
-        for (MountOuterClass.Mount m : containers.rootfsMounts(id)) {
-            for (String o : m.getOptionsList()) {
-                if (o.startsWith("upperdir=")) {
-                    upper = Path.of(o.substring(9));
-                } else if (o.startsWith("lowerdir=")) {
-                    for (String l : o.substring(9).split(":")) {
-                        lowers.add(Path.of(l));
-                    }
-                }
-            }
-        }
-        ex.respond(200, Changes.of(upper, lowers));
+        SnapshotMounts rootfs = containers.rootfsMounts(id);
+        ex.respond(200, Changes.of(rootfs.upper(), rootfs.lowers()));
     }
 }
