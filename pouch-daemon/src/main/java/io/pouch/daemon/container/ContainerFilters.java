@@ -2,8 +2,8 @@ package io.pouch.daemon.container;
 
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerState;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.image.ImageLookup;
+import io.pouch.daemon.query.Filters;
 
 import java.util.ArrayList;
 import java.util.List;

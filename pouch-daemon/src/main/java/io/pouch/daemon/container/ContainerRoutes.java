@@ -7,7 +7,6 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.ContainerWaitResponse;
 import io.pouch.api.container.HostConfig;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
@@ -15,6 +14,7 @@ import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.logs.LogsStreamer;
+import io.pouch.daemon.query.Filters;
 
 import java.io.OutputStream;
 import java.util.Map;

@@ -45,7 +45,7 @@ public final class DistributionRoutes implements RouteRegistrar {
         r.add("POST", "/images/{name*}/push", this::push);
         r.add("POST", "/auth", this::auth);
         r.add("GET", "/images/search", this::search);
-        r.add("POST", "/images/prune", x -> x.respond(200, images.prune(io.pouch.daemon.api.Filters.parse(x.query("filters")))));
+        r.add("POST", "/images/prune", x -> x.respond(200, images.prune(io.pouch.daemon.query.Filters.parse(x.query("filters")))));
         r.add("GET", "/system/df", this::df);
     }
 

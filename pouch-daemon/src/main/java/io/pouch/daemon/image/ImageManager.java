@@ -14,7 +14,6 @@ import io.pouch.api.image.ImageHistoryItem;
 import io.pouch.api.image.ImageInspect;
 import io.pouch.api.image.ImageSummary;
 import io.pouch.daemon.api.ApiVersion;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.events.Event;
@@ -22,6 +21,7 @@ import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.ImageIndex.ConfigEntry;
 import io.pouch.daemon.image.ImageIndex.ManifestEntry;
 import io.pouch.daemon.image.ImageIndex.NameEntry;
+import io.pouch.daemon.query.Filters;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 

@@ -2,10 +2,10 @@ package io.pouch.daemon.image;
 
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.query.Filters;
 
 import java.io.IOException;
 import java.io.OutputStream;

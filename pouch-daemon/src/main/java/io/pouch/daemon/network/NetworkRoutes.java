@@ -2,10 +2,10 @@ package io.pouch.daemon.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.query.Filters;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

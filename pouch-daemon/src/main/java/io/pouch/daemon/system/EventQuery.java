@@ -1,8 +1,8 @@
 package io.pouch.daemon.system;
 
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.events.Event;
+import io.pouch.daemon.query.Filters;
 
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;

@@ -4,10 +4,10 @@ import io.pouch.api.PouchException;
 import io.pouch.api.volume.Volume;
 import io.pouch.api.volume.VolumeListResponse;
 import io.pouch.api.volume.VolumePruneResponse;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.query.Filters;
 import io.pouch.daemon.sys.AtomicFiles;
 
 import java.io.IOException;

@@ -2,10 +2,10 @@ package io.pouch.daemon.volume;
 
 import io.pouch.api.PouchException;
 import io.pouch.api.volume.VolumeCreateRequest;
-import io.pouch.daemon.api.Filters;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.query.Filters;
 
 /** The Engine API's volume endpoints; translation only, the work is in {@link VolumeManager}. */
 public final class VolumeRoutes implements RouteRegistrar {

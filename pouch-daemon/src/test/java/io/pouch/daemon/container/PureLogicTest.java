@@ -6,7 +6,7 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.ContainerWaitResponse;
 import io.pouch.api.container.HostConfig;
-import io.pouch.daemon.api.Filters;
+import io.pouch.daemon.query.Filters;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

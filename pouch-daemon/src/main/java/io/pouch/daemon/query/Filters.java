@@ -1,4 +1,4 @@
-package io.pouch.daemon.api;
+package io.pouch.daemon.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;

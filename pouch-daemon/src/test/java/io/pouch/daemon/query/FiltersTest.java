@@ -1,4 +1,4 @@
-package io.pouch.daemon.api;
+package io.pouch.daemon.query;
 
 import io.pouch.api.PouchException;
 import org.junit.jupiter.api.Test;
