@@ -214,7 +214,7 @@ public final class PouchClient implements AutoCloseable {
         return new StreamResponse(status, headers(o.head), o.body, o.body::close);
     }
 
-    /** [exec] Sends {@code upload} as a chunked body with any method (PUT archive) and streams the answer. */
+    /** Sends {@code upload} as a chunked body with any method (PUT archive) and streams the answer. */
     public StreamResponse uploadStream(String method, String path, Map<String, ?> query, InputStream upload,
                                        String contentType) {
         return openStream(method, path, query, null, upload, contentType);

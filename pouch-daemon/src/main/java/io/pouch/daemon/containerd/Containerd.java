@@ -125,7 +125,7 @@ public final class Containerd implements AutoCloseable {
     }
 
     /**
-     * life: reconnect now rather than after gRPC's back-off (up to minutes): call when containerd is known to
+     * Reconnects now rather than after gRPC's back-off (up to minutes): call when containerd is known to
      * be back, so the next calls do not fail fast with "io exception".
      */
     public void resetConnectBackoff() {
@@ -135,7 +135,7 @@ public final class Containerd implements AutoCloseable {
     /** True when containerd answers a Version call within the timeout. */
     public boolean ping(long timeoutMillis) {
         try {
-            channel.resetConnectBackoff(); // life: a ping after a containerd restart must not see an old failure
+            channel.resetConnectBackoff(); // a ping after a containerd restart must not see an old failure
             version().withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS).version(Empty.getDefaultInstance());
             return true;
         } catch (RuntimeException e) {

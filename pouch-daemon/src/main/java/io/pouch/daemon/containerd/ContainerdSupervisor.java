@@ -23,10 +23,10 @@ public final class ContainerdSupervisor implements AutoCloseable {
     private final Path dir;
     private final Path pidFile;
     private volatile boolean stopping;
-    /** life: run after each successful restart of containerd. */
+    /** Runs after each successful restart of containerd. */
     private final java.util.List<Runnable> restarted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** life: {@code r} runs each time containerd was restarted and answers again. */
+    /** {@code r} runs each time containerd was restarted and answers again. */
     public void onRestart(Runnable r) {
         restarted.add(r);
     }
@@ -184,7 +184,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
                 Thread.sleep(backoff);
                 launch();
                 backoff = 100;
-                restarted.forEach(Runnable::run); // life: let clients reconnect at once
+                restarted.forEach(Runnable::run); // let clients reconnect at once
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {

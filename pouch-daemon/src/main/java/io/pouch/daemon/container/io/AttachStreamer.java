@@ -42,7 +42,7 @@ public final class AttachStreamer {
     }
 
     /**
-     * [exec] As above; {@code onStdinClosed} runs after the process's stdin FIFO was closed at the client's EOF
+     * As above; {@code onStdinClosed} runs after the process's stdin FIFO was closed at the client's EOF
      * (StdinOnce): containerd's shim keeps its own writer on that FIFO, so the process only reads EOF once the
      * caller also asks containerd to close it (Tasks.CloseIO).
      */

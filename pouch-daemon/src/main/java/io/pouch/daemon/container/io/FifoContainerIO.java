@@ -64,8 +64,6 @@ final class FifoContainerIO implements ContainerIO {
     static final long SUBSCRIBER_LIMIT = 4L << 20;
     private static final Object END = new Object();
     private static final byte[] NONE = new byte[0];
-    /** {@code -Dpouch.logSpool=false} turns the durable path off (in-memory copying as before, for comparison). */
-    static final boolean SPOOL = !"false".equals(System.getProperty("pouch.logSpool"));
     /** How long {@link #salvage} waits for the FIFOs of an exited process to end (the shim closes them at once). */
     static final long SALVAGE_WAIT_MILLIS = 5000;
 
@@ -110,7 +108,7 @@ final class FifoContainerIO implements ContainerIO {
     static FifoContainerIO start(Path fifoDir, String processId, boolean tty, boolean openStdin, boolean stdinOnce,
                                  LogSink log, boolean reopen) {
         FifoContainerIO io = new FifoContainerIO(fifoDir, processId, tty, openStdin, stdinOnce, log);
-        if (SPOOL && log instanceof JsonFileLog jl) {
+        if (log instanceof JsonFileLog jl) { // the durable path; other drivers copy in memory
             try {
                 io.openDurable(jl, reopen);
             } catch (IOException | RuntimeException e) {
@@ -124,7 +122,7 @@ final class FifoContainerIO implements ContainerIO {
                 // adopted before the boot sweep looks for keepers nobody took up
                 io.keeper = FifoKeeper.start(fifoDir, processId, io.stdoutPath, io.stderrPath, true);
             } else {
-                // perf: a spawn and a record write (~0.7 ms, 4 ms at p90) kept off the container's start path
+                // a spawn and a record write (~0.7 ms, 4 ms at p90) kept off the container's start path
                 Thread.ofVirtual().name("fifo-keeper-" + processId).start(io::startKeeper);
             }
         }

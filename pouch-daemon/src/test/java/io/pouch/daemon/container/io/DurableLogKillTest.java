@@ -54,8 +54,7 @@ class DurableLogKillTest {
     private Process child(Path fifos, Path log, String mode) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                // -Dpouch.logSpool=false runs the same test over the old in-memory copy: it loses lines
-                "-Dpouch.logSpool=" + System.getProperty("pouch.logSpool", "true"), "-cp", System.getProperty("java.class.path"), DurableLogKillTest.class.getName(),
+                "-cp", System.getProperty("java.class.path"), DurableLogKillTest.class.getName(),
                 fifos.toString(), log.toString(), mode)
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("child.err").toFile())).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
