@@ -286,8 +286,7 @@ public final class Pouchd implements Callable<Integer> {
         @Override
         public String containerdVersion() {
             try {
-                return ctd.version().withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
-                        .version(com.google.protobuf.Empty.getDefaultInstance()).getVersion();
+                return ctd.serverVersion().version();
             } catch (RuntimeException e) {
                 return "unknown";
             }
@@ -296,8 +295,7 @@ public final class Pouchd implements Callable<Integer> {
         @Override
         public String containerdRevision() {
             try {
-                return ctd.version().withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
-                        .version(com.google.protobuf.Empty.getDefaultInstance()).getRevision();
+                return ctd.serverVersion().revision();
             } catch (RuntimeException e) {
                 return "";
             }

@@ -132,6 +132,16 @@ public final class Containerd implements AutoCloseable {
         channel.resetConnectBackoff();
     }
 
+    /** containerd's version and git revision, as its Version service reports them. */
+    public record ServerVersion(String version, String revision) {
+    }
+
+    /** Asks containerd for its version, waiting two seconds at most; throws when it does not answer. */
+    public ServerVersion serverVersion() {
+        var v = Calls.call(() -> version().withDeadlineAfter(2, TimeUnit.SECONDS).version(Empty.getDefaultInstance()));
+        return new ServerVersion(v.getVersion(), v.getRevision());
+    }
+
     /** True when containerd answers a Version call within the timeout. */
     public boolean ping(long timeoutMillis) {
         try {
