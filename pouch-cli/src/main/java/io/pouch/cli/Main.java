@@ -3,26 +3,33 @@ package io.pouch.cli;
 import io.pouch.cli.container.AttachCommand;
 import io.pouch.cli.container.ContainerCommands;
 import io.pouch.cli.container.CreateCommand;
+import io.pouch.cli.container.ExecCommands;
+import io.pouch.cli.container.LifecycleCommands;
 import io.pouch.cli.container.LogsCommand;
 import io.pouch.cli.container.PsCommand;
 import io.pouch.cli.container.RunCommand;
 import io.pouch.cli.container.StartCommand;
 import io.pouch.cli.image.ImageCommands;
+import io.pouch.cli.network.NetworkCommands;
+import io.pouch.cli.network.PortCommand;
+import io.pouch.cli.registry.RegistryCommands;
 import io.pouch.cli.system.CompletionCommand;
 import io.pouch.cli.system.EventsCommand;
 import io.pouch.cli.system.InfoCommand;
 import io.pouch.cli.system.InspectCommand;
 import io.pouch.cli.system.VersionCommand;
+import io.pouch.cli.volume.VolumeCommands;
 import io.pouch.client.ClientTls;
 import io.pouch.client.DaemonHost;
 import io.pouch.client.PouchClient;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import java.util.Set;
 
 /**
  * The {@code pouch} command. Global flags as Pouch has them: {@code -H/--host} (or {@code POUCH_HOST}) and
@@ -120,18 +127,17 @@ public final class Main implements Runnable {
         COMMANDS.put("unpause", ContainerCommands.Unpause.class);
         COMMANDS.put("rm", ContainerCommands.Rm.class);
         COMMANDS.put("rename", ContainerCommands.Rename.class);
-        COMMANDS.put("update", io.pouch.cli.container.LifecycleCommands.Update.class); // life
-        COMMANDS.put("upgrade", io.pouch.cli.container.LifecycleCommands.Upgrade.class); // life
+        COMMANDS.put("update", LifecycleCommands.Update.class);
+        COMMANDS.put("upgrade", LifecycleCommands.Upgrade.class);
         COMMANDS.put("wait", ContainerCommands.Wait.class);
         COMMANDS.put("ps", PsCommand.class);
-        // [exec]
-        COMMANDS.put("exec", io.pouch.cli.container.ExecCommands.Exec.class);
-        COMMANDS.put("top", io.pouch.cli.container.ExecCommands.Top.class);
-        COMMANDS.put("stats", io.pouch.cli.container.ExecCommands.Stats.class);
-        COMMANDS.put("diff", io.pouch.cli.container.ExecCommands.Diff.class);
-        COMMANDS.put("export", io.pouch.cli.container.ExecCommands.Export.class);
-        COMMANDS.put("commit", io.pouch.cli.container.ExecCommands.Commit.class);
-        COMMANDS.put("cp", io.pouch.cli.container.ExecCommands.Cp.class);
+        COMMANDS.put("exec", ExecCommands.Exec.class);
+        COMMANDS.put("top", ExecCommands.Top.class);
+        COMMANDS.put("stats", ExecCommands.Stats.class);
+        COMMANDS.put("diff", ExecCommands.Diff.class);
+        COMMANDS.put("export", ExecCommands.Export.class);
+        COMMANDS.put("commit", ExecCommands.Commit.class);
+        COMMANDS.put("cp", ExecCommands.Cp.class);
         COMMANDS.put("logs", LogsCommand.class);
         COMMANDS.put("inspect", InspectCommand.class);
         COMMANDS.put("images", ImageCommands.Images.class);
@@ -143,15 +149,13 @@ public final class Main implements Runnable {
         COMMANDS.put("import", ImageCommands.Import.class);
         COMMANDS.put("history", ImageCommands.History.class);
         COMMANDS.put("pull", ImageCommands.Pull.class);
-        COMMANDS.put("volume", io.pouch.cli.volume.VolumeCommands.VolumeGroup.class);
-        // networking (issue 5)
-        COMMANDS.put("network", io.pouch.cli.network.NetworkCommands.NetworkGroup.class);
-        COMMANDS.put("port", io.pouch.cli.network.PortCommand.class);
-        // registry commands (issue 4)
-        COMMANDS.put("push", io.pouch.cli.registry.RegistryCommands.Push.class);
-        COMMANDS.put("login", io.pouch.cli.registry.RegistryCommands.Login.class);
-        COMMANDS.put("logout", io.pouch.cli.registry.RegistryCommands.Logout.class);
-        COMMANDS.put("search", io.pouch.cli.registry.RegistryCommands.Search.class);
+        COMMANDS.put("volume", VolumeCommands.VolumeGroup.class);
+        COMMANDS.put("network", NetworkCommands.NetworkGroup.class);
+        COMMANDS.put("port", PortCommand.class);
+        COMMANDS.put("push", RegistryCommands.Push.class);
+        COMMANDS.put("login", RegistryCommands.Login.class);
+        COMMANDS.put("logout", RegistryCommands.Logout.class);
+        COMMANDS.put("search", RegistryCommands.Search.class);
         COMMANDS.put("version", VersionCommand.class);
         COMMANDS.put("info", InfoCommand.class);
         COMMANDS.put("events", EventsCommand.class);
@@ -163,7 +167,7 @@ public final class Main implements Runnable {
     static String commandName(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (java.util.Set.of("-H", "--host", "--tlscacert", "--tlscert", "--tlskey").contains(a)) {
+            if (Set.of("-H", "--host", "--tlscacert", "--tlscert", "--tlskey").contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
                 return a;

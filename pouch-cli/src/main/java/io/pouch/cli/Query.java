@@ -5,6 +5,7 @@ import io.pouch.api.Json;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Small helpers to build query maps (null values are skipped by the client) and docker's filter JSON. */
@@ -34,7 +35,7 @@ public final class Query {
             if (eq <= 0) {
                 throw new CliException("bad format of filter (expected name=value)");
             }
-            String key = f.substring(0, eq).strip().toLowerCase(java.util.Locale.ROOT);
+            String key = f.substring(0, eq).strip().toLowerCase(Locale.ROOT);
             String value = f.substring(eq + 1).strip();
             ObjectNode values = root.has(key) ? (ObjectNode) root.get(key) : root.putObject(key);
             values.put(value, true);

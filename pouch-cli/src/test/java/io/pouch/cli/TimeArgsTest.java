@@ -3,6 +3,7 @@ package io.pouch.cli;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -25,8 +26,8 @@ class TimeArgsTest {
     @Test
     void buildsDockerFilterJson() {
         assertEquals("{\"name\":{\"a\":true,\"b\":true},\"status\":{\"exited\":true}}",
-                Query.filters(java.util.List.of("name=a", "name=b", "status=exited")));
-        assertThrows(CliException.class, () -> Query.filters(java.util.List.of("bad")));
+                Query.filters(List.of("name=a", "name=b", "status=exited")));
+        assertThrows(CliException.class, () -> Query.filters(List.of("bad")));
     }
 
     @Test

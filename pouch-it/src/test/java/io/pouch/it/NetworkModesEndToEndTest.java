@@ -134,8 +134,10 @@ class NetworkModesEndToEndTest {
     }
 
     /**
-     * The DNS flake of docs/STATUS.md: the alias given by a live {@code network connect} resolves, from another
-     * container on that network, right after the connect. {@code -Dpouch.it.aliasRounds=N} repeats it.
+     * The alias given by a live {@code network connect} resolves, from another container on that network, right
+     * after the connect. This once failed for 15 s at a time: a Linux bridge without a MAC of its own takes the
+     * lowest MAC of its ports, so removing the container that lent it moved the gateway's MAC under the other
+     * containers' neighbour caches (bridges have a fixed MAC since). {@code -Dpouch.it.aliasRounds=N} repeats it.
      */
     @Test
     void anAliasAddedByALiveConnectResolvesAtOnce() {

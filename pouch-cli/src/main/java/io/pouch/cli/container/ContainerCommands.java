@@ -3,6 +3,7 @@ package io.pouch.cli.container;
 import io.pouch.cli.PouchCommand;
 import io.pouch.cli.Query;
 import io.pouch.client.PouchClient;
+import io.pouch.client.PouchClientException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -120,7 +121,7 @@ public final class ContainerCommands {
             var result = client.post(path + "/wait", null, null).json();
             String error = result.path("Error").path("Message").asText("");
             if (!error.isEmpty()) {
-                throw new io.pouch.client.PouchClientException(500, error);
+                throw new PouchClientException(500, error);
             }
             out().println(result.path("StatusCode").asLong());
         }

@@ -1,5 +1,7 @@
 package io.pouch.cli.container;
 
+import io.pouch.cli.network.NetworkOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -70,7 +72,7 @@ public final class ContainerOptions {
     @Option(names = {"-v", "--volume"}, paramLabel = "[SRC:]DST[:OPTS]", description = "Bind mount a volume")
     List<String> volumes = new ArrayList<>();
 
-    // volumes (issue 6)
+    // mounts beyond -v: named/bind/tmpfs --mount specs, tmpfs shorthands, another container's volumes
     @Option(names = "--mount", paramLabel = "MOUNT", description = "Attach a filesystem mount to the container")
     List<String> mounts = new ArrayList<>();
 
@@ -108,7 +110,8 @@ public final class ContainerOptions {
     @Option(names = "--rm", description = "Automatically remove the container when it exits")
     boolean autoRemove;
 
-    // networking (issue 5): -p, -P, --expose, --ip, --mac-address, --network-alias, --dns*, --add-host, --link
-    @picocli.CommandLine.Mixin
-    io.pouch.cli.network.NetworkOptions networking = new io.pouch.cli.network.NetworkOptions();
+    // the networking flags (-p, -P, --expose, --ip, --mac-address, --network-alias, --dns*, --add-host, --link)
+    // live in the network package, next to the code that puts them into the create request
+    @Mixin
+    NetworkOptions networking = new NetworkOptions();
 }

@@ -1,5 +1,7 @@
 package io.pouch.cli.container;
 
+import java.util.ArrayDeque;
+
 /**
  * The path rules of {@code docker cp} (Go's path/filepath and moby's pkg/archive copy helpers), on slash-separated
  * strings so that a container path and a local one follow the same rules: a trailing {@code /.} means "the
@@ -36,7 +38,7 @@ final class CopyPaths {
             return ".";
         }
         boolean rooted = path.startsWith("/");
-        java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();
+        ArrayDeque<String> out = new ArrayDeque<>();
         for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.cli.CliException;
 import io.pouch.cli.format.Units;
+import io.pouch.cli.volume.MountFlags;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class CreateRequest {
             body.put("WorkingDir", o.workdir);
         }
         if (o.entrypoint != null) {
-            // docker: --entrypoint "" resets the image's entrypoint, anything else is one argv element
+            // as in docker, --entrypoint "" resets the image's entrypoint, anything else is one argv element
             body.putArray("Entrypoint").add(o.entrypoint);
         }
         ObjectNode labels = body.putObject("Labels");
@@ -83,7 +84,7 @@ public final class CreateRequest {
         body.set("HostConfig", hc);
         ObjectNode endpoints = body.putObject("NetworkingConfig").putObject("EndpointsConfig");
         ObjectNode endpoint = endpoints.putObject(o.network);
-        o.networking.apply(body, hc, endpoint); // networking (issue 5)
+        o.networking.apply(body, hc, endpoint);
         return body;
     }
 
@@ -101,8 +102,8 @@ public final class CreateRequest {
         if (!binds.isEmpty()) {
             hc.set("Binds", binds);
         }
-        // volumes (issue 6): --mount, --tmpfs, --volumes-from, --volume-driver
-        io.pouch.cli.volume.MountFlags.apply(hc, o.mounts, o.tmpfs, o.volumesFrom, o.volumeDriver);
+        // --mount, --tmpfs, --volumes-from and --volume-driver
+        MountFlags.apply(hc, o.mounts, o.tmpfs, o.volumesFrom, o.volumeDriver);
         hc.put("NetworkMode", o.network);
         hc.set("RestartPolicy", restartPolicy(o.restart));
         if (o.logDriver != null || !o.logOpts.isEmpty()) {

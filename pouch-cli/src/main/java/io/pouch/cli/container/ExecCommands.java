@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class ExecCommands {
                         try {
                             client.post("/exec/" + id + "/resize", Query.of("h", hw[0], "w", hw[1]), null);
                         } catch (RuntimeException ignored) {
-                            // cosmetic
+                            // the exec runs at the default size when the resize fails; not worth failing it
                         }
                     });
                 }
@@ -265,8 +266,8 @@ public final class ExecCommands {
                     null, null)) {
                 if (output != null) {
                     Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
-                    Files.copy(r.body(), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(r.body(), tmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
                 } else {
                     OutputStream out = new FileOutputStream(FileDescriptor.out);
                     r.body().transferTo(out);

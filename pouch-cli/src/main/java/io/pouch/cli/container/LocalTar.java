@@ -13,12 +13,16 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -124,7 +128,7 @@ final class LocalTar {
         Path root = dest.toAbsolutePath().normalize();
         Set<Path> madeLinks = new HashSet<>();
         // directories get their times last (filling them changes their mtime), as Go's Untar does
-        java.util.List<java.util.Map.Entry<Path, FileTime>> dirTimes = new java.util.ArrayList<>();
+        List<Map.Entry<Path, FileTime>> dirTimes = new ArrayList<>();
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         long bytes = 0;
         TarArchiveEntry e;
@@ -175,7 +179,7 @@ final class LocalTar {
                 Files.createSymbolicLink(path, Path.of(e.getLinkName()));
                 madeLinks.add(path);
                 FileTime t = FileTime.fromMillis(e.getModTime().getTime());
-                Files.getFileAttributeView(path, java.nio.file.attribute.BasicFileAttributeView.class,
+                Files.getFileAttributeView(path, BasicFileAttributeView.class,
                         LinkOption.NOFOLLOW_LINKS).setTimes(t, t, null);
                 continue;
             } else if (e.isLink()) {
@@ -199,7 +203,7 @@ final class LocalTar {
             Files.setPosixFilePermissions(path, perms(e.getMode()));
             FileTime t = FileTime.fromMillis(e.getModTime().getTime());
             if (e.isDirectory()) {
-                dirTimes.add(java.util.Map.entry(path, t));
+                dirTimes.add(Map.entry(path, t));
             } else {
                 Files.setLastModifiedTime(path, t);
             }

@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +92,8 @@ public class PsCommand extends PouchCommand {
         String command = c.path("Command").asText();
         r.put("Command", "\"" + (trunc ? Units.ellipsis(command, 20) : command) + "\"");
         long created = c.path("Created").asLong();
-        r.put("CreatedAt", java.time.ZonedDateTime.ofInstant(Instant.ofEpochSecond(created),
-                java.time.ZoneId.systemDefault()).format(java.time.format.DateTimeFormatter.ofPattern(
+        r.put("CreatedAt", ZonedDateTime.ofInstant(Instant.ofEpochSecond(created),
+                ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern(
                 "yyyy-MM-dd HH:mm:ss Z z")));
         r.put("RunningFor", Units.humanDuration(Duration.between(Instant.ofEpochSecond(created), now)) + " ago");
         r.put("Status", c.path("Status").asText());

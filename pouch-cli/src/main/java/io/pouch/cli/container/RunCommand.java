@@ -2,6 +2,7 @@ package io.pouch.cli.container;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.cli.PouchCommand;
+import io.pouch.cli.Query;
 import io.pouch.client.PouchClient;
 import io.pouch.client.PouchClientException;
 import picocli.CommandLine.Command;
@@ -63,7 +64,7 @@ public class RunCommand extends PouchCommand {
 
     private static void removeQuietly(PouchClient client, String id) {
         try {
-            client.delete("/containers/" + id, io.pouch.cli.Query.of("force", true));
+            client.delete("/containers/" + id, Query.of("force", true));
         } catch (RuntimeException ignored) {
             // the daemon may have removed it already (AutoRemove)
         }

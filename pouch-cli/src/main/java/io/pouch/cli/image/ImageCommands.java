@@ -8,6 +8,8 @@ import io.pouch.cli.PouchCommand;
 import io.pouch.cli.Query;
 import io.pouch.cli.format.ListFormat;
 import io.pouch.cli.format.Units;
+import io.pouch.cli.registry.AuthStore;
+import io.pouch.cli.registry.RegistryCommands;
 import io.pouch.cli.system.InspectCommand;
 import io.pouch.client.PouchClient;
 import io.pouch.client.StreamResponse;
@@ -25,8 +27,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,9 +48,9 @@ public final class ImageCommands {
     public static void pull(PouchClient client, String ref, PrintWriter out) throws IOException {
         Reference r = Reference.parse(ref);
         String tag = r.digest() != null ? r.digest() : r.tag() == null ? "latest" : r.tag();
-        // registry credentials from pouch login / docker login (issue 4)
-        Map<String, String> auth = Map.of("X-Registry-Auth", io.pouch.cli.registry.AuthStore.fromEnvironment()
-                .header(io.pouch.cli.registry.RegistryCommands.registryOf(r.repository())));
+        // registry credentials saved by pouch login or docker login
+        Map<String, String> auth = Map.of("X-Registry-Auth", AuthStore.fromEnvironment()
+                .header(RegistryCommands.registryOf(r.repository())));
         try (StreamResponse s = client.stream("POST", "/images/create",
                 Query.of("fromImage", r.repository(), "tag", tag), null, auth)) {
             if (isTerminal()) {
@@ -57,8 +63,8 @@ public final class ImageCommands {
 
     /** Pulls every tag of {@code repository} (the daemon does that when the request has no tag). */
     static void pullAllTags(PouchClient client, String repository, PrintWriter out) throws IOException {
-        Map<String, String> auth = Map.of("X-Registry-Auth", io.pouch.cli.registry.AuthStore.fromEnvironment()
-                .header(io.pouch.cli.registry.RegistryCommands.registryOf(repository)));
+        Map<String, String> auth = Map.of("X-Registry-Auth", AuthStore.fromEnvironment()
+                .header(RegistryCommands.registryOf(repository)));
         try (StreamResponse s = client.stream("POST", "/images/create", Query.of("fromImage", repository), null, auth)) {
             if (isTerminal()) {
                 Progress.printTerminal(s.body(), out);
@@ -89,7 +95,7 @@ public final class ImageCommands {
             if (allTags) {
                 Reference r = Reference.parse(image);
                 if (r.tag() != null || r.digest() != null) {
-                    throw new io.pouch.cli.CliException("tag can't be used with --all-tags/-a", 125);
+                    throw new CliException("tag can't be used with --all-tags/-a", 125);
                 }
                 pullAllTags(client(), r.repository(), quiet ? new PrintWriter(OutputStream.nullOutputStream()) : out());
                 out().println(r.repository());
@@ -205,8 +211,8 @@ public final class ImageCommands {
             r.put("ID", trunc ? Units.shortId(id) : id);
             long created = img.path("Created").asLong();
             r.put("CreatedSince", Units.humanDuration(Duration.between(Instant.ofEpochSecond(created), now)) + " ago");
-            r.put("CreatedAt", java.time.ZonedDateTime.ofInstant(Instant.ofEpochSecond(created),
-                    java.time.ZoneId.systemDefault()).format(java.time.format.DateTimeFormatter.ofPattern(
+            r.put("CreatedAt", ZonedDateTime.ofInstant(Instant.ofEpochSecond(created),
+                    ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern(
                     "yyyy-MM-dd HH:mm:ss Z z")));
             r.put("Size", Units.humanSize(img.path("Size").asLong()));
             long shared = img.path("SharedSize").asLong(-1);
@@ -314,8 +320,8 @@ public final class ImageCommands {
                 Path target = output.toAbsolutePath();
                 Path tmp = target.resolveSibling("." + target.getFileName() + ".pouch-save-" + ProcessHandle.current().pid());
                 try {
-                    try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
-                            java.nio.file.StandardOpenOption.WRITE)) {
+                    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE)) {
                         s.body().transferTo(out);
                     }
                     Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -8,6 +8,8 @@ import io.pouch.client.PouchClientException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Prints a stream of JSON messages (pull, load, import) the way docker does without a terminal: one line per
@@ -47,7 +49,7 @@ public final class Progress {
      * status and progress bar change; lines without an id are printed below.
      */
     public static void printTerminal(InputStream body, PrintWriter out) throws IOException {
-        java.util.List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         try (MappingIterator<JsonNode> it = Json.MAPPER.readerFor(JsonNode.class).readValues(body)) {
             while (it.hasNextValue()) {
                 JsonNode m = it.nextValue();

@@ -29,7 +29,7 @@ public final class PortFlags {
     }
 
     static void expose(String spec, ObjectNode exposed) {
-        // docker: a leading ip or host port makes no sense for --expose
+        // an ip or host port makes no sense for --expose; docker refuses it with the same message
         if (spec.contains(":")) {
             throw new CliException("invalid port format for --expose: " + spec, 125);
         }

@@ -12,6 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,7 +54,7 @@ public final class RegistryCommands {
             }
             Map<String, String> h = Map.of("X-Registry-Auth", AuthStore.fromEnvironment().header(registryOf(image)));
             try (StreamResponse s = client().stream("POST", "/images/" + name + "/push", Query.of("tag", tag), null, h)) {
-                Progress.print(s.body(), quiet ? new java.io.PrintWriter(java.io.OutputStream.nullOutputStream()) : out());
+                Progress.print(s.body(), quiet ? new PrintWriter(OutputStream.nullOutputStream()) : out());
             }
             return 0;
         }

@@ -6,6 +6,7 @@ import io.pouch.cli.CliException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.time.Instant;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -130,7 +131,7 @@ class CreateRequestTest {
                  "Ports":[{"IP":"0.0.0.0","PrivatePort":80,"PublicPort":8080,"Type":"tcp"},{"PrivatePort":443,"Type":"tcp"}],
                  "Labels":{"b":"2","a":"1"},"State":"running","Status":"Up 3 seconds","SizeRw":2,"SizeRootFs":4260000}
                 """);
-        JsonNode row = PsCommand.row(c, true, java.time.Instant.ofEpochSecond(1120));
+        JsonNode row = PsCommand.row(c, true, Instant.ofEpochSecond(1120));
         assertEquals("f29671be6f14", row.get("ID").asText());
         assertEquals("\"sh -c 'while true; …\"", row.get("Command").asText());
         assertEquals("2 minutes ago", row.get("RunningFor").asText());

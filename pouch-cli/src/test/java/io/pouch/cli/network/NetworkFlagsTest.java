@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.cli.CliException;
+import io.pouch.cli.container.ContainerOptions;
 import io.pouch.cli.container.CreateRequest;
 import io.pouch.cli.container.RunCommand;
 import org.junit.jupiter.api.Test;
@@ -70,8 +71,8 @@ class NetworkFlagsTest {
     }
 
     // RunCommand's fields are package-private in io.pouch.cli.container; read them reflectively for this test
-    private static io.pouch.cli.container.ContainerOptions cmdOptions(RunCommand c) {
-        return (io.pouch.cli.container.ContainerOptions) field(c, "options");
+    private static ContainerOptions cmdOptions(RunCommand c) {
+        return (ContainerOptions) field(c, "options");
     }
 
     private static String cmdImage(RunCommand c) {
