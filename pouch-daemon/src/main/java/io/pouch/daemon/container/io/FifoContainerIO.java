@@ -53,7 +53,7 @@ import java.util.logging.Logger;
  * it got in a {@link LogJournal} before each log write (write-ahead). A partial line stays in the spool until its
  * newline, 16 KiB, or EOF. After a kill -9 the next pouchd ({@link ContainerIOs#reopen}) settles the one write that
  * may have been under way, logs what the spools hold past the committed offsets, then goes on with the FIFOs. Why
- * this and not the alternatives (measured, see docs/STATUS.md): peeking with {@code tee(2)} and consuming after
+ * this and not the alternatives: peeking with {@code tee(2)} and consuming after
  * the log write leaves a window (written, not yet consumed) that only content matching could close, which is
  * ambiguous for repetitive output; a logger process started by the shim ({@code binary://}) would be a JVM per
  * container. Exec processes and the {@code none} driver keep the plain read loop (nothing to lose).
