@@ -87,6 +87,8 @@ class ExecRoutesTest {
         assertEquals(id, created.actor().attributes().get("execID"));
         assertEquals("front", created.actor().attributes().get("tier"));
         assertEquals("web", created.actor().attributes().get("name"));
+        // the process prepared in the background is awaited and given back: nothing of it outlives the test
+        manager.awaitPrepared(manager.claim(manager.get(id))).close();
     }
 
     @Test
