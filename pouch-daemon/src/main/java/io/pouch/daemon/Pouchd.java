@@ -9,6 +9,14 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
+import io.pouch.daemon.container.exec.ExecManager;
+import io.pouch.daemon.container.exec.ExecRoutes;
+import io.pouch.daemon.container.files.ContainerFiles;
+import io.pouch.daemon.container.files.CopyContainers;
+import io.pouch.daemon.container.files.FilesRoutes;
+import io.pouch.daemon.container.stats.MonitorRoutes;
+import io.pouch.daemon.container.stats.StatsService;
+import io.pouch.daemon.container.stats.TopService;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.containerd.ContainerdSupervisor;
 import io.pouch.daemon.events.EventBus;
@@ -228,11 +236,13 @@ public final class Pouchd implements Callable<Integer> {
         new ContainerRoutes(containers).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
-        // [exec] exec, top/stats, archive/export/changes/commit
-        new io.pouch.daemon.container.exec.ExecRoutes(new io.pouch.daemon.container.exec.ExecManager(ctd, containers,
-                events, cfg.execRoot(), cfg.containersDir())).register(router); // [exec] records kept on disk
-        new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
-        new io.pouch.daemon.container.files.FilesRoutes(containers, cfg.execRoot().resolve("cp")).register(router);
+        // exec (its records are kept in the containers' state dirs), top/stats, archive/export/changes, commit
+        new ExecRoutes(ExecManager.start(ctd, containers, events, cfg.execRoot(), cfg.containersDir()))
+                .register(router);
+        new MonitorRoutes(TopService.onHost(ctd, containers::processView), StatsService.onHost(containers::processView))
+                .register(router);
+        new FilesRoutes(new ContainerFiles(CopyContainers.of(containers), cfg.execRoot().resolve("cp")))
+                .register(router);
         new io.pouch.daemon.container.commit.CommitRoutes(ctd, containers, images, events).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
         server.start();

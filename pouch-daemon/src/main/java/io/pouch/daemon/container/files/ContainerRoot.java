@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +33,7 @@ public final class ContainerRoot implements AutoCloseable {
     }
 
     /** Kernel filesystems a running container has mounted: their contents are not the container's files. */
-    private static final java.util.Set<String> KERNEL_FS = java.util.Set.of("proc", "sysfs", "cgroup", "cgroup2",
+    private static final Set<String> KERNEL_FS = Set.of("proc", "sysfs", "cgroup", "cgroup2",
             "devpts", "mqueue");
 
     /**
@@ -40,11 +42,11 @@ public final class ContainerRoot implements AutoCloseable {
      * filesystems mounted in its namespace. Reading them would archive the kernel's view (and /proc's files fail
      * half-way through); volumes and tmpfs mounts stay in. Empty for a stopped container's snapshot.
      */
-    public java.util.Set<Path> kernelMounts() {
+    public Set<Path> kernelMounts() {
         if (mounted || !root.startsWith("/proc")) {
-            return java.util.Set.of();
+            return Set.of();
         }
-        java.util.Set<Path> out = new java.util.HashSet<>();
+        Set<Path> out = new HashSet<>();
         try {
             for (String line : Files.readAllLines(root.getParent().getParent().resolve("mountinfo"))) {
                 String[] f = line.split(" ");
@@ -64,7 +66,7 @@ public final class ContainerRoot implements AutoCloseable {
         return out;
     }
 
-    public static ContainerRoot open(ContainerManager containers, String ref, Path scratch) {
+    public static ContainerRoot open(CopyContainers containers, String ref, Path scratch) {
         ContainerManager.ProcessView c = containers.processView(ref);
         if (c.running() && c.pid() > 0 && Files.isDirectory(Path.of("/proc", Integer.toString(c.pid()), "root"))) {
             // "root/." rather than "root": /proc/<pid>/root is a (magic) symlink, and checks made without following
@@ -78,7 +80,7 @@ public final class ContainerRoot implements AutoCloseable {
      * The rootfs snapshot alone (no volumes, no /proc), mounted read-only even while the container runs: the upper
      * dir becomes the top lower layer, so the running container's own overlay mount is not disturbed.
      */
-    public static ContainerRoot openReadOnly(ContainerManager containers, String ref, Path scratch) {
+    public static ContainerRoot openReadOnly(CopyContainers containers, String ref, Path scratch) {
         ContainerManager.ProcessView c = containers.processView(ref);
         return mountAll(c.id(), containers.rootfsMounts(c.id()).readOnlyView(), scratch);
     }
