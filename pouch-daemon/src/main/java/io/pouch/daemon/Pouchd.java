@@ -9,13 +9,18 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
+import io.pouch.daemon.container.commit.CommitRoutes;
+import io.pouch.daemon.container.commit.ContainerCommitter;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.containerd.ContainerdSupervisor;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.image.DistributionRoutes;
 import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
+import io.pouch.daemon.image.RegistryAccess;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
+import io.pouch.daemon.registry.RegistryClient;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
 import io.pouch.daemon.volume.VolumeManager;
@@ -221,8 +226,9 @@ public final class Pouchd implements Callable<Integer> {
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
         // registry client (issue 4): pull, push, login, search
         Map<String, Object> regFlags = registryFlags();
-        io.pouch.daemon.image.DistributionRoutes distribution = new io.pouch.daemon.image.DistributionRoutes(images,
-                new io.pouch.daemon.registry.RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile)), events);
+        RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
+        DistributionRoutes distribution = new DistributionRoutes(images, images.puller(registry),
+                images.pusher(registry), new RegistryAccess(registry));
         distribution.register(router);
         new ImageRoutes(images, distribution).register(router);
         new ContainerRoutes(containers).register(router);
@@ -233,7 +239,7 @@ public final class Pouchd implements Callable<Integer> {
                 events, cfg.execRoot(), cfg.containersDir())).register(router); // [exec] records kept on disk
         new io.pouch.daemon.container.stats.MonitorRoutes(ctd, containers).register(router);
         new io.pouch.daemon.container.files.FilesRoutes(containers, cfg.execRoot().resolve("cp")).register(router);
-        new io.pouch.daemon.container.commit.CommitRoutes(ctd, containers, images, events).register(router);
+        new CommitRoutes(new ContainerCommitter(ctd, containers, images.committer(), events)).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
