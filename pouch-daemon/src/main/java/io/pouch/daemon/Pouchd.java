@@ -224,7 +224,7 @@ public final class Pouchd implements Callable<Integer> {
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
-        // registry client (issue 4): pull, push, login, search
+        // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
         DistributionRoutes distribution = new DistributionRoutes(images, images.puller(registry),

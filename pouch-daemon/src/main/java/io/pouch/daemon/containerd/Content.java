@@ -40,13 +40,13 @@ public final class Content {
 
     private final Containerd ctd;
     private final Leases leases;
-    /** The supervised containerd's store on disk, where blobs are staged; null: Content.Write. */
-    private final LocalContentStore local;
+    /** The supervised containerd's store on disk, where blobs are staged; empty: Content.Write. */
+    private final Optional<LocalContentStore> local;
 
     public Content(Containerd ctd, Optional<LocalContentStore> local) {
         this.ctd = ctd;
         this.leases = new Leases(ctd);
-        this.local = local.orElse(null);
+        this.local = local;
     }
 
     /** The stream source of a blob write; opened once per attempt. */
@@ -95,7 +95,8 @@ public final class Content {
      */
     public void storeOwnFile(String lease, String digest, long size, Path file, Map<String, String> labels)
             throws IOException {
-        if (local == null || !SHA256.matcher(digest).matches()) {
+        Optional<LocalContentStore> staging = stagingFor(digest);
+        if (staging.isEmpty()) {
             write(lease, digest, size, () -> Files.newInputStream(file), labels);
             return;
         }
@@ -110,7 +111,7 @@ public final class Content {
             c.force(false); // as containerd's commit: the bytes are on disk before the blob is visible
         }
         try {
-            StagedBlob.handOver(local, ctd, lease, digest, size, file, labels);
+            StagedBlob.handOver(staging.get(), ctd, lease, digest, size, file, labels);
         } catch (ContainerdException e) {
             if (!e.isAlreadyExists()) {
                 throw e;
@@ -124,10 +125,13 @@ public final class Content {
      * ({@link StagedBlob}), else through its Content.Write stream ({@link BlobIngest}).
      */
     public BlobSink ingest(String lease, String digest, long size) {
-        if (local != null && SHA256.matcher(digest).matches()) {
-            return new StagedBlob(local, ctd, lease, digest, size);
-        }
-        return new BlobIngest(ctd, lease, digest, size);
+        return stagingFor(digest).<BlobSink>map(store -> new StagedBlob(store, ctd, lease, digest, size))
+                .orElseGet(() -> new BlobIngest(ctd, lease, digest, size));
+    }
+
+    /** The local store a blob is staged in: only a SHA-256 one (pouchd hashes what it stages), when there is one. */
+    private Optional<LocalContentStore> stagingFor(String digest) {
+        return local.filter(store -> SHA256.matcher(digest).matches());
     }
 
     /** Puts a stored blob under the lease and merges {@code labels} into its own. */
