@@ -167,21 +167,21 @@ final class ImagePuller implements PullService {
         if (!Reference.isDigest(configDigest)) {
             throw new RegistryException(500, "the manifest of " + display + " has no valid config digest");
         }
-        List<JsonNode> layers = new ArrayList<>();
+        List<JsonNode> manifestLayers = new ArrayList<>();
         for (JsonNode l : m.path("layers")) {
             if (!Reference.isDigest(l.path("digest").asText()) || l.path("size").asLong(-1) < 0) {
                 throw new RegistryException(500, "the manifest of " + display + " lists a layer without a valid digest or size");
             }
             // zstd layers (tar+zstd) pass through as they are: containerd's diff service unpacks them itself
-            layers.add(l);
+            manifestLayers.add(l);
         }
         byte[] config = repo.smallBlob(configDigest, m.path("config").path("size").asLong());
         List<String> diffIds = ArchiveLoader.diffIds(config, "config " + configDigest);
-        if (diffIds.size() != layers.size()) {
-            throw new RegistryException(500, "the manifest of " + display + " lists " + layers.size()
+        if (diffIds.size() != manifestLayers.size()) {
+            throw new RegistryException(500, "the manifest of " + display + " lists " + manifestLayers.size()
                     + " layers but its config has " + diffIds.size() + " diff ids");
         }
-        return new Plan(ref, repo, top, image, config, configDigest, diffIds, layers);
+        return new Plan(ref, repo, top, image, config, configDigest, diffIds, manifestLayers);
     }
 
     /** {@code os/arch[/variant]}, default linux/amd64. */

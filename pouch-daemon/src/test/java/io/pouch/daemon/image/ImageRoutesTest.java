@@ -46,7 +46,27 @@ class ImageRoutesTest {
     @BeforeEach
     void routes() throws IOException {
         busybox = images.indexed.add("2024-01-01T00:00:00Z", Map.of(), 100, "docker.io/library/busybox:latest");
-        DistributionRoutes distribution = new DistributionRoutes(images, puller, null, null);
+        DistributionRoutes distribution = new DistributionRoutes(images, puller, new PushService() {
+            @Override
+            public Plan resolve(String name, String tag, Credentials creds) {
+                throw new AssertionError("no push through the image routes");
+            }
+
+            @Override
+            public void push(Plan plan, ProgressWriter out) {
+                throw new AssertionError("no push through the image routes");
+            }
+        }, new RegistryService() {
+            @Override
+            public void login(Credentials creds) {
+                throw new AssertionError("no login through the image routes");
+            }
+
+            @Override
+            public List<SearchResult> search(String term, int limit, Credentials creds) {
+                throw new AssertionError("no search through the image routes");
+            }
+        });
         new ImageRoutes(images, distribution).register(router);
     }
 
