@@ -9,6 +9,8 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
+import io.pouch.daemon.container.commit.CommitRoutes;
+import io.pouch.daemon.container.commit.ContainerCommitter;
 import io.pouch.daemon.container.exec.ExecManager;
 import io.pouch.daemon.container.exec.ExecRoutes;
 import io.pouch.daemon.container.files.ContainerFiles;
@@ -20,10 +22,13 @@ import io.pouch.daemon.container.stats.TopService;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.containerd.ContainerdSupervisor;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.image.DistributionRoutes;
 import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
+import io.pouch.daemon.image.RegistryAccess;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
+import io.pouch.daemon.registry.RegistryClient;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
 import io.pouch.daemon.volume.VolumeManager;
@@ -227,10 +232,11 @@ public final class Pouchd implements Callable<Integer> {
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
-        // registry client (issue 4): pull, push, login, search
+        // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
-        io.pouch.daemon.image.DistributionRoutes distribution = new io.pouch.daemon.image.DistributionRoutes(images,
-                new io.pouch.daemon.registry.RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile)), events);
+        RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
+        DistributionRoutes distribution = new DistributionRoutes(images, images.puller(registry),
+                images.pusher(registry), new RegistryAccess(registry));
         distribution.register(router);
         new ImageRoutes(images, distribution).register(router);
         new ContainerRoutes(containers).register(router);
@@ -243,7 +249,7 @@ public final class Pouchd implements Callable<Integer> {
                 .register(router);
         new FilesRoutes(new ContainerFiles(CopyContainers.of(containers), cfg.execRoot().resolve("cp")))
                 .register(router);
-        new io.pouch.daemon.container.commit.CommitRoutes(ctd, containers, images, events).register(router);
+        new CommitRoutes(new ContainerCommitter(ctd, containers, images.committer(), events)).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
         server.start();
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");

@@ -5,6 +5,7 @@ import containerd.services.snapshots.v1.SnapshotsOuterClass;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * containerd's overlayfs snapshotter: image layers as committed snapshots named by chain id, a container's rootfs
@@ -117,5 +118,21 @@ public final class Snapshots {
         Calls.run(() -> ctd.snapshots().list(SnapshotsOuterClass.ListSnapshotsRequest.newBuilder()
                 .setSnapshotter(SNAPSHOTTER).build()).forEachRemaining(r -> r.getInfoList().forEach(i -> out.add(i.getName()))));
         return out;
+    }
+
+    /**
+     * An active snapshot {@code key} on {@code parent} ("" or null: an empty one) carrying {@code labels}, under the
+     * lease; its mounts.
+     */
+    public SnapshotMounts prepare(String lease, String key, String parent, Map<String, String> labels) {
+        return SnapshotMounts.of(Mount.of(Calls.call(() -> stub(lease).prepare(SnapshotsOuterClass.PrepareSnapshotRequest
+                .newBuilder().setSnapshotter(SNAPSHOTTER).setKey(key).setParent(parent == null ? "" : parent)
+                .putAllLabels(labels).build()).getMountsList())));
+    }
+
+    /** Turns the active snapshot {@code key} into the committed {@code name} carrying {@code labels}. */
+    public void commit(String lease, String name, String key, Map<String, String> labels) {
+        Calls.run(() -> stub(lease).commit(SnapshotsOuterClass.CommitSnapshotRequest.newBuilder()
+                .setSnapshotter(SNAPSHOTTER).setName(name).setKey(key).putAllLabels(labels).build()));
     }
 }

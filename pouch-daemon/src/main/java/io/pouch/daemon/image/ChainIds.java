@@ -1,5 +1,7 @@
 package io.pouch.daemon.image;
 
+import io.pouch.daemon.sys.NativeSha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -32,7 +34,12 @@ public final class ChainIds {
     }
 
     static String sha256(String text) {
-        return "sha256:" + HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The {@code sha256:<hex>} digest of {@code bytes}. */
+    static String sha256(byte[] bytes) {
+        return "sha256:" + HexFormat.of().formatHex(digest().digest(bytes));
     }
 
     /** A SHA-256 digest for layer content (libcrypto's when it loads: see {@link NativeSha256}). */

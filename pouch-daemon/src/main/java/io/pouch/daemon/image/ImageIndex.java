@@ -2,22 +2,26 @@ package io.pouch.daemon.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import containerd.types.DescriptorOuterClass.Descriptor;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.containerd.Descriptor;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
- * The image manager's in-memory mirror of what containerd holds, so that resolve (called on every container
+ * The in-memory mirror of what containerd holds of the local images, so that resolve (called on every container
  * create) never goes to containerd: record names -> manifests -> parsed configs. Readers use it without a lock;
- * the manager mutates it under its own lock, after containerd has accepted the change.
+ * {@link ImageStore} mutates it under its lock, after containerd has accepted the change.
  */
 final class ImageIndex {
     /** Prefix of the record that keeps an untagged image (and its content) alive in containerd. */
     static final String DANGLING_PREFIX = "pouch-dangling@";
+    private static final Pattern FULL_ID = Pattern.compile("sha256:[a-f0-9]{64}");
+    private static final Pattern ID_PREFIX = Pattern.compile("(sha256:)?[a-f0-9]{1,64}");
 
     record NameEntry(String name, String manifestDigest, Instant updatedAt) {
         boolean dangling() {
@@ -36,11 +40,11 @@ final class ImageIndex {
 
     record ManifestEntry(String digest, String mediaType, long size, String configDigest, List<Descriptor> layers) {
         Descriptor descriptor() {
-            return Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest).setSize(size).build();
+            return new Descriptor(mediaType, digest, size);
         }
 
         long layersSize() {
-            return layers.stream().mapToLong(Descriptor::getSize).sum();
+            return layers.stream().mapToLong(Descriptor::size).sum();
         }
     }
 
@@ -56,6 +60,10 @@ final class ImageIndex {
         JsonNode field(String name) {
             return json.path(name);
         }
+    }
+
+    /** What a user typed, resolved to an image id and the record name that matched (the id when by id). */
+    record Found(String id, String name, Reference ref) {
     }
 
     final Map<String, NameEntry> names = new ConcurrentHashMap<>();
@@ -86,5 +94,72 @@ final class ImageIndex {
     List<String> ids() {
         return names.values().stream().map(this::idOf).filter(i -> i != null && configs.containsKey(i))
                 .distinct().toList();
+    }
+
+    /**
+     * Resolves {@code busybox}, {@code busybox:latest}, {@code name@sha256:..}, a full image id or a unique id prefix.
+     *
+     * @throws PouchException 404 {@code No such image: <reference>}, or 400 for a reference that cannot be parsed
+     */
+    Found find(String reference) {
+        if (reference == null || reference.isBlank()) {
+            throw PouchException.notFound("No such image: " + reference);
+        }
+        if (FULL_ID.matcher(reference).matches() && configs.containsKey(reference) && hasRecord(reference)) {
+            return new Found(reference, reference, null);
+        }
+        PouchException parseError = null;
+        Reference ref = null;
+        try {
+            ref = Reference.parseNormalized(reference);
+        } catch (PouchException e) {
+            parseError = e;
+        }
+        if (ref != null) {
+            NameEntry n = names.get(ref.recordName());
+            if (n != null && idOf(n) != null && configs.containsKey(idOf(n))) {
+                return new Found(idOf(n), n.name(), ref);
+            }
+            if (ref.digest() != null) {
+                // name@<manifest digest>: any record of that repository pointing at that manifest
+                for (NameEntry e : names.values()) {
+                    if (e.manifestDigest().equals(ref.digest()) && e.name().startsWith(ref.name()) && idOf(e) != null) {
+                        return new Found(idOf(e), ref.recordName(), ref);
+                    }
+                }
+            }
+        }
+        if (ID_PREFIX.matcher(reference).matches()) {
+            String prefix = reference.startsWith("sha256:") ? reference : "sha256:" + reference;
+            List<String> hits = ids().stream().filter(id -> id.startsWith(prefix)).toList();
+            if (hits.size() == 1) {
+                return new Found(hits.getFirst(), hits.getFirst(), null);
+            }
+        }
+        if (parseError != null) {
+            throw parseError;
+        }
+        throw PouchException.notFound("No such image: " + reference);
+    }
+
+    private boolean hasRecord(String id) {
+        return names.values().stream().anyMatch(n -> id.equals(idOf(n)));
+    }
+
+    /** The familiar tags of image {@code id} ({@code busybox:latest}). */
+    List<String> repoTags(String id) {
+        return namesOf(id).stream().filter(NameEntry::tagged)
+                .map(n -> Reference.parseNormalized(n.name()).familiar()).toList();
+    }
+
+    /** The familiar digest references of image {@code id} ({@code busybox@sha256:..}). */
+    List<String> repoDigests(String id) {
+        return namesOf(id).stream().filter(NameEntry::canonical)
+                .map(n -> Reference.parseNormalized(n.name()).familiar()).toList();
+    }
+
+    /** The size of image {@code id}: its layers' blobs (the largest manifest's, should it have several). */
+    long size(String id) {
+        return manifestsOf(id).stream().mapToLong(ManifestEntry::layersSize).max().orElse(0);
     }
 }

@@ -1,10 +1,12 @@
 package io.pouch.daemon.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.config.RegistryConfig;
+import io.pouch.daemon.containerd.BlobSink;
+import io.pouch.daemon.containerd.Content;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Descriptor;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.registry.Credentials;
@@ -14,6 +16,7 @@ import io.pouch.daemon.registry.Repository;
 import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.logging.Logger;
 
 /**
  * {@code POST /images/create?fromImage=}: resolves the manifest (errors before the stream starts are plain
@@ -35,26 +39,32 @@ import java.util.concurrent.Semaphore;
  * Everything is held by the pull's lease until then, so an interrupted pull leaves nothing. A layer another pull is
  * already downloading is waited for, not fetched twice.
  */
-final class ImagePuller {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePuller.class.getName());
+final class ImagePuller implements PullService {
+    private static final Logger LOG = Logger.getLogger(ImagePuller.class.getName());
     private static final int PARALLEL = Integer.getInteger("pouch.pull.parallel", 3);
     private static final long PROGRESS_STEP = 512 << 10;
+    /** Stands for a layer file that is not there: a blob in the store is adopted, one that is not fails to open. */
+    private static final Path STORED = Path.of("/nonexistent");
 
-    private final ImageManager images;
+    private final ImageStore store;
+    private final Content content;
+    private final LayerSnapshots layers;
+    private final ImageWriter writer;
+    private final ImageLeases leases;
     private final RegistryClient registry;
     private final EventBus events;
     private final Map<String, CompletableFuture<Downloaded>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore slots = new Semaphore(PARALLEL);
 
-    ImagePuller(ImageManager images, RegistryClient registry, EventBus events) {
-        this.images = images;
+    ImagePuller(ImageStore store, Content content, LayerSnapshots layers, ImageWriter writer, ImageLeases leases,
+                RegistryClient registry, EventBus events) {
+        this.store = store;
+        this.content = content;
+        this.layers = layers;
+        this.writer = writer;
+        this.leases = leases;
         this.registry = registry;
         this.events = events;
-    }
-
-    /** Everything known before the stream starts. */
-    record Plan(Reference ref, Repository repo, Repository.Manifest top, Repository.Manifest image, byte[] config,
-                String configDigest, List<String> diffIds, List<JsonNode> layers) {
     }
 
     /** A layer blob committed in containerd's content store under the pull's lease (digest and size checked). */
@@ -88,7 +98,8 @@ final class ImagePuller {
     }
 
     /** The tags of {@code fromImage}'s repository, for {@link #allTags}. */
-    List<String> tags(String fromImage, Credentials creds) {
+    @Override
+    public List<String> tags(String fromImage, Credentials creds) {
         Reference ref = Reference.parseNormalizedName(fromImage);
         Repository repo = registry.repository(fetchDomain(ref, fromImage),
                 fetchPath(ref, fromImage, registry.config().defaultNamespace()), creds, false);
@@ -123,7 +134,8 @@ final class ImagePuller {
         return namespace.isEmpty() ? name : namespace + "/" + name;
     }
 
-    Plan resolve(String fromImage, String tag, String platform, Credentials creds) {
+    @Override
+    public Plan resolve(String fromImage, String tag, String platform, Credentials creds) {
         Reference ref = reference(fromImage, tag);
         String[] want = platform(platform);
         Repository repo = registry.repository(fetchDomain(ref, fromImage),
@@ -155,21 +167,21 @@ final class ImagePuller {
         if (!Reference.isDigest(configDigest)) {
             throw new RegistryException(500, "the manifest of " + display + " has no valid config digest");
         }
-        List<JsonNode> layers = new ArrayList<>();
+        List<JsonNode> manifestLayers = new ArrayList<>();
         for (JsonNode l : m.path("layers")) {
             if (!Reference.isDigest(l.path("digest").asText()) || l.path("size").asLong(-1) < 0) {
                 throw new RegistryException(500, "the manifest of " + display + " lists a layer without a valid digest or size");
             }
             // zstd layers (tar+zstd) pass through as they are: containerd's diff service unpacks them itself
-            layers.add(l);
+            manifestLayers.add(l);
         }
         byte[] config = repo.smallBlob(configDigest, m.path("config").path("size").asLong());
         List<String> diffIds = ArchiveLoader.diffIds(config, "config " + configDigest);
-        if (diffIds.size() != layers.size()) {
-            throw new RegistryException(500, "the manifest of " + display + " lists " + layers.size()
+        if (diffIds.size() != manifestLayers.size()) {
+            throw new RegistryException(500, "the manifest of " + display + " lists " + manifestLayers.size()
                     + " layers but its config has " + diffIds.size() + " diff ids");
         }
-        return new Plan(ref, repo, top, image, config, configDigest, diffIds, layers);
+        return new Plan(ref, repo, top, image, config, configDigest, diffIds, manifestLayers);
     }
 
     /** {@code os/arch[/variant]}, default linux/amd64. */
@@ -190,13 +202,14 @@ final class ImagePuller {
     }
 
     /** Streams the pull; throws on failure (the caller writes it as the stream's error message). */
-    void pull(Plan plan, ProgressWriter out) throws IOException {
+    @Override
+    public void pull(Plan plan, ProgressWriter out) throws IOException {
         Reference ref = plan.ref();
         String label = ref.tag() != null ? ref.tag() : ref.digest();
         Trace.mark("pull", shortId(plan.top().digest()), "planned");
         out.status(label, "Pulling from " + ref.path());
         String recordName = ref.recordName();
-        if (plan.image().digest().equals(images.manifestDigestOf(recordName))) {
+        if (plan.image().digest().equals(store.manifestDigestOf(recordName))) {
             out.status("Digest: " + plan.top().digest());
             out.status("Status: Image is up to date for " + ref.familiar());
             return;
@@ -204,7 +217,7 @@ final class ImagePuller {
         List<String> ids = plan.layers().stream().map(l -> l.path("digest").asText()).toList();
         boolean[] present = new boolean[ids.size()];
         for (int i = 0; i < ids.size(); i++) {
-            present[i] = images.hasBlob(ids.get(i));
+            present[i] = content.info(ids.get(i)).isPresent();
             out.status(shortId(ids.get(i)), present[i] ? "Already exists" : "Pulling fs layer");
         }
         List<Future<Downloaded>> downloads = new ArrayList<>();
@@ -212,7 +225,7 @@ final class ImagePuller {
         UnpackHandoff[] handoffs = new UnpackHandoff[ids.size()];
         // each layer is stored into containerd by its download task and unpacked (in chain order) by the
         // unpacker below while later layers still download; a failed pull collects all that with this lease
-        String lease = images.createPullLease();
+        String lease = leases.create("pulling");
         boolean stored = false;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < ids.size(); i++) {
@@ -230,12 +243,13 @@ final class ImagePuller {
                 unpackInOrder(plan, ids, downloads, lease, handoffs);
                 return null;
             });
-            List<PendingImage.Layer> layers = new ArrayList<>();
+            List<PendingImage.Layer> pendingLayers = new ArrayList<>();
             for (int i = 0; i < ids.size(); i++) {
                 JsonNode l = plan.layers().get(i);
                 String mt = l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP);
                 // file null: the blob is stored by its download (or was there), under the pull's lease
-                layers.add(new PendingImage.Layer(null, ids.get(i), l.path("size").asLong(), mt, plan.diffIds().get(i)));
+                pendingLayers.add(new PendingImage.Layer(null, ids.get(i), l.path("size").asLong(), mt,
+                        plan.diffIds().get(i)));
             }
             List<String> names = new ArrayList<>();
             names.add(recordName);
@@ -243,9 +257,9 @@ final class ImagePuller {
                 names.add(ref.name() + "@" + plan.top().digest());
             }
             PendingImage pending = new PendingImage(List.copyOf(names), plan.config(), plan.configDigest(),
-                    List.copyOf(layers), plan.image().bytes(), plan.image().mediaType());
+                    List.copyOf(pendingLayers), plan.image().bytes(), plan.image().mediaType());
             // config and manifest need nothing downloaded: stored meanwhile, so only the records are left at the end
-            Future<String> blobs = pool.submit(() -> images.storePulledBlobs(lease, pending));
+            Future<String> blobs = pool.submit(() -> storeImageBlobs(lease, pending));
             try {
                 for (Future<Downloaded> d : downloads) {
                     if (d != null) {
@@ -263,7 +277,7 @@ final class ImagePuller {
                 }
                 long storeStart = System.nanoTime();
                 String manifestDigest = awaitAny(blobs);
-                String id = images.recordPulled(pending, manifestDigest);
+                String id = record(pending, manifestDigest);
                 stored = true;
                 Trace.mark("pull", shortId(plan.top().digest()), "recorded");
                 LOG.fine(() -> "pull " + ref.familiar() + ": stored in " + (System.nanoTime() - storeStart) / 1_000_000 + " ms");
@@ -290,7 +304,7 @@ final class ImagePuller {
         } finally {
             try {
                 // the image records hold everything now; a failed pull waits until containerd collected its layers
-                images.deletePullLease(lease, !stored);
+                leases.delete(lease, !stored);
             } catch (RuntimeException e) {
                 LOG.warning("ending the lease " + lease + " of a pull failed: " + e);
             }
@@ -309,14 +323,14 @@ final class ImagePuller {
             JsonNode l = plan.layers().get(i);
             long size = l.path("size").asLong();
             // the snapshot needs only its parent: prepared while the layer still downloads
-            ContainerdImages.UnpackTarget target = images.prepareLayer(lease, chainIds.get(i), parent);
+            UnpackTarget target = layers.prepare(lease, chainIds.get(i), parent);
             // the download unpacks into it from here on, or has given that up
             boolean offered = handoffs[i] != null && handoffs[i].offer(target);
             String unpacked = null;
             try {
                 if (downloads.get(i) == null) {
                     // present before the pull: keep it under this lease too (never opens the path)
-                    images.storeLayerBlob(lease, ids.get(i), size, Path.of("/nonexistent"));
+                    keepStored(lease, ids.get(i), size);
                 } else if (offered) {
                     unpacked = handoffs[i].awaitUnpacked(downloads.get(i));
                 }
@@ -325,7 +339,7 @@ final class ImagePuller {
                 }
             } catch (Exception | Error e) {
                 try {
-                    images.abandonLayer(target);
+                    layers.abandon(target);
                 } catch (RuntimeException cleanup) {
                     // the pull's lease still holds it: containerd collects it when the failed pull ends the lease
                     e.addSuppressed(cleanup);
@@ -334,11 +348,41 @@ final class ImagePuller {
             }
             // unpacked while it downloaded: committed once its diff id matches, while containerd may still be
             // committing (fsync) the blob (the image is recorded only after every blob is committed); else Apply
-            images.finishLayer(lease, target, offered ? handoffs[i] : null, unpacked, parent, ids.get(i), size,
-                    l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP), plan.diffIds().get(i));
+            layers.finish(lease, target, offered ? handoffs[i] : null, unpacked, parent,
+                    new Descriptor(l.path("mediaType").asText(ArchiveLoader.DOCKER_LAYER_GZIP), ids.get(i), size),
+                    plan.diffIds().get(i));
             Trace.mark("layer", shortId(ids.get(i)), "snapshot committed");
             parent = chainIds.get(i);
         }
+    }
+
+    /**
+     * A pull's config and manifest blobs, written under its lease while the layers still download (their labels
+     * need only the manifest and the diff ids). Returns the manifest digest.
+     */
+    private String storeImageBlobs(String lease, PendingImage p) throws IOException {
+        try {
+            return writer.writeImageBlobs(lease, p);
+        } catch (ContainerdException e) {
+            throw ImageStore.internal("storing the pulled image in containerd failed", e);
+        }
+    }
+
+    /**
+     * Names the pulled image, whose blobs and snapshots are all stored under the pull's lease: only the records are
+     * left to write, and the lease ends after. Returns the image id.
+     */
+    private String record(PendingImage p, String manifestDigest) {
+        try {
+            return store.record(p, manifestDigest);
+        } catch (ContainerdException e) {
+            throw ImageStore.internal("storing the pulled image in containerd failed", e);
+        }
+    }
+
+    /** Puts a layer blob the store has (present before the pull, or stored by another) under the pull's lease. */
+    private void keepStored(String lease, String digest, long size) throws IOException {
+        content.write(lease, digest, size, () -> Files.newInputStream(STORED), Map.of());
     }
 
     private static void awaitTurn(DownloadOrder order, int index) {
@@ -389,7 +433,7 @@ final class ImagePuller {
             Downloaded d = running.get();
             out.status(id, "Download complete");
             try {
-                images.storeLayerBlob(lease, digest, size, Path.of("/nonexistent"));
+                keepStored(lease, digest, size);
             } catch (IOException | RuntimeException gone) {
                 throw PouchException.internal("layer " + digest + " vanished while another pull stored it", gone);
             }
@@ -399,7 +443,7 @@ final class ImagePuller {
             slots.acquire();
             BlobSink ingest;
             try {
-                ingest = images.openIngest(lease, digest, size);
+                ingest = content.ingest(lease, digest, size);
             } catch (RuntimeException e) {
                 slots.release();
                 throw e;
@@ -422,8 +466,8 @@ final class ImagePuller {
                         if (!exists[0]) {
                             try {
                                 ingest.write(offset, data, 0, len);
-                            } catch (StatusRuntimeException e) {
-                                if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                            } catch (ContainerdException e) {
+                                if (!e.isAlreadyExists()) {
                                     throw e;
                                 }
                                 exists[0] = true; // another pull stored it meanwhile: adopted below
@@ -446,15 +490,14 @@ final class ImagePuller {
                 if (!exists[0]) {
                     try {
                         ingest.commit(Map.of());
-                    } catch (StatusRuntimeException e) {
-                        if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+                    } catch (ContainerdException e) {
+                        if (e.code() == ContainerdException.Code.FAILED_PRECONDITION) {
                             // containerd compared the digest (or size) of what it received with the expected one
                             throw new RegistryException(500, "filesystem layer verification failed for digest "
-                                    + digest + " (" + e.getStatus().getDescription() + ")");
+                                    + digest + " (" + e.description() + ")");
                         }
-                        if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-                            throw PouchException.internal("storing layer " + digest + " in containerd failed: "
-                                    + e.getStatus(), e);
+                        if (!e.isAlreadyExists()) {
+                            throw ImageStore.internal("storing layer " + digest + " in containerd failed", e);
                         }
                         exists[0] = true;
                     }
@@ -462,7 +505,7 @@ final class ImagePuller {
                 long t2 = System.nanoTime();
                 check[0].result(null);
                 if (exists[0]) {
-                    images.storeLayerBlob(lease, digest, size, Path.of("/nonexistent"));
+                    keepStored(lease, digest, size);
                 }
                 out.status(id, "Download complete");
                 LOG.fine(() -> "layer " + id + ": download " + (t1 - t0) / 1_000_000 + " ms, commit "

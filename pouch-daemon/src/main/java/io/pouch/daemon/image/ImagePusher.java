@@ -1,14 +1,16 @@
 package io.pouch.daemon.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import containerd.types.DescriptorOuterClass.Descriptor;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.containerd.Content;
+import io.pouch.daemon.containerd.Descriptor;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.registry.Credentials;
 import io.pouch.daemon.registry.RegistryClient;
 import io.pouch.daemon.registry.Repository;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -22,22 +24,22 @@ import java.util.Optional;
  * when another name of the image lives on the same registry, else an upload (one PUT, or PATCH chunks); then
  * the stored manifest is PUT under the tag, so the pushed digest is the local one.
  */
-final class ImagePusher {
-    private final ImageManager images;
+final class ImagePusher implements PushService {
+    private final ImageStore store;
+    private final Content content;
     private final RegistryClient registry;
     private final EventBus events;
 
-    ImagePusher(ImageManager images, RegistryClient registry, EventBus events) {
-        this.images = images;
+    ImagePusher(ImageStore store, Content content, RegistryClient registry, EventBus events) {
+        this.store = store;
+        this.content = content;
         this.registry = registry;
         this.events = events;
     }
 
-    record Plan(Reference ref, ImageManager.PushSource source, Repository repo) {
-    }
-
     /** Finds the local image and checks the reference before the stream starts. */
-    Plan resolve(String name, String tag, Credentials creds) {
+    @Override
+    public Plan resolve(String name, String tag, Credentials creds) {
         Reference r = Reference.parseNormalizedName(name);
         if (tag != null && !tag.isEmpty()) {
             if (!Reference.isValidTag(tag)) {
@@ -50,9 +52,9 @@ final class ImagePusher {
         if (r.digest() != null) {
             throw PouchException.invalidArgument("cannot push a digest reference");
         }
-        ImageManager.PushSource src;
+        ImageStore.PushSource src;
         try {
-            src = images.pushSource(r.familiar());
+            src = store.pushSource(r.familiar());
         } catch (PouchException e) {
             if (e.status() == 404) {
                 throw PouchException.notFound("An image does not exist locally with the tag: " + r.familiarName());
@@ -62,13 +64,14 @@ final class ImagePusher {
         return new Plan(r, src, registry.repository(r.domain(), r.path(), creds, true));
     }
 
-    void push(Plan plan, ProgressWriter out) throws IOException {
+    @Override
+    public void push(Plan plan, ProgressWriter out) throws IOException {
         Reference ref = plan.ref();
         out.status("The push refers to repository [" + ref.name().replaceFirst("^docker\\.io/", "") + "]");
-        ImageManager.PushSource src = plan.source();
+        ImageStore.PushSource src = plan.source();
         Repository repo = plan.repo();
         List<Descriptor> layers = new ArrayList<>(src.manifest().layers());
-        List<String> ids = layers.stream().map(d -> d.getDigest().substring(7, 19)).toList();
+        List<String> ids = layers.stream().map(d -> d.digest().substring(7, 19)).toList();
         for (int i = layers.size() - 1; i >= 0; i--) {
             out.status(ids.get(i), "Preparing");
         }
@@ -86,14 +89,14 @@ final class ImagePusher {
         for (int i = layers.size() - 1; i >= 0; i--) {
             Descriptor d = layers.get(i);
             String id = ids.get(i);
-            if (repo.blobExists(d.getDigest())) {
+            if (repo.blobExists(d.digest())) {
                 out.status(id, "Layer already exists");
                 continue;
             }
             Optional<URI> upload = Optional.empty();
             boolean mounted = false;
             for (String from : mountFrom) {
-                upload = repo.startUpload(d.getDigest(), from);
+                upload = repo.startUpload(d.digest(), from);
                 if (upload.isEmpty()) {
                     out.status(id, "Mounted from " + from);
                     mounted = true;
@@ -103,10 +106,10 @@ final class ImagePusher {
             if (mounted) {
                 continue;
             }
-            URI location = upload.orElseGet(() -> repo.startUpload(d.getDigest(), null).orElseThrow());
-            long size = d.getSize();
+            URI location = upload.orElseGet(() -> repo.startUpload(d.digest(), null).orElseThrow());
+            long size = d.size();
             long[] last = {-1};
-            repo.upload(location, d.getDigest(), size, () -> images.openBlob(d.getDigest()), current -> {
+            repo.upload(location, d.digest(), size, () -> content.open(d.digest()), current -> {
                 if (current - last[0] >= (512 << 10) || current == size) {
                     last[0] = current;
                     out.progress(id, "Pushing", current, size);
@@ -116,9 +119,9 @@ final class ImagePusher {
         }
         String configDigest = src.manifest().configDigest();
         if (!repo.blobExists(configDigest)) {
-            byte[] config = images.readBlob(configDigest);
+            byte[] config = content.read(configDigest);
             URI loc = repo.startUpload(configDigest, null).orElseThrow();
-            repo.upload(loc, configDigest, config.length, () -> new java.io.ByteArrayInputStream(config), c -> {
+            repo.upload(loc, configDigest, config.length, () -> new ByteArrayInputStream(config), c -> {
             });
         }
         String mediaType = src.manifest().mediaType();

@@ -2,6 +2,7 @@ package io.pouch.daemon.image;
 
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.api.ApiVersion;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
@@ -9,17 +10,18 @@ import io.pouch.daemon.query.Filters;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The Engine API's image endpoints; translation only, the work is in {@link ImageManager}. */
+/** The Engine API's image endpoints; translation only, the work is in the {@link ImageService}. */
 public final class ImageRoutes implements RouteRegistrar {
-    private final ImageManager images;
+    private final ImageService images;
     private final DistributionRoutes distribution;
 
     /** {@code fromImage} on {@code /images/create} is a registry pull, served by {@code distribution}. */
-    public ImageRoutes(ImageManager images, DistributionRoutes distribution) {
+    public ImageRoutes(ImageService images, DistributionRoutes distribution) {
         this.images = images;
         this.distribution = distribution;
     }
@@ -31,15 +33,24 @@ public final class ImageRoutes implements RouteRegistrar {
         r.add("GET", "/images/json", this::list);
         r.add("GET", "/images/get", x -> save(x, x.queryAll("names")));
         r.add("GET", "/images/{name*}/get", x -> save(x, List.of(x.pathParam("name"))));
-        r.add("GET", "/images/{name*}/json", x -> x.respond(200, images.inspect(x.pathParam("name"), x.apiVersion())));
+        r.add("GET", "/images/{name*}/json", x -> x.respond(200, images.inspect(x.pathParam("name"),
+                fields(x.apiVersion()))));
         r.add("GET", "/images/{name*}/history", x -> x.respond(200, images.history(x.pathParam("name"))));
         r.add("POST", "/images/{name*}/tag", this::tag);
         r.add("DELETE", "/images/{name*}", x -> x.respond(200, images.delete(x.pathParam("name"),
-                x.queryBool("force", false), x.queryBool("noprune", false))));
+                x.queryBool("force", false))));
+    }
+
+    /** The image fields the request's API version has. */
+    static ImageFields fields(ApiVersion version) {
+        if (!version.atLeast(1, 44)) {
+            return ImageFields.BEFORE_1_44;
+        }
+        return version.atLeast(1, 45) ? ImageFields.CURRENT : ImageFields.BEFORE_1_45;
     }
 
     private void list(HttpExchange x) {
-        x.respond(200, images.list(Filters.parse(x.query("filters")), x.apiVersion()));
+        x.respond(200, images.list(Filters.parse(x.query("filters")), fields(x.apiVersion())));
     }
 
     private void tag(HttpExchange x) {
@@ -78,7 +89,7 @@ public final class ImageRoutes implements RouteRegistrar {
     }
 
     private void save(HttpExchange x, List<String> names) throws IOException {
-        List<ImageManager.SaveItem> plan = images.planSave(names);
+        List<SaveItem> plan = images.planSave(names);
         try (OutputStream out = x.startStream(200, "application/x-tar", Map.of(), true)) {
             images.save(plan, out);
         }
@@ -87,7 +98,7 @@ public final class ImageRoutes implements RouteRegistrar {
     /** One JSON message of a progress stream, newline-terminated as dockerd's jsonmessage encoder writes them. */
     private static void writeMessage(OutputStream out, Object message) throws IOException {
         out.write(Json.MAPPER.writeValueAsBytes(message));
-        out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
     }
 }

@@ -79,7 +79,7 @@ final class LayerCheck {
         try {
             TarArchiveInputStream tar = new TarArchiveInputStream(counted);
             TarArchiveEntry e;
-            // perf: an entry's content is read through here in large pieces; left to getNextEntry, the tar
+            // an entry's content is read through here in large pieces; left to getNextEntry, the tar
             // stream skips it through small buffers allocated per call (5 of 16 JFR samples of pouchd in a pull)
             byte[] content = new byte[1 << 16];
             Unpacking unpacking = new Unpacking(unpack);

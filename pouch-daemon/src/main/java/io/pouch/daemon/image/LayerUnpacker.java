@@ -1,6 +1,6 @@
 package io.pouch.daemon.image;
 
-import containerd.types.MountOuterClass.Mount;
+import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.sys.Fifos;
 import io.pouch.daemon.sys.PathSyscalls;
 import io.pouch.daemon.sys.ScopedPath;
@@ -78,29 +78,17 @@ final class LayerUnpacker {
          * or one overlay mount with {@code upperdir} and {@code lowerdir}; empty for anything else (another
          * snapshotter, a read-only view), which containerd's Apply then handles.
          */
-        static Optional<Target> of(List<Mount> mounts) {
-            if (mounts.size() != 1) {
+        static Optional<Target> of(SnapshotMounts snapshot) {
+            if (snapshot.mounts().size() != 1 || snapshot.upper() == null) {
                 return Optional.empty();
             }
-            Mount m = mounts.getFirst();
-            if (m.getType().equals("bind") && !m.getSource().isEmpty()) {
-                return Optional.of(new Target(Path.of(m.getSource()), List.of()));
+            if (snapshot.mounts().getFirst().type().equals("bind")) {
+                return Optional.of(new Target(snapshot.upper(), List.of()));
             }
-            if (!m.getType().equals("overlay")) {
+            if (!snapshot.isOverlay() || snapshot.lowers().isEmpty()) {
                 return Optional.empty();
             }
-            String upper = null;
-            List<Path> lowers = new ArrayList<>();
-            for (String o : m.getOptionsList()) {
-                if (o.startsWith("upperdir=")) {
-                    upper = o.substring("upperdir=".length());
-                } else if (o.startsWith("lowerdir=")) {
-                    for (String l : o.substring("lowerdir=".length()).split(":")) {
-                        lowers.add(Path.of(l));
-                    }
-                }
-            }
-            return upper == null || lowers.isEmpty() ? Optional.empty() : Optional.of(new Target(Path.of(upper), List.copyOf(lowers)));
+            return Optional.of(new Target(snapshot.upper(), snapshot.lowers()));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.pouch.daemon.image;
 
+import io.pouch.daemon.containerd.Descriptor;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,6 +15,16 @@ import java.util.List;
  */
 record PendingImage(List<String> names, byte[] config, String configDigest, List<Layer> layers,
                     byte[] manifest, String manifestMediaType) {
+
+    /** The layers as the manifest lists them. */
+    List<Descriptor> layerDescriptors() {
+        return layers.stream().map(l -> new Descriptor(l.mediaType(), l.digest(), l.size())).toList();
+    }
+
+    /** The chain id of every layer, bottom first: the snapshots the image's layers unpack into. */
+    List<String> chainIds() {
+        return ChainIds.of(layers.stream().map(Layer::diffId).toList());
+    }
 
     /** A layer blob as it will be stored: {@code digest}/{@code size} of the blob, {@code diffId} verified. */
     record Layer(Path file, String digest, long size, String mediaType, String diffId) {

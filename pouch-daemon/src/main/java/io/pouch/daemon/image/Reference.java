@@ -111,6 +111,23 @@ public record Reference(String domain, String path, String tag, String digest) {
         return PouchException.invalidArgument("invalid reference format");
     }
 
+    /**
+     * The name a tag or an import gives: repository {@code repo} with {@code tag}, else with the tag {@code repo}
+     * carries, else with the default tag. A digest reference is refused.
+     */
+    static Reference newTag(String repo, String tag) {
+        Reference r = parseNormalizedName(repo);
+        if (r.digest() != null) {
+            throw PouchException.invalidArgument("refusing to create a tag with a digest reference");
+        }
+        return r.tagged(tag);
+    }
+
+    /** This repository with {@code tag} when one is given, else with its own tag, else with the default tag. */
+    Reference tagged(String tag) {
+        return tag != null && !tag.isEmpty() ? withTag(tag) : this.tag != null ? this : withTag(DEFAULT_TAG);
+    }
+
     /** The same repository with another tag (and no digest). */
     public Reference withTag(String newTag) {
         if (!isValidTag(newTag)) {

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
  * containerd's Apply unpack the stored blob, into a fresh snapshot when this one was written to.
  */
 final class UnpackHandoff {
-    private final CompletableFuture<ContainerdImages.UnpackTarget> target = new CompletableFuture<>();
+    private final CompletableFuture<UnpackTarget> target = new CompletableFuture<>();
     /** The diff id of a complete unpack, or null when there was none. */
     private final CompletableFuture<String> result = new CompletableFuture<>();
     private volatile boolean touched;
@@ -24,7 +24,7 @@ final class UnpackHandoff {
     // ---- the chain side
 
     /** Offers the prepared snapshot; false when the download no longer waits for it. */
-    boolean offer(ContainerdImages.UnpackTarget t) {
+    boolean offer(UnpackTarget t) {
         return target.complete(t);
     }
 
@@ -83,7 +83,7 @@ final class UnpackHandoff {
      * the snapshot is not one bind or overlay mount).
      */
     LayerUnpacker await() throws InterruptedException {
-        ContainerdImages.UnpackTarget t;
+        UnpackTarget t;
         try {
             t = target.get();
         } catch (ExecutionException e) {

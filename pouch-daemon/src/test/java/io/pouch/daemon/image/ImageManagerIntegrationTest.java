@@ -1,17 +1,19 @@
 package io.pouch.daemon.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import containerd.services.images.v1.ImagesOuterClass;
-import containerd.services.snapshots.v1.SnapshotsOuterClass;
-import containerd.types.MountOuterClass.Mount;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.image.ImageDeleteItem;
 import io.pouch.api.image.ImageInspect;
 import io.pouch.api.image.ImageSummary;
-import io.pouch.daemon.api.ApiVersion;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.Content;
+import io.pouch.daemon.containerd.ImageRecord;
+import io.pouch.daemon.containerd.ImageRecords;
+import io.pouch.daemon.containerd.Leases;
+import io.pouch.daemon.containerd.Mount;
+import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.containerd.PrivateContainerd;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
@@ -32,11 +34,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,15 +101,14 @@ class ImageManagerIntegrationTest {
 
     @BeforeEach
     void cleanNamespace() {
-        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
-        for (ImagesOuterClass.Image i : b.listImages()) {
-            b.deleteImage(i.getName());
+        for (ImageRecord i : records().list()) {
+            records().delete(i.name());
         }
-        for (String d : b.listBlobs()) {
-            b.deleteBlob(d);
+        for (String d : content().list()) {
+            content().delete(d);
         }
-        for (int round = 0; round < 10 && !b.listSnapshots().isEmpty(); round++) {
-            b.listSnapshots().forEach(b::removeSnapshot);
+        for (int round = 0; round < 10 && !snapshots().list().isEmpty(); round++) {
+            snapshots().list().forEach(snapshots()::remove);
         }
         DaemonConfig cfg = new DaemonConfig(home, home.resolve("run"), List.of(), SOCKET, "containerd", "image-test",
                 false, "json-file", Map.of(), "runc", "p0", null);
@@ -123,9 +127,20 @@ class ImageManagerIntegrationTest {
     }
 
     private State state() {
-        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
-        return new State(b.listImages().stream().map(ImagesOuterClass.Image::getName).sorted().toList(),
-                b.listBlobs().stream().sorted().toList(), b.listSnapshots().stream().sorted().toList());
+        return new State(records().list().stream().map(ImageRecord::name).sorted().toList(),
+                content().list().stream().sorted().toList(), snapshots().list().stream().sorted().toList());
+    }
+
+    private static ImageRecords records() {
+        return new ImageRecords(ctd);
+    }
+
+    private static Content content() {
+        return new Content(ctd, Optional.empty());
+    }
+
+    private static Snapshots snapshots() {
+        return new Snapshots(ctd);
     }
 
     @Test
@@ -140,7 +155,7 @@ class ImageManagerIntegrationTest {
         assertEquals(img.id(), images.resolve(busyboxId).id());
         assertTrue(seen.stream().anyMatch(e -> e.action().equals("load")));
 
-        ImageInspect in = images.inspect("busybox:latest", ApiVersion.CURRENT);
+        ImageInspect in = images.inspect("busybox:latest", ImageFields.CURRENT);
         assertEquals(List.of("busybox:latest"), in.repoTags());
         assertEquals("overlayfs", in.graphDriver().name());
         assertEquals(img.chainId(), in.rootFS().layers().getFirst(), "one layer: chain id = diff id");
@@ -148,11 +163,11 @@ class ImageManagerIntegrationTest {
         System.out.println(Json.MAPPER.writeValueAsString(in));
 
         images.tag("busybox", "localhost:5000/x", "1");
-        List<ImageSummary> list = images.list(Filters.NONE, ApiVersion.CURRENT);
+        List<ImageSummary> list = images.list(Filters.NONE, ImageFields.CURRENT);
         assertEquals(1, list.size());
         assertEquals(List.of("busybox:latest", "localhost:5000/x:1"), list.getFirst().repoTags());
-        assertEquals(1, images.list(Filters.parse("{\"reference\":{\"busy*\":true}}"), ApiVersion.CURRENT).size());
-        assertEquals(0, images.list(Filters.parse("{\"dangling\":[\"true\"]}"), ApiVersion.CURRENT).size());
+        assertEquals(1, images.list(Filters.parse("{\"reference\":{\"busy*\":true}}"), ImageFields.CURRENT).size());
+        assertEquals(0, images.list(Filters.parse("{\"dangling\":[\"true\"]}"), ImageFields.CURRENT).size());
         System.out.println(Json.MAPPER.writeValueAsString(list));
         System.out.println(Json.MAPPER.writeValueAsString(images.history("busybox")));
 
@@ -168,15 +183,15 @@ class ImageManagerIntegrationTest {
 
         // in use: untag refused without force
         users.put(busyboxId, List.of("0123456789abcdef0123"));
-        images.delete("localhost:5000/x:1", false, false); // two tags: plain untag, no check
-        PouchException conflict = assertThrows(PouchException.class, () -> images.delete("busybox", false, false));
+        images.delete("localhost:5000/x:1", false); // two tags: plain untag, no check
+        PouchException conflict = assertThrows(PouchException.class, () -> images.delete("busybox", false));
         assertEquals(409, conflict.status());
         assertTrue(conflict.getMessage().startsWith("conflict: unable to remove repository reference \"busybox\" (must force) - container 0123456789ab"), conflict.getMessage());
-        assertEquals(List.of(ImageDeleteItem.untagged("busybox:latest")), images.delete("busybox", true, false));
+        assertEquals(List.of(ImageDeleteItem.untagged("busybox:latest")), images.delete("busybox", true));
         assertEquals(busyboxId, images.resolve(busyboxId).id(), "kept as a dangling image while used");
-        assertEquals(List.of("<none>:<none>"), images.list(Filters.NONE, new ApiVersion(1, 41)).getFirst().repoTags());
+        assertEquals(List.of("<none>:<none>"), images.list(Filters.NONE, ImageFields.BEFORE_1_44).getFirst().repoTags());
         users.clear();
-        List<ImageDeleteItem> deleted = images.delete(busyboxId.substring(7, 19), false, false);
+        List<ImageDeleteItem> deleted = images.delete(busyboxId.substring(7, 19), false);
         assertEquals(ImageDeleteItem.deleted(busyboxId), deleted.getFirst());
         assertEquals(new State(List.of(), List.of(), List.of()), state(), "nothing left after rmi");
         assertThrows(PouchException.class, () -> images.resolve("busybox"));
@@ -199,14 +214,13 @@ class ImageManagerIntegrationTest {
         LocalImage img = images.resolve("busybox");
         String key = "image-test-rootfs-" + System.nanoTime();
         // like a container's rootfs, the snapshot needs a reference or containerd's GC takes it: a lease here
-        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
-        String lease = b.createLease("test");
-        List<Mount> mounts = Containerd.withLease(ctd.snapshots(), lease).prepare(SnapshotsOuterClass.PrepareSnapshotRequest.newBuilder()
-                .setSnapshotter("overlayfs").setKey(key).setParent(img.chainId()).build()).getMountsList();
+        Leases leases = new Leases(ctd);
+        String lease = leases.create("image-test-" + UUID.randomUUID(), Duration.ofDays(1));
+        List<Mount> mounts = snapshots().prepare(lease, key, img.chainId()).mounts();
         Path target = Files.createTempDirectory("image-rootfs");
         try {
             Mount m = mounts.getFirst();
-            run("mount", "-t", m.getType(), "-o", String.join(",", m.getOptionsList()), m.getSource(), target.toString());
+            run("mount", "-t", m.type(), "-o", String.join(",", m.options()), m.source(), target.toString());
             try {
                 assertTrue(Files.isRegularFile(target.resolve("bin/busybox")));
                 assertTrue(Files.exists(target.resolve("bin/sh")));
@@ -214,8 +228,8 @@ class ImageManagerIntegrationTest {
                 run("umount", target.toString());
             }
         } finally {
-            assertTrue(b.removeSnapshot(key));
-            b.deleteLease(lease);
+            assertTrue(snapshots().remove(key));
+            leases.delete(lease);
             Files.deleteIfExists(target);
         }
     }
@@ -239,7 +253,7 @@ class ImageManagerIntegrationTest {
         assertEquals(Map.of("k", "v"), img.config().labels());
         assertTrue(img.config().exposedPorts().containsKey("80/tcp"));
         assertNotNull(img.chainId());
-        assertTrue(new ContainerdImages(ctd, java.util.Optional.empty()).snapshotExists(img.chainId()));
+        assertTrue(snapshots().exists(img.chainId()));
         assertTrue(seen.stream().anyMatch(e -> e.action().equals("import")));
         JsonNode hist = Json.MAPPER.valueToTree(images.history("imported:v1"));
         assertEquals("Imported from -", hist.get(0).get("Comment").asText());
@@ -269,7 +283,7 @@ class ImageManagerIntegrationTest {
                 "manifest.json", "[{\"Config\":\"c.json\",\"RepoTags\":[\"bad:1\"],\"Layers\":[\"l/layer.tar\"]}]"), Map.of());
         assertEquals(400, assertThrows(PouchException.class, () -> load(wrong)).status());
         assertEquals(before, state());
-        assertTrue(images.list(Filters.NONE, ApiVersion.CURRENT).isEmpty());
+        assertTrue(images.list(Filters.NONE, ImageFields.CURRENT).isEmpty());
     }
 
     /** A docker-save archive around one layer, with a correct config. */
@@ -316,8 +330,9 @@ class ImageManagerIntegrationTest {
 
     /** Runs containerd's garbage collector now: deleting a lease with sync=true collects synchronously. */
     private static void collectGarbage() {
-        ctd.leases().create(containerd.services.leases.v1.LeasesOuterClass.CreateRequest.newBuilder().setId("gc-now").build());
-        ctd.leases().delete(containerd.services.leases.v1.LeasesOuterClass.DeleteRequest.newBuilder().setId("gc-now").setSync(true).build());
+        Leases leases = new Leases(ctd);
+        leases.create("gc-now", Duration.ofMinutes(1));
+        leases.delete("gc-now", true);
     }
 
     @Test
@@ -327,22 +342,22 @@ class ImageManagerIntegrationTest {
         collectGarbage();
         assertEquals(loaded, state(), "containerd's GC must not collect a loaded image");
         LocalImage img = images.resolve("busybox");
-        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
-        assertEquals(img.chainId(), b.blobInfo(img.id()).orElseThrow().getLabelsMap().get("containerd.io/gc.ref.snapshot.overlayfs"));
+        Content b = content();
+        assertEquals(img.chainId(), b.info(img.id()).orElseThrow().labels().get("containerd.io/gc.ref.snapshot.overlayfs"));
 
         // an OCI image layout made of the same blobs, under another name
         Map<String, String> files = new HashMap<>();
         files.put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
-        byte[] config = b.readBlob(img.id());
-        String layerDigest = b.blobInfo(img.chainId()).map(i -> i.getDigest()).orElse(img.chainId());
-        byte[] layer = b.openBlob(layerDigest).readAllBytes();
+        byte[] config = b.read(img.id());
+        String layerDigest = b.info(img.chainId()).map(i -> i.digest()).orElse(img.chainId());
+        byte[] layer = b.open(layerDigest).readAllBytes();
         files.put("blobs/sha256/" + img.id().substring(7), new String(config, StandardCharsets.ISO_8859_1));
         files.put("blobs/sha256/" + layerDigest.substring(7), new String(layer, StandardCharsets.ISO_8859_1));
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
                 + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + img.id()
                 + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
                 + "\"digest\":\"" + layerDigest + "\",\"size\":" + layer.length + "}]}";
-        String manifestDigest = ImageManager.sha256(manifest.getBytes(StandardCharsets.UTF_8));
+        String manifestDigest = ChainIds.sha256(manifest.getBytes(StandardCharsets.UTF_8));
         files.put("blobs/sha256/" + manifestDigest.substring(7), manifest);
         files.put("index.json", "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
                 + "\"digest\":\"" + manifestDigest + "\",\"size\":" + manifest.length()
@@ -351,11 +366,11 @@ class ImageManagerIntegrationTest {
         assertEquals(img.id(), images.resolve("oci:1").id());
         assertEquals(img.chainId(), images.resolve("oci:1").chainId());
         collectGarbage();
-        images.delete("busybox", false, false);
+        images.delete("busybox", false);
         collectGarbage();
-        assertTrue(b.snapshotExists(img.chainId()), "still used by oci:1");
+        assertTrue(snapshots().exists(img.chainId()), "still used by oci:1");
         assertEquals(img.id(), images.resolve("oci:1").id());
-        images.delete("oci:1", false, false);
+        images.delete("oci:1", false);
         collectGarbage();
         assertEquals(new State(List.of(), List.of(), List.of()), state());
     }

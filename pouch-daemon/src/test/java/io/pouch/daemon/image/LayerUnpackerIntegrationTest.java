@@ -1,8 +1,12 @@
 package io.pouch.daemon.image;
 
-import containerd.types.DescriptorOuterClass.Descriptor;
 import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.Content;
+import io.pouch.daemon.containerd.Descriptor;
+import io.pouch.daemon.containerd.Diff;
+import io.pouch.daemon.containerd.Leases;
 import io.pouch.daemon.containerd.PrivateContainerd;
+import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.sys.PathSyscalls;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -30,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +71,15 @@ class LayerUnpackerIntegrationTest {
         privateCtd = PrivateContainerd.start(CTD, "unpack-test");
         ctd = privateCtd.client();
         assumeTrue(privateCtd.up(), "private containerd did not come up");
+    }
+
+    /** The containerd side of unpacking, as the image package uses it. */
+    private record Backend(Content content, LayerSnapshots layers, ImageLeases leases) {
+        static Backend of(Containerd ctd) {
+            Leases leases = new Leases(ctd);
+            return new Backend(new Content(ctd, Optional.empty()),
+                    new LayerSnapshots(new Snapshots(ctd), leases, new Diff(ctd)), new ImageLeases(leases));
+        }
     }
 
     @AfterAll
@@ -121,8 +135,8 @@ class LayerUnpackerIntegrationTest {
             file(t, "bin/sh", "#!/bin/tool\n", 0755, 0, 0, Map.of());
             file(t, "bin/.wh.tool2", "", 0644, 0, 0, Map.of());
         });
-        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
-        String lease = b.createLease("unpack-test");
+        Backend b = Backend.of(ctd);
+        String lease = b.leases().create("unpack-test");
         try {
             List<Path> theirs = unpackWithContainerd(b, lease, "ref-" + UUID.randomUUID(), lower, upper);
             List<Path> ours = unpackHere(b, lease, "ours-" + UUID.randomUUID(), lower, upper);
@@ -140,7 +154,7 @@ class LayerUnpackerIntegrationTest {
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(victim)), "the host file a layer's symlink names is left alone");
         } finally {
-            b.deleteLease(lease, true);
+            b.leases().delete(lease, true);
             Files.deleteIfExists(victim);
         }
     }
@@ -166,10 +180,10 @@ class LayerUnpackerIntegrationTest {
     }
 
     private static void leftToContainerd(byte[] layer) throws Exception {
-        ContainerdImages b = new ContainerdImages(ctd, java.util.Optional.empty());
-        String lease = b.createLease("unpack-test");
+        Backend b = Backend.of(ctd);
+        String lease = b.leases().create("unpack-test");
         try {
-            ContainerdImages.UnpackTarget target = b.prepareUnpack(lease, "unsupported-" + UUID.randomUUID(), "");
+            UnpackTarget target = b.layers().prepare(lease, "unsupported-" + UUID.randomUUID(), "");
             UnpackHandoff handoff = new UnpackHandoff();
             assertTrue(handoff.offer(target));
             LayerCheck.Result r = LayerCheck.check(new ByteArrayInputStream(layer), "layer", true, handoff);
@@ -177,45 +191,44 @@ class LayerUnpackerIntegrationTest {
             assertNull(handoff.unpacked());
             assertTrue(handoff.touched(), "the snapshot was handed over: the caller prepares a fresh one");
             assertNotNull(handoff.failure());
-            b.abandonUnpack(target);
+            b.layers().abandon(target);
         } finally {
-            b.deleteLease(lease, true);
+            b.leases().delete(lease, true);
         }
     }
 
     /** The reference: blobs stored and applied by containerd's diff service. Returns each snapshot's directory. */
-    private static List<Path> unpackWithContainerd(ContainerdImages b, String lease, String prefix, byte[]... layers)
+    private static List<Path> unpackWithContainerd(Backend b, String lease, String prefix, byte[]... layers)
             throws IOException {
         List<Path> dirs = new ArrayList<>();
         String parent = "";
         for (int i = 0; i < layers.length; i++) {
             byte[] blob = layers[i];
             String digest = sha256(blob);
-            b.writeBlob(lease, digest, blob.length, () -> new ByteArrayInputStream(blob), Map.of());
-            ContainerdImages.UnpackTarget target = b.prepareUnpack(lease, prefix + "-" + i, parent);
+            b.content().write(lease, digest, blob.length, () -> new ByteArrayInputStream(blob), Map.of());
+            UnpackTarget target = b.layers().prepare(lease, prefix + "-" + i, parent);
             dirs.add(LayerUnpacker.Target.of(target.mounts()).orElseThrow().root());
             String mediaType = gzipped(blob) ? ArchiveLoader.DOCKER_LAYER_GZIP : ArchiveLoader.DOCKER_LAYER;
-            b.applyUnpack(lease, target, Descriptor.newBuilder().setMediaType(mediaType).setDigest(digest)
-                    .setSize(blob.length).build(), diffId(blob));
+            b.layers().apply(lease, target, new Descriptor(mediaType, digest, blob.length), diffId(blob));
             parent = prefix + "-" + i;
         }
         return dirs;
     }
 
     /** pouchd's way: the entry check unpacks into the snapshot it is handed, then the snapshot is committed. */
-    private static List<Path> unpackHere(ContainerdImages b, String lease, String prefix, byte[]... layers)
+    private static List<Path> unpackHere(Backend b, String lease, String prefix, byte[]... layers)
             throws Exception {
         List<Path> dirs = new ArrayList<>();
         String parent = "";
         for (int i = 0; i < layers.length; i++) {
-            ContainerdImages.UnpackTarget target = b.prepareUnpack(lease, prefix + "-" + i, parent);
+            UnpackTarget target = b.layers().prepare(lease, prefix + "-" + i, parent);
             dirs.add(LayerUnpacker.Target.of(target.mounts()).orElseThrow().root());
             UnpackHandoff handoff = new UnpackHandoff();
             assertTrue(handoff.offer(target));
             LayerCheck.check(new ByteArrayInputStream(layers[i]), "layer " + i, true, handoff);
             String unpacked = handoff.unpacked();
             assertEquals(diffId(layers[i]), unpacked, "layer " + i + " unpacked whole (" + handoff.failure() + ")");
-            b.commitUnpacked(lease, target, sha256(layers[i]), unpacked, diffId(layers[i]));
+            b.layers().commitUnpacked(lease, target, sha256(layers[i]), unpacked, diffId(layers[i]));
             parent = prefix + "-" + i;
         }
         return dirs;

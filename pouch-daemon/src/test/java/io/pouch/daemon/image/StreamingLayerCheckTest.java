@@ -1,6 +1,7 @@
 package io.pouch.daemon.image;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.containerd.SnapshotMounts;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class StreamingLayerCheckTest {
         assertNull(handoff.unpacked());
         assertFalse(handoff.touched(), "nothing was written: the prepared snapshot can take containerd's Apply");
         // a snapshot offered afterwards is refused: the chain side then applies the blob itself
-        assertFalse(handoff.offer(new ContainerdImages.UnpackTarget("c", "k", java.util.List.of())));
+        assertFalse(handoff.offer(new UnpackTarget("c", "k", SnapshotMounts.of(java.util.List.of()))));
     }
 
     private static byte[] zstd(byte[] b) throws IOException {

@@ -1,4 +1,4 @@
-package io.pouch.daemon.image;
+package io.pouch.daemon.containerd;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * @param blobs   the local store's {@code blobs} directory
  * @param staging pouchd's staging directory (same filesystem)
  */
-record LocalContentStore(Path blobs, Path staging) {
+public record LocalContentStore(Path blobs, Path staging) {
     private static final Logger LOG = Logger.getLogger(LocalContentStore.class.getName());
     static final String CONTENT_PLUGIN_DIR = "io.containerd.content.v1.content";
 
@@ -26,7 +26,7 @@ record LocalContentStore(Path blobs, Path staging) {
      * The store under {@code containerdRoot} with staging in {@code staging}, or empty when the two are not on one
      * filesystem (a hard link cannot join them: blobs then go through containerd's Content.Write stream).
      */
-    static Optional<LocalContentStore> of(Path containerdRoot, Path staging) {
+    public static Optional<LocalContentStore> of(Path containerdRoot, Path staging) {
         Path blobs = containerdRoot.resolve(CONTENT_PLUGIN_DIR).resolve("blobs");
         try {
             Files.createDirectories(blobs);

@@ -1,9 +1,7 @@
-package io.pouch.daemon.image;
+package io.pouch.daemon.containerd;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.sys.NativeSha256;
 import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
@@ -118,8 +116,8 @@ final class StagedBlob implements BlobSink {
             String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
             if (!actual.equals(digest)) {
                 // containerd's own words for it (the callers turn FAILED_PRECONDITION into their message)
-                throw Status.FAILED_PRECONDITION.withDescription("unexpected commit digest " + actual + ", expected "
-                        + digest).asRuntimeException();
+                throw new ContainerdException(ContainerdException.Code.FAILED_PRECONDITION, "unexpected commit digest "
+                        + actual + ", expected " + digest, null);
             }
             // as containerd's commit: the bytes are on disk before the blob is visible
             channel.force(false);
@@ -137,15 +135,15 @@ final class StagedBlob implements BlobSink {
      * Puts {@code file}, which holds exactly the blob {@code digest} (checked by pouchd) and is on disk (synced), into
      * containerd's content store under {@code lease}: read-only, hard-linked into the backing store and committed with
      * no data; when containerd does not take it twice (or the link cannot be made), through Content.Write. The file
-     * stays where it is, the caller's to remove. Throws StatusRuntimeException ALREADY_EXISTS when the namespace has
-     * the blob.
+     * stays where it is, the caller's to remove. Throws {@link ContainerdException} ALREADY_EXISTS when the namespace
+     * has the blob.
      */
     static void handOver(LocalContentStore store, Containerd ctd, String lease, String digest, long size, Path file,
                          Map<String, String> labels) throws IOException {
         // read-only from here on, as containerd leaves its blobs
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
         Map<String, String> marked = new HashMap<>(labels);
-        marked.put(ContainerdImages.STAGED_BY, "pouchd");
+        marked.put(Content.STAGED_BY, "pouchd");
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 store.link(file, digest);
@@ -159,8 +157,8 @@ final class StagedBlob implements BlobSink {
             try {
                 handover.commitPresent(marked);
                 return;
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.OUT_OF_RANGE) {
+            } catch (ContainerdException e) {
+                if (e.code() != ContainerdException.Code.OUT_OF_RANGE) {
                     throw e;
                 }
                 handover.abort(); // containerd found no bytes: a collection removed them, or it does not share

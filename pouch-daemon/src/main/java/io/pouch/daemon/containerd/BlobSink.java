@@ -1,4 +1,4 @@
-package io.pouch.daemon.image;
+package io.pouch.daemon.containerd;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +9,7 @@ import java.util.Map;
  * expected digest and size, or aborted. Two ways: through containerd's Content.Write stream ({@link BlobIngest}),
  * or staged beside the supervised containerd's local store and handed over whole ({@link StagedBlob}).
  */
-interface BlobSink {
+public interface BlobSink {
     /** Bytes written so far. */
     long offset();
 
@@ -20,9 +20,9 @@ interface BlobSink {
     void write(long at, byte[] data, int off, int len);
 
     /**
-     * Commits with the expected digest and size. Throws StatusRuntimeException as containerd answers: FAILED_PRECONDITION
-     * when the bytes are not the expected ones (nothing is stored), ALREADY_EXISTS when the blob is there already (the
-     * caller adopts it).
+     * Commits with the expected digest and size. Throws {@link ContainerdException} as containerd answers:
+     * FAILED_PRECONDITION when the bytes are not the expected ones (nothing is stored), ALREADY_EXISTS when the blob is
+     * there already (the caller adopts it).
      */
     void commit(Map<String, String> labels);
 

@@ -1,10 +1,6 @@
-package io.pouch.daemon.image;
+package io.pouch.daemon.containerd;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.containerd.Containerd;
-import io.pouch.daemon.containerd.PrivateContainerd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,12 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +38,8 @@ class StagedBlobIntegrationTest {
     private static PrivateContainerd privateCtd;
     private static Containerd ctd;
     private static LocalContentStore store;
-    private static ContainerdImages images;
+    private static Content content;
+    private static Leases leaseService;
     private final List<String> leases = new ArrayList<>();
 
     @BeforeAll
@@ -52,7 +51,8 @@ class StagedBlobIntegrationTest {
         ctd = privateCtd.client();
         assumeTrue(privateCtd.up(), "private containerd did not come up");
         store = LocalContentStore.of(CTD.resolve("root"), CTD.resolve("staging")).orElseThrow();
-        images = new ContainerdImages(ctd, Optional.of(store));
+        content = new Content(ctd, Optional.of(store));
+        leaseService = new Leases(ctd);
     }
 
     @AfterAll
@@ -66,13 +66,13 @@ class StagedBlobIntegrationTest {
     void endLeases() throws Exception {
         // a synchronous delete: containerd collects every blob a test stored (only its lease held them)
         for (String l : leases) {
-            images.deleteLease(l, true);
+            leaseService.delete(l, true);
         }
         assertTrue(isEmpty(store.staging()), "a staged file was left behind");
     }
 
     private String lease() {
-        String l = images.createLease("staged-test");
+        String l = leaseService.create("staged-test-" + UUID.randomUUID(), Duration.ofDays(1));
         leases.add(l);
         return l;
     }
@@ -111,24 +111,24 @@ class StagedBlobIntegrationTest {
         byte[] data = random(3 << 20, 1);
         String digest = sha256(data);
         String lease = lease();
-        StagedBlob sink = assertInstanceOf(StagedBlob.class, images.ingest(lease, digest, data.length));
+        StagedBlob sink = assertInstanceOf(StagedBlob.class, content.ingest(lease, digest, data.length));
         writeInPieces(sink, data, 1 << 20);
         Object stagedInode = Files.getAttribute(sink.stagedFile(), "unix:ino");
         sink.commit(Map.of("io.pouch.test", "staged"));
 
-        var info = images.blobInfo(digest).orElseThrow();
-        assertEquals(data.length, info.getSize());
-        assertEquals("staged", info.getLabelsMap().get("io.pouch.test"));
-        assertEquals("pouchd", info.getLabelsMap().get(ContainerdImages.STAGED_BY));
-        assertArrayEquals(data, images.readBlob(digest));
+        var info = content.info(digest).orElseThrow();
+        assertEquals(data.length, info.size());
+        assertEquals("staged", info.labels().get("io.pouch.test"));
+        assertEquals("pouchd", info.labels().get(Content.STAGED_BY));
+        assertArrayEquals(data, content.read(digest));
         // the very file pouchd wrote, read-only as containerd leaves its blobs; the staged name is gone
         assertEquals(stagedInode, Files.getAttribute(backing(digest), "unix:ino"));
         assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(backing(digest))));
         assertFalse(Files.exists(sink.stagedFile()));
 
         // containerd's garbage collector owns it now: the lease's end takes it, bytes and all
-        images.deleteLease(lease, true);
-        assertTrue(images.blobInfo(digest).isEmpty());
+        leaseService.delete(lease, true);
+        assertTrue(content.info(digest).isEmpty());
         assertFalse(Files.exists(backing(digest)));
     }
 
@@ -136,12 +136,12 @@ class StagedBlobIntegrationTest {
     void aBlobWhoseBytesAreNotTheDigestIsRefusedAndNothingIsStored() throws Exception {
         byte[] data = random(1 << 20, 2);
         String digest = sha256(random(1 << 20, 3));
-        BlobSink sink = images.ingest(lease(), digest, data.length);
+        BlobSink sink = content.ingest(lease(), digest, data.length);
         writeInPieces(sink, data, 300_000);
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> sink.commit(Map.of()));
-        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("expected " + digest), e.getStatus().getDescription());
-        assertTrue(images.blobInfo(digest).isEmpty());
+        ContainerdException e = assertThrows(ContainerdException.class, () -> sink.commit(Map.of()));
+        assertEquals(ContainerdException.Code.FAILED_PRECONDITION, e.code());
+        assertTrue(e.description().contains("expected " + digest), e.description());
+        assertTrue(content.info(digest).isEmpty());
         assertFalse(Files.exists(backing(digest)));
     }
 
@@ -149,34 +149,34 @@ class StagedBlobIntegrationTest {
     void aShortOrLongBlobIsRefused() throws Exception {
         byte[] data = random(1000, 4);
         String digest = sha256(data);
-        BlobSink shortOne = images.ingest(lease(), digest, data.length);
+        BlobSink shortOne = content.ingest(lease(), digest, data.length);
         shortOne.write(0, data, 0, 999);
         assertThrows(PouchException.class, () -> shortOne.commit(Map.of()));
-        BlobSink longOne = images.ingest(lease(), digest, 999);
+        BlobSink longOne = content.ingest(lease(), digest, 999);
         assertThrows(PouchException.class, () -> longOne.write(0, data, 0, 1000));
         longOne.abort();
-        assertTrue(images.blobInfo(digest).isEmpty());
+        assertTrue(content.info(digest).isEmpty());
     }
 
     @Test
     void aDownloadThatStartsOverKeepsOnlyTheNewBytes() throws Exception {
         byte[] data = random(2 << 20, 5);
         String digest = sha256(data);
-        BlobSink sink = images.ingest(lease(), digest, data.length);
+        BlobSink sink = content.ingest(lease(), digest, data.length);
         sink.write(0, random(1 << 20, 6), 0, 1 << 20); // a broken first attempt
         writeInPieces(sink, data, 1 << 20);
         sink.commit(Map.of());
-        assertArrayEquals(data, images.readBlob(digest));
+        assertArrayEquals(data, content.read(digest));
     }
 
     @Test
     void anAbortedBlobLeavesNothing() throws Exception {
         byte[] data = random(1 << 20, 7);
         String digest = sha256(data);
-        BlobSink sink = images.ingest(lease(), digest, data.length);
+        BlobSink sink = content.ingest(lease(), digest, data.length);
         sink.write(0, data, 0, 4096);
         sink.abort();
-        assertTrue(images.blobInfo(digest).isEmpty());
+        assertTrue(content.info(digest).isEmpty());
         assertFalse(Files.exists(backing(digest)));
     }
 
@@ -185,14 +185,14 @@ class StagedBlobIntegrationTest {
         byte[] data = random(100_000, 8);
         String digest = sha256(data);
         String lease = lease();
-        BlobSink first = images.ingest(lease, digest, data.length);
+        BlobSink first = content.ingest(lease, digest, data.length);
         writeInPieces(first, data, 65536);
         first.commit(Map.of());
-        BlobSink second = images.ingest(lease, digest, data.length);
+        BlobSink second = content.ingest(lease, digest, data.length);
         writeInPieces(second, data, 65536);
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> second.commit(Map.of()));
-        assertEquals(Status.Code.ALREADY_EXISTS, e.getStatus().getCode());
-        assertArrayEquals(data, images.readBlob(digest));
+        ContainerdException e = assertThrows(ContainerdException.class, () -> second.commit(Map.of()));
+        assertEquals(ContainerdException.Code.ALREADY_EXISTS, e.code());
+        assertArrayEquals(data, content.read(digest));
     }
 
     @Test
@@ -202,22 +202,22 @@ class StagedBlobIntegrationTest {
         Path own = Files.write(CTD.resolve("spooled-layer"), data);
         try {
             String lease = lease();
-            images.storeOwnFile(lease, digest, data.length, own, Map.of());
+            content.storeOwnFile(lease, digest, data.length, own, Map.of());
             assertEquals(Files.getAttribute(own, "unix:ino"), Files.getAttribute(backing(digest), "unix:ino"));
-            assertEquals("pouchd", images.blobInfo(digest).orElseThrow().getLabelsMap().get(ContainerdImages.STAGED_BY));
-            assertArrayEquals(data, images.readBlob(digest));
+            assertEquals("pouchd", content.info(digest).orElseThrow().labels().get(Content.STAGED_BY));
+            assertArrayEquals(data, content.read(digest));
             assertArrayEquals(data, Files.readAllBytes(own)); // still the caller's to read (and remove)
             // a second store of the same blob adopts it under the other lease
             String other = lease();
-            images.storeOwnFile(other, digest, data.length, own, Map.of());
-            images.deleteLease(lease, true);
-            assertArrayEquals(data, images.readBlob(digest));
+            content.storeOwnFile(other, digest, data.length, own, Map.of());
+            leaseService.delete(lease, true);
+            assertArrayEquals(data, content.read(digest));
             // a size that is not the file's is refused before anything is stored
             byte[] more = random(1000, 11);
             Path wrong = Files.write(CTD.resolve("spooled-wrong"), more);
             try {
-                assertThrows(PouchException.class, () -> images.storeOwnFile(lease(), sha256(more), 999, wrong, Map.of()));
-                assertTrue(images.blobInfo(sha256(more)).isEmpty());
+                assertThrows(PouchException.class, () -> content.storeOwnFile(lease(), sha256(more), 999, wrong, Map.of()));
+                assertTrue(content.info(sha256(more)).isEmpty());
             } finally {
                 Files.delete(wrong);
             }
@@ -237,9 +237,9 @@ class StagedBlobIntegrationTest {
             for (long i = 0; !stop.get(); i++) {
                 try {
                     byte[] junk = random(4096, 1_000_000 + i);
-                    String l = images.createLease("staged-gc");
-                    images.writeBlob(l, sha256(junk), junk.length, () -> new java.io.ByteArrayInputStream(junk), Map.of());
-                    images.deleteLease(l, true);
+                    String l = leaseService.create("staged-gc-" + UUID.randomUUID(), Duration.ofDays(1));
+                    content.write(l, sha256(junk), junk.length, () -> new java.io.ByteArrayInputStream(junk), Map.of());
+                    leaseService.delete(l, true);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -250,7 +250,7 @@ class StagedBlobIntegrationTest {
             for (int i = 0; i < 150; i++) {
                 byte[] data = random(65536, 2_000_000 + i);
                 String digest = sha256(data);
-                BlobSink sink = images.ingest(lease, digest, data.length);
+                BlobSink sink = content.ingest(lease, digest, data.length);
                 writeInPieces(sink, data, 16384);
                 sink.commit(Map.of());
                 stored.put(digest, data);
@@ -260,7 +260,7 @@ class StagedBlobIntegrationTest {
             collector.join();
         }
         for (Map.Entry<String, byte[]> e : stored.entrySet()) {
-            assertArrayEquals(e.getValue(), images.readBlob(e.getKey()), e.getKey());
+            assertArrayEquals(e.getValue(), content.read(e.getKey()), e.getKey());
             assertTrue(Files.exists(backing(e.getKey())), e.getKey());
         }
     }
@@ -271,16 +271,16 @@ class StagedBlobIntegrationTest {
         // commit): containerd answers the data-less commit with OUT_OF_RANGE, twice, and the bytes are streamed
         Path decoy = CTD.resolve("decoy");
         LocalContentStore elsewhere = new LocalContentStore(decoy.resolve("blobs"), store.staging());
-        ContainerdImages viaDecoy = new ContainerdImages(ctd, Optional.of(elsewhere));
+        Content viaDecoy = new Content(ctd, Optional.of(elsewhere));
         byte[] data = random(5 << 20, 9);
         String digest = sha256(data);
         BlobSink sink = viaDecoy.ingest(lease(), digest, data.length);
         writeInPieces(sink, data, 1 << 20);
         sink.commit(Map.of("io.pouch.test", "streamed"));
-        assertArrayEquals(data, images.readBlob(digest));
-        var info = images.blobInfo(digest).orElseThrow();
-        assertEquals("streamed", info.getLabelsMap().get("io.pouch.test"));
-        assertFalse(info.getLabelsMap().containsKey(ContainerdImages.STAGED_BY));
+        assertArrayEquals(data, content.read(digest));
+        var info = content.info(digest).orElseThrow();
+        assertEquals("streamed", info.labels().get("io.pouch.test"));
+        assertFalse(info.labels().containsKey(Content.STAGED_BY));
         // containerd's own copy, not the staged file
         assertFalse(Files.getAttribute(backing(digest), "unix:ino")
                 .equals(Files.getAttribute(decoy.resolve("blobs/sha256").resolve(digest.substring(7)), "unix:ino")));

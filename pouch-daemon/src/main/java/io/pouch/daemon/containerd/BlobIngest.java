@@ -1,4 +1,4 @@
-package io.pouch.daemon.image;
+package io.pouch.daemon.containerd;
 
 import com.google.protobuf.UnsafeByteOperations;
 import containerd.services.content.v1.ContentOuterClass.WriteAction;
@@ -10,7 +10,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.sys.Trace;
 
 import java.util.Map;
@@ -157,8 +156,8 @@ final class BlobIngest implements BlobSink {
     /**
      * Commits a blob whose bytes are already in the backing store of containerd's content store ({@link StagedBlob}
      * put them there): one COMMIT at the full size and no data. containerd's "shared" content policy records such a
-     * blob in the namespace without reading it. Throws StatusRuntimeException OUT_OF_RANGE when containerd did not
-     * find the bytes (its writer then starts at offset 0); the caller aborts this ingest then.
+     * blob in the namespace without reading it. Throws {@link ContainerdException} OUT_OF_RANGE when containerd did
+     * not find the bytes (its writer then starts at offset 0); the caller aborts this ingest then.
      */
     void commitPresent(Map<String, String> labels) {
         if (!first || pendingLen > 0) {
@@ -225,7 +224,7 @@ final class BlobIngest implements BlobSink {
                 throw PouchException.internal("containerd did not answer while writing " + digest, null);
             }
             if (o instanceof StatusRuntimeException sre) {
-                throw new StatusRuntimeException(sre.getStatus(), sre.getTrailers());
+                throw ContainerdException.of(sre);
             }
             if (o instanceof Throwable t) {
                 throw PouchException.internal("writing " + digest + " to containerd failed: " + t.getMessage(), t);

@@ -1,4 +1,4 @@
-package io.pouch.daemon.image;
+package io.pouch.daemon.sys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * with C2's SHA-NI intrinsic, and libcrypto's SHA-NI code needs no JIT at all. Where libcrypto is not there,
  * {@link #create} gives the JDK's.
  */
-final class NativeSha256 extends MessageDigest {
+public final class NativeSha256 extends MessageDigest {
     private static final Logger LOG = Logger.getLogger(NativeSha256.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
     private static final Evp EVP = Evp.load();
@@ -78,7 +78,7 @@ final class NativeSha256 extends MessageDigest {
     }
 
     /** libcrypto's SHA-256 when it loads, else the JDK's. */
-    static MessageDigest create() {
+    public static MessageDigest create() {
         if (EVP != null) {
             return new NativeSha256();
         }

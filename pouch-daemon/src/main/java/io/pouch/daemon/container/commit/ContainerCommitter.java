@@ -1,0 +1,118 @@
+package io.pouch.daemon.container.commit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerInspect;
+import io.pouch.daemon.container.ContainerManager;
+import io.pouch.daemon.containerd.Containerd;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Content;
+import io.pouch.daemon.containerd.Descriptor;
+import io.pouch.daemon.containerd.Diff;
+import io.pouch.daemon.containerd.Leases;
+import io.pouch.daemon.containerd.Mount;
+import io.pouch.daemon.containerd.Snapshots;
+import io.pouch.daemon.events.Event;
+import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.image.ChainIds;
+import io.pouch.daemon.image.ImageCommitter;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code docker commit}: the container's changes become a new layer computed by containerd's Diff service between
+ * the image's snapshot (a read-only view) and the container's rootfs (mounted read-only, so a running container is
+ * not disturbed), then a new image on top of the container's image. What it creates in containerd is held by a
+ * lease of its own until the image records hold it.
+ */
+public final class ContainerCommitter implements CommitService {
+    static final String LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip";
+    private static final Duration LEASE_EXPIRY = Duration.ofHours(1);
+
+    private final ContainerManager containers;
+    private final ImageCommitter images;
+    private final Leases leases;
+    private final Snapshots snapshots;
+    private final Diff diff;
+    private final Content content;
+    private final EventBus events;
+
+    public ContainerCommitter(Containerd ctd, ContainerManager containers, ImageCommitter images, EventBus events) {
+        this.containers = containers;
+        this.images = images;
+        this.leases = new Leases(ctd);
+        this.snapshots = new Snapshots(ctd);
+        this.diff = new Diff(ctd);
+        this.content = new Content(ctd, Optional.empty());
+        this.events = events;
+    }
+
+    @Override
+    public String commit(CommitRequest request) throws IOException {
+        ContainerInspect c = containers.inspect(request.container(), false);
+        String parentId = c.image();
+        ObjectNode cfg = images.configJson(parentId);
+        ObjectNode run = CommitConfig.runConfig(Json.MAPPER.valueToTree(c.config()), request.config(), request.changes());
+
+        String lease = leases.create("pouch-commit-" + c.id().substring(0, 12) + "-" + System.nanoTime(), LEASE_EXPIRY);
+        String viewKey = lease + "-parent";
+        try {
+            List<Mount> left = List.of();
+            String parentChain = lastChainId(cfg);
+            if (parentChain != null) {
+                left = snapshots.view(lease, viewKey, parentChain).mounts();
+            }
+            List<Mount> right = containers.rootfsMounts(c.id()).readOnlyView();
+            Descriptor layer = diff.diff(lease, left, right, LAYER_TYPE, "pouch-commit-" + c.id());
+            String diffId = content.info(layer.digest())
+                    .orElseThrow(() -> PouchException.internal("cannot commit container " + c.id() + ": the layer "
+                            + layer.digest() + " containerd's diff wrote is not in its content store", null))
+                    .labels().get(Content.UNCOMPRESSED);
+            if (diffId == null) {
+                throw PouchException.internal("containerd's diff did not record the layer's uncompressed digest", null);
+            }
+            byte[] config = Json.MAPPER.writeValueAsBytes(CommitConfig.imageConfig(cfg, run, c.id(), diffId,
+                    request.author(), request.comment(), String.join(" ", cmdline(c)), Instant.now()));
+            String id = images.commit(parentId, layer, diffId, config, request.repo(), request.tag());
+            events.publish(Event.of("container", "commit", c.id(), Map.of("comment",
+                    request.comment() == null ? "" : request.comment(), "imageID", id,
+                    "name", c.name().replaceFirst("^/", ""))));
+            return id;
+        } catch (ContainerdException e) {
+            throw PouchException.internal("cannot commit container " + c.id() + ": " + e.description(), e);
+        } finally {
+            try {
+                snapshots.remove(viewKey);
+            } catch (ContainerdException ignored) {
+                // no view was made
+            }
+            try {
+                leases.delete(lease);
+            } catch (ContainerdException ignored) {
+                // expires by itself
+            }
+        }
+    }
+
+    private static List<String> cmdline(ContainerInspect c) {
+        List<String> l = new ArrayList<>();
+        l.add(c.path());
+        if (c.args() != null) {
+            l.addAll(c.args());
+        }
+        return l;
+    }
+
+    private static String lastChainId(ObjectNode cfg) {
+        List<String> diffIds = new ArrayList<>();
+        cfg.path("rootfs").path("diff_ids").forEach(n -> diffIds.add(n.asText()));
+        return diffIds.isEmpty() ? null : ChainIds.of(diffIds).getLast();
+    }
+}

@@ -1,0 +1,81 @@
+package io.pouch.daemon.image;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Descriptor;
+import io.pouch.daemon.image.ImageIndex.ConfigEntry;
+import io.pouch.daemon.image.ImageIndex.ManifestEntry;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The image side of {@code docker commit}: a new image made of the parent image's layers plus one new layer whose
+ * blob is already in containerd's content store, with a complete config; unpacked and named like any other image.
+ */
+public final class ImageCommitter {
+    /** Stands for a layer file that is not there: the blob is in the store, so it is adopted and never read. */
+    private static final Path STORED = Path.of("/nonexistent");
+
+    private final ImageIndex index;
+    private final ImageStore store;
+    private final ImageWriter writer;
+    private final ImageLeases leases;
+    private final ReentrantLock lock;
+
+    ImageCommitter(ImageIndex index, ImageStore store, ImageWriter writer, ImageLeases leases, ReentrantLock lock) {
+        this.index = index;
+        this.store = store;
+        this.writer = writer;
+        this.leases = leases;
+        this.lock = lock;
+    }
+
+    /** The image config JSON of an image id (a copy), for building a committed image on top of it. */
+    public ObjectNode configJson(String imageId) {
+        return store.configJson(imageId);
+    }
+
+    /**
+     * Stores a new image made of the parent image's layers plus {@code layer} (a blob already in containerd's
+     * content store, kept by the caller's lease until this returns), with {@code config} (complete: rootfs.diff_ids
+     * must already list the parent's diff ids and {@code diffId}). Unpacks it, names it {@code repo:tag} when repo
+     * is given. Returns the new image id.
+     */
+    public String commit(String parentId, Descriptor layer, String diffId, byte[] config, String repo, String tag)
+            throws IOException {
+        List<PendingImage.Layer> layers = new ArrayList<>();
+        if (parentId != null) {
+            ConfigEntry pc = index.configs.get(parentId);
+            ManifestEntry pm = index.manifests.values().stream().filter(m -> m.configDigest().equals(parentId))
+                    .findFirst().orElseThrow(() -> PouchException.notFound("No such image: " + parentId));
+            for (int i = 0; i < pm.layers().size(); i++) {
+                Descriptor d = pm.layers().get(i);
+                layers.add(new PendingImage.Layer(STORED, d.digest(), d.size(), d.mediaType(), pc.diffIds().get(i)));
+            }
+        }
+        layers.add(new PendingImage.Layer(STORED, layer.digest(), layer.size(), layer.mediaType(), diffId));
+        String configDigest = ChainIds.sha256(config);
+        List<String> names = repo != null && !repo.isEmpty()
+                ? List.of(Reference.parseNormalizedName(repo).tagged(tag).recordName()) : List.of();
+        PendingImage p = new PendingImage(names, config, configDigest, layers,
+                ArchiveLoader.schema2Manifest(configDigest, config.length, layers), ArchiveLoader.DOCKER_MANIFEST);
+        lock.lock();
+        try {
+            String lease = leases.create("commit");
+            try {
+                return store.record(p, writer.write(lease, p));
+            } finally {
+                leases.delete(lease);
+            }
+        } catch (ContainerdException e) {
+            throw ImageStore.internal("storing the committed image failed", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+}
