@@ -12,4 +12,10 @@ import java.util.List;
 public record EndpointRecord(String networkId, String networkName, String endpointId, String ifName,
                              String hostVeth, String ip, int prefix, String gateway, String mac,
                              List<String> aliases, List<PortMapping> ports) {
+
+    /** The same endpoint with these published ports. */
+    EndpointRecord withPorts(List<PortMapping> published) {
+        return new EndpointRecord(networkId, networkName, endpointId, ifName, hostVeth, ip, prefix, gateway, mac,
+                aliases, published);
+    }
 }
