@@ -92,7 +92,8 @@ class NetworkFactoryTest {
         assertEquals(403, status(() -> create(req("a", "172.18.5.0/24", "", "", Map.of()))));
         assertEquals("subnet 10.5.0.0/31 is too small: it needs a /30 or larger",
                 message(() -> create(req("a", "10.5.0.0/31", "", "", Map.of()))));
-        assertEquals("gateway and ip-range need a subnet", message(() -> create(req("a", "", "10.0.0.1", "", Map.of()))));
+        assertEquals("gateway and ip-range need a subnet",
+                message(() -> create(req("a", "", "10.0.0.1", "", Map.of()))));
         assertEquals(400, status(() -> create(req("a", "nonsense", "", "", Map.of()))));
     }
 
