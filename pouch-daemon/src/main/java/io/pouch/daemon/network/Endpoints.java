@@ -149,7 +149,7 @@ final class Endpoints {
                 NetworkRecord firstNet = networks.get(first.networkId());
                 List<PortMapping> published = firstNet.internal() ? List.of()
                         : ports.allocate(PortSpecs.requests(portBindings, exposed, publishAll),
-                                containers.publishedPorts(), containerId, containers.name(containerId));
+                                containers.publishedPorts(), containerId, c.name());
                 eps.set(0, first.withPorts(published));
                 published.forEach(p -> rules.addAll(firewall.portRules(first.ip(), p)));
             } catch (RuntimeException ex) {
