@@ -179,8 +179,8 @@ final class Networks {
 
     /**
      * Caller holds the lock. It does not wait for pending work: a teardown after exit takes the lock to write its
-     * record, so waiting for it here would deadlock; a teardown still running only deletes links and rules that
-     * the bridge's removal makes moot.
+     * record, so waiting for it here would deadlock. A teardown still running deletes only the container's own
+     * veth, port rules and leases, none of which needs the bridge.
      */
     private void removeLocked(NetworkRecord n) {
         if (NetworkStore.isPredefined(n.name())) {
