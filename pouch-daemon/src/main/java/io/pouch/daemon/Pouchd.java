@@ -214,8 +214,7 @@ public final class Pouchd implements Callable<Integer> {
         images.reload();
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images);
         images.setImageUsage(containers);
-        NetworkManager networks = new NetworkManager(cfg, bridgeConfig);
-        networks.setEvents(events);
+        NetworkManager networks = new NetworkManager(cfg, bridgeConfig, events);
         networks.start();
         containers.setNetworks(networks);
         VolumeManager volumes = new VolumeManager(cfg, events); // volumes (issue 6)

@@ -1,5 +1,6 @@
 package io.pouch.daemon.network;
 
+import io.pouch.api.PouchException;
 import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
@@ -7,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -28,7 +31,7 @@ final class DataPlane {
     private final Path netnsDir;
     private static final int DEFAULT_MTU = 1500;
     /** The MTU each bridge was brought up with; a container's veth takes its bridge's. */
-    private final java.util.Map<String, Integer> bridgeMtu = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> bridgeMtu = new ConcurrentHashMap<>();
 
     DataPlane(Path netnsDir) {
         this.netnsDir = netnsDir;
@@ -114,7 +117,7 @@ final class DataPlane {
             Files.deleteIfExists(ns);
             Files.createFile(ns);
         } catch (IOException e) {
-            throw io.pouch.api.PouchException.internal("cannot create " + ns + ": " + e.getMessage(), e);
+            throw PouchException.internal("cannot create " + ns + ": " + e.getMessage(), e);
         }
         StringBuilder in = new StringBuilder("link set lo up\n");
         for (Iface f : ifaces) {

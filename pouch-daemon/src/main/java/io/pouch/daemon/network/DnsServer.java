@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -24,13 +25,13 @@ import io.netty.handler.codec.dns.DnsSection;
 import io.netty.handler.codec.dns.DnsQuestion;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -69,9 +70,9 @@ final class DnsServer implements AutoCloseable {
     }
 
     /** The server's pipeline: Netty's DNS codec around our handler (separate so tests can drive it in memory). */
-    static void install(io.netty.channel.ChannelPipeline p, Function<String, String> lookup,
-                        List<InetSocketAddress> upstream) {
-        p.addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new Handler(lookup, upstream));
+    static void install(ChannelPipeline p, Function<String, String> lookup, List<InetSocketAddress> upstream) {
+        p.addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(),
+                new Handler(lookup, new UpstreamResolvers(upstream)));
     }
 
     static List<InetSocketAddress> upstreams(Path resolvConf) {
@@ -97,9 +98,9 @@ final class DnsServer implements AutoCloseable {
 
     private static final class Handler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
         private final Function<String, String> lookup;
-        private final List<InetSocketAddress> upstream;
+        private final UpstreamResolvers upstream;
 
-        Handler(Function<String, String> lookup, List<InetSocketAddress> upstream) {
+        Handler(Function<String, String> lookup, UpstreamResolvers upstream) {
             this.lookup = lookup;
             this.upstream = upstream;
         }
@@ -147,19 +148,10 @@ final class DnsServer implements AutoCloseable {
             int type = question.type().intValue();
             Thread.ofVirtual().start(() -> {
                 byte[] query = RawQuery.encode(id, name, type);
-                for (InetSocketAddress u : upstream) {
-                    try (DatagramSocket s = new DatagramSocket()) {
-                        s.setSoTimeout(2000);
-                        s.send(new java.net.DatagramPacket(query, query.length, u));
-                        byte[] buf = new byte[4096];
-                        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
-                        s.receive(p);
-                        ctx.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer(buf, 0, p.getLength()), sender,
-                                recipient));
-                        return;
-                    } catch (IOException e) {
-                        LOG.fine("resolver " + u + " did not answer: " + e.getMessage());
-                    }
+                Optional<byte[]> answer = upstream.ask(query);
+                if (answer.isPresent()) {
+                    ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer.get()), sender, recipient));
+                    return;
                 }
                 DatagramDnsResponse fail = new DatagramDnsResponse(recipient, sender, id);
                 fail.setCode(DnsResponseCode.SERVFAIL);

@@ -119,7 +119,8 @@ final class Firewall {
 
     /** Deletes rules; one batch, or one by one when some are already gone. Never throws. */
     void delete(List<Rule> rules) {
-        if (!enabled || rules.isEmpty() || Sh.tryRun(List.of("iptables-restore", "-w", "--noflush"), script(rules, "-D"))) {
+        if (!enabled || rules.isEmpty()
+                || Sh.tryRun(List.of("iptables-restore", "-w", "--noflush"), script(rules, "-D"))) {
             return;
         }
         for (Rule r : rules) {

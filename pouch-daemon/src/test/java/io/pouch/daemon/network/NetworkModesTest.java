@@ -1,0 +1,110 @@
+package io.pouch.daemon.network;
+
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.HostConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class NetworkModesTest {
+    final NetworkStore store = new NetworkStore(Path.of("/nonexistent"));
+    final NetworkModes modes = new NetworkModes(store::find);
+
+    NetworkModesTest() {
+        store.put(NetworkFactory.defaultBridge("b".repeat(64), "p0", Cidr.parse("192.168.5.1/24"), ""));
+        store.put(NetworkFactory.host());
+        store.put(new NetworkRecord("u".repeat(64), "web", "bridge", "t", "br-web", "10.5.0.0/16", "10.5.0.1", "",
+                false, Map.of(), Map.of()));
+    }
+
+    static NetworkRequest req(String network, String ip, List<String> aliases, String mac, List<String> links) {
+        return new NetworkRequest(Map.of(network, new EndpointConfig(network, ip, aliases, mac)), links, "");
+    }
+
+    String refused(String mode, NetworkRequest r) {
+        PouchException e = assertThrows(PouchException.class, () -> modes.validate(mode, r, null, null, false));
+        assertEquals(400, e.status());
+        return e.getMessage();
+    }
+
+    @Test
+    void modesName() {
+        assertEquals("bridge", NetworkModes.networkName(null));
+        assertEquals("bridge", NetworkModes.networkName(""));
+        assertEquals("bridge", NetworkModes.networkName("default"));
+        assertEquals("web", NetworkModes.networkName("web"));
+        assertEquals("abc", NetworkModes.joinedContainer("container:abc"));
+        assertNull(NetworkModes.joinedContainer("host"));
+        assertNull(NetworkModes.joinedContainer(null));
+        assertEquals(400, assertThrows(PouchException.class, () -> NetworkModes.joinedContainer("container:"))
+                .status());
+    }
+
+    @Test
+    void anUnknownNetworkPassesAtCreate() {
+        assertDoesNotThrow(() -> modes.validate("nope", req("nope", "1.2.3.4", List.of("a"), "", List.of()), null,
+                null, false));
+        assertDoesNotThrow(() -> modes.validate("container:x", NetworkRequest.EMPTY, null, null, false));
+    }
+
+    @Test
+    void userAddressesOnlyOnUserNetworksAndInTheirSubnet() {
+        assertEquals("user specified IP address is supported on user defined networks only",
+                refused("default", req("default", "192.168.5.9", List.of(), "", List.of())));
+        assertEquals("user specified IP address is supported on user defined networks only",
+                refused("host", req("host", "192.168.5.9", List.of(), "", List.of())));
+        assertEquals("invalid IPv4 address: 10.5.0", refused("web", req("web", "10.5.0", List.of(), "", List.of())));
+        assertEquals("no configured subnet or ip-range contain the IP address 10.6.0.2",
+                refused("web", req("web", "10.6.0.2", List.of(), "", List.of())));
+        assertDoesNotThrow(() -> modes.validate("web", req("web", "10.5.0.2", List.of("a"), "02:42:AA:bb:cc:dd",
+                List.of()), null, null, false));
+    }
+
+    @Test
+    void aliasesMacsPortsAndLinks() {
+        assertEquals("network-scoped alias is supported only for containers in user defined networks",
+                refused("bridge", req("bridge", "", List.of("a"), "", List.of())));
+        assertEquals("invalid MAC address: 02:42", refused("web", req("web", "", List.of(), "02:42", List.of())));
+        assertEquals("invalid link: empty", refused("bridge", req("bridge", "", List.of(), "", List.of(""))));
+        assertDoesNotThrow(() -> modes.validate("web", req("web", "", List.of(), "", List.of("")), null, null,
+                false));
+        PouchException ports = assertThrows(PouchException.class, () -> modes.validate("bridge", NetworkRequest.EMPTY,
+                Map.of("80/ipx", List.of()), null, false));
+        assertEquals("invalid proto: ipx", ports.getMessage());
+    }
+
+    static String containerModeRefusal(String config, String hostConfig, NetworkRequest r) throws Exception {
+        ContainerConfig cfg = Json.MAPPER.readValue(config, ContainerConfig.class);
+        HostConfig hc = Json.MAPPER.readValue(hostConfig, HostConfig.class);
+        PouchException e = assertThrows(PouchException.class, () -> NetworkModes.validateContainerMode(cfg, hc, r));
+        assertEquals(400, e.status());
+        return e.getMessage();
+    }
+
+    @Test
+    void containerModeRefusesWhatWouldConfigureANetworkOfItsOwn() throws Exception {
+        String mode = "{\"NetworkMode\":\"container:db\"";
+        assertEquals("conflicting options: hostname and the network mode",
+                containerModeRefusal("{\"Hostname\":\"h\"}", mode + "}", NetworkRequest.EMPTY));
+        assertEquals("conflicting options: dns and the network mode",
+                containerModeRefusal("{}", mode + ",\"Dns\":[\"1.1.1.1\"]}", NetworkRequest.EMPTY));
+        assertEquals("conflicting options: port publishing and the container type network mode",
+                containerModeRefusal("{}", mode + ",\"PublishAllPorts\":true}", NetworkRequest.EMPTY));
+        assertEquals("conflicting options: port exposing and the container type network mode",
+                containerModeRefusal("{\"ExposedPorts\":{\"80/tcp\":{}}}", mode + "}", NetworkRequest.EMPTY));
+        assertEquals("conflicting options: mac-address and the network mode", containerModeRefusal("{}", mode + "}",
+                new NetworkRequest(Map.of(), List.of(), "02:42:00:00:00:01")));
+        ContainerConfig plain = Json.MAPPER.readValue("{\"Hostname\":\"h\"}", ContainerConfig.class);
+        HostConfig bridge = Json.MAPPER.readValue("{\"NetworkMode\":\"bridge\"}", HostConfig.class);
+        assertDoesNotThrow(() -> NetworkModes.validateContainerMode(plain, bridge, NetworkRequest.EMPTY));
+    }
+}
