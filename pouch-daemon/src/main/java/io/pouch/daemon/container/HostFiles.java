@@ -1,5 +1,6 @@
 package io.pouch.daemon.container;
 
+import io.pouch.api.container.HostConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,18 +23,18 @@ final class HostFiles {
     private HostFiles() {
     }
 
-    static void write(Path dir, String hostname, String networkMode, List<String> extraHosts) throws IOException {
-        write(dir, hostname, networkMode, extraHosts, List.of(), List.of(), null);
+    static void write(Path dir, String hostname, NetworkMode mode, List<String> extraHosts) throws IOException {
+        write(dir, hostname, mode, extraHosts, List.of(), List.of(), null);
     }
 
     /**
      * With what the network manager adds: the container's own address line (and --link lines) after the base
      * entries, and its DNS server; {@code hc}'s --dns, --dns-search and --dns-option replace the host's settings.
      */
-    static void write(Path dir, String hostname, String networkMode, List<String> extraHosts, List<String> netHosts,
-                      List<String> nameservers, io.pouch.api.container.HostConfig hc) throws IOException {
+    static void write(Path dir, String hostname, NetworkMode mode, List<String> extraHosts, List<String> netHosts,
+                      List<String> nameservers, HostConfig hc) throws IOException {
         writeIfChanged(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
-        boolean hostNet = "host".equals(networkMode);
+        boolean hostNet = mode.isHost();
         StringBuilder hosts = new StringBuilder();
         if (hostNet && Files.isReadable(Path.of("/etc/hosts"))) {
             hosts.append(Files.readString(Path.of("/etc/hosts")));
@@ -68,7 +69,7 @@ final class HostFiles {
     }
 
     /**
-     * network manager: {@code --network container:X} shares X's hostname, hosts and resolv.conf (dockerd bind-mounts
+     * {@code --network container:X} shares X's hostname, hosts and resolv.conf (dockerd bind-mounts
      * X's own files; a copy taken at each start gives the same content).
      */
     static void copyShared(Path fromDir, Path dir) throws IOException {

@@ -20,7 +20,7 @@ class ResourceUpdatesTest {
     }
 
     private static HostConfig base() {
-        return ContainerManager.normalize(HostConfig.empty());
+        return HostConfigDefaults.normalize(HostConfig.empty());
     }
 
     @Test

@@ -1,11 +1,10 @@
-package io.pouch.daemon.container;
+package io.pouch.daemon.containerd;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import containerd.events.Task;
 import containerd.services.events.v1.EventsOuterClass;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
-import io.pouch.daemon.containerd.Containerd;
 
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -16,10 +15,11 @@ import java.util.logging.Logger;
  * never polled. When the stream breaks (containerd restarted) it resubscribes with back-off and then runs
  * {@code afterResubscribe}, so exits that happened while it was down are still noticed.
  */
-final class TaskEvents implements AutoCloseable {
+public final class TaskEvents implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TaskEvents.class.getName());
 
-    interface ExitListener {
+    /** An exit: of a container's main process when {@code processId} equals {@code containerId}, else of an exec. */
+    public interface ExitListener {
         void onExit(String containerId, String processId, int pid, int status, Instant exitedAt);
     }
 
@@ -30,14 +30,14 @@ final class TaskEvents implements AutoCloseable {
     private volatile boolean closed;
     private volatile Context.CancellableContext current;
 
-    TaskEvents(Containerd ctd, ExitListener onExit, Consumer<String> onOom, Runnable afterResubscribe) {
+    public TaskEvents(Containerd ctd, ExitListener onExit, Consumer<String> onOom, Runnable afterResubscribe) {
         this.ctd = ctd;
         this.onExit = onExit;
         this.onOom = onOom;
         this.afterResubscribe = afterResubscribe;
     }
 
-    void start() {
+    public void start() {
         subscribe(false);
     }
 
