@@ -5,8 +5,11 @@ import io.pouch.api.container.HostConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The {@code hostname}, {@code hosts} and {@code resolv.conf} files pouchd writes for a container and bind-mounts. */
@@ -87,17 +90,17 @@ final class HostFiles {
      */
     private static void writeIfChanged(Path target, byte[] content) throws IOException {
         try {
-            if (Files.size(target) == content.length && java.util.Arrays.equals(Files.readAllBytes(target), content)) {
+            if (Files.size(target) == content.length && Arrays.equals(Files.readAllBytes(target), content)) {
                 return;
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             // first write
         }
         replace(target, content);
     }
 
     /**
-     * perf (network manager's run --rm pass): these files are derived, not state: every start writes them again from
+     * These files are derived, not state: every start writes them again from
      * the metadata (and rewrites any that differ), so they need no fsync; they only must never be seen half-written
      * by a running container, which the rename gives. Saves the two fsyncs of a crash-safe write per file (three
      * files at create, one or more at start), 1-20 ms each on this machine.
@@ -106,8 +109,8 @@ final class HostFiles {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Thread.currentThread().threadId());
         Files.write(tmp, content);
         try {
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
