@@ -128,7 +128,7 @@ class ContainerManagerIntegrationTest {
     static String create(String name, List<String> cmd, Map<String, Object> hostConfig) {
         ContainerConfig c = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
                 null, cmd, "busybox", null, null, null, null, null, null, null);
-        HostConfig hc = io.pouch.api.Json.MAPPER.convertValue(hostConfig, HostConfig.class);
+        HostConfig hc = Json.MAPPER.convertValue(hostConfig, HostConfig.class);
         return mgr.create(name, c, hc).id();
     }
 
