@@ -9,6 +9,7 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
+import io.pouch.daemon.container.ManagedNetworking;
 import io.pouch.daemon.container.commit.CommitRoutes;
 import io.pouch.daemon.container.commit.ContainerCommitter;
 import io.pouch.daemon.container.exec.ExecManager;
@@ -212,13 +213,12 @@ public final class Pouchd implements Callable<Integer> {
         EventBus events = new EventBus();
         ImageManager images = new ImageManager(ctd, cfg, events);
         images.reload();
-        ContainerManager containers = new ContainerManager(ctd, cfg, events, images);
-        images.setImageUsage(containers);
         NetworkManager networks = new NetworkManager(cfg, bridgeConfig, events);
         networks.start();
-        containers.setNetworks(networks);
-        VolumeManager volumes = new VolumeManager(cfg, events); // volumes (issue 6)
-        containers.useVolumes(volumes);
+        VolumeManager volumes = new VolumeManager(cfg, events);
+        ContainerManager containers = new ContainerManager(ctd, cfg, events, images, new ManagedNetworking(networks),
+                volumes);
+        images.setImageUsage(containers);
         containers.start();
         networks.reconcile(containers::isRunning, id -> {
             try {

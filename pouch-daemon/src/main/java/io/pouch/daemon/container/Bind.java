@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * One {@code -v /host:/ctr[:opts]} bind. Only host paths are supported here: a source that is not absolute
- * is a named volume, which the volume manager (a later issue) will own.
+ * One {@code -v /host:/ctr[:opts]} bind. Only host paths: a source that is not absolute (a named volume) is
+ * refused. Create plans every user mount through the volume package instead; the upgrade still checks the
+ * stored binds with this parser before it changes anything.
  *
  * @param mode the options as the user wrote them (shown in inspect's Mounts)
  */

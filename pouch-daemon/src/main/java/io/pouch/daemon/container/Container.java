@@ -1,6 +1,7 @@
 package io.pouch.daemon.container;
 
 import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.containerd.SnapshotMounts;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,10 +35,10 @@ final class Container {
      */
     volatile boolean taskDeleted;
     /**
-     * perf (network manager's run --rm pass): the rootfs mounts containerd gave at create, used (once) by the first
-     * start instead of a Snapshots/Mounts round trip; the snapshot's mounts do not change. Guarded by lock.
+     * The rootfs mounts containerd gave at create, used (once) by the first start instead of a Snapshots/Mounts
+     * round trip on the path {@code docker run} waits for; the snapshot's mounts do not change. Guarded by lock.
      */
-    io.pouch.daemon.containerd.SnapshotMounts createdMounts;
+    SnapshotMounts createdMounts;
 
     Container(ContainerMeta meta) {
         this.id = meta.id();

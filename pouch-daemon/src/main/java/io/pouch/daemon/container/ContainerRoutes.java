@@ -5,6 +5,8 @@ import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerInspect;
+import io.pouch.api.container.ContainerUpdate;
+import io.pouch.api.container.ContainerUpgrade;
 import io.pouch.api.container.ContainerWaitResponse;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.api.HttpExchange;
@@ -14,19 +16,21 @@ import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.logs.LogsStreamer;
+import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The {@code /containers/...} routes: translate HTTP to {@link ContainerManager} calls, nothing more. */
+/** The {@code /containers/...} routes: translate HTTP to {@link ContainerService} calls, nothing more. */
 public final class ContainerRoutes implements RouteRegistrar {
-    private final ContainerManager manager;
+    private final ContainerService manager;
 
-    public ContainerRoutes(ContainerManager manager) {
+    public ContainerRoutes(ContainerService manager) {
         this.manager = manager;
     }
 
@@ -79,29 +83,29 @@ public final class ContainerRoutes implements RouteRegistrar {
             ex.respondEmpty(200);
         });
         r.add("POST", "/containers/{id}/wait", this::waitRoute);
-        // life: Pouch's upgrade
+        // Pouch's upgrade
         r.add("POST", "/containers/{id}/upgrade", ex -> {
-            manager.upgrade(ex.pathParam("id"), ex.bodyJson(io.pouch.api.container.ContainerUpgrade.class));
+            manager.upgrade(ex.pathParam("id"), ex.bodyJson(ContainerUpgrade.class));
             ex.respondEmpty(200);
         });
-        // life: update (docker's resources, Pouch's Env/Label)
+        // docker's resources, Pouch's Env and Label
         r.add("POST", "/containers/{id}/update", ex -> {
-            io.pouch.api.container.ContainerUpdate u = ex.bodyJson(io.pouch.api.container.ContainerUpdate.class);
-            ex.respond(200, new io.pouch.api.container.ContainerUpdate.Response(manager.update(ex.pathParam("id"), u)));
+            ContainerUpdate u = ex.bodyJson(ContainerUpdate.class);
+            ex.respond(200, new ContainerUpdate.Response(manager.update(ex.pathParam("id"), u)));
         });
         r.add("GET", "/containers/{id}/logs", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             manager.requireReadableLogs(id);
             LogsStreamer.stream(ex, manager.logPath(id), manager.isTty(id), LogQuery.from(ex),
-                    () -> manager.mayLogMore(id)); // life: follows across policy restarts
+                    () -> manager.mayLogMore(id)); // a follow goes on across policy restarts
         });
         r.add("POST", "/containers/{id}/attach", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             ContainerIO io = manager.ioForAttach(id);
-            manager.attached(id); // life: docker's attach event
+            manager.attached(id); // docker's attach event
             AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
                     ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"),
-                    () -> manager.closeStdin(id)); // [exec] the shim's writer too, or the process never reads EOF
+                    () -> manager.closeStdin(id)); // the shim's writer too, or the process never reads EOF
         });
     }
 
@@ -113,8 +117,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         ContainerConfig cfg = Json.MAPPER.treeToValue(body, ContainerConfig.class);
         JsonNode h = body.get("HostConfig");
         HostConfig hc = h == null || h.isNull() ? null : Json.MAPPER.treeToValue(h, HostConfig.class);
-        ex.respond(201, manager.create(ex.query("name"), cfg, hc,
-                io.pouch.daemon.network.NetworkRequest.fromCreateBody(body)));
+        ex.respond(201, manager.create(ex.query("name"), cfg, hc, NetworkRequest.fromCreateBody(body)));
     }
 
     private static Integer timeout(HttpExchange ex) {
@@ -156,7 +159,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         } finally {
             try {
                 out.close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // client gone
             }
         }

@@ -1,11 +1,15 @@
 package io.pouch.daemon.container;
 
+import io.pouch.api.container.HostConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The {@code hostname}, {@code hosts} and {@code resolv.conf} files pouchd writes for a container and bind-mounts. */
@@ -22,18 +26,18 @@ final class HostFiles {
     private HostFiles() {
     }
 
-    static void write(Path dir, String hostname, String networkMode, List<String> extraHosts) throws IOException {
-        write(dir, hostname, networkMode, extraHosts, List.of(), List.of(), null);
+    static void write(Path dir, String hostname, NetworkMode mode, List<String> extraHosts) throws IOException {
+        write(dir, hostname, mode, extraHosts, List.of(), List.of(), null);
     }
 
     /**
      * With what the network manager adds: the container's own address line (and --link lines) after the base
      * entries, and its DNS server; {@code hc}'s --dns, --dns-search and --dns-option replace the host's settings.
      */
-    static void write(Path dir, String hostname, String networkMode, List<String> extraHosts, List<String> netHosts,
-                      List<String> nameservers, io.pouch.api.container.HostConfig hc) throws IOException {
+    static void write(Path dir, String hostname, NetworkMode mode, List<String> extraHosts, List<String> netHosts,
+                      List<String> nameservers, HostConfig hc) throws IOException {
         writeIfChanged(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
-        boolean hostNet = "host".equals(networkMode);
+        boolean hostNet = mode.isHost();
         StringBuilder hosts = new StringBuilder();
         if (hostNet && Files.isReadable(Path.of("/etc/hosts"))) {
             hosts.append(Files.readString(Path.of("/etc/hosts")));
@@ -68,7 +72,7 @@ final class HostFiles {
     }
 
     /**
-     * network manager: {@code --network container:X} shares X's hostname, hosts and resolv.conf (dockerd bind-mounts
+     * {@code --network container:X} shares X's hostname, hosts and resolv.conf (dockerd bind-mounts
      * X's own files; a copy taken at each start gives the same content).
      */
     static void copyShared(Path fromDir, Path dir) throws IOException {
@@ -86,17 +90,17 @@ final class HostFiles {
      */
     private static void writeIfChanged(Path target, byte[] content) throws IOException {
         try {
-            if (Files.size(target) == content.length && java.util.Arrays.equals(Files.readAllBytes(target), content)) {
+            if (Files.size(target) == content.length && Arrays.equals(Files.readAllBytes(target), content)) {
                 return;
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             // first write
         }
         replace(target, content);
     }
 
     /**
-     * perf (network manager's run --rm pass): these files are derived, not state: every start writes them again from
+     * These files are derived, not state: every start writes them again from
      * the metadata (and rewrites any that differ), so they need no fsync; they only must never be seen half-written
      * by a running container, which the rename gives. Saves the two fsyncs of a crash-safe write per file (three
      * files at create, one or more at start), 1-20 ms each on this machine.
@@ -105,8 +109,8 @@ final class HostFiles {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Thread.currentThread().threadId());
         Files.write(tmp, content);
         try {
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
@@ -8,6 +9,8 @@ import io.pouch.api.container.HostConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -338,9 +341,9 @@ public final class OciSpecBuilder {
      * user's (by name), PATH defaulted, TERM=xterm for a TTY.
      */
     public static List<String> env(String hostname, List<String> imageEnv, List<String> userEnv, boolean tty) {
-        java.util.LinkedHashMap<String, String> vars = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, String> vars = new LinkedHashMap<>();
         vars.put("HOSTNAME", "HOSTNAME=" + hostname);
-        for (List<String> src : java.util.Arrays.asList(imageEnv, userEnv)) {
+        for (List<String> src : Arrays.asList(imageEnv, userEnv)) {
             if (src == null) {
                 continue;
             }
@@ -391,11 +394,11 @@ public final class OciSpecBuilder {
     }
 
     /**
-     * Network manager hook: the container joins the namespace pouchd prepared (bind-mounted file) instead of a
+     * The container joins the namespace pouchd prepared (bind-mounted file) instead of a
      * fresh empty one.
      */
     public static void setNetworkNamespacePath(ObjectNode spec, String path) {
-        for (com.fasterxml.jackson.databind.JsonNode n : spec.path("linux").path("namespaces")) {
+        for (JsonNode n : spec.path("linux").path("namespaces")) {
             if ("network".equals(n.path("type").asText()) && n instanceof ObjectNode o) {
                 o.put("path", path);
             }

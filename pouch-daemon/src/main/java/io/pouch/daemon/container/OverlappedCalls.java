@@ -1,11 +1,12 @@
 package io.pouch.daemon.container;
 
-import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.SnapshotMounts;
+import io.pouch.daemon.containerd.Snapshots;
 
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Steps of the create and remove paths that need not wait for each other, overlapped to shorten
@@ -13,8 +14,6 @@ import java.util.logging.Logger;
  * within its own chain, with the same "not found is fine" rule.
  */
 final class OverlappedCalls {
-    private static final Logger LOG = Logger.getLogger(OverlappedCalls.class.getName());
-
     private OverlappedCalls() {
     }
 
@@ -25,15 +24,15 @@ final class OverlappedCalls {
      * finishes the job, as before; both calls treat "not found" as done. The first failure is thrown after both
      * calls ended.
      */
-    static void deleteRecordAndSnapshot(ContainerdRuntime ctd, String id) {
+    static void deleteRecordAndSnapshot(Containers containers, Snapshots snapshots, String id) {
         FutureTask<Void> snapshot = new FutureTask<>(() -> {
-            ctd.removeSnapshot(id);
+            snapshots.remove(id);
             return null;
         });
         Thread.ofVirtual().name("rm-snapshot-" + id.substring(0, Math.min(12, id.length()))).start(snapshot);
         RuntimeException failure = null;
         try {
-            ctd.deleteContainer(id);
+            containers.delete(id);
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -72,26 +71,25 @@ final class OverlappedCalls {
      * container's files and metadata: the container record, then its rootfs snapshot.
      * The fields say how far it got, for the caller's undo; read them only after {@link #await}.
      *
-     * <p>perf (network manager's run --rm pass): no lease. The record comes first and names the snapshot key, and
-     * containerd's garbage collector keeps every snapshot a container record names, so the snapshot is protected
-     * from the moment it exists (containerd does not require the key to exist when the record is made). That saves
-     * the Leases/Create round trip that used to precede the two calls (4-20 ms measured here). A crash between the
-     * two leaves a record without its snapshot and no pouchd metadata: boot's reconcile deletes it as an orphan.
+     * <p>No lease: the record comes first and names the snapshot key, and containerd's garbage collector keeps
+     * every snapshot a container record names, so the snapshot is protected from the moment it exists (containerd
+     * does not require the key to exist when the record is made). That saves a Leases/Create round trip before the
+     * two calls (4-20 ms measured here). A crash between the two leaves a record without its snapshot and no
+     * pouchd metadata: boot's reconcile deletes it as an orphan.
      */
     static final class ContainerdCreate {
         private final FutureTask<Void> task;
-        volatile String lease;
         volatile boolean prepared;
         volatile boolean recorded;
         /** The rootfs mounts Prepare answered with: the first start needs no Snapshots/Mounts call. */
-        volatile io.pouch.daemon.containerd.SnapshotMounts mounts;
+        volatile SnapshotMounts mounts;
 
-        ContainerdCreate(ContainerdRuntime ctd, String id, String image, String parentSnapshot, String runtime,
-                         byte[] spec, java.util.Map<String, String> labels) {
+        ContainerdCreate(Containers containers, Snapshots snapshots, String id, String image, String parentSnapshot,
+                         String runtime, byte[] spec, Map<String, String> labels) {
             task = new FutureTask<>(() -> {
-                ctd.createContainer(null, id, image, runtime, spec, labels);
+                containers.create(null, id, image, runtime, spec, labels);
                 recorded = true;
-                mounts = ctd.prepareSnapshotMounts(null, id, parentSnapshot);
+                mounts = snapshots.prepare(null, id, parentSnapshot);
                 prepared = true;
                 return null;
             });
@@ -110,19 +108,5 @@ final class OverlappedCalls {
         void awaitQuietly() {
             join(task);
         }
-    }
-
-    /**
-     * Releases a create lease without holding up the response: the container record now references the
-     * snapshot, and the lease carries containerd's own expiry label, so a lost delete only delays its expiry.
-     */
-    static void deleteLeaseLater(ContainerdRuntime ctd, String lease) {
-        Thread.ofVirtual().name("lease-" + lease).start(() -> {
-            try {
-                ctd.deleteLease(lease);
-            } catch (ContainerdException e) {
-                LOG.log(Level.FINE, "cannot delete lease " + lease + " (it expires by itself)", e);
-            }
-        });
     }
 }

@@ -75,16 +75,19 @@ final class ResourceUpdates {
             RestartPolicies.validate(u.restartPolicy(), false);
             rp = u.restartPolicy();
         }
-        return new HostConfig(h.binds(), h.containerIdFile(), h.logConfig(), h.networkMode(), h.portBindings(), rp,
-                h.autoRemove(), h.volumeDriver(), h.volumesFrom(), h.capAdd(), h.capDrop(), h.dns(), h.dnsOptions(),
-                h.dnsSearch(), h.extraHosts(), h.groupAdd(), h.ipcMode(), h.oomScoreAdj(), h.pidMode(), h.privileged(),
-                h.publishAllPorts(), h.readonlyRootfs(), h.securityOpt(), h.utsMode(), h.shmSize(), h.runtime(),
-                nz(u.cpuShares()) != 0 ? u.cpuShares() : h.cpuShares(), memory, nano, h.cgroupParent(), period, quota,
-                empty(u.cpusetCpus()) ? h.cpusetCpus() : u.cpusetCpus(),
-                empty(u.cpusetMems()) ? h.cpusetMems() : u.cpusetMems(),
-                nz(u.memoryReservation()) != 0 ? u.memoryReservation() : h.memoryReservation(), swap,
-                h.oomKillDisable(), u.pidsLimit() != null ? u.pidsLimit() : h.pidsLimit(), h.ulimits(), h.init(),
-                h.maskedPaths(), h.readonlyPaths());
+        return h.toBuilder()
+                .restartPolicy(rp)
+                .cpuShares(nz(u.cpuShares()) != 0 ? u.cpuShares() : h.cpuShares())
+                .memory(memory)
+                .nanoCpus(nano)
+                .cpuPeriod(period)
+                .cpuQuota(quota)
+                .cpusetCpus(empty(u.cpusetCpus()) ? h.cpusetCpus() : u.cpusetCpus())
+                .cpusetMems(empty(u.cpusetMems()) ? h.cpusetMems() : u.cpusetMems())
+                .memoryReservation(nz(u.memoryReservation()) != 0 ? u.memoryReservation() : h.memoryReservation())
+                .memorySwap(swap)
+                .pidsLimit(u.pidsLimit() != null ? u.pidsLimit() : h.pidsLimit())
+                .build();
     }
 
     /** Pouch's {@code update -e/-l}: KEY=VALUE items replace the same key or are added. */

@@ -25,29 +25,24 @@ final class RestartSupervisor {
     private static final Logger LOG = Logger.getLogger(RestartSupervisor.class.getName());
     static final String MANUAL_STOP_FILE = "manually-stopped";
 
-    /** The container manager's operations the supervisor needs; the container's lock is held for save/start. */
-    interface Hooks {
-        void save(Container c, ContainerMeta m);
-
-        /** Starts the task; throws on failure, leaving the state unchanged. */
-        void startLocked(Container c);
-
-        void publish(Container c, String action, Map<String, String> attrs);
-    }
-
     /** A restart decided at an exit: run {@link #schedule} with it once the lock is released. */
     record Plan(Duration delay, long generation) {
     }
 
     private final Path containersDir;
-    private final Hooks hooks;
+    private final ContainerStateDirs files;
+    private final ContainerEvents events;
+    private final ContainerStarter starter;
     private final Map<String, Duration> lastDelay = new ConcurrentHashMap<>();
     /** Bumped by every user action, so a pending restart planned before it is dropped. */
     private final Map<String, Long> generation = new ConcurrentHashMap<>();
 
-    RestartSupervisor(Path containersDir, Hooks hooks) {
-        this.containersDir = containersDir;
-        this.hooks = hooks;
+    /** {@code starter} starts a container whose lock is held; it throws on failure, leaving the state unchanged. */
+    RestartSupervisor(ContainerStateDirs files, ContainerEvents events, ContainerStarter starter) {
+        this.containersDir = files.containersDir();
+        this.files = files;
+        this.events = events;
+        this.starter = starter;
     }
 
     boolean manuallyStopped(String id) {
@@ -88,7 +83,7 @@ final class RestartSupervisor {
             return false;
         }
         generation.merge(c.id, 1L, Long::sum);
-        hooks.save(c, m.withState(exited(m.state())));
+        files.save(c, m.withState(exited(m.state())));
         return true;
     }
 
@@ -146,7 +141,7 @@ final class RestartSupervisor {
                     // as dockerd at boot: a fresh start, so the policy applies again to its next exit
                     Files.deleteIfExists(containersDir.resolve(c.id).resolve(MANUAL_STOP_FILE));
                 }
-                hooks.startLocked(c);
+                starter.start(c);
                 started = true;
             } catch (IOException e) {
                 LOG.warning("cannot clear the manual stop of " + c.id + ": " + e.getMessage());
@@ -154,14 +149,14 @@ final class RestartSupervisor {
                 // as dockerd: a restart that fails leaves the container exited, with the reason in State.Error
                 LOG.log(Level.WARNING, "restart of " + c.id + " failed: " + e.getMessage());
                 ContainerState s = c.meta().state();
-                hooks.save(c, c.meta().withState(new ContainerState("exited", false, false, false, s.oomKilled(),
+                files.save(c, c.meta().withState(new ContainerState("exited", false, false, false, s.oomKilled(),
                         false, 0, s.exitCode(), String.valueOf(e.getMessage()), s.startedAt(), s.finishedAt())));
             }
         } finally {
             c.lock.unlock();
         }
         if (started) {
-            hooks.publish(c, "start", Map.of());
+            events.publish(c, "start");
         }
     }
 

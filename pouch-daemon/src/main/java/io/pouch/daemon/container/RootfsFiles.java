@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class RootfsFiles {
                     return Files.readString(p, StandardCharsets.UTF_8);
                 }
                 return null; // whiteout, symlink, directory: stop
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 // not in this layer
             } catch (IOException e) {
                 return null;

@@ -214,9 +214,7 @@ public final class ContainerVolumes {
         if (hc != null && hc.binds() != null && !hc.binds().isEmpty()
                 && !Files.exists(containersDir.resolve(id).resolve(PLAN_FILE))) {
             // a container created before mount plans existed: its Binds (host paths only then) become its plan
-            attach(id, plan(new HostConfig(hc.binds(), null, null, null, null, null, false, null, null, null, null,
-                    null, null, null, null, null, null, 0, null, false, false, false, null, null, 0, null, 0, 0, 0,
-                    null, 0, 0, null, null, 0, 0, null, null, null, null, null, null), null, ref -> ref));
+            attach(id, plan(HostConfig.builder().binds(hc.binds()).build(), null, ref -> ref));
         }
         List<PlannedMount> plan = plan(id);
         List<ObjectNode> out = new ArrayList<>();

@@ -14,8 +14,10 @@ import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.containerd.PrivateContainerd;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.query.Filters;
+import io.pouch.daemon.volume.VolumeManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -84,7 +86,7 @@ class ContainerManagerIntegrationTest {
                 "p0", "/nonexistent");
         EventBus bus = new EventBus();
         bus.subscribe(EVENTS::add);
-        mgr = new ContainerManager(ctd, cfg, bus, ref -> {
+        mgr = manager(cfg, bus, ref -> {
             if (ref.startsWith("busybox") || ref.equals(image.id())) {
                 return image;
             }
@@ -110,6 +112,12 @@ class ContainerManagerIntegrationTest {
         }
     }
 
+    /** A manager without networks of pouchd's (every container in an empty namespace), as the tests need. */
+    static ContainerManager manager(DaemonConfig config, EventBus bus, ImageLookup images) {
+        return new ContainerManager(ctd, config, bus, images, ContainerNetworking.NONE,
+                new VolumeManager(config, bus));
+    }
+
     static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -120,7 +128,7 @@ class ContainerManagerIntegrationTest {
     static String create(String name, List<String> cmd, Map<String, Object> hostConfig) {
         ContainerConfig c = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
                 null, cmd, "busybox", null, null, null, null, null, null, null);
-        HostConfig hc = io.pouch.api.Json.MAPPER.convertValue(hostConfig, HostConfig.class);
+        HostConfig hc = Json.MAPPER.convertValue(hostConfig, HostConfig.class);
         return mgr.create(name, c, hc).id();
     }
 
@@ -349,7 +357,7 @@ class ContainerManagerIntegrationTest {
         DaemonConfig c2 = new DaemonConfig(home, cfg.execRoot(), List.of(), SOCK, "containerd", NS, false,
                 "json-file", Map.of(), "runc", "p0", "/nonexistent");
         EventBus bus = new EventBus();
-        ContainerManager a = new ContainerManager(ctd, c2, bus, ref -> mgrImage());
+        ContainerManager a = manager(c2, bus, ref -> mgrImage());
         a.start();
         ContainerConfig sleep = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
                 null, List.of("sh", "-c", "echo started; sleep 100"), "busybox", null, null, null, null, null, null,
@@ -363,10 +371,10 @@ class ContainerManagerIntegrationTest {
         String ghost = a.create("rc-ghost", idle, null).id();
         a.close();
         // while "pouchd" is down: metadata of one is lost, the containerd side of another is lost
-        ContainerManager.deleteTree(home.resolve("containers").resolve(orphan));
+        ContainerStateDirs.deleteTree(home.resolve("containers").resolve(orphan));
         ctd.containers().delete(ContainersOuterClass.DeleteContainerRequest.newBuilder().setId(ghost).build());
 
-        ContainerManager b = new ContainerManager(ctd, c2, bus, ref -> mgrImage());
+        ContainerManager b = manager(c2, bus, ref -> mgrImage());
         b.start();
         ContainerInspect in = b.inspect(running, false);
         assertTrue(in.state().running());

@@ -178,7 +178,7 @@ class PureLogicTest {
                 """;
         var node = Json.MAPPER.readTree(body);
         ContainerConfig c = Json.MAPPER.treeToValue(node, ContainerConfig.class);
-        HostConfig h = ContainerManager.normalize(Json.MAPPER.treeToValue(node.get("HostConfig"), HostConfig.class));
+        HostConfig h = HostConfigDefaults.normalize(Json.MAPPER.treeToValue(node.get("HostConfig"), HostConfig.class));
         assertEquals(List.of("echo hi"), c.cmd());
         assertFalse(c.tty());
         assertEquals("default", h.networkMode());

@@ -20,7 +20,7 @@ class ResourceUpdatesTest {
     }
 
     private static HostConfig base() {
-        return ContainerManager.normalize(HostConfig.empty());
+        return HostConfigDefaults.normalize(HostConfig.empty());
     }
 
     @Test
@@ -68,5 +68,14 @@ class ResourceUpdatesTest {
         assertEquals(Map.of("x", "2", "y", ""), n.labels());
         assertThrows(PouchException.class, () -> ResourceUpdates.apply(c, u(null, null, null, null, null, null,
                 List.of("=x"), null)));
+    }
+
+    @Test
+    void anUpdateKeepsWhatItDoesNotTouch() {
+        HostConfig.Mount tmp = new HostConfig.Mount("tmpfs", null, "/t", false, null, null, null);
+        HostConfig h = base().toBuilder().mounts(List.of(tmp)).tmpfs(Map.of("/run", "size=1m"))
+                .binds(List.of("/a:/b")).privileged(true).build();
+        HostConfig updated = ResourceUpdates.apply(h, u(64L << 20, null, null, null, null, null, null, null));
+        assertEquals(h.toBuilder().memory(64L << 20).build(), updated);
     }
 }

@@ -28,9 +28,7 @@ class ContainerVolumesTest {
 
     private static HostConfig hc(List<String> binds, List<HostConfig.Mount> mounts, Map<String, String> tmpfs,
                                  List<String> volumesFrom) {
-        return new HostConfig(binds, null, null, null, null, null, false, null, volumesFrom, null, null, null, null,
-                null, null, null, null, 0, null, false, false, false, null, null, 0, null, 0, 0, 0, null, 0, 0,
-                null, null, 0, 0, null, null, null, null, null, null, mounts, tmpfs);
+        return HostConfig.builder().binds(binds).volumesFrom(volumesFrom).mounts(mounts).tmpfs(tmpfs).build();
     }
 
     private ContainerVolumes volumes() throws Exception {
@@ -57,10 +55,8 @@ class ContainerVolumesTest {
                 }));
         assertEquals(400, gone.status());
         // a missing plugin is a 400 at create (a 404 would make the docker CLI try to pull the image)
-        PouchException plugin = assertThrows(PouchException.class, () -> cv.plan(new HostConfig(List.of("v1:/x"), null, null, null, null,
-                null, false, "no-such-plugin", null, null, null, null, null, null, null, null, null, 0, null, false,
-                false, false, null, null, 0, null, 0, 0, 0, null, 0, 0, null, null, 0, 0, null, null, null, null,
-                null, null), null, ref -> ref));
+        PouchException plugin = assertThrows(PouchException.class, () -> cv.plan(HostConfig.builder().binds(List.of("v1:/x"))
+                .volumeDriver("no-such-plugin").build(), null, ref -> ref));
         assertEquals(400, plugin.status());
         assertTrue(plugin.getMessage().contains("plugin \"no-such-plugin\" not found"), plugin.getMessage());
     }

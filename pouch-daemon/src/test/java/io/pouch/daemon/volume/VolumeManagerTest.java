@@ -73,9 +73,7 @@ class VolumeManagerTest {
         ContainerVolumes cv = new ContainerVolumes(m, cfg.containersDir());
         String id = "c".repeat(64);
         Files.createDirectories(cfg.containersDir().resolve(id));
-        HostConfig hc = new HostConfig(List.of("shared:/data", "/anon"), null, null, null, null, null, false, null,
-                null, null, null, null, null, null, null, null, null, 0, null, false, false, false, null, null, 0,
-                null, 0, 0, 0, null, 0, 0, null, null, 0, 0, null, null, null, null, null, null);
+        HostConfig hc = HostConfig.builder().binds(List.of("shared:/data", "/anon")).build();
         List<PlannedMount> plan = cv.attach(id, cv.plan(hc, Map.of("/img", Map.of()), ref -> {
             throw PouchException.notFound("No such container: " + ref);
         }));

@@ -1,0 +1,166 @@
+package io.pouch.daemon.container;
+
+import io.pouch.api.container.ContainerState;
+import io.pouch.daemon.container.io.ContainerIOs;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.Snapshots;
+import io.pouch.daemon.containerd.TaskExit;
+import io.pouch.daemon.containerd.TaskProcess;
+import io.pouch.daemon.containerd.TaskStatus;
+import io.pouch.daemon.containerd.Tasks;
+import io.pouch.daemon.volume.ContainerVolumes;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+import static io.pouch.daemon.container.Cleanup.quietly;
+
+/**
+ * After a pouchd (re)start: loads the containers' metadata into the store and brings it into agreement with
+ * containerd:
+ * <ul>
+ * <li>task running or paused: the container is running, and its I/O is re-attached to the task's FIFOs;</li>
+ * <li>task stopped: deleted, its exit status recorded; no task while metadata says running: exited (255);</li>
+ * <li>metadata but no containerd container: marked dead (Docker's word for "cannot be used, remove it"):
+ *     removing it data-wise is the user's call, not a startup side effect;</li>
+ * <li>containerd container without metadata: deleted with its task and snapshot (no orphans).</li>
+ * </ul>
+ */
+final class BootReconciler {
+    private static final Logger LOG = Logger.getLogger(BootReconciler.class.getName());
+
+    private final ContainerStore store;
+    private final ContainerStateDirs files;
+    private final ContainerEvents events;
+    private final MainProcessIo io;
+    private final ContainerVolumes volumes;
+    private final Containers containers;
+    private final Snapshots snapshots;
+    private final Tasks tasks;
+
+    BootReconciler(ContainerStore store, ContainerStateDirs files, ContainerEvents events, MainProcessIo io,
+                   ContainerVolumes volumes, Containers containers, Snapshots snapshots, Tasks tasks) {
+        this.store = store;
+        this.files = files;
+        this.events = events;
+        this.io = io;
+        this.volumes = volumes;
+        this.containers = containers;
+        this.snapshots = snapshots;
+        this.tasks = tasks;
+    }
+
+    /** Puts every container found on disk into the store. */
+    void load() {
+        for (ContainerMeta m : files.readAll()) {
+            try {
+                store.reserveName(m.name(), m.id());
+                store.add(new Container(m));
+            } catch (RuntimeException e) {
+                LOG.warning("ignoring container metadata of " + m.id() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    void reconcile() {
+        Set<String> known;
+        try {
+            known = new HashSet<>(containers.ids());
+        } catch (ContainerdException e) {
+            throw e.toPouch("cannot list containerd containers");
+        }
+        for (Container c : store.all()) {
+            c.lock.lock();
+            try {
+                reconcileOne(c, known.contains(c.id));
+            } catch (ContainerdException e) {
+                LOG.warning("cannot reconcile container " + c.id + ": " + e.getMessage());
+            } finally {
+                c.lock.unlock();
+            }
+        }
+        for (String id : known) {
+            if (store.byIdOrNull(id) == null) {
+                LOG.info("deleting orphan containerd container " + id);
+                quietly(() -> deleteOrphan(id));
+            }
+        }
+        ContainerIOs.sweepKeepers(files.execRoot()); // the FIFO keepers no re-attached I/O took up
+    }
+
+    private void deleteOrphan(String id) throws Exception {
+        Optional<TaskProcess> p = tasks.get(id);
+        if (p.isPresent() && p.get().status() != TaskStatus.STOPPED) {
+            tasks.kill(id, Signals.SIGKILL, true);
+            for (int i = 0; i < 50 && tasks.get(id).map(t -> t.status() != TaskStatus.STOPPED).orElse(false); i++) {
+                Thread.sleep(100);
+            }
+        }
+        tasks.delete(id);
+        containers.delete(id);
+        snapshots.remove(id);
+        ContainerIOs.killKeepers(files.fifoDir(id));
+        ContainerStateDirs.deleteTree(files.fifoDir(id));
+    }
+
+    private void reconcileOne(Container c, boolean inContainerd) {
+        ContainerMeta m = c.meta();
+        ContainerState s = m.state();
+        if (!inContainerd) {
+            if (!s.dead()) {
+                files.save(c, m.withState(new ContainerState("dead", false, false, false, s.oomKilled(), true, 0,
+                        s.exitCode(), "the containerd container is missing", s.startedAt(), s.finishedAt())));
+            }
+            return;
+        }
+        Optional<TaskProcess> p = tasks.get(c.id);
+        if (p.isPresent() && (p.get().status() == TaskStatus.RUNNING || p.get().status() == TaskStatus.PAUSED
+                || p.get().status() == TaskStatus.PAUSING)) {
+            boolean paused = p.get().status() != TaskStatus.RUNNING;
+            if (!s.running() || s.paused() != paused || s.pid() != p.get().pid()) {
+                files.save(c, m.withState(new ContainerState(paused ? "paused" : "running", true, paused, false,
+                        false, false, p.get().pid(), 0, "", s.running() ? s.startedAt() : Times.now(),
+                        s.finishedAt())));
+            }
+            try {
+                c.io = io.reopen(m);
+            } catch (RuntimeException e) {
+                LOG.warning("container " + c.id + " runs on, but its output cannot be re-attached: " + e.getMessage());
+            }
+            return;
+        }
+        // the log gets what the killed pouchd had spooled but not yet logged, and what a FIFO keeper kept in the
+        // pipes; before the task is deleted, so that a shim blocked on a full FIFO can finish its copy
+        if (p.isPresent() || s.running()) {
+            quietly(() -> io.salvage(m));
+        }
+        int code = s.exitCode();
+        String finished = s.finishedAt();
+        if (p.isPresent()) {
+            code = p.get().status() == TaskStatus.STOPPED ? p.get().exitStatus() : 255;
+            finished = Times.of(p.get().exitedAt());
+            Optional<TaskExit> d = tasks.delete(c.id);
+            if (d.isPresent() && p.get().status() == TaskStatus.STOPPED) {
+                code = d.get().exitStatus();
+            }
+        } else if (s.running()) {
+            code = 255;
+            finished = Times.now();
+        }
+        ContainerIOs.killKeepers(files.fifoDir(c.id));
+        quietly(() -> ContainerStateDirs.deleteTree(files.fifoDir(c.id)));
+        volumes.stopped(c.id); // the container stopped while pouchd was down
+        if (s.running() || p.isPresent()) {
+            boolean everStarted = !ContainerState.ZERO_TIME.equals(s.startedAt());
+            files.save(c, m.withState(new ContainerState(everStarted ? "exited" : "created", false, false, false,
+                    s.oomKilled(), false, 0, code, "", s.startedAt(), everStarted ? finished : s.finishedAt())));
+            if (s.running()) {
+                events.publish(c, "die", Map.of("exitCode", Integer.toString(code)));
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.pouch.daemon.container;
+
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerCreateResponse;
+import io.pouch.api.container.ContainerState;
+import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.Snapshots;
+import io.pouch.daemon.image.ImageLookup;
+import io.pouch.daemon.image.LocalImage;
+import io.pouch.daemon.network.NetworkRequest;
+import io.pouch.daemon.volume.ContainerVolumes;
+import io.pouch.daemon.volume.PlannedMount;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.pouch.daemon.container.Cleanup.quietly;
+
+/**
+ * {@code POST /containers/create}: the request normalised ({@link HostConfigDefaults}), validated, merged with
+ * its image ({@link ConfigMerge}), and then made real: the state directory and its host files, the mount plan,
+ * the metadata, the network record, and containerd's container record and rootfs snapshot. On any failure
+ * every step already taken is undone, so nothing is left half-created.
+ */
+final class ContainerCreator {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ContainerStore store;
+    private final ContainerStateDirs files;
+    private final ContainerEvents events;
+    private final ImageLookup images;
+    private final ContainerVolumes volumes;
+    private final ContainerNetworking networking;
+    private final Containers containers;
+    private final Snapshots snapshots;
+    private final RuntimeSpecs specs;
+    private final HostConfigValidation validation;
+
+    ContainerCreator(ContainerStore store, ContainerStateDirs files, ContainerEvents events, ImageLookup images,
+                     ContainerVolumes volumes, ContainerNetworking networking, Containers containers,
+                     Snapshots snapshots, RuntimeSpecs specs, HostConfigValidation validation) {
+        this.store = store;
+        this.files = files;
+        this.events = events;
+        this.images = images;
+        this.volumes = volumes;
+        this.networking = networking;
+        this.containers = containers;
+        this.snapshots = snapshots;
+        this.specs = specs;
+        this.validation = validation;
+    }
+
+    /**
+     * @param net the network part of the request (NetworkingConfig, Links) that the shared records do not carry
+     */
+    ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
+                                   NetworkRequest net) {
+        ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
+        HostConfig normalized = HostConfigDefaults.normalize(hcIn == null ? HostConfig.empty() : hcIn);
+        NetworkMode mode = joinByFullId(NetworkMode.parse(normalized.networkMode()));
+        HostConfig hc = mode.value().equals(normalized.networkMode()) ? normalized
+                : normalized.withNetworkMode(mode.value());
+        String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
+        validation.validate(hc);
+        networking.validate(mode, cfg, hc, net);
+        if (cfg.image() == null || cfg.image().isEmpty()) {
+            throw PouchException.invalidArgument("Config.Image is required: give the image to create the container from");
+        }
+        LocalImage image = images.resolve(cfg.image());
+        LocalImage.RunConfig ic = ConfigMerge.of(image);
+        // every user mount (-v, --mount, --tmpfs, volumes-from, the image's VOLUME) is validated here and planned;
+        // the plan goes into the spec at start
+        Map<String, Object> anonymous = new LinkedHashMap<>();
+        if (ic.volumes() != null) {
+            anonymous.putAll(ic.volumes());
+        }
+        if (cfg.volumes() != null) {
+            anonymous.putAll(cfg.volumes());
+        }
+        List<PlannedMount> mountPlan = volumes.plan(hc, anonymous, ref -> store.find(ref).id);
+        Path init = RuntimeSpecs.initBinaryFor(hc);
+        List<String> command = OciSpecBuilder.command(cfg.entrypoint(), cfg.cmd(), ic.entrypoint(), ic.cmd());
+        String id = newId();
+        String hostname = hostname(cfg, mode, id);
+        ContainerConfig merged = ConfigMerge.merge(cfg, ic, hostname, command);
+        Path dir = files.dir(id);
+        // validates everything the spec depends on before anything is created (the user is resolved at start)
+        byte[] spec = specs.forCreate(id, merged, hc, List.of(), init, dir);
+
+        if (name == null) {
+            name = Names.generate(store::nameTaken);
+        }
+        store.reserveName(name, id);
+        boolean attached = false;
+        // containerd's record and snapshot are made while the files below are written: neither needs the other,
+        // and a crash before the metadata exists leaves containerd objects that boot's reconcile deletes as orphans
+        OverlappedCalls.ContainerdCreate inContainerd = new OverlappedCalls.ContainerdCreate(containers, snapshots,
+                id, image.name(), image.chainId(), validation.runtimeOf(hc), spec,
+                Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
+        try {
+            Files.createDirectories(dir);
+            HostFiles.write(dir, hostname, mode, hc.extraHosts());
+            volumes.attach(id, mountPlan); // undoes itself when it fails
+            attached = true;
+            ContainerMeta meta = new ContainerMeta(id, name, Times.now(), command.get(0),
+                    List.copyOf(command.subList(1, command.size())), merged, hc, image.id(), cfg.image(),
+                    image.chainId(), ContainerState.created(), 0);
+            files.write(meta);
+            networking.register(id, name, mode, net);
+            inContainerd.await();
+            Container c = new Container(meta);
+            c.createdMounts = inContainerd.mounts; // the first start needs no Snapshots/Mounts call
+            store.add(c);
+            events.publish(c, "create");
+            return new ContainerCreateResponse(id, List.of());
+        } catch (RuntimeException | IOException e) {
+            // nothing half-created: undo in reverse order, each step on its own
+            inContainerd.awaitQuietly();
+            if (inContainerd.recorded) {
+                quietly(() -> containers.delete(id));
+            }
+            if (inContainerd.prepared) {
+                quietly(() -> snapshots.remove(id));
+            }
+            if (attached) {
+                quietly(() -> volumes.abort(id));
+            }
+            quietly(() -> ContainerStateDirs.deleteTree(dir));
+            quietly(() -> networking.forget(id));
+            store.releaseName(name, id);
+            if (e instanceof PouchException pe) {
+                throw pe;
+            }
+            if (e instanceof ContainerdException ce) {
+                throw ce.toPouch("cannot create container");
+            }
+            throw PouchException.internal("cannot create container: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code container:<name|id>} is kept as {@code container:<full id>}, as dockerd shows it. An unknown container
+     * is kept as given: like an unknown network, the start fails, not the create (the docker CLI would take a 404
+     * here for a missing image and try a pull).
+     */
+    private NetworkMode joinByFullId(NetworkMode mode) {
+        String ref = mode.joinedContainer();
+        if (ref == null) {
+            return mode;
+        }
+        try {
+            return NetworkMode.joining(store.find(ref).id);
+        } catch (PouchException e) {
+            return mode;
+        }
+    }
+
+    /**
+     * The user's hostname; else the host's for host networking, the joined container's for a
+     * {@code container:} joiner, or the short id.
+     */
+    private String hostname(ContainerConfig cfg, NetworkMode mode, String id) {
+        if (cfg.hostname() != null && !cfg.hostname().isEmpty()) {
+            return cfg.hostname();
+        }
+        if (mode.isHost()) {
+            return hostHostname();
+        }
+        String joined = joinedHostname(mode);
+        return joined != null ? joined : id.substring(0, 12);
+    }
+
+    private String joinedHostname(NetworkMode mode) {
+        String ref = mode.joinedContainer();
+        Container x = ref == null ? null : store.byIdOrNull(ref);
+        return x == null ? null : x.meta().config().hostname();
+    }
+
+    private static String hostHostname() {
+        try {
+            return Files.readString(Path.of("/etc/hostname")).trim();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    static String newId() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

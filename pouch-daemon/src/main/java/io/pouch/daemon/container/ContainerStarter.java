@@ -1,0 +1,170 @@
+package io.pouch.daemon.container;
+
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerState;
+import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.SnapshotMounts;
+import io.pouch.daemon.containerd.Snapshots;
+import io.pouch.daemon.containerd.Tasks;
+import io.pouch.daemon.network.Attachment;
+import io.pouch.daemon.volume.ContainerVolumes;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.pouch.daemon.container.Cleanup.quietly;
+
+/**
+ * Starts a container's task: network attachment, host files, runtime spec, I/O, then containerd's task create
+ * and start, and the running state recorded. The caller holds the container's lock; on any failure what was set
+ * up is undone and the state is unchanged.
+ */
+final class ContainerStarter {
+    private final ContainerStore store;
+    private final ContainerStateDirs files;
+    private final ContainerNetworking networking;
+    private final ContainerVolumes volumes;
+    private final Snapshots snapshots;
+    private final Containers containers;
+    private final Tasks tasks;
+    private final RuntimeSpecs specs;
+    private final MainProcessIo io;
+
+    ContainerStarter(ContainerStore store, ContainerStateDirs files, ContainerNetworking networking,
+                     ContainerVolumes volumes, Snapshots snapshots, Containers containers, Tasks tasks,
+                     RuntimeSpecs specs, MainProcessIo io) {
+        this.store = store;
+        this.files = files;
+        this.networking = networking;
+        this.volumes = volumes;
+        this.snapshots = snapshots;
+        this.containers = containers;
+        this.tasks = tasks;
+        this.specs = specs;
+        this.io = io;
+    }
+
+    /** Caller holds the lock. On any failure the task is gone again and the state unchanged. */
+    void start(Container c) {
+        // namespace, addresses and published ports exist before the task; undone on failure
+        ContainerMeta m = c.meta();
+        NetworkMode mode = NetworkMode.parse(m.hostConfig().networkMode());
+        String joinRef = mode.joinedContainer();
+        Attachment att = joinRef != null ? joinAttachment(c, joinRef)
+                : networking.attach(c.id, m.config().hostname(), m.hostConfig().portBindings(),
+                m.config().exposedPorts(), m.hostConfig().publishAllPorts());
+        try {
+            start(c, att, mode);
+        } catch (RuntimeException e) {
+            quietly(() -> networking.detach(c.id));
+            throw e;
+        }
+    }
+
+    /**
+     * {@code container:<id>} enters that container's network namespace; it must be running (dockerd's wording and
+     * status).
+     */
+    private Attachment joinAttachment(Container c, String ref) {
+        Container x = store.find(ref);
+        if (x.id.equals(c.id)) {
+            throw PouchException.invalidArgument("cannot join own network");
+        }
+        ContainerMeta xm = x.meta();
+        if (xm.state().restarting()) {
+            throw PouchException.conflict("Container " + x.id + " is restarting, wait until the container is running");
+        }
+        if (!xm.running() || xm.state().pid() <= 0) {
+            throw PouchException.conflict("cannot join network of a non running container: " + ref);
+        }
+        return new Attachment(networking.joinNamespace(x.id, xm.state().pid()), List.of(), List.of());
+    }
+
+    private void start(Container c, Attachment att, NetworkMode mode) {
+        ContainerMeta m = c.meta();
+        HostConfig hc = m.hostConfig();
+        Path dir = files.dir(c.id);
+        SnapshotMounts rootfs;
+        try {
+            rootfs = c.createdMounts != null && !c.createdMounts.mounts().isEmpty() ? c.createdMounts
+                    : snapshots.mounts(c.id);
+            c.createdMounts = null;
+        } catch (ContainerdException e) {
+            throw e.toPouch("cannot start container " + c.id + ": its rootfs snapshot");
+        }
+        List<Path> layers = rootfs.layers();
+        UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"),
+                RootfsFiles.read(layers, "etc/group"));
+        Path init = RuntimeSpecs.initBinaryFor(hc);
+        try {
+            if (mode.joinedContainer() != null) { // a container: joiner sees the joined container's files
+                HostFiles.copyShared(files.dir(store.find(mode.joinedContainer()).id), dir);
+            } else {
+                HostFiles.write(dir, m.config().hostname(), mode, hc.extraHosts(),
+                        att.hostsLines(), att.nameservers(), hc);
+            }
+        } catch (IOException e) {
+            throw PouchException.internal("cannot write the hosts and resolv.conf files: " + e.getMessage(), e);
+        }
+        // binds are in the mount plan, which the volumes add to the spec with the other user mounts
+        byte[] spec = specs.forStart(c.id, m.config(), hc, init, dir, user, att.netnsPath(),
+                node -> volumes.applyStart(c.id, layers, node, hc));
+        try {
+            containers.updateSpec(c.id, spec);
+        } catch (ContainerdException e) {
+            volumes.stopped(c.id);
+            throw e.toPouch("cannot start container " + c.id);
+        }
+        ContainerConfig cfg = m.config();
+        ContainerIO cio = c.pendingIo != null ? c.pendingIo : io.create(m);
+        c.pendingIo = null;
+        c.taskDeleted = false;
+        try {
+            att.awaitNamespace(); // made meanwhile; runc joins it at Tasks/Create
+        } catch (RuntimeException e) {
+            cio.close();
+            volumes.stopped(c.id);
+            throw e;
+        }
+        try {
+            tasks.create(c.id, rootfs.mounts(), pathOrNull(cio.stdinPath()), pathOrNull(cio.stdoutPath()),
+                    pathOrNull(cio.stderrPath()), cfg.tty());
+        } catch (ContainerdException e) {
+            undoTask(c, cio);
+            throw ContainerdRules.startError(e);
+        }
+        try {
+            att.awaitReady(); // interfaces, port rules and record in place before the process runs
+        } catch (RuntimeException e) {
+            undoTask(c, cio);
+            throw e;
+        }
+        int pid;
+        try {
+            pid = tasks.start(c.id);
+        } catch (ContainerdException e) {
+            undoTask(c, cio);
+            throw ContainerdRules.startError(e);
+        }
+        c.io = cio;
+        c.oomKilled = false;
+        ContainerState s = m.state();
+        files.save(c, m.withState(new ContainerState("running", true, false, false, false, false, pid, 0, "",
+                Times.now(), s.finishedAt())));
+    }
+
+    private void undoTask(Container c, ContainerIO cio) {
+        quietly(() -> tasks.delete(c.id));
+        cio.close();
+        volumes.stopped(c.id);
+    }
+
+    private static String pathOrNull(Path p) {
+        return p == null ? null : p.toString();
+    }
+}

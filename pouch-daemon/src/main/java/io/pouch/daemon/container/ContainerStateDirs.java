@@ -1,0 +1,130 @@
+package io.pouch.daemon.container;
+
+import io.pouch.api.PouchException;
+import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.sys.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * A container's state directories: its state directory {@code <containers>/<id>/} with the metadata ({@code config.v2.json})
+ * and the json-file log, and its FIFO directory under the exec root. Metadata writes are atomic (see
+ * {@link AtomicFiles}).
+ */
+final class ContainerStateDirs {
+    private static final Logger LOG = Logger.getLogger(ContainerStateDirs.class.getName());
+    static final String META_FILE = "config.v2.json";
+
+    private final Path containersDir;
+    private final Path execRoot;
+
+    ContainerStateDirs(Path containersDir, Path execRoot) {
+        this.containersDir = containersDir;
+        this.execRoot = execRoot;
+    }
+
+    Path containersDir() {
+        return containersDir;
+    }
+
+    Path dir(String id) {
+        return containersDir.resolve(id);
+    }
+
+    /** The json-file driver's log (also the syslog driver's local copy). */
+    Path logPath(String id) {
+        return dir(id).resolve(id + "-json.log");
+    }
+
+    /** Where the FIFOs of the container's processes live. */
+    Path fifoDir(String id) {
+        return ContainerIO.fifoDir(execRoot, id);
+    }
+
+    Path execRoot() {
+        return execRoot;
+    }
+
+    /** Writes {@code m} to disk (a new container's first write). */
+    void write(ContainerMeta m) throws IOException {
+        AtomicFiles.writeJson(dir(m.id()).resolve(META_FILE), m);
+    }
+
+    /** Writes the new metadata, then makes it visible. Caller holds the container's lock. */
+    void save(Container c, ContainerMeta m) {
+        try {
+            write(m);
+        } catch (IOException e) {
+            throw PouchException.internal("cannot write the metadata of container " + c.id + ": " + e.getMessage(), e);
+        }
+        c.meta(m);
+    }
+
+    /** The metadata of every container on disk; unreadable files are logged and skipped. */
+    List<ContainerMeta> readAll() {
+        List<ContainerMeta> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(containersDir)) {
+            for (Path d : dirs.toList()) {
+                Path f = d.resolve(META_FILE);
+                if (!Files.isRegularFile(f)) {
+                    continue;
+                }
+                try {
+                    out.add(AtomicFiles.readJson(f, ContainerMeta.class));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warning("ignoring container metadata " + f + ": " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw PouchException.internal("cannot read " + containersDir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
+     * Removes a container's state dir. Its metadata goes first: the exec-record writers (their own threads, see
+     * exec.ExecStore) check it before each write and stop; one that had already checked may still put a file there
+     * while the tree is being deleted, so the deletion is tried again after such a writer's pause.
+     */
+    void removeStateDir(String id) throws IOException {
+        Path dir = dir(id);
+        Files.deleteIfExists(dir.resolve(META_FILE));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deleteTree(dir);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Deletes {@code p} and everything below it; nothing when it does not exist. Symlinks are not followed. */
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.pouch.daemon.container;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerUpdate;
+import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.containerd.ContainerdException;
+import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.Tasks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code docker update} / {@code pouch update}: new limits in the metadata, in containerd's copy of the spec
+ * and, for a running container, in its cgroup (Tasks.Update); Pouch's env and labels for the next start/exec.
+ */
+final class ContainerUpdater {
+    private static final Path BLKIO_WEIGHT = Path.of("/sys/fs/cgroup/blkio/blkio.weight");
+
+    private final ContainerStore store;
+    private final ContainerStateDirs files;
+    private final ContainerEvents events;
+    private final RuntimeSpecs specs;
+    private final Containers containers;
+    private final Tasks tasks;
+
+    ContainerUpdater(ContainerStore store, ContainerStateDirs files, ContainerEvents events, RuntimeSpecs specs,
+                     Containers containers, Tasks tasks) {
+        this.store = store;
+        this.files = files;
+        this.events = events;
+        this.specs = specs;
+        this.containers = containers;
+        this.tasks = tasks;
+    }
+
+    /** Applies {@code u}; returns Docker's warnings. */
+    List<String> update(String ref, ContainerUpdate u) {
+        Container c = store.find(ref);
+        if (u == null || ResourceUpdates.isEmpty(u)) {
+            throw PouchException.invalidArgument("you must provide one or more flags when using this command");
+        }
+        List<String> warnings = new ArrayList<>();
+        c.lock.lock();
+        try {
+            ContainerMeta m = c.meta();
+            if (m.state().dead() || c.removing) {
+                throw PouchException.conflict("cannot update container " + c.id + ": it is " + (c.removing
+                        ? "being removed" : "dead"));
+            }
+            HostConfig hc = ResourceUpdates.apply(m.hostConfig(), u);
+            ContainerConfig cfg = ResourceUpdates.apply(m.config(), u);
+            ObjectNode res = specs.resources(hc);
+            if (u.pidsLimit() != null && u.pidsLimit() <= 0) {
+                res.putObject("pids").put("limit", -1); // unlimited again: runc writes "max"
+            }
+            if (u.blkioWeight() != null && u.blkioWeight() != 0) {
+                if (u.blkioWeight() < 10 || u.blkioWeight() > 1000) {
+                    throw PouchException.invalidArgument("Range of blkio weight is from 10 to 1000");
+                }
+                if (Files.exists(BLKIO_WEIGHT)) {
+                    res.putObject("blockIO").put("weight", u.blkioWeight());
+                    warnings.add("BlkioWeight applies to the running process only; it is not kept for the next start");
+                } else {
+                    warnings.add("Your kernel does not support Block I/O weight or the cgroup is not mounted."
+                            + " Weight discarded.");
+                }
+            }
+            if (ResourceUpdates.touchesResources(u) || res.has("blockIO")) {
+                updateSpecAndTask(c, m, hc, res);
+            }
+            files.save(c, new ContainerMeta(m.id(), m.name(), m.created(), m.path(), m.args(), cfg, hc, m.imageId(),
+                    m.imageName(), m.chainId(), m.state(), m.restartCount()));
+        } finally {
+            c.lock.unlock();
+        }
+        events.publish(c, "update");
+        return warnings;
+    }
+
+    /** The stored spec gets the new resources; a running task gets {@code res} in its cgroup first. */
+    private void updateSpecAndTask(Container c, ContainerMeta m, HostConfig hc, ObjectNode res) {
+        try {
+            ObjectNode spec = (ObjectNode) Json.MAPPER.readTree(containers.spec(c.id));
+            spec.withObject("/linux").set("resources", specs.resources(hc));
+            if (m.running()) {
+                tasks.update(c.id, Json.MAPPER.writeValueAsBytes(res));
+            }
+            containers.updateSpec(c.id, Json.MAPPER.writeValueAsBytes(spec));
+        } catch (ContainerdException e) {
+            throw e.toPouch("Cannot update container " + c.id);
+        } catch (IOException e) {
+            throw PouchException.internal("cannot update the runtime spec of " + c.id + ": " + e.getMessage(), e);
+        }
+    }
+}
