@@ -43,7 +43,7 @@ final class ApiPipeline {
                 .addLast(SEQUENCER, new RequestSequencer())
                 .addLast(HIJACK, hijack)
                 .addLast(ROUTER, new RequestRouter(router, connection))
-                .addLast(BODY, new RequestBodyHandler(headers))
+                .addLast(BODY, new RequestBodyHandler(headers, RequestBodyHandler.MAX_BODY))
                 .addLast(GATE, gate)
                 .addLast(DISPATCHER, dispatcher);
     }

@@ -17,16 +17,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
- * Gives each exchange its request body. A small JSON body is collected whole, up to {@link #MAX_BODY}, and the
- * exchange goes on once it is complete; a body over the limit is answered 413 at once and the connection closes,
- * rather than reading up to gigabytes we will not use. A streaming route's exchange goes on at once with a
- * {@link ChannelInput} that its handler reads as the body arrives; that input asks for more bytes only when its
- * consumer has drained it.
+ * Gives each exchange its request body. A small JSON body is collected whole, up to a limit, and the exchange goes
+ * on once it is complete; a body over the limit is answered 413 at once and the connection closes, rather than
+ * reading up to gigabytes we will not use. A streaming route's exchange goes on at once with a {@link ChannelInput}
+ * that its handler reads as the body arrives; that input asks for more bytes only when its consumer has drained it.
  */
 final class RequestBodyHandler extends ChannelInboundHandlerAdapter {
+    /** The server's limit for a collected body. */
     static final long MAX_BODY = 64L * 1024 * 1024;
 
     private final ResponseHeaders headers;
+    private final long maxBody;
     private ChannelHandlerContext ctx;
     /** The exchange whose body is arriving, or null. */
     private NettyExchange exchange;
@@ -35,8 +36,9 @@ final class RequestBodyHandler extends ChannelInboundHandlerAdapter {
     private ByteArrayOutputStream collected;
     private boolean inputShutdown;
 
-    RequestBodyHandler(ResponseHeaders headers) {
+    RequestBodyHandler(ResponseHeaders headers, long maxBody) {
         this.headers = headers;
+        this.maxBody = maxBody;
     }
 
     @Override
@@ -69,7 +71,7 @@ final class RequestBodyHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(ex);
             return;
         }
-        if (HttpUtil.getContentLength(ex.request(), -1L) > MAX_BODY) {
+        if (HttpUtil.getContentLength(ex.request(), -1L) > maxBody) {
             collected = null; // answered 413 when the body starts to arrive
         } else {
             collected = new ByteArrayOutputStream();
@@ -99,10 +101,10 @@ final class RequestBodyHandler extends ChannelInboundHandlerAdapter {
             return; // the consumer asks for more reads
         }
         ByteBuf b = c.content();
-        if (collected == null || collected.size() + (long) b.readableBytes() > MAX_BODY) {
+        if (collected == null || collected.size() + (long) b.readableBytes() > maxBody) {
             done();
             ctx.writeAndFlush(ErrorResponses.closing(ctx.alloc(), headers, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "request body too large: the limit is " + (MAX_BODY >> 20) + " MiB"))
+                    "request body too large: the limit is " + (maxBody >> 20) + " MiB"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
