@@ -90,7 +90,7 @@ public final class Pouchd implements Callable<Integer> {
     Boolean ipForward;
     @Option(names = "--pidfile", description = "pid file (default /var/run/pouch.pid)")
     String pidFile;
-    // ---- registry client (issue 4)
+    // ---- registry client
     @Option(names = "--default-registry", description = "registry of names without a domain (default docker.io)")
     String defaultRegistry;
     @Option(names = "--registry-mirror", description = "mirror of docker.io, tried first (repeatable)")
@@ -129,7 +129,7 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
-    /** Flags of the default bridge's data plane (issue 5), keyed like the file. */
+    /** Flags of the default bridge's data plane, keyed like the file. */
     Map<String, Object> bridgeFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
         put(m, "fixed-cidr", fixedCidr);
@@ -149,7 +149,7 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
-    /** Flags of the registry client (issue 4), keyed like the file. */
+    /** Flags of the registry client, keyed like the file. */
     Map<String, Object> registryFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
         put(m, "default-registry", defaultRegistry);
@@ -191,7 +191,7 @@ public final class Pouchd implements Callable<Integer> {
         }
         Containerd ctd = new Containerd(cfg.containerdAddress(), cfg.namespace());
         if (supervisor != null) {
-            supervisor.onRestart(ctd::resetConnectBackoff); // life: reconnect at once after a containerd restart
+            supervisor.onRestart(ctd::resetConnectBackoff); // reconnect at once after a containerd restart
         }
         if (!ctd.ping(5000)) {
             throw PouchException.internal("containerd does not answer on " + cfg.containerdAddress(), null);
@@ -205,7 +205,7 @@ public final class Pouchd implements Callable<Integer> {
         networks.setEvents(events);
         networks.start();
         containers.setNetworks(networks);
-        VolumeManager volumes = new VolumeManager(cfg, events); // volumes (issue 6)
+        VolumeManager volumes = new VolumeManager(cfg, events);
         containers.useVolumes(volumes);
         containers.start();
         networks.reconcile(containers::isRunning, id -> {

@@ -68,8 +68,8 @@ final class HijackSwitch extends ChannelDuplexHandler {
 
     private void takeOver(ChannelHandlerContext ctx, Takeover t, ChannelPromise promise) {
         raw = t.input();
-        if (inputShutdown) {
-            raw.end(); // the client half-closed before (a stdin-less attach): its input is empty
+        if (inputShutdown || !ctx.channel().isActive()) {
+            raw.end(); // the client half-closed before (a stdin-less attach), or left: no more input comes
         }
         try {
             ctx.write(t.head(), promise);

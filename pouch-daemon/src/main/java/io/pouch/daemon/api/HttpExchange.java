@@ -1,5 +1,7 @@
 package io.pouch.daemon.api;
 
+import io.pouch.api.PouchException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +11,7 @@ import java.util.Map;
 /**
  * One API request as a handler sees it. Handlers run on virtual threads, so every method here may block.
  * A handler answers exactly once: {@link #respond}, {@link #respondEmpty}, {@link #startStream} or
- * {@link #hijack}. A {@link io.pouch.api.PouchException} thrown before that becomes the JSON error answer.
+ * {@link #hijack}. A {@link PouchException} thrown before that becomes the JSON error answer.
  */
 public interface HttpExchange {
     String method();

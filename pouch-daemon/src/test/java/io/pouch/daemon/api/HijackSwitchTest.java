@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HijackSwitchTest {
-    static final String ATTACH = "POST /attach HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n";
+    static final String ATTACH = "POST /attach HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+            + "Content-Length: 0\r\n\r\n";
 
     final HijackSwitch hijack = new HijackSwitch();
     final EmbeddedChannel ch = new EmbeddedChannel();
