@@ -27,7 +27,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,30 +128,6 @@ final class NettyExchange implements HttpExchange {
         return query.getOrDefault(name, List.of());
     }
 
-    /** dockerd's BoolValueOrDefault: absent gives the default, present is true unless "", 0, no, false, none. */
-    @Override
-    public boolean queryBool(String name, boolean defaultValue) {
-        String v = query(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        return !(s.isEmpty() || s.equals("0") || s.equals("no") || s.equals("false") || s.equals("none"));
-    }
-
-    @Override
-    public int queryInt(String name, int defaultValue) {
-        String v = query(name);
-        if (v == null || v.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw PouchException.invalidArgument("invalid value for " + name + ": \"" + v + "\" is not an integer");
-        }
-    }
-
     @Override
     public String header(String name) {
         return request.headers().get(name);
@@ -173,25 +148,7 @@ final class NettyExchange implements HttpExchange {
         } catch (IOException e) {
             throw new UncheckedIOException("reading the request body failed: " + e.getMessage(), e);
         }
-        if (isBlank(bytes)) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readValue(bytes, type);
-        } catch (JsonProcessingException e) {
-            throw PouchException.invalidArgument("invalid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw PouchException.invalidArgument("invalid JSON: " + e.getMessage());
-        }
-    }
-
-    private static boolean isBlank(byte[] b) {
-        for (byte x : b) {
-            if (x != ' ' && x != '\n' && x != '\r' && x != '\t') {
-                return false;
-            }
-        }
-        return true;
+        return JsonBody.decode(bytes, type);
     }
 
     // ---- answers ----
