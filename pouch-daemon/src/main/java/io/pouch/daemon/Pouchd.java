@@ -104,7 +104,7 @@ public final class Pouchd implements Callable<Integer> {
     Boolean ipForward;
     @Option(names = "--pidfile", description = "pid file (default /var/run/pouch.pid)")
     String pidFile;
-    // ---- registry client (issue 4)
+    // ---- registry client
     @Option(names = "--default-registry", description = "registry of names without a domain (default docker.io)")
     String defaultRegistry;
     @Option(names = "--registry-mirror", description = "mirror of docker.io, tried first (repeatable)")
@@ -143,7 +143,7 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
-    /** Flags of the default bridge's data plane (issue 5), keyed like the file. */
+    /** Flags of the default bridge's data plane, keyed like the file. */
     Map<String, Object> bridgeFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
         put(m, "fixed-cidr", fixedCidr);
@@ -163,7 +163,7 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
-    /** Flags of the registry client (issue 4), keyed like the file. */
+    /** Flags of the registry client, keyed like the file. */
     Map<String, Object> registryFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
         put(m, "default-registry", defaultRegistry);
@@ -205,7 +205,7 @@ public final class Pouchd implements Callable<Integer> {
         }
         Containerd ctd = new Containerd(cfg.containerdAddress(), cfg.namespace());
         if (supervisor != null) {
-            supervisor.onRestart(ctd::resetConnectBackoff); // life: reconnect at once after a containerd restart
+            supervisor.onRestart(ctd::resetConnectBackoff); // reconnect at once after a containerd restart
         }
         if (!ctd.ping(5000)) {
             throw PouchException.internal("containerd does not answer on " + cfg.containerdAddress(), null);

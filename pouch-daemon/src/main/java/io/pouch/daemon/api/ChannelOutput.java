@@ -6,11 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -19,36 +15,6 @@ import java.util.function.Function;
  * buffer is above its high-water mark, so a slow client slows the producer instead of filling our memory.
  */
 final class ChannelOutput extends OutputStream {
-    /** Wakes writers blocked on a full outbound buffer; one per connection, poked by the connection handler. */
-    static final class WriteGate {
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition changed = lock.newCondition();
-
-        void signal() {
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void awaitWritable(Channel ch) throws IOException {
-            lock.lock();
-            try {
-                while (ch.isActive() && !ch.isWritable()) {
-                    // the timeout only guards against a missed signal; normally the handler wakes us
-                    changed.await(100, TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while writing the response");
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
     private final Channel channel;
     private final WriteGate gate;
     private final Function<ByteBuf, Object> wrap;

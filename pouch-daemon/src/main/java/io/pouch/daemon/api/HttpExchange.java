@@ -1,15 +1,18 @@
 package io.pouch.daemon.api;
 
+import io.pouch.api.PouchException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * One API request as a handler sees it. Handlers run on virtual threads, so every method here may block.
  * A handler answers exactly once: {@link #respond}, {@link #respondEmpty}, {@link #startStream} or
- * {@link #hijack}. A {@link io.pouch.api.PouchException} thrown before that becomes the JSON error answer.
+ * {@link #hijack}. A {@link PouchException} thrown before that becomes the JSON error answer.
  */
 public interface HttpExchange {
     String method();
@@ -32,10 +35,31 @@ public interface HttpExchange {
 
     List<String> queryAll(String name);
 
-    /** Docker's boolean query parameters: {@code 1}, {@code true}, {@code True} are true; absent is the default. */
-    boolean queryBool(String name, boolean defaultValue);
+    /**
+     * A boolean query parameter as dockerd's BoolValueOrDefault reads it: absent gives the default, present is true
+     * unless it is "", 0, no, false or none (any case).
+     */
+    default boolean queryBool(String name, boolean defaultValue) {
+        String v = query(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        return !(s.isEmpty() || s.equals("0") || s.equals("no") || s.equals("false") || s.equals("none"));
+    }
 
-    int queryInt(String name, int defaultValue);
+    /** An integer query parameter; absent or blank gives the default, anything else that is not a number is a 400. */
+    default int queryInt(String name, int defaultValue) {
+        String v = query(name);
+        if (v == null || v.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("invalid value for " + name + ": \"" + v + "\" is not an integer");
+        }
+    }
 
     /** A request header, case-insensitive, or null. */
     String header(String name);

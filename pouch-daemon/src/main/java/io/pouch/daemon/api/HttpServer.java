@@ -10,9 +10,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.SslContext;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.config.TlsConfig;
@@ -31,24 +28,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
  * The Engine API's HTTP/1.1 server: Netty on epoll, one unix socket per {@code unix://} listen address and, with
- * TLS and client certificates only, a TCP socket per {@code tcp://} address. Netty
- * parses and writes HTTP; every handler runs on its own virtual thread so blocking manager calls never stall the
- * event loop. See {@link ConnectionHandler} for the per-connection protocol (keep-alive, streamed bodies, hijack).
+ * TLS and client certificates only, a TCP socket per {@code tcp://} address. Netty parses and writes HTTP; every
+ * handler runs on its own virtual thread so blocking manager calls never stall the event loop. See
+ * {@link ApiPipeline} for the handlers of a connection (pipelining, streamed bodies, hijack).
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpServer.class.getName());
-    static final String CODEC = "http";
-    static final String EXPECT_CONTINUE = "expect-continue";
     static final String TCP_NEEDS_TLS = "TCP listening requires TLS with client certificates: give --tlsverify,"
             + " --tlscacert, --tlscert and --tlskey (or listen on a unix socket)";
 
     private final List<ListenAddress> addresses;
     private final Router router;
-    private final String serverHeader;
+    private final ResponseHeaders headers;
     private final TlsConfig tls;
     private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("api-", 0).factory());
@@ -72,7 +68,7 @@ public final class HttpServer implements AutoCloseable {
         }
         this.addresses = listen.stream().map(ListenAddress::parse).toList();
         this.router = router;
-        this.serverHeader = "Pouch/" + version + " (linux)";
+        this.headers = ResponseHeaders.forVersion(version);
     }
 
     /**
@@ -137,10 +133,7 @@ public final class HttpServer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         }
-                        ch.pipeline()
-                                .addLast(CODEC, new HttpServerCodec())
-                                .addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler())
-                                .addLast("api", new ConnectionHandler(HttpServer.this, router));
+                        ApiPipeline.install(ch, router, headers, handlers);
                     }
                 });
     }
@@ -166,18 +159,6 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** Headers dockerd puts on every answer; the CLI reads Api-Version and Ostype from any of them. */
-    void commonHeaders(HttpHeaders h) {
-        h.set("Api-Version", ApiVersion.CURRENT.toString());
-        h.set("Docker-Experimental", "false");
-        h.set("Ostype", "linux");
-        h.set("Server", serverHeader);
-    }
-
-    void runHandler(Runnable r) {
-        handlers.execute(r);
-    }
-
     @Override
     public synchronized void close() {
         for (Channel ch : servers) {
@@ -194,7 +175,7 @@ public final class HttpServer implements AutoCloseable {
         }
         servers.clear();
         if (group != null) {
-            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
             group = null;
         }
         handlers.shutdownNow();

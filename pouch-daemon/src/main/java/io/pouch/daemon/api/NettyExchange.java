@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.pouch.api.ErrorResponse;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 
@@ -28,7 +27,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,51 +34,67 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@link HttpExchange} over one Netty request. Lives on the handler's virtual thread; everything that touches the
- * pipeline is handed to the channel's event loop (Netty's writes are thread-safe, hijack runs there explicitly).
+ * {@link HttpExchange} over one Netty request, bound to its route. Lives on the handler's virtual thread (or on the
+ * event loop for an inline route); it only writes to the channel, which Netty hands to the loop, and reports its
+ * complete answer to the {@link ExchangeDispatcher}.
  */
 final class NettyExchange implements HttpExchange {
     private static final Logger LOG = Logger.getLogger(NettyExchange.class.getName());
 
-    private final ConnectionHandler conn;
+    private final Connection conn;
     private final Channel channel;
     private final HttpRequest request;
     private final String path;
     private final ApiVersion version;
+    private final Router.Match route;
     private final Map<String, String> params;
     private final Map<String, List<String>> query;
-    /** The aggregated body, or null for a streaming route (then {@link #streamedBody} is used). */
-    volatile byte[] aggregatedBody;
-    final ChannelInput streamedBody;
+    /** The collected body, or null for a streaming route (then {@link #streamedBody} is used). */
+    private volatile byte[] collectedBody;
+    private volatile ChannelInput streamedBody;
 
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile OutputStream openStream;
-    private volatile boolean hijacked;
     private volatile boolean gone;
     private final List<Runnable> goneActions = new CopyOnWriteArrayList<>();
 
-    NettyExchange(ConnectionHandler conn, HttpRequest request, String path, ApiVersion version,
-                  Map<String, String> params, ChannelInput streamedBody) {
+    NettyExchange(Connection conn, HttpRequest request, String path, ApiVersion version, Router.Match route) {
         this.conn = conn;
         this.channel = conn.channel();
         this.request = request;
         this.path = path;
         this.version = version;
-        this.params = Map.copyOf(params);
+        this.route = route;
+        this.params = Map.copyOf(route.params());
         this.query = new QueryStringDecoder(request.uri()).parameters();
-        this.streamedBody = streamedBody;
     }
 
     HttpRequest request() {
         return request;
     }
 
-    void channelClose() {
-        channel.close();
+    Router.Match route() {
+        return route;
     }
 
-    boolean isHijacked() {
-        return hijacked;
+    /** The whole body, collected before the handler runs. */
+    void collectedBody(byte[] body) {
+        collectedBody = body;
+    }
+
+    /** The body as it arrives, for a streaming route; set before the handler runs. */
+    void streamBody(ChannelInput body) {
+        streamedBody = body;
+    }
+
+    /** True when the request's body was read to its end, so the connection can serve another request. */
+    boolean bodyConsumed() {
+        ChannelInput s = streamedBody;
+        return s == null || s.fullyConsumed();
+    }
+
+    void channelClose() {
+        channel.close();
     }
 
     @Override
@@ -114,30 +128,6 @@ final class NettyExchange implements HttpExchange {
         return query.getOrDefault(name, List.of());
     }
 
-    /** dockerd's BoolValueOrDefault: absent gives the default, present is true unless "", 0, no, false, none. */
-    @Override
-    public boolean queryBool(String name, boolean defaultValue) {
-        String v = query(name);
-        if (v == null) {
-            return defaultValue;
-        }
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        return !(s.isEmpty() || s.equals("0") || s.equals("no") || s.equals("false") || s.equals("none"));
-    }
-
-    @Override
-    public int queryInt(String name, int defaultValue) {
-        String v = query(name);
-        if (v == null || v.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw PouchException.invalidArgument("invalid value for " + name + ": \"" + v + "\" is not an integer");
-        }
-    }
-
     @Override
     public String header(String name) {
         return request.headers().get(name);
@@ -145,36 +135,20 @@ final class NettyExchange implements HttpExchange {
 
     @Override
     public InputStream body() {
-        return streamedBody != null ? streamedBody : new ByteArrayInputStream(aggregatedBody);
+        ChannelInput s = streamedBody;
+        return s != null ? s : new ByteArrayInputStream(collectedBody);
     }
 
     @Override
     public <T> T bodyJson(Class<T> type) {
         byte[] bytes;
         try {
-            bytes = streamedBody != null ? streamedBody.readAllBytes() : aggregatedBody;
+            ChannelInput s = streamedBody;
+            bytes = s != null ? s.readAllBytes() : collectedBody;
         } catch (IOException e) {
             throw new UncheckedIOException("reading the request body failed: " + e.getMessage(), e);
         }
-        if (isBlank(bytes)) {
-            return null;
-        }
-        try {
-            return Json.MAPPER.readValue(bytes, type);
-        } catch (JsonProcessingException e) {
-            throw PouchException.invalidArgument("invalid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw PouchException.invalidArgument("invalid JSON: " + e.getMessage());
-        }
-    }
-
-    private static boolean isBlank(byte[] b) {
-        for (byte x : b) {
-            if (x != ' ' && x != '\n' && x != '\r' && x != '\t') {
-                return false;
-            }
-        }
-        return true;
+        return JsonBody.decode(bytes, type);
     }
 
     // ---- answers ----
@@ -208,7 +182,7 @@ final class NettyExchange implements HttpExchange {
     public void respondEmpty(int status) {
         claim();
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-        conn.server().commonHeaders(resp.headers());
+        conn.headers().addTo(resp.headers());
         if (status != 204 && status != 304 && status >= 200) {
             HttpUtil.setContentLength(resp, 0);
         }
@@ -220,7 +194,7 @@ final class NettyExchange implements HttpExchange {
         claim();
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(body));
-        conn.server().commonHeaders(resp.headers());
+        conn.headers().addTo(resp.headers());
         if (contentType != null) {
             resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
@@ -237,7 +211,7 @@ final class NettyExchange implements HttpExchange {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ChannelFuture f = channel.writeAndFlush(resp);
-        conn.responseComplete(this, f, keepAlive);
+        conn.dispatcher().responseComplete(this, f, keepAlive);
     }
 
     @Override
@@ -245,7 +219,7 @@ final class NettyExchange implements HttpExchange {
             throws IOException {
         claim();
         HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-        conn.server().commonHeaders(resp.headers());
+        conn.headers().addTo(resp.headers());
         if (contentType != null) {
             resp.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
@@ -261,7 +235,8 @@ final class NettyExchange implements HttpExchange {
         channel.writeAndFlush(resp);
         ChannelOutput out = new ChannelOutput(channel, conn.gate(), DefaultHttpContent::new, () -> {
             if (chunked) {
-                conn.responseComplete(this, channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT), keepAlive);
+                conn.dispatcher().responseComplete(this, channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT),
+                        keepAlive);
             } else {
                 channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
             }
@@ -273,7 +248,6 @@ final class NettyExchange implements HttpExchange {
     @Override
     public HijackedStream hijack(String contentType) throws IOException {
         claim();
-        hijacked = true;
         String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
         boolean upgradeTcp = upgrade != null && upgrade.trim().equalsIgnoreCase("tcp");
         HttpResponse resp = upgradeTcp
@@ -284,18 +258,10 @@ final class NettyExchange implements HttpExchange {
             resp.headers().set(HttpHeaderNames.CONNECTION, "Upgrade"); // docker's capitalisation
             resp.headers().set(HttpHeaderNames.UPGRADE, "tcp");
         }
-        conn.server().commonHeaders(resp.headers());
+        conn.headers().addTo(resp.headers());
         // not awaited: the handler goes on (an exec's start) while the loop answers; its first writes queue behind
-        ChannelInput in = new ChannelInput(conn::readMore);
-        channel.eventLoop().execute(() -> {
-            try {
-                conn.switchToRaw(resp, in);
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "taking over the connection failed", e);
-                in.end();
-                channel.close();
-            }
-        });
+        ChannelInput in = conn.hijack().newInput();
+        channel.writeAndFlush(new HijackSwitch.Takeover(resp, in));
         ChannelOutput out = new ChannelOutput(channel, conn.gate(), b -> b,
                 () -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
         return new HijackedStream() {
@@ -353,23 +319,14 @@ final class NettyExchange implements HttpExchange {
             channel.close();
             return;
         }
-        int status;
-        String message;
-        if (t instanceof PouchException pe) {
-            status = pe.status();
-            message = pe.getMessage();
-        } else if (t instanceof IllegalArgumentException) {
-            status = 400;
-            message = t.getMessage();
-        } else {
-            status = 500;
-            message = t.getMessage() != null ? t.getMessage() : t.toString();
+        if (!(t instanceof PouchException) && !(t instanceof IllegalArgumentException)) {
             LOG.log(Level.WARNING, method() + " " + path + " failed", t);
         }
+        int status = ErrorResponses.status(t);
         if (status == 304) {
             respondEmpty(304);
         } else {
-            respond(status, new ErrorResponse(message));
+            respondBytes(status, ErrorResponses.CONTENT_TYPE, ErrorResponses.body(ErrorResponses.message(t)), Map.of());
         }
     }
 

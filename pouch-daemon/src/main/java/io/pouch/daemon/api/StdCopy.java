@@ -47,7 +47,7 @@ public final class StdCopy {
     }
 
     /** The content type of an attach, exec or logs stream: multiplexed only for non-TTY from API 1.42 on. */
-    public static String contentType(boolean tty, io.pouch.daemon.api.ApiVersion v) {
+    public static String contentType(boolean tty, ApiVersion v) {
         return !tty && v.atLeast(1, 42) ? MULTIPLEXED_STREAM : RAW_STREAM;
     }
 

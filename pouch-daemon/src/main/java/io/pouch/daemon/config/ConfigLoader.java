@@ -20,10 +20,10 @@ public final class ConfigLoader {
     /** The file keys we understand; anything else in the file is an error, not silently ignored. */
     static final Set<String> KEYS = Set.of("home-dir", "exec-root", "listen", "containerd", "containerd-path",
             "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip",
-            // registry client (issue 4)
+            // registry client
             "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy",
             "default-registry-namespace",
-            // the default bridge's data plane (issue 5)
+            // the default bridge's data plane
             "fixed-cidr", "mtu", "iptables", "ipforward",
             // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
             "TLS");
@@ -88,7 +88,7 @@ public final class ConfigLoader {
                 str(m, "bip", DaemonConfig.DEFAULT_BIP));
     }
 
-    // ---- registry client settings (issue 4) ----
+    // ---- registry client settings ----
 
     /** The registry settings from the same flags and file as {@link #load}; call after it (it validated both). */
     public static RegistryConfig loadRegistry(Map<String, Object> flags, Path file) {
@@ -137,12 +137,12 @@ public final class ConfigLoader {
         return v == null || v.isEmpty() ? null : Path.of(v);
     }
 
-    // ---- the default bridge's data plane (issue 5) ----
+    // ---- the default bridge's data plane ----
 
     /**
      * The bridge settings from the same flags and file as {@link #load}; call after it (it validated both).
      *
-     * @throws io.pouch.api.PouchException 400 for an MTU outside 68..65535, a boolean that is not one, or a fixed
+     * @throws PouchException 400 for an MTU outside 68..65535, a boolean that is not one, or a fixed
      *         CIDR that is not a CIDR
      */
     public static BridgeConfig loadBridge(Map<String, Object> flags, Path file) {

@@ -6,17 +6,18 @@ import java.util.Map;
 
 /**
  * pouchd's settings after flags and {@code /etc/pouch/config.json} are merged. Keys in the file use Pouch's
- * names (in brackets). Every path is configurable so tests can run a private daemon beside a real one.
+ * names, given first for each component. Every path is configurable so tests can run a private daemon beside a real
+ * one.
  *
- * @param homeDir          [home-dir] metadata, logs, volumes, supervised containerd's root
- * @param execRoot         [exec-root] FIFOs, netns, pid files, supervised containerd's socket and state
- * @param listen           [listen] unix:///path or tcp://host:port (TCP only with TLS)
- * @param containerd       [containerd] address of an existing containerd; null = start and supervise our own
- * @param containerdBinary [containerd-path] the binary pouchd starts when it supervises containerd
- * @param namespace        [default-namespace] containerd namespace, "pouch"
- * @param defaultRuntime   [default-runtime] "runc" or "crun"
- * @param bridgeName       [bridge-name] the default bridge device, "p0"
- * @param bip              [bip] the default bridge's address and prefix, "192.168.5.1/24" (Pouch's default)
+ * @param homeDir          {@code home-dir}: metadata, logs, volumes, supervised containerd's root
+ * @param execRoot         {@code exec-root}: FIFOs, netns, pid files, supervised containerd's socket and state
+ * @param listen           {@code listen}: unix:///path or tcp://host:port (TCP only with TLS)
+ * @param containerd       {@code containerd}: address of an existing containerd; null = start and supervise our own
+ * @param containerdBinary {@code containerd-path}: the binary pouchd starts when it supervises containerd
+ * @param namespace        {@code default-namespace}: containerd namespace, "pouch"
+ * @param defaultRuntime   {@code default-runtime}: "runc" or "crun"
+ * @param bridgeName       {@code bridge-name}: the default bridge device, "p0"
+ * @param bip              {@code bip}: the default bridge's address and prefix, "192.168.5.1/24" (Pouch's default)
  */
 public record DaemonConfig(
         Path homeDir,

@@ -4,15 +4,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Registry settings (Pouch's key names in brackets). Kept apart from {@link DaemonConfig} so that record's
- * constructor, which other code calls, stays as it is.
+ * Registry settings; Pouch's key name in the file is given first for each component. Kept apart from
+ * {@link DaemonConfig} so that record's constructor, which other code calls, stays as it is.
  *
- * @param defaultRegistry    [default-registry] the registry of names without a domain; "docker.io"
- * @param mirrors            [registry-mirrors] mirrors of docker.io tried before it, as URLs
- * @param insecureRegistries [insecure-registries] hosts (host:port) reached over plain HTTP or unverified TLS
- * @param certsDir           [registry-certs-dir] {@code <dir>/<host:port>/ca.crt} is trusted for that registry
- * @param imageProxy         [image-proxy] an HTTP proxy (host:port or URL) used for blob downloads only
- * @param defaultNamespace   [default-registry-namespace] the namespace of one-component names fetched from the
+ * @param defaultRegistry    {@code default-registry}: the registry of names without a domain; "docker.io"
+ * @param mirrors            {@code registry-mirrors}: mirrors of docker.io tried before it, as URLs
+ * @param insecureRegistries {@code insecure-registries}: hosts (host:port) reached over plain HTTP or unverified TLS
+ * @param certsDir           {@code registry-certs-dir}: {@code <dir>/<host:port>/ca.crt} is trusted for that registry
+ * @param imageProxy         {@code image-proxy}: an HTTP proxy (host:port or URL) used for blob downloads only
+ * @param defaultNamespace   {@code default-registry-namespace}: the namespace of one-component names fetched from the
  *                           default registry ("library": {@code busybox} is {@code library/busybox})
  */
 public record RegistryConfig(String defaultRegistry, List<String> mirrors, List<String> insecureRegistries,

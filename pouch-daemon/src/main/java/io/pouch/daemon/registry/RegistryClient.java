@@ -4,19 +4,24 @@ import io.pouch.daemon.config.RegistryConfig;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -46,7 +51,7 @@ public final class RegistryClient {
     static final String DOCKER_HUB_HOST = "registry-1.docker.io";
 
     static {
-        // perf: the JDK client reads a response into buffers of this size (16 KiB by default) and hands each one
+        // The JDK client reads a response into buffers of this size (16 KiB by default) and hands each one
         // between its threads and to the body's InputStream; with 256 KiB a 63 MB pull cost pouchd + containerd
         // 0.78-0.79 CPU s instead of 0.90-0.93, and 566-571 ms instead of 622-648 (bench/pull 5, alternated).
         // Read once, when the client's classes load: set before the first HttpClient is built, unless given.
@@ -141,7 +146,7 @@ public final class RegistryClient {
         }
         if (!insecure) {
             throw new RegistryException(500, "Get \"https://" + host + "/v2/\": " + describe(httpsError)
-                    + (httpsError instanceof javax.net.ssl.SSLException
+                    + (httpsError instanceof SSLException
                     ? " (add its CA as " + config.certsDir().resolve(host).resolve("ca.crt")
                     + " or list it in insecure-registries)" : ""), httpsError);
         }
@@ -170,10 +175,10 @@ public final class RegistryClient {
     }
 
     static String describe(Throwable e) {
-        if (e instanceof java.net.ConnectException) {
+        if (e instanceof ConnectException) {
             return "connection refused";
         }
-        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+        if (e instanceof HttpConnectTimeoutException) {
             return "connection timed out";
         }
         String m = e.getMessage();
@@ -223,31 +228,31 @@ public final class RegistryClient {
 
     /** A proxy for every host except loopback ones and those NO_PROXY lists (suffix match, as Go does). */
     private static final class EnvProxySelector extends ProxySelector {
-        private final List<java.net.Proxy> proxy;
+        private final List<Proxy> proxy;
         private final List<String> noProxy;
 
         EnvProxySelector(InetSocketAddress address, String noProxy) {
-            this.proxy = List.of(new java.net.Proxy(java.net.Proxy.Type.HTTP, address));
+            this.proxy = List.of(new Proxy(Proxy.Type.HTTP, address));
             this.noProxy = noProxy == null ? List.of()
                     : List.of(noProxy.split(",")).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
 
         @Override
-        public List<java.net.Proxy> select(URI uri) {
+        public List<Proxy> select(URI uri) {
             String h = uri.getHost();
             if (h == null || h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1")) {
-                return List.of(java.net.Proxy.NO_PROXY);
+                return List.of(Proxy.NO_PROXY);
             }
             for (String n : noProxy) {
                 if (n.equals("*") || h.equals(n) || h.endsWith(n.startsWith(".") ? n : "." + n)) {
-                    return List.of(java.net.Proxy.NO_PROXY);
+                    return List.of(Proxy.NO_PROXY);
                 }
             }
             return proxy;
         }
 
         @Override
-        public void connectFailed(URI uri, java.net.SocketAddress sa, IOException ioe) {
+        public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
             // nothing to learn: the request fails with the error
         }
     }

@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +34,7 @@ import java.util.regex.Pattern;
  * Every manifest and blob is checked against its digest before anything is returned.
  */
 public final class Repository {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Repository.class.getName());
+    private static final Logger LOG = Logger.getLogger(Repository.class.getName());
     public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -366,7 +368,7 @@ public final class Repository {
             byte[] buf = new byte[CHUNK];
             int n;
             while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                byte[] chunk = n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+                byte[] chunk = n == buf.length ? buf : Arrays.copyOf(buf, n);
                 long start = offset;
                 URI target = loc;
                 HttpResponse<byte[]> r = send(target, b -> b.method("PATCH", HttpRequest.BodyPublishers.ofByteArray(chunk))

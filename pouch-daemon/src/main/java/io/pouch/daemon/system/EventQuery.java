@@ -7,6 +7,7 @@ import io.pouch.daemon.query.Filters;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,7 @@ public record EventQuery(Long sinceNanos, Long untilNanos, Filters filters) {
     static final Set<String> ALLOWED;
 
     static {
-        var s = new java.util.HashSet<>(NAME_KEYS);
+        var s = new HashSet<>(NAME_KEYS);
         s.addAll(Set.of("type", "event", "image", "label", "scope"));
         ALLOWED = Set.copyOf(s);
     }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class ContainerVolumes {
                 }
             }
         }
-        Set<String> user = new java.util.HashSet<>();
+        Set<String> user = new HashSet<>();
         if (hc.binds() != null) {
             for (String b : hc.binds()) {
                 PlannedMount m = MountSpecs.parseBind(b, hc.volumeDriver());
@@ -278,7 +279,7 @@ public final class ContainerVolumes {
             stopped(id);
             throw e;
         }
-        Set<String> dests = new java.util.HashSet<>();
+        Set<String> dests = new HashSet<>();
         out.forEach(o -> dests.add(o.get("destination").asText()));
         ArrayNode mounts = spec.withArray("mounts");
         List<JsonNode> all = new ArrayList<>();

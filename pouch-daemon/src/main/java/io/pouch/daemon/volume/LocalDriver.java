@@ -5,8 +5,10 @@ import io.pouch.api.PouchException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -205,11 +207,11 @@ final class LocalDriver implements VolumeDriver {
 
         /** Deletes a tree without following symlinks and without crossing into mounts. */
         static void deleteTree(Path p) throws IOException {
-            if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 return;
             }
             try (var s = Files.walk(p)) {
-                for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(x);
                 }
             }

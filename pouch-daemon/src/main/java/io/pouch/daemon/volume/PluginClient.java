@@ -1,5 +1,6 @@
 package io.pouch.daemon.volume;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -25,10 +26,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -84,8 +87,8 @@ final class PluginClient {
     JsonNode call(String method, Object body) {
         byte[] payload;
         try {
-            payload = Json.MAPPER.writeValueAsBytes(body == null ? java.util.Map.of() : body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            payload = Json.MAPPER.writeValueAsBytes(body == null ? Map.of() : body);
+        } catch (JsonProcessingException e) {
             throw PouchException.internal("cannot encode a plugin request", e);
         }
         CompletableFuture<FullHttpResponse> reply = new CompletableFuture<>();
@@ -111,7 +114,7 @@ final class PluginClient {
 
                                     @Override
                                     public void channelInactive(ChannelHandlerContext ctx) {
-                                        reply.completeExceptionally(new java.io.IOException("connection closed"));
+                                        reply.completeExceptionally(new IOException("connection closed"));
                                     }
                                 });
                     }

@@ -1,6 +1,7 @@
 package io.pouch.daemon.volume;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pouch.api.PouchException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ final class PluginDriver implements VolumeDriver {
         String mp = client.call("VolumeDriver.Mount", Map.of("Name", volume, "ID", containerId))
                 .path("Mountpoint").asText("");
         if (mp.isEmpty() || !mp.startsWith("/")) {
-            throw io.pouch.api.PouchException.internal("volume plugin " + name + ": Mount of " + volume
+            throw PouchException.internal("volume plugin " + name + ": Mount of " + volume
                     + " answered no absolute Mountpoint", null);
         }
         return Path.of(mp);

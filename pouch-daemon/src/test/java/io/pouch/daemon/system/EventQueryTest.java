@@ -4,6 +4,7 @@ import io.pouch.api.PouchException;
 import io.pouch.daemon.events.Event;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EventQueryTest {
     private static Event container(String action, String id, String name, Map<String, String> more) {
-        var attrs = new java.util.HashMap<>(more);
+        var attrs = new HashMap<>(more);
         attrs.put("name", name);
         attrs.put("image", "busybox:latest");
         return new Event("container", action, new Event.Actor(id, attrs), "local", 100, 100_000_000_500L,

@@ -33,6 +33,7 @@ class SystemRoutesTest {
     static Path sock;
     static HttpServer server;
     static final EventBus bus = new EventBus();
+    static SystemRoutes routes;
 
     @BeforeAll
     static void start() throws Exception {
@@ -42,7 +43,8 @@ class SystemRoutesTest {
         DaemonConfig cfg = new DaemonConfig(dir.resolve("home"), dir.resolve("run"), List.of("unix://" + sock), null,
                 "containerd", "pouch", false, "json-file", Map.of(), "runc", "p0", null);
         Router r = new Router();
-        new SystemRoutes(bus, cfg, () -> new SystemInfoSource.Counts(3, 1, 0, 2, 4), "1.2.3").register(r);
+        routes = new SystemRoutes(bus, cfg, () -> new SystemInfoSource.Counts(3, 1, 0, 2, 4), "1.2.3");
+        routes.register(r);
         server = new HttpServer(cfg.listen(), r, "1.2.3");
         server.start();
     }
@@ -129,23 +131,27 @@ class SystemRoutesTest {
     void eventsStreamLiveAndStopWhenTheClientLeaves() throws Exception {
         Thread publisher = Thread.ofVirtual().start(() -> {
             try {
-                Thread.sleep(500);
-                bus.publish(Event.of("volume", "create", "v1", Map.of("driver", "local")));
-            } catch (InterruptedException ignored) {
-                // test over
+                awaitListeners(1); // curl is subscribed
+            } catch (InterruptedException e) {
+                return;
             }
+            bus.publish(Event.of("volume", "create", "v1", Map.of("driver", "local")));
         });
         String out = curl("--max-time", "1.5", "http://d/events?filters="
                 + URLEncoder.encode("{\"type\":[\"volume\"]}", StandardCharsets.UTF_8));
         publisher.join();
         assertTrue(out.contains("\"Type\":\"volume\""), out);
         // the handler noticed curl leaving and unsubscribed
+        assertEquals(0, awaitListeners(0));
+    }
+
+    /** Waits (up to 5 s) until the events endpoint has {@code n} listeners; returns how many it has then. */
+    static int awaitListeners(int n) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 5000;
         int listeners;
-        do {
-            Thread.sleep(100);
-            listeners = Json.MAPPER.readTree(curl("http://d/info")).get("NEventsListener").asInt();
-        } while (listeners != 0 && System.currentTimeMillis() < deadline);
-        assertEquals(0, listeners);
+        while ((listeners = routes.info().nEventsListener()) != n && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        return listeners;
     }
 }

@@ -1,10 +1,14 @@
 package io.pouch.daemon.volume;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,11 +75,11 @@ class LayeredRootTest {
         Files.createDirectories(upper.resolve("d/sub"));
         Files.writeString(upper.resolve("d/sub/new"), "new");
         var view = Files.getFileAttributeView(upper.resolve("d/sub"),
-                java.nio.file.attribute.UserDefinedFileAttributeView.class);
+                UserDefinedFileAttributeView.class);
         try {
-            view.write("overlay.opaque", java.nio.ByteBuffer.wrap("y".getBytes()));
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            org.junit.jupiter.api.Assumptions.abort("no user xattrs on " + tmp + ": " + e);
+            view.write("overlay.opaque", ByteBuffer.wrap("y".getBytes()));
+        } catch (IOException | UnsupportedOperationException e) {
+            Assumptions.abort("no user xattrs on " + tmp + ": " + e);
         }
         assertTrue(Xattrs.opaque(upper.resolve("d/sub")));
         assertFalse(Xattrs.opaque(lower.resolve("d/sub")));

@@ -25,12 +25,15 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A docker volume plugin for tests: serves volumes as directories under {@code root} on a unix socket, with
@@ -91,10 +94,10 @@ public final class TestVolumePlugin implements AutoCloseable {
             }
             case "VolumeDriver.Remove" -> {
                 try (var s = Files.walk(dir)) {
-                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                         Files.deleteIfExists(p);
                     }
-                } catch (java.nio.file.NoSuchFileException ignored) {
+                } catch (NoSuchFileException ignored) {
                     // already gone
                 }
                 out.put("Err", "");
@@ -114,6 +117,6 @@ public final class TestVolumePlugin implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }

@@ -1,0 +1,77 @@
+package io.pouch.daemon.api;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
+import io.pouch.api.PouchException;
+
+import java.util.Map;
+
+/**
+ * Turns each request head into a {@link NettyExchange} bound to its route and passes it on; the body's contents
+ * follow unchanged. A request the router cannot serve still becomes an exchange, one whose handler throws the
+ * answer (404, 405, or the 400 of a bad path or API version). A head the HTTP decoder could not parse is answered
+ * 400 here and the connection closes.
+ */
+final class RequestRouter extends ChannelInboundHandlerAdapter {
+    private final Router router;
+    private final Connection connection;
+
+    RequestRouter(Router router, Connection connection) {
+        this.router = router;
+        this.connection = connection;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpRequest req)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (req.decoderResult().isFailure()) {
+            String message = "malformed HTTP request: " + req.decoderResult().cause().getMessage();
+            ReferenceCountUtil.release(msg);
+            ctx.writeAndFlush(ErrorResponses.closing(ctx.alloc(), connection.headers(), HttpResponseStatus.BAD_REQUEST,
+                    message)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.fireChannelRead(exchange(req));
+        if (msg instanceof HttpContent) {
+            ctx.fireChannelRead(msg); // a request that carries its body: the body goes on as content
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private NettyExchange exchange(HttpRequest req) {
+        String method = req.method().name();
+        RequestTarget target;
+        try {
+            target = RequestTarget.parse(req.uri());
+        } catch (RuntimeException e) {
+            return new NettyExchange(connection, req, req.uri(), ApiVersion.CURRENT, failing(e));
+        }
+        Router.Match match;
+        try {
+            match = router.match(method, target.segments());
+            if (match == null) {
+                match = failing(router.pathExists(target.segments())
+                        ? new PouchException(405, "method " + method + " not allowed for " + target.path())
+                        : PouchException.notFound("page not found"));
+            }
+        } catch (RuntimeException e) {
+            match = failing(e);
+        }
+        return new NettyExchange(connection, req, target.path(), target.version(), match);
+    }
+
+    private static Router.Match failing(RuntimeException e) {
+        return new Router.Match(ex -> {
+            throw e;
+        }, Map.of(), false, null);
+    }
+}
