@@ -1,14 +1,13 @@
 package io.pouch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pouch.client.PouchClient;
-import io.pouch.client.PouchClientException;
-import picocli.CommandLine;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.pouch.api.Json;
 import io.pouch.cli.format.GoJson;
 import io.pouch.cli.format.GoTemplate;
+import io.pouch.client.PouchClient;
+import io.pouch.client.PouchClientException;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

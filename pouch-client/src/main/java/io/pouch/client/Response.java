@@ -7,13 +7,14 @@ import io.pouch.api.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 
 /** A complete (buffered) answer. Header names are lower case. */
 public record Response(int status, Map<String, String> headers, byte[] body) {
 
     public String header(String name) {
-        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
     /** The body as JSON; {@link MissingNode} when the body is empty (204 and friends). */

@@ -1,6 +1,7 @@
 package io.pouch.client;
 
 import java.io.InputStream;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,7 +26,7 @@ public final class StreamResponse implements AutoCloseable {
     }
 
     public String header(String name) {
-        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
     public InputStream body() {

@@ -38,6 +38,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -191,7 +192,7 @@ public final class Pouchd implements Callable<Integer> {
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
         setUpLogging(cfg.debug());
-        NetworkManager.checkHostRoutes(cfg); // network manager: a --bip the host already routes elsewhere, before anything starts
+        NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
         Files.createDirectories(cfg.execRoot());
@@ -265,7 +266,7 @@ public final class Pouchd implements Callable<Integer> {
             }
             try {
                 Files.deleteIfExists(pid);
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // best effort
             }
             stopped.countDown();

@@ -1,10 +1,10 @@
 package io.pouch.daemon.containerd;
 
 import com.google.protobuf.UnsafeByteOperations;
+import containerd.services.content.v1.ContentOuterClass;
 import containerd.services.content.v1.ContentOuterClass.WriteAction;
 import containerd.services.content.v1.ContentOuterClass.WriteContentRequest;
 import containerd.services.content.v1.ContentOuterClass.WriteContentResponse;
-import containerd.services.content.v1.ContentOuterClass;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;

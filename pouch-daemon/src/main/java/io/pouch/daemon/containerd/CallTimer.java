@@ -9,6 +9,7 @@ import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.pouch.daemon.sys.Trace;
 
 import java.util.logging.Logger;
 
@@ -17,7 +18,7 @@ import java.util.logging.Logger;
  * {@code -Dpouch.traceCalls=true}: then it is on the channel, otherwise it costs nothing.
  */
 final class CallTimer implements ClientInterceptor {
-    static final boolean ENABLED = io.pouch.daemon.sys.Trace.ENABLED;
+    static final boolean ENABLED = Trace.ENABLED;
     private static final Logger LOG = Logger.getLogger(CallTimer.class.getName());
 
     @Override

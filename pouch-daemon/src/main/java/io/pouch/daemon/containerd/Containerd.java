@@ -1,5 +1,6 @@
 package io.pouch.daemon.containerd;
 
+import com.google.protobuf.Empty;
 import containerd.services.containers.v1.ContainersGrpc;
 import containerd.services.content.v1.ContentGrpc;
 import containerd.services.diff.v1.DiffGrpc;
@@ -10,7 +11,6 @@ import containerd.services.leases.v1.LeasesGrpc;
 import containerd.services.snapshots.v1.SnapshotsGrpc;
 import containerd.services.tasks.v1.TasksGrpc;
 import containerd.services.version.v1.VersionGrpc;
-import com.google.protobuf.Empty;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;

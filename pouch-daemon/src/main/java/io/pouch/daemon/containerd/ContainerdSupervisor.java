@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -24,7 +26,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
     private final Path pidFile;
     private volatile boolean stopping;
     /** Runs after each successful restart of containerd. */
-    private final java.util.List<Runnable> restarted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> restarted = new CopyOnWriteArrayList<>();
 
     /** {@code r} runs each time containerd was restarted and answers again. */
     public void onRestart(Runnable r) {
@@ -103,7 +105,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
     }
 
     /** How long a containerd left running gets to answer before it is replaced (shorter in tests). */
-    java.time.Duration adoptWait = java.time.Duration.ofSeconds(30);
+    Duration adoptWait = Duration.ofSeconds(30);
 
     /** Tests: what a pouchd killed with SIGKILL leaves behind, its containerd running and no supervisor. */
     void abandon() {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -104,7 +105,7 @@ final class ArchiveSpool implements Closeable {
 
     /** {@code base} + relative {@code target} with {@code ..} folded (TarGuard already refused climbing out). */
     private static String lexicalJoin(String base, String target) {
-        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        ArrayDeque<String> parts = new ArrayDeque<>();
         for (String p : (base + target).split("/")) {
             if (p.isEmpty() || p.equals(".")) {
                 continue;

@@ -7,6 +7,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -91,7 +93,7 @@ final class LayerCheck {
                 }
             }
             unpacking.finish();
-        } catch (java.io.InterruptedIOException e) {
+        } catch (InterruptedIOException e) {
             throw e; // cancelled: not a fault of the layer
         } catch (IOException e) {
             throw PouchException.invalidArgument(what + " is not a valid tar archive: " + e.getMessage());
@@ -139,7 +141,7 @@ final class LayerCheck {
                     unpacker = handoff.await();
                 } catch (InterruptedException x) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("layer check cancelled");
+                    throw new InterruptedIOException("layer check cancelled");
                 }
                 active = unpacker != null;
             }
@@ -184,7 +186,7 @@ final class LayerCheck {
         }
     }
 
-    private static final class OutputSink extends java.io.OutputStream {
+    private static final class OutputSink extends OutputStream {
         static final OutputSink INSTANCE = new OutputSink();
 
         @Override

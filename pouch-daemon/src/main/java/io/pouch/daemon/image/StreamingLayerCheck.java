@@ -2,6 +2,7 @@ package io.pouch.daemon.image;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -288,7 +289,7 @@ final class StreamingLayerCheck {
                         pos = 0;
                     }
                 } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException("layer check cancelled");
+                    throw new InterruptedIOException("layer check cancelled");
                 }
             }
             return !eof || pos < len;

@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,9 +23,16 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
@@ -83,7 +92,7 @@ public final class JsonFileLog implements LogSink {
     private boolean closed;
     private boolean failed;
     /** docker's "attrs" of every entry, sorted once here (not per line); empty for most containers. */
-    private java.util.SortedMap<String, String> attrs = java.util.Collections.emptySortedMap();
+    private SortedMap<String, String> attrs = Collections.emptySortedMap();
     // the durable path (commit): who is told before each write, and what the entries in {@link #pending} stand for
     private WriteAhead ahead;
     private JsonGenerator gen; // writes into pending
@@ -147,7 +156,7 @@ public final class JsonFileLog implements LogSink {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             JsonFileLog log = new JsonFileLog(file, o, clock);
-            log.attrs = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(attrs));
+            log.attrs = Collections.unmodifiableSortedMap(new TreeMap<>(attrs));
             return log;
         } catch (IOException e) {
             throw PouchException.internal("cannot open log file " + file + ": " + e.getMessage(), e);
@@ -212,11 +221,11 @@ public final class JsonFileLog implements LogSink {
      * renames leaves a gap in the numbering (which later rotations carry along), and the files past it must still
      * be read.
      */
-    public static java.util.List<Path> files(Path file) {
-        java.util.TreeMap<Integer, Path> rotated = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+    public static List<Path> files(Path file) {
+        TreeMap<Integer, Path> rotated = new TreeMap<>(Comparator.reverseOrder());
         String prefix = file.getFileName().toString() + ".";
         Path dir = file.toAbsolutePath().getParent();
-        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir,
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir,
                 p -> p.getFileName().toString().startsWith(prefix))) {
             for (Path p : ds) {
                 String n = p.getFileName().toString().substring(prefix.length());
@@ -227,7 +236,7 @@ public final class JsonFileLog implements LogSink {
         } catch (IOException e) {
             // no directory: no files
         }
-        java.util.ArrayList<Path> out = new java.util.ArrayList<>(rotated.values());
+        ArrayList<Path> out = new ArrayList<>(rotated.values());
         if (Files.exists(file)) {
             out.add(file);
         }
@@ -256,7 +265,7 @@ public final class JsonFileLog implements LogSink {
                     line = part.toByteArray();
                     part.reset();
                 } else {
-                    line = java.util.Arrays.copyOfRange(b, start, i + 1);
+                    line = Arrays.copyOfRange(b, start, i + 1);
                 }
                 entry(stream, line, now);
                 start = i + 1;
@@ -266,7 +275,7 @@ public final class JsonFileLog implements LogSink {
             part.write(b, start, end - start);
             while (part.size() >= MAX_PARTIAL) {
                 byte[] all = part.toByteArray();
-                entry(stream, java.util.Arrays.copyOf(all, MAX_PARTIAL), now);
+                entry(stream, Arrays.copyOf(all, MAX_PARTIAL), now);
                 part.reset();
                 part.write(all, MAX_PARTIAL, all.length - MAX_PARTIAL);
             }
@@ -469,7 +478,7 @@ public final class JsonFileLog implements LogSink {
         if (!Files.exists(file)) {
             try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
-            } catch (java.nio.file.FileAlreadyExistsException ignored) {
+            } catch (FileAlreadyExistsException ignored) {
                 // raced with nobody in practice; the open below appends
             }
         }

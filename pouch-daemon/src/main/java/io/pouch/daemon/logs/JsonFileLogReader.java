@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
@@ -39,7 +40,7 @@ public final class JsonFileLogReader {
     public static final long POLL_MILLIS = 100;
     private static final ObjectReader ENTRY = Json.MAPPER.readerFor(Entry.class);
 
-    public record Entry(String log, String stream, String time, java.util.Map<String, String> attrs) {
+    public record Entry(String log, String stream, String time, Map<String, String> attrs) {
     }
 
     private final Path file;
@@ -321,7 +322,7 @@ public final class JsonFileLogReader {
             return;
         }
         if (!out.accept(new LogLine(stream, time, e.log().getBytes(StandardCharsets.UTF_8),
-                e.attrs() == null ? java.util.Map.of() : e.attrs()))) {
+                e.attrs() == null ? Map.of() : e.attrs()))) {
             stopped = true;
         }
     }

@@ -3,6 +3,7 @@ package io.pouch.daemon.logs;
 import io.pouch.api.PouchException;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
 public final class LogTag {
     public static final String DEFAULT = "{{.ID}}";
     private static final Pattern FIELD = Pattern.compile("\\{\\{\\s*\\.(\\w+)\\s*}}");
-    private static final java.util.Set<String> FIELDS = java.util.Set.of("ID", "FullID", "Name", "ImageID",
+    private static final Set<String> FIELDS = Set.of("ID", "FullID", "Name", "ImageID",
             "ImageFullID", "ImageName", "DaemonName");
 
     private LogTag() {

@@ -11,7 +11,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -74,9 +76,9 @@ public interface SyslogTransport extends AutoCloseable {
         return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
-    private static SyslogTransport stream(java.net.SocketAddress a) throws IOException {
+    private static SyslogTransport stream(SocketAddress a) throws IOException {
         SocketChannel ch = SocketChannel.open(a instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX
-                : ((InetSocketAddress) a).getAddress() instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6
+                : ((InetSocketAddress) a).getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6
                 : StandardProtocolFamily.INET);
         try {
             ch.connect(a);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.logging.Logger;
 
 /**
  * Crash-safe file writes: write a temp file beside the target, fsync it, rename over the target, fsync the
@@ -46,7 +47,7 @@ public final class AtomicFiles {
             // some filesystems refuse fsync on a directory; the rename itself is still atomic
         }
         if (Trace.ENABLED) {
-            java.util.logging.Logger.getLogger(AtomicFiles.class.getName()).info(String.format(
+            Logger.getLogger(AtomicFiles.class.getName()).info(String.format(
                     "atomic write %s %.1f ms [%s]", target, (System.nanoTime() - t0) / 1e6,
                     Thread.currentThread().getName()));
         }

@@ -5,9 +5,11 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.ref.Cleaner;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.logging.Logger;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -84,7 +86,7 @@ public final class NativeSha256 extends MessageDigest {
         }
         try {
             return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -108,7 +110,7 @@ public final class NativeSha256 extends MessageDigest {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(32);
             check((int) call(() -> (int) EVP.finish().invokeExact(ctx, out, MemorySegment.NULL)), "EVP_DigestFinal_ex");
-            byte[] d = out.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            byte[] d = out.toArray(ValueLayout.JAVA_BYTE);
             engineReset();
             return d;
         }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /** Creates the {@link ContainerIO} of a process. */
@@ -100,7 +101,7 @@ public final class ContainerIOs {
         try {
             FifoKeeper.killAll(fifoDir);
         } catch (RuntimeException | LinkageError e) {
-            java.util.logging.Logger.getLogger(ContainerIOs.class.getName()).warning(
+            Logger.getLogger(ContainerIOs.class.getName()).warning(
                     "cannot kill the FIFO keepers in " + fifoDir + ": " + e);
         }
     }
@@ -115,7 +116,7 @@ public final class ContainerIOs {
         try {
             return FifoKeeper.sweep(ContainerIO.fifoDir(execRoot, "x").getParent());
         } catch (RuntimeException | LinkageError e) {
-            java.util.logging.Logger.getLogger(ContainerIOs.class.getName()).warning(
+            Logger.getLogger(ContainerIOs.class.getName()).warning(
                     "cannot look for FIFO keepers: " + e);
             return 0;
         }

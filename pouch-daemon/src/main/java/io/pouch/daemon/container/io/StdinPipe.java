@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,7 +57,7 @@ final class StdinPipe extends OutputStream {
             throw new IOException("stdin of " + name + " is closed");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        submit(new Op(java.util.Arrays.copyOfRange(b, off, off + len), done));
+        submit(new Op(Arrays.copyOfRange(b, off, off + len), done));
         try {
             done.get();
         } catch (InterruptedException e) {
