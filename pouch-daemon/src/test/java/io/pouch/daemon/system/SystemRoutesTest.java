@@ -7,6 +7,7 @@ import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,25 +129,24 @@ class SystemRoutesTest {
 
     @Test
     void eventsStreamLiveAndStopWhenTheClientLeaves() throws Exception {
+        // published once curl's stream has subscribed
         Thread publisher = Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(500);
-                bus.publish(Event.of("volume", "create", "v1", Map.of("driver", "local")));
-            } catch (InterruptedException ignored) {
-                // test over
-            }
+            Await.until(Duration.ofSeconds(5), () -> listeners() == 1, "the events stream subscribed");
+            bus.publish(Event.of("volume", "create", "v1", Map.of("driver", "local")));
         });
         String out = curl("--max-time", "1.5", "http://d/events?filters="
                 + URLEncoder.encode("{\"type\":[\"volume\"]}", StandardCharsets.UTF_8));
         publisher.join();
         assertTrue(out.contains("\"Type\":\"volume\""), out);
         // the handler noticed curl leaving and unsubscribed
-        long deadline = System.currentTimeMillis() + 5000;
-        int listeners;
-        do {
-            Thread.sleep(100);
-            listeners = Json.MAPPER.readTree(curl("http://d/info")).get("NEventsListener").asInt();
-        } while (listeners != 0 && System.currentTimeMillis() < deadline);
-        assertEquals(0, listeners);
+        Await.until(Duration.ofSeconds(5), () -> listeners() == 0, "no events listener left");
+    }
+
+    private static int listeners() {
+        try {
+            return Json.MAPPER.readTree(curl("http://d/info")).get("NEventsListener").asInt();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
