@@ -1,5 +1,7 @@
 package io.pouch.it;
 
+import io.pouch.testing.HostNetworks;
+import io.pouch.testing.HostNetworks.Subnet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -8,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,13 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("e2e")
 class BridgeOptionsEndToEndTest {
-    private static final String BRIDGE = "pbo0";
     private static PouchdHarness d;
+    private static Subnet subnet;
 
     @BeforeAll
     static void daemon() {
-        d = PouchdHarness.startPrivate(BRIDGE, "10.231.252.1/24", base -> { }, List.of("--mtu", "1400",
-                "--fixed-cidr", "10.231.252.128/25", "--iptables=false", "--ipforward=false"));
+        subnet = HostNetworks.reserveSubnet();
+        d = PouchdHarness.startPrivate("pbo", subnet, base -> { }, List.of("--mtu", "1400",
+                "--fixed-cidr", subnet.cidr(128, 25), "--iptables=false", "--ipforward=false"));
     }
 
     @AfterAll
@@ -42,10 +46,11 @@ class BridgeOptionsEndToEndTest {
                 "cat /sys/class/net/eth0/mtu; ip addr show eth0 | grep 'inet '").ok().out();
         String[] lines = out.strip().split("\n");
         assertEquals("1400", lines[0].trim(), out);
-        assertTrue(lines[1].matches(".*inet 10\\.231\\.252\\.(12[89]|1[3-9][0-9]|2[0-5][0-9])/24 .*"), out);
-        assertEquals("1400", Cmd.run(List.of("cat", "/sys/class/net/" + BRIDGE + "/mtu"), Map.of(), null,
+        assertTrue(lines[1].matches(".*inet " + Pattern.quote(subnet.prefix())
+                + "(12[89]|1[3-9][0-9]|2[0-5][0-9])/24 .*"), out);
+        assertEquals("1400", Cmd.run(List.of("cat", "/sys/class/net/" + d.bridge() + "/mtu"), Map.of(), null,
                 Duration.ofSeconds(10)).trimmed());
-        assertEquals("10.231.252.128/25", d.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).IPRange}}",
+        assertEquals(subnet.cidr(128, 25), d.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).IPRange}}",
                 "bridge").ok().trimmed());
     }
 
@@ -57,7 +62,7 @@ class BridgeOptionsEndToEndTest {
             for (String table : List.of("nat", "filter")) {
                 String rules = Cmd.run(List.of("iptables-save", "-t", table), Map.of(), null, Duration.ofSeconds(10))
                         .out();
-                assertFalse(rules.contains(BRIDGE), table + ":\n" + rules);
+                assertFalse(rules.contains(d.bridge()), table + ":\n" + rules);
             }
         } finally {
             d.docker("rm", "-f", n);
@@ -68,7 +73,9 @@ class BridgeOptionsEndToEndTest {
     void userNetworkMtuOption() {
         String net = "mtu-" + Long.toHexString(System.nanoTime());
         try {
-            d.docker("network", "create", "-o", "com.docker.network.driver.mtu=1300", net).ok();
+            // a subnet of its own: the daemon's default pools are the same for every pouchd on the host
+            d.docker("network", "create", "--subnet", HostNetworks.reserveSubnet().cidr(), "-o",
+                    "com.docker.network.driver.mtu=1300", net).ok();
             assertEquals("1300", d.docker("run", "--rm", "--network", net, "busybox", "cat",
                     "/sys/class/net/eth0/mtu").ok().trimmed());
             Cmd.Result bad = d.docker("network", "create", "-o", "com.docker.network.driver.mtu=9", net + "x");

@@ -2,12 +2,15 @@ package io.pouch.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,12 +113,8 @@ class DockerCliEndToEndTest {
     }
 
     private static String awaitLogs(String n, String expected) {
-        String logs = "";
-        for (int i = 0; i < 100 && !logs.contains(expected); i++) {
-            logs = d.docker("logs", n).out();
-            PouchdHarness.sleep(100);
-        }
-        return logs;
+        return Await.until(Duration.ofSeconds(10), () -> d.docker("logs", n).out(), logs -> logs.contains(expected),
+                "\"" + expected + "\" in the logs of " + n);
     }
 
     @Test
@@ -154,11 +153,24 @@ class DockerCliEndToEndTest {
         String n = name("sig");
         d.docker("run", "-d", "--name", n, "busybox", "sh", "-c",
                 "trap 'echo got USR1; exit 42' USR1; while true; do sleep 0.1; done").ok();
-        PouchdHarness.sleep(500);
+        // the signal is sent once the shell has set its trap (SIGUSR1 caught: bit 10 of SigCgt)
+        String pid = d.docker("inspect", "-f", "{{.State.Pid}}", n).ok().trimmed();
+        Await.until(Duration.ofSeconds(10), () -> (caughtSignals(pid) & 1L << (10 - 1)) != 0,
+                "the trap of " + n + " on USR1");
         d.docker("kill", "-s", "USR1", n).ok();
         assertEquals("42", d.docker("wait", n).ok().trimmed());
         assertTrue(d.docker("logs", n).out().contains("got USR1"));
         d.docker("rm", n).ok();
+    }
+
+    /** The SigCgt mask of a process: the signals it has a handler for (bit n-1 for signal n). */
+    private static long caughtSignals(String pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("SigCgt:"))
+                    .mapToLong(l -> Long.parseUnsignedLong(l.substring(7).strip(), 16)).findFirst().orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Test

@@ -2,12 +2,15 @@ package io.pouch.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,15 +119,14 @@ class ExecEndToEndTest {
         String id = JSON.readTree(c.out().substring(0, c.out().lastIndexOf('\n'))).get("Id").asText();
         assertTrue(d.curl("/exec/" + id + "/start", "-XPOST", "-H", "Content-Type: application/json", "-d",
                 "{\"Detach\":true}").out().endsWith("200"));
-        JsonNode in = null;
-        for (int i = 0; i < 50; i++) {
+        JsonNode in = Await.until(Duration.ofSeconds(5), () -> {
             String o = d.curl("/exec/" + id + "/json").out();
-            in = JSON.readTree(o.substring(0, o.lastIndexOf('\n')));
-            if (!in.get("Running").asBoolean() && in.get("ExitCode").isInt()) {
-                break;
+            try {
+                return JSON.readTree(o.substring(0, o.lastIndexOf('\n')));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            Thread.sleep(100);
-        }
+        }, j -> !j.get("Running").asBoolean() && j.get("ExitCode").isInt(), "the exit of exec " + id);
         assertEquals(7, in.get("ExitCode").asInt(), in.toString());
         assertEquals("sh", in.get("ProcessConfig").get("entrypoint").asText());
         // resize of a non-TTY exec: a clear conflict; starting it again: a conflict too
@@ -171,7 +173,8 @@ class ExecEndToEndTest {
                 "ln -s " + victim + " /tmp/vlink; ln -s ../../../../../../" + dir + " /tmp/up; "
                         + "ln -s /etc /tmp/etclink; sleep 1000").ok();
         try {
-            waitFor(() -> d.docker("exec", c, "test", "-L", "/tmp/etclink").exit() == 0);
+            Await.until(Duration.ofSeconds(10), () -> d.docker("exec", c, "test", "-L", "/tmp/etclink").exit() == 0,
+                    "the symlink made by " + c);
             d.docker("cp", dir.resolve("in.txt").toString(), c + ":/tmp/").ok();
             assertEquals("hostdata", d.docker("exec", c, "cat", "/tmp/in.txt").ok().trimmed());
             d.docker("cp", c + ":/tmp/etclink/passwd", dir.resolve("pw").toString()).ok();
@@ -236,14 +239,13 @@ class ExecEndToEndTest {
         String docker = "DOCKER_CONFIG=" + d.base().resolve("docker-config") + " docker -H " + d.host();
         tmux("new-session", "-d", "-s", s, "-x", "100", "-y", "30", docker + " exec -it " + running + " sh");
         try {
-            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("#"));
+            awaitPane(s, "#");
             tmux("send-keys", "-t", s, "echo hi-$((1+2)); stty size", "Enter");
-            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("hi-3"),
-                    () -> "pane:\n" + tmux("capture-pane", "-p", "-t", s).out());
-            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("30 100"),
-                    () -> "pane:\n" + tmux("capture-pane", "-p", "-t", s).out());
+            awaitPane(s, "hi-3");
+            awaitPane(s, "30 100");
             tmux("send-keys", "-t", s, "exit", "Enter");
-            waitFor(() -> tmux("has-session", "-t", s).exit() != 0);
+            Await.until(Duration.ofSeconds(10), () -> tmux("has-session", "-t", s).exit() != 0,
+                    "the end of tmux session " + s);
         } finally {
             tmux("kill-session", "-t", s);
         }
@@ -251,9 +253,10 @@ class ExecEndToEndTest {
         String c = name("tty");
         tmux("new-session", "-d", "-s", s, "-x", "80", "-y", "24", docker + " run -it --name " + c + " busybox sh");
         try {
-            waitFor(() -> tmux("capture-pane", "-p", "-t", s).out().contains("#"));
+            awaitPane(s, "#");
             tmux("send-keys", "-t", s, "C-p", "C-q");
-            waitFor(() -> tmux("has-session", "-t", s).exit() != 0);
+            Await.until(Duration.ofSeconds(10), () -> tmux("has-session", "-t", s).exit() != 0,
+                    "the end of tmux session " + s);
             assertEquals("true", d.docker("inspect", "-f", "{{.State.Running}}", c).ok().trimmed());
         } finally {
             tmux("kill-session", "-t", s);
@@ -267,18 +270,9 @@ class ExecEndToEndTest {
         return Cmd.run(c, Map.of(), null, Duration.ofSeconds(10));
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
-        waitFor(cond, () -> "");
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier cond, java.util.function.Supplier<String> what)
-            throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (cond.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("condition not met in 10 s " + what.get());
+    /** Waits until the tmux pane of session {@code s} shows {@code text}; fails with the pane's content. */
+    private static void awaitPane(String s, String text) {
+        Await.until(Duration.ofSeconds(10), () -> tmux("capture-pane", "-p", "-t", s).out(), p -> p.contains(text),
+                "\"" + text + "\" in tmux pane " + s);
     }
 }

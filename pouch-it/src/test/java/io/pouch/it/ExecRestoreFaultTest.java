@@ -2,13 +2,17 @@ package io.pouch.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,11 +40,15 @@ class ExecRestoreFaultTest {
         }
     }
 
-    private static JsonNode body(Cmd.Result r, int status) throws Exception {
+    private static JsonNode body(Cmd.Result r, int status) {
         String out = r.out();
         int nl = out.lastIndexOf('\n');
         assertEquals(Integer.toString(status), out.substring(nl + 1), r.toString());
-        return nl <= 0 ? null : JSON.readTree(out.substring(0, nl));
+        try {
+            return nl <= 0 ? null : JSON.readTree(out.substring(0, nl));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String create(String container, String script) throws Exception {
@@ -53,8 +61,17 @@ class ExecRestoreFaultTest {
                 "{\"Detach\":" + detach + "}");
     }
 
-    private static JsonNode inspect(String id) throws Exception {
+    private static JsonNode inspect(String id) {
         return body(d.curl("/exec/" + id + "/json"), 200);
+    }
+
+    /** The exec record of {@code id} as pouchd wrote it (an empty node while there is none). */
+    private static JsonNode record(Path records, String id) {
+        try {
+            return JSON.readTree(records.resolve(id + ".json").toFile());
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
     }
 
     @Test
@@ -68,14 +85,16 @@ class ExecRestoreFaultTest {
         String finished = create(c, "echo done; exit 4");
         assertTrue(start(finished, false).out().contains("done"));
         String created = create(c, "echo late; exit 3");
-        int pid = 0;
-        for (int i = 0; i < 50 && pid == 0; i++) {
-            pid = inspect(running).get("Pid").asInt();
-            Thread.sleep(50);
-        }
-        assertTrue(pid > 0);
+        int pid = Await.until(Duration.ofSeconds(5), () -> inspect(running).get("Pid").asInt(), p -> p > 0,
+                "the pid of exec " + running);
         assertEquals(4, inspect(finished).get("ExitCode").asInt());
-        Thread.sleep(500); // records are written within 100 ms of a change
+        // the records are written off the request's path, shortly after each change: kill once they are on disk
+        Path records = d.base().resolve("home/containers/" + cid + "/execs");
+        Await.until(Duration.ofSeconds(5), () -> record(records, running).path("Running").asBoolean()
+                        && record(records, running).path("Pid").asInt() == pid
+                        && record(records, finished).path("ExitCode").asInt(-1) == 4
+                        && record(records, created).path("ID").asText().equals(created),
+                "the three exec records on disk");
 
         d.killDaemon9();
         d.restartDaemon();
@@ -95,10 +114,8 @@ class ExecRestoreFaultTest {
         assertEquals(3, inspect(created).get("ExitCode").asInt());
         // the exit of the process that ran across the restart is learnt from containerd
         d.docker("exec", c, "touch", "/tmp/stop").ok();
-        for (int i = 0; i < 150 && inspect(running).get("Running").asBoolean(); i++) {
-            Thread.sleep(100);
-        }
-        r = inspect(running);
+        r = Await.until(Duration.ofSeconds(15), () -> inspect(running), j -> !j.get("Running").asBoolean(),
+                "the exit of exec " + running + " after the restart");
         assertFalse(r.get("Running").asBoolean(), r.toString());
         assertEquals(9, r.get("ExitCode").asInt(), r.toString());
         // exec works as before after the restart
@@ -107,7 +124,6 @@ class ExecRestoreFaultTest {
                 + "), exit codes after: " + r.get("ExitCode") + ", " + f.get("ExitCode") + ", "
                 + inspect(created).get("ExitCode"));
 
-        Path records = d.base().resolve("home/containers/" + cid + "/execs");
         assertTrue(Files.isRegularFile(records.resolve(running + ".json")));
         d.docker("rm", "-f", c).ok();
         assertTrue(d.curl("/exec/" + running + "/json").out().endsWith("404"));

@@ -1,22 +1,24 @@
 package io.pouch.it;
 
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 3, live restore: output a container writes while pouchd is down, and that is still in its FIFOs when it
+ * Live restore: output a container writes while pouchd is down, and that is still in its FIFOs when it
  * exits, is logged by the next pouchd (the FIFO keeper held the pipes). A pouchd of its own: kill -9 before the
  * containers write (they sleep 3 s first), wait until they have exited, start pouchd again, and every line must be
  * in {@code docker logs} exactly once, with the right exit code. Prints its counts. Run with
@@ -29,7 +31,7 @@ class FifoKeeperFaultTest {
 
     @BeforeAll
     static void daemon() {
-        d = PouchdHarness.startPrivate("pkeep0", "10.231.250.1/24", base -> { }, List.of());
+        d = PouchdHarness.startPrivate("pkeep", base -> { }, List.of());
     }
 
     @AfterAll
@@ -75,11 +77,36 @@ class FifoKeeperFaultTest {
     }
 
     private static void awaitExit(String pid) {
-        long end = System.currentTimeMillis() + 30_000;
-        while (Files.exists(Path.of("/proc", pid)) && System.currentTimeMillis() < end) {
-            PouchdHarness.sleep(100);
+        Await.until(Duration.ofSeconds(30), () -> !Files.exists(Path.of("/proc", pid)),
+                "the exit of container process " + pid);
+    }
+
+    /**
+     * Processes other than the keepers that hold a FIFO of container {@code id} open: its shim, until it has copied
+     * the container's last output into the FIFO and closed it.
+     */
+    private static List<Long> fifoHolders(String id) {
+        String fifos = d.base().resolve("run/fifo").resolve(id) + "/";
+        List<Long> out = new ArrayList<>();
+        ProcessHandle.allProcesses().filter(p -> !p.info().commandLine().orElse("").contains("pouch-fifo-keeper"))
+                .forEach(p -> {
+                    try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {
+                        if (fds.anyMatch(fd -> target(fd).startsWith(fifos))) {
+                            out.add(p.pid());
+                        }
+                    } catch (IOException | UncheckedIOException e) {
+                        // gone meanwhile, or not ours to read
+                    }
+                });
+        return out;
+    }
+
+    private static String target(Path fd) {
+        try {
+            return Files.readSymbolicLink(fd).toString();
+        } catch (IOException e) {
+            return "";
         }
-        assertTrue(!Files.exists(Path.of("/proc", pid)), "container process " + pid + " still runs");
     }
 
     @Test
@@ -97,13 +124,21 @@ class FifoKeeperFaultTest {
         d.docker("run", "-d", "--name", "fk-big", "--network", "none", "busybox", "sh", "-c",
                 "sleep 3; " + loop + " padding-padding-padding-padding-padding; done; exit 9").ok();
         List<String> pids = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (String n : List.of("fk-out", "fk-both", "fk-tty", "fk-big")) {
-            pids.add(d.docker("inspect", "-f", "{{.State.Pid}}", n).ok().trimmed());
+            String[] pidAndId = d.docker("inspect", "-f", "{{.State.Pid}} {{.Id}}", n).ok().trimmed().split(" ");
+            pids.add(pidAndId[0]);
+            ids.add(pidAndId[1]);
         }
         long keepersBefore = keepers();
         d.killDaemon9(); // before the containers write
         pids.forEach(FifoKeeperFaultTest::awaitExit);
-        PouchdHarness.sleep(500); // the shims finish their copies and close the FIFOs
+        // the shims finish their copies and close the FIFOs; fk-big's shim can only finish once the next pouchd
+        // drains its FIFO
+        for (String id : ids.subList(0, 3)) {
+            Await.until(Duration.ofSeconds(10), () -> fifoHolders(id), List::isEmpty,
+                    "the shim of " + id + " to close its FIFOs");
+        }
         long keepersWhileDown = keepers();
         d.restartDaemon();
 

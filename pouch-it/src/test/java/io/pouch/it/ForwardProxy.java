@@ -30,15 +30,20 @@ final class ForwardProxy implements AutoCloseable {
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    ForwardProxy(int port, Map<String, String> names) throws IOException {
+    /** A proxy on a port the OS picks ({@link #port()}). */
+    ForwardProxy(Map<String, String> names) throws IOException {
         this.names = Map.copyOf(names);
         this.server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         Thread.ofVirtual().name("forward-proxy").start(this::accept);
     }
 
-    /** The request lines relayed so far ({@code GET http://127.0.0.1:15040/v2/...}, {@code CONNECT host:port}). */
+    int port() {
+        return server.getLocalPort();
+    }
+
+    /** The request lines relayed so far ({@code GET http://127.0.0.1:PORT/v2/...}, {@code CONNECT host:port}). */
     List<String> requests() {
         return List.copyOf(requests);
     }

@@ -2,6 +2,7 @@ package io.pouch.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,14 +39,7 @@ class LifecycleEndToEndTest {
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier cond) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return;
-            }
-            PouchdHarness.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        Await.until(timeout, cond, what);
     }
 
     private static String state(String n) {
@@ -58,8 +52,8 @@ class LifecycleEndToEndTest {
         d.docker("run", "-d", "--name", n, "--restart", "on-failure:2", "busybox", "sh", "-c", "echo x; exit 3").ok();
         // back-off 100 + 200 ms: the two restarts are over well within 10 s
         await("2 restarts", Duration.ofSeconds(10), () -> state(n).equals("exited 2 3"));
-        PouchdHarness.sleep(1000);
-        assertEquals("exited 2 3", state(n));
+        // a third restart would come 400 ms after the exit
+        Await.holds(Duration.ofSeconds(1), () -> state(n).equals("exited 2 3"), "no restart past the maximum");
         assertEquals(3, d.docker("logs", n).ok().out().lines().count());
         d.docker("rm", "-f", n).ok();
     }
@@ -69,8 +63,8 @@ class LifecycleEndToEndTest {
         String n = name("onok");
         d.docker("run", "-d", "--name", n, "--restart", "on-failure", "busybox", "true").ok();
         await("exit", Duration.ofSeconds(10), () -> state(n).startsWith("exited"));
-        PouchdHarness.sleep(500);
-        assertEquals("exited 0 0", state(n));
+        // a restart would come 100 ms after the exit
+        Await.holds(Duration.ofMillis(500), () -> state(n).equals("exited 0 0"), "no restart after exit 0");
         d.docker("rm", "-f", n).ok();
     }
 
@@ -82,8 +76,8 @@ class LifecycleEndToEndTest {
         d.docker("stop", "-t", "1", n).ok();
         String after = state(n);
         assertTrue(after.startsWith("exited"), after);
-        PouchdHarness.sleep(1500);
-        assertEquals(after, state(n), "a user's stop is never undone by the policy");
+        Await.holds(Duration.ofMillis(1500), () -> state(n).equals(after),
+                "a user's stop is never undone by the policy");
         // a user start resets the count
         d.docker("start", n).ok();
         assertEquals("0", state(n).split(" ")[1]);
@@ -100,8 +94,7 @@ class LifecycleEndToEndTest {
         await("restart", Duration.ofSeconds(10), () -> state(n).equals("running 1 0"));
         d.docker("kill", n).ok();
         await("exit", Duration.ofSeconds(10), () -> state(n).startsWith("exited"));
-        PouchdHarness.sleep(1000);
-        assertTrue(state(n).startsWith("exited 1"), state(n));
+        Await.holds(Duration.ofSeconds(1), () -> state(n).startsWith("exited 1"), "no restart after a kill");
         d.docker("rm", "-f", n).ok();
     }
 
@@ -121,8 +114,8 @@ class LifecycleEndToEndTest {
         d.docker("stop", n).ok();
         String stopped = state(n);
         assertTrue(stopped.startsWith("exited"), stopped);
-        PouchdHarness.sleep(2000);
-        assertEquals(stopped, state(n));
+        // the next restart of the loop was due 1.6 s after the last exit
+        Await.holds(Duration.ofSeconds(2), () -> state(n).equals(stopped), "no restart after the stop");
         d.docker("rm", n).ok();
     }
 

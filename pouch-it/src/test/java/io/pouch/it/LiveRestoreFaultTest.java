@@ -1,12 +1,18 @@
 package io.pouch.it;
 
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -64,6 +70,15 @@ class LiveRestoreFaultTest {
         return new long[]{lost, doubled};
     }
 
+    /** The process waits in a write to a full pipe (its kernel wait channel). */
+    private static boolean blockedOnAPipe(ProcessHandle p) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(p.pid()), "wchan")).contains("pipe_write");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void killNinePouchdLosesNoContainerAndNoLine() {
         List<String> names = List.of("lr-a", "lr-b", "lr-c", "lr-fast");
@@ -76,20 +91,23 @@ class LiveRestoreFaultTest {
         // writes ~250 KiB while nobody reads its FIFO (the pipe holds 64 KiB): it blocks until pouchd is back
         d.docker("run", "-d", "--name", "lr-burst", "busybox", "sh", "-c", "sleep 0.7; i=0; while [ $i -lt 5000 ];"
                 + " do i=$((i+1)); echo \"$i padding-padding-padding-padding-padding\"; done; sleep 1000").ok();
-        PouchdHarness.sleep(300);
+        // the kill lands while lr-fast's output is being copied
+        Await.until(Duration.ofSeconds(10), () -> !d.docker("logs", "--tail", "1", "lr-fast").ok().trimmed().isEmpty(),
+                "lr-fast's first lines in its log");
         d.killDaemon9();
-        PouchdHarness.sleep(2000);
+        long down = System.nanoTime();
+        // pouchd stays down until lr-exit has exited and lr-burst is blocked on its full pipe
+        Await.until(Duration.ofSeconds(30), () -> d.containerProcesses("sleep 1; exit 7").isEmpty()
+                && d.containerProcesses("padding-padding").stream().anyMatch(LiveRestoreFaultTest::blockedOnAPipe),
+                "lr-exit's exit and lr-burst blocked on its output while pouchd is down");
+        long downMillis = (System.nanoTime() - down) / 1_000_000;
         d.restartDaemon();
-        PouchdHarness.sleep(500);
         int running = 0;
         long lostTotal = 0;
         long doubledTotal = 0;
         long fastLines = 0;
-        long fastEnd = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < fastEnd && !d.docker("logs", "--tail", "1", "lr-fast").ok().trimmed()
-                .equals(Integer.toString(FAST_LINES))) {
-            PouchdHarness.sleep(300);
-        }
+        Await.until(Duration.ofSeconds(30), () -> d.docker("logs", "--tail", "1", "lr-fast").ok().trimmed(),
+                Integer.toString(FAST_LINES)::equals, "lr-fast's last line in its log");
         for (int i = 0; i < names.size(); i++) {
             String n = names.get(i);
             String s = d.docker("inspect", "-f", "{{.State.Running}} {{.State.Pid}}", n).ok().trimmed();
@@ -105,23 +123,16 @@ class LiveRestoreFaultTest {
             }
         }
         String exited = d.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "lr-exit").ok().trimmed();
-        long burstEnd = System.currentTimeMillis() + 10_000;
-        String burst = "";
-        while (System.currentTimeMillis() < burstEnd) {
-            burst = d.docker("logs", "lr-burst").ok().out();
-            if (burst.lines().count() >= 5000) {
-                break;
-            }
-            PouchdHarness.sleep(200);
-        }
+        String burst = Await.until(Duration.ofSeconds(10), () -> d.docker("logs", "lr-burst").ok().out(),
+                log -> log.lines().count() >= 5000, "the 5000 lines of lr-burst in its log");
         long burstLost = lost(burst.lines().map(l -> l.split(" ")[0]).reduce("", (a, b) -> a + b + "\n"));
         System.out.printf("burst of 5000 lines (~250 KiB) written while pouchd was down: %d lines in the log, %d lost%n",
                 burst.lines().count(), burstLost + 5000 - burst.lines().count());
         assertEquals(5000, burst.lines().count());
         assertEquals(0, burstLost);
-        System.out.printf("live restore (kill -9 pouchd, 2 s): containers before %d, still running after with the"
-                + " same pid %d, log lines lost %d, doubled %d (lr-fast: %d lines); exited during downtime: %s%n",
-                names.size(), running, lostTotal, doubledTotal, fastLines, exited);
+        System.out.printf("live restore (kill -9 pouchd, down %d ms): containers before %d, still running after with"
+                + " the same pid %d, log lines lost %d, doubled %d (lr-fast: %d lines); exited during downtime: %s%n",
+                downMillis, names.size(), running, lostTotal, doubledTotal, fastLines, exited);
         assertEquals(names.size(), running);
         // the durable log path (FifoContainerIO: FIFO -> spool by splice -> json-file under a write-ahead journal)
         // leaves no window where a kill -9 loses or doubles a chunk, even for lr-fast, whose output is nearly always
@@ -141,13 +152,10 @@ class LiveRestoreFaultTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        long end = System.currentTimeMillis() + 20_000;
         String sock = d.base().resolve("run/containerd/containerd.sock").toString();
         // pouchd's metadata answers at once; wait until the new containerd answers too
-        while ((d.containerdPid() == ctdPid || Cmd.run(List.of("ctr", "--address", sock, "version"), java.util.Map.of(),
-                null, java.time.Duration.ofSeconds(5)).exit() != 0) && System.currentTimeMillis() < end) {
-            PouchdHarness.sleep(200);
-        }
+        Await.until(Duration.ofSeconds(20), () -> d.containerdPid() != ctdPid && Cmd.run(List.of("ctr", "--address",
+                sock, "version"), Map.of(), null, Duration.ofSeconds(5)).exit() == 0, "a new containerd answering");
         assertNotEquals(ctdPid, d.containerdPid());
         assertEquals("true " + pids.get(0), d.docker("inspect", "-f", "{{.State.Running}} {{.State.Pid}}", "lr-a")
                 .ok().trimmed());
@@ -177,18 +185,15 @@ class LiveRestoreFaultTest {
         d.killContainerdAndShims();
         d.restartDaemon();
         // the policy restarts run one after another once pouchd is up: poll rather than guess how long they take
-        String s = "";
-        long deadline = System.currentTimeMillis() + 30_000;
-        do {
-            PouchdHarness.sleep(300);
+        String s = Await.until(Duration.ofSeconds(30), () -> {
             StringBuilder seen = new StringBuilder();
             for (String n : List.of("rb-always", "rb-always-stopped", "rb-unless", "rb-unless-stopped", "rb-no")) {
                 seen.append(n).append('=').append(d.docker("inspect", "-f", "{{.State.Status}}", n).ok().trimmed())
                         .append(' ');
             }
-            s = seen.toString();
-        } while (!(s.contains("rb-always=running ") && s.contains("rb-always-stopped=running ")
-                && s.contains("rb-unless=running ")) && System.currentTimeMillis() < deadline);
+            return seen.toString();
+        }, seen -> seen.contains("rb-always=running ") && seen.contains("rb-always-stopped=running ")
+                && seen.contains("rb-unless=running "), "the policy restarts after the reboot");
         System.out.println("after a simulated reboot: " + s);
         assertTrue(s.contains("rb-always=running "), s);
         assertTrue(s.contains("rb-always-stopped=running "), s);

@@ -4,12 +4,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
+import java.net.SocketTimeoutException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -43,19 +46,7 @@ class LogDriverEndToEndTest {
                     "--log-opt", "syslog-facility=local0", "busybox", "sh", "-c", "echo to-out; echo to-err >&2");
             try {
                 assertEquals(0, r.exit(), r.toString());
-                List<String> got = new ArrayList<>();
-                server.configureBlocking(false);
-                ByteBuffer b = ByteBuffer.allocate(4096);
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (got.size() < 2 && System.nanoTime() < deadline) {
-                    b.clear();
-                    if (server.receive(b) == null) {
-                        Thread.sleep(20);
-                        continue;
-                    }
-                    b.flip();
-                    got.add(StandardCharsets.UTF_8.decode(b).toString());
-                }
+                List<String> got = receive(server, 2, Duration.ofSeconds(5));
                 // local0 = 16: stdout at info (16*8+6), stderr at err (16*8+3)
                 String expected = " " + n + "[" + pidOf() + "]: to-out\n";
                 assertTrue(got.stream().anyMatch(m -> m.startsWith("<134>") && m.endsWith(expected)), got.toString());
@@ -144,6 +135,27 @@ class LogDriverEndToEndTest {
         } finally {
             d.docker("rm", "-f", n);
         }
+    }
+
+    /** Up to {@code n} datagrams, each awaited in a blocking receive, all within {@code timeout}. */
+    private static List<String> receive(DatagramChannel server, int n, Duration timeout) throws IOException {
+        List<String> got = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
+        while (got.size() < n) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                break;
+            }
+            server.socket().setSoTimeout((int) left);
+            try {
+                server.socket().receive(p);
+            } catch (SocketTimeoutException e) {
+                break;
+            }
+            got.add(new String(p.getData(), p.getOffset(), p.getLength(), StandardCharsets.UTF_8));
+        }
+        return got;
     }
 
     private static long pidOf() throws Exception {

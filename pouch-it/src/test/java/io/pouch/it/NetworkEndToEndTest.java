@@ -2,6 +2,9 @@ package io.pouch.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pouch.testing.Await;
+import io.pouch.testing.HostNetworks;
+import io.pouch.testing.HostNetworks.Subnet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Networking through the real docker CLI: published ports, user networks with DNS, isolation, internal networks,
  * bad input, and no leftovers. Traffic goes only to loopback and to addresses inside the namespaces created here;
- * subnets are in 10.231.0.0/16, bridges are named pn-*.
+ * subnets are reserved per test ({@link HostNetworks}), bridges are named pn-* with random suffixes.
  */
 @Tag("e2e")
 class NetworkEndToEndTest {
@@ -57,12 +61,10 @@ class NetworkEndToEndTest {
         return d.docker(a.toArray(String[]::new)).ok().trimmed();
     }
 
-    private static long vethCount() {
-        return sh("ip", "-o", "link").ok().out().lines().filter(l -> l.contains("veth")).count();
-    }
-
-    private static long pouchRules() {
-        return sh("iptables-save").ok().out().lines().filter(l -> l.contains("POUCH")).count();
+    /** The iptables rules of this daemon: its chains and the jumps to them carry its bridge's name. */
+    private static List<String> pouchRules() {
+        return sh("iptables-save").ok().out().lines().filter(l -> l.contains("POUCH") && l.contains(d.bridge()))
+                .toList();
     }
 
     @Test
@@ -72,23 +74,18 @@ class NetworkEndToEndTest {
         d.docker("run", "-d", "--name", n, "-p", "127.0.0.1:" + port + ":80", "busybox", "httpd", "-f", "-p", "80",
                 "-h", "/etc").ok();
         try {
-            Cmd.Result r = null;
-            for (int i = 0; i < 30; i++) {
-                r = sh("curl", "-s", "-m", "5", "http://127.0.0.1:" + port + "/hostname");
-                if (r.exit() == 0) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            Cmd.Result r = Await.until(Duration.ofSeconds(10),
+                    () -> sh("curl", "-s", "-m", "5", "http://127.0.0.1:" + port + "/hostname"), c -> c.exit() == 0,
+                    "an answer of httpd on the published port " + port);
             JsonNode ins = JSON.readTree(d.docker("inspect", n).ok().out()).get(0);
             assertEquals(0, r.exit(), r.toString());
             assertEquals(ins.get("Id").asText().substring(0, 12), r.trimmed());
             JsonNode ns = ins.get("NetworkSettings");
             assertEquals(Integer.toString(port), ns.at("/Ports/80~1tcp/0/HostPort").asText());
             assertEquals("127.0.0.1", ns.at("/Ports/80~1tcp/0/HostIp").asText());
-            assertTrue(ns.at("/Networks/bridge/IPAddress").asText().startsWith("10.231.255."), ns.toString());
+            assertTrue(ns.at("/Networks/bridge/IPAddress").asText().startsWith(d.subnet().prefix()), ns.toString());
             assertEquals(ns.get("IPAddress").asText(), ns.at("/Networks/bridge/IPAddress").asText());
-            assertEquals("10.231.255.1", ns.at("/Networks/bridge/Gateway").asText());
+            assertEquals(d.gateway(), ns.at("/Networks/bridge/Gateway").asText());
             assertTrue(d.docker("ps", "--filter", "name=" + n, "--format", "{{.Ports}}").ok().trimmed()
                     .contains("127.0.0.1:" + port + "->80/tcp"));
             assertTrue(d.docker("port", n).ok().trimmed().contains("80/tcp -> 127.0.0.1:" + port));
@@ -101,19 +98,20 @@ class NetworkEndToEndTest {
     void containersOnAUserNetworkResolveEachOtherByNameAndAlias() {
         String net = "pnet-" + id();
         String a = "dnsa-" + id();
-        netCreate(net, "10.231.21.0/24");
+        Subnet s = HostNetworks.reserveSubnet();
+        netCreate(net, s.cidr());
         try {
             d.docker("run", "-d", "--name", a, "--network", net, "--network-alias", "svc", "busybox", "sleep", "60")
                     .ok();
             Cmd.Result ns = d.docker("run", "--rm", "--network", net, "busybox", "nslookup", a);
             assertEquals(0, ns.exit(), ns.toString());
-            assertTrue(ns.out().contains("10.231.21.2"), ns.out());
+            assertTrue(ns.out().contains(s.address(2)), ns.out());
             Cmd.Result alias = d.docker("run", "--rm", "--network", net, "busybox", "nslookup", "svc");
-            assertTrue(alias.out().contains("10.231.21.2"), alias.toString());
+            assertTrue(alias.out().contains(s.address(2)), alias.toString());
             Cmd.Result ping = d.docker("run", "--rm", "--network", net, "busybox", "ping", "-c1", "-W2", a);
             assertEquals(0, ping.exit(), ping.toString());
             JsonNode netJson = JSON_read(d.docker("network", "inspect", net).ok().out()).get(0);
-            assertEquals("10.231.21.0/24", netJson.at("/IPAM/Config/0/Subnet").asText());
+            assertEquals(s.cidr(), netJson.at("/IPAM/Config/0/Subnet").asText());
             assertEquals(1, netJson.get("Containers").size(), netJson.toString());
             // the default bridge has no embedded DNS: names do not resolve there
             assertNotEquals(0, d.docker("run", "--rm", "busybox", "nslookup", a).exit());
@@ -137,18 +135,20 @@ class NetworkEndToEndTest {
         String n2 = "piso-" + id();
         String n3 = "pint-" + id();
         String b = "isob-" + id();
-        netCreate(n1, "10.231.22.0/24");
-        netCreate(n2, "10.231.23.0/24");
-        netCreate(n3, "10.231.24.0/24", "--internal");
+        netCreate(n1, HostNetworks.reserveSubnet().cidr());
+        Subnet s2 = HostNetworks.reserveSubnet();
+        netCreate(n2, s2.cidr());
+        netCreate(n3, HostNetworks.reserveSubnet().cidr(), "--internal");
         try {
             d.docker("run", "-d", "--name", b, "--network", n2, "busybox", "sleep", "60").ok();
-            assertEquals(0, d.docker("run", "--rm", "--network", n2, "busybox", "ping", "-c1", "-W2", "10.231.23.2")
+            String target = s2.address(2);
+            assertEquals(0, d.docker("run", "--rm", "--network", n2, "busybox", "ping", "-c1", "-W2", target)
                     .exit());
-            assertNotEquals(0, d.docker("run", "--rm", "--network", n1, "busybox", "ping", "-c1", "-W1", "10.231.23.2")
+            assertNotEquals(0, d.docker("run", "--rm", "--network", n1, "busybox", "ping", "-c1", "-W1", target)
                     .exit());
             Cmd.Result route = d.docker("run", "--rm", "--network", n3, "busybox", "ip", "route");
             assertTrue(!route.out().contains("default"), route.toString());
-            Cmd.Result out = d.docker("run", "--rm", "--network", n3, "busybox", "ping", "-c1", "-W1", "10.231.23.2");
+            Cmd.Result out = d.docker("run", "--rm", "--network", n3, "busybox", "ping", "-c1", "-W1", target);
             assertNotEquals(0, out.exit(), out.toString());
         } finally {
             d.docker("rm", "-f", b);
@@ -158,12 +158,14 @@ class NetworkEndToEndTest {
 
     @Test
     void badInputIsRefusedWithClearErrorsAndLeavesNothing() throws Exception {
-        long veths = vethCount();
-        long rules = pouchRules();
         String net = "pbad-" + id();
-        netCreate(net, "10.231.25.0/24");
+        String bridge = "pn-" + net.substring(net.length() - 6);
+        Set<String> veths = d.veths(bridge);
+        List<String> rules = pouchRules();
+        Subnet s = HostNetworks.reserveSubnet();
+        netCreate(net, s.cidr());
         try {
-            Cmd.Result overlap = d.docker("network", "create", "--subnet", "10.231.25.128/25", "x" + net);
+            Cmd.Result overlap = d.docker("network", "create", "--subnet", s.cidr(128, 25), "x" + net);
             assertNotEquals(0, overlap.exit());
             assertTrue(overlap.err().contains("overlaps"), overlap.toString());
             Cmd.Result cidr = d.docker("network", "create", "--subnet", "10.231.300.0/24", "y" + net);
@@ -183,6 +185,9 @@ class NetworkEndToEndTest {
                 assertTrue(r.err().contains("port is already allocated"), r.toString());
                 assertEquals("created", d.docker("inspect", "-f", "{{.State.Status}}", c).ok().trimmed());
                 d.docker("rm", c).ok();
+                // (a veth of another suite's daemon may show here for a moment, before it is put on its bridge)
+                Await.until(Duration.ofSeconds(5), () -> d.veths(bridge), veths::equals,
+                        "no veth left by the failed start");
             }
             String inUse = "use-" + id();
             d.docker("run", "-d", "--name", inUse, "--network", net, "busybox", "sleep", "30").ok();
@@ -193,7 +198,7 @@ class NetworkEndToEndTest {
         } finally {
             d.docker("network", "rm", net);
         }
-        assertEquals(veths, vethCount(), sh("ip", "-o", "link").out());
+        Await.until(Duration.ofSeconds(5), () -> d.veths(bridge), veths::equals, "the veths of before, and no other");
         assertEquals(rules, pouchRules(), sh("iptables-save").out());
         assertTrue(sh("ls", d.base().resolve("run/netns").toString()).out().isBlank());
     }
@@ -202,21 +207,22 @@ class NetworkEndToEndTest {
     void containerSettingsReachTheContainerAndInspect() throws Exception {
         String net = "pset-" + id();
         String web = "lnk-" + id();
-        netCreate(net, "10.231.26.0/24");
+        Subnet s = HostNetworks.reserveSubnet();
+        netCreate(net, s.cidr());
         try {
-            String out = d.docker("run", "--rm", "--network", net, "--ip", "10.231.26.77", "--mac-address",
-                    "02:42:aa:bb:cc:01", "--hostname", "hh", "--add-host", "foo:10.231.26.200", "--dns-search",
+            String out = d.docker("run", "--rm", "--network", net, "--ip", s.address(77), "--mac-address",
+                    "02:42:aa:bb:cc:01", "--hostname", "hh", "--add-host", "foo:" + s.address(200), "--dns-search",
                     "example.test", "--dns-option", "ndots:2", "busybox", "sh", "-c",
                     "ip -o addr show eth0; ip -o link show eth0; cat /etc/hosts /etc/resolv.conf").ok().out();
-            assertTrue(out.contains("inet 10.231.26.77/24"), out);
+            assertTrue(out.contains("inet " + s.cidr(77, 24)), out);
             assertTrue(out.contains("02:42:aa:bb:cc:01"), out);
-            assertTrue(out.contains("10.231.26.77\thh"), out);
-            assertTrue(out.contains("10.231.26.200\tfoo"), out);
-            assertTrue(out.contains("nameserver 10.231.26.1"), out);
+            assertTrue(out.contains(s.address(77) + "\thh"), out);
+            assertTrue(out.contains(s.address(200) + "\tfoo"), out);
+            assertTrue(out.contains("nameserver " + s.address(1)), out);
             assertTrue(out.contains("search example.test"), out);
             assertTrue(out.contains("options ndots:2"), out);
             // --ip is for user networks only, as in dockerd
-            Cmd.Result ip = d.docker("run", "--rm", "--ip", "10.231.255.50", "busybox", "true");
+            Cmd.Result ip = d.docker("run", "--rm", "--ip", d.subnet().address(50), "busybox", "true");
             assertNotEquals(0, ip.exit());
             assertTrue(ip.err().contains("user defined networks only"), ip.toString());
             // --link on the default bridge writes the linked container into /etc/hosts
@@ -241,8 +247,8 @@ class NetworkEndToEndTest {
         int port = freePort();
         // busybox wget may crash here (static glibc), nc does not
         Cmd.Result r = d.docker("run", "--rm", "-p", port + ":80", "busybox", "sh", "-c",
-                "httpd -p 80 -h /etc; sleep 0.3; printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 3 10.231.255.1 "
-                        + port + " | tail -1");
+                "httpd -p 80 -h /etc; sleep 0.3; printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + d.gateway()
+                        + " " + port + " | tail -1");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.trimmed().matches("[0-9a-f]{12}"), r.toString());
     }

@@ -1,5 +1,8 @@
 package io.pouch.it;
 
+import io.pouch.testing.Await;
+import io.pouch.testing.HostNetworks;
+import io.pouch.testing.HostNetworks.Subnet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code --network container:X}, the default bridge's check against the host's routes, and DNS of an alias added by
  * a live {@code network connect}, through the real docker CLI. Traffic stays on loopback inside the namespaces made
- * here; subnets are 10.231.61-63.0/24, devices pn-*.
+ * here; subnets are reserved per test ({@link HostNetworks}), devices pn-* with random suffixes.
  */
 @Tag("e2e")
 class NetworkModesEndToEndTest {
@@ -143,7 +147,8 @@ class NetworkModesEndToEndTest {
     void anAliasAddedByALiveConnectResolvesAtOnce() {
         int rounds = Integer.getInteger("pouch.it.aliasRounds", 2);
         String net = "palias-" + id();
-        d.docker("network", "create", "--subnet", "10.231.62.0/24", "-o",
+        Subnet s = HostNetworks.reserveSubnet();
+        d.docker("network", "create", "--subnet", s.cidr(), "-o",
                 "com.docker.network.bridge.name=pn-" + net.substring(net.length() - 6), net).ok();
         String b = "asker-" + id();
         try {
@@ -158,7 +163,7 @@ class NetworkModesEndToEndTest {
                 d.docker("network", "connect", "--alias", alias, net, c).ok();
                 String ip = d.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + net
                         + "\").IPAddress}}", c).ok().trimmed();
-                assertTrue(ip.startsWith("10.231.62."), ip);
+                assertTrue(ip.startsWith(s.prefix()), ip);
                 long t0 = System.nanoTime();
                 Cmd.Result ns = d.docker("exec", b, "nslookup", alias);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -185,37 +190,28 @@ class NetworkModesEndToEndTest {
      */
     @Test
     void runRmOnTheBridgeLeavesNothingOnceItsTeardownRan() throws Exception {
-        long veths = vethCount();
+        String net = "prm-" + id();
+        String bridge = "pn-" + net.substring(net.length() - 6);
+        Set<String> veths = d.veths(bridge);
         for (int i = 0; i < 3; i++) {
             assertEquals(0, d.docker("run", "--rm", "busybox", "true").exit());
         }
-        String net = "prm-" + id();
-        d.docker("network", "create", "--subnet", "10.231.61.0/24", "-o",
-                "com.docker.network.bridge.name=pn-" + net.substring(net.length() - 6), net).ok();
+        d.docker("network", "create", "--subnet", HostNetworks.reserveSubnet().cidr(), "-o",
+                "com.docker.network.bridge.name=" + bridge, net).ok();
         try {
             d.docker("run", "--rm", "--network", net, "busybox", "true").ok();
         } finally {
             d.docker("network", "rm", net).ok(); // waits for that container's teardown, so it is not "in use"
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (vethCount() != veths && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(veths, vethCount(), sh("ip", "-o", "link").out());
-        while (!sh("ls", d.base().resolve("run/netns").toString()).out().isBlank() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(sh("ls", d.base().resolve("run/netns").toString()).out().isBlank());
+        Await.until(Duration.ofSeconds(5), () -> d.veths(bridge), veths::equals, "the veths of before, and no other");
+        Await.until(Duration.ofSeconds(5), () -> sh("ls", d.base().resolve("run/netns").toString()).out(),
+                String::isBlank, "no network namespace left");
         // every lease left belongs to a running container (network id -> address -> owner)
         var ipam = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 d.base().resolve("home/network/ipam.json").toFile());
         String running = d.docker("ps", "-q", "--no-trunc").ok().out();
         ipam.elements().forEachRemaining(leases -> leases.elements().forEachRemaining(owner ->
                 assertTrue(running.contains(owner.asText()), "lease of " + owner + " which is not running: " + ipam)));
-    }
-
-    private static long vethCount() {
-        return sh("ip", "-o", "link").ok().out().lines().filter(l -> l.contains("veth")).count();
     }
 
     /**
@@ -228,8 +224,9 @@ class NetworkModesEndToEndTest {
         String dummy = "pn-dm" + id().substring(0, 4);
         sh("ip", "link", "add", dummy, "type", "veth", "peer", "name", dummy + "p").ok();
         Path base = Files.createTempDirectory("pouch-routecheck");
+        Subnet s = HostNetworks.reserveSubnet();
         try {
-            sh("ip", "addr", "add", "10.231.63.1/24", "dev", dummy).ok();
+            sh("ip", "addr", "add", s.cidr(1, 24), "dev", dummy).ok();
             sh("ip", "link", "set", dummy, "up").ok();
             sh("ip", "link", "set", dummy + "p", "up").ok();
             Path root = Cmd.repoRoot();
@@ -241,10 +238,10 @@ class NetworkModesEndToEndTest {
                     "--listen", "unix://" + base.resolve("pouchd.sock"),
                     "--pidfile", base.resolve("pouchd.pid").toString(),
                     "--config-file", base.resolve("none.json").toString(),
-                    "--bridge-name", "pn-rc" + id().substring(0, 4), "--bip", "10.231.63.200/24"),
+                    "--bridge-name", "pn-rc" + id().substring(0, 4), "--bip", s.cidr(200, 24)),
                     Map.of(), null, Duration.ofSeconds(60));
             assertEquals(1, r.exit(), r.toString());
-            assertTrue(r.err().contains("overlaps the host's route 10.231.63.0/24 dev " + dummy)
+            assertTrue(r.err().contains("overlaps the host's route " + s.cidr() + " dev " + dummy)
                     && r.err().contains("--bip"), r.toString());
             // refused before anything started: no containerd state, no bridge
             assertFalse(Files.exists(base.resolve("run/containerd")), "containerd was started");

@@ -1,9 +1,11 @@
 package io.pouch.it;
 
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,12 +46,8 @@ class PouchCliEndToEndTest {
         String ps = d.pouch("ps").ok().out();
         assertTrue(ps.contains(n), ps);
         assertEquals("running", d.pouch("inspect", "-f", "{{.State.Status}}", n).ok().trimmed());
-        String logs = "";
-        for (int i = 0; i < 50 && !logs.contains("ready"); i++) {
-            logs = d.pouch("logs", n).out();
-            PouchdHarness.sleep(100);
-        }
-        assertTrue(logs.contains("ready"), logs);
+        Await.until(Duration.ofSeconds(5), () -> d.pouch("logs", n).out(), logs -> logs.contains("ready"),
+                "\"ready\" in the logs of " + n);
         d.pouch("stop", "-t", "1", n).ok();
         assertEquals("exited", d.pouch("inspect", "-f", "{{.State.Status}}", n).ok().trimmed());
         d.pouch("rm", n).ok();

@@ -2,6 +2,9 @@ package io.pouch.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pouch.testing.Await;
+import io.pouch.testing.HostNetworks;
+import io.pouch.testing.HostNetworks.Subnet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Networking through the pouch CLI (issue 5): network create/ls/inspect/connect/disconnect/rm/prune, run's -p,
+ * Networking through the pouch CLI: network create/ls/inspect/connect/disconnect/rm/prune, run's -p,
  * --network, --network-alias, and pouch port. Traffic goes only to loopback and to the namespaces of the containers
- * made here; the subnet is 10.232.1.0/24 and bridges are named pnc-*.
+ * made here; the subnet is reserved for the test ({@link HostNetworks}) and bridges are named pnc-* with random
+ * suffixes.
  */
 @Tag("e2e")
 class PouchNetworkCliEndToEndTest {
@@ -53,15 +57,16 @@ class PouchNetworkCliEndToEndTest {
         String a = "pnca-" + suffix;
         String b = "pncb-" + suffix;
         String c = "pncc-" + suffix;
+        Subnet s = HostNetworks.reserveSubnet();
         try {
-            String netId = d.pouch("network", "create", "--subnet", "10.232.1.0/24", "--label", "who=netcli",
+            String netId = d.pouch("network", "create", "--subnet", s.cidr(), "--label", "who=netcli",
                     "-o", "com.docker.network.bridge.name=pnc-" + suffix, net).ok().trimmed();
             assertTrue(netId.matches("[0-9a-f]{64}"), netId);
             String ls = d.pouch("network", "ls").ok().out();
             assertTrue(ls.lines().findFirst().orElse("").matches("NETWORK ID\\s+NAME\\s+DRIVER\\s+SCOPE"), ls);
             assertTrue(ls.contains(netId.substring(0, 12)) && ls.contains(net), ls);
             assertEquals(netId, d.pouch("network", "ls", "-q", "--no-trunc", "--filter", "name=" + net).ok().trimmed());
-            assertEquals("10.232.1.0/24 netcli", d.pouch("network", "inspect", "-f",
+            assertEquals(s.cidr() + " netcli", d.pouch("network", "inspect", "-f",
                     "{{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Labels.who}}", net).ok().trimmed());
 
             d.pouch("run", "-d", "--name", a, "--network", net, "--network-alias", "svc-" + suffix, "busybox",
@@ -69,7 +74,7 @@ class PouchNetworkCliEndToEndTest {
             d.pouch("run", "-d", "--name", b, "--network", net, "busybox", "sleep", "120").ok();
             String ipA = json(d.pouch("inspect", a).ok().out()).get(0).at("/NetworkSettings/Networks/" + net
                     + "/IPAddress").asText();
-            assertTrue(ipA.startsWith("10.232.1."), ipA);
+            assertTrue(ipA.startsWith(s.prefix()), ipA);
             for (String name : List.of(a, "svc-" + suffix)) {
                 Cmd.Result ns = d.pouch("exec", b, "nslookup", name);
                 assertEquals(0, ns.exit(), ns.toString());
@@ -87,7 +92,7 @@ class PouchNetworkCliEndToEndTest {
                     + "/IPAddress").asText();
             Cmd.Result late = d.pouch("exec", b, "nslookup", "late-" + suffix);
             assertEquals(0, late.exit(), late.toString());
-            assertTrue(ipC.startsWith("10.232.1.") && late.out().contains(ipC), late + " " + ipC);
+            assertTrue(ipC.startsWith(s.prefix()) && late.out().contains(ipC), late + " " + ipC);
             d.pouch("network", "disconnect", net, c).ok();
             assertEquals(2, json(d.pouch("network", "inspect", net).ok().out()).get(0).get("Containers").size());
 
@@ -130,16 +135,9 @@ class PouchNetworkCliEndToEndTest {
             assertEquals(1, none.exit());
             assertTrue(none.err().contains("No public port '81/tcp' published for " + n), none.toString());
 
-            Cmd.Result r = null;
-            for (int i = 0; i < 50; i++) {
-                r = Cmd.run(List.of("curl", "-s", "-m", "5", "http://127.0.0.1:" + port + "/hostname"), Map.of(),
-                        null, Duration.ofSeconds(30));
-                if (r.exit() == 0) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertEquals(0, r.exit(), r.toString());
+            Cmd.Result r = Await.until(Duration.ofSeconds(10), () -> Cmd.run(List.of("curl", "-s", "-m", "5",
+                    "http://127.0.0.1:" + port + "/hostname"), Map.of(), null, Duration.ofSeconds(30)),
+                    c -> c.exit() == 0, "an answer of httpd on the published port " + port);
             String id = json(d.pouch("inspect", n).ok().out()).get(0).get("Id").asText();
             assertEquals(id.substring(0, 12), r.trimmed());
 

@@ -1,14 +1,25 @@
 package io.pouch.it;
 
+import io.pouch.testing.Await;
+import io.pouch.testing.HostNetworks;
+import io.pouch.testing.HostNetworks.Subnet;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -17,92 +28,90 @@ import java.util.stream.Stream;
  * container it made, stops it (and its containerd), and checks that no mount is left behind.
  */
 public final class PouchdHarness implements AutoCloseable {
+    private static final Pattern MASTER = Pattern.compile(" master (\\S+) ");
     private static PouchdHarness shared;
 
     private final Path base;
     private final Path socket;
     private volatile Process process;
     private final Path dockerConfig;
-    /** life: the bridge this daemon owns ("pit0" for the shared one), kept for restarts. */
-    private String bridge = "pit0";
-    /** The default bridge's address, flags added to the daemon's command line and its extra environment (kept for restarts). */
-    private String bip = "10.231.255.1/24";
-    private List<String> extraArgs = List.of();
-    private Map<String, String> env = Map.of();
+    /** The bridge this daemon owns (a random name, so that two suites on one host never share one). */
+    private final String bridge;
+    /** The default bridge's subnet (reserved for this JVM); the bridge's address is its .1. */
+    private final Subnet subnet;
+    /** Flags added to the daemon's command line and its extra environment, kept for restarts. */
+    private final List<String> extraArgs;
+    private final Map<String, String> env;
 
     /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
     public static synchronized PouchdHarness shared() {
         if (shared == null) {
-            shared = start();
+            shared = start("pouch-it-", "pit", HostNetworks.reserveSubnet(), base -> { }, List.of(), Map.of());
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
         }
         return shared;
     }
 
-    private PouchdHarness(Path base, Process process) throws IOException {
+    private PouchdHarness(Path base, String bridge, Subnet subnet, List<String> extraArgs, Map<String, String> env)
+            throws IOException {
         this.base = base;
         this.socket = base.resolve("pouchd.sock");
-        this.process = process;
         this.dockerConfig = Files.createDirectories(base.resolve("docker-config"));
-    }
-
-    static PouchdHarness start() {
-        return start("pouch-it-", "pit0");
+        this.bridge = bridge;
+        this.subnet = subnet;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.env = Map.copyOf(env);
     }
 
     /**
-     * life: a daemon of the caller's own (fault tests kill and restart it), with its own dirs and bridge "plr0";
-     * the caller closes it.
+     * A daemon of the caller's own (fault tests kill and restart it), with its own dirs, bridge and subnet; the
+     * caller closes it.
      */
     public static PouchdHarness startPrivate() {
-        return start("pouch-it-private-", "plr0");
+        return startPrivate("plr", base -> { }, List.of());
     }
 
     /**
-     * A daemon of the caller's own with its own bridge and address, and extra daemon flags; {@code args} may use
-     * the placeholder {@code $BASE} for the daemon's base directory (created before the launch, so files such as
-     * certificates can be put there by {@code prepare}). The caller closes it.
+     * A daemon of the caller's own with its own bridge (named {@code bridgePrefix} and random hex digits) and
+     * subnet, and extra daemon flags; {@code args} may use the placeholder {@code $BASE} for the daemon's base
+     * directory (created before the launch, so files such as certificates can be put there by {@code prepare}).
+     * The caller closes it.
      */
-    public static PouchdHarness startPrivate(String bridge, String bip, java.util.function.Consumer<Path> prepare,
+    public static PouchdHarness startPrivate(String bridgePrefix, Consumer<Path> prepare, List<String> args) {
+        return startPrivate(bridgePrefix, HostNetworks.reserveSubnet(), prepare, args);
+    }
+
+    /** As {@link #startPrivate(String, Consumer, List)}, on a subnet the caller reserved (to name it in args). */
+    public static PouchdHarness startPrivate(String bridgePrefix, Subnet subnet, Consumer<Path> prepare,
                                              List<String> args) {
-        return start("pouch-it-" + bridge + "-", bridge, bip, prepare, args, Map.of());
+        return start("pouch-it-" + bridgePrefix + "-", bridgePrefix, subnet, prepare, args, Map.of());
     }
 
     /**
-     * registry: a daemon of the caller's own with {@code configJson} as its config file (keys other than the
-     * flags this harness passes), {@code env} added to its environment (HTTP_PROXY...), its own bridge and
-     * subnet; the caller closes it.
+     * A daemon of the caller's own with {@code configJson} as its config file (keys other than the flags this
+     * harness passes), {@code env} added to its environment (HTTP_PROXY...), its own bridge and subnet; the
+     * caller closes it.
      */
-    public static PouchdHarness startConfigured(String prefix, String bridge, String bip, String configJson,
+    public static PouchdHarness startConfigured(String prefix, String bridgePrefix, String configJson,
                                                 Map<String, String> env) {
-        return start(prefix, bridge, bip, base -> {
+        return start(prefix, bridgePrefix, HostNetworks.reserveSubnet(), base -> {
             try {
                 Files.writeString(base.resolve("no-config.json"), configJson);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }, List.of(), env);
     }
 
-    private static PouchdHarness start(String prefix, String bridge) {
-        // not Pouch's 192.168.5.1/24, which a pouchd on the host may hold; one subnet per test daemon
-        return start(prefix, bridge, bridge.equals("pit0") ? "10.231.255.1/24" : "10.231.254.1/24", base -> { },
-                List.of(), Map.of());
-    }
-
-    private static PouchdHarness start(String prefix, String bridge, String bip,
-                                       java.util.function.Consumer<Path> prepare, List<String> args,
-                                       Map<String, String> env) {
+    private static PouchdHarness start(String prefix, String bridgePrefix, Subnet subnet, Consumer<Path> prepare,
+                                       List<String> args, Map<String, String> env) {
         try {
             Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
             Path root = Cmd.repoRoot();
             prepare.accept(base);
             List<String> extra = args.stream().map(a -> a.replace("$BASE", base.toString())).toList();
-            PouchdHarness h = new PouchdHarness(base, launch(base, bridge, bip, extra, env));
-            h.bridge = bridge;
-            h.bip = bip;
-            h.extraArgs = extra;
-            h.env = Map.copyOf(env);
+            PouchdHarness h = new PouchdHarness(base, HostNetworks.bridgeName(bridgePrefix), subnet, extra, env);
+            h.process = h.launch();
             try {
                 h.awaitPing(Duration.ofSeconds(60));
                 String tar = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR",
@@ -118,8 +127,22 @@ public final class PouchdHarness implements AutoCloseable {
         }
     }
 
-    private static Process launch(Path base, String bridge, String bip, List<String> extra, Map<String, String> env)
-            throws IOException {
+    /** The default bridge's device name. */
+    public String bridge() {
+        return bridge;
+    }
+
+    /** The default bridge's subnet. */
+    public Subnet subnet() {
+        return subnet;
+    }
+
+    /** The default bridge's address: the gateway of its containers. */
+    public String gateway() {
+        return subnet.address(1);
+    }
+
+    private Process launch() throws IOException {
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -130,11 +153,11 @@ public final class PouchdHarness implements AutoCloseable {
                 "--listen", "unix://" + base.resolve("pouchd.sock"),
                 "--pidfile", base.resolve("pouchd.pid").toString(),
                 "--bridge-name", bridge,
-                "--bip", bip,
+                "--bip", subnet.cidr(1, 24),
                 "--config-file", base.resolve("no-config.json").toString(),
                 "--registry-certs-dir", base.resolve("certs.d").toString(),
                 "--debug"));
-        cmd.addAll(extra);
+        cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile()));
         pb.environment().putAll(env);
@@ -166,7 +189,7 @@ public final class PouchdHarness implements AutoCloseable {
     /** life: starts pouchd again on the same dirs and waits for /_ping. */
     public void restartDaemon() {
         try {
-            process = launch(base, bridge, bip, extraArgs, env);
+            process = launch();
         } catch (IOException e) {
             throw new AssertionError("cannot restart pouchd: " + e.getMessage(), e);
         }
@@ -187,31 +210,84 @@ public final class PouchdHarness implements AutoCloseable {
      * started (their command lines name its socket), so the tasks are gone. Stop pouchd first.
      */
     public void killContainerdAndShims() {
-        String sock = base.resolve("run").toString();
-        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains("containerd-shim")
-                && c.contains(sock)).orElse(false)).forEach(p -> {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                });
-        long pid = containerdPid();
-        if (pid > 0) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> killed = new ArrayList<>();
+        shims().forEach(p -> {
+            p.descendants().forEach(killed::add);
+            killed.add(p);
+        });
+        long ctd = containerdPid();
+        if (ctd > 0) {
+            ProcessHandle.of(ctd).ifPresent(killed::add);
         }
-        sleep(500);
+        killed.forEach(ProcessHandle::destroyForcibly);
+        Await.until(Duration.ofSeconds(30), () -> killed.stream().allMatch(PouchdHarness::dead),
+                "containerd and the shims of " + base + " gone after SIGKILL");
+    }
+
+    /** The containerd shims this daemon's containerd started (their command lines name its exec root). */
+    private List<ProcessHandle> shims() {
+        String run = base.resolve("run").toString();
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains("containerd-shim")
+                && c.contains(run)).orElse(false)).toList();
+    }
+
+    /**
+     * The live processes of this daemon's containers whose command line contains {@code text} (found from the
+     * shims, so also while pouchd is down).
+     */
+    public List<ProcessHandle> containerProcesses(String text) {
+        return shims().stream().flatMap(ProcessHandle::descendants).filter(p -> !dead(p))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(text)).orElse(false)).toList();
+    }
+
+    /** Exited: gone, or a zombie that its parent has not reaped yet. */
+    static boolean dead(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return true;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return true; // no /proc entry: gone
+        }
     }
 
     private void awaitPing(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        try {
+            Await.until(timeout, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("pouchd exited with " + process.exitValue() + ":\n" + log());
+                }
+                return Files.exists(socket) && curl("/_ping").exit() == 0;
+            }, "pouchd to answer /_ping");
+        } catch (AssertionError e) {
             if (!process.isAlive()) {
-                throw new AssertionError("pouchd exited with " + process.exitValue() + ":\n" + log());
+                throw e;
             }
-            if (Files.exists(socket) && curl("/_ping").exit() == 0) {
-                return;
-            }
-            sleep(100);
+            throw new AssertionError(e.getMessage() + ":\n" + log(), e);
         }
-        throw new AssertionError("pouchd did not answer /_ping within " + timeout + ":\n" + log());
+    }
+
+    /**
+     * The host ends of container veths (pouchd names them veth*) on this daemon's bridge, on one of
+     * {@code userBridges} or on no bridge: this daemon's, whatever another suite on the host does meanwhile (its
+     * veths are on its own bridges, but for a moment after they are made).
+     */
+    public Set<String> veths(String... userBridges) {
+        Set<String> bridges = new HashSet<>(List.of(userBridges));
+        bridges.add(bridge);
+        Set<String> out = new TreeSet<>();
+        String links = Cmd.run(List.of("ip", "-o", "link", "show", "type", "veth"), Map.of(), null,
+                Duration.ofSeconds(30)).ok().out();
+        for (String l : links.lines().toList()) {
+            String name = l.split(":\\s+", 3)[1].replaceAll("@.*", "");
+            Matcher master = MASTER.matcher(l);
+            if (name.startsWith("veth") && (!master.find() || bridges.contains(master.group(1)))) {
+                out.add(name);
+            }
+        }
+        return out;
     }
 
     public String host() {
@@ -374,13 +450,5 @@ public final class PouchdHarness implements AutoCloseable {
 
     private static void deleteTree(Path dir) {
         Cmd.run(List.of("rm", "-rf", "--one-file-system", dir.toString()), Map.of(), null, Duration.ofSeconds(60));
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,39 +27,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("e2e")
 class RegistryConfigEndToEndTest {
-    private static final int ORIGIN = 15040;
-    private static final int MIRROR = 15041;
-    private static final int PROXY = 15042;
+    /** The ports of the registries and of the proxy: the OS picks them. */
+    private static int originPort;
+    private static int mirrorPort;
+    private static int proxyPort;
 
     private static PouchdHarness shared;
     private static PouchdHarness p;
     private static ForwardProxy proxy;
     private static Path dir;
-    private static final List<Process> registries = new ArrayList<>();
+    private static final List<LocalRegistry> registries = new ArrayList<>();
     private static final List<String> pushed = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/docker-registry")),
+        Assumptions.assumeTrue(Files.isExecutable(LocalRegistry.BINARY),
                 "docker-registry is not installed (apt-get install docker-registry)");
         shared = PouchdHarness.shared();
         dir = Files.createTempDirectory(Path.of("/tmp"), "pouch-regcfg-it-");
-        registries.add(registry(ORIGIN));
-        registries.add(registry(MIRROR));
-        awaitPort(ORIGIN);
-        awaitPort(MIRROR);
-        proxy = new ForwardProxy(PROXY, Map.of("registry.test", "127.0.0.1"));
-        commitAndPush("127.0.0.1:" + MIRROR + "/library/mirrored:1", "mirrored");
-        commitAndPush("127.0.0.1:" + ORIGIN + "/pouchns/nsbox:1", "namespaced");
-        commitAndPush("127.0.0.1:" + ORIGIN + "/pouch/viaproxy:1", "proxied");
+        originPort = registry("origin");
+        mirrorPort = registry("mirror");
+        proxy = new ForwardProxy(Map.of("registry.test", "127.0.0.1"));
+        proxyPort = proxy.port();
+        commitAndPush("127.0.0.1:" + mirrorPort + "/library/mirrored:1", "mirrored");
+        commitAndPush("127.0.0.1:" + originPort + "/pouchns/nsbox:1", "namespaced");
+        commitAndPush("127.0.0.1:" + originPort + "/pouch/viaproxy:1", "proxied");
         String config = """
                 {"registry-mirrors": ["http://127.0.0.1:%d"],
                  "default-registry": "127.0.0.1:%d", "default-registry-namespace": "pouchns",
                  "insecure-registries": ["registry.test:%d"],
                  "image-proxy": "http://127.0.0.1:%d"}
-                """.formatted(MIRROR, ORIGIN, ORIGIN, PROXY);
-        String proxyUrl = "http://127.0.0.1:" + PROXY;
-        p = PouchdHarness.startConfigured("pouch-it-regcfg-", "preg0", "10.231.252.1/24", config,
+                """.formatted(mirrorPort, originPort, originPort, proxyPort);
+        String proxyUrl = "http://127.0.0.1:" + proxyPort;
+        p = PouchdHarness.startConfigured("pouch-it-regcfg-", "preg", config,
                 Map.of("HTTP_PROXY", proxyUrl, "HTTPS_PROXY", proxyUrl, "http_proxy", proxyUrl, "https_proxy", proxyUrl,
                         "NO_PROXY", "", "no_proxy", ""));
     }
@@ -68,7 +67,7 @@ class RegistryConfigEndToEndTest {
     @AfterAll
     static void tearDown() throws Exception {
         if (p != null) {
-            for (String ref : List.of("mirrored:1", "nsbox:1", "registry.test:" + ORIGIN + "/pouch/viaproxy:1")) {
+            for (String ref : List.of("mirrored:1", "nsbox:1", "registry.test:" + originPort + "/pouch/viaproxy:1")) {
                 p.docker("rmi", "-f", ref);
             }
             p.close();
@@ -81,10 +80,7 @@ class RegistryConfigEndToEndTest {
         if (proxy != null) {
             proxy.close();
         }
-        for (Process r : registries) {
-            r.destroy();
-            r.waitFor();
-        }
+        registries.forEach(LocalRegistry::close);
         if (dir != null) {
             Cmd.run(List.of("rm", "-rf", dir.toString()), Map.of(), null, Duration.ofSeconds(30));
         }
@@ -100,24 +96,11 @@ class RegistryConfigEndToEndTest {
         pushed.add(ref);
     }
 
-    private static Process registry(int port) throws IOException {
-        Path storage = Files.createDirectories(dir.resolve("storage-" + port));
-        Path cfg = dir.resolve("registry-" + port + ".yml");
-        Files.writeString(cfg, "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: " + storage
-                + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n");
-        return new ProcessBuilder("/usr/bin/docker-registry", "serve", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("registry-" + port + ".log").toFile()).start();
-    }
-
-    private static void awaitPort(int port) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("registry on port " + port + " did not start");
+    /** Starts a registry (its port picked by the OS) that the tear-down stops; returns its port. */
+    private static int registry(String name) throws IOException {
+        LocalRegistry r = new LocalRegistry(dir, name, "");
+        registries.add(r);
+        return r.port();
     }
 
     private static long count(List<String> lines, String prefix) {
@@ -132,7 +115,7 @@ class RegistryConfigEndToEndTest {
         assertTrue(pull.out().contains("Status: Downloaded newer image for mirrored:1"), pull.toString());
         assertEquals("mirrored", p.docker("run", "--rm", "mirrored:1", "cat", "/word.txt").ok().trimmed());
         List<String> seen = proxy.requests();
-        String mirror = "GET http://127.0.0.1:" + MIRROR + "/v2/library/mirrored/";
+        String mirror = "GET http://127.0.0.1:" + mirrorPort + "/v2/library/mirrored/";
         assertTrue(count(seen, mirror + "blobs/sha256:") >= 2, "config and layer blobs through the image-proxy: " + seen);
         assertEquals(0, count(seen, mirror + "manifests/"), "manifests go straight to the mirror: " + seen);
     }
@@ -146,7 +129,7 @@ class RegistryConfigEndToEndTest {
         assertTrue(pull.out().contains("Status: Downloaded newer image for nsbox:1"), pull.toString());
         assertEquals("namespaced", p.docker("run", "--rm", "nsbox:1", "cat", "/word.txt").ok().trimmed());
         List<String> seen = proxy.requests();
-        String origin = "GET http://127.0.0.1:" + ORIGIN + "/v2/pouchns/nsbox/";
+        String origin = "GET http://127.0.0.1:" + originPort + "/v2/pouchns/nsbox/";
         assertTrue(count(seen, origin + "blobs/sha256:") >= 2, "blobs of pouchns/nsbox through the image-proxy: " + seen);
         assertEquals(0, count(seen, origin + "manifests/"), seen.toString());
         // a name with its namespace given keeps it: library/nsbox does not exist on the default registry
@@ -158,15 +141,15 @@ class RegistryConfigEndToEndTest {
     @Test
     void apiRequestsGoThroughTheEnvironmentsProxyAndBlobsThroughTheImageProxy() {
         proxy.clear();
-        String ref = "registry.test:" + ORIGIN + "/pouch/viaproxy:1";
+        String ref = "registry.test:" + originPort + "/pouch/viaproxy:1";
         Cmd.Result pull = p.docker("pull", ref).ok();
         assertTrue(pull.out().contains("Status: Downloaded newer image for " + ref), pull.toString());
         assertEquals("proxied", p.docker("run", "--rm", ref, "cat", "/word.txt").ok().trimmed());
         List<String> seen = proxy.requests();
-        String base = "GET http://registry.test:" + ORIGIN + "/v2/";
+        String base = "GET http://registry.test:" + originPort + "/v2/";
         assertTrue(count(seen, base + "pouch/viaproxy/manifests/1") >= 1, "the manifest through HTTP_PROXY: " + seen);
         assertTrue(count(seen, base + "pouch/viaproxy/blobs/sha256:") >= 2, "blobs through the image-proxy: " + seen);
         // the registry is listed as insecure: HTTPS was tried first, through a CONNECT tunnel
-        assertTrue(count(seen, "CONNECT registry.test:" + ORIGIN) >= 1, seen.toString());
+        assertTrue(count(seen, "CONNECT registry.test:" + originPort) >= 1, seen.toString());
     }
 }

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,24 +38,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Pull, push and login through the real docker CLI against real registries (Debian's docker-registry) on
- * loopback: plain HTTP, TLS with a CA made here by openssl, htpasswd (bcrypt) Basic auth; and a small proxy in
+ * loopback: plain HTTP, tlsPort with a CA made here by openssl, htpasswd (bcrypt) Basic auth; and a small proxy in
  * the test that tampers with, truncates, or drops blob downloads.
  */
 @Tag("e2e")
 class RegistryEndToEndTest {
-    private static final int PLAIN = 15010;
-    private static final int TLS = 15011;
-    private static final int BASIC = 15012;
-    private static final int PROXY = 15020;
-    private static final int TOKEN_REGISTRY = 15030;
-    private static final int TOKEN_SERVER = 15031;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The ports of the registries and of the proxy: the OS picks them. */
+    private static int plainPort;
+    private static int tlsPort;
+    private static int basicPort;
+    private static int proxyPort;
+    private static int tokenPort;
 
     private static PouchdHarness d;
     /** The content store's lines of multi:test's blobs right after its load. */
     private static List<String> loadedBlobs;
     private static Path dir;
-    private static final List<Process> registries = new ArrayList<>();
+    private static final List<LocalRegistry> registries = new ArrayList<>();
     private static HttpServer proxy;
     private static HttpServer tokenServer;
     /** What the proxy does to blob downloads: pass, tamper, truncate, down. */
@@ -67,35 +66,35 @@ class RegistryEndToEndTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/docker-registry")),
+        Assumptions.assumeTrue(Files.isExecutable(LocalRegistry.BINARY),
                 "docker-registry is not installed (apt-get install docker-registry)");
         d = PouchdHarness.shared();
         dir = Files.createTempDirectory(Path.of("/tmp"), "pouch-reg-it-");
-        registries.add(registry(PLAIN, ""));
-        // TLS: a CA and a server certificate for 127.0.0.1 and localhost, made with openssl
+        plainPort = registry("plain", "");
+        // tlsPort: a CA and a server certificate for 127.0.0.1 and localhost, made with openssl
         shIn("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pouch-test-ca -keyout ca.key -out ca.crt"
                 + " && openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout srv.key -out srv.csr"
                 + " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext.cnf"
                 + " && openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out srv.crt"
                 + " && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca -keyout other.key -out other.crt");
-        registries.add(registry(TLS, "  tls:\n    certificate: " + dir.resolve("srv.crt") + "\n    key: " + dir.resolve("srv.key") + "\n"));
-        Path ca = Files.createDirectories(d.certsDir().resolve("127.0.0.1:" + TLS));
+        tlsPort = registry("tls", "  tls:\n    certificate: " + dir.resolve("srv.crt") + "\n    key: "
+                + dir.resolve("srv.key") + "\n");
+        Path ca = Files.createDirectories(d.certsDir().resolve("127.0.0.1:" + tlsPort));
         Files.copy(dir.resolve("ca.crt"), ca.resolve("ca.crt"));
-        // localhost:TLS gets the wrong CA: verification must fail there
-        Path wrong = Files.createDirectories(d.certsDir().resolve("localhost:" + TLS));
+        // localhost:tlsPort gets the wrong CA: verification must fail there
+        Path wrong = Files.createDirectories(d.certsDir().resolve("localhost:" + tlsPort));
         Files.copy(dir.resolve("other.crt"), wrong.resolve("ca.crt"));
         shIn("htpasswd -Bbc htpasswd tester s3cret");
-        registries.add(registry(BASIC, null));
+        basicPort = registry("basic", "auth:\n  htpasswd:\n    realm: pouch-test\n    path: " + dir.resolve("htpasswd")
+                + "\n");
         // Bearer: the registry trusts tokens signed by the key of token.crt; the token server below signs them
         shIn("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pouch-token -keyout token.key -out token.crt");
-        registries.add(registry(TOKEN_REGISTRY, "auth:\n  token:\n    realm: http://127.0.0.1:" + TOKEN_SERVER
-                + "/token\n    service: pouch-registry\n    issuer: pouch-test-issuer\n    rootcertbundle: "
-                + dir.resolve("token.crt") + "\n"));
-        tokenServer = TokenServer.start(TOKEN_SERVER, dir.resolve("token.key"), dir.resolve("token.crt"), "tester", "s3cret");
-        for (int port : List.of(PLAIN, TLS, BASIC, TOKEN_REGISTRY)) {
-            awaitPort(port);
-        }
-        proxy = startProxy();
+        tokenServer = TokenServer.start(0, dir.resolve("token.key"), dir.resolve("token.crt"), "tester", "s3cret");
+        tokenPort = registry("token", "auth:\n  token:\n    realm: http://127.0.0.1:"
+                + tokenServer.getAddress().getPort() + "/token\n    service: pouch-registry\n"
+                + "    issuer: pouch-test-issuer\n    rootcertbundle: " + dir.resolve("token.crt") + "\n");
+        proxy = startProxy(0);
+        proxyPort = proxy.getAddress().getPort();
         // the multi-layer image, pushed once to the plain registry
         Path tar = multiLayerImage();
         d.docker("load", "-i", tar.toString()).ok();
@@ -110,10 +109,7 @@ class RegistryEndToEndTest {
         if (tokenServer != null) {
             tokenServer.stop(0);
         }
-        for (Process p : registries) {
-            p.destroy();
-            p.waitFor();
-        }
+        registries.forEach(LocalRegistry::close);
         if (dir != null) {
             Cmd.run(List.of("rm", "-rf", dir.toString()), Map.of(), null, Duration.ofSeconds(30));
         }
@@ -127,30 +123,11 @@ class RegistryEndToEndTest {
         sh("cd " + dir + " && " + script);
     }
 
-    private static Process registry(int port, String httpExtra) throws IOException {
-        Path storage = Files.createDirectories(dir.resolve("storage-" + port));
-        StringBuilder y = new StringBuilder("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ")
-                .append(storage).append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:").append(port).append('\n');
-        if (httpExtra != null) {
-            y.append(httpExtra);
-        } else {
-            y.append("auth:\n  htpasswd:\n    realm: pouch-test\n    path: ").append(dir.resolve("htpasswd")).append('\n');
-        }
-        Path cfg = dir.resolve("registry-" + port + ".yml");
-        Files.writeString(cfg, y.toString());
-        return new ProcessBuilder("/usr/bin/docker-registry", "serve", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("registry-" + port + ".log").toFile()).start();
-    }
-
-    private static void awaitPort(int port) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("registry on port " + port + " did not start");
+    /** Starts a registry (its port picked by the OS) that the tear-down stops; returns its port. */
+    private static int registry(String name, String extra) throws IOException {
+        LocalRegistry r = new LocalRegistry(dir, name, extra);
+        registries.add(r);
+        return r.port();
     }
 
     /** busybox plus two layers: 3 MiB of random bytes and a small config file. */
@@ -202,13 +179,13 @@ class RegistryEndToEndTest {
     }
 
     /**
-     * A registry front on PROXY that forwards to the plain registry, and for blob GETs does what
-     * {@link #proxyMode} says: flips a byte (tamper), sends half and hangs up (truncate), or is unreachable
-     * after sending half (down: the server stops).
+     * A registry front on {@code port} (0: the OS picks one) that forwards to the plain registry, and for blob GETs
+     * does what {@link #proxyMode} says: flips a byte (tamper), sends half and hangs up (truncate), or is
+     * unreachable after sending half (down: the server stops).
      */
-    private static HttpServer startProxy() throws IOException {
+    private static HttpServer startProxy(int port) throws IOException {
         HttpClient up = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", PROXY), 16);
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
         s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         s.createContext("/", x -> {
             try {
@@ -222,7 +199,7 @@ class RegistryEndToEndTest {
     }
 
     private static void forward(HttpClient up, HttpExchange x) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PLAIN + x.getRequestURI()));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plainPort + x.getRequestURI()));
         byte[] body = x.getRequestBody().readAllBytes();
         for (String h : List.of("Accept", "Content-Type", "Range")) {
             String v = x.getRequestHeaders().getFirst(h);
@@ -247,7 +224,9 @@ class RegistryEndToEndTest {
             bigBlobGets.merge(x.getRequestURI().getPath(), 1, Integer::sum);
         }
         if (blob && mode.equals("slow")) {
-            Thread.sleep(1500); // keeps a download in flight while a second pull of the same image starts
+            // not a wait for anything: a slow registry is what this mode is, so that a download is still in flight
+            // when the second pull of the same image starts
+            Thread.sleep(1500);
         }
         if (blob && mode.equals("tamper")) {
             out = out.clone();
@@ -290,10 +269,10 @@ class RegistryEndToEndTest {
 
     @Test
     void pushRemovePullRunMultiLayerImage() throws Exception {
-        String ref = "127.0.0.1:" + PLAIN + "/pouch/multi:v1";
+        String ref = "127.0.0.1:" + plainPort + "/pouch/multi:v1";
         d.docker("tag", "multi:test", ref).ok();
         Cmd.Result push = d.docker("push", ref).ok();
-        assertTrue(push.out().contains("The push refers to repository [127.0.0.1:" + PLAIN + "/pouch/multi]"), push.toString());
+        assertTrue(push.out().contains("The push refers to repository [127.0.0.1:" + plainPort + "/pouch/multi]"), push.toString());
         assertTrue(push.out().contains("Pushed"), push.toString());
         assertTrue(push.out().matches("(?s).*v1: digest: sha256:[0-9a-f]{64} size: \\d+.*"), push.toString());
         String id = d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed();
@@ -385,7 +364,7 @@ class RegistryEndToEndTest {
 
     @Test
     void apiStreamsDockerdsProgressMessages() throws Exception {
-        String ref = "127.0.0.1:" + PLAIN + "/pouch/progress";
+        String ref = "127.0.0.1:" + plainPort + "/pouch/progress";
         d.docker("tag", "busybox", ref + ":p").ok();
         d.docker("push", ref + ":p").ok();
         d.docker("rmi", ref + ":p").ok();
@@ -407,10 +386,10 @@ class RegistryEndToEndTest {
 
     @Test
     void unknownTagAndRepositoryAreNotFound() {
-        Cmd.Result r = d.docker("pull", "127.0.0.1:" + PLAIN + "/pouch/none:nope");
+        Cmd.Result r = d.docker("pull", "127.0.0.1:" + plainPort + "/pouch/none:nope");
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("manifest for 127.0.0.1:" + PLAIN + "/pouch/none:nope not found"), r.toString());
-        Cmd.Result api = d.curl("/images/create?fromImage=127.0.0.1%3A" + PLAIN + "%2Fpouch%2Fnone&tag=x", "-X", "POST");
+        assertTrue(r.err().contains("manifest for 127.0.0.1:" + plainPort + "/pouch/none:nope not found"), r.toString());
+        Cmd.Result api = d.curl("/images/create?fromImage=127.0.0.1%3A" + plainPort + "%2Fpouch%2Fnone&tag=x", "-X", "POST");
         assertTrue(api.out().trim().endsWith("404"), api.toString());
     }
 
@@ -420,26 +399,26 @@ class RegistryEndToEndTest {
         assertTrue(api.out().trim().endsWith("400"), api.toString());
         Cmd.Result tag = d.curl("/images/create?fromImage=busybox&tag=bad%2Ftag", "-X", "POST");
         assertTrue(tag.out().trim().endsWith("400"), tag.toString());
-        assertNotEquals(0, d.docker("push", "127.0.0.1:" + PLAIN + "/not/here:x").exit());
+        assertNotEquals(0, d.docker("push", "127.0.0.1:" + plainPort + "/not/here:x").exit());
     }
 
     @Test
     void tlsRegistryWithTheTestsCaAndAWrongCa() {
-        String ref = "127.0.0.1:" + TLS + "/pouch/tls:1";
+        String ref = "127.0.0.1:" + tlsPort + "/pouch/tls:1";
         d.docker("tag", "busybox", ref).ok();
         d.docker("push", ref).ok();
         d.docker("rmi", ref).ok();
         d.docker("pull", ref).ok();
         assertEquals("tls", d.docker("run", "--rm", ref, "echo", "tls").ok().trimmed());
-        Cmd.Result wrong = d.docker("pull", "localhost:" + TLS + "/pouch/tls:1");
+        Cmd.Result wrong = d.docker("pull", "localhost:" + tlsPort + "/pouch/tls:1");
         assertEquals(1, wrong.exit(), wrong.toString());
-        assertTrue(wrong.err().contains("localhost:" + TLS), wrong.toString());
+        assertTrue(wrong.err().contains("localhost:" + tlsPort), wrong.toString());
         rmiQuiet(ref);
     }
 
     @Test
     void basicAuthLoginPushPullAndWrongPassword() {
-        String host = "127.0.0.1:" + BASIC;
+        String host = "127.0.0.1:" + basicPort;
         String ref = host + "/pouch/private:1";
         d.docker("tag", "busybox", ref).ok();
         Cmd.Result anon = d.docker("push", ref);
@@ -462,7 +441,7 @@ class RegistryEndToEndTest {
 
     @Test
     void bearerTokenFlowLoginPushPull() {
-        String host = "127.0.0.1:" + TOKEN_REGISTRY;
+        String host = "127.0.0.1:" + tokenPort;
         String ref = host + "/pouch/tok:1";
         Cmd.Result bad = d.docker("login", "-u", "tester", "-p", "nope", host);
         assertEquals(1, bad.exit(), bad.toString());
@@ -481,8 +460,8 @@ class RegistryEndToEndTest {
 
     @Test
     void tamperedTruncatedAndVanishingDownloadsLeaveNothing() throws Exception {
-        String direct = "127.0.0.1:" + PLAIN + "/pouch/fragile:1";
-        String via = "127.0.0.1:" + PROXY + "/pouch/fragile:1";
+        String direct = "127.0.0.1:" + plainPort + "/pouch/fragile:1";
+        String via = "127.0.0.1:" + proxyPort + "/pouch/fragile:1";
         d.docker("tag", "multi:test", direct).ok();
         d.docker("push", direct).ok();
         d.docker("rmi", "-f", d.docker("image", "inspect", "-f", "{{.Id}}", direct).ok().trimmed()).ok();
@@ -503,7 +482,7 @@ class RegistryEndToEndTest {
             Cmd.Result down = d.docker("pull", via);
             assertEquals(1, down.exit(), down.toString());
             assertNotEquals(0, d.docker("image", "inspect", via).exit());
-            proxy = startProxy();
+            proxy = startProxy(proxyPort); // the same port: the image's name holds it
             // one broken download: resumed with a Range request, and the pull succeeds
             proxyMode.set("truncate-once");
             rangeRequests.set(0);
@@ -541,7 +520,7 @@ class RegistryEndToEndTest {
 
     @Test
     void pouchCliPushPullAndRunPullsAMissingImage() {
-        String ref = "127.0.0.1:" + PLAIN + "/pouch/cli:1";
+        String ref = "127.0.0.1:" + plainPort + "/pouch/cli:1";
         d.pouch("tag", "busybox", ref).ok();
         Cmd.Result push = d.pouch("push", ref).ok();
         assertTrue(push.out().contains("1: digest: sha256:"), push.toString());
@@ -552,14 +531,14 @@ class RegistryEndToEndTest {
         Cmd.Result run = d.pouch("run", "--rm", ref, "echo", "pulled by run");
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.out().contains("pulled by run"), run.toString());
-        assertTrue(d.pouch("search", "127.0.0.1:" + PLAIN + "/pouch/cli").ok().out().contains("pouch/cli"));
+        assertTrue(d.pouch("search", "127.0.0.1:" + plainPort + "/pouch/cli").ok().out().contains("pouch/cli"));
         rmiQuiet(ref);
     }
 
     @Test
     void twoPullsOfOneImageAtOnceDownloadEachLayerOnce() throws Exception {
-        String direct = "127.0.0.1:" + PLAIN + "/pouch/twice:1";
-        String via = "127.0.0.1:" + PROXY + "/pouch/twice:1";
+        String direct = "127.0.0.1:" + plainPort + "/pouch/twice:1";
+        String via = "127.0.0.1:" + proxyPort + "/pouch/twice:1";
         d.docker("tag", "multi:test", direct).ok();
         d.docker("push", direct).ok();
         d.docker("rmi", "-f", d.docker("image", "inspect", "-f", "{{.Id}}", direct).ok().trimmed()).ok();
@@ -589,7 +568,7 @@ class RegistryEndToEndTest {
 
     @Test
     void pullAllTagsWithBothClis() {
-        String repo = "127.0.0.1:" + PLAIN + "/pouch/alltags";
+        String repo = "127.0.0.1:" + plainPort + "/pouch/alltags";
         for (String t : List.of("a", "b")) {
             d.docker("tag", "busybox", repo + ":" + t).ok();
             d.docker("push", repo + ":" + t).ok();
@@ -608,7 +587,7 @@ class RegistryEndToEndTest {
             Cmd.Result tagged = d.pouch("pull", "-a", repo + ":a");
             assertEquals(125, tagged.exit(), tagged.toString());
             assertTrue(tagged.err().contains("tag can't be used with --all-tags/-a"), tagged.toString());
-            Cmd.Result unknown = d.docker("pull", "-a", "127.0.0.1:" + PLAIN + "/pouch/nosuchrepo");
+            Cmd.Result unknown = d.docker("pull", "-a", "127.0.0.1:" + plainPort + "/pouch/nosuchrepo");
             assertEquals(1, unknown.exit(), unknown.toString());
             assertTrue(unknown.err().contains("not found"), unknown.toString());
         } finally {
@@ -618,12 +597,12 @@ class RegistryEndToEndTest {
 
     @Test
     void searchListsTheRegistrysCatalog() {
-        d.docker("tag", "busybox", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
-        d.docker("push", "127.0.0.1:" + PLAIN + "/findme/box:1").ok();
-        Cmd.Result r = d.docker("search", "127.0.0.1:" + PLAIN + "/findme");
+        d.docker("tag", "busybox", "127.0.0.1:" + plainPort + "/findme/box:1").ok();
+        d.docker("push", "127.0.0.1:" + plainPort + "/findme/box:1").ok();
+        Cmd.Result r = d.docker("search", "127.0.0.1:" + plainPort + "/findme");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("127.0.0.1:" + PLAIN + "/findme/box"), r.toString());
-        rmiQuiet("127.0.0.1:" + PLAIN + "/findme/box:1");
+        assertTrue(r.out().contains("127.0.0.1:" + plainPort + "/findme/box"), r.toString());
+        rmiQuiet("127.0.0.1:" + plainPort + "/findme/box:1");
     }
 
     /**
@@ -634,7 +613,7 @@ class RegistryEndToEndTest {
     @Test
     void zstdLayerLoadPushPullRunSave() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/zstd")), "zstd is not installed (apt-get install zstd)");
-        String ref = "127.0.0.1:" + PLAIN + "/pouch/zstd:1";
+        String ref = "127.0.0.1:" + plainPort + "/pouch/zstd:1";
         Path work = Files.createDirectories(dir.resolve("zstd"));
         String src = System.getenv().getOrDefault("POUCH_TEST_IMAGE_TAR", Cmd.repoRoot().resolve("target/busybox.tar").toString());
         Cmd.run(List.of("tar", "-xf", src, "-C", work.toString()), Map.of(), null, Duration.ofSeconds(60)).ok();

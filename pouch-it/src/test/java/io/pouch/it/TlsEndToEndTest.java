@@ -38,7 +38,7 @@ class TlsEndToEndTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        d = PouchdHarness.startPrivate("ptls0", "10.231.253.1/24", base -> makeCertificates(base.resolve("tls")),
+        d = PouchdHarness.startPrivate("ptls", base -> makeCertificates(base.resolve("tls")),
                 List.of("--listen", "tcp://127.0.0.1:" + port, // besides the harness's unix socket
                         "--tlsverify", "--tlscacert", "$BASE/tls/ca.pem", "--tlscert", "$BASE/tls/server.pem",
                         "--tlskey", "$BASE/tls/server-key.pem"));

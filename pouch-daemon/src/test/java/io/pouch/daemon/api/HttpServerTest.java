@@ -90,7 +90,9 @@ class HttpServerTest {
         r.add("POST", "/attach", ex -> {
             HijackedStream s = ex.hijack("application/vnd.docker.raw-stream");
             byte[] in = s.input().readAllBytes(); // ends when the client half-closes
-            Thread.sleep(100); // output keeps flowing after the client's half-close
+            // not a wait for anything: the output comes late on purpose, so a server that closed the connection at
+            // the client's half-close would lose it
+            Thread.sleep(100);
             s.output().write(("got:" + new String(in)).getBytes());
             s.close();
         });

@@ -18,6 +18,7 @@ import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.query.Filters;
 import io.pouch.daemon.volume.VolumeManager;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -417,9 +419,7 @@ class ContainerManagerIntegrationTest {
                 throw new RuntimeException(e);
             }
         });
-        for (int i = 0; i < 100 && wait.status == 0; i++) {
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(2), () -> wait.status != 0, "the wait's headers");
         assertEquals(200, wait.status, "headers before start");
         mgr.start(id);
         waiter.join(20_000);

@@ -1,8 +1,11 @@
 package io.pouch.daemon.containerd;
 
+import io.pouch.testing.Await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,9 +42,11 @@ public final class PrivateContainerd implements AutoCloseable {
                 """.formatted(dir));
         Process p = new ProcessBuilder("containerd", "--config", dir.resolve("config.toml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!client.ping(300) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+        try {
+            Await.until(Duration.ofSeconds(15), () -> client.ping(300), "containerd answering on " + dir);
+        } catch (AssertionError e) {
+            p.destroy();
+            throw e;
         }
         return new PrivateContainerd(dir, client, p);
     }

@@ -1,7 +1,9 @@
 package io.pouch.daemon.image;
 
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,7 +49,8 @@ class DownloadOrderTest {
             }
             return System.nanoTime() - t0;
         });
-        // keep layer 0 busy for a while: layer 1 must still be waiting
+        // keep layer 0 busy for a while: layer 1 must still be waiting (the sleep is not a wait for anything: it
+        // paces layer 0's deliveries on the real clock, each within IDLE_NANOS of the last)
         for (int i = 0; i < 10; i++) {
             real.progressed(0);
             Thread.sleep(5);
@@ -70,8 +73,7 @@ class DownloadOrderTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(50);
-        assertFalse(waited.isDone());
+        Await.holds(Duration.ofMillis(50), () -> !waited.isDone(), "layer 1 held while the clock stands still");
         now.addAndGet(DownloadOrder.MAX_HOLD_NANOS);
         o.progressed(0); // still busy at the new time; the waiter looks at the clock again within IDLE_NANOS
         waited.get(5, TimeUnit.SECONDS);

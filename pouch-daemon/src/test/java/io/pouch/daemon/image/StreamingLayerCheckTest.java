@@ -2,6 +2,7 @@ package io.pouch.daemon.image;
 
 import io.pouch.api.PouchException;
 import io.pouch.daemon.containerd.SnapshotMounts;
+import io.pouch.testing.Await;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
@@ -98,15 +100,11 @@ class StreamingLayerCheckTest {
         byte[] blob = gzip(tar("c.bin", 2 << 20));
         StreamingLayerCheck c = new StreamingLayerCheck("x", true);
         feed(c, blob, 0, 64 << 10);
-        Thread.sleep(200);
-        assertFalse(c.finished(), "more bytes may come: the check waits for them");
+        Await.holds(Duration.ofMillis(200), () -> !c.finished(), "more bytes may come: the check waits for them");
         c.inputEnded();
         c.inputEnded(); // twice is once
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!c.finished() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(c.finished(), "the pull commits the blob meanwhile: the check must not wait for result()");
+        Await.until(Duration.ofSeconds(10), c::finished,
+                "the end of the check (the pull commits the blob meanwhile: the check must not wait for result())");
         assertEquals(LayerCheck.check(new ByteArrayInputStream(blob), "x").diffId(), c.result(null).diffId());
     }
 

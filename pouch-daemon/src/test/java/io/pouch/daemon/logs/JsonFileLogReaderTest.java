@@ -135,7 +135,7 @@ class JsonFileLogReaderTest {
         for (int i = 1; i < 2000; i++) {
             JsonFileLogTest.write(log, i % 5 == 4 ? 2 : 1, "line " + i + "\n");
             if (i % 97 == 0) {
-                Thread.sleep(15);
+                Thread.sleep(15); // not a wait: pauses in the writing, so the follower also reads a growing file
             }
         }
         log.close();

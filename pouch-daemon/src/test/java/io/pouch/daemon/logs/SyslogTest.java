@@ -145,7 +145,7 @@ class SyslogTest {
                 for (int i = 0; i < 50 && !Thread.currentThread().isInterrupted(); i++) {
                     log.write(1, "b\n".getBytes(StandardCharsets.UTF_8), 0, 2);
                     try {
-                        Thread.sleep(20);
+                        Thread.sleep(20); // paces the lines sent; the test waits on the accept below
                     } catch (InterruptedException e) {
                         return;
                     }

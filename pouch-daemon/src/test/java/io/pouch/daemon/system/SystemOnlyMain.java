@@ -9,6 +9,10 @@ import io.pouch.daemon.events.EventBus;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A daemon that serves only the system endpoints, for trying the real docker CLI against the HTTP layer:
@@ -27,9 +31,14 @@ public final class SystemOnlyMain {
         try (HttpServer server = new HttpServer(config.listen(), router, "0.1.0-dev")) {
             server.start();
             System.out.println("listening on " + sock);
-            for (int i = 0; ; i++) {
-                Thread.sleep(3000);
-                bus.publish(Event.of("container", "start", "c0ffee" + i, Map.of("name", "test" + i, "image", "busybox")));
+            AtomicInteger n = new AtomicInteger();
+            try (ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor()) {
+                ticker.scheduleAtFixedRate(() -> {
+                    int i = n.getAndIncrement();
+                    bus.publish(Event.of("container", "start", "c0ffee" + i, Map.of("name", "test" + i,
+                            "image", "busybox")));
+                }, 3, 3, TimeUnit.SECONDS);
+                Thread.currentThread().join(); // serves until the process is stopped
             }
         }
     }

@@ -7,6 +7,7 @@ import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -129,12 +131,9 @@ class SystemRoutesTest {
 
     @Test
     void eventsStreamLiveAndStopWhenTheClientLeaves() throws Exception {
+        // published once curl's stream has subscribed
         Thread publisher = Thread.ofVirtual().start(() -> {
-            try {
-                awaitListeners(1); // curl is subscribed
-            } catch (InterruptedException e) {
-                return;
-            }
+            Await.until(Duration.ofSeconds(5), () -> listeners() == 1, "the events stream subscribed");
             bus.publish(Event.of("volume", "create", "v1", Map.of("driver", "local")));
         });
         String out = curl("--max-time", "1.5", "http://d/events?filters="
@@ -142,16 +141,14 @@ class SystemRoutesTest {
         publisher.join();
         assertTrue(out.contains("\"Type\":\"volume\""), out);
         // the handler noticed curl leaving and unsubscribed
-        assertEquals(0, awaitListeners(0));
+        Await.until(Duration.ofSeconds(5), () -> listeners() == 0, "no events listener left");
     }
 
-    /** Waits (up to 5 s) until the events endpoint has {@code n} listeners; returns how many it has then. */
-    static int awaitListeners(int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 5000;
-        int listeners;
-        while ((listeners = routes.info().nEventsListener()) != n && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
+    private static int listeners() {
+        try {
+            return Json.MAPPER.readTree(curl("http://d/info")).get("NEventsListener").asInt();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        return listeners;
     }
 }

@@ -1,10 +1,12 @@
 package io.pouch.daemon.container.exec;
 
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,12 +25,6 @@ class ExecStoreTest {
                 false, null, null), true, running, exit, 42, exit == null ? 0 : 1);
     }
 
-    private static void await(Path p, boolean exists) throws InterruptedException {
-        for (int i = 0; i < 100 && Files.exists(p) != exists; i++) {
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void writesTheNewestStateAndReadsItBack() throws Exception {
         Files.createDirectories(containers.resolve(CID));
@@ -37,9 +33,8 @@ class ExecStoreTest {
         s.save(rec(CID, EID, true, null));
         s.save(rec(CID, EID, false, 7)); // coalesced with the first: only the newest is written
         Path f = s.file(CID, EID);
-        await(f, true);
-        Thread.sleep(300);
-        List<ExecRecord> all = new ExecStore(containers).loadAll();
+        List<ExecRecord> all = Await.until(Duration.ofSeconds(2), () -> new ExecStore(containers).loadAll(),
+                l -> !l.isEmpty() && Integer.valueOf(7).equals(l.get(0).exitCode()), "the newest state written");
         assertEquals(1, all.size());
         assertEquals(7, all.get(0).exitCode());
         assertFalse(all.get(0).running());
@@ -51,8 +46,9 @@ class ExecStoreTest {
     void neverBringsBackARemovedContainersDirectory() throws Exception {
         ExecStore s = new ExecStore(containers);
         s.save(rec(CID, EID, true, null)); // no container dir (removed meanwhile)
-        Thread.sleep(400);
-        assertFalse(Files.exists(containers.resolve(CID)));
+        // the write would come after ExecStore.COALESCE_MILLIS
+        Await.holds(Duration.ofMillis(400), () -> !Files.exists(containers.resolve(CID)),
+                "the removed container's directory stays away");
     }
 
     @Test

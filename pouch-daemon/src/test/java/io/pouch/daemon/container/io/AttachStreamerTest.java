@@ -2,12 +2,14 @@ package io.pouch.daemon.container.io;
 
 import io.pouch.daemon.api.StdCopy;
 import io.pouch.daemon.logs.LogSink;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,7 +32,10 @@ class AttachStreamerTest {
                 throw new RuntimeException(e);
             }
         });
-        Thread.sleep(100); // attached before the process starts, like docker run
+        // attached before the process starts, like docker run: subscribed, and the client's input is on its way to
+        // the stdin FIFO (its writer thread waits in the open for the process)
+        Await.until(Duration.ofSeconds(5), () -> Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("stdin-att") && t.isAlive()), "the attach's stdin writer");
         Process p = new ProcessBuilder("sh", "-c", "cat; sleep 0.3; echo done >&2")
                 .redirectInput(io.stdinPath().toFile())
                 .redirectOutput(io.stdoutPath().toFile()).redirectError(io.stderrPath().toFile()).start();
@@ -69,10 +74,7 @@ class AttachStreamerTest {
         client.flush();
         Process p = new ProcessBuilder("cat").redirectInput(io.stdinPath().toFile())
                 .redirectOutput(io.stdoutPath().toFile()).start();
-        long deadline = System.currentTimeMillis() + 5000;
-        while (ex.bytes().length < 4 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(5), () -> ex.bytes().length >= 4, "the TTY output");
         assertEquals("abc\n", new String(ex.bytes()), "raw TTY output");
         client.write(24); // ctrl-x
         client.flush();

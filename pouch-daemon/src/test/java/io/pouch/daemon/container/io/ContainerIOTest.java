@@ -5,6 +5,7 @@ import io.pouch.daemon.logs.JsonFileLogReader;
 import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.logs.LogSink;
 import io.pouch.daemon.sys.Fifos;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +110,10 @@ class ContainerIOTest {
                 writer.complete(e);
             }
         });
-        Thread.sleep(200);
+        // the stdin writer's thread waits in its open of the FIFO for a reader that never comes
+        Await.until(Duration.ofSeconds(5), () -> Thread.getAllStackTraces().entrySet().stream().anyMatch(e ->
+                e.getKey().getName().equals("stdin-never") && Arrays.stream(e.getValue())
+                        .anyMatch(f -> f.getMethodName().equals("open"))), "the stdin writer blocked in its open");
         assertFalse(io.isDrained());
         long t0 = System.nanoTime();
         io.close();
@@ -116,10 +122,9 @@ class ContainerIOTest {
         assertTrue(io.isDrained());
         assertTrue(r.closed.await(2, TimeUnit.SECONDS));
         assertInstanceOf(IOException.class, writer.get(2, TimeUnit.SECONDS));
-        Thread.sleep(100);
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            assertFalse(t.getName().endsWith("-never") && t.isAlive(), "still running: " + t.getName());
-        }
+        Await.until(Duration.ofSeconds(2), () -> Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().endsWith("-never") && t.isAlive()).map(Thread::getName).toList(),
+                List::isEmpty, "no thread of the closed IO left");
         assertFalse(Files.exists(io.stdinPath()));
     }
 
@@ -163,10 +168,7 @@ class ContainerIOTest {
         });
         Process p = new ProcessBuilder("cat").redirectInput(io.stdinPath().toFile())
                 .redirectOutput(io.stdoutPath().toFile()).start();
-        long deadline = System.currentTimeMillis() + 5000;
-        while (r.got.size() < 2 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(5), () -> r.got.size() >= 2, "both lines through cat");
         assertEquals(List.of("1:one", "1:two"), r.got);
         assertTrue(p.isAlive(), "cat still has stdin");
         io.close(); // closes our write end: cat gets EOF and exits

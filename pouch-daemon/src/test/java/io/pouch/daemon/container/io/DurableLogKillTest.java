@@ -87,7 +87,7 @@ class DurableLogKillTest {
         Random rnd = new Random();
         int kills = 0;
         while (writer.isAlive() && kills < KILLS) {
-            Thread.sleep(10 + rnd.nextInt(90));
+            Thread.sleep(10 + rnd.nextInt(90)); // not a wait: the kill lands at a random point of the copy
             pouchd.destroyForcibly(); // SIGKILL
             if (pouchd.waitFor() == 0) {
                 // the writer ended meanwhile and this one read to EOF (and removed the FIFOs) before the kill

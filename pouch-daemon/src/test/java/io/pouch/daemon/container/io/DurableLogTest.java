@@ -5,6 +5,7 @@ import io.pouch.daemon.logs.JsonFileLogReader;
 import io.pouch.daemon.logs.JsonFileLogTest;
 import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.sys.Fifos;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -174,11 +177,20 @@ class DurableLogTest {
                 java.nio.file.StandardOpenOption.WRITE);
         var w2 = java.nio.channels.FileChannel.open(err, java.nio.file.StandardOpenOption.READ,
                 java.nio.file.StandardOpenOption.WRITE);
+        String spooled = Files.readString(FifoContainerIO.spoolPath(c.fifos(), "p1", 1));
+        List<String> recovered = spooled.substring(0, spooled.lastIndexOf('\n') + 1).lines().map(l -> "1:" + l)
+                .toList();
         ContainerIO io = ContainerIOs.reopen(c.fifos(), "p1", false, false, false,
                 JsonFileLog.open(c.log(), Map.of()));
-        Thread.sleep(100);
+        // the shim writes once the next pouchd has taken up what the killed one left (its whole lines are logged)
+        Await.until(Duration.ofSeconds(5), () -> {
+            try {
+                return logged(c.log());
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // a line half-written: read again
+            }
+        }, l -> l.containsAll(recovered), "the spooled lines " + recovered + " logged after the reopen");
         w1.write(java.nio.ByteBuffer.wrap(b(more)));
-        Thread.sleep(100);
         w1.close();
         w2.close();
         io.awaitDrained(5000);
@@ -298,7 +310,10 @@ class DurableLogTest {
         Path fifos = dir.resolve("fifo/n1");
         ContainerIO io = ContainerIOs.create(fifos, "p1", true, false, false,
                 JsonFileLog.open(dir.resolve("n.log"), Map.of()));
-        Thread.sleep(100);
+        // its readers wait in their opens of the FIFOs for a writer that never comes
+        Await.until(Duration.ofSeconds(5), () -> Thread.getAllStackTraces().entrySet().stream().filter(e ->
+                e.getKey().getName().endsWith("p1")).anyMatch(e -> Arrays.stream(e.getValue())
+                .anyMatch(f -> f.getMethodName().equals("open"))), "the IO's readers waiting for a writer");
         long t0 = System.nanoTime();
         io.close();
         assertTrue((System.nanoTime() - t0) / 1_000_000 < 1000);

@@ -6,6 +6,7 @@ import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.logs.LogSink;
 import io.pouch.daemon.sys.Fifos;
 import io.pouch.daemon.sys.Syscalls;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,15 +15,20 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -134,20 +140,15 @@ class FifoKeeperTest {
         }
     }
 
-    private static void awaitGone(long pid) throws InterruptedException {
-        for (int i = 0; i < 100 && alive(pid); i++) {
-            Thread.sleep(50);
-        }
-        assertFalse(alive(pid), "keeper " + pid + " still runs");
+    private static void awaitGone(long pid) {
+        Await.until(Duration.ofSeconds(5), () -> !alive(pid), "the end of keeper " + pid);
     }
 
     /** The keeper recorded for p1 (spawned off the start path: waited for a little). */
-    private static long recordedPid(Path fifos) throws InterruptedException {
+    private static long recordedPid(Path fifos) {
         Path record = FifoKeeper.recordPath(fifos, "p1");
-        for (int i = 0; i < 500 && FifoKeeper.Record.read(record).isEmpty(); i++) {
-            Thread.sleep(10);
-        }
-        return FifoKeeper.Record.read(record).orElseThrow().pid();
+        return Await.until(Duration.ofSeconds(5), () -> FifoKeeper.Record.read(record), Optional::isPresent,
+                "the keeper's record " + record).orElseThrow().pid();
     }
 
     /** What a new reader gets from a FIFO whose writers are all gone (the live-restore open: no blocking). */
@@ -222,33 +223,26 @@ class FifoKeeperTest {
             // look once the shell has started its sleep and waits for it: until then it is moving its descriptors
             // around the vfork (saving 3 and 4 elsewhere and back)
             Path children = Path.of("/proc", Long.toString(k.pid()), "task", Long.toString(k.pid()), "children");
-            for (int i = 0; i < 200 && read(children).isBlank(); i++) {
-                Thread.sleep(10);
-            }
-            Set<String> targets = null;
+            Await.until(Duration.ofSeconds(2), () -> !read(children).isBlank(), "the keeper's sleep");
             // the shell moves its descriptors around each sleep it starts: a listing that raced such a move (an
             // entry gone before it was read) is taken again
-            for (int attempt = 0; targets == null; attempt++) {
+            Set<String> targets = Await.until(Duration.ofSeconds(2), () -> {
                 try {
-                    targets = descriptorTargets(k.pid(), fd, out, err);
-                } catch (java.nio.file.NoSuchFileException raced) {
-                    if (attempt == 50) {
-                        throw raced;
-                    }
-                    Thread.sleep(10);
+                    return descriptorTargets(k.pid(), fd, out, err);
+                } catch (NoSuchFileException raced) {
+                    return null;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-            }
+            }, Objects::nonNull, "a listing of the keeper's descriptors");
             assertEquals(new TreeSet<>(Set.of("/dev/null", out.toString(), err.toString())), targets,
                     "no descriptor of pouchd leaks into the keeper");
             String stat = read(Path.of("/proc", Long.toString(k.pid()), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             assertEquals(Long.toString(k.pid()), f[3], "session leader (setsid)");
             // read again when it raced the shell's vfork of its sleep (seen once in a full-suite run)
-            String cmdline = "";
-            for (int i = 0; i < 100 && !(cmdline = read(Path.of("/proc", Long.toString(k.pid()), "cmdline")))
-                    .startsWith(FifoKeeper.NAME); i++) {
-                Thread.sleep(20);
-            }
+            String cmdline = Await.until(Duration.ofSeconds(2), () -> read(Path.of("/proc", Long.toString(k.pid()),
+                    "cmdline")), c -> c.startsWith(FifoKeeper.NAME), "the keeper's name in its cmdline");
             assertTrue(cmdline.startsWith(FifoKeeper.NAME), "the keeper's cmdline: " + cmdline.replace('\0', ' '));
             // a reader sees EOF as soon as the writer closes, although the keeper holds read ends
             Process w = new ProcessBuilder("sh", "-c", "sleep 0.2; echo x").redirectOutput(out.toFile()).start();
@@ -341,22 +335,20 @@ class FifoKeeperTest {
         // into the removed FIFO directory then, and an unrecorded keeper is killed at once. (An output that ends
         // by EOF before the spawn is handled by the IO's ended check; that race is not reproduced here.)
         io.close();
-        long left = 1;
-        for (int i = 0; i < 100 && (left = keepersHolding(fifos)) > 0; i++) {
-            Thread.sleep(20);
-        }
-        Thread.sleep(300); // a spawn still under way would show up by now
-        assertEquals(0, keepersHolding(fifos), "no keeper outlives its closed output");
-        assertEquals(0, left);
+        Await.until(Duration.ofSeconds(2), () -> keepersHolding(fifos) == 0, "no keeper left");
+        // a spawn still under way would show up within this time
+        Await.holds(Duration.ofMillis(300), () -> keepersHolding(fifos) == 0, "no keeper outlives its closed output");
     }
 
     /** Live keeper processes whose FIFO argument lies in {@code fifos}. */
-    private static long keepersHolding(Path fifos) throws IOException {
+    private static long keepersHolding(Path fifos) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
                     .map(p -> read(p.resolve("cmdline")))
                     .filter(c -> c.startsWith(FifoKeeper.NAME) && c.contains(fifos.toString()))
                     .count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
