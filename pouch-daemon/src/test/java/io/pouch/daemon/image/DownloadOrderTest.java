@@ -38,27 +38,23 @@ class DownloadOrderTest {
 
     @Test
     void aHeldDownloadGoesOnWhenTheEarlierOneFinishes() throws Exception {
-        DownloadOrder real = new DownloadOrder(2);
-        real.progressed(0);
-        CompletableFuture<Long> waited = CompletableFuture.supplyAsync(() -> {
-            long t0 = System.nanoTime();
+        DownloadOrder o = new DownloadOrder(2, now::get);
+        o.progressed(0);
+        CompletableFuture<Void> waited = CompletableFuture.runAsync(() -> {
             try {
-                real.awaitTurn(1);
+                o.awaitTurn(1);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            return System.nanoTime() - t0;
         });
-        // keep layer 0 busy for a while: layer 1 must still be waiting (the sleep is not a wait for anything: it
-        // paces layer 0's deliveries on the real clock, each within IDLE_NANOS of the last)
-        for (int i = 0; i < 10; i++) {
-            real.progressed(0);
-            Thread.sleep(5);
-        }
-        assertFalse(waited.isDone(), "layer 1 waits while layer 0 keeps delivering");
-        real.finished(0);
-        long nanos = waited.get(5, TimeUnit.SECONDS);
-        assertTrue(nanos >= TimeUnit.MILLISECONDS.toNanos(40), "waited " + nanos / 1_000_000 + " ms");
+        // layer 0 keeps delivering (the clock moves less than IDLE_NANOS between its chunks): layer 1 waits
+        Await.holds(Duration.ofMillis(100), () -> {
+            now.addAndGet(DownloadOrder.IDLE_NANOS / 4);
+            o.progressed(0);
+            return !waited.isDone();
+        }, "layer 1 waits while layer 0 keeps delivering");
+        o.finished(0);
+        waited.get(5, TimeUnit.SECONDS); // woken by the finish, not by the clock (which stands still now)
     }
 
     @Test
