@@ -6,8 +6,11 @@ import containerd.services.tasks.v1.TasksOuterClass;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
+import io.pouch.api.container.ContainerCreateResponse;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.api.Router;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.containerd.Containerd;
@@ -18,7 +21,6 @@ import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.query.Filters;
 import io.pouch.daemon.volume.VolumeManager;
-import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -28,7 +30,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -400,83 +401,28 @@ class ContainerManagerIntegrationTest {
     /** The HTTP side: docker-java's explicit nulls on create, wait headers flushed before the exit. */
     @Test
     void routesCreateAndWait() throws Exception {
-        io.pouch.daemon.api.Router router = new io.pouch.daemon.api.Router();
+        Router router = new Router();
         new ContainerRoutes(mgr).register(router);
-        FakeExchange create = new FakeExchange("POST", Map.of("name", "it-route"), """
+        TestExchange create = TestExchange.request("POST", "/containers/create").query("name", "it-route").body("""
                 {"Hostname":null,"User":null,"Tty":null,"Env":null,"Cmd":["sh","-c","exit 5"],"Image":"busybox",
                  "Entrypoint":null,"Labels":null,"HostConfig":{"Binds":null,"Memory":null,"Privileged":null,
-                 "Init":null,"RestartPolicy":null,"LogConfig":null,"CapAdd":null,"NetworkMode":null}}""");
-        var m = router.match("POST", List.of("containers", "create"));
-        m.handler().handle(create.with(m.params()));
-        assertEquals(201, create.status);
-        String id = ((io.pouch.api.container.ContainerCreateResponse) create.body).id();
-        FakeExchange wait = new FakeExchange("POST", Map.of("condition", "next-exit"), "");
-        var wm = router.match("POST", List.of("containers", id, "wait"));
+                 "Init":null,"RestartPolicy":null,"LogConfig":null,"CapAdd":null,"NetworkMode":null}}""")
+                .run(router);
+        assertEquals(201, create.status());
+        String id = ((ContainerCreateResponse) create.value()).id();
+        TestExchange wait = TestExchange.request("POST", "/containers/" + id + "/wait").query("condition", "next-exit");
         Thread waiter = Thread.ofVirtual().start(() -> {
             try {
-                wm.handler().handle(wait.with(wm.params()));
+                wait.run(router);
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
         });
-        Await.until(Duration.ofSeconds(2), () -> wait.status != 0, "the wait's headers");
-        assertEquals(200, wait.status, "headers before start");
+        wait.await(x -> x.status() != 0, "wait headers");
+        assertEquals(200, wait.status(), "headers before start");
         mgr.start(id);
         waiter.join(20_000);
-        assertEquals("{\"Error\":null,\"StatusCode\":5}\n", wait.out.toString(StandardCharsets.UTF_8));
+        assertEquals("{\"Error\":null,\"StatusCode\":5}\n", wait.text());
         mgr.remove(id, false, false);
-    }
-
-    static final class FakeExchange implements io.pouch.daemon.api.HttpExchange {
-        final String method;
-        final Map<String, String> query;
-        final String bodyText;
-        Map<String, String> params = Map.of();
-        volatile int status;
-        Object body;
-        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-
-        FakeExchange(String method, Map<String, String> query, String body) {
-            this.method = method;
-            this.query = query;
-            this.bodyText = body;
-        }
-
-        FakeExchange with(Map<String, String> p) {
-            params = p;
-            return this;
-        }
-
-        public String method() { return method; }
-        public String path() { return ""; }
-        public io.pouch.daemon.api.ApiVersion apiVersion() { return io.pouch.daemon.api.ApiVersion.CURRENT; }
-        public Map<String, String> pathParams() { return params; }
-        public String query(String n) { return query.get(n); }
-        public List<String> queryAll(String n) { return query.containsKey(n) ? List.of(query.get(n)) : List.of(); }
-        public boolean queryBool(String n, boolean d) { return query.containsKey(n) ? Set1.TRUE.contains(query.get(n)) : d; }
-        public int queryInt(String n, int d) { return query.containsKey(n) ? Integer.parseInt(query.get(n)) : d; }
-        public String header(String n) { return null; }
-        public java.io.InputStream body() { return new java.io.ByteArrayInputStream(bodyText.getBytes()); }
-        public <T> T bodyJson(Class<T> type) {
-            try {
-                return bodyText.isEmpty() ? null : io.pouch.api.Json.MAPPER.readValue(bodyText, type);
-            } catch (IOException e) {
-                throw PouchException.invalidArgument(e.getMessage());
-            }
-        }
-        public void respond(int s, Object b) { body = b; status = s; }
-        public void respondEmpty(int s) { status = s; }
-        public void respondBytes(int s, String ct, byte[] b, Map<String, String> h) { status = s; }
-        public java.io.OutputStream startStream(int s, String ct, Map<String, String> h, boolean chunked) {
-            status = s;
-            return out;
-        }
-        public io.pouch.daemon.api.HijackedStream hijack(String ct) { throw new UnsupportedOperationException(); }
-        public boolean clientGone() { return false; }
-        public void onClientGone(Runnable r) { }
-    }
-
-    static final class Set1 {
-        static final java.util.Set<String> TRUE = java.util.Set.of("1", "true", "True");
     }
 }

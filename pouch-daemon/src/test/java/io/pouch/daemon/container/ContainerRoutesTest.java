@@ -9,6 +9,7 @@ import io.pouch.api.container.ContainerUpdate;
 import io.pouch.api.container.ContainerUpgrade;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
@@ -23,11 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The /containers routes over an in-memory exchange and a recording service: HTTP in, service calls out. */
@@ -45,11 +48,11 @@ class ContainerRoutesTest {
 
     @Test
     void createPassesNameConfigHostConfigAndNetworksAndAnswers201() throws Exception {
-        RouteExchange ex = new RouteExchange("POST", "/containers/create").q("name", "web").json("""
+        TestExchange ex = request("POST", "/containers/create").query("name", "web").body("""
                 {"Image":"busybox","Cmd":["true"],"HostConfig":{"Memory":1024,"NetworkMode":"mynet"},
-                 "NetworkingConfig":{"EndpointsConfig":{"mynet":{"Aliases":["db"]}}}}""").send(router);
-        assertEquals(201, ex.status);
-        assertEquals(new ContainerCreateResponse("c1", List.of()), ex.body);
+                 "NetworkingConfig":{"EndpointsConfig":{"mynet":{"Aliases":["db"]}}}}""").run(router);
+        assertEquals(201, ex.status());
+        assertEquals(new ContainerCreateResponse("c1", List.of()), ex.value());
         assertEquals("web", service.name);
         assertEquals("busybox", service.config.image());
         assertEquals(List.of("true"), service.config.cmd());
@@ -59,11 +62,11 @@ class ContainerRoutesTest {
 
     @Test
     void createWithoutHostConfigOrBody() throws Exception {
-        new RouteExchange("POST", "/containers/create").json("{\"Image\":\"busybox\"}").send(router);
+        request("POST", "/containers/create").body("{\"Image\":\"busybox\"}").run(router);
         assertNull(service.hostConfig);
         assertEquals(NetworkRequest.EMPTY, service.net);
         service.calls.clear();
-        PouchException e = new RouteExchange("POST", "/containers/create").error(router);
+        PouchException e = assertThrows(PouchException.class, () -> request("POST", "/containers/create").run(router));
         assertEquals(400, e.status());
         assertEquals("config cannot be empty in order to create a container", e.getMessage());
         assertTrue(service.calls.isEmpty());
@@ -71,54 +74,55 @@ class ContainerRoutesTest {
 
     @Test
     void listPassesItsQuery() throws Exception {
-        RouteExchange ex = new RouteExchange("GET", "/containers/json").q("all", "1").q("limit", "3")
-                .q("size", "true").q("filters", "{\"status\":[\"running\"]}").send(router);
-        assertEquals(200, ex.status);
-        assertEquals(List.of(), ex.body);
+        TestExchange ex = request("GET", "/containers/json").query("all", "1").query("limit", "3")
+                .query("size", "true").query("filters", "{\"status\":[\"running\"]}").run(router);
+        assertEquals(200, ex.status());
+        assertEquals(List.of(), ex.value());
         assertEquals(List.of("list true 3 true [running]"), service.calls);
     }
 
     @Test
     void inspectIsAnsweredInlineFromTheCacheElseOnAThread() throws Exception {
         service.cached = inspect("c1");
-        RouteExchange hit = new RouteExchange("GET", "/containers/web/json").send(router);
-        assertTrue(hit.answeredInline);
-        assertSame(service.cached, hit.body);
+        TestExchange hit = request("GET", "/containers/web/json").run(router);
+        assertTrue(hit.answeredInline());
+        assertSame(service.cached, hit.value());
         assertEquals(List.of("inspectCached web false"), service.calls);
 
         service.cached = null;
         service.calls.clear();
-        RouteExchange miss = new RouteExchange("GET", "/containers/web/json").q("size", "1").send(router);
-        assertFalse(miss.answeredInline);
-        assertEquals(200, miss.status);
-        assertEquals("c1", ((ContainerInspect) miss.body).id());
+        TestExchange miss = request("GET", "/containers/web/json").query("size", "1").run(router);
+        assertFalse(miss.answeredInline());
+        assertEquals(200, miss.status());
+        assertEquals("c1", ((ContainerInspect) miss.value()).id());
         assertEquals(List.of("inspectCached web true", "inspect web true"), service.calls);
     }
 
     @Test
     void lifecycleRoutesAnswerWithoutBody() throws Exception {
-        assertEquals(204, new RouteExchange("POST", "/containers/web/start").send(router).status);
-        assertEquals(204, new RouteExchange("POST", "/containers/web/kill").q("signal", "HUP").send(router).status);
-        assertEquals(204, new RouteExchange("POST", "/containers/web/pause").send(router).status);
-        assertEquals(204, new RouteExchange("POST", "/containers/web/unpause").send(router).status);
-        assertEquals(204, new RouteExchange("POST", "/containers/web/rename").q("name", "api").send(router).status);
-        assertEquals(204, new RouteExchange("DELETE", "/containers/web").q("force", "1").q("v", "1").send(router)
-                .status);
-        assertEquals(204, new RouteExchange("DELETE", "/containers/db").send(router).status);
-        assertEquals(200, new RouteExchange("POST", "/containers/web/resize").q("h", "24").q("w", "80").send(router)
-                .status);
+        assertEquals(204, request("POST", "/containers/web/start").run(router).status());
+        assertEquals(204, request("POST", "/containers/web/kill").query("signal", "HUP").run(router).status());
+        assertEquals(204, request("POST", "/containers/web/pause").run(router).status());
+        assertEquals(204, request("POST", "/containers/web/unpause").run(router).status());
+        assertEquals(204, request("POST", "/containers/web/rename").query("name", "api").run(router).status());
+        assertEquals(204, request("DELETE", "/containers/web").query("force", "1").query("v", "1").run(router)
+                .status());
+        assertEquals(204, request("DELETE", "/containers/db").run(router).status());
+        assertEquals(200, request("POST", "/containers/web/resize").query("h", "24").query("w", "80").run(router)
+                .status());
         assertEquals(List.of("start web", "kill web HUP", "pause web", "unpause web", "rename web api",
                 "remove web true true", "remove db false false", "resize web 24 80"), service.calls);
     }
 
     @Test
     void stopAndRestartTakeTheTimeoutAsTOrTimeout() throws Exception {
-        assertEquals(204, new RouteExchange("POST", "/containers/web/stop").q("t", "5").send(router).status);
-        new RouteExchange("POST", "/containers/web/stop").q("timeout", "7").send(router);
-        new RouteExchange("POST", "/containers/web/stop").send(router);
-        assertEquals(204, new RouteExchange("POST", "/containers/web/restart").q("t", "-1").send(router).status);
+        assertEquals(204, request("POST", "/containers/web/stop").query("t", "5").run(router).status());
+        request("POST", "/containers/web/stop").query("timeout", "7").run(router);
+        request("POST", "/containers/web/stop").run(router);
+        assertEquals(204, request("POST", "/containers/web/restart").query("t", "-1").run(router).status());
         assertEquals(List.of("stop web 5", "stop web 7", "stop web null", "restart web -1"), service.calls);
-        PouchException e = new RouteExchange("POST", "/containers/web/stop").q("t", "soon").error(router);
+        PouchException e = assertThrows(PouchException.class,
+                () -> request("POST", "/containers/web/stop").query("t", "soon").run(router));
         assertEquals(400, e.status());
         assertEquals("invalid value for t: soon", e.getMessage());
     }
@@ -126,39 +130,40 @@ class ContainerRoutesTest {
     @Test
     void serviceErrorsPassThrough() throws Exception {
         service.failure = PouchException.notModified("container already started");
-        PouchException e = new RouteExchange("POST", "/containers/web/start").error(router);
+        PouchException e = assertThrows(PouchException.class,
+                () -> request("POST", "/containers/web/start").run(router));
         assertEquals(304, e.status());
     }
 
     @Test
     void waitStreamsTheExitCodeAsJson() throws Exception {
         service.exit = CompletableFuture.completedFuture(3);
-        RouteExchange ex = new RouteExchange("POST", "/containers/web/wait").q("condition", "next-exit").send(router);
-        assertEquals(200, ex.status);
-        assertEquals("application/json", ex.contentType);
-        assertEquals("{\"Error\":null,\"StatusCode\":3}\n", ex.streamedText());
+        TestExchange ex = request("POST", "/containers/web/wait").query("condition", "next-exit").run(router);
+        assertEquals(200, ex.status());
+        assertEquals("application/json", ex.contentType());
+        assertEquals("{\"Error\":null,\"StatusCode\":3}\n", ex.text());
         assertEquals(List.of("waitFor web next-exit"), service.calls);
     }
 
     @Test
     void updateAnswersTheWarningsAndUpgradeAnswers200() throws Exception {
-        RouteExchange u = new RouteExchange("POST", "/containers/web/update").json("{\"Memory\":1048576}")
-                .send(router);
-        assertEquals(200, u.status);
-        assertEquals(new ContainerUpdate.Response(List.of("careful")), u.body);
-        RouteExchange g = new RouteExchange("POST", "/containers/web/upgrade").json("{\"Image\":\"busybox:2\"}")
-                .send(router);
-        assertEquals(200, g.status);
+        TestExchange u = request("POST", "/containers/web/update").body("{\"Memory\":1048576}")
+                .run(router);
+        assertEquals(200, u.status());
+        assertEquals(new ContainerUpdate.Response(List.of("careful")), u.value());
+        TestExchange g = request("POST", "/containers/web/upgrade").body("{\"Image\":\"busybox:2\"}")
+                .run(router);
+        assertEquals(200, g.status());
         assertEquals(List.of("update web 1048576", "upgrade web busybox:2"), service.calls);
     }
 
     @Test
     void logsOfADriverThatKeepsNothingAre501() throws Exception {
         service.failure = new PouchException(501, "configured logging driver does not support reading");
-        RouteExchange ex = new RouteExchange("GET", "/containers/web/logs").q("stdout", "1");
-        PouchException e = ex.error(router);
+        TestExchange ex = request("GET", "/containers/web/logs").query("stdout", "1");
+        PouchException e = assertThrows(PouchException.class, () -> ex.run(router));
         assertEquals(501, e.status());
-        assertEquals(0, ex.status, "nothing answered before the error");
+        assertEquals(0, ex.status(), "nothing answered before the error");
         assertEquals(List.of("resolveId web", "requireReadableLogs c1"), service.calls);
     }
 
@@ -167,18 +172,18 @@ class ContainerRoutesTest {
         service.log = dir.resolve("c1-json.log");
         Files.writeString(service.log,
                 "{\"log\":\"hi\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-29T22:10:00.1Z\"}\n");
-        RouteExchange ex = new RouteExchange("GET", "/containers/web/logs").q("stdout", "1").send(router);
-        assertEquals(200, ex.status);
-        assertArrayEquals(new byte[] {1, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n'}, ex.streamedBytes());
+        TestExchange ex = request("GET", "/containers/web/logs").query("stdout", "1").run(router);
+        assertEquals(200, ex.status());
+        assertArrayEquals(new byte[] {1, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n'}, ex.bytes());
         assertEquals(List.of("resolveId web", "requireReadableLogs c1", "logPath c1", "isTty c1"),
                 service.calls.subList(0, 4));
     }
 
     @Test
     void attachTakesTheIoThenPublishesAttachThenHijacks() throws Exception {
-        RouteExchange ex = new RouteExchange("POST", "/containers/web/attach").q("stream", "0").q("stdout", "1")
-                .send(router);
-        assertTrue(ex.hijacked);
+        TestExchange ex = request("POST", "/containers/web/attach").query("stream", "0").query("stdout", "1")
+                .run(router);
+        assertTrue(ex.hijacked());
         assertEquals(List.of("resolveId web", "ioForAttach c1", "attached c1"), service.calls);
     }
 

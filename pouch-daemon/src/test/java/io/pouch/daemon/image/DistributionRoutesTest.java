@@ -3,8 +3,7 @@ package io.pouch.daemon.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.ApiVersion;
-import io.pouch.daemon.api.FakeRouteExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.registry.Credentials;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,7 +15,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import static io.pouch.daemon.api.FakeRouteExchange.request;
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,9 +99,9 @@ class DistributionRoutesTest {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    private static List<JsonNode> lines(FakeRouteExchange x) throws IOException {
+    private static List<JsonNode> lines(TestExchange x) throws IOException {
         List<JsonNode> out = new ArrayList<>();
-        for (String l : x.streamedText().split("\r?\n")) {
+        for (String l : x.text().split("\r?\n")) {
             if (!l.isBlank()) {
                 out.add(Json.MAPPER.readTree(l));
             }
@@ -112,8 +111,8 @@ class DistributionRoutesTest {
 
     @Test
     void aPullStreamsItsProgressWithTheCredentialsOfTheHeader() throws Exception {
-        FakeRouteExchange x = request("POST", "/images/create").query("fromImage", "busybox").query("tag", "1.36")
-                .query("platform", "linux/amd64").header("X-Registry-Auth", auth("me")).call(router);
+        TestExchange x = request("POST", "/images/create").query("fromImage", "busybox").query("tag", "1.36")
+                .query("platform", "linux/amd64").header("X-Registry-Auth", auth("me")).run(router);
         assertEquals(200, x.status());
         assertEquals("Status: Downloaded newer image for busybox:1.36", lines(x).getLast().get("status").asText());
         assertEquals(List.of("resolve busybox 1.36 linux/amd64 me"), calls);
@@ -121,68 +120,68 @@ class DistributionRoutesTest {
 
     @Test
     void aPullFailingBeforeTheStreamIsAPlainStatusAfterItAnErrorMessage() throws Exception {
-        FakeRouteExchange before = request("POST", "/images/create").query("fromImage", "busybox").query("tag", "missing");
-        assertEquals(404, assertThrows(PouchException.class, () -> before.call(router)).status());
+        TestExchange before = request("POST", "/images/create").query("fromImage", "busybox").query("tag", "missing");
+        assertEquals(404, assertThrows(PouchException.class, () -> before.run(router)).status());
         assertEquals(0, before.status(), "no stream was started");
-        FakeRouteExchange during = request("POST", "/images/create").query("fromImage", "busybox").query("tag", BROKEN)
-                .call(router);
+        TestExchange during = request("POST", "/images/create").query("fromImage", "busybox").query("tag", BROKEN)
+                .run(router);
         assertEquals(200, during.status());
         assertEquals("connection reset", lines(during).getLast().get("errorDetail").get("message").asText());
     }
 
     @Test
     void aPullWithoutTagPullsEveryTagUntilOneFails() throws Exception {
-        FakeRouteExchange x = request("POST", "/images/create").query("fromImage", "busybox").call(router);
+        TestExchange x = request("POST", "/images/create").query("fromImage", "busybox").run(router);
         List<JsonNode> lines = lines(x);
         assertEquals("Status: Downloaded newer image for busybox:1", lines.getFirst().get("status").asText());
         assertEquals("connection reset", lines.getLast().get("error").asText());
         assertEquals(List.of("tags busybox", "resolve busybox 1 null null", "resolve busybox broken null null"), calls);
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("POST", "/images/create").query("fromImage", "unknown").call(router)).status());
+                () -> request("POST", "/images/create").query("fromImage", "unknown").run(router)).status());
     }
 
     @Test
     void aPushStreamsOrFailsLikeAPull() throws Exception {
-        FakeRouteExchange x = request("POST", "/images/localhost:5000/busybox/push").query("tag", "1").call(router);
+        TestExchange x = request("POST", "/images/localhost:5000/busybox/push").query("tag", "1").run(router);
         assertEquals("The push refers to repository [localhost:5000/busybox]", lines(x).getFirst().get("status").asText());
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("POST", "/images/nothing/push").call(router)).status());
-        FakeRouteExchange failed = request("POST", "/images/busybox:broken/push").call(router);
+                () -> request("POST", "/images/nothing/push").run(router)).status());
+        TestExchange failed = request("POST", "/images/busybox:broken/push").run(router);
         assertEquals("upload refused", lines(failed).getLast().get("errorDetail").get("message").asText());
         assertEquals(List.of("push localhost:5000/busybox 1", "push nothing null", "push busybox:broken null"), calls);
     }
 
     @Test
     void loginChecksTheCredentialsOfTheBody() throws Exception {
-        FakeRouteExchange x = request("POST", "/auth")
-                .body("{\"username\":\"me\",\"password\":\"p\",\"serveraddress\":\"localhost:5000\"}").call(router);
+        TestExchange x = request("POST", "/auth")
+                .body("{\"username\":\"me\",\"password\":\"p\",\"serveraddress\":\"localhost:5000\"}").run(router);
         assertEquals(200, x.status());
         assertEquals("{\"Status\":\"Login Succeeded\",\"IdentityToken\":\"\"}", x.json().toString());
         assertEquals(List.of("login me localhost:5000"), calls);
-        PouchException bad = assertThrows(PouchException.class, () -> request("POST", "/auth").body("[1]").call(router));
+        PouchException bad = assertThrows(PouchException.class, () -> request("POST", "/auth").body("[1]").run(router));
         assertEquals(400, bad.status());
     }
 
     @Test
     void searchAnswersDockersFields() throws Exception {
-        FakeRouteExchange x = request("GET", "/images/search").query("term", "localhost:5000/busy").query("limit", "5")
-                .call(router);
+        TestExchange x = request("GET", "/images/search").query("term", "localhost:5000/busy").query("limit", "5")
+                .run(router);
         assertEquals("[{\"star_count\":0,\"is_official\":false,\"name\":\"localhost:5000/busybox\","
                 + "\"is_automated\":false,\"description\":\"\"}]", Json.MAPPER.writeValueAsString(x.json()));
-        request("GET", "/images/search").query("term", "busy").call(router);
+        request("GET", "/images/search").query("term", "busy").run(router);
         assertEquals(List.of("search localhost:5000/busy 5", "search busy 25"), calls);
         assertEquals(400, assertThrows(PouchException.class,
-                () -> request("GET", "/images/search").query("term", "x").query("limit", "many").call(router)).status());
+                () -> request("GET", "/images/search").query("term", "x").query("limit", "many").run(router)).status());
     }
 
     @Test
     void pruneAndDiskUsageGoToTheImages() throws Exception {
-        FakeRouteExchange p = request("POST", "/images/prune").query("filters", "{\"dangling\":[\"false\"]}")
-                .call(router);
+        TestExchange p = request("POST", "/images/prune").query("filters", "{\"dangling\":[\"false\"]}")
+                .run(router);
         assertEquals(0, p.json().get("SpaceReclaimed").asLong());
         assertTrue(p.json().path("ImagesDeleted").isMissingNode() || p.json().get("ImagesDeleted").isNull());
         assertEquals(List.of("false"), images.lastFilters.get("dangling"));
-        FakeRouteExchange df = request("GET", "/system/df").version(new ApiVersion(1, 41)).call(router);
+        TestExchange df = request("GET", "/v1.41/system/df").run(router);
         assertEquals(42, df.json().get("LayersSize").asLong());
         assertEquals(List.of("prune", "diskUsage BEFORE_1_44"), images.calls);
     }

@@ -2,7 +2,7 @@ package io.pouch.daemon.image;
 
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.ApiVersion;
-import io.pouch.daemon.api.FakeRouteExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.registry.Credentials;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.pouch.daemon.api.FakeRouteExchange.request;
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,8 +72,8 @@ class ImageRoutesTest {
 
     @Test
     void listPassesTheFiltersAndTheFieldsOfTheVersion() throws Exception {
-        FakeRouteExchange x = request("GET", "/images/json").query("filters", "{\"dangling\":[\"false\"]}")
-                .version(new ApiVersion(1, 43)).call(router);
+        TestExchange x = request("GET", "/v1.43/images/json").query("filters", "{\"dangling\":[\"false\"]}")
+                .run(router);
         assertEquals(200, x.status());
         assertEquals(List.of("list BEFORE_1_44"), images.calls);
         assertEquals(List.of("false"), images.lastFilters.get("dangling"));
@@ -83,68 +83,67 @@ class ImageRoutesTest {
 
     @Test
     void inspectAndHistoryTakeNamesWithSlashes() throws Exception {
-        FakeRouteExchange x = request("GET", "/images/docker.io/library/busybox/json").version(new ApiVersion(1, 44))
-                .call(router);
+        TestExchange x = request("GET", "/v1.44/images/docker.io/library/busybox/json").run(router);
         assertEquals(200, x.status());
         assertEquals(busybox, x.json().get("Id").asText());
-        FakeRouteExchange h = request("GET", "/images/busybox:latest/history").call(router);
+        TestExchange h = request("GET", "/images/busybox:latest/history").run(router);
         assertEquals(busybox, h.json().get(0).get("Id").asText());
         assertEquals(List.of("inspect docker.io/library/busybox BEFORE_1_45", "history busybox:latest"), images.calls);
-        request("GET", "/images/busybox/json").call(router);
+        request("GET", "/images/busybox/json").run(router);
         assertEquals("inspect busybox CURRENT", images.calls.getLast());
-        PouchException missing = assertThrows(PouchException.class, () -> request("GET", "/images/nothing/json").call(router));
+        PouchException missing = assertThrows(PouchException.class, () -> request("GET", "/images/nothing/json").run(router));
         assertEquals(404, missing.status());
     }
 
     @Test
     void tagAnswers201AndDeleteTheItems() throws Exception {
         assertEquals(201, request("POST", "/images/busybox/tag").query("repo", "localhost:5000/x").query("tag", "1")
-                .call(router).status());
-        FakeRouteExchange d = request("DELETE", "/images/busybox").query("force", "1").call(router);
+                .run(router).status());
+        TestExchange d = request("DELETE", "/images/busybox").query("force", "1").run(router);
         assertEquals(200, d.status());
         assertEquals("busybox:latest", d.json().get(0).get("Untagged").asText());
         assertEquals("sha256:" + "a".repeat(64), d.json().get(1).get("Deleted").asText());
-        request("DELETE", "/images/alpine").call(router);
+        request("DELETE", "/images/alpine").run(router);
         assertEquals(List.of("tag busybox localhost:5000/x 1", "delete busybox true", "delete alpine false"), images.calls);
     }
 
     @Test
     void loadStreamsTheLinesDockerPrints() throws Exception {
-        FakeRouteExchange x = request("POST", "/images/load").body("archive").call(router);
+        TestExchange x = request("POST", "/images/load").body("archive").run(router);
         assertEquals(200, x.status());
         assertEquals("{\"stream\":\"Loaded image: busybox:latest\\n\"}\r\n{\"stream\":\"Loaded image ID: sha256:"
-                + "c".repeat(64) + "\\n\"}\r\n", x.streamedText());
+                + "c".repeat(64) + "\\n\"}\r\n", x.text());
         assertEquals(List.of("load archive"), images.calls);
     }
 
     @Test
     void createImportsFromTheBodyOrPulls() throws Exception {
-        FakeRouteExchange imported = request("POST", "/images/create").query("fromSrc", "-").query("repo", "imported")
+        TestExchange imported = request("POST", "/images/create").query("fromSrc", "-").query("repo", "imported")
                 .query("tag", "v1").query("changes", "CMD [\"sh\"]").query("changes", "ENV A=b").query("message", "hi")
-                .body("rootfs").call(router);
-        assertEquals("{\"status\":\"sha256:" + "d".repeat(64) + "\"}\r\n", imported.streamedText());
+                .body("rootfs").run(router);
+        assertEquals("{\"status\":\"sha256:" + "d".repeat(64) + "\"}\r\n", imported.text());
         assertEquals(List.of("import rootfs imported v1 [CMD [\"sh\"], ENV A=b] hi"), images.calls);
 
-        FakeRouteExchange pulled = request("POST", "/images/create").query("fromImage", "busybox").query("tag", "1")
-                .call(router);
+        TestExchange pulled = request("POST", "/images/create").query("fromImage", "busybox").query("tag", "1")
+                .run(router);
         assertEquals(200, pulled.status());
-        assertTrue(pulled.streamedText().contains("Downloaded newer image for busybox:1"), pulled.streamedText());
+        assertTrue(pulled.text().contains("Downloaded newer image for busybox:1"), pulled.text());
         assertEquals(List.of("resolve busybox 1 null"), pulls);
 
         assertEquals("either fromImage or fromSrc is required",
-                assertThrows(PouchException.class, () -> request("POST", "/images/create").call(router)).getMessage());
+                assertThrows(PouchException.class, () -> request("POST", "/images/create").run(router)).getMessage());
         PouchException url = assertThrows(PouchException.class,
-                () -> request("POST", "/images/create").query("fromSrc", "http://example.invalid/x.tar").call(router));
+                () -> request("POST", "/images/create").query("fromSrc", "http://example.invalid/x.tar").run(router));
         assertEquals(400, url.status());
     }
 
     @Test
     void saveResolvesEveryNameBeforeTheTarStarts() throws Exception {
-        FakeRouteExchange x = request("GET", "/images/get").query("names", "busybox").query("names", "alpine")
-                .call(router);
+        TestExchange x = request("GET", "/images/get").query("names", "busybox").query("names", "alpine")
+                .run(router);
         assertEquals("application/x-tar", x.contentType());
-        assertEquals("tar bytes", x.streamedText());
-        FakeRouteExchange one = request("GET", "/images/library/busybox/get").call(router);
+        assertEquals("tar bytes", x.text());
+        TestExchange one = request("GET", "/images/library/busybox/get").run(router);
         assertEquals(200, one.status());
         assertEquals(List.of("planSave [busybox, alpine]", "save 2", "planSave [library/busybox]", "save 1"), images.calls);
     }

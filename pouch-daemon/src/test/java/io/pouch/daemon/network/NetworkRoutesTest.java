@@ -3,6 +3,7 @@ package io.pouch.daemon.network;
 import io.pouch.api.PouchException;
 import io.pouch.api.network.NetworkInspect;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.query.Filters;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -93,38 +95,38 @@ class NetworkRoutesTest {
 
     @Test
     void listPassesTheParsedFiltersAndAnswersTheNetworks() throws Exception {
-        FakeExchange ex = new FakeExchange("GET", "/networks").q("filters", "{\"name\":{\"we\":true}}").send(router);
-        assertEquals(200, ex.status);
+        TestExchange ex = request("GET", "/networks").query("filters", "{\"name\":{\"we\":true}}").run(router);
+        assertEquals(200, ex.status());
         assertEquals(List.of("we"), ops.filters.get("name"));
-        assertEquals(2, ex.json.split("\"Name\"").length - 1);
-        assertEquals('[', ex.json.charAt(0));
+        assertEquals(2, ex.text().split("\"Name\"").length - 1);
+        assertEquals('[', ex.text().charAt(0));
     }
 
     @Test
     void listWithoutFilters() throws Exception {
-        new FakeExchange("GET", "/networks").send(router);
+        request("GET", "/networks").run(router);
         assertEquals(Set.of(), ops.filters.values().keySet());
     }
 
     @Test
     void inspectAnswersTheRecord() throws Exception {
-        FakeExchange ex = new FakeExchange("GET", "/networks/web").send(router);
-        assertEquals(200, ex.status);
+        TestExchange ex = request("GET", "/networks/web").run(router);
+        assertEquals(200, ex.status());
         assertEquals(List.of("inspect web"), ops.calls);
         assertEquals("{\"Name\":\"web\",\"Id\":\"id-web\",\"Created\":\"t\",\"Scope\":\"local\",\"Driver\":\"bridge\","
                 + "\"EnableIPv4\":true,\"EnableIPv6\":false,\"IPAM\":{\"Driver\":\"default\",\"Config\":[]},"
                 + "\"Internal\":false,\"Attachable\":false,\"Ingress\":false,\"ConfigFrom\":{\"Network\":\"\"},"
-                + "\"ConfigOnly\":false,\"Containers\":{},\"Options\":{},\"Labels\":{}}", ex.json);
+                + "\"ConfigOnly\":false,\"Containers\":{},\"Options\":{},\"Labels\":{}}\n", ex.text());
     }
 
     @Test
     void createReadsTheBodyAndAnswersIdAndWarning() throws Exception {
-        FakeExchange ex = new FakeExchange("POST", "/networks/create").body("{\"Name\":\"web\",\"Driver\":\"bridge\","
+        TestExchange ex = request("POST", "/networks/create").body("{\"Name\":\"web\",\"Driver\":\"bridge\","
                 + "\"Internal\":true,\"Labels\":{\"a\":\"1\"},\"Options\":{\"com.docker.network.driver.mtu\":\"1400\"},"
                 + "\"IPAM\":{\"Config\":[{\"Subnet\":\"10.231.0.0/16\",\"Gateway\":\"10.231.0.1\","
-                + "\"IPRange\":\"10.231.5.0/24\"}]}}").send(router);
-        assertEquals(201, ex.status);
-        assertEquals("{\"Id\":\"" + "n".repeat(64) + "\",\"Warning\":\"\"}", ex.json);
+                + "\"IPRange\":\"10.231.5.0/24\"}]}}").run(router);
+        assertEquals(201, ex.status());
+        assertEquals("{\"Id\":\"" + "n".repeat(64) + "\",\"Warning\":\"\"}\n", ex.text());
         assertEquals(new NetworkCreateRequest("web", "bridge", "10.231.0.0/16", "10.231.0.1", "10.231.5.0/24", true,
                 Map.of("a", "1"), Map.of("com.docker.network.driver.mtu", "1400"), true), ops.created);
     }
@@ -133,7 +135,7 @@ class NetworkRoutesTest {
     void createWithoutAnObjectBodyIsRefusedBeforeAnyCall() {
         for (String body : List.of("", "[1]", "\"x\"")) {
             PouchException e = assertThrows(PouchException.class,
-                    () -> new FakeExchange("POST", "/networks/create").body(body).send(router));
+                    () -> request("POST", "/networks/create").body(body).run(router));
             assertEquals(400, e.status());
             assertEquals("a JSON object body is required", e.getMessage());
         }
@@ -142,56 +144,56 @@ class NetworkRoutesTest {
 
     @Test
     void createWithAnIpv6SubnetIsRefusedBeforeAnyCall() {
-        PouchException e = assertThrows(PouchException.class, () -> new FakeExchange("POST", "/networks/create")
-                .body("{\"Name\":\"v6\",\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00::/64\"}]}}").send(router));
+        PouchException e = assertThrows(PouchException.class, () -> request("POST", "/networks/create")
+                .body("{\"Name\":\"v6\",\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00::/64\"}]}}").run(router));
         assertEquals(400, e.status());
         assertEquals(List.of(), ops.calls);
     }
 
     @Test
     void removeAnswers204() throws Exception {
-        FakeExchange ex = new FakeExchange("DELETE", "/networks/web").send(router);
-        assertEquals(204, ex.status);
+        TestExchange ex = request("DELETE", "/networks/web").run(router);
+        assertEquals(204, ex.status());
         assertEquals(List.of("remove web"), ops.calls);
     }
 
     @Test
     void pruneAnswersTheNamesRemoved() throws Exception {
-        FakeExchange ex = new FakeExchange("POST", "/networks/prune").q("filters", "{\"label\":{\"a=1\":true}}")
-                .send(router);
-        assertEquals(200, ex.status);
-        assertEquals("{\"NetworksDeleted\":[\"old\"]}", ex.json);
+        TestExchange ex = request("POST", "/networks/prune").query("filters", "{\"label\":{\"a=1\":true}}")
+                .run(router);
+        assertEquals(200, ex.status());
+        assertEquals("{\"NetworksDeleted\":[\"old\"]}\n", ex.text());
         assertEquals(List.of("a=1"), ops.filters.get("label"));
     }
 
     @Test
     void connectResolvesTheContainerAndPassesTheEndpointConfig() throws Exception {
-        FakeExchange ex = new FakeExchange("POST", "/networks/net1/connect").body("{\"Container\":\"web\","
+        TestExchange ex = request("POST", "/networks/net1/connect").body("{\"Container\":\"web\","
                 + "\"EndpointConfig\":{\"IPAMConfig\":{\"IPv4Address\":\"10.231.5.9\"},\"Aliases\":[\"api\"]}}")
-                .send(router);
-        assertEquals(200, ex.status);
+                .run(router);
+        assertEquals(200, ex.status());
         assertEquals(List.of("connect net1 " + "c".repeat(64) + " true"), ops.calls);
         assertEquals(new EndpointConfig("net1", "10.231.5.9", List.of("api"), ""), ops.endpoint);
     }
 
     @Test
     void connectOfAnUnknownContainerIs404() {
-        PouchException e = assertThrows(PouchException.class, () -> new FakeExchange("POST", "/networks/n/connect")
-                .body("{\"Container\":\"nope\"}").send(router));
+        PouchException e = assertThrows(PouchException.class, () -> request("POST", "/networks/n/connect")
+                .body("{\"Container\":\"nope\"}").run(router));
         assertEquals(404, e.status());
         assertEquals(List.of(), ops.calls);
     }
 
     @Test
     void disconnectWithForceTakesAnUnknownContainerAsGiven() throws Exception {
-        FakeExchange ex = new FakeExchange("POST", "/networks/n/disconnect")
-                .body("{\"Container\":\"gone\",\"Force\":true}").send(router);
-        assertEquals(200, ex.status);
+        TestExchange ex = request("POST", "/networks/n/disconnect")
+                .body("{\"Container\":\"gone\",\"Force\":true}").run(router);
+        assertEquals(200, ex.status());
         assertEquals(List.of("disconnect n gone true"), ops.calls);
-        new FakeExchange("POST", "/networks/n/disconnect").body("{\"Container\":\"web\"}").send(router);
+        request("POST", "/networks/n/disconnect").body("{\"Container\":\"web\"}").run(router);
         assertEquals("disconnect n " + "c".repeat(64) + " false", ops.calls.get(1));
-        PouchException e = assertThrows(PouchException.class, () -> new FakeExchange("POST", "/networks/n/disconnect")
-                .body("{\"Container\":\"gone\"}").send(router));
+        PouchException e = assertThrows(PouchException.class, () -> request("POST", "/networks/n/disconnect")
+                .body("{\"Container\":\"gone\"}").run(router));
         assertEquals(404, e.status());
     }
 }

@@ -3,7 +3,7 @@ package io.pouch.daemon.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.daemon.api.ApiVersion;
-import io.pouch.daemon.api.RecordingExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.events.Event;
@@ -41,15 +41,15 @@ class SystemRoutesExchangeTest {
         routes.register(router);
     }
 
-    RecordingExchange call(String method, String uri) {
-        return RecordingExchange.request(method, uri).call(router);
+    TestExchange call(String method, String uri) {
+        return TestExchange.request(method, uri).send(router);
     }
 
     static String filters(String json) {
         return URLEncoder.encode(json, StandardCharsets.UTF_8);
     }
 
-    static List<JsonNode> lines(RecordingExchange x) throws Exception {
+    static List<JsonNode> lines(TestExchange x) throws Exception {
         List<JsonNode> events = new ArrayList<>();
         for (String line : x.text().split("\n")) {
             if (!line.isEmpty()) {
@@ -61,7 +61,7 @@ class SystemRoutesExchangeTest {
 
     @Test
     void pingAnswersOkWithDockerdsHeadersAndHeadHasNoBody() {
-        RecordingExchange get = call("GET", "/v1.44/_ping");
+        TestExchange get = call("GET", "/v1.44/_ping");
         assertEquals(200, get.status());
         assertEquals("text/plain; charset=utf-8", get.contentType());
         assertEquals("OK", get.text());
@@ -69,7 +69,7 @@ class SystemRoutesExchangeTest {
         assertEquals("1", get.responseHeader("Builder-Version"));
         assertEquals("no-cache, no-store, must-revalidate", get.responseHeader("Cache-Control"));
         assertEquals("no-cache", get.responseHeader("Pragma"));
-        RecordingExchange head = call("HEAD", "/_ping");
+        TestExchange head = call("HEAD", "/_ping");
         assertEquals(200, head.status());
         assertEquals("", head.text());
     }
@@ -94,28 +94,25 @@ class SystemRoutesExchangeTest {
         bus.publish(Event.of("image", "pull", "busybox:latest", Map.of("name", "busybox:latest")));
         bus.publish(Event.of("container", "die", "def456", Map.of("name", "db", "exitCode", "0")));
         long until = System.currentTimeMillis() / 1000 + 1;
-        RecordingExchange x = call("GET", "/events?since=0&until=" + until + "&filters="
+        TestExchange x = call("GET", "/events?since=0&until=" + until + "&filters="
                 + filters("{\"type\":[\"container\"]}"));
         assertEquals(200, x.status());
         assertEquals("application/json", x.contentType());
         List<JsonNode> events = lines(x);
         assertEquals(List.of("start", "die"), events.stream().map(e -> e.get("Action").asText()).toList());
-        RecordingExchange bad = call("GET", "/events?since=yesterday");
+        TestExchange bad = call("GET", "/events?since=yesterday");
         assertEquals(400, bad.status());
     }
 
     @Test
     void eventsFollowUntilTheClientLeaves() throws Exception {
-        RecordingExchange x = RecordingExchange.request("GET", "/events?filters=" + filters("{\"type\":[\"volume\"]}"));
-        Thread follower = Thread.ofVirtual().start(() -> x.call(router));
+        TestExchange x = TestExchange.request("GET", "/events?filters=" + filters("{\"type\":[\"volume\"]}"));
+        Thread follower = Thread.ofVirtual().start(() -> x.send(router));
         awaitListeners(1);
         bus.publish(Event.of("network", "create", "n1", Map.of()));
         bus.publish(Event.of("volume", "create", "v1", Map.of("driver", "local")));
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!x.text().contains("\"v1\"") && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
-        x.goAway();
+        x.await(ex -> ex.text().contains("\"v1\""), "volume event");
+        x.leave();
         follower.join();
         List<JsonNode> events = lines(x);
         assertEquals(1, events.size(), x.text());

@@ -1,7 +1,7 @@
 package io.pouch.daemon.volume;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pouch.daemon.api.RecordingExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.events.EventBus;
@@ -37,12 +37,12 @@ class VolumeRoutesTest {
         new VolumeRoutes(volumes).register(router);
     }
 
-    RecordingExchange call(String method, String uri) {
-        return RecordingExchange.request(method, uri).call(router);
+    TestExchange call(String method, String uri) {
+        return TestExchange.request(method, uri).send(router);
     }
 
-    RecordingExchange create(String body) {
-        return RecordingExchange.request("POST", "/v1.44/volumes/create").body(body).call(router);
+    TestExchange create(String body) {
+        return TestExchange.request("POST", "/v1.44/volumes/create").body(body).send(router);
     }
 
     static String filters(String json) {
@@ -57,7 +57,7 @@ class VolumeRoutesTest {
 
     @Test
     void createAnswers201WithTheVolume() {
-        RecordingExchange x = create("{\"Name\":\"data\",\"Labels\":{\"team\":\"a\"},\"Unknown\":1}");
+        TestExchange x = create("{\"Name\":\"data\",\"Labels\":{\"team\":\"a\"},\"Unknown\":1}");
         assertEquals(201, x.status());
         assertEquals("application/json", x.contentType());
         JsonNode v = x.json();
@@ -71,10 +71,10 @@ class VolumeRoutesTest {
 
     @Test
     void createWithoutABodyOrWithBadJsonIs400() {
-        RecordingExchange empty = create("");
+        TestExchange empty = create("");
         assertEquals(400, empty.status());
         assertEquals("a JSON body is required: {\"Name\": ..., \"Driver\": ...}", empty.message());
-        RecordingExchange bad = create("{\"Name\":");
+        TestExchange bad = create("{\"Name\":");
         assertEquals(400, bad.status());
         assertTrue(bad.message().startsWith("invalid JSON: "), bad.message());
         assertEquals(400, create("{\"Name\":\"a/b\"}").status());
@@ -84,22 +84,22 @@ class VolumeRoutesTest {
     void listAndItsFilters() {
         create("{\"Name\":\"one\",\"Labels\":{\"team\":\"a\"}}");
         create("{\"Name\":\"two\"}");
-        RecordingExchange all = call("GET", "/volumes");
+        TestExchange all = call("GET", "/volumes");
         assertEquals(200, all.status());
         assertEquals(List.of("one", "two"), names(all.json()));
         assertEquals(List.of("one"), names(call("GET", "/v1.44/volumes?filters="
                 + filters("{\"label\":[\"team=a\"]}")).json()));
-        RecordingExchange badFilter = call("GET", "/volumes?filters=" + filters("{\"bogus\":[\"x\"]}"));
+        TestExchange badFilter = call("GET", "/volumes?filters=" + filters("{\"bogus\":[\"x\"]}"));
         assertEquals(400, badFilter.status());
     }
 
     @Test
     void inspectByName() {
         create("{\"Name\":\"data\"}");
-        RecordingExchange x = call("GET", "/v1.44/volumes/data");
+        TestExchange x = call("GET", "/v1.44/volumes/data");
         assertEquals(200, x.status());
         assertEquals("data", x.json().get("Name").asText());
-        RecordingExchange missing = call("GET", "/v1.44/volumes/nope");
+        TestExchange missing = call("GET", "/v1.44/volumes/nope");
         assertEquals(404, missing.status());
         assertEquals("get nope: no such volume", missing.message());
     }
@@ -107,14 +107,14 @@ class VolumeRoutesTest {
     @Test
     void removeAnswers204AndForceIgnoresAMissingVolume() {
         create("{\"Name\":\"data\"}");
-        RecordingExchange x = call("DELETE", "/v1.44/volumes/data");
+        TestExchange x = call("DELETE", "/v1.44/volumes/data");
         assertEquals(204, x.status());
         assertEquals("", x.text());
         assertEquals(404, call("DELETE", "/v1.44/volumes/data").status());
         assertEquals(204, call("DELETE", "/v1.44/volumes/data?force=1").status());
     }
 
-    static List<String> deleted(RecordingExchange prune) {
+    static List<String> deleted(TestExchange prune) {
         assertEquals(200, prune.status());
         assertTrue(prune.json().has("SpaceReclaimed"));
         List<String> names = new ArrayList<>();

@@ -1,7 +1,7 @@
 package io.pouch.daemon.container.commit;
 
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.FakeRouteExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.pouch.daemon.api.FakeRouteExchange.request;
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,10 +31,10 @@ class CommitRoutesTest {
 
     @Test
     void aCommitAnswers201WithTheNewId() throws Exception {
-        FakeRouteExchange x = request("POST", "/commit").query("container", "web").query("repo", "me/web")
+        TestExchange x = request("POST", "/commit").query("container", "web").query("repo", "me/web")
                 .query("tag", "v2").query("comment", "fixed").query("author", "Me <me@example.com>")
                 .query("changes", "CMD [\"sh\"]").query("changes", "ENV A=b")
-                .body("{\"Cmd\":[\"top\"],\"Hostname\":\"ignored\"}").call(router);
+                .body("{\"Cmd\":[\"top\"],\"Hostname\":\"ignored\"}").run(router);
         assertEquals(201, x.status());
         assertEquals("{\"Id\":\"sha256:" + "9".repeat(64) + "\"}", x.json().toString());
         CommitRequest r = requests.getFirst();
@@ -49,7 +49,7 @@ class CommitRoutesTest {
 
     @Test
     void noBodyNoOverride() throws Exception {
-        request("POST", "/commit").query("container", "web").call(router);
+        request("POST", "/commit").query("container", "web").run(router);
         assertNull(requests.getFirst().config());
         assertEquals(List.of(), requests.getFirst().changes());
         assertNull(requests.getFirst().repo());
@@ -57,12 +57,12 @@ class CommitRoutesTest {
 
     @Test
     void theContainerIsRequiredAndMustExist() {
-        PouchException missing = assertThrows(PouchException.class, () -> request("POST", "/commit").call(router));
+        PouchException missing = assertThrows(PouchException.class, () -> request("POST", "/commit").run(router));
         assertEquals(400, missing.status());
         assertEquals("container is required: give the container to commit", missing.getMessage());
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("POST", "/commit").query("container", "gone").call(router)).status());
+                () -> request("POST", "/commit").query("container", "gone").run(router)).status());
         assertEquals(400, assertThrows(PouchException.class,
-                () -> request("POST", "/commit").query("container", "web").body("{not json").call(router)).status());
+                () -> request("POST", "/commit").query("container", "web").body("{not json").run(router)).status());
     }
 }

@@ -2,7 +2,7 @@ package io.pouch.daemon.container.exec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.RouteExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.api.StdCopy;
 import io.pouch.daemon.containerd.ContainerdException;
@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import static io.pouch.daemon.api.RouteExchange.request;
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,13 +46,13 @@ class ExecRoutesTest {
     }
 
     private String create(String body) throws Exception {
-        RouteExchange ex = request("POST", "/containers/web/exec").body(body).send(router);
+        TestExchange ex = request("POST", "/containers/web/exec").body(body).run(router);
         assertEquals(201, ex.status());
         return ex.json().get("Id").asText();
     }
 
     private JsonNode inspect(String id) throws Exception {
-        return request("GET", "/exec/" + id + "/json").send(router).json();
+        return request("GET", "/exec/" + id + "/json").run(router).json();
     }
 
     private static List<StdCopy.Frame> frames(byte[] stream) throws Exception {
@@ -94,15 +94,15 @@ class ExecRoutesTest {
     @Test
     void createIsRefusedWithoutACommandOrARunningContainer() throws Exception {
         PouchException noCmd = assertThrows(PouchException.class,
-                () -> request("POST", "/containers/web/exec").body("{\"Cmd\":[]}").send(router));
+                () -> request("POST", "/containers/web/exec").body("{\"Cmd\":[]}").run(router));
         assertEquals(400, noCmd.status());
         assertEquals("No exec command specified", noCmd.getMessage());
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("POST", "/containers/nope/exec").body("{\"Cmd\":[\"sh\"]}").send(router)).status());
+                () -> request("POST", "/containers/nope/exec").body("{\"Cmd\":[\"sh\"]}").run(router)).status());
         fx.container(false, false, 0);
         PouchException stopped = assertThrows(PouchException.class,
                 () -> request("POST", "/containers/" + ExecFixture.CID + "/exec").body("{\"Cmd\":[\"sh\"]}")
-                        .send(router));
+                        .run(router));
         assertEquals(409, stopped.status());
         assertEquals("Container " + ExecFixture.CID + " is not running", stopped.getMessage());
     }
@@ -116,7 +116,7 @@ class ExecRoutesTest {
             return 3;
         };
         String id = create("{\"Cmd\":[\"sh\",\"-c\",\"x\"],\"AttachStdout\":true,\"AttachStderr\":true}");
-        RouteExchange start = request("POST", "/exec/" + id + "/start").body("{\"Detach\":false}").send(router);
+        TestExchange start = request("POST", "/exec/" + id + "/start").body("{\"Detach\":false}").run(router);
         assertTrue(start.hijacked());
         assertTrue(start.closed());
         assertEquals(StdCopy.MULTIPLEXED_STREAM, start.contentType());
@@ -147,8 +147,8 @@ class ExecRoutesTest {
             return 0;
         };
         String id = create("{\"Cmd\":[\"cat\"],\"AttachStdin\":true,\"AttachStdout\":true}");
-        RouteExchange start = request("POST", "/exec/" + id + "/start").body("{}")
-                .clientInput(new ByteArrayInputStream("ping\n".getBytes(StandardCharsets.UTF_8))).send(router);
+        TestExchange start = request("POST", "/exec/" + id + "/start").body("{}")
+                .clientInput(new ByteArrayInputStream("ping\n".getBytes(StandardCharsets.UTF_8))).run(router);
         List<StdCopy.Frame> frames = frames(start.bytes());
         assertEquals(1, frames.size());
         assertEquals("ping\n", new String(frames.getFirst().payload(), StandardCharsets.UTF_8));
@@ -169,8 +169,8 @@ class ExecRoutesTest {
         };
         String id = create("{\"Cmd\":[\"sh\"],\"AttachStdin\":true,\"AttachStdout\":true,\"Tty\":true,"
                 + "\"DetachKeys\":\"ctrl-x\"}");
-        RouteExchange start = request("POST", "/exec/" + id + "/start").body("{}")
-                .clientInput(new ByteArrayInputStream(new byte[] {0x18})).send(router);
+        TestExchange start = request("POST", "/exec/" + id + "/start").body("{}")
+                .clientInput(new ByteArrayInputStream(new byte[] {0x18})).run(router);
         assertTrue(start.closed());
         assertEquals(StdCopy.RAW_STREAM, start.contentType(), "a TTY's output is raw");
         assertTrue(inspect(id).get("Running").asBoolean());
@@ -190,25 +190,25 @@ class ExecRoutesTest {
             return 0;
         };
         String id = create("{\"Cmd\":[\"sleep\",\"1\"],\"Tty\":true}");
-        RouteExchange start = request("POST", "/exec/" + id + "/start").body("{\"Detach\":true,\"Tty\":true}")
-                .send(router);
+        TestExchange start = request("POST", "/exec/" + id + "/start").body("{\"Detach\":true,\"Tty\":true}")
+                .run(router);
         assertEquals(200, start.status());
         assertFalse(start.hijacked());
         assertTrue(inspect(id).get("Running").asBoolean());
         assertEquals(List.of(id), manager.execIds(ExecFixture.CID));
 
-        assertEquals(200, request("POST", "/exec/" + id + "/resize?h=24&w=80").send(router).status());
+        assertEquals(200, request("POST", "/exec/" + id + "/resize?h=24&w=80").run(router).status());
         assertTrue(fx.processes.calls.contains("resize " + id + " 80x24"), fx.processes.calls.toString());
 
         PouchException again = assertThrows(PouchException.class,
-                () -> request("POST", "/exec/" + id + "/start").body("{\"Detach\":true}").send(router));
+                () -> request("POST", "/exec/" + id + "/start").body("{\"Detach\":true}").run(router));
         assertEquals(409, again.status());
         assertEquals("Error: Exec command " + id + " is already running", again.getMessage());
 
         release.countDown();
         assertEquals(0, manager.get(id).exit.get(10, TimeUnit.SECONDS));
         PouchException ended = assertThrows(PouchException.class,
-                () -> request("POST", "/exec/" + id + "/resize?h=24&w=80").send(router));
+                () -> request("POST", "/exec/" + id + "/resize?h=24&w=80").run(router));
         assertEquals(409, ended.status());
         assertEquals("Exec " + id + " is not running", ended.getMessage());
     }
@@ -218,23 +218,23 @@ class ExecRoutesTest {
         fx.processes.startFailure = new ContainerdException(ContainerdException.Code.OTHER,
                 "exec: \"nope\": executable file not found in $PATH", null);
         String id = create("{\"Cmd\":[\"nope\"],\"AttachStdout\":true,\"Tty\":true}");
-        RouteExchange start = request("POST", "/exec/" + id + "/start").body("{}").send(router);
+        TestExchange start = request("POST", "/exec/" + id + "/start").body("{}").run(router);
         assertEquals("OCI runtime exec failed: exec: \"nope\": executable file not found in $PATH\r\n", start.text());
         assertEquals(127, inspect(id).get("ExitCode").asInt());
         assertTrue(fx.processes.calls.contains("delete " + id));
 
         String detached = create("{\"Cmd\":[\"nope\"]}");
         PouchException e = assertThrows(PouchException.class,
-                () -> request("POST", "/exec/" + detached + "/start").body("{\"Detach\":true}").send(router));
+                () -> request("POST", "/exec/" + detached + "/start").body("{\"Detach\":true}").run(router));
         assertEquals(400, e.status());
         assertEquals(127, inspect(detached).get("ExitCode").asInt());
     }
 
     @Test
     void unknownExecsAre404() {
-        for (RouteExchange ex : List.of(request("GET", "/exec/nope/json"), request("POST", "/exec/nope/start"),
+        for (TestExchange ex : List.of(request("GET", "/exec/nope/json"), request("POST", "/exec/nope/start"),
                 request("POST", "/exec/nope/resize?h=1&w=1"))) {
-            PouchException e = assertThrows(PouchException.class, () -> ex.send(router));
+            PouchException e = assertThrows(PouchException.class, () -> ex.run(router));
             assertEquals(404, e.status());
             assertEquals("No such exec instance: nope", e.getMessage());
         }

@@ -3,7 +3,7 @@ package io.pouch.daemon.container.files;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.RouteExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.containerd.Mount;
@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.pouch.daemon.api.RouteExchange.request;
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,8 +92,8 @@ class FilesRoutesTest {
         return out;
     }
 
-    private static JsonNode stat(RouteExchange ex) throws Exception {
-        return Json.MAPPER.readTree(Base64.getDecoder().decode(ex.headers().get(STAT_HEADER)));
+    private static JsonNode stat(TestExchange ex) throws Exception {
+        return Json.MAPPER.readTree(Base64.getDecoder().decode(ex.responseHeader(STAT_HEADER)));
     }
 
     private String archive(Path p) {
@@ -103,7 +103,7 @@ class FilesRoutesTest {
     @Test
     void headAnswersThePathsStatWithoutFreezing() throws Exception {
         Files.writeString(tmp.resolve("f.txt"), "hello");
-        RouteExchange ex = request("HEAD", archive(tmp.resolve("f.txt"))).send(router);
+        TestExchange ex = request("HEAD", archive(tmp.resolve("f.txt"))).run(router);
         assertEquals(200, ex.status());
         assertEquals(0, ex.bytes().length);
         JsonNode s = stat(ex);
@@ -117,7 +117,7 @@ class FilesRoutesTest {
     void getStreamsATarOfThePathWhileTheContainerIsFrozen() throws Exception {
         Path d = Files.createDirectories(tmp.resolve("d"));
         Files.writeString(d.resolve("a.txt"), "A");
-        RouteExchange ex = request("GET", archive(d)).send(router);
+        TestExchange ex = request("GET", archive(d)).run(router);
         assertEquals(200, ex.status());
         assertEquals("application/x-tar", ex.contentType());
         assertEquals("d", stat(ex).get("name").asText());
@@ -127,7 +127,7 @@ class FilesRoutesTest {
         assertEquals(List.of("freeze c1", "thaw c1"), freezes);
 
         // "DIR/." is the directory's contents, as "./..." entries
-        RouteExchange contents = request("GET", "/containers/web/archive?path=" + d + "/.").send(router);
+        TestExchange contents = request("GET", "/containers/web/archive?path=" + d + "/.").run(router);
         assertEquals(".", stat(contents).get("name").asText());
         assertTrue(untar(contents.bytes()).containsKey("./a.txt"), untar(contents.bytes()).toString());
     }
@@ -135,16 +135,16 @@ class FilesRoutesTest {
     @Test
     void aMissingPathIs404AndTheContainerIsThawedAnyway() {
         PouchException e = assertThrows(PouchException.class,
-                () -> request("GET", archive(tmp.resolve("nope"))).send(router));
+                () -> request("GET", archive(tmp.resolve("nope"))).run(router));
         assertEquals(404, e.status());
         assertEquals("Could not find the file " + tmp.resolve("nope") + " in container web", e.getMessage());
         assertEquals(List.of("freeze c1", "thaw c1"), freezes);
         PouchException empty = assertThrows(PouchException.class,
-                () -> request("GET", "/containers/web/archive").send(router));
+                () -> request("GET", "/containers/web/archive").run(router));
         assertEquals(400, empty.status());
         assertEquals("bad parameter: path cannot be empty", empty.getMessage());
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("HEAD", "/containers/nope/archive?path=/").send(router)).status());
+                () -> request("HEAD", "/containers/nope/archive?path=/").run(router)).status());
     }
 
     @Test
@@ -160,14 +160,14 @@ class FilesRoutesTest {
             t.write(d);
             t.closeArchiveEntry();
         }
-        RouteExchange ex = request("PUT", archive(dst) + "&noOverwriteDirNonDir=true").body(tar.toByteArray())
-                .send(router);
+        TestExchange ex = request("PUT", archive(dst) + "&noOverwriteDirNonDir=true").body(tar.toByteArray())
+                .run(router);
         assertEquals(200, ex.status());
         assertEquals("new", Files.readString(dst.resolve("new.txt")));
         assertEquals(List.of("freeze c1", "thaw c1"), freezes);
 
         PouchException missing = assertThrows(PouchException.class,
-                () -> request("PUT", archive(tmp.resolve("no/such"))).body(tar.toByteArray()).send(router));
+                () -> request("PUT", archive(tmp.resolve("no/such"))).body(tar.toByteArray()).run(router));
         assertEquals(404, missing.status());
         assertEquals("Could not find the file " + tmp.resolve("no/such") + " in container web", missing.getMessage());
     }
@@ -179,7 +179,7 @@ class FilesRoutesTest {
         Files.createDirectories(upper.resolve("etc"));
         Files.writeString(upper.resolve("etc/passwd"), "root\nweb");
         Files.writeString(upper.resolve("added.txt"), "x");
-        JsonNode changes = request("GET", "/containers/web/changes").send(router).json();
+        JsonNode changes = request("GET", "/containers/web/changes").run(router).json();
         Map<String, Integer> kinds = new LinkedHashMap<>();
         changes.forEach(c -> kinds.put(c.get("Path").asText(), c.get("Kind").asInt()));
         assertEquals(Map.of("/added.txt", 1, "/etc", 0, "/etc/passwd", 0), kinds);
@@ -188,6 +188,6 @@ class FilesRoutesTest {
     @Test
     void exportOfAnUnknownContainerIs404() {
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("GET", "/containers/nope/export").send(router)).status());
+                () -> request("GET", "/containers/nope/export").run(router)).status());
     }
 }

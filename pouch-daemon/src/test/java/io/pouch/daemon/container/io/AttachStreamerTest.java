@@ -1,6 +1,7 @@
 package io.pouch.daemon.container.io;
 
 import io.pouch.daemon.api.StdCopy;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.logs.LogSink;
 import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
@@ -8,8 +9,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,8 +27,8 @@ class AttachStreamerTest {
     @Timeout(20)
     void non_tty_stdin_once_client_eof_closes_process_stdin_and_output_keeps_flowing() throws Exception {
         ContainerIO io = ContainerIOs.create(dir.resolve("fifo"), "att", false, true, true, LogSink.NONE);
-        FakeExchange ex = new FakeExchange();
-        ex.clientInput = new ByteArrayInputStream("hi\n".getBytes()); // then EOF = half-close
+        TestExchange ex = TestExchange.request("POST", "/containers/att/attach")
+                .clientInput(new ByteArrayInputStream("hi\n".getBytes())); // then EOF = half-close
         Thread attach = Thread.ofVirtual().start(() -> {
             try {
                 AttachStreamer.attach(ex, io, true, true, true, true, null);
@@ -41,8 +45,8 @@ class AttachStreamerTest {
                 .redirectOutput(io.stdoutPath().toFile()).redirectError(io.stderrPath().toFile()).start();
         assertEquals(0, p.waitFor());
         attach.join(5000);
-        assertTrue(ex.closed, "hijacked stream closed when output ended");
-        assertEquals(StdCopy.MULTIPLEXED_STREAM, ex.contentType);
+        assertTrue(ex.closed(), "hijacked stream closed when output ended");
+        assertEquals(StdCopy.MULTIPLEXED_STREAM, ex.contentType());
         ByteArrayInputStream in = new ByteArrayInputStream(ex.bytes());
         StdCopy.Frame a = StdCopy.read(in);
         StdCopy.Frame b = StdCopy.read(in);
@@ -58,9 +62,9 @@ class AttachStreamerTest {
     @Timeout(20)
     void tty_detach_keys_end_the_attach_but_not_the_process() throws Exception {
         ContainerIO io = ContainerIOs.create(dir.resolve("fifo"), "tty", true, true, false, LogSink.NONE);
-        FakeExchange ex = new FakeExchange();
-        java.io.PipedOutputStream client = new java.io.PipedOutputStream();
-        ex.clientInput = new java.io.PipedInputStream(client);
+        PipedOutputStream client = new PipedOutputStream();
+        TestExchange ex = TestExchange.request("POST", "/containers/tty/attach")
+                .clientInput(new PipedInputStream(client));
         Thread attach = Thread.ofVirtual().start(() -> {
             try {
                 AttachStreamer.attach(ex, io, true, true, true, true, "ctrl-x");
@@ -74,14 +78,14 @@ class AttachStreamerTest {
         client.flush();
         Process p = new ProcessBuilder("cat").redirectInput(io.stdinPath().toFile())
                 .redirectOutput(io.stdoutPath().toFile()).start();
-        Await.until(Duration.ofSeconds(5), () -> ex.bytes().length >= 4, "the TTY output");
+        ex.await(x -> x.bytes().length >= 4, "TTY output");
         assertEquals("abc\n", new String(ex.bytes()), "raw TTY output");
         client.write(24); // ctrl-x
         client.flush();
         attach.join(5000);
-        assertTrue(!attach.isAlive() && ex.closed, "detached");
+        assertTrue(!attach.isAlive() && ex.closed(), "detached");
         assertTrue(p.isAlive(), "process keeps running after detach");
         io.close();
-        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(p.waitFor(5, TimeUnit.SECONDS));
     }
 }

@@ -3,6 +3,7 @@ package io.pouch.daemon.container.io;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.api.ApiVersion;
 import io.pouch.daemon.api.StdCopy;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.logs.JsonFileLog;
 import io.pouch.daemon.logs.JsonFileLogTest;
 import io.pouch.daemon.logs.LogQuery;
@@ -27,6 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StreamingTest {
     @TempDir
     Path dir;
+
+    /** A logs request, handed to the code under test without a router. */
+    private static TestExchange logs() {
+        return TestExchange.request("GET", "/containers/c1/logs");
+    }
 
     @Test
     void stdcopy_header() {
@@ -91,16 +97,17 @@ class StreamingTest {
 
     @Test
     void log_query_from_request() {
-        LogQuery q = LogQuery.from(new FakeExchange().q("stdout", "1").q("since", "1700000000.5")
-                .q("until", "2026-11-29T22:10:00Z").q("tail", "10").q("follow", "true").q("timestamps", "1"));
+        LogQuery q = LogQuery.from(logs().query("stdout", "1").query("since", "1700000000.5")
+                .query("until", "2026-11-29T22:10:00Z").query("tail", "10").query("follow", "true")
+                .query("timestamps", "1"));
         assertEquals(new LogQuery(true, false, Instant.ofEpochSecond(1_700_000_000, 500_000_000),
                 Instant.parse("2026-11-29T22:10:00Z"), 10, true, true), q);
-        assertEquals(-1, LogQuery.from(new FakeExchange().q("stderr", "1").q("tail", "all")).tail());
-        assertEquals(-1, LogQuery.from(new FakeExchange().q("stderr", "1").q("tail", "x")).tail());
-        PouchException e = assertThrows(PouchException.class, () -> LogQuery.from(new FakeExchange()));
+        assertEquals(-1, LogQuery.from(logs().query("stderr", "1").query("tail", "all")).tail());
+        assertEquals(-1, LogQuery.from(logs().query("stderr", "1").query("tail", "x")).tail());
+        PouchException e = assertThrows(PouchException.class, () -> LogQuery.from(logs()));
         assertEquals("Bad parameters: you must choose at least one stream", e.getMessage());
         assertEquals(400, assertThrows(PouchException.class,
-                () -> LogQuery.from(new FakeExchange().q("stdout", "1").q("since", "yesterday"))).status());
+                () -> LogQuery.from(logs().query("stdout", "1").query("since", "yesterday"))).status());
     }
 
     @Test
@@ -110,11 +117,11 @@ class StreamingTest {
         JsonFileLogTest.write(log, 1, "out\n");
         JsonFileLogTest.write(log, 2, "err\n");
         log.close();
-        FakeExchange ex = new FakeExchange().q("stdout", "1").q("stderr", "1").q("timestamps", "1");
+        TestExchange ex = logs().query("stdout", "1").query("stderr", "1").query("timestamps", "1");
         LogsStreamer.stream(ex, f, false, LogQuery.from(ex), () -> false);
-        assertEquals(200, ex.status);
-        assertEquals(StdCopy.MULTIPLEXED_STREAM, ex.contentType);
-        assertTrue(ex.closed);
+        assertEquals(200, ex.status());
+        assertEquals(StdCopy.MULTIPLEXED_STREAM, ex.contentType());
+        assertTrue(ex.closed());
         ByteArrayInputStream in = new ByteArrayInputStream(ex.bytes());
         StdCopy.Frame a = StdCopy.read(in);
         StdCopy.Frame b = StdCopy.read(in);
@@ -123,9 +130,9 @@ class StreamingTest {
         assertEquals(2, b.stream());
         assertNull(StdCopy.read(in));
 
-        FakeExchange tty = new FakeExchange().q("stdout", "1");
+        TestExchange tty = logs().query("stdout", "1");
         LogsStreamer.stream(tty, f, true, LogQuery.from(tty), () -> false);
-        assertEquals(StdCopy.RAW_STREAM, tty.contentType);
+        assertEquals(StdCopy.RAW_STREAM, tty.contentType());
         assertEquals("out\n", new String(tty.bytes()));
     }
 }

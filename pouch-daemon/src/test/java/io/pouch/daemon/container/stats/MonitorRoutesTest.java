@@ -3,7 +3,7 @@ package io.pouch.daemon.container.stats;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
-import io.pouch.daemon.api.RouteExchange;
+import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ProcessViews;
@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import static io.pouch.daemon.api.RouteExchange.request;
+import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +67,7 @@ class MonitorRoutesTest {
 
     @Test
     void topKeepsThePsRowsOfTheContainersProcesses() throws Exception {
-        JsonNode top = request("GET", "/containers/web/top").send(router()).json();
+        JsonNode top = request("GET", "/containers/web/top").run(router()).json();
         assertEquals(List.of("-ef"), psRuns.getFirst());
         assertEquals("UID", top.get("Titles").get(0).asText());
         assertEquals(8, top.get("Titles").size());
@@ -75,7 +75,7 @@ class MonitorRoutesTest {
         assertEquals("300", top.get("Processes").get(0).get(1).asText());
         assertEquals("sh -c echo a  b", top.get("Processes").get(1).get(7).asText(), "the command keeps its spaces");
 
-        request("GET", "/containers/web/top?ps_args=" + "%20aux%20%20-w").send(router());
+        request("GET", "/containers/web/top?ps_args=" + "%20aux%20%20-w").run(router());
         assertEquals(List.of("aux", "-w"), psRuns.get(1));
     }
 
@@ -83,23 +83,23 @@ class MonitorRoutesTest {
     void topOfAContainerThatDoesNotRunIs409() {
         running = false;
         PouchException stopped = assertThrows(PouchException.class,
-                () -> request("GET", "/containers/web/top").send(router()));
+                () -> request("GET", "/containers/web/top").run(router()));
         assertEquals(409, stopped.status());
         assertEquals("Container c1 is not running", stopped.getMessage());
         running = true;
         pidsFailure = new ContainerdException(ContainerdException.Code.NOT_FOUND, "no task", null);
         PouchException noTask = assertThrows(PouchException.class,
-                () -> request("GET", "/containers/web/top").send(router()));
+                () -> request("GET", "/containers/web/top").run(router()));
         assertEquals(409, noTask.status());
         assertEquals(List.of(), psRuns, "ps is not run for a container without a task");
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("GET", "/containers/nope/top").send(router())).status());
+                () -> request("GET", "/containers/nope/top").run(router())).status());
     }
 
     @Test
     void oneReadingWithoutStreaming() throws Exception {
         running = false;
-        RouteExchange ex = request("GET", "/containers/web/stats?stream=false").send(router());
+        TestExchange ex = request("GET", "/containers/web/stats?stream=false").run(router());
         assertEquals(200, ex.status());
         JsonNode s = ex.json();
         assertEquals("c1", s.get("id").asText());
@@ -107,25 +107,21 @@ class MonitorRoutesTest {
         assertTrue(s.has("cpu_stats"));
         assertTrue(s.has("memory_stats"));
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("GET", "/containers/nope/stats?stream=0").send(router())).status());
+                () -> request("GET", "/containers/nope/stats?stream=0").run(router())).status());
     }
 
     @Test
     void aStreamSendsAReadingPerLineUntilTheClientLeaves() throws Exception {
-        RouteExchange ex = request("GET", "/containers/web/stats");
+        TestExchange ex = request("GET", "/containers/web/stats");
         Router r = router();
         Thread streaming = Thread.ofVirtual().start(() -> {
             try {
-                ex.send(r);
+                ex.run(r);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ex.text().split("\n").length < 3) {
-            assertTrue(System.nanoTime() < deadline, "three readings in time");
-            Thread.sleep(10);
-        }
+        ex.await(x -> x.text().split("\n").length >= 3, "three readings");
         ex.leave();
         streaming.join();
         assertTrue(ex.closed());
@@ -140,6 +136,6 @@ class MonitorRoutesTest {
         assertEquals(lines.get(0).get("read").asText(), lines.get(1).get("preread").asText(),
                 "each reading is computed against the one before");
         assertEquals(404, assertThrows(PouchException.class,
-                () -> request("GET", "/containers/nope/stats").send(router())).status());
+                () -> request("GET", "/containers/nope/stats").run(router())).status());
     }
 }
