@@ -8,6 +8,7 @@ import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,11 +123,7 @@ class SystemRoutesExchangeTest {
     }
 
     /** Waits until the events endpoint has {@code n} listeners. */
-    void awaitListeners(int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (routes.info().nEventsListener() != n) {
-            assertTrue(System.currentTimeMillis() < deadline, "no " + n + " listener(s)");
-            Thread.sleep(10);
-        }
+    void awaitListeners(int n) {
+        Await.until(Duration.ofSeconds(10), () -> routes.info().nEventsListener() == n, n + " listener(s)");
     }
 }

@@ -5,11 +5,13 @@ import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ProcessViews;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.testing.Await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,13 +76,7 @@ final class ExecFixture {
     }
 
     /** Waits for a condition another thread makes true (an exit learnt asynchronously). */
-    static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    static void await(BooleanSupplier cond, String what) {
+        Await.until(Duration.ofSeconds(10), cond, what);
     }
 }
