@@ -46,15 +46,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Against a private containerd (/tmp/container-ctd, namespace container-test) with the offline busybox image.
+ * Against a private containerd (a fresh one under /tmp, namespace container-test) with the offline busybox image.
  * Reuses a containerd already answering on that socket, else starts one and stops it afterwards.
  */
 @Tag("integration")
 class ContainerManagerIntegrationTest {
-    static final Path BASE = Path.of("/tmp/container-ctd");
-    static final String SOCK = BASE.resolve("containerd.sock").toString();
+    static String SOCK;
     static final String NS = "container-test";
-    static final Path TAR = Path.of("/tmp/container-busybox.tar");
+    /** The offline busybox image: the suite's (scripts/test builds it once), else one built for this class. */
+    static Path TAR;
     static PrivateContainerd privateCtd;
     static Containerd ctd;
     static ContainerManager mgr;
@@ -66,10 +66,14 @@ class ContainerManagerIntegrationTest {
     static void setUp() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")), "needs containerd");
+        privateCtd = PrivateContainerd.startFresh("container-ctd-", NS);
+        SOCK = privateCtd.socket();
+        String suiteImage = System.getenv("POUCH_TEST_IMAGE_TAR");
+        TAR = suiteImage != null && Files.isRegularFile(Path.of(suiteImage)) ? Path.of(suiteImage)
+                : privateCtd.dir().resolve("busybox.tar");
         if (!Files.exists(TAR)) {
             run("../scripts/build-busybox-image", TAR.toString());
         }
-        privateCtd = PrivateContainerd.start(BASE, NS);
         ctd = privateCtd.client();
         run("ctr", "-a", SOCK, "-n", NS, "images", "import", TAR.toString());
         String chainId = null;
@@ -83,8 +87,8 @@ class ContainerManagerIntegrationTest {
         LocalImage image = IMAGE = new LocalImage("sha256:" + configFile, "docker.io/library/busybox:latest", chainId,
                 "overlayfs", new LocalImage.RunConfig("", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
                 + "/usr/bin:/sbin:/bin"), null, List.of("sh"), "", Map.of(), null, null, null));
-        Path home = Files.createTempDirectory("container-it-home");
-        Path exec = Files.createTempDirectory("container-it-run");
+        Path home = Files.createDirectories(privateCtd.dir().resolve("home"));
+        Path exec = Files.createDirectories(privateCtd.dir().resolve("run"));
         cfg = new DaemonConfig(home, exec, List.of(), SOCK, "containerd", NS, false, "json-file", Map.of(), "runc",
                 "p0", "/nonexistent");
         EventBus bus = new EventBus();
@@ -247,10 +251,10 @@ class ContainerManagerIntegrationTest {
 
     @Test
     void forceRemoveLeavesNothing() throws Exception {
-        String id = create("it-rm", List.of("sleep", "100"), Map.of("Binds", List.of("/tmp/container-it-bind:/data")));
+        String id = create("it-rm", List.of("sleep", "100"), Map.of("Binds", List.of(privateCtd.dir().resolve("bind") + ":/data")));
         mgr.start(id);
         assertTrue(tasks().contains(id));
-        assertTrue(Files.isDirectory(Path.of("/tmp/container-it-bind")), "docker -v creates the host dir");
+        assertTrue(Files.isDirectory(privateCtd.dir().resolve("bind")), "docker -v creates the host dir");
         var removed = mgr.waitFor(id, "removed");
         mgr.remove(id, true, false);
         assertEquals(137, removed.get(5, TimeUnit.SECONDS));
@@ -356,7 +360,7 @@ class ContainerManagerIntegrationTest {
 
     @Test
     void restartedManagerReconciles() throws Exception {
-        Path home = Files.createTempDirectory("container-it-home2");
+        Path home = Files.createDirectories(privateCtd.dir().resolve("home2"));
         DaemonConfig c2 = new DaemonConfig(home, cfg.execRoot(), List.of(), SOCK, "containerd", NS, false,
                 "json-file", Map.of(), "runc", "p0", "/nonexistent");
         EventBus bus = new EventBus();

@@ -3,14 +3,23 @@ package io.pouch.daemon.containerd;
 import io.pouch.testing.Await;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A containerd of an integration test's own, with root, state and sockets under {@code dir}: started unless one
- * already answers on its socket (left by an interrupted run), stopped by {@link #close} only when started here.
+ * A containerd of an integration test's own, with root, state and sockets under a directory of its own: a fresh
+ * one under /tmp per test class ({@link #startFresh}), removed with everything in it by {@link #close}, so two
+ * suites on one host never share one.
  */
 public final class PrivateContainerd implements AutoCloseable {
     private final Path dir;
@@ -23,13 +32,10 @@ public final class PrivateContainerd implements AutoCloseable {
         this.started = started;
     }
 
-    /** Starts (or finds) the containerd under {@code dir}; {@link #up} tells whether it answers. */
-    public static PrivateContainerd start(Path dir, String namespace) throws IOException, InterruptedException {
-        Files.createDirectories(dir);
+    /** Starts a containerd in a new directory {@code /tmp/<prefix>...}; {@link #up} tells whether it answers. */
+    public static PrivateContainerd startFresh(String prefix, String namespace) throws IOException {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
         Containerd client = new Containerd(dir.resolve("containerd.sock").toString(), namespace);
-        if (client.ping(500)) {
-            return new PrivateContainerd(dir, client, null);
-        }
         Files.writeString(dir.resolve("config.toml"), """
                 version = 2
                 root = "%1$s/root"
@@ -42,13 +48,19 @@ public final class PrivateContainerd implements AutoCloseable {
                 """.formatted(dir));
         Process p = new ProcessBuilder("containerd", "--config", dir.resolve("config.toml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+        PrivateContainerd ctd = new PrivateContainerd(dir, client, p);
         try {
             Await.until(Duration.ofSeconds(15), () -> client.ping(300), "containerd answering on " + dir);
         } catch (AssertionError e) {
-            p.destroy();
+            ctd.close();
             throw e;
         }
-        return new PrivateContainerd(dir, client, p);
+        return ctd;
+    }
+
+    /** The directory holding its root, state, config and sockets (tests may put files of their own there). */
+    public Path dir() {
+        return dir;
     }
 
     public boolean up() {
@@ -63,12 +75,60 @@ public final class PrivateContainerd implements AutoCloseable {
         return dir.resolve("containerd.sock").toString();
     }
 
+    /** Stops containerd, unmounts whatever is still mounted below its directory and removes the directory. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         client.close();
-        if (started != null) {
-            started.destroy();
-            started.waitFor(10, TimeUnit.SECONDS);
+        started.destroy();
+        try {
+            if (!started.waitFor(10, TimeUnit.SECONDS)) {
+                started.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            for (String target : mountsBelow(dir)) {
+                new ProcessBuilder("umount", "-l", target).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            }
+            deleteTree(dir);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
         }
+    }
+
+    /** Mount points below {@code dir}, deepest first (from /proc/self/mountinfo, octal escapes undone). */
+    private static List<String> mountsBelow(Path dir) throws IOException {
+        List<String> targets = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String target = line.split(" ")[4].replace("\\040", " ").replace("\\011", "\t")
+                    .replace("\\012", "\n").replace("\\134", "\\");
+            if (target.startsWith(dir + "/")) {
+                targets.add(target);
+            }
+        }
+        targets.sort(Comparator.comparingInt(String::length).reversed());
+        return targets;
+    }
+
+    /** Deletes {@code root} and everything below it, never following a link out of it. */
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 }

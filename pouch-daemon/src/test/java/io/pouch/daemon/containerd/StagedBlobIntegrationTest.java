@@ -30,11 +30,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Blobs staged beside a real containerd's local content store and handed over by a hard link and a data-less
- * commit (containerd's "shared" content policy), against a private containerd under /tmp/staged-ctd.
+ * commit (containerd's "shared" content policy), against a private containerd under /tmp.
  */
 @Tag("integration")
 class StagedBlobIntegrationTest {
-    private static final Path CTD = Path.of("/tmp/staged-ctd");
+    private static Path CTD;
     private static PrivateContainerd privateCtd;
     private static Containerd ctd;
     private static LocalContentStore store;
@@ -47,7 +47,8 @@ class StagedBlobIntegrationTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) || Files.isExecutable(Path.of("/usr/local/bin/containerd")),
                 "needs containerd");
-        privateCtd = PrivateContainerd.start(CTD, "staged-test");
+        privateCtd = PrivateContainerd.startFresh("staged-ctd-", "staged-test");
+        CTD = privateCtd.dir();
         ctd = privateCtd.client();
         assumeTrue(privateCtd.up(), "private containerd did not come up");
         store = LocalContentStore.of(CTD.resolve("root"), CTD.resolve("staging")).orElseThrow();

@@ -51,13 +51,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The image manager against a private containerd under /tmp/image-ctd (started here when not already running),
+ * The image manager against a private containerd under /tmp of its own,
  * namespace "image-test". Needs root, containerd and busybox-static.
  */
 @Tag("integration")
 class ImageManagerIntegrationTest {
-    private static final Path CTD = Path.of("/tmp/image-ctd");
-    private static final String SOCKET = CTD.resolve("containerd.sock").toString();
+    private static Path CTD;
+    private static String SOCKET;
     private static PrivateContainerd privateCtd;
     private static Containerd ctd;
     private static Path home;
@@ -73,7 +73,9 @@ class ImageManagerIntegrationTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")) || Files.isExecutable(Path.of("/usr/local/bin/containerd")),
                 "needs containerd");
-        privateCtd = PrivateContainerd.start(CTD, "image-test");
+        privateCtd = PrivateContainerd.startFresh("image-ctd-", "image-test");
+        CTD = privateCtd.dir();
+        SOCKET = privateCtd.socket();
         ctd = privateCtd.client();
         assumeTrue(privateCtd.up(), "private containerd did not come up");
         home = Files.createTempDirectory("image-home");

@@ -59,7 +59,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("integration")
 class LayerUnpackerIntegrationTest {
-    private static final Path CTD = Path.of("/tmp/unpack-ctd");
+    private static Path CTD;
     private static final FileTime OLD = FileTime.from(Instant.parse("2001-02-03T04:05:06.123456789Z"));
     private static PrivateContainerd privateCtd;
     private static Containerd ctd;
@@ -68,7 +68,8 @@ class LayerUnpackerIntegrationTest {
     static void startContainerd() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/containerd")), "needs containerd");
-        privateCtd = PrivateContainerd.start(CTD, "unpack-test");
+        privateCtd = PrivateContainerd.startFresh("unpack-ctd-", "unpack-test");
+        CTD = privateCtd.dir();
         ctd = privateCtd.client();
         assumeTrue(privateCtd.up(), "private containerd did not come up");
     }
