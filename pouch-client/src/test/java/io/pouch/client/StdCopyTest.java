@@ -7,7 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,7 +41,7 @@ class StdCopyTest {
     @Test
     void handlesFramesSplitAcrossReads() throws IOException {
         byte[] big = new byte[100_000];
-        java.util.Arrays.fill(big, (byte) 'x');
+        Arrays.fill(big, (byte) 'x');
         byte[] wire = concat(StdCopy.frame(2, big), StdCopy.frame(1, b("end")));
         InputStream trickle = new ByteArrayInputStream(wire) {
             @Override
@@ -57,7 +59,7 @@ class StdCopyTest {
     @Test
     void truncatedFramesAndSystemErrorsFail() {
         byte[] frame = StdCopy.frame(1, b("hello"));
-        byte[] cut = java.util.Arrays.copyOf(frame, frame.length - 2);
+        byte[] cut = Arrays.copyOf(frame, frame.length - 2);
         var sink = OutputStreamSink.INSTANCE;
         assertThrows(EOFException.class, () -> StdCopy.demux(new ByteArrayInputStream(cut), sink, sink));
         assertThrows(EOFException.class, () -> StdCopy.demux(new ByteArrayInputStream(new byte[]{1, 0, 0}), sink, sink));
@@ -67,7 +69,7 @@ class StdCopyTest {
         assertThrows(IOException.class, () -> StdCopy.demux(new ByteArrayInputStream(StdCopy.frame(7, b("?"))), sink, sink));
     }
 
-    private static final class OutputStreamSink extends java.io.OutputStream {
+    private static final class OutputStreamSink extends OutputStream {
         static final OutputStreamSink INSTANCE = new OutputStreamSink();
 
         @Override

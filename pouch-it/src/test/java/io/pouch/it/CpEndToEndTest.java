@@ -6,9 +6,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -183,8 +186,8 @@ class CpEndToEndTest {
                 + Cmd.repoRoot().resolve("pouch-cli/target/lib") + "/'*' io.pouch.cli.Main -H " + d.host();
         Cmd.Result put = Cmd.run(List.of("sh", "-c", "docker -H " + d.host() + " exec " + c
                         + " tar -cf - -C /data sub | " + pouch + " cp - " + c + ":/emptyd"),
-                java.util.Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
-                java.time.Duration.ofSeconds(60));
+                Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
+                Duration.ofSeconds(60));
         assertEquals(0, put.exit(), put.toString());
         assertEquals("x", d.docker("exec", c, "cat", "/emptyd/sub/x").ok().trimmed());
         Cmd.Result notDir = d.pouch("cp", "-", c + ":/data/a.txt");
@@ -200,19 +203,19 @@ class CpEndToEndTest {
         Path w = work("special");
         Path tarFile = w.resolve("special.tar");
         Cmd.Result out = Cmd.run(List.of("sh", "-c", "docker -H " + d.host() + " cp " + c + ":/special - > " + tarFile),
-                java.util.Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
-                java.time.Duration.ofSeconds(60));
+                Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
+                Duration.ofSeconds(60));
         assertEquals(0, out.exit(), out.toString());
-        String listing = Cmd.run(List.of("tar", "-tvf", tarFile.toString()), java.util.Map.of(), null,
-                java.time.Duration.ofSeconds(30)).ok().out();
+        String listing = Cmd.run(List.of("tar", "-tvf", tarFile.toString()), Map.of(), null,
+                Duration.ofSeconds(30)).ok().out();
         assertTrue(listing.lines().anyMatch(l -> l.startsWith("prw-r-----") && l.endsWith("special/pipe")), listing);
         assertTrue(listing.lines().anyMatch(l -> l.startsWith("crw-------") && l.contains("1,3")
                 && l.endsWith("special/nul")), listing);
         // in: the same tar into another directory makes the FIFO and the node again
         d.docker("exec", c, "mkdir", "-p", "/special-in").ok();
         Cmd.Result in = Cmd.run(List.of("sh", "-c", "docker -H " + d.host() + " cp - " + c + ":/special-in < " + tarFile),
-                java.util.Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
-                java.time.Duration.ofSeconds(60));
+                Map.of("DOCKER_CONFIG", d.base().resolve("docker-config").toString()), null,
+                Duration.ofSeconds(60));
         assertEquals(0, in.exit(), in.toString());
         assertEquals("p 640", d.docker("exec", c, "sh", "-c", "test -p /special-in/special/pipe && echo p $(stat -c %a "
                 + "/special-in/special/pipe)").ok().trimmed());
@@ -220,6 +223,6 @@ class CpEndToEndTest {
                 + "%t,%T /special-in/special/nul)").ok().trimmed());
         // the pouch CLI copying out to a local directory leaves them out rather than making empty files
         d.pouch("cp", c + ":/special", w.resolve("local").toString()).ok();
-        assertFalse(Files.exists(w.resolve("local/pipe"), java.nio.file.LinkOption.NOFOLLOW_LINKS), tree(w));
+        assertFalse(Files.exists(w.resolve("local/pipe"), LinkOption.NOFOLLOW_LINKS), tree(w));
     }
 }

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -200,8 +202,8 @@ class DockerCliEndToEndTest {
         Path rootfs = Files.createTempDirectory(d.base(), "rootfs");
         Files.writeString(rootfs.resolve("hello.txt"), "hi\n");
         Path tar = d.base().resolve("rootfs-" + UUID.randomUUID() + ".tar");
-        Cmd.run(java.util.List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), "."), java.util.Map.of(),
-                null, java.time.Duration.ofSeconds(30)).ok();
+        Cmd.run(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), "."), Map.of(),
+                null, Duration.ofSeconds(30)).ok();
         String tag = "e2e-inuse:" + UUID.randomUUID().toString().substring(0, 6);
         d.docker("import", tar.toString(), tag).ok();
         String n = name("inuse");

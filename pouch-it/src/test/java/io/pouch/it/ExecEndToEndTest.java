@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -265,7 +266,7 @@ class ExecEndToEndTest {
     }
 
     private static Cmd.Result tmux(String... args) {
-        List<String> c = new java.util.ArrayList<>(List.of("tmux"));
+        List<String> c = new ArrayList<>(List.of("tmux"));
         c.addAll(List.of(args));
         return Cmd.run(c, Map.of(), null, Duration.ofSeconds(10));
     }

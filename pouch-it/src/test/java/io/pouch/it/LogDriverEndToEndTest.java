@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,6 +160,6 @@ class LogDriverEndToEndTest {
     }
 
     private static long pidOf() throws Exception {
-        return Long.parseLong(java.nio.file.Files.readString(d.base().resolve("pouchd.pid")).trim());
+        return Long.parseLong(Files.readString(d.base().resolve("pouchd.pid")).trim());
     }
 }

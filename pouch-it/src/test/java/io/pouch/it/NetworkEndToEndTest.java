@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +55,7 @@ class NetworkEndToEndTest {
     }
 
     private static String netCreate(String name, String subnet, String... extra) {
-        List<String> a = new java.util.ArrayList<>(List.of("network", "create", "--subnet", subnet,
+        List<String> a = new ArrayList<>(List.of("network", "create", "--subnet", subnet,
                 "-o", "com.docker.network.bridge.name=pn-" + name.substring(name.length() - 6)));
         a.addAll(List.of(extra));
         a.add(name);

@@ -1,5 +1,6 @@
 package io.pouch.it;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pouch.testing.Await;
 import io.pouch.testing.HostNetworks;
 import io.pouch.testing.HostNetworks.Subnet;
@@ -207,7 +208,7 @@ class NetworkModesEndToEndTest {
         Await.until(Duration.ofSeconds(5), () -> sh("ls", d.base().resolve("run/netns").toString()).out(),
                 String::isBlank, "no network namespace left");
         // every lease left belongs to a running container (network id -> address -> owner)
-        var ipam = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        var ipam = new ObjectMapper().readTree(
                 d.base().resolve("home/network/ipam.json").toFile());
         String running = d.docker("ps", "-q", "--no-trunc").ok().out();
         ipam.elements().forEachRemaining(leases -> leases.elements().forEachRemaining(owner ->

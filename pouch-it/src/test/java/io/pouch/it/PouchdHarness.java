@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -414,7 +415,7 @@ public final class PouchdHarness implements AutoCloseable {
         try {
             Path dir = Files.createDirectories(Path.of("target", "pouchd-logs"));
             Files.copy(base.resolve("pouchd.log"), dir.resolve(base.getFileName() + ".log"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             System.err.println("cleanup: cannot keep the pouchd log: " + e.getMessage());
         }

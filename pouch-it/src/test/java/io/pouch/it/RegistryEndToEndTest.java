@@ -19,16 +19,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,9 +64,9 @@ class RegistryEndToEndTest {
     private static HttpServer tokenServer;
     /** What the proxy does to blob downloads: pass, tamper, truncate, down. */
     private static final AtomicReference<String> proxyMode = new AtomicReference<>("pass");
-    private static final java.util.concurrent.atomic.AtomicInteger rangeRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger rangeRequests = new AtomicInteger();
     /** GETs of big blobs (over 100 kB) the proxy relayed, by path. */
-    private static final Map<String, Integer> bigBlobGets = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Integer> bigBlobGets = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -304,7 +308,7 @@ class RegistryEndToEndTest {
         String chain = null;
         for (String diffId : layers.split(" ")) {
             chain = chain == null ? diffId
-                    : "sha256:" + sha256((chain + " " + diffId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    : "sha256:" + sha256((chain + " " + diffId).getBytes(StandardCharsets.UTF_8));
             Cmd.Result info = Cmd.run(List.of("ctr", "--address", sock, "-n", "pouch", "snapshots", "info", chain),
                     Map.of(), null, Duration.ofSeconds(10)).ok();
             assertTrue(info.out().matches("(?s).*\"io.pouch.unpacked-by\":\\s*\"pouchd\".*"), info.toString());
@@ -338,7 +342,7 @@ class RegistryEndToEndTest {
         String images = ctr("images", "ls");
         String line = images.lines().filter(x -> x.startsWith(name + " ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no record of " + name + ":\n" + images));
-        return java.util.Arrays.stream(line.split("\\s+")).filter(x -> x.startsWith("sha256:")).findFirst().orElseThrow();
+        return Arrays.stream(line.split("\\s+")).filter(x -> x.startsWith("sha256:")).findFirst().orElseThrow();
     }
 
     /** {@code ctr content ls}'s lines of the manifest's blobs: the manifest, its config and its layers. */

@@ -3,6 +3,7 @@ package io.pouch.it;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,9 +44,9 @@ class TestcontainersEndToEndTest {
     void dockerCpIntoTheRootDirectoryOfARunningContainer() throws Exception {
         PouchdHarness d = PouchdHarness.shared();
         String n = "cproot-" + Long.toHexString(System.nanoTime());
-        Path f = java.nio.file.Files.createTempFile("cp-root", ".txt");
+        Path f = Files.createTempFile("cp-root", ".txt");
         try {
-            java.nio.file.Files.writeString(f, "at the root\n");
+            Files.writeString(f, "at the root\n");
             d.docker("run", "-d", "--name", n, "busybox", "sleep", "100").ok();
             d.docker("cp", f.toString(), n + ":/").ok();
             assertEquals("at the root", d.docker("exec", n, "cat", "/" + f.getFileName()).ok().trimmed());
@@ -62,7 +63,7 @@ class TestcontainersEndToEndTest {
                     || l.startsWith("./sys/") && !l.equals("./sys/")), tar.toString());
         } finally {
             d.docker("rm", "-f", n);
-            java.nio.file.Files.deleteIfExists(f);
+            Files.deleteIfExists(f);
         }
     }
 }

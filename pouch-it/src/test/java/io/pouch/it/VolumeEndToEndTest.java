@@ -2,6 +2,7 @@ package io.pouch.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pouch.daemon.volume.TestVolumePlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -255,7 +256,7 @@ class VolumeEndToEndTest {
         String plugin = "pouchtest" + UUID.randomUUID().toString().substring(0, 6);
         Path sock = Path.of("/run/docker/plugins", plugin + ".sock");
         Path root = Files.createTempDirectory(d.base(), "plugin");
-        try (io.pouch.daemon.volume.TestVolumePlugin p = new io.pouch.daemon.volume.TestVolumePlugin(sock, root)) {
+        try (TestVolumePlugin p = new TestVolumePlugin(sock, root)) {
             String v = volume("pv");
             d.docker("volume", "create", "-d", plugin, "-o", "size=1", v).ok();
             JsonNode vi = JSON.readTree(d.docker("volume", "inspect", v).ok().out()).get(0);

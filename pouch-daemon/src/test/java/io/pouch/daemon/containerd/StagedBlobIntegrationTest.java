@@ -7,18 +7,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -233,20 +237,20 @@ class StagedBlobIntegrationTest {
         // blobs are staged, so links are made, and commits sent, while sweeps run. Whatever the interleaving, a
         // committed blob must be readable whole (a record without its bytes would be a lost image).
         String lease = lease();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         Thread collector = Thread.ofVirtual().start(() -> {
             for (long i = 0; !stop.get(); i++) {
                 try {
                     byte[] junk = random(4096, 1_000_000 + i);
                     String l = leaseService.create("staged-gc-" + UUID.randomUUID(), Duration.ofDays(1));
-                    content.write(l, sha256(junk), junk.length, () -> new java.io.ByteArrayInputStream(junk), Map.of());
+                    content.write(l, sha256(junk), junk.length, () -> new ByteArrayInputStream(junk), Map.of());
                     leaseService.delete(l, true);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             }
         });
-        Map<String, byte[]> stored = new java.util.LinkedHashMap<>();
+        Map<String, byte[]> stored = new LinkedHashMap<>();
         try {
             for (int i = 0; i < 150; i++) {
                 byte[] data = random(65536, 2_000_000 + i);
@@ -286,7 +290,7 @@ class StagedBlobIntegrationTest {
         assertFalse(Files.getAttribute(backing(digest), "unix:ino")
                 .equals(Files.getAttribute(decoy.resolve("blobs/sha256").resolve(digest.substring(7)), "unix:ino")));
         try (var walk = Files.walk(decoy)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }

@@ -22,13 +22,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,6 +42,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -94,7 +98,7 @@ class LayerUnpackerIntegrationTest {
     void unpacksAsContainerdApplyDoes() throws Exception {
         String evil = "pouch-unpack-escape-" + UUID.randomUUID();
         Path victim = Files.createTempFile("pouch-unpack-victim", "");
-        Files.setPosixFilePermissions(victim, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
         byte[] lower = gzip(tar(t -> {
             dir(t, "etc", 0755, 0, 0);
             // one PAX header per entry: Go's reader keeps only the last of two, commons-compress merges them
@@ -152,7 +156,7 @@ class LayerUnpackerIntegrationTest {
             assertTrue(top.get("opaque").contains("opaque=y"), top.get("opaque"));
             assertTrue(listing(ours.get(0)).containsKey(evil), "written inside the rootfs");
             assertFalse(Files.exists(Path.of("/" + evil)), "never on the host");
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+            assertEquals("rw-------", PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(victim)), "the host file a layer's symlink names is left alone");
         } finally {
             b.leases().delete(lease, true);
@@ -279,7 +283,7 @@ class LayerUnpackerIntegrationTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(256);
             long n = (long) LGETXATTR.invokeExact(arena.allocateFrom(p.toString()), arena.allocateFrom(name), buf, 256L);
-            return n < 0 ? null : new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+            return n < 0 ? null : new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE),
                     StandardCharsets.UTF_8);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -374,7 +378,7 @@ class LayerUnpackerIntegrationTest {
         if (!gzipped(blob)) {
             return sha256(blob);
         }
-        try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(blob))) {
+        try (var in = new GZIPInputStream(new ByteArrayInputStream(blob))) {
             return sha256(in.readAllBytes());
         }
     }
@@ -382,7 +386,7 @@ class LayerUnpackerIntegrationTest {
     private static String sha256(byte[] b) {
         try {
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
@@ -84,7 +85,7 @@ class StreamingLayerCheckTest {
         assertNull(handoff.unpacked());
         assertFalse(handoff.touched(), "nothing was written: the prepared snapshot can take containerd's Apply");
         // a snapshot offered afterwards is refused: the chain side then applies the blob itself
-        assertFalse(handoff.offer(new UnpackTarget("c", "k", SnapshotMounts.of(java.util.List.of()))));
+        assertFalse(handoff.offer(new UnpackTarget("c", "k", SnapshotMounts.of(List.of()))));
     }
 
     private static byte[] zstd(byte[] b) throws IOException {

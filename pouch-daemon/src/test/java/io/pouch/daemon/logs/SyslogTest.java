@@ -1,5 +1,15 @@
 package io.pouch.daemon.logs;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDomainDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.logs.LogSink;
 import io.pouch.daemon.logs.LogTag;
@@ -8,6 +18,7 @@ import io.pouch.daemon.logs.SyslogLog;
 import io.pouch.daemon.logs.SyslogOptions;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -26,6 +37,9 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -167,29 +181,29 @@ class SyslogTest {
     void unixDatagramSocketLikeDevLog() throws Exception {
         Path dir = Files.createTempDirectory("syslog");
         Path sock = dir.resolve("dev-log");
-        java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
-        io.netty.channel.EventLoopGroup g = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
-                io.netty.channel.epoll.EpollIoHandler.newFactory());
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        EventLoopGroup g = new MultiThreadIoEventLoopGroup(1,
+                EpollIoHandler.newFactory());
         try {
-            io.netty.channel.Channel server = new io.netty.bootstrap.Bootstrap().group(g)
-                    .channel(io.netty.channel.epoll.EpollDomainDatagramChannel.class)
-                    .handler(new io.netty.channel.SimpleChannelInboundHandler<io.netty.channel.unix.DomainDatagramPacket>() {
+            Channel server = new Bootstrap().group(g)
+                    .channel(EpollDomainDatagramChannel.class)
+                    .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
                         @Override
-                        protected void channelRead0(io.netty.channel.ChannelHandlerContext ctx,
-                                                    io.netty.channel.unix.DomainDatagramPacket p) {
+                        protected void channelRead0(ChannelHandlerContext ctx,
+                                                    DomainDatagramPacket p) {
                             got.add(p.content().toString(StandardCharsets.UTF_8));
                         }
-                    }).bind(new io.netty.channel.unix.DomainSocketAddress(sock.toString())).sync().channel();
+                    }).bind(new DomainSocketAddress(sock.toString())).sync().channel();
             SyslogLog log = SyslogLog.open(SyslogOptions.parse(Map.of("syslog-address", "unixgram://" + sock,
                     "syslog-facility", "user")), "dg", LogSink.NONE, Clock.systemUTC());
             log.write(2, "to dev log\n".getBytes(StandardCharsets.UTF_8), 0, 11);
-            String m = got.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            String m = got.poll(5, TimeUnit.SECONDS);
             assertTrue(m != null && m.startsWith("<11>") && m.endsWith("dg[" + ProcessHandle.current().pid()
                     + "]: to dev log\n"), String.valueOf(m));
             log.close();
             server.close().sync();
         } finally {
-            g.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             Files.deleteIfExists(sock);
             Files.delete(dir);
         }
@@ -202,13 +216,13 @@ class SyslogTest {
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             port = ((InetSocketAddress) s.getLocalAddress()).getPort();
         }
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> SyslogLog.open(
+        IOException e = assertThrows(IOException.class, () -> SyslogLog.open(
                 SyslogOptions.parse(Map.of("syslog-address", "tcp://127.0.0.1:" + port)), "t", LogSink.NONE,
                 Clock.systemUTC()));
         assertTrue(e.getMessage().startsWith("failed to initialize logging driver: "), e.getMessage());
     }
 
-    private static String read(SocketChannel ch) throws java.io.IOException {
+    private static String read(SocketChannel ch) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(4096);
         ch.read(b);
         b.flip();

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.exec;
 
+import io.pouch.api.Json;
 import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +56,7 @@ class ExecStoreTest {
     void skipsRecordsThatDoNotBelongWhereTheyAre() throws Exception {
         Path dir = Files.createDirectories(containers.resolve(CID).resolve("execs"));
         Files.writeString(dir.resolve(EID + ".json"), "{not json");
-        Files.writeString(dir.resolve("x.json"), io.pouch.api.Json.MAPPER.writeValueAsString(rec("other", "y", false, 1)));
+        Files.writeString(dir.resolve("x.json"), Json.MAPPER.writeValueAsString(rec("other", "y", false, 1)));
         assertTrue(new ExecStore(containers).loadAll().isEmpty());
     }
 }

@@ -1,6 +1,7 @@
 package io.pouch.daemon.container.files;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.sys.Fifos;
 import io.pouch.daemon.sys.PathSyscalls;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -10,9 +11,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -129,16 +135,16 @@ class ArchiveTest {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "making a device node needs root");
         Path src = Files.createDirectories(tmp.resolve("src"));
-        io.pouch.daemon.sys.Fifos.mkfifo(src.resolve("pipe"), 0640);
+        Fifos.mkfifo(src.resolve("pipe"), 0640);
         // /dev/null's numbers (1, 3) and a block device with a minor above 255 (the split encoding)
         PathSyscalls.mknod(src.resolve("null"), 0020000 | 0666,
                 PathSyscalls.makedev(1, 3));
         PathSyscalls.mknod(src.resolve("blk"), 0060000 | 0600,
                 PathSyscalls.makedev(259, 300));
         Files.setPosixFilePermissions(src.resolve("null"),
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-")); // past the umask
-        try (var sock = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            sock.bind(java.net.UnixDomainSocketAddress.of(src.resolve("sock")));
+                PosixFilePermissions.fromString("rw-rw-rw-")); // past the umask
+        try (var sock = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            sock.bind(UnixDomainSocketAddress.of(src.resolve("sock")));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             Archive.write(src, "src", out);
             List<String> seen = new ArrayList<>();
@@ -163,13 +169,13 @@ class ArchiveTest {
             assertEquals(020666, mode(root.resolve("src/null")));
             assertEquals(060600, mode(root.resolve("src/blk")));
             long rdev = ((Number) Files.getAttribute(root.resolve("src/blk"), "unix:rdev",
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+                    LinkOption.NOFOLLOW_LINKS)).longValue();
             assertEquals(259, PathSyscalls.major(rdev));
             assertEquals(300, PathSyscalls.minor(rdev));
         }
     }
 
     private static int mode(Path p) throws Exception {
-        return ((Number) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue();
+        return ((Number) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue();
     }
 }

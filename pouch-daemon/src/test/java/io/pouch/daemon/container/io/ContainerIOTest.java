@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ class ContainerIOTest {
         io.attach(r); // before the process starts: sees everything
         Process p = new ProcessBuilder("sh", "-c", "echo out; sleep 0.2; echo err >&2; sleep 0.2; echo out2")
                 .redirectOutput(io.stdoutPath().toFile()).redirectError(io.stderrPath().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         assertEquals(0, p.waitFor());
         io.awaitDrained(5000);
         assertTrue(io.isDrained());

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -129,7 +130,7 @@ class DurableLogKillTest {
 
     /** {lost, doubled} of the expected lines in text. */
     private static long[] count(String text, List<String> expected) {
-        Map<String, Integer> seen = new java.util.HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
         for (String l : text.split("\n", -1)) {
             if (!l.isEmpty()) {
                 seen.merge(l, 1, Integer::sum);

@@ -10,9 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -145,13 +148,13 @@ class DurableLogTest {
                 }
                 case ANNOUNCED_NOT_WRITTEN -> {
                     j.beforeWrite(ino, before, after, 1, l.length);
-                    try (var ch = java.nio.channels.FileChannel.open(logPath, java.nio.file.StandardOpenOption.WRITE)) {
+                    try (var ch = FileChannel.open(logPath, StandardOpenOption.WRITE)) {
                         ch.truncate(before);
                     }
                 }
                 case WRITE_CUT_SHORT -> {
                     j.beforeWrite(ino, before, after, 1, l.length);
-                    try (var ch = java.nio.channels.FileChannel.open(logPath, java.nio.file.StandardOpenOption.WRITE)) {
+                    try (var ch = FileChannel.open(logPath, StandardOpenOption.WRITE)) {
                         ch.truncate(before + (after - before) / 2);
                     }
                 }
@@ -173,10 +176,10 @@ class DurableLogTest {
         Path out = ContainerIOs.fifo(c.fifos(), "p1", "stdout");
         Path err = ContainerIOs.fifo(c.fifos(), "p1", "stderr");
         // the shim's write ends, still open from before the kill
-        var w1 = java.nio.channels.FileChannel.open(out, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.StandardOpenOption.WRITE);
-        var w2 = java.nio.channels.FileChannel.open(err, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.StandardOpenOption.WRITE);
+        var w1 = FileChannel.open(out, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        var w2 = FileChannel.open(err, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
         String spooled = Files.readString(FifoContainerIO.spoolPath(c.fifos(), "p1", 1));
         List<String> recovered = spooled.substring(0, spooled.lastIndexOf('\n') + 1).lines().map(l -> "1:" + l)
                 .toList();
@@ -190,7 +193,7 @@ class DurableLogTest {
                 throw new IllegalStateException(e); // a line half-written: read again
             }
         }, l -> l.containsAll(recovered), "the spooled lines " + recovered + " logged after the reopen");
-        w1.write(java.nio.ByteBuffer.wrap(b(more)));
+        w1.write(ByteBuffer.wrap(b(more)));
         w1.close();
         w2.close();
         io.awaitDrained(5000);

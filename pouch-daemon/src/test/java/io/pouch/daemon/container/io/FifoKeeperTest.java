@@ -410,7 +410,7 @@ class FifoKeeperTest {
                 if (target.equals(out) || target.equals(err)) {
                     String flags = read(Path.of("/proc", Long.toString(pid), "fdinfo", p.getFileName().toString()))
                             .lines().filter(l -> l.startsWith("flags:")).findFirst()
-                            .orElseThrow(() -> new java.nio.file.NoSuchFileException(p + ": gone meanwhile"))
+                            .orElseThrow(() -> new NoSuchFileException(p + ": gone meanwhile"))
                             .substring(6).strip();
                     int f = Integer.parseInt(flags, 8);
                     assertEquals(Syscalls.O_RDONLY, f & 3, "read end only: " + flags);

@@ -6,8 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -123,13 +125,13 @@ class CgroupReaderTest {
                 + "    lo: 5 1 0 0 0 0 0 0 5 1 0 0 0 0 0 0\n  eth0: 1000 10 1 2 0 0 0 0 2000 20 3 4 0 0 0 0\n");
         assertEquals(1, net.size());
         assertEquals(List.of(1000L, 10L, 1L, 2L, 2000L, 20L, 3L, 4L),
-                java.util.Arrays.stream(net.get("eth0")).boxed().toList());
+                Arrays.stream(net.get("eth0")).boxed().toList());
     }
 
     @Test
     void topKeepsTheContainersRows() {
         Top t = Top.parse("UID PID PPID C STIME TTY TIME CMD\nroot 1 0 0 10:00 ? 00:00:01 /sbin/init splash\n"
-                + "root 42 1 0 10:00 ? 00:00:00 sleep 1000\n", java.util.Set.of(42L));
+                + "root 42 1 0 10:00 ? 00:00:00 sleep 1000\n", Set.of(42L));
         assertEquals(8, t.titles().size());
         assertEquals(1, t.processes().size());
         assertEquals("sleep 1000", t.processes().get(0).get(7));
