@@ -4,6 +4,7 @@ import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Containers;

@@ -1,6 +1,7 @@
 package io.pouch.daemon.container;
 
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package io.pouch.daemon.container;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 import io.pouch.daemon.network.Attachment;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRequest;

@@ -4,6 +4,7 @@ import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 import io.pouch.daemon.network.Attachment;
 import io.pouch.daemon.network.NetworkRequest;
 

@@ -158,11 +158,6 @@ public final class NetworkManager implements NetworkOperations {
         modes.validate(mode, req, portBindings, exposed, publishAll);
     }
 
-    /** The container a {@code container:<name|id>} mode names; null for any other mode. */
-    public static String joinedContainer(String mode) {
-        return NetworkModes.joinedContainer(mode);
-    }
-
     /** What a {@code container:<name|id>} mode refuses, with dockerd's messages. At create. */
     public void validateContainerMode(ContainerConfig cfg, HostConfig hc, NetworkRequest req) {
         NetworkModes.validateContainerMode(cfg, hc, req);

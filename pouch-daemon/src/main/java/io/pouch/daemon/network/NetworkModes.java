@@ -3,6 +3,7 @@ package io.pouch.daemon.network;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 
 import java.util.Map;
 import java.util.function.Function;
@@ -29,14 +30,7 @@ final class NetworkModes {
 
     /** The container a {@code container:<name|id>} mode names; null for any other mode. */
     static String joinedContainer(String mode) {
-        if (mode == null || !mode.startsWith(CONTAINER_PREFIX)) {
-            return null;
-        }
-        String ref = mode.substring(CONTAINER_PREFIX.length());
-        if (ref.isEmpty()) {
-            throw PouchException.invalidArgument("Invalid network mode: invalid container format container:<name|id>");
-        }
-        return ref;
+        return NetworkMode.parse(mode).joinedContainer();
     }
 
     /** The networks a mode names must exist; user-given addresses are only for user networks. At create. */

@@ -9,6 +9,7 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerCreateResponse;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.config.DaemonConfig;

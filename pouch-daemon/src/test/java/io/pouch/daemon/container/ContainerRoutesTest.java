@@ -8,6 +8,7 @@ import io.pouch.api.container.ContainerSummary;
 import io.pouch.api.container.ContainerUpdate;
 import io.pouch.api.container.ContainerUpgrade;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.container.io.ContainerIO;

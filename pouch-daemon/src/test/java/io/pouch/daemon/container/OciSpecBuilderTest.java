@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.ContainerWaitResponse;
 import io.pouch.api.container.HostConfig;
+import io.pouch.api.container.NetworkMode;
 import io.pouch.daemon.query.Filters;
 import org.junit.jupiter.api.Test;
 

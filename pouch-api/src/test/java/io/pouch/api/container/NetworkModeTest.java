@@ -1,4 +1,4 @@
-package io.pouch.daemon.container;
+package io.pouch.api.container;
 
 import io.pouch.api.PouchException;
 import org.junit.jupiter.api.Test;
@@ -50,19 +50,5 @@ class NetworkModeTest {
             assertTrue(NetworkMode.parse(mode).builtIn(), mode);
         }
         assertFalse(NetworkMode.parse("mynet").builtIn());
-    }
-
-    @Test
-    void withoutNetworksOnlyTheBuiltInModesAreAccepted() {
-        ContainerNetworking none = ContainerNetworking.NONE;
-        none.validate(NetworkMode.parse("bridge"), null, null, null);
-        PouchException unknown = assertThrows(PouchException.class,
-                () -> none.validate(NetworkMode.parse("mynet"), null, null, null));
-        assertEquals(404, unknown.status());
-        assertEquals("network mynet not found", unknown.getMessage());
-        PouchException join = assertThrows(PouchException.class,
-                () -> none.validate(NetworkMode.parse("container:web"), null, null, null));
-        assertEquals(400, join.status());
-        assertEquals("network mode container:web is not supported yet", join.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package io.pouch.daemon.container;
+package io.pouch.api.container;
 
 import io.pouch.api.PouchException;
 
