@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ class LiveRestoreFaultTest {
     }
 
     @Test
-    void killNinePouchdLosesNoContainerAndNoLine() {
+    void killNinePouchdLosesNoContainerAndNoLine(@TempDir Path signal) throws IOException {
         List<String> names = List.of("lr-a", "lr-b", "lr-c", "lr-fast");
         List<String> pids = new ArrayList<>();
         for (String n : names) {
@@ -88,14 +89,17 @@ class LiveRestoreFaultTest {
             pids.add(d.docker("inspect", "-f", "{{.State.Pid}}", n).ok().trimmed());
         }
         d.docker("run", "-d", "--name", "lr-exit", "busybox", "sh", "-c", "sleep 1; exit 7").ok();
-        // writes ~250 KiB while nobody reads its FIFO (the pipe holds 64 KiB): it blocks until pouchd is back
-        d.docker("run", "-d", "--name", "lr-burst", "busybox", "sh", "-c", "sleep 0.7; i=0; while [ $i -lt 5000 ];"
+        // once pouchd is down (the test creates /signal/go then) writes ~250 KiB while nobody reads its FIFO (the
+        // pipe holds 64 KiB): it blocks until pouchd is back
+        d.docker("run", "-d", "--name", "lr-burst", "-v", signal + ":/signal", "busybox", "sh", "-c",
+                "while [ ! -e /signal/go ]; do usleep 20000; done; i=0; while [ $i -lt 5000 ];"
                 + " do i=$((i+1)); echo \"$i padding-padding-padding-padding-padding\"; done; sleep 1000").ok();
         // the kill lands while lr-fast's output is being copied
         Await.until(Duration.ofSeconds(10), () -> !d.docker("logs", "--tail", "1", "lr-fast").ok().trimmed().isEmpty(),
                 "lr-fast's first lines in its log");
         d.killDaemon9();
         long down = System.nanoTime();
+        Files.createFile(signal.resolve("go"));
         // pouchd stays down until lr-exit has exited and lr-burst is blocked on its full pipe
         Await.until(Duration.ofSeconds(30), () -> d.containerProcesses("sleep 1; exit 7").isEmpty()
                 && d.containerProcesses("padding-padding").stream().anyMatch(LiveRestoreFaultTest::blockedOnAPipe),
