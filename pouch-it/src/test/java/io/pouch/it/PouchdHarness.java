@@ -33,6 +33,7 @@ public final class PouchdHarness implements AutoCloseable {
     private static PouchdHarness shared;
 
     private final Path base;
+    private boolean closed;
     private final Path socket;
     private volatile Process process;
     private final Path dockerConfig;
@@ -165,7 +166,7 @@ public final class PouchdHarness implements AutoCloseable {
         return pb.start();
     }
 
-    /** life: SIGKILL to pouchd only (its containerd and the shims live on). */
+    /** SIGKILL to pouchd only (its containerd and the shims live on). */
     public void killDaemon9() {
         process.destroyForcibly();
         try {
@@ -175,7 +176,7 @@ public final class PouchdHarness implements AutoCloseable {
         }
     }
 
-    /** life: a graceful stop of pouchd (it stops its containerd; containers live on in their shims). */
+    /** A graceful stop of pouchd (it stops its containerd; containers live on in their shims). */
     public void stopDaemon() {
         process.destroy();
         try {
@@ -187,7 +188,7 @@ public final class PouchdHarness implements AutoCloseable {
         }
     }
 
-    /** life: starts pouchd again on the same dirs and waits for /_ping. */
+    /** Starts pouchd again on the same dirs and waits for /_ping. */
     public void restartDaemon() {
         try {
             process = launch();
@@ -197,7 +198,7 @@ public final class PouchdHarness implements AutoCloseable {
         awaitPing(Duration.ofSeconds(60));
     }
 
-    /** life: the pid of this daemon's containerd (0 when none). */
+    /** The pid of this daemon's containerd (0 when none). */
     public long containerdPid() {
         try {
             return Long.parseLong(Files.readString(base.resolve("run/containerd/containerd.pid")).trim());
@@ -207,7 +208,7 @@ public final class PouchdHarness implements AutoCloseable {
     }
 
     /**
-     * life: what a host reboot does to containers: SIGKILL to this daemon's containerd and to every shim it
+     * What a host reboot does to containers: SIGKILL to this daemon's containerd and to every shim it
      * started (their command lines name its socket), so the tasks are gone. Stop pouchd first.
      */
     public void killContainerdAndShims() {
@@ -345,8 +346,18 @@ public final class PouchdHarness implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (!process.isAlive()) {
+        if (closed) {
             return;
+        }
+        closed = true;
+        if (!process.isAlive()) {
+            // a test that failed while pouchd was down (killDaemon9): start it again so it removes its containers
+            try {
+                restartDaemon();
+            } catch (AssertionError e) {
+                System.err.println("cleanup: " + e.getMessage());
+                abandonContainers();
+            }
         }
         try {
             String ids = docker("ps", "-aq").out().strip();
@@ -371,6 +382,23 @@ public final class PouchdHarness implements AutoCloseable {
         unmountUnder(base);
         keepLog();
         deleteTree(base);
+    }
+
+    /** Without a pouchd to ask: the shims under this daemon's containerd, their containers and keepers are killed. */
+    private void abandonContainers() {
+        String socket = base.resolve("run/containerd/containerd.sock").toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("containerd-shim") && c.contains(socket))
+                        .orElse(false))
+                .forEach(shim -> {
+                    shim.descendants().forEach(ProcessHandle::destroyForcibly);
+                    shim.destroyForcibly();
+                });
+        // FIFO keepers end by themselves once their FIFOs are gone; these go at once
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.startsWith("pouch-fifo-keeper") && c.contains(base + "/"))
+                        .orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     /** A daemon that failed to start: whatever it started (containerd, bridge, chains, mounts) goes. */
