@@ -41,14 +41,7 @@ final class ImageQueries {
     /** {@code GET /images/json}. {@code all} is accepted and ignored: there are no intermediate images. */
     List<ImageSummary> list(Filters filters, ImageFields fields) {
         filters.validate(Set.of("reference", "dangling", "label", "before", "since"));
-        Boolean dangling = null;
-        if (filters.has("dangling")) {
-            String v = filters.get("dangling").getFirst();
-            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false") && !v.equals("1") && !v.equals("0")) {
-                throw PouchException.invalidArgument("Invalid filter 'dangling=" + v + "'");
-            }
-            dangling = v.equalsIgnoreCase("true") || v.equals("1");
-        }
+        Boolean dangling = filters.bool("dangling").orElse(null);
         Instant before = filters.has("before") ? created(filters.get("before").getFirst()) : null;
         Instant since = filters.has("since") ? created(filters.get("since").getFirst()) : null;
         List<PathMatcher> patterns = filters.get("reference").stream()

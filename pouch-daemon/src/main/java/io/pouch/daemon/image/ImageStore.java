@@ -286,8 +286,7 @@ final class ImageStore {
      */
     Map<String, Object> prune(Filters filters) {
         filters.validate(Set.of("dangling", "label", "label!"));
-        boolean danglingOnly = !filters.has("dangling") || filters.get("dangling").stream()
-                .anyMatch(v -> v.equalsIgnoreCase("true") || v.equals("1"));
+        boolean danglingOnly = filters.bool("dangling").orElse(true);
         List<ImageDeleteItem> deleted = new ArrayList<>();
         long reclaimed = 0;
         lock.lock();

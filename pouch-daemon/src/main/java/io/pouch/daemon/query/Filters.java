@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -60,6 +61,33 @@ public record Filters(Map<String, List<String>> values) {
             }
         }
         return this;
+    }
+
+    /**
+     * A boolean filter as dockerd reads one: {@code true} or {@code 1}, {@code false} or {@code 0} (any case); empty
+     * when absent. Any other value, or both true and false, is a 400 naming the filter: a value that is not
+     * understood must never widen what the request acts on (an image prune with {@code dangling=yes} would
+     * otherwise take tagged images too).
+     */
+    public Optional<Boolean> bool(String key) {
+        if (!has(key)) {
+            return Optional.empty();
+        }
+        boolean isTrue = false;
+        boolean isFalse = false;
+        for (String v : get(key)) {
+            if (v.equalsIgnoreCase("true") || v.equals("1")) {
+                isTrue = true;
+            } else if (v.equalsIgnoreCase("false") || v.equals("0")) {
+                isFalse = true;
+            } else {
+                throw PouchException.invalidArgument("Invalid filter '" + key + "=" + v + "'");
+            }
+        }
+        if (isTrue == isFalse) {
+            throw PouchException.invalidArgument("Invalid filter '" + key + "=" + String.join(",", get(key)) + "'");
+        }
+        return Optional.of(isTrue);
     }
 
     public boolean has(String key) {

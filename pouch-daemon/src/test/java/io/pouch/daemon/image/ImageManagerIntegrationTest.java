@@ -212,6 +212,19 @@ class ImageManagerIntegrationTest {
     }
 
     @Test
+    void pruneWithADanglingValueItCannotReadRemovesNothing() throws Exception {
+        load(Files.readAllBytes(busyboxTar));
+        for (String bad : List.of("{\"dangling\":[\"yes\"]}", "{\"dangling\":[\"true\",\"false\"]}")) {
+            PouchException e = assertThrows(PouchException.class, () -> images.prune(Filters.parse(bad)));
+            assertEquals(400, e.status(), bad);
+            assertTrue(e.getMessage().startsWith("Invalid filter 'dangling="), e.getMessage());
+        }
+        assertEquals(busyboxId, images.resolve("busybox").id(), "the unused tagged image is still there");
+        images.prune(Filters.parse("{\"dangling\":[\"false\"]}"));
+        assertThrows(PouchException.class, () -> images.resolve("busybox"), "dangling=false prunes it");
+    }
+
+    @Test
     void snapshotOfChainIdGivesARootfs() throws Exception {
         load(Files.readAllBytes(busyboxTar));
         LocalImage img = images.resolve("busybox");

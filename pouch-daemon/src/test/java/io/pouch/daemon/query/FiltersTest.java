@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,5 +43,19 @@ class FiltersTest {
     void emptyMeansNoFilter() {
         assertTrue(Filters.parse("").matchesExact("status", "running"));
         assertTrue(Filters.parse(null).values().isEmpty());
+    }
+
+    @Test
+    void booleanFiltersReadAsDockerdReadsThem() {
+        assertEquals(Optional.empty(), Filters.NONE.bool("dangling"));
+        assertEquals(Optional.of(true), Filters.parse("{\"dangling\":[\"TRUE\"]}").bool("dangling"));
+        assertEquals(Optional.of(true), Filters.parse("{\"dangling\":{\"1\":true}}").bool("dangling"));
+        assertEquals(Optional.of(false), Filters.parse("{\"dangling\":[\"0\"]}").bool("dangling"));
+        PouchException odd = assertThrows(PouchException.class,
+                () -> Filters.parse("{\"dangling\":[\"yes\"]}").bool("dangling"));
+        assertEquals(400, odd.status());
+        assertEquals("Invalid filter 'dangling=yes'", odd.getMessage());
+        assertEquals(400, assertThrows(PouchException.class,
+                () -> Filters.parse("{\"dangling\":[\"true\",\"0\"]}").bool("dangling")).status());
     }
 }
