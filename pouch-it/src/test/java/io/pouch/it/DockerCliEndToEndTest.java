@@ -258,6 +258,18 @@ class DockerCliEndToEndTest {
     }
 
     @Test
+    void anEmptyEntrypointWithoutCmdRunsTheImagesCmd() {
+        // Pouch's Go CLI sends "Entrypoint": [] on every create; dockerd then keeps the image's Cmd (busybox: sh)
+        String name = "ep-empty-" + Long.toHexString(System.nanoTime());
+        Cmd.Result r = d.curl("/v1.41/containers/create?name=" + name, "-X", "POST", "-H",
+                "Content-Type: application/json", "-d", "{\"Image\":\"busybox\",\"Entrypoint\":[]}");
+        assertTrue(r.out().strip().endsWith("201"), r.toString());
+        assertEquals("[] [sh]", d.docker("inspect", "-f", "{{json .Config.Entrypoint}} {{json .Config.Cmd}}", name)
+                .ok().trimmed().replace("\"", ""));
+        d.docker("rm", name).ok();
+    }
+
+    @Test
     void malformedJsonIs400WithAMessage() {
         Cmd.Result r = d.curl("/v1.41/containers/create", "-X", "POST", "-H", "Content-Type: application/json",
                 "-d", "{not json");

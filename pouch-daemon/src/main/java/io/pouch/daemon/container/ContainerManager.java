@@ -168,6 +168,9 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
             if (m.state().dead()) {
                 throw PouchException.conflict("cannot start a dead container " + c.id + "; remove it");
             }
+            if (m.state().paused()) {
+                throw PouchException.conflict("cannot start a paused container, try unpause instead");
+            }
             if (m.running()) {
                 throw PouchException.notModified("container already started");
             }

@@ -247,6 +247,16 @@ public final class OciSpecBuilder {
         if (swap > 0 && swap < mem) {
             throw PouchException.invalidArgument("Minimum memoryswap limit should be larger than memory limit, see usage");
         }
+        if (hc.memoryReservation() < 0) {
+            throw PouchException.invalidArgument("invalid MemoryReservation: it cannot be negative");
+        }
+        if (hc.memoryReservation() > 0 && hc.memoryReservation() < MIN_MEMORY) {
+            throw PouchException.invalidArgument("Minimum memory reservation allowed is 6MB");
+        }
+        if (mem > 0 && hc.memoryReservation() > 0 && mem < hc.memoryReservation()) {
+            throw PouchException.invalidArgument(
+                    "Minimum memory limit can not be less than memory reservation limit, see usage");
+        }
         if (mem > 0 || hc.memoryReservation() > 0) {
             ObjectNode m = r.putObject("memory");
             if (mem > 0) {
@@ -372,13 +382,18 @@ public final class OciSpecBuilder {
 
     /**
      * Docker's command resolution: a given Entrypoint replaces the image's (and then the image's Cmd is not used
-     * unless Cmd is also empty and the Entrypoint was not given); {@code [""]} clears the entrypoint.
+     * unless Cmd is also empty and the Entrypoint was not given); {@code [""]} clears the entrypoint. An empty
+     * Entrypoint ({@code []}, which Pouch's CLI always sends) is one not given for the Cmd, as dockerd's merge
+     * has it: the image's Cmd fills an empty Cmd, but the image's Entrypoint is not used.
      */
     public static List<String> command(List<String> userEntrypoint, List<String> userCmd, List<String> imageEntrypoint,
                                        List<String> imageCmd) {
         List<String> ep;
         List<String> cmd;
-        if (userEntrypoint != null) {
+        if (userEntrypoint != null && userEntrypoint.isEmpty()) {
+            ep = List.of();
+            cmd = userCmd != null && !userCmd.isEmpty() ? userCmd : (imageCmd != null ? imageCmd : List.of());
+        } else if (userEntrypoint != null) {
             ep = userEntrypoint.size() == 1 && userEntrypoint.get(0).isEmpty() ? List.of() : userEntrypoint;
             cmd = userCmd != null ? userCmd : List.of();
         } else {

@@ -242,6 +242,9 @@ class ContainerManagerIntegrationTest {
         mgr.pause(id);
         assertEquals("paused", mgr.inspect(id, false).state().status());
         assertEquals(409, assertThrows(PouchException.class, () -> mgr.pause(id)).status());
+        PouchException start = assertThrows(PouchException.class, () -> mgr.start(id));
+        assertEquals(409, start.status(), "dockerd: a paused container is a conflict, not 'already started'");
+        assertEquals("cannot start a paused container, try unpause instead", start.getMessage());
         mgr.unpause(id);
         assertEquals("running", mgr.inspect(id, false).state().status());
         assertEquals(409, assertThrows(PouchException.class, () -> mgr.remove(id, false, false)).status());

@@ -146,6 +146,13 @@ class OciSpecBuilderTest {
         assertEquals("Minimum memory limit allowed is 6MB", assertThrows(PouchException.class,
                 () -> build(hc(Map.of("Memory", 1024)))).getMessage());
         assertThrows(PouchException.class, () -> build(hc(Map.of("MemorySwap", 1L << 30))));
+        assertEquals(32L << 20, build(hc(Map.of("MemoryReservation", 32L << 20)))
+                .at("/linux/resources/memory/reservation").asLong());
+        assertEquals("Minimum memory reservation allowed is 6MB", assertThrows(PouchException.class,
+                () -> build(hc(Map.of("MemoryReservation", 1024)))).getMessage());
+        assertEquals("Minimum memory limit can not be less than memory reservation limit, see usage",
+                assertThrows(PouchException.class, () -> build(hc(Map.of("Memory", 64L << 20,
+                        "MemoryReservation", 128L << 20)))).getMessage());
     }
 
     @Test
@@ -213,5 +220,11 @@ class OciSpecBuilderTest {
                 null));
         assertEquals(400, assertThrows(PouchException.class,
                 () -> OciSpecBuilder.command(null, null, null, null)).status());
+        // Entrypoint [] (Pouch's CLI always sends it): the image's Cmd, without the image's Entrypoint
+        assertEquals(List.of("sh"), OciSpecBuilder.command(List.of(), null, List.of("/ep"), List.of("sh")));
+        assertEquals(List.of("echo", "x"), OciSpecBuilder.command(List.of(), List.of("echo", "x"), List.of("/ep"),
+                List.of("sh")));
+        assertEquals(400, assertThrows(PouchException.class,
+                () -> OciSpecBuilder.command(List.of(), null, List.of("/ep"), null)).status());
     }
 }
