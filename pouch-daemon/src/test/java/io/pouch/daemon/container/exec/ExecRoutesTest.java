@@ -159,14 +159,7 @@ class ExecRoutesTest {
     @Test
     void theDetachKeysEndTheStreamAndLeaveATtyExecRunning() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        fx.processes.program = (in, out, err) -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 0;
-        };
+        fx.processes.program = runsUntil(release);
         String id = create("{\"Cmd\":[\"sh\"],\"AttachStdin\":true,\"AttachStdout\":true,\"Tty\":true,"
                 + "\"DetachKeys\":\"ctrl-x\"}");
         TestExchange start = request("POST", "/exec/" + id + "/start").body("{}")
@@ -181,14 +174,7 @@ class ExecRoutesTest {
     @Test
     void aDetachedStartAnswersOnceStarted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        fx.processes.program = (in, out, err) -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 0;
-        };
+        fx.processes.program = runsUntil(release);
         String id = create("{\"Cmd\":[\"sleep\",\"1\"],\"Tty\":true}");
         TestExchange start = request("POST", "/exec/" + id + "/start").body("{\"Detach\":true,\"Tty\":true}")
                 .run(router);
@@ -238,5 +224,17 @@ class ExecRoutesTest {
             assertEquals(404, e.status());
             assertEquals("No such exec instance: nope", e.getMessage());
         }
+    }
+
+    /** An exec'd program that runs until {@code release} is counted down, then exits 0. */
+    private static FakeProcesses.Program runsUntil(CountDownLatch release) {
+        return (in, out, err) -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        };
     }
 }
