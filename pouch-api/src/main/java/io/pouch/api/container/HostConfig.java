@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Docker's {@code HostConfig}: what a container needs from the host. Only the fields pouchd acts on or echoes
- * back are declared; the shared mapper ignores the rest. Numbers are boxed where Docker's JSON can be null and
+ * Docker's {@code HostConfig}: what a container needs from the host, every field of Engine API 1.47 (a field
+ * the engine cannot apply is refused at create, never dropped). Numbers are boxed where Docker's JSON can be null and
  * a null means "the daemon default" ({@code Init}, {@code OomKillDisable}, {@code PidsLimit}).
  *
  * <p>A changed copy is made with {@link #toBuilder()} (or one of the {@code with...} methods), never by
@@ -58,7 +58,33 @@ public record HostConfig(
         @JsonProperty("MaskedPaths") List<String> maskedPaths,
         @JsonProperty("ReadonlyPaths") List<String> readonlyPaths,
         @JsonProperty("Mounts") List<Mount> mounts,
-        @JsonProperty("Tmpfs") Map<String, String> tmpfs) {
+        @JsonProperty("Tmpfs") Map<String, String> tmpfs,
+        @JsonProperty("CgroupnsMode") String cgroupnsMode,
+        @JsonProperty("UsernsMode") String usernsMode,
+        @JsonProperty("Cgroup") String cgroup,
+        @JsonProperty("Sysctls") Map<String, String> sysctls,
+        @JsonProperty("Annotations") Map<String, String> annotations,
+        @JsonProperty("StorageOpt") Map<String, String> storageOpt,
+        @JsonProperty("Isolation") String isolation,
+        @JsonProperty("ConsoleSize") List<Integer> consoleSize,
+        @JsonProperty("Devices") List<DeviceMapping> devices,
+        @JsonProperty("DeviceCgroupRules") List<String> deviceCgroupRules,
+        @JsonProperty("DeviceRequests") List<DeviceRequest> deviceRequests,
+        @JsonProperty("BlkioWeight") int blkioWeight,
+        @JsonProperty("BlkioWeightDevice") List<WeightDevice> blkioWeightDevice,
+        @JsonProperty("BlkioDeviceReadBps") List<ThrottleDevice> blkioDeviceReadBps,
+        @JsonProperty("BlkioDeviceWriteBps") List<ThrottleDevice> blkioDeviceWriteBps,
+        @JsonProperty("BlkioDeviceReadIOps") List<ThrottleDevice> blkioDeviceReadIOps,
+        @JsonProperty("BlkioDeviceWriteIOps") List<ThrottleDevice> blkioDeviceWriteIOps,
+        @JsonProperty("CpuRealtimePeriod") long cpuRealtimePeriod,
+        @JsonProperty("CpuRealtimeRuntime") long cpuRealtimeRuntime,
+        @JsonProperty("MemorySwappiness") Long memorySwappiness,
+        @JsonProperty("KernelMemory") long kernelMemory,
+        @JsonProperty("KernelMemoryTCP") long kernelMemoryTcp,
+        @JsonProperty("CpuCount") long cpuCount,
+        @JsonProperty("CpuPercent") long cpuPercent,
+        @JsonProperty("IOMaximumIOps") long ioMaximumIops,
+        @JsonProperty("IOMaximumBandwidth") long ioMaximumBandwidth) {
 
     /** A host config with every field unset (Docker's zero values). */
     public static HostConfig empty() {
@@ -118,6 +144,27 @@ public record HostConfig(
                          @JsonProperty("Hard") long hard) {
     }
 
+    /** One {@code Devices} entry ({@code --device /dev/x:/dev/y:rwm}). */
+    public record DeviceMapping(@JsonProperty("PathOnHost") String pathOnHost,
+                                @JsonProperty("PathInContainer") String pathInContainer,
+                                @JsonProperty("CgroupPermissions") String cgroupPermissions) {
+    }
+
+    /** One {@code DeviceRequests} entry ({@code --gpus}). */
+    public record DeviceRequest(@JsonProperty("Driver") String driver, @JsonProperty("Count") int count,
+                                @JsonProperty("DeviceIDs") List<String> deviceIds,
+                                @JsonProperty("Capabilities") List<List<String>> capabilities,
+                                @JsonProperty("Options") Map<String, String> options) {
+    }
+
+    /** A block device weight ({@code --blkio-weight-device}). */
+    public record WeightDevice(@JsonProperty("Path") String path, @JsonProperty("Weight") int weight) {
+    }
+
+    /** A block device rate limit ({@code --device-read-bps} and friends). */
+    public record ThrottleDevice(@JsonProperty("Path") String path, @JsonProperty("Rate") long rate) {
+    }
+
     /** Builds a {@link HostConfig}; unset fields keep Docker's zero values (null, false, 0). */
     public static final class Builder {
         private List<String> binds;
@@ -164,285 +211,192 @@ public record HostConfig(
         private List<String> readonlyPaths;
         private List<Mount> mounts;
         private Map<String, String> tmpfs;
+        private String cgroupnsMode;
+        private String usernsMode;
+        private String cgroup;
+        private Map<String, String> sysctls;
+        private Map<String, String> annotations;
+        private Map<String, String> storageOpt;
+        private String isolation;
+        private List<Integer> consoleSize;
+        private List<DeviceMapping> devices;
+        private List<String> deviceCgroupRules;
+        private List<DeviceRequest> deviceRequests;
+        private int blkioWeight;
+        private List<WeightDevice> blkioWeightDevice;
+        private List<ThrottleDevice> blkioDeviceReadBps;
+        private List<ThrottleDevice> blkioDeviceWriteBps;
+        private List<ThrottleDevice> blkioDeviceReadIOps;
+        private List<ThrottleDevice> blkioDeviceWriteIOps;
+        private long cpuRealtimePeriod;
+        private long cpuRealtimeRuntime;
+        private Long memorySwappiness;
+        private long kernelMemory;
+        private long kernelMemoryTcp;
+        private long cpuCount;
+        private long cpuPercent;
+        private long ioMaximumIops;
+        private long ioMaximumBandwidth;
 
         private Builder() {
         }
 
-        private Builder(HostConfig h) {
-            binds = h.binds;
-            containerIdFile = h.containerIdFile;
-            logConfig = h.logConfig;
-            networkMode = h.networkMode;
-            portBindings = h.portBindings;
-            restartPolicy = h.restartPolicy;
-            autoRemove = h.autoRemove;
-            volumeDriver = h.volumeDriver;
-            volumesFrom = h.volumesFrom;
-            capAdd = h.capAdd;
-            capDrop = h.capDrop;
-            dns = h.dns;
-            dnsOptions = h.dnsOptions;
-            dnsSearch = h.dnsSearch;
-            extraHosts = h.extraHosts;
-            groupAdd = h.groupAdd;
-            ipcMode = h.ipcMode;
-            oomScoreAdj = h.oomScoreAdj;
-            pidMode = h.pidMode;
-            privileged = h.privileged;
-            publishAllPorts = h.publishAllPorts;
-            readonlyRootfs = h.readonlyRootfs;
-            securityOpt = h.securityOpt;
-            utsMode = h.utsMode;
-            shmSize = h.shmSize;
-            runtime = h.runtime;
-            cpuShares = h.cpuShares;
-            memory = h.memory;
-            nanoCpus = h.nanoCpus;
-            cgroupParent = h.cgroupParent;
-            cpuPeriod = h.cpuPeriod;
-            cpuQuota = h.cpuQuota;
-            cpusetCpus = h.cpusetCpus;
-            cpusetMems = h.cpusetMems;
-            memoryReservation = h.memoryReservation;
-            memorySwap = h.memorySwap;
-            oomKillDisable = h.oomKillDisable;
-            pidsLimit = h.pidsLimit;
-            ulimits = h.ulimits;
-            init = h.init;
-            maskedPaths = h.maskedPaths;
-            readonlyPaths = h.readonlyPaths;
-            mounts = h.mounts;
-            tmpfs = h.tmpfs;
+        private Builder(HostConfig v) {
+            binds = v.binds;
+            containerIdFile = v.containerIdFile;
+            logConfig = v.logConfig;
+            networkMode = v.networkMode;
+            portBindings = v.portBindings;
+            restartPolicy = v.restartPolicy;
+            autoRemove = v.autoRemove;
+            volumeDriver = v.volumeDriver;
+            volumesFrom = v.volumesFrom;
+            capAdd = v.capAdd;
+            capDrop = v.capDrop;
+            dns = v.dns;
+            dnsOptions = v.dnsOptions;
+            dnsSearch = v.dnsSearch;
+            extraHosts = v.extraHosts;
+            groupAdd = v.groupAdd;
+            ipcMode = v.ipcMode;
+            oomScoreAdj = v.oomScoreAdj;
+            pidMode = v.pidMode;
+            privileged = v.privileged;
+            publishAllPorts = v.publishAllPorts;
+            readonlyRootfs = v.readonlyRootfs;
+            securityOpt = v.securityOpt;
+            utsMode = v.utsMode;
+            shmSize = v.shmSize;
+            runtime = v.runtime;
+            cpuShares = v.cpuShares;
+            memory = v.memory;
+            nanoCpus = v.nanoCpus;
+            cgroupParent = v.cgroupParent;
+            cpuPeriod = v.cpuPeriod;
+            cpuQuota = v.cpuQuota;
+            cpusetCpus = v.cpusetCpus;
+            cpusetMems = v.cpusetMems;
+            memoryReservation = v.memoryReservation;
+            memorySwap = v.memorySwap;
+            oomKillDisable = v.oomKillDisable;
+            pidsLimit = v.pidsLimit;
+            ulimits = v.ulimits;
+            init = v.init;
+            maskedPaths = v.maskedPaths;
+            readonlyPaths = v.readonlyPaths;
+            mounts = v.mounts;
+            tmpfs = v.tmpfs;
+            cgroupnsMode = v.cgroupnsMode;
+            usernsMode = v.usernsMode;
+            cgroup = v.cgroup;
+            sysctls = v.sysctls;
+            annotations = v.annotations;
+            storageOpt = v.storageOpt;
+            isolation = v.isolation;
+            consoleSize = v.consoleSize;
+            devices = v.devices;
+            deviceCgroupRules = v.deviceCgroupRules;
+            deviceRequests = v.deviceRequests;
+            blkioWeight = v.blkioWeight;
+            blkioWeightDevice = v.blkioWeightDevice;
+            blkioDeviceReadBps = v.blkioDeviceReadBps;
+            blkioDeviceWriteBps = v.blkioDeviceWriteBps;
+            blkioDeviceReadIOps = v.blkioDeviceReadIOps;
+            blkioDeviceWriteIOps = v.blkioDeviceWriteIOps;
+            cpuRealtimePeriod = v.cpuRealtimePeriod;
+            cpuRealtimeRuntime = v.cpuRealtimeRuntime;
+            memorySwappiness = v.memorySwappiness;
+            kernelMemory = v.kernelMemory;
+            kernelMemoryTcp = v.kernelMemoryTcp;
+            cpuCount = v.cpuCount;
+            cpuPercent = v.cpuPercent;
+            ioMaximumIops = v.ioMaximumIops;
+            ioMaximumBandwidth = v.ioMaximumBandwidth;
         }
 
-        public Builder binds(List<String> value) {
-            binds = value;
-            return this;
-        }
-
-        public Builder containerIdFile(String value) {
-            containerIdFile = value;
-            return this;
-        }
-
-        public Builder logConfig(LogConfig value) {
-            logConfig = value;
-            return this;
-        }
-
-        public Builder networkMode(String value) {
-            networkMode = value;
-            return this;
-        }
-
-        public Builder portBindings(Map<String, Object> value) {
-            portBindings = value;
-            return this;
-        }
-
-        public Builder restartPolicy(RestartPolicy value) {
-            restartPolicy = value;
-            return this;
-        }
-
-        public Builder autoRemove(boolean value) {
-            autoRemove = value;
-            return this;
-        }
-
-        public Builder volumeDriver(String value) {
-            volumeDriver = value;
-            return this;
-        }
-
-        public Builder volumesFrom(List<String> value) {
-            volumesFrom = value;
-            return this;
-        }
-
-        public Builder capAdd(List<String> value) {
-            capAdd = value;
-            return this;
-        }
-
-        public Builder capDrop(List<String> value) {
-            capDrop = value;
-            return this;
-        }
-
-        public Builder dns(List<String> value) {
-            dns = value;
-            return this;
-        }
-
-        public Builder dnsOptions(List<String> value) {
-            dnsOptions = value;
-            return this;
-        }
-
-        public Builder dnsSearch(List<String> value) {
-            dnsSearch = value;
-            return this;
-        }
-
-        public Builder extraHosts(List<String> value) {
-            extraHosts = value;
-            return this;
-        }
-
-        public Builder groupAdd(List<String> value) {
-            groupAdd = value;
-            return this;
-        }
-
-        public Builder ipcMode(String value) {
-            ipcMode = value;
-            return this;
-        }
-
-        public Builder oomScoreAdj(int value) {
-            oomScoreAdj = value;
-            return this;
-        }
-
-        public Builder pidMode(String value) {
-            pidMode = value;
-            return this;
-        }
-
-        public Builder privileged(boolean value) {
-            privileged = value;
-            return this;
-        }
-
-        public Builder publishAllPorts(boolean value) {
-            publishAllPorts = value;
-            return this;
-        }
-
-        public Builder readonlyRootfs(boolean value) {
-            readonlyRootfs = value;
-            return this;
-        }
-
-        public Builder securityOpt(List<String> value) {
-            securityOpt = value;
-            return this;
-        }
-
-        public Builder utsMode(String value) {
-            utsMode = value;
-            return this;
-        }
-
-        public Builder shmSize(long value) {
-            shmSize = value;
-            return this;
-        }
-
-        public Builder runtime(String value) {
-            runtime = value;
-            return this;
-        }
-
-        public Builder cpuShares(long value) {
-            cpuShares = value;
-            return this;
-        }
-
-        public Builder memory(long value) {
-            memory = value;
-            return this;
-        }
-
-        public Builder nanoCpus(long value) {
-            nanoCpus = value;
-            return this;
-        }
-
-        public Builder cgroupParent(String value) {
-            cgroupParent = value;
-            return this;
-        }
-
-        public Builder cpuPeriod(long value) {
-            cpuPeriod = value;
-            return this;
-        }
-
-        public Builder cpuQuota(long value) {
-            cpuQuota = value;
-            return this;
-        }
-
-        public Builder cpusetCpus(String value) {
-            cpusetCpus = value;
-            return this;
-        }
-
-        public Builder cpusetMems(String value) {
-            cpusetMems = value;
-            return this;
-        }
-
-        public Builder memoryReservation(long value) {
-            memoryReservation = value;
-            return this;
-        }
-
-        public Builder memorySwap(long value) {
-            memorySwap = value;
-            return this;
-        }
-
-        public Builder oomKillDisable(Boolean value) {
-            oomKillDisable = value;
-            return this;
-        }
-
-        public Builder pidsLimit(Long value) {
-            pidsLimit = value;
-            return this;
-        }
-
-        public Builder ulimits(List<Ulimit> value) {
-            ulimits = value;
-            return this;
-        }
-
-        public Builder init(Boolean value) {
-            init = value;
-            return this;
-        }
-
-        public Builder maskedPaths(List<String> value) {
-            maskedPaths = value;
-            return this;
-        }
-
-        public Builder readonlyPaths(List<String> value) {
-            readonlyPaths = value;
-            return this;
-        }
-
-        public Builder mounts(List<Mount> value) {
-            mounts = value;
-            return this;
-        }
-
-        public Builder tmpfs(Map<String, String> value) {
-            tmpfs = value;
-            return this;
-        }
+        public Builder binds(List<String> value) { binds = value; return this; }
+        public Builder containerIdFile(String value) { containerIdFile = value; return this; }
+        public Builder logConfig(LogConfig value) { logConfig = value; return this; }
+        public Builder networkMode(String value) { networkMode = value; return this; }
+        public Builder portBindings(Map<String, Object> value) { portBindings = value; return this; }
+        public Builder restartPolicy(RestartPolicy value) { restartPolicy = value; return this; }
+        public Builder autoRemove(boolean value) { autoRemove = value; return this; }
+        public Builder volumeDriver(String value) { volumeDriver = value; return this; }
+        public Builder volumesFrom(List<String> value) { volumesFrom = value; return this; }
+        public Builder capAdd(List<String> value) { capAdd = value; return this; }
+        public Builder capDrop(List<String> value) { capDrop = value; return this; }
+        public Builder dns(List<String> value) { dns = value; return this; }
+        public Builder dnsOptions(List<String> value) { dnsOptions = value; return this; }
+        public Builder dnsSearch(List<String> value) { dnsSearch = value; return this; }
+        public Builder extraHosts(List<String> value) { extraHosts = value; return this; }
+        public Builder groupAdd(List<String> value) { groupAdd = value; return this; }
+        public Builder ipcMode(String value) { ipcMode = value; return this; }
+        public Builder oomScoreAdj(int value) { oomScoreAdj = value; return this; }
+        public Builder pidMode(String value) { pidMode = value; return this; }
+        public Builder privileged(boolean value) { privileged = value; return this; }
+        public Builder publishAllPorts(boolean value) { publishAllPorts = value; return this; }
+        public Builder readonlyRootfs(boolean value) { readonlyRootfs = value; return this; }
+        public Builder securityOpt(List<String> value) { securityOpt = value; return this; }
+        public Builder utsMode(String value) { utsMode = value; return this; }
+        public Builder shmSize(long value) { shmSize = value; return this; }
+        public Builder runtime(String value) { runtime = value; return this; }
+        public Builder cpuShares(long value) { cpuShares = value; return this; }
+        public Builder memory(long value) { memory = value; return this; }
+        public Builder nanoCpus(long value) { nanoCpus = value; return this; }
+        public Builder cgroupParent(String value) { cgroupParent = value; return this; }
+        public Builder cpuPeriod(long value) { cpuPeriod = value; return this; }
+        public Builder cpuQuota(long value) { cpuQuota = value; return this; }
+        public Builder cpusetCpus(String value) { cpusetCpus = value; return this; }
+        public Builder cpusetMems(String value) { cpusetMems = value; return this; }
+        public Builder memoryReservation(long value) { memoryReservation = value; return this; }
+        public Builder memorySwap(long value) { memorySwap = value; return this; }
+        public Builder oomKillDisable(Boolean value) { oomKillDisable = value; return this; }
+        public Builder pidsLimit(Long value) { pidsLimit = value; return this; }
+        public Builder ulimits(List<Ulimit> value) { ulimits = value; return this; }
+        public Builder init(Boolean value) { init = value; return this; }
+        public Builder maskedPaths(List<String> value) { maskedPaths = value; return this; }
+        public Builder readonlyPaths(List<String> value) { readonlyPaths = value; return this; }
+        public Builder mounts(List<Mount> value) { mounts = value; return this; }
+        public Builder tmpfs(Map<String, String> value) { tmpfs = value; return this; }
+        public Builder cgroupnsMode(String value) { cgroupnsMode = value; return this; }
+        public Builder usernsMode(String value) { usernsMode = value; return this; }
+        public Builder cgroup(String value) { cgroup = value; return this; }
+        public Builder sysctls(Map<String, String> value) { sysctls = value; return this; }
+        public Builder annotations(Map<String, String> value) { annotations = value; return this; }
+        public Builder storageOpt(Map<String, String> value) { storageOpt = value; return this; }
+        public Builder isolation(String value) { isolation = value; return this; }
+        public Builder consoleSize(List<Integer> value) { consoleSize = value; return this; }
+        public Builder devices(List<DeviceMapping> value) { devices = value; return this; }
+        public Builder deviceCgroupRules(List<String> value) { deviceCgroupRules = value; return this; }
+        public Builder deviceRequests(List<DeviceRequest> value) { deviceRequests = value; return this; }
+        public Builder blkioWeight(int value) { blkioWeight = value; return this; }
+        public Builder blkioWeightDevice(List<WeightDevice> value) { blkioWeightDevice = value; return this; }
+        public Builder blkioDeviceReadBps(List<ThrottleDevice> value) { blkioDeviceReadBps = value; return this; }
+        public Builder blkioDeviceWriteBps(List<ThrottleDevice> value) { blkioDeviceWriteBps = value; return this; }
+        public Builder blkioDeviceReadIOps(List<ThrottleDevice> value) { blkioDeviceReadIOps = value; return this; }
+        public Builder blkioDeviceWriteIOps(List<ThrottleDevice> value) { blkioDeviceWriteIOps = value; return this; }
+        public Builder cpuRealtimePeriod(long value) { cpuRealtimePeriod = value; return this; }
+        public Builder cpuRealtimeRuntime(long value) { cpuRealtimeRuntime = value; return this; }
+        public Builder memorySwappiness(Long value) { memorySwappiness = value; return this; }
+        public Builder kernelMemory(long value) { kernelMemory = value; return this; }
+        public Builder kernelMemoryTcp(long value) { kernelMemoryTcp = value; return this; }
+        public Builder cpuCount(long value) { cpuCount = value; return this; }
+        public Builder cpuPercent(long value) { cpuPercent = value; return this; }
+        public Builder ioMaximumIops(long value) { ioMaximumIops = value; return this; }
+        public Builder ioMaximumBandwidth(long value) { ioMaximumBandwidth = value; return this; }
 
         public HostConfig build() {
             return new HostConfig(
-                    binds, containerIdFile, logConfig, networkMode, portBindings, restartPolicy, autoRemove,
-                    volumeDriver, volumesFrom, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, groupAdd,
-                    ipcMode, oomScoreAdj, pidMode, privileged, publishAllPorts, readonlyRootfs, securityOpt,
-                    utsMode, shmSize, runtime, cpuShares, memory, nanoCpus, cgroupParent, cpuPeriod, cpuQuota,
-                    cpusetCpus, cpusetMems, memoryReservation, memorySwap, oomKillDisable, pidsLimit, ulimits, init,
-                    maskedPaths, readonlyPaths, mounts, tmpfs);
+                binds, containerIdFile, logConfig, networkMode, portBindings, restartPolicy, autoRemove,
+                volumeDriver, volumesFrom, capAdd, capDrop, dns, dnsOptions, dnsSearch, extraHosts, groupAdd,
+                ipcMode, oomScoreAdj, pidMode, privileged, publishAllPorts, readonlyRootfs, securityOpt, utsMode,
+                shmSize, runtime, cpuShares, memory, nanoCpus, cgroupParent, cpuPeriod, cpuQuota, cpusetCpus,
+                cpusetMems, memoryReservation, memorySwap, oomKillDisable, pidsLimit, ulimits, init, maskedPaths,
+                readonlyPaths, mounts, tmpfs, cgroupnsMode, usernsMode, cgroup, sysctls, annotations, storageOpt,
+                isolation, consoleSize, devices, deviceCgroupRules, deviceRequests, blkioWeight, blkioWeightDevice,
+                blkioDeviceReadBps, blkioDeviceWriteBps, blkioDeviceReadIOps, blkioDeviceWriteIOps,
+                cpuRealtimePeriod, cpuRealtimeRuntime, memorySwappiness, kernelMemory, kernelMemoryTcp, cpuCount,
+                cpuPercent, ioMaximumIops, ioMaximumBandwidth);
         }
     }
 }

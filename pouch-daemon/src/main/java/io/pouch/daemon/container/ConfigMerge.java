@@ -42,13 +42,18 @@ final class ConfigMerge {
                 ? null : c.entrypoint()) : ic.entrypoint();
         int epLen = ep == null ? 0 : ep.size();
         List<String> cmd = command.size() > epLen ? List.copyOf(command.subList(epLen, command.size())) : null;
-        return new ContainerConfig(hostname, c.domainname() == null ? "" : c.domainname(),
-                nonEmpty(c.user()) ? c.user() : (ic.user() == null ? "" : ic.user()),
-                c.attachStdin(), c.attachStdout(), c.attachStderr(), c.exposedPorts(), c.tty(), c.openStdin(),
-                c.stdinOnce(), env, cmd, c.image(), c.volumes() != null ? c.volumes() : ic.volumes(),
-                nonEmpty(c.workingDir()) ? c.workingDir() : (ic.workingDir() == null ? "" : ic.workingDir()),
-                ep, c.onBuild(), labels, nonEmpty(c.stopSignal()) ? c.stopSignal() : ic.stopSignal(),
-                c.stopTimeout());
+        return c.toBuilder()
+                .hostname(hostname)
+                .domainname(c.domainname() == null ? "" : c.domainname())
+                .user(nonEmpty(c.user()) ? c.user() : (ic.user() == null ? "" : ic.user()))
+                .env(env)
+                .cmd(cmd)
+                .volumes(c.volumes() != null ? c.volumes() : ic.volumes())
+                .workingDir(nonEmpty(c.workingDir()) ? c.workingDir() : (ic.workingDir() == null ? "" : ic.workingDir()))
+                .entrypoint(ep)
+                .labels(labels)
+                .stopSignal(nonEmpty(c.stopSignal()) ? c.stopSignal() : ic.stopSignal())
+                .build();
     }
 
     private static boolean nonEmpty(String s) {

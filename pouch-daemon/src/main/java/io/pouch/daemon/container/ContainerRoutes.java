@@ -114,6 +114,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         if (body == null || !body.isObject()) {
             throw PouchException.invalidArgument("config cannot be empty in order to create a container");
         }
+        UnsupportedFields.refuse(body);
         ContainerConfig cfg = Json.MAPPER.treeToValue(body, ContainerConfig.class);
         JsonNode h = body.get("HostConfig");
         HostConfig hc = h == null || h.isNull() ? null : Json.MAPPER.treeToValue(h, HostConfig.class);

@@ -69,10 +69,11 @@ final class ContainerUpgrader {
         }
         LocalImage.RunConfig ic = ConfigMerge.of(image);
         ContainerConfig oc = old.config();
-        ContainerConfig req = new ContainerConfig(oc.hostname(), oc.domainname(), oc.user(), oc.attachStdin(),
-                oc.attachStdout(), oc.attachStderr(), oc.exposedPorts(), oc.tty(), oc.openStdin(), oc.stdinOnce(),
-                oc.env(), u.cmd() == null || u.cmd().isEmpty() ? null : u.cmd(), u.image(), oc.volumes(),
-                oc.workingDir(), u.entrypoint(), oc.onBuild(), oc.labels(), oc.stopSignal(), oc.stopTimeout());
+        ContainerConfig req = oc.toBuilder()
+                .cmd(u.cmd() == null || u.cmd().isEmpty() ? null : u.cmd())
+                .image(u.image())
+                .entrypoint(u.entrypoint())
+                .build();
         List<String> command = OciSpecBuilder.command(req.entrypoint(), req.cmd(), ic.entrypoint(), ic.cmd());
         ContainerConfig merged = ConfigMerge.merge(req, ic, oc.hostname(), command);
         HostConfig hc = old.hostConfig();

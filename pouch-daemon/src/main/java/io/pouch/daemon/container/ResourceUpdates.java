@@ -114,10 +114,7 @@ final class ResourceUpdates {
                 labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
             }
         }
-        return new ContainerConfig(c.hostname(), c.domainname(), c.user(), c.attachStdin(), c.attachStdout(),
-                c.attachStderr(), c.exposedPorts(), c.tty(), c.openStdin(), c.stdinOnce(), List.copyOf(env), c.cmd(),
-                c.image(), c.volumes(), c.workingDir(), c.entrypoint(), c.onBuild(), labels, c.stopSignal(),
-                c.stopTimeout());
+        return c.toBuilder().env(List.copyOf(env)).labels(labels).build();
     }
 
     private static long nz(Long v) {

@@ -44,7 +44,7 @@ final class RuntimeSpecs {
 
     /** The {@code linux.resources} part of the spec for {@code hc}. */
     ObjectNode resources(HostConfig hc) {
-        return OciSpecBuilder.resources(hc, hc.privileged(), host);
+        return OciResources.of(hc, hc.privileged(), host);
     }
 
     private byte[] encode(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,

@@ -134,8 +134,8 @@ class ContainerManagerIntegrationTest {
     }
 
     static String create(String name, List<String> cmd, Map<String, Object> hostConfig) {
-        ContainerConfig c = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
-                null, cmd, "busybox", null, null, null, null, null, null, null);
+        ContainerConfig c = ContainerConfig.builder().attachStdout(true).attachStderr(true).cmd(cmd)
+                .image("busybox").build();
         HostConfig hc = Json.MAPPER.convertValue(hostConfig, HostConfig.class);
         return mgr.create(name, c, hc).id();
     }
@@ -292,9 +292,8 @@ class ContainerManagerIntegrationTest {
         assertEquals(400, e.status());
         e = assertThrows(PouchException.class, () -> create("bad name", List.of("true"), Map.of()));
         assertEquals(400, e.status());
-        e = assertThrows(PouchException.class, () -> mgr.create(null, new ContainerConfig(null, null, null, false,
-                false, false, null, false, false, false, null, List.of("true"), "nosuchimage", null, null, null,
-                null, null, null, null), null));
+        e = assertThrows(PouchException.class, () -> mgr.create(null, ContainerConfig.builder()
+                .cmd(List.of("true")).image("nosuchimage").build(), null));
         assertEquals(404, e.status());
         assertEquals(dirs, metadataDirs());
         assertEquals(ctrs, containerdContainers());
@@ -330,9 +329,8 @@ class ContainerManagerIntegrationTest {
         mgr.start(id);
         assertEquals(0, removed.get(20, TimeUnit.SECONDS), "with --init the shell is not PID 1");
         assertFalse(Files.exists(cfg.containersDir().resolve(id)));
-        ContainerConfig c = new ContainerConfig(null, null, "nobody", false, true, true, null, false, false, false,
-                null, List.of("sh", "-c", "echo $(id -u):$(id -g)"), "busybox", null, null, null, null, null, null,
-                null);
+        ContainerConfig c = ContainerConfig.builder().user("nobody").attachStdout(true).attachStderr(true)
+                .cmd(List.of("sh", "-c", "echo $(id -u):$(id -g)")).image("busybox").build();
         String id2 = mgr.create(null, c, null).id();
         assertEquals(0, runToExit(id2));
         assertTrue(Files.readString(mgr.logPath(id2)).contains("65534:65534"));
@@ -370,11 +368,10 @@ class ContainerManagerIntegrationTest {
         EventBus bus = new EventBus();
         ContainerManager a = manager(c2, bus, ref -> mgrImage());
         a.start();
-        ContainerConfig sleep = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
-                null, List.of("sh", "-c", "echo started; sleep 100"), "busybox", null, null, null, null, null, null,
-                null);
-        ContainerConfig idle = new ContainerConfig(null, null, null, false, true, true, null, false, false, false,
-                null, List.of("true"), "busybox", null, null, null, null, null, null, null);
+        ContainerConfig sleep = ContainerConfig.builder().attachStdout(true).attachStderr(true)
+                .cmd(List.of("sh", "-c", "echo started; sleep 100")).image("busybox").build();
+        ContainerConfig idle = ContainerConfig.builder().attachStdout(true).attachStderr(true)
+                .cmd(List.of("true")).image("busybox").build();
         String running = a.create("rc-running", sleep, null).id();
         a.start(running);
         int pid = a.inspect(running, false).state().pid();

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class CreateLogicTest {
     private static ContainerConfig config(String user, List<String> env, List<String> cmd, List<String> entrypoint,
                                           Map<String, String> labels) {
-        return new ContainerConfig(null, null, user, false, false, false, null, false, false, false, env, cmd,
-                "busybox", null, null, entrypoint, null, labels, null, null);
+        return ContainerConfig.builder().user(user).env(env).cmd(cmd).image("busybox").entrypoint(entrypoint)
+                .labels(labels).build();
     }
 
     private static final LocalImage.RunConfig IMAGE = new LocalImage.RunConfig("daemon",

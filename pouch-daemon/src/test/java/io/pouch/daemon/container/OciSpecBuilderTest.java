@@ -71,6 +71,21 @@ class OciSpecBuilderTest {
     }
 
     @Test
+    void annotationsGoIntoTheSpecAndATerminalStartsAtTheConsoleSize() {
+        HostConfig hc = hc(Map.of("Annotations", Map.of("io.example/a", "1"), "ConsoleSize", List.of(40, 120)));
+        OciSpecBuilder.Input in = new OciSpecBuilder.Input("abc", "host1", "", List.of("sh"), List.of("PATH=/bin"), "",
+                UserSpec.ROOT, true, hc, List.of(), Path.of("/c/hostname"), Path.of("/c/hosts"),
+                Path.of("/c/resolv.conf"), null);
+        JsonNode s = OciSpecBuilder.build(in, HOST);
+        assertEquals("1", s.at("/annotations/io.example~1a").asText());
+        assertEquals(40, s.at("/process/consoleSize/height").asInt());
+        assertEquals(120, s.at("/process/consoleSize/width").asInt());
+        JsonNode noTty = build(hc);
+        assertTrue(noTty.at("/process/consoleSize").isMissingNode(), "no terminal, no console size");
+        assertTrue(build(hc(Map.of("ConsoleSize", List.of(0, 0)))).at("/annotations").isMissingNode());
+    }
+
+    @Test
     void hostNetworkHasNoNetworkNamespace() {
         JsonNode s = build(hc(Map.of("NetworkMode", "host")));
         s.at("/linux/namespaces").forEach(n -> assertFalse(n.get("type").asText().equals("network")));
@@ -123,7 +138,7 @@ class OciSpecBuilderTest {
         JsonNode s = build(hc(Map.of("NanoCpus", 1_500_000_000L)));
         assertEquals(100000, s.at("/linux/resources/cpu/period").asLong());
         assertEquals(150000, s.at("/linux/resources/cpu/quota").asLong());
-        assertEquals(50000, OciSpecBuilder.cpuQuota(500_000_000L));
+        assertEquals(50000, OciResources.cpuQuota(500_000_000L));
         s = build(hc(Map.of("CpuShares", 512, "CpuQuota", 20000, "CpuPeriod", 50000, "CpusetCpus", "0-1")));
         assertEquals(512, s.at("/linux/resources/cpu/shares").asLong());
         assertEquals(20000, s.at("/linux/resources/cpu/quota").asLong());

@@ -60,8 +60,8 @@ class ResourceUpdatesTest {
 
     @Test
     void envAndLabelsMergeByKey() {
-        ContainerConfig c = new ContainerConfig("h", "", "", false, false, false, null, false, false, false,
-                List.of("PATH=/bin", "A=1"), null, "busybox", null, "", null, null, Map.of("x", "1"), null, null);
+        ContainerConfig c = ContainerConfig.builder().hostname("h").domainname("").user("")
+                .env(List.of("PATH=/bin", "A=1")).image("busybox").workingDir("").labels(Map.of("x", "1")).build();
         ContainerConfig n = ResourceUpdates.apply(c, u(null, null, null, null, null, null, List.of("A=2", "B=3"),
                 List.of("x=2", "y=")));
         assertEquals(List.of("PATH=/bin", "A=2", "B=3"), n.env());

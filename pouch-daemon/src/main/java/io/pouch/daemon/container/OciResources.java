@@ -1,0 +1,153 @@
+package io.pouch.daemon.container;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.api.container.HostConfig;
+
+/**
+ * The {@code linux.resources} part of a container's OCI spec: the device cgroup and the memory, CPU and pids
+ * limits, checked with dockerd's rules and messages. Pure, like {@link OciSpecBuilder}.
+ */
+final class OciResources {
+    static final long CPU_PERIOD = 100_000;
+    private static final long MIN_MEMORY = 6 * 1024 * 1024;
+
+    private OciResources() {
+    }
+
+    static ObjectNode of(HostConfig hc, boolean privileged, OciSpecBuilder.Host host) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        ArrayNode devices = r.putArray("devices");
+        if (privileged) {
+            devices.addObject().put("allow", true).put("access", "rwm");
+        } else {
+            devices.addObject().put("allow", false).put("access", "rwm");
+            // Docker's default allow list: mknod of anything, and use of the standard character devices.
+            device(devices, "c", null, null, "m");
+            device(devices, "b", null, null, "m");
+            device(devices, "c", 1L, 3L, "rwm");   // null
+            device(devices, "c", 1L, 8L, "rwm");   // random
+            device(devices, "c", 1L, 7L, "rwm");   // full
+            device(devices, "c", 5L, 0L, "rwm");   // tty
+            device(devices, "c", 1L, 5L, "rwm");   // zero
+            device(devices, "c", 1L, 9L, "rwm");   // urandom
+            device(devices, "c", 136L, null, "rwm"); // pts
+            device(devices, "c", 5L, 1L, "rwm");   // console
+            device(devices, "c", 5L, 2L, "rwm");   // ptmx
+            device(devices, "c", 10L, 200L, "rwm"); // tun
+        }
+        long mem = hc.memory();
+        long swap = hc.memorySwap();
+        if (mem < 0) {
+            throw PouchException.invalidArgument("invalid Memory: it cannot be negative");
+        }
+        if (mem > 0 && mem < MIN_MEMORY) {
+            throw PouchException.invalidArgument("Minimum memory limit allowed is 6MB");
+        }
+        if (swap != 0 && swap != -1 && mem == 0) {
+            throw PouchException.invalidArgument("You should always set the Memory limit when using Memoryswap limit, see usage");
+        }
+        if (swap > 0 && swap < mem) {
+            throw PouchException.invalidArgument("Minimum memoryswap limit should be larger than memory limit, see usage");
+        }
+        if (hc.memoryReservation() < 0) {
+            throw PouchException.invalidArgument("invalid MemoryReservation: it cannot be negative");
+        }
+        if (hc.memoryReservation() > 0 && hc.memoryReservation() < MIN_MEMORY) {
+            throw PouchException.invalidArgument("Minimum memory reservation allowed is 6MB");
+        }
+        if (mem > 0 && hc.memoryReservation() > 0 && mem < hc.memoryReservation()) {
+            throw PouchException.invalidArgument(
+                    "Minimum memory limit can not be less than memory reservation limit, see usage");
+        }
+        if (mem > 0 || hc.memoryReservation() > 0) {
+            ObjectNode m = r.putObject("memory");
+            if (mem > 0) {
+                m.put("limit", mem);
+                if (swap != 0) {
+                    m.put("swap", swap);
+                }
+            }
+            if (hc.memoryReservation() > 0) {
+                m.put("reservation", hc.memoryReservation());
+            }
+            if (Boolean.TRUE.equals(hc.oomKillDisable())) {
+                m.put("disableOOMKiller", true);
+            }
+        }
+        ObjectNode cpu = Json.MAPPER.createObjectNode();
+        if (hc.nanoCpus() != 0) {
+            if (hc.cpuQuota() != 0) {
+                throw PouchException.invalidArgument("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+            }
+            if (hc.cpuPeriod() != 0) {
+                throw PouchException.invalidArgument("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+            }
+            if (hc.nanoCpus() < 0 || hc.nanoCpus() > (long) host.cpus() * 1_000_000_000L) {
+                throw PouchException.invalidArgument("Range of CPUs is from 0.01 to " + host.cpus() + ".00, as there are only "
+                        + host.cpus() + " CPUs available");
+            }
+            cpu.put("period", CPU_PERIOD);
+            cpu.put("quota", cpuQuota(hc.nanoCpus()));
+        } else {
+            if (hc.cpuPeriod() != 0) {
+                if (hc.cpuPeriod() < 1000 || hc.cpuPeriod() > 1_000_000) {
+                    throw PouchException.invalidArgument("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+                }
+                cpu.put("period", hc.cpuPeriod());
+            }
+            if (hc.cpuQuota() != 0) {
+                if (hc.cpuQuota() > 0 && hc.cpuQuota() < 1000) {
+                    throw PouchException.invalidArgument("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+                }
+                cpu.put("quota", hc.cpuQuota());
+            }
+        }
+        if (hc.cpuShares() < 0) {
+            throw PouchException.invalidArgument("invalid CpuShares: it cannot be negative");
+        }
+        if (hc.cpuShares() > 0) {
+            cpu.put("shares", hc.cpuShares());
+        }
+        if (hc.cpusetCpus() != null && !hc.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", validCpuset(hc.cpusetCpus(), "cpuset.cpus"));
+        }
+        if (hc.cpusetMems() != null && !hc.cpusetMems().isEmpty()) {
+            cpu.put("mems", validCpuset(hc.cpusetMems(), "cpuset.mems"));
+        }
+        if (!cpu.isEmpty()) {
+            r.set("cpu", cpu);
+        }
+        if (hc.pidsLimit() != null && hc.pidsLimit() != 0) {
+            r.putObject("pids").put("limit", hc.pidsLimit() < 0 ? -1 : hc.pidsLimit());
+        }
+        return r;
+    }
+
+    /** NanoCpus to a CFS quota over Docker's fixed 100 ms period: 1.5 CPUs = 150000. */
+    static long cpuQuota(long nanoCpus) {
+        return nanoCpus * CPU_PERIOD / 1_000_000_000L;
+    }
+
+    private static String validCpuset(String s, String what) {
+        if (!s.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
+            throw PouchException.invalidArgument("Invalid value " + s + " for " + what);
+        }
+        return s;
+    }
+
+    private static void device(ArrayNode devices, String type, Long major, Long minor, String access) {
+        ObjectNode d = devices.addObject();
+        d.put("allow", true);
+        d.put("type", type);
+        if (major != null) {
+            d.put("major", major);
+        }
+        if (minor != null) {
+            d.put("minor", minor);
+        }
+        d.put("access", access);
+    }
+}

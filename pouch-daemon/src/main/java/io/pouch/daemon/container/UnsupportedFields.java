@@ -1,0 +1,140 @@
+package io.pouch.daemon.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pouch.api.PouchException;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The fields of a create request that this engine knows but cannot apply. A user who asked for one of them
+ * believes the container has it, so create is refused with a 400 naming the field rather than the field being
+ * dropped. A field in its default state (absent, null, false, 0, "", [], {} or the field's own neutral value,
+ * which the docker CLI and docker-java send on every create) passes. Fields no engine knows stay ignored, as
+ * dockerd ignores them.
+ */
+final class UnsupportedFields {
+    private static final Predicate<JsonNode> UNSET = UnsupportedFields::unset;
+
+    /**
+     * One refusal: {@code section} is {@code ""} for the top-level Config or {@code "HostConfig"}; a value passes
+     * when {@code passes} holds for it.
+     */
+    record Rule(String section, String field, Predicate<JsonNode> passes, String why) {
+        String path() {
+            return section.isEmpty() ? field : section + "." + field;
+        }
+    }
+
+    private static final String HC = "HostConfig";
+    private static final String POUCH = "is one of Pouch's own options, which this engine does not provide yet";
+
+    static final List<Rule> RULES = List.of(
+            // namespaces, identity and confinement
+            new Rule(HC, "PidMode", UNSET, "containers always get their own PID namespace here"),
+            new Rule(HC, "IpcMode", oneOf("private", "shareable"),
+                    "containers always get their own private IPC namespace here"),
+            new Rule(HC, "UTSMode", UNSET, "containers always get their own UTS namespace here"),
+            new Rule(HC, "CgroupnsMode", oneOf("host"),
+                    "containers share the host's cgroup namespace here (cgroup v1's default)"),
+            new Rule(HC, "UsernsMode", oneOf("host"), "user namespaces are not supported"),
+            new Rule(HC, "Cgroup", UNSET, "sharing another container's cgroup is not supported"),
+            new Rule(HC, "GroupAdd", UNSET, "supplementary groups are not supported yet"),
+            new Rule(HC, "SecurityOpt", UNSET, "security options (seccomp, apparmor, label, no-new-privileges) "
+                    + "are not supported yet; containers run with the default seccomp profile"),
+            new Rule(HC, "Sysctls", UNSET, "sysctls are not supported yet"),
+            new Rule(HC, "CgroupParent", UNSET, "containers are always placed under /pouch/<id>"),
+            new Rule(HC, "StorageOpt", UNSET,
+                    "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"),
+            new Rule(HC, "Isolation", oneOf("default"), "linux only supports the default isolation"),
+            // devices
+            new Rule(HC, "Devices", UNSET, "host devices cannot be added yet"),
+            new Rule(HC, "DeviceCgroupRules", UNSET, "device cgroup rules are not supported yet"),
+            new Rule(HC, "DeviceRequests", UNSET, "device requests (--gpus) are not supported yet"),
+            // resources beyond memory, cpu, cpuset and pids
+            new Rule(HC, "BlkioWeight", UNSET, "block IO weights are not supported yet"),
+            new Rule(HC, "BlkioWeightDevice", UNSET, "block IO weights are not supported yet"),
+            new Rule(HC, "BlkioDeviceReadBps", UNSET, "block IO throttling is not supported yet"),
+            new Rule(HC, "BlkioDeviceWriteBps", UNSET, "block IO throttling is not supported yet"),
+            new Rule(HC, "BlkioDeviceReadIOps", UNSET, "block IO throttling is not supported yet"),
+            new Rule(HC, "BlkioDeviceWriteIOps", UNSET, "block IO throttling is not supported yet"),
+            new Rule(HC, "CpuRealtimePeriod", UNSET, "real-time CPU scheduling is not supported yet"),
+            new Rule(HC, "CpuRealtimeRuntime", UNSET, "real-time CPU scheduling is not supported yet"),
+            new Rule(HC, "MemorySwappiness", isMinusOne(), "memory swappiness is not supported yet"),
+            new Rule(HC, "KernelMemory", UNSET, "kernel memory limits are not supported"),
+            new Rule(HC, "KernelMemoryTCP", UNSET, "kernel TCP memory limits are not supported"),
+            new Rule(HC, "CpuCount", UNSET, "CPU count is a Windows-only option"),
+            new Rule(HC, "CpuPercent", UNSET, "CPU percent is a Windows-only option"),
+            new Rule(HC, "IOMaximumIOps", UNSET, "IO maximum IOps is a Windows-only option"),
+            new Rule(HC, "IOMaximumBandwidth", UNSET, "IO maximum bandwidth is a Windows-only option"),
+            // Config
+            new Rule("", "Healthcheck", noHealthcheck(), "healthchecks are not supported yet"),
+            new Rule("", "NetworkDisabled", UNSET, "use --network none to run without a network"),
+            // Pouch's own fields
+            new Rule("", "Rich", UNSET, POUCH),
+            new Rule("", "RichMode", UNSET, POUCH),
+            new Rule("", "InitScript", UNSET, POUCH),
+            new Rule("", "DiskQuota", UNSET, POUCH),
+            new Rule("", "QuotaID", UNSET, POUCH),
+            new Rule("", "SpecificID", UNSET, POUCH),
+            new Rule("", "SpecAnnotation", UNSET, POUCH),
+            new Rule("", "NetPriority", UNSET, POUCH),
+            new Rule("", "DisableNetworkFiles", UNSET, POUCH),
+            new Rule("", "Snapshotter", UNSET, POUCH),
+            new Rule(HC, "EnableLxcfs", UNSET, POUCH),
+            new Rule(HC, "Rich", UNSET, POUCH),
+            new Rule(HC, "RichMode", UNSET, POUCH),
+            new Rule(HC, "InitScript", UNSET, POUCH),
+            new Rule(HC, "RuntimeType", UNSET, POUCH),
+            new Rule(HC, "CgroupMode", UNSET, POUCH),
+            new Rule(HC, "NvidiaConfig", UNSET, POUCH),
+            new Rule(HC, "IntelRdtL3Cbm", UNSET, POUCH),
+            new Rule(HC, "ScheLatSwitch", UNSET, POUCH),
+            new Rule(HC, "MemoryWmarkRatio", UNSET, POUCH),
+            new Rule(HC, "MemoryExtra", UNSET, POUCH),
+            new Rule(HC, "MemoryForceEmptyCtl", UNSET, POUCH));
+
+    private UnsupportedFields() {
+    }
+
+    /** Refuses the first field of {@code body} (a create request) that is set but cannot be applied. */
+    static void refuse(JsonNode body) {
+        for (Rule r : RULES) {
+            JsonNode section = r.section().isEmpty() ? body : body.path(r.section());
+            JsonNode value = section.path(r.field());
+            if (!value.isMissingNode() && !r.passes().test(value)) {
+                throw PouchException.invalidArgument(r.path() + " " + shown(value) + ": " + r.why()
+                        + (POUCH.equals(r.why()) ? "" : "; remove it to create the container"));
+            }
+        }
+    }
+
+    /** Absent or Docker's zero value. */
+    static boolean unset(JsonNode v) {
+        return v == null || v.isMissingNode() || v.isNull() || (v.isBoolean() && !v.booleanValue())
+                || (v.isNumber() && v.asDouble() == 0) || (v.isTextual() && v.textValue().isEmpty())
+                || (v.isContainerNode() && v.isEmpty());
+    }
+
+    private static Predicate<JsonNode> oneOf(String... accepted) {
+        Set<String> ok = Set.of(accepted);
+        return v -> unset(v) || (v.isTextual() && ok.contains(v.textValue()));
+    }
+
+    /** MemorySwappiness: -1 (what the docker CLI sends) means the kernel's default. */
+    private static Predicate<JsonNode> isMinusOne() {
+        return v -> unset(v) || (v.isNumber() && v.asLong() == -1);
+    }
+
+    /** A healthcheck that asks for nothing: no test, an empty one, or {@code ["NONE"]}. */
+    private static Predicate<JsonNode> noHealthcheck() {
+        return v -> unset(v) || unset(v.path("Test"))
+                || (v.path("Test").size() == 1 && "NONE".equals(v.path("Test").path(0).asText()));
+    }
+
+    private static String shown(JsonNode v) {
+        String s = v.toString();
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+}
