@@ -23,11 +23,22 @@ class FieldRefusalEndToEndTest {
     }
 
     @Test
-    void aWindowsOnlyResourceIsRefusedByNameAndCreatesNothing() {
+    void anIsolationLinuxCannotGiveIsRefusedByNameAndCreatesNothing() {
         String n = "refused-" + UUID.randomUUID().toString().substring(0, 8);
-        Cmd.Result r = d.docker("run", "--name", n, "--cpu-count", "2", "busybox", "true");
+        Cmd.Result r = d.docker("run", "--name", n, "--isolation", "hyperv", "busybox", "true");
         assertEquals(125, r.exit(), r.toString());
-        assertTrue(r.err().contains("HostConfig.CpuCount 2: CPU count is a Windows-only option"), r.err());
+        assertTrue(r.err().contains("HostConfig.Isolation \"hyperv\": linux only supports the default isolation"),
+                r.err());
+        assertEquals("", d.docker("ps", "-aq", "--filter", "name=" + n).ok().trimmed());
+    }
+
+    @Test
+    void pouchsOwnFieldsNotProvidedYetAreRefusedByName() {
+        String n = "refused-" + UUID.randomUUID().toString().substring(0, 8);
+        Cmd.Result r = d.curl("/v1.47/containers/create?name=" + n, "-X", "POST", "-H",
+                "Content-Type: application/json", "-d", "{\"Image\":\"busybox\",\"HostConfig\":{\"EnableLxcfs\":true}}");
+        assertTrue(r.out().endsWith("\n400"), r.toString());
+        assertTrue(r.out().contains("HostConfig.EnableLxcfs true: is one of Pouch's own options"), r.out());
         assertEquals("", d.docker("ps", "-aq", "--filter", "name=" + n).ok().trimmed());
     }
 }

@@ -122,6 +122,11 @@ public final class OciSpecBuilder {
         spec.set("mounts", mounts(in, privileged));
 
         ObjectNode linux = spec.putObject("linux");
+        if (in.domainname() != null && !in.domainname().isEmpty()) {
+            // runc before 1.2 ignores the spec's domainname; the sysctl, written inside the container's own UTS
+            // namespace, sets it with every runc
+            linux.withObjectProperty("sysctl").put("kernel.domainname", in.domainname());
+        }
         ArrayNode ns = linux.putArray("namespaces");
         for (String t : List.of("pid", "ipc", "uts", "mount")) {
             ns.addObject().put("type", t);

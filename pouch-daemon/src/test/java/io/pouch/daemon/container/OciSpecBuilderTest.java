@@ -86,6 +86,17 @@ class OciSpecBuilderTest {
     }
 
     @Test
+    void theDomainnameIsSetThroughTheSysctlEveryRuncApplies() {
+        OciSpecBuilder.Input in = new OciSpecBuilder.Input("abc", "host1", "example.test", List.of("sh"),
+                List.of("PATH=/bin"), "", UserSpec.ROOT, false, HostConfig.empty(), List.of(), Path.of("/c/hostname"),
+                Path.of("/c/hosts"), Path.of("/c/resolv.conf"), null);
+        JsonNode s = OciSpecBuilder.build(in, HOST);
+        assertEquals("example.test", s.at("/domainname").asText());
+        assertEquals("example.test", s.at("/linux/sysctl/kernel.domainname").asText());
+        assertTrue(build(HostConfig.empty()).at("/linux/sysctl/kernel.domainname").isMissingNode());
+    }
+
+    @Test
     void hostNetworkHasNoNetworkNamespace() {
         JsonNode s = build(hc(Map.of("NetworkMode", "host")));
         s.at("/linux/namespaces").forEach(n -> assertFalse(n.get("type").asText().equals("network")));
