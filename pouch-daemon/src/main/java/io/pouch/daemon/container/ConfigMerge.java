@@ -1,6 +1,7 @@
 package io.pouch.daemon.container;
 
 import io.pouch.api.container.ContainerConfig;
+import io.pouch.daemon.container.health.HealthConfigs;
 import io.pouch.daemon.image.LocalImage;
 
 import java.util.LinkedHashMap;
@@ -53,6 +54,7 @@ final class ConfigMerge {
                 .entrypoint(ep)
                 .labels(labels)
                 .stopSignal(nonEmpty(c.stopSignal()) ? c.stopSignal() : ic.stopSignal())
+                .healthcheck(HealthConfigs.merge(ic.healthcheck(), c.healthcheck()))
                 .build();
     }
 

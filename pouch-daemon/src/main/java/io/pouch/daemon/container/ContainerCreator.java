@@ -6,6 +6,7 @@ import io.pouch.api.container.ContainerCreateResponse;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.HostConfig;
 import io.pouch.api.container.NetworkMode;
+import io.pouch.daemon.container.health.HealthConfigs;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Containers;
 import io.pouch.daemon.containerd.Snapshots;
@@ -72,6 +73,7 @@ final class ContainerCreator {
         HostConfig hc = mode.value().equals(normalized.networkMode()) ? normalized
                 : normalized.withNetworkMode(mode.value());
         String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
+        HealthConfigs.validate(cfg.healthcheck());
         validation.validate(hc);
         networking.validate(mode, cfg, hc, net);
         if (cfg.image() == null || cfg.image().isEmpty()) {
