@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,7 +71,8 @@ final class HiddenExecs {
         }
         ContainerIO io = p.io();
         Integer status = null;
-        try (ContainerIO.Subscription ignored = io.attach(new Sink(output))) {
+        Sink sink = new Sink(output, new CountDownLatch(1));
+        try (ContainerIO.Subscription ignored = io.attach(sink)) {
             if (p.error() != null) {
                 throw p.error();
             }
@@ -87,6 +89,7 @@ final class HiddenExecs {
             } catch (TimeoutException t) {
                 kill(e);
                 status = awaitKilled(exit);
+                sink.awaitDelivered();
                 return new Outcome(null);
             } catch (InterruptedException ie) {
                 kill(e);
@@ -95,7 +98,7 @@ final class HiddenExecs {
             } catch (ExecutionException x) {
                 throw PouchException.internal("the exec's exit could not be learnt: " + x.getCause(), x.getCause());
             }
-            io.awaitDrained(DRAIN_MILLIS);
+            sink.awaitDelivered();
             return new Outcome(status);
         } finally {
             processes.release(e);
@@ -125,8 +128,15 @@ final class HiddenExecs {
         }
     }
 
-    /** Hands the process's output to the caller's stream. */
-    private record Sink(OutputStream out) implements ContainerIO.Subscriber {
+    /** Hands the process's output to the caller's stream; {@code closed} opens once all of it was handed over. */
+    private record Sink(OutputStream out, CountDownLatch closed) implements ContainerIO.Subscriber {
+        /** Subscribers are fed on threads of their own: the output has reached {@code out} once this returns. */
+        void awaitDelivered() throws InterruptedException {
+            if (!closed.await(DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.fine("the output of a hidden exec did not end within " + DRAIN_MILLIS + " ms of its exit");
+            }
+        }
+
         @Override
         public void onOutput(int stream, byte[] data, int offset, int length) {
             try {
@@ -138,7 +148,7 @@ final class HiddenExecs {
 
         @Override
         public void onClose() {
-            // the end is learnt from the exit
+            closed.countDown();
         }
     }
 }
