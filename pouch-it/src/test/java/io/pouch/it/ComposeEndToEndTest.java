@@ -1,7 +1,8 @@
 package io.pouch.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pouch.testing.Await;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("e2e")
 class ComposeEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static PouchdHarness d;
 
     @BeforeAll
@@ -31,13 +34,8 @@ class ComposeEndToEndTest {
         d = PouchdHarness.shared();
     }
 
-    @AfterAll
-    static void done() {
-        // the shared harness is closed by the suite
-    }
-
     private Cmd.Result compose(Path dir, String project, String... args) {
-        List<String> c = new java.util.ArrayList<>(List.of("docker-compose", "-H", d.host(), "-p", project,
+        List<String> c = new ArrayList<>(List.of("docker-compose", "-H", d.host(), "-p", project,
                 "-f", dir.resolve("docker-compose.yml").toString()));
         c.addAll(List.of(args));
         return Cmd.run(c, Map.of("COMPOSE_INTERACTIVE_NO_CLI", "1"), null, Duration.ofSeconds(120));
@@ -72,9 +70,14 @@ class ComposeEndToEndTest {
             assertEquals("healthy", d.docker("inspect", "-f", "{{.State.Health.Status}}", web).ok().trimmed());
             assertEquals("running", d.docker("inspect", "-f", "{{.State.Status}}", app).ok().trimmed());
             // app was started only after web's first successful probe ended
-            String firstOk = d.docker("inspect", "-f",
-                    "{{range .State.Health.Log}}{{if eq .ExitCode 0}}{{.End}} {{end}}{{end}}", web).ok().trimmed()
-                    .split(" ")[0];
+            String firstOk = null;
+            for (JsonNode r : JSON.readTree(d.docker("inspect", "-f", "{{json .State.Health.Log}}", web).ok().out())) {
+                if (r.path("ExitCode").asInt() == 0) {
+                    firstOk = r.path("End").asText();
+                    break;
+                }
+            }
+            assertTrue(firstOk != null, "a successful probe in web's log");
             Instant appStarted = Instant.parse(d.docker("inspect", "-f", "{{.State.StartedAt}}", app).ok().trimmed());
             assertTrue(appStarted.isAfter(Instant.parse(firstOk)), appStarted + " after " + firstOk);
             assertTrue(d.docker("ps", "--filter", "name=" + web, "--format", "{{.Status}}").ok().trimmed()

@@ -56,7 +56,7 @@ class HealthEndToEndTest {
     }
 
     private static String psStatus(String ref) {
-        return d.docker("ps", "-a", "--filter", "name=^" + ref + "$", "--format", "{{.Status}}").ok().trimmed();
+        return d.docker("ps", "-a", "--filter", "name=" + ref + "$", "--format", "{{.Status}}").ok().trimmed();
     }
 
     @Test
