@@ -1,7 +1,6 @@
 package io.pouch.daemon.container;
 
 import io.pouch.api.container.ContainerConfig;
-import io.pouch.daemon.container.health.HealthConfigs;
 import io.pouch.daemon.image.LocalImage;
 
 import java.util.LinkedHashMap;

@@ -6,7 +6,6 @@ import io.pouch.api.container.ContainerCreateResponse;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.HostConfig;
 import io.pouch.api.container.NetworkMode;
-import io.pouch.daemon.container.health.HealthConfigs;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Containers;
 import io.pouch.daemon.containerd.Snapshots;

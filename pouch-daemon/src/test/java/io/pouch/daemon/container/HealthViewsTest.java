@@ -5,6 +5,7 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.Health;
 import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.query.Filters;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,20 @@ class HealthViewsTest {
         ContainerState exited = new ContainerState("exited", false, false, false, false, false, 0, 137, "",
                 "2026-01-01T00:00:01Z", "2026-01-01T00:00:07Z");
         assertEquals("Exited (137) 3 seconds ago", StatusText.of(exited, false, NOW, health("unhealthy")));
+    }
+
+    @Test
+    void createMergesTheImagesHealthcheckFieldByField() {
+        ContainerConfig.HealthConfig image = new ContainerConfig.HealthConfig(List.of("CMD-SHELL", "exit 0"),
+                2_000_000_000L, 0, 3_000_000_000L, 0, 7);
+        LocalImage.RunConfig ic = new LocalImage.RunConfig(null, null, null, List.of("sh"), null, null, null, null,
+                null, image);
+        ContainerConfig user = ContainerConfig.builder().image("x")
+                .healthcheck(new ContainerConfig.HealthConfig(List.of(), 1_000_000_000L, 0, 0, 0, 0)).build();
+        assertEquals(new ContainerConfig.HealthConfig(List.of("CMD-SHELL", "exit 0"), 1_000_000_000L, 0,
+                3_000_000_000L, 0, 7), ConfigMerge.merge(user, ic, "h", List.of("sh")).healthcheck());
+        assertEquals(image, ConfigMerge.merge(ContainerConfig.builder().image("x").build(), ic, "h", List.of("sh"))
+                .healthcheck());
     }
 
     @Test

@@ -1,12 +1,15 @@
-package io.pouch.daemon.container.health;
+package io.pouch.daemon.container;
 
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig.HealthConfig;
 
 import java.util.List;
 
-/** Checks a create request's healthcheck and merges it with its image's, as dockerd does. */
-public final class HealthConfigs {
+/**
+ * Checks a create request's healthcheck and merges it with its image's, as dockerd does; the probes themselves
+ * are the health package's.
+ */
+final class HealthConfigs {
     /** dockerd's {@code MinimumDuration}, 1 ms. */
     private static final long MINIMUM_NANOS = 1_000_000;
 
@@ -14,7 +17,7 @@ public final class HealthConfigs {
     }
 
     /** dockerd's {@code validateHealthCheck}: a 400 with its words for a duration under 1 ms or negative retries. */
-    public static void validate(HealthConfig hc) {
+    static void validate(HealthConfig hc) {
         if (hc == null) {
             return;
         }
@@ -37,7 +40,7 @@ public final class HealthConfigs {
      * The container's healthcheck: the user's, each field it leaves at zero (an empty Test included) taken from the
      * image's; the user's alone when the image has none.
      */
-    public static HealthConfig merge(HealthConfig image, HealthConfig user) {
+    static HealthConfig merge(HealthConfig image, HealthConfig user) {
         if (image == null) {
             return user;
         }
