@@ -43,8 +43,9 @@ POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss5
 RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl libssl3)
 BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev)
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
-# compresses a test layer offline; e2fsprogs' chattr makes a FIFO directory immutable (an exec's failure path).
-TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs)
+# compresses a test layer offline; e2fsprogs' chattr makes a FIFO directory immutable (an exec's failure path);
+# docker-compose (1.29, the Python one) is a client the end-to-end tests drive (healthcheck dependencies).
+TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compose)
 
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
 POUCH_BIN=${POUCH_BIN:-/usr/local/bin}

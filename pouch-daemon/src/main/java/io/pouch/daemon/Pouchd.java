@@ -13,6 +13,7 @@ import io.pouch.daemon.container.ManagedNetworking;
 import io.pouch.daemon.container.commit.CommitRoutes;
 import io.pouch.daemon.container.commit.ContainerCommitter;
 import io.pouch.daemon.container.exec.ExecManager;
+import io.pouch.daemon.container.health.HealthService;
 import io.pouch.daemon.container.exec.ExecRoutes;
 import io.pouch.daemon.container.files.ContainerFiles;
 import io.pouch.daemon.container.files.CopyContainers;
@@ -243,8 +244,10 @@ public final class Pouchd implements Callable<Integer> {
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
         // exec (its records are kept in the containers' state dirs), top/stats, archive/export/changes, commit
-        new ExecRoutes(ExecManager.start(ctd, containers, events, cfg.execRoot(), cfg.containersDir()))
-                .register(router);
+        ExecManager execs = ExecManager.start(ctd, containers, events, cfg.execRoot(), cfg.containersDir());
+        new ExecRoutes(execs).register(router);
+        // healthchecks: probes are pouchd's own execs; the saved states come back, running containers' probes resume
+        HealthService.start(containers, execs, events, cfg.containersDir());
         new MonitorRoutes(TopService.onHost(ctd, containers::processView), StatsService.onHost(containers::processView))
                 .register(router);
         new FilesRoutes(new ContainerFiles(CopyContainers.of(containers), cfg.execRoot().resolve("cp")))

@@ -19,7 +19,20 @@ public record ContainerState(
         @JsonProperty("ExitCode") int exitCode,
         @JsonProperty("Error") String error,
         @JsonProperty("StartedAt") String startedAt,
-        @JsonProperty("FinishedAt") String finishedAt) {
+        @JsonProperty("FinishedAt") String finishedAt,
+        @JsonProperty("Health") @JsonInclude(JsonInclude.Include.NON_NULL) Health health) {
+
+    /** A state without a healthcheck's {@code Health}: it is kept apart and added to the views that show it. */
+    public ContainerState(String status, boolean running, boolean paused, boolean restarting, boolean oomKilled,
+                          boolean dead, int pid, int exitCode, String error, String startedAt, String finishedAt) {
+        this(status, running, paused, restarting, oomKilled, dead, pid, exitCode, error, startedAt, finishedAt, null);
+    }
+
+    /** This state with {@code h} as its {@code Health} (null: none). */
+    public ContainerState withHealth(Health h) {
+        return new ContainerState(status, running, paused, restarting, oomKilled, dead, pid, exitCode, error,
+                startedAt, finishedAt, h);
+    }
 
     public static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 

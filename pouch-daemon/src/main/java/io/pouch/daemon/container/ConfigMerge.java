@@ -53,6 +53,7 @@ final class ConfigMerge {
                 .entrypoint(ep)
                 .labels(labels)
                 .stopSignal(nonEmpty(c.stopSignal()) ? c.stopSignal() : ic.stopSignal())
+                .healthcheck(HealthConfigs.merge(ic.healthcheck(), c.healthcheck()))
                 .build();
     }
 

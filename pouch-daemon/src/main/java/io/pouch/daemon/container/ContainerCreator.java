@@ -72,6 +72,7 @@ final class ContainerCreator {
         HostConfig hc = mode.value().equals(normalized.networkMode()) ? normalized
                 : normalized.withNetworkMode(mode.value());
         String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
+        HealthConfigs.validate(cfg.healthcheck());
         validation.validate(hc);
         networking.validate(mode, cfg, hc, net);
         if (cfg.image() == null || cfg.image().isEmpty()) {

@@ -2,6 +2,7 @@ package io.pouch.daemon.container;
 
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerState;
+import io.pouch.api.container.Health;
 import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.query.Filters;
 
@@ -15,6 +16,7 @@ import java.util.regex.PatternSyntaxException;
 final class ContainerFilters {
     static final Set<String> KEYS = Set.of("id", "name", "label", "status", "ancestor", "exited", "before", "since",
             "health", "isolation", "network", "publish", "expose", "volume", "is-task");
+    static final Set<String> HEALTH = Set.of(Health.STARTING, Health.HEALTHY, Health.UNHEALTHY, Health.NONE);
     static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused", "exited",
             "dead");
 
@@ -31,6 +33,11 @@ final class ContainerFilters {
         for (String s : f.get("status")) {
             if (!STATUSES.contains(s)) {
                 throw PouchException.invalidArgument("Unrecognised filter value for status: " + s);
+            }
+        }
+        for (String h : f.get("health")) {
+            if (!HEALTH.contains(h)) {
+                throw PouchException.invalidArgument("Unrecognised filter value for health: " + h);
             }
         }
         for (String e : f.get("exited")) {
@@ -62,6 +69,14 @@ final class ContainerFilters {
     }
 
     boolean matches(ContainerMeta m, boolean removing) {
+        return matches(m, removing, null);
+    }
+
+    /** @param health the container's State.Health (null: it has no healthcheck, "none") */
+    boolean matches(ContainerMeta m, boolean removing, Health health) {
+        if (!f.matchesExact("health", health == null ? Health.NONE : health.status())) {
+            return false;
+        }
         if (f.has("id") && f.get("id").stream().noneMatch(m.id()::startsWith)) {
             return false;
         }

@@ -7,6 +7,7 @@ import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.ContainerSummary;
 import io.pouch.api.container.ContainerUpdate;
 import io.pouch.api.container.ContainerUpgrade;
+import io.pouch.api.container.Health;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.container.io.ContainerIO;
@@ -545,5 +546,23 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
     /** Where inspect's ExecIDs come from (the exec manager). */
     public void execIdsSource(Function<String, List<String>> source) {
         views.execIdsSource(source);
+    }
+
+    // ---------------------------------------------------------------- the health feature's hooks
+
+    /** Where State.Health, ps's health status and the {@code health} filter come from (the health service). */
+    public void healthSource(Function<String, Health> source) {
+        views.healthSource(source);
+    }
+
+    /** The container's metadata (a consistent snapshot), or null when there is no container with this id. */
+    public ContainerMeta metaOrNull(String id) {
+        Container c = store.byIdOrNull(id);
+        return c == null ? null : c.meta();
+    }
+
+    /** Every container's metadata. */
+    public List<ContainerMeta> metas() {
+        return store.all().stream().map(Container::meta).toList();
     }
 }

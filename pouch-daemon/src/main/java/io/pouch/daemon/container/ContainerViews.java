@@ -3,6 +3,7 @@ package io.pouch.daemon.container;
 import io.pouch.api.container.ContainerInspect;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.ContainerSummary;
+import io.pouch.api.container.Health;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Snapshots;
@@ -34,6 +35,7 @@ final class ContainerViews {
     private final LogDrivers logDrivers;
     private final String defaultRuntime;
     private volatile Function<String, List<String>> execIdsOf = id -> null;
+    private volatile Function<String, Health> healthOf = id -> null;
 
     ContainerViews(ContainerStore store, ContainerStateDirs files, ImageLookup images, ContainerNetworking networking,
                    ContainerVolumes volumes, Snapshots snapshots, LogDrivers logDrivers, String defaultRuntime) {
@@ -46,6 +48,11 @@ final class ContainerViews {
         this.graphDrivers = new GraphDriverCache(store, snapshots);
         this.logDrivers = logDrivers;
         this.defaultRuntime = defaultRuntime;
+    }
+
+    /** Where State.Health comes from (the health service). */
+    void healthSource(Function<String, Health> source) {
+        this.healthOf = source;
     }
 
     /** Where inspect's ExecIDs come from (the exec manager). */
@@ -86,6 +93,7 @@ final class ContainerViews {
             st = new ContainerState("removing", st.running(), st.paused(), st.restarting(), st.oomKilled(), st.dead(),
                     st.pid(), st.exitCode(), st.error(), st.startedAt(), st.finishedAt());
         }
+        st = st.withHealth(healthOf.apply(m.id()));
         HostConfig hc = m.hostConfig();
         String logType = logDrivers.driverOf(hc.logConfig());
         return new ContainerInspect(m.id(), m.created(), m.path(), m.args(), st, m.imageId(),
@@ -137,7 +145,7 @@ final class ContainerViews {
             if (c.removing) {
                 removing.add(m.id());
             }
-            if (f.matches(m, c.removing)) {
+            if (f.matches(m, c.removing, healthOf.apply(m.id()))) {
                 metas.add(m);
             }
         }
@@ -164,7 +172,8 @@ final class ContainerViews {
                 String.join(" ", cmd), Times.parse(m.created()).getEpochSecond(),
                 networking.summaryPorts(m.id(), m.config().exposedPorts()), sizeRw, sizeRoot,
                 m.config().labels() == null ? Map.of() : m.config().labels(),
-                ContainerFilters.status(m.state(), removing), StatusText.of(m.state(), removing, now),
+                ContainerFilters.status(m.state(), removing),
+                StatusText.of(m.state(), removing, now, healthOf.apply(m.id())),
                 new ContainerSummary.SummaryHostConfig(m.hostConfig().networkMode()),
                 new ContainerSummary.SummaryNetworkSettings(networking.summaryNetworks(m.id())),
                 volumes.mountPoints(m.id()));

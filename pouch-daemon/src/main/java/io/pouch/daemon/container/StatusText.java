@@ -1,6 +1,7 @@
 package io.pouch.daemon.container;
 
 import io.pouch.api.container.ContainerState;
+import io.pouch.api.container.Health;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,12 +12,23 @@ final class StatusText {
     }
 
     static String of(ContainerState s, boolean removing, Instant now) {
+        return of(s, removing, now, null);
+    }
+
+    /** With a healthcheck's state: {@code Up 3 seconds (healthy)}, {@code (health: starting)}, {@code (unhealthy)}. */
+    static String of(ContainerState s, boolean removing, Instant now, Health health) {
         if (removing) {
             return "Removal In Progress";
         }
         if (s.running()) {
             String up = "Up " + humanDuration(Duration.between(Times.parse(s.startedAt()), now));
-            return s.paused() ? up + " (Paused)" : up;
+            if (s.paused()) {
+                return up + " (Paused)";
+            }
+            if (health == null) {
+                return up;
+            }
+            return up + (Health.STARTING.equals(health.status()) ? " (health: starting)" : " (" + health.status() + ")");
         }
         if (s.dead()) {
             return "Dead";

@@ -69,7 +69,6 @@ final class UnsupportedFields {
             new Rule(HC, "IOMaximumIOps", UNSET, "IO maximum IOps is a Windows-only option"),
             new Rule(HC, "IOMaximumBandwidth", UNSET, "IO maximum bandwidth is a Windows-only option"),
             // Config
-            new Rule("", "Healthcheck", noHealthcheck(), "healthchecks are not supported yet"),
             new Rule("", "NetworkDisabled", UNSET, "use --network none to run without a network"),
             // Pouch's own fields
             new Rule("", "Rich", UNSET, POUCH),
@@ -125,12 +124,6 @@ final class UnsupportedFields {
     /** MemorySwappiness: -1 (what the docker CLI sends) means the kernel's default. */
     private static Predicate<JsonNode> isMinusOne() {
         return v -> unset(v) || (v.isNumber() && v.asLong() == -1);
-    }
-
-    /** A healthcheck that asks for nothing: no test, an empty one, or {@code ["NONE"]}. */
-    private static Predicate<JsonNode> noHealthcheck() {
-        return v -> unset(v) || unset(v.path("Test"))
-                || (v.path("Test").size() == 1 && "NONE".equals(v.path("Test").path(0).asText()));
     }
 
     private static String shown(JsonNode v) {

@@ -45,6 +45,12 @@ final class GrpcProcesses implements Processes {
     }
 
     @Override
+    public void kill(String containerId, String execId, int signal) {
+        Calls.run(() -> ctd.tasks().kill(TasksOuterClass.KillRequest.newBuilder().setContainerId(containerId)
+                .setExecId(execId).setSignal(signal).build()));
+    }
+
+    @Override
     public void closeStdin(String containerId, String execId) {
         Calls.run(() -> ctd.tasks().closeIO(TasksOuterClass.CloseIORequest.newBuilder().setContainerId(containerId)
                 .setExecId(execId).setStdin(true).build()));

@@ -26,6 +26,9 @@ public interface Processes {
     /** Deletes the process (exited, or never started); one already gone is fine. */
     void delete(String containerId, String execId);
 
+    /** Sends {@code signal} to the process; NOT_FOUND when the task no longer has it. */
+    void kill(String containerId, String execId, int signal);
+
     /** The process reads EOF on stdin: the shim keeps a writer on the FIFO until told. */
     void closeStdin(String containerId, String execId);
 

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
+import io.pouch.api.container.ContainerConfig;
 import io.pouch.daemon.image.ImageIndex.ConfigEntry;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -31,7 +33,7 @@ final class ImageConfigs {
         LocalImage.RunConfig run = new LocalImage.RunConfig(text(c, "User"), strings(c.path("Env")),
                 strings(c.path("Entrypoint")), strings(c.path("Cmd")), text(c, "WorkingDir"),
                 stringMap(c.path("Labels")), text(c, "StopSignal"), objectMap(c.path("ExposedPorts")),
-                objectMap(c.path("Volumes")));
+                objectMap(c.path("Volumes")), healthcheck(c.path("Healthcheck")));
         return new ConfigEntry(id, json, diffIds, ChainIds.of(diffIds), run, parseTime(json.path("created").asText(null)),
                 run.labels() == null ? Map.of() : run.labels());
     }
@@ -49,6 +51,18 @@ final class ImageConfigs {
             } catch (DateTimeParseException e2) {
                 return Instant.EPOCH;
             }
+        }
+    }
+
+    /** The image's HEALTHCHECK, or null when it has none or it cannot be read. */
+    private static ContainerConfig.HealthConfig healthcheck(JsonNode n) {
+        if (!n.isObject()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.treeToValue(n, ContainerConfig.HealthConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
         }
     }
 

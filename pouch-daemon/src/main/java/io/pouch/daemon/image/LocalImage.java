@@ -1,5 +1,7 @@
 package io.pouch.daemon.image;
 
+import io.pouch.api.container.ContainerConfig;
+
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +21,14 @@ public record LocalImage(String id, String name, String chainId, String snapshot
     /** The {@code config} object of an OCI/Docker image config, the defaults a container starts from. */
     public record RunConfig(String user, List<String> env, List<String> entrypoint, List<String> cmd,
                             String workingDir, Map<String, String> labels, String stopSignal,
-                            Map<String, Object> exposedPorts, Map<String, Object> volumes) {
+                            Map<String, Object> exposedPorts, Map<String, Object> volumes,
+                            ContainerConfig.HealthConfig healthcheck) {
+
+        /** Run settings without a healthcheck. */
+        public RunConfig(String user, List<String> env, List<String> entrypoint, List<String> cmd, String workingDir,
+                         Map<String, String> labels, String stopSignal, Map<String, Object> exposedPorts,
+                         Map<String, Object> volumes) {
+            this(user, env, entrypoint, cmd, workingDir, labels, stopSignal, exposedPorts, volumes, null);
+        }
     }
 }

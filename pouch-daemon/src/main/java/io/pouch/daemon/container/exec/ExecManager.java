@@ -10,8 +10,10 @@ import io.pouch.daemon.containerd.Processes;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.sys.Trace;
 
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,6 +45,7 @@ public final class ExecManager {
     private final ExecProcesses processes;
     private final ExecRestorer restorer;
     private final ExecPruner pruner;
+    private final HiddenExecs hidden;
 
     ExecManager(Processes processes, ExecSpecs.ContainerSpecs specs, ProcessViews containers, EventBus bus,
                 Path execRoot, ExecStore store) {
@@ -57,6 +60,7 @@ public final class ExecManager {
         this.starter = new ExecStarter(preparer, this.processes, exits, table, containers, events);
         this.restorer = new ExecRestorer(table, this.processes, exits, execRoot);
         this.pruner = new ExecPruner(table, this.processes);
+        this.hidden = new HiddenExecs(preparer, this.processes, containers, events);
     }
 
     /**
@@ -117,6 +121,19 @@ public final class ExecManager {
         }
         Trace.mark("exec", id, "inspect");
         return e.inspect();
+    }
+
+    /**
+     * Runs {@code cmd} inside the running container as pouchd's own exec (a healthcheck probe): not listed in
+     * ExecIDs, not kept; its output goes to {@code output}. The exit code, or null when it ran past {@code timeout}
+     * and was killed. Interrupted: the process is killed first. 409 when the container is not running or paused.
+     *
+     * @param user       the user to run as (empty: the container's)
+     * @param workingDir the working dir (empty: the container's)
+     */
+    public Integer runHidden(String containerId, List<String> cmd, String user, String workingDir, OutputStream output,
+                             Duration timeout) throws InterruptedException {
+        return hidden.run(containerId, cmd, user, workingDir, output, timeout).exitCode();
     }
 
     /** Exec ids of a container (for its inspect's ExecIDs); running or not yet started ones, as dockerd. */

@@ -61,6 +61,11 @@ final class ExecProcesses {
         });
     }
 
+    /** Signals the process; a failure is containerd's (NOT_FOUND: it is gone). */
+    void kill(Exec e, int signal) {
+        processes.kill(e.containerId, e.id, signal);
+    }
+
     /** Removes the process from the shim; never throws (one already gone is what was wanted). */
     void release(Exec e) {
         try {

@@ -34,6 +34,7 @@ final class FakeProcesses implements Processes {
     final Map<String, ExitObserver> waiting = new ConcurrentHashMap<>();
     final Map<String, TaskProcess> known = new ConcurrentHashMap<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
+    final Map<String, Thread> running = new ConcurrentHashMap<>();
     volatile Program program = (in, out, err) -> 0;
     /** When set, Tasks.Start fails with it (as runc's errors come back). */
     volatile ContainerdException startFailure;
@@ -71,7 +72,7 @@ final class FakeProcesses implements Processes {
             return nextPid;
         }
         Program p = program;
-        Thread.ofPlatform().daemon().start(() -> {
+        Thread t = Thread.ofPlatform().daemon().unstarted(() -> {
             int status;
             try (InputStream in = r.stdin() == null ? InputStream.nullInputStream() : new LazyFifoInput(r.stdin());
                  OutputStream out = Files.newOutputStream(Path.of(r.stdout()));
@@ -85,6 +86,8 @@ final class FakeProcesses implements Processes {
                 o.exited(status);
             }
         });
+        running.put(execId, t);
+        t.start();
         return nextPid;
     }
 
@@ -92,6 +95,16 @@ final class FakeProcesses implements Processes {
     public void delete(String containerId, String execId) {
         calls.add("delete " + execId);
         registered.remove(execId);
+    }
+
+    /** The process's thread is interrupted: a program that sleeps ends as a killed one would. */
+    @Override
+    public void kill(String containerId, String execId, int signal) {
+        calls.add("kill " + execId + " " + signal);
+        Thread t = running.get(execId);
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     @Override

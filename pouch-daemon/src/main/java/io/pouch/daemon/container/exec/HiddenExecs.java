@@ -1,0 +1,154 @@
+package io.pouch.daemon.container.exec;
+
+import io.pouch.api.PouchException;
+import io.pouch.daemon.container.ContainerManager;
+import io.pouch.daemon.container.ProcessViews;
+import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.containerd.ContainerdException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Processes pouchd itself runs inside a container (healthcheck probes), as dockerd runs them: execs with the
+ * container's user and working dir, stdout and stderr captured, their {@code exec_create}, {@code exec_start} and
+ * {@code exec_die} events published, but never listed in the container's ExecIDs nor kept as exec records. One that
+ * outlives its timeout is killed (SIGKILL, as dockerd cancels a probe).
+ */
+final class HiddenExecs {
+    private static final Logger LOG = Logger.getLogger(HiddenExecs.class.getName());
+    private static final int SIGKILL = 9;
+    /** How long a killed process, and the output still in its FIFOs, are waited for. */
+    private static final long AFTER_KILL_MILLIS = 10_000;
+    private static final long DRAIN_MILLIS = 2_000;
+
+    /** How a hidden exec ended: its exit code, or null when it was killed for running past its timeout. */
+    record Outcome(Integer exitCode) {
+        boolean timedOut() {
+            return exitCode == null;
+        }
+    }
+
+    private final ExecPreparer preparer;
+    private final ExecProcesses processes;
+    private final ProcessViews containers;
+    private final ExecEvents events;
+
+    HiddenExecs(ExecPreparer preparer, ExecProcesses processes, ProcessViews containers, ExecEvents events) {
+        this.preparer = preparer;
+        this.processes = processes;
+        this.containers = containers;
+        this.events = events;
+    }
+
+    /**
+     * Runs {@code cmd} in the running container {@code containerId} and waits for its end; stdout and stderr go to
+     * {@code output} (called from the IO's threads, one write at a time). The timeout counts from the start, as
+     * dockerd's does (the time to start the exec is not the probe's). Interrupted: the process is killed before
+     * this returns. 409 when the container is not running or paused; the runtime's error when it cannot start.
+     */
+    Outcome run(String containerId, List<String> cmd, String user, String workingDir, OutputStream output,
+                Duration timeout) throws InterruptedException {
+        ContainerManager.ProcessView c = containers.processView(containerId);
+        ExecChecks.requireRunning(c);
+        ExecConfig cfg = new ExecConfig(false, true, true, "", false, null, cmd, false, user, workingDir);
+        Exec e = Exec.created(ExecManager.newId(), c.id(), cfg, null, System.currentTimeMillis());
+        String line = String.join(" ", cmd);
+        events.publish(c, "exec_create: " + line, Map.of("execID", e.id));
+        PreparedProcess p = preparer.prepare(e);
+        if (p.io() == null) {
+            throw p.error();
+        }
+        ContainerIO io = p.io();
+        Integer status = null;
+        Sink sink = new Sink(output, new CountDownLatch(1));
+        try (ContainerIO.Subscription ignored = io.attach(sink)) {
+            if (p.error() != null) {
+                throw p.error();
+            }
+            CompletableFuture<Integer> exit = new CompletableFuture<>();
+            processes.awaitExit(e, exit::complete);
+            try {
+                processes.start(e);
+            } catch (ContainerdException x) {
+                throw StartFailure.of(c.id(), x).error();
+            }
+            events.publish(c, "exec_start: " + line, Map.of("execID", e.id));
+            try {
+                status = exit.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException t) {
+                kill(e);
+                status = awaitKilled(exit);
+                sink.awaitDelivered();
+                return new Outcome(null);
+            } catch (InterruptedException ie) {
+                kill(e);
+                status = awaitKilled(exit);
+                throw ie;
+            } catch (ExecutionException x) {
+                throw PouchException.internal("the exec's exit could not be learnt: " + x.getCause(), x.getCause());
+            }
+            sink.awaitDelivered();
+            return new Outcome(status);
+        } finally {
+            processes.release(e);
+            io.close();
+            events.publish(c, "exec_die", Map.of("execID", e.id, "exitCode",
+                    Integer.toString(status == null ? ExecExits.UNKNOWN_EXIT : status)));
+        }
+    }
+
+    private void kill(Exec e) {
+        try {
+            processes.kill(e, SIGKILL);
+        } catch (ContainerdException x) {
+            LOG.log(Level.FINE, "cannot kill hidden exec " + e.id, x); // it ended meanwhile
+        }
+    }
+
+    /** The killed process's exit status, or null when it was not learnt in time (uninterruptibly: no leak). */
+    private static Integer awaitKilled(CompletableFuture<Integer> exit) {
+        try {
+            return exit.get(AFTER_KILL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException x) {
+            return null;
+        }
+    }
+
+    /** Hands the process's output to the caller's stream; {@code closed} opens once all of it was handed over. */
+    private record Sink(OutputStream out, CountDownLatch closed) implements ContainerIO.Subscriber {
+        /** Subscribers are fed on threads of their own: the output has reached {@code out} once this returns. */
+        void awaitDelivered() throws InterruptedException {
+            if (!closed.await(DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.fine("the output of a hidden exec did not end within " + DRAIN_MILLIS + " ms of its exit");
+            }
+        }
+
+        @Override
+        public void onOutput(int stream, byte[] data, int offset, int length) {
+            try {
+                out.write(data, offset, length);
+            } catch (IOException x) {
+                LOG.log(Level.FINE, "the output of a hidden exec was dropped", x);
+            }
+        }
+
+        @Override
+        public void onClose() {
+            closed.countDown();
+        }
+    }
+}
