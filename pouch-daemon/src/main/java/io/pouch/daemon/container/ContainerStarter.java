@@ -63,6 +63,7 @@ final class ContainerStarter {
             start(c, att, mode);
         } catch (RuntimeException e) {
             quietly(() -> networking.detach(c.id));
+            ShareableShm.release(files.dir(c.id));
             throw e;
         }
     }
@@ -104,9 +105,8 @@ final class ContainerStarter {
                 .withGroups(hc.groupAdd(), groupFile);
         long pidOf = namespaceHolder(c, NamespaceModes.joined(hc.pidMode()));
         long ipcOf = namespaceHolder(c, NamespaceModes.joined(hc.ipcMode()));
-        if (ipcOf > 0) {
-            requireShareableIpc(NamespaceModes.joined(hc.ipcMode()));
-        }
+        String shm = ipcOf > 0 ? lentShm(NamespaceModes.joined(hc.ipcMode()))
+                : "shareable".equals(hc.ipcMode()) ? ShareableShm.mount(dir, hc.shmSize()).toString() : null;
         Path init = RuntimeSpecs.initBinaryFor(hc);
         try {
             if (mode.joinedContainer() != null) { // a container: joiner sees the joined container's files
@@ -126,6 +126,9 @@ final class ContainerStarter {
                     }
                     if (ipcOf > 0) {
                         OciSpecBuilder.joinNamespace(node, "ipc", ipcOf);
+                    }
+                    if (shm != null) {
+                        OciSpecBuilder.bindShm(node, shm);
                     }
                     volumes.applyStart(c.id, layers, node, hc);
                 });
@@ -200,14 +203,20 @@ final class ContainerStarter {
         return xm.state().pid();
     }
 
-    /** As dockerd: only a {@code shareable} (or host-IPC) container lends its IPC namespace and /dev/shm. */
-    private void requireShareableIpc(String ref) {
+    /**
+     * The /dev/shm a {@code container:} IPC joiner shares: only a {@code shareable} container's tmpfs or a host-IPC
+     * container's (the host's) is lent, as dockerd.
+     */
+    private String lentShm(String ref) {
         Container x = store.find(ref);
         String mode = x.meta().hostConfig().ipcMode();
-        if (!"shareable".equals(mode) && !"host".equals(mode)) {
+        Path lent = "shareable".equals(mode) ? ShareableShm.mounted(files.dir(x.id))
+                : "host".equals(mode) ? Path.of("/dev/shm") : null;
+        if (lent == null) {
             throw PouchException.invalidArgument("can't join IPC of container " + x.id
                     + ": non-shareable IPC (hint: use IpcMode:shareable for the donor container)");
         }
+        return lent.toString();
     }
 
     private void undoTask(Container c, ContainerIO cio) {

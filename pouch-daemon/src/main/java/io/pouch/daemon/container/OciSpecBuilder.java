@@ -327,8 +327,7 @@ public final class OciSpecBuilder {
 
     /**
      * The container joins namespace {@code type} ({@code pid} or {@code ipc}) of the task {@code pid}, for a
-     * {@code container:} mode. Joining the IPC namespace also shares that container's {@code /dev/shm}, reached
-     * through its task's root, as dockerd shares a shareable container's.
+     * {@code container:} mode.
      */
     public static void joinNamespace(ObjectNode spec, String type, long pid) {
         for (JsonNode n : spec.path("linux").path("namespaces")) {
@@ -336,13 +335,18 @@ public final class OciSpecBuilder {
                 o.put("path", "/proc/" + pid + "/ns/" + type);
             }
         }
-        if (type.equals("ipc")) {
-            for (JsonNode n : spec.path("mounts")) {
-                if ("/dev/shm".equals(n.path("destination").asText()) && n instanceof ObjectNode o) {
-                    o.put("type", "bind");
-                    o.put("source", "/proc/" + pid + "/root/dev/shm");
-                    o.putArray("options").add("rbind").add("rprivate").add("rw");
-                }
+    }
+
+    /**
+     * The container's {@code /dev/shm} is the host directory {@code source} (a shareable container's tmpfs, its
+     * own or the one of the container whose IPC namespace it joins, or the host's /dev/shm).
+     */
+    public static void bindShm(ObjectNode spec, String source) {
+        for (JsonNode n : spec.path("mounts")) {
+            if ("/dev/shm".equals(n.path("destination").asText()) && n instanceof ObjectNode o) {
+                o.put("type", "bind");
+                o.put("source", source);
+                o.putArray("options").add("rbind").add("rprivate").add("rw");
             }
         }
     }

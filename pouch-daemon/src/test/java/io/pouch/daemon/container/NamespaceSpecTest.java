@@ -63,10 +63,12 @@ class NamespaceSpecTest {
         ObjectNode s = (ObjectNode) build(hc(Map.of("PidMode", "container:abc", "IpcMode", "container:abc")));
         OciSpecBuilder.joinNamespace(s, "pid", 42);
         OciSpecBuilder.joinNamespace(s, "ipc", 42);
+        OciSpecBuilder.bindShm(s, "/state/donor/shm");
         assertEquals("/proc/42/ns/pid", s.at("/linux/namespaces/0/path").asText());
         assertEquals("/proc/42/ns/ipc", s.at("/linux/namespaces/1/path").asText());
         assertTrue(s.at("/linux/namespaces/2/path").isMissingNode());
-        assertEquals("/proc/42/root/dev/shm", mount(s, "/dev/shm").get("source").asText());
+        assertEquals("bind", mount(s, "/dev/shm").get("type").asText());
+        assertEquals("/state/donor/shm", mount(s, "/dev/shm").get("source").asText());
     }
 
     private static String refused(Map<String, Object> fields, String hostname) {
