@@ -157,6 +157,15 @@ class SecurityEndToEndTest {
         Set<String> groups = Arrays.stream(run("--group-add", "nobody", "--group-add", "4242", "busybox", "id", "-G")
                 .split(" ")).collect(Collectors.toSet());
         assertEquals(Set.of("0", "65534", "4242"), groups);
+        // every exec gets them too, also with its own user (dockerd's behaviour)
+        String c = name("groups");
+        d.docker("run", "-d", "--name", c, "--group-add", "nobody", "busybox", "sleep", "600").ok();
+        try {
+            assertEquals("0 65534", d.docker("exec", c, "id", "-G").ok().trimmed());
+            assertEquals("0 65534", d.docker("exec", "-u", "root", c, "id", "-G").ok().trimmed());
+        } finally {
+            d.docker("rm", "-f", c);
+        }
         Cmd.Result r = refused("--group-add", "wheel", "busybox", "true");
         assertTrue(r.err().contains("Unable to find group wheel: no matching entries in group file"), r.toString());
     }
