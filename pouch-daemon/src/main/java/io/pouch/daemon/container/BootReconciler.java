@@ -154,6 +154,7 @@ final class BootReconciler {
         ContainerIOs.killKeepers(files.fifoDir(c.id));
         quietly(() -> ContainerStateDirs.deleteTree(files.fifoDir(c.id)));
         volumes.stopped(c.id); // the container stopped while pouchd was down
+        ShareableShm.release(files.dir(c.id));
         if (s.running() || p.isPresent()) {
             boolean everStarted = !ContainerState.ZERO_TIME.equals(s.startedAt());
             files.save(c, m.withState(new ContainerState(everStarted ? "exited" : "created", false, false, false,

@@ -69,11 +69,12 @@ final class ContainerCreator {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
         HostConfig normalized = HostConfigDefaults.normalize(hcIn == null ? HostConfig.empty() : hcIn);
         NetworkMode mode = joinByFullId(NetworkMode.parse(normalized.networkMode()));
-        HostConfig hc = mode.value().equals(normalized.networkMode()) ? normalized
-                : normalized.withNetworkMode(mode.value());
+        HostConfig hc = NamespaceModes.normalize(mode.value().equals(normalized.networkMode()) ? normalized
+                : normalized.withNetworkMode(mode.value()), ref -> store.find(ref).id);
         String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
         HealthConfigs.validate(cfg.healthcheck());
         validation.validate(hc);
+        NamespaceModes.validate(hc, cfg.hostname());
         networking.validate(mode, cfg, hc, net);
         if (cfg.image() == null || cfg.image().isEmpty()) {
             throw PouchException.invalidArgument("Config.Image is required: give the image to create the container from");

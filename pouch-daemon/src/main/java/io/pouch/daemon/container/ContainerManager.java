@@ -55,7 +55,12 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
 
     /** What the exec, top, stats and archive features need to know of a container (a consistent snapshot). */
     public record ProcessView(String id, String name, String imageName, String imageId, Map<String, String> labels,
-                              boolean running, boolean paused, int pid, String user, boolean tty) {
+                              boolean running, boolean paused, int pid, String user, boolean tty,
+                              List<String> groupAdd) {
+        public ProcessView(String id, String name, String imageName, String imageId, Map<String, String> labels,
+                           boolean running, boolean paused, int pid, String user, boolean tty) {
+            this(id, name, imageName, imageId, labels, running, paused, pid, user, tty, List.of());
+        }
     }
 
     /** Receives the exits of exec'd processes: containerd reports them on the same task event stream. */
@@ -472,7 +477,8 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         ContainerMeta m = store.find(ref).meta();
         return new ProcessView(m.id(), m.name(), m.imageName(), m.imageId(),
                 m.config().labels() == null ? Map.of() : m.config().labels(), m.running(), m.state().paused(),
-                m.state().pid(), m.config().user(), m.config().tty());
+                m.state().pid(), m.config().user(), m.config().tty(),
+                m.hostConfig().groupAdd() == null ? List.of() : m.hostConfig().groupAdd());
     }
 
     /** The mounts of the container's rootfs snapshot (to read or write its files while it is not running). */

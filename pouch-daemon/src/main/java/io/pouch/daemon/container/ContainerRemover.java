@@ -100,6 +100,7 @@ final class ContainerRemover {
         ContainerIOs.killKeepers(files.fifoDir(c.id));
         try {
             ContainerStateDirs.deleteTree(files.fifoDir(c.id));
+            ShareableShm.release(files.dir(c.id)); // before the tree is deleted: never into a mounted tmpfs
             files.removeStateDir(c.id);
         } catch (IOException e) {
             throw PouchException.internal("cannot remove the files of container " + c.id + ": " + e.getMessage(), e);

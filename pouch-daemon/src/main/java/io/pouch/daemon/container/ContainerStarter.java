@@ -63,6 +63,7 @@ final class ContainerStarter {
             start(c, att, mode);
         } catch (RuntimeException e) {
             quietly(() -> networking.detach(c.id));
+            ShareableShm.release(files.dir(c.id));
             throw e;
         }
     }
@@ -99,8 +100,13 @@ final class ContainerStarter {
             throw e.toPouch("cannot start container " + c.id + ": its rootfs snapshot");
         }
         List<Path> layers = rootfs.layers();
-        UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"),
-                RootfsFiles.read(layers, "etc/group"));
+        String groupFile = RootfsFiles.read(layers, "etc/group");
+        UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"), groupFile)
+                .withGroups(hc.groupAdd(), groupFile);
+        long pidOf = namespaceHolder(c, NamespaceModes.joined(hc.pidMode()));
+        long ipcOf = namespaceHolder(c, NamespaceModes.joined(hc.ipcMode()));
+        String shm = ipcOf > 0 ? lentShm(NamespaceModes.joined(hc.ipcMode()))
+                : "shareable".equals(hc.ipcMode()) ? ShareableShm.mount(dir, hc.shmSize()).toString() : null;
         Path init = RuntimeSpecs.initBinaryFor(hc);
         try {
             if (mode.joinedContainer() != null) { // a container: joiner sees the joined container's files
@@ -114,7 +120,18 @@ final class ContainerStarter {
         }
         // binds are in the mount plan, which the volumes add to the spec with the other user mounts
         byte[] spec = specs.forStart(c.id, m.config(), hc, init, dir, user, att.netnsPath(),
-                node -> volumes.applyStart(c.id, layers, node, hc));
+                node -> {
+                    if (pidOf > 0) {
+                        OciSpecBuilder.joinNamespace(node, "pid", pidOf);
+                    }
+                    if (ipcOf > 0) {
+                        OciSpecBuilder.joinNamespace(node, "ipc", ipcOf);
+                    }
+                    if (shm != null) {
+                        OciSpecBuilder.bindShm(node, shm);
+                    }
+                    volumes.applyStart(c.id, layers, node, hc);
+                });
         try {
             containers.updateSpec(c.id, spec);
         } catch (ContainerdException e) {
@@ -157,6 +174,49 @@ final class ContainerStarter {
         ContainerState s = m.state();
         files.save(c, m.withState(new ContainerState("running", true, false, false, false, false, pid, 0, "",
                 Times.now(), s.finishedAt())));
+    }
+
+    /**
+     * The task pid of the container a {@code container:} PID or IPC mode names (0 for no such mode); it must be
+     * running, with dockerd's messages.
+     */
+    private long namespaceHolder(Container c, String ref) {
+        if (ref == null) {
+            return 0;
+        }
+        Container x;
+        try {
+            x = store.find(ref);
+        } catch (PouchException e) {
+            throw PouchException.invalidArgument("No such container: " + ref);
+        }
+        if (x.id.equals(c.id)) {
+            throw PouchException.invalidArgument("cannot join own namespace");
+        }
+        ContainerMeta xm = x.meta();
+        if (xm.state().restarting()) {
+            throw PouchException.conflict("Container " + x.id + " is restarting, wait until the container is running");
+        }
+        if (!xm.running() || xm.state().pid() <= 0) {
+            throw PouchException.conflict("container " + x.id + " is not running");
+        }
+        return xm.state().pid();
+    }
+
+    /**
+     * The /dev/shm a {@code container:} IPC joiner shares: only a {@code shareable} container's tmpfs or a host-IPC
+     * container's (the host's) is lent, as dockerd.
+     */
+    private String lentShm(String ref) {
+        Container x = store.find(ref);
+        String mode = x.meta().hostConfig().ipcMode();
+        Path lent = "shareable".equals(mode) ? ShareableShm.mounted(files.dir(x.id))
+                : "host".equals(mode) ? Path.of("/dev/shm") : null;
+        if (lent == null) {
+            throw PouchException.invalidArgument("can't join IPC of container " + x.id
+                    + ": non-shareable IPC (hint: use IpcMode:shareable for the donor container)");
+        }
+        return lent.toString();
     }
 
     private void undoTask(Container c, ContainerIO cio) {

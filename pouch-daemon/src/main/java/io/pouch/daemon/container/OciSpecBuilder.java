@@ -99,7 +99,11 @@ public final class OciSpecBuilder {
             caps.forEach(a::add);
         }
         process.set("rlimits", rlimits(hc.ulimits(), host));
-        process.put("noNewPrivileges", false);
+        SecurityOptions security = SecurityOptions.parse(hc.securityOpt(), SecurityOptions.Lsm.HOST);
+        process.put("noNewPrivileges", security.noNewPrivileges());
+        if (security.apparmor() != null && SecurityOptions.Lsm.HOST.appArmor()) {
+            process.put("apparmorProfile", security.apparmor());
+        }
         if (hc.oomScoreAdj() != 0) {
             if (hc.oomScoreAdj() < -1000 || hc.oomScoreAdj() > 1000) {
                 throw PouchException.invalidArgument("Invalid value " + hc.oomScoreAdj()
@@ -115,8 +119,11 @@ public final class OciSpecBuilder {
         ObjectNode root = spec.putObject("root");
         root.put("path", "rootfs");
         root.put("readonly", hc.readonlyRootfs());
-        spec.put("hostname", in.hostname());
-        if (in.domainname() != null && !in.domainname().isEmpty()) {
+        boolean hostUts = NamespaceModes.isHost(hc.utsMode());
+        if (!hostUts) { // runc refuses a hostname without a UTS namespace of the container's own
+            spec.put("hostname", in.hostname());
+        }
+        if (!hostUts && in.domainname() != null && !in.domainname().isEmpty()) {
             spec.put("domainname", in.domainname());
         }
         spec.set("mounts", mounts(in, privileged));
@@ -128,8 +135,19 @@ public final class OciSpecBuilder {
             linux.withObjectProperty("sysctl").put("kernel.domainname", in.domainname());
         }
         ArrayNode ns = linux.putArray("namespaces");
-        for (String t : List.of("pid", "ipc", "uts", "mount")) {
-            ns.addObject().put("type", t);
+        // a container: mode gets its namespace path at start (joinNamespace), when the other task's pid is known
+        if (!NamespaceModes.isHost(hc.pidMode())) {
+            ns.addObject().put("type", "pid");
+        }
+        if (!NamespaceModes.isHost(hc.ipcMode())) {
+            ns.addObject().put("type", "ipc");
+        }
+        if (!hostUts) {
+            ns.addObject().put("type", "uts");
+        }
+        ns.addObject().put("type", "mount");
+        if ("private".equals(hc.cgroupnsMode())) {
+            ns.addObject().put("type", "cgroup");
         }
         if (!"host".equals(hc.networkMode())) {
             // No path: runc creates a new network namespace holding only loopback. That is what "none" means; for
@@ -143,13 +161,33 @@ public final class OciSpecBuilder {
             (hc.maskedPaths() != null ? hc.maskedPaths() : MASKED_PATHS).forEach(masked::add);
             ArrayNode ro = linux.putArray("readonlyPaths");
             (hc.readonlyPaths() != null ? hc.readonlyPaths() : READONLY_PATHS).forEach(ro::add);
-            linux.set("seccomp", SeccompProfile.defaultProfile());
+        }
+        ObjectNode seccomp = seccomp(security, privileged, caps);
+        if (seccomp != null) {
+            linux.set("seccomp", seccomp);
+        }
+        if (hc.sysctls() != null && !hc.sysctls().isEmpty()) {
+            ObjectNode sysctl = linux.putObject("sysctl");
+            hc.sysctls().forEach(sysctl::put);
         }
         if (hc.annotations() != null && !hc.annotations().isEmpty()) {
             ObjectNode annotations = spec.putObject("annotations");
             hc.annotations().forEach(annotations::put);
         }
         return spec;
+    }
+
+    /**
+     * moby's choice: none for {@code seccomp=unconfined}; a privileged container has none unless it names a
+     * profile; else the named profile or Docker's default, resolved for the container's bounding set.
+     */
+    static ObjectNode seccomp(SecurityOptions security, boolean privileged, List<String> caps) {
+        String p = security.seccomp();
+        if (SecurityOptions.UNCONFINED.equals(p) || (privileged && p == null)) {
+            return null;
+        }
+        SeccompProfile.Target target = SeccompProfile.Target.here(caps);
+        return p == null ? SeccompProfile.defaultProfile(target) : SeccompProfile.fromJson(p, target);
     }
 
     static ArrayNode rlimits(List<HostConfig.Ulimit> ulimits, Host host) {
@@ -195,8 +233,14 @@ public final class OciSpecBuilder {
         mount(m, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", privileged ? "rw" : "ro");
         mount(m, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", privileged ? "rw" : "ro");
         mount(m, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
+        String ipc = in.hostConfig() == null ? null : in.hostConfig().ipcMode();
         long shm = in.hostConfig() != null && in.hostConfig().shmSize() > 0 ? in.hostConfig().shmSize() : 64L << 20;
-        mount(m, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=" + shm);
+        if (NamespaceModes.isHost(ipc)) {
+            bind(m, "/dev/shm", "/dev/shm", false, "rprivate");
+        } else if (!"none".equals(ipc)) { // none: no /dev/shm at all, as dockerd
+            // a container: joiner's /dev/shm becomes the other's at start (joinNamespace)
+            mount(m, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=" + shm);
+        }
         bind(m, in.hostnameFile().toString(), "/etc/hostname", false, "rprivate");
         bind(m, in.hostsFile().toString(), "/etc/hosts", false, "rprivate");
         bind(m, in.resolvConfFile().toString(), "/etc/resolv.conf", false, "rprivate");
@@ -284,6 +328,32 @@ public final class OciSpecBuilder {
             throw PouchException.invalidArgument("No command specified");
         }
         return List.copyOf(all);
+    }
+
+    /**
+     * The container joins namespace {@code type} ({@code pid} or {@code ipc}) of the task {@code pid}, for a
+     * {@code container:} mode.
+     */
+    public static void joinNamespace(ObjectNode spec, String type, long pid) {
+        for (JsonNode n : spec.path("linux").path("namespaces")) {
+            if (type.equals(n.path("type").asText()) && n instanceof ObjectNode o) {
+                o.put("path", "/proc/" + pid + "/ns/" + type);
+            }
+        }
+    }
+
+    /**
+     * The container's {@code /dev/shm} is the host directory {@code source} (a shareable container's tmpfs, its
+     * own or the one of the container whose IPC namespace it joins, or the host's /dev/shm).
+     */
+    public static void bindShm(ObjectNode spec, String source) {
+        for (JsonNode n : spec.path("mounts")) {
+            if ("/dev/shm".equals(n.path("destination").asText()) && n instanceof ObjectNode o) {
+                o.put("type", "bind");
+                o.put("source", source);
+                o.putArray("options").add("rbind").add("rprivate").add("rw");
+            }
+        }
     }
 
     /**

@@ -70,6 +70,9 @@ final class RuntimeSpecs {
             }
             if (mounts != null) {
                 mounts.accept(spec);
+                if (hc.privileged()) { // at start only: the nodes the host has then
+                    HostDevices.addTo(spec, HostDevices.list());
+                }
             }
             return Json.MAPPER.writeValueAsBytes(spec);
         } catch (JsonProcessingException e) {

@@ -145,6 +145,7 @@ final class TaskExitHandler {
             }
             quietly(() -> networking.detachLater(c.id)); // torn down off the exit path
             volumes.stopped(c.id); // unmounts what only this container used
+            ShareableShm.release(files.dir(c.id));
             if (code < 0) {
                 code = 255;
             }

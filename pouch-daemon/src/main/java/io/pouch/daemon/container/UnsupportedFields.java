@@ -32,18 +32,9 @@ final class UnsupportedFields {
 
     static final List<Rule> RULES = List.of(
             // namespaces, identity and confinement
-            new Rule(HC, "PidMode", UNSET, "containers always get their own PID namespace here"),
-            new Rule(HC, "IpcMode", oneOf("private", "shareable"),
-                    "containers always get their own private IPC namespace here"),
-            new Rule(HC, "UTSMode", UNSET, "containers always get their own UTS namespace here"),
-            new Rule(HC, "CgroupnsMode", oneOf("host"),
-                    "containers share the host's cgroup namespace here (cgroup v1's default)"),
-            new Rule(HC, "UsernsMode", oneOf("host"), "user namespaces are not supported"),
+            new Rule(HC, "UsernsMode", oneOf("host"), "user namespaces are not supported: containers here always"
+                    + " share the host's user namespace (UsernsMode \"host\" or empty)"),
             new Rule(HC, "Cgroup", UNSET, "sharing another container's cgroup is not supported"),
-            new Rule(HC, "GroupAdd", UNSET, "supplementary groups are not supported yet"),
-            new Rule(HC, "SecurityOpt", UNSET, "security options (seccomp, apparmor, label, no-new-privileges) "
-                    + "are not supported yet; containers run with the default seccomp profile"),
-            new Rule(HC, "Sysctls", UNSET, "sysctls are not supported yet"),
             new Rule(HC, "CgroupParent", UNSET, "containers are always placed under /pouch/<id>"),
             new Rule(HC, "StorageOpt", UNSET,
                     "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"),

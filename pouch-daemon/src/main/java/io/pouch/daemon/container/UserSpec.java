@@ -83,6 +83,36 @@ public record UserSpec(int uid, int gid, List<Integer> additionalGids) {
         return new UserSpec(uid, gid, List.copyOf(extra));
     }
 
+    /**
+     * This identity with {@code HostConfig.GroupAdd}'s groups added: numbers as they are, names looked up in the
+     * container's /etc/group (dockerd's message when one is not there).
+     */
+    public UserSpec withGroups(List<String> groupAdd, String group) {
+        if (groupAdd == null || groupAdd.isEmpty()) {
+            return this;
+        }
+        List<Integer> gids = new ArrayList<>(additionalGids);
+        for (String g : groupAdd) {
+            if (g == null || g.isEmpty()) {
+                throw PouchException.invalidArgument("invalid GroupAdd: an empty group name");
+            }
+            String[] gr = findEntry(group, g, 2);
+            int id;
+            if (gr != null) {
+                id = parseId(gr[2], g);
+            } else if (g.matches("\\d+")) {
+                id = parseId(g, g);
+            } else {
+                throw PouchException.invalidArgument("Unable to find group " + g
+                        + ": no matching entries in group file");
+            }
+            if (!gids.contains(id)) {
+                gids.add(id);
+            }
+        }
+        return new UserSpec(uid, gid, List.copyOf(gids));
+    }
+
     /** The passwd/group line whose name (or, for a number, whose id at {@code idField}) matches. */
     private static String[] findEntry(String file, String key, int idField) {
         if (file == null) {

@@ -55,7 +55,7 @@ class OciSpecBuilderTest {
         assertFalse(s.at("/root/readonly").asBoolean());
         assertEquals("/pouch/abc", s.at("/linux/cgroupsPath").asText());
         assertTrue(s.at("/linux/seccomp/syscalls").size() > 0);
-        assertEquals("SCMP_ACT_ALLOW", s.at("/linux/seccomp/defaultAction").asText());
+        assertEquals("SCMP_ACT_ERRNO", s.at("/linux/seccomp/defaultAction").asText(), "Docker's allow list");
         assertEquals(0, s.at("/process/rlimits").size(), "no rlimits by default: the host cannot raise them");
         assertTrue(s.at("/process/oomScoreAdj").isMissingNode());
         List<String> ns = new ArrayList<>();
@@ -213,25 +213,6 @@ class OciSpecBuilderTest {
         assertEquals(OciSpecBuilder.INIT_PATH, s.at("/process/args/0").asText());
         assertEquals("--", s.at("/process/args/1").asText());
         assertEquals("sh", s.at("/process/args/2").asText());
-    }
-
-    @Test
-    void seccompDeniesDangerousSyscallsAndNamespaceClones() {
-        JsonNode p = SeccompProfile.defaultProfile();
-        String names = p.at("/syscalls/0/names").toString();
-        for (String sc : List.of("kexec_load", "init_module", "mount", "umount2", "pivot_root", "bpf", "keyctl",
-                "unshare", "setns", "reboot", "open_by_handle_at")) {
-            assertTrue(names.contains("\"" + sc + "\""), sc);
-        }
-        assertEquals(1, p.at("/syscalls/0/errnoRet").asInt());
-        boolean cloneRule = false;
-        for (JsonNode r : p.get("syscalls")) {
-            if (r.get("names").toString().equals("[\"clone\"]")) {
-                cloneRule = true;
-                assertEquals("SCMP_CMP_MASKED_EQ", r.at("/args/0/op").asText());
-            }
-        }
-        assertTrue(cloneRule);
     }
 
     @Test

@@ -65,10 +65,11 @@ class UnsupportedFieldsTest {
     @Test
     void theMessageSaysWhatWasAskedAndWhy() throws Exception {
         ObjectNode body = dockerCliDefault();
-        ((ObjectNode) body.get("HostConfig")).put("PidMode", "host");
+        ((ObjectNode) body.get("HostConfig")).put("UsernsMode", "private");
         PouchException e = assertThrows(PouchException.class, () -> UnsupportedFields.refuse(body));
-        assertEquals("HostConfig.PidMode \"host\": containers always get their own PID namespace here; "
-                + "remove it to create the container", e.getMessage());
+        assertEquals("HostConfig.UsernsMode \"private\": user namespaces are not supported: containers here always"
+                + " share the host's user namespace (UsernsMode \"host\" or empty); remove it to create the container",
+                e.getMessage());
         ObjectNode pouch = dockerCliDefault();
         pouch.put("Rich", true);
         e = assertThrows(PouchException.class, () -> UnsupportedFields.refuse(pouch));

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -126,12 +127,17 @@ final class ExecSpecs {
     }
 
     /** Names are looked up in the container's own /etc/passwd and /etc/group, read inside its root. */
+    /** The exec's user, with the container's {@code GroupAdd} groups as dockerd gives every exec. */
     private static UserSpec resolveUser(ContainerManager.ProcessView c, String user) {
-        if (UserSpec.isNumeric(user)) {
-            return UserSpec.resolve(user, null, null);
+        List<String> groupAdd = c.groupAdd() == null ? List.of() : c.groupAdd();
+        if (UserSpec.isNumeric(user) && groupAdd.stream().allMatch(g -> g.matches("\\d+"))) {
+            return UserSpec.resolve(user, null, null).withGroups(groupAdd, null);
         }
         Path root = Path.of("/proc", Integer.toString(c.pid()), "root");
-        return UserSpec.resolve(user, readInside(root, "/etc/passwd"), readInside(root, "/etc/group"));
+        String group = readInside(root, "/etc/group");
+        UserSpec u = UserSpec.isNumeric(user) ? UserSpec.resolve(user, null, null)
+                : UserSpec.resolve(user, readInside(root, "/etc/passwd"), group);
+        return u.withGroups(groupAdd, group);
     }
 
     private static String readInside(Path root, String path) {
