@@ -74,7 +74,7 @@ final class ContainerCreator {
         String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
         HealthConfigs.validate(cfg.healthcheck());
         validation.validate(hc);
-        NamespaceModes.validate(hc, cfg.hostname());
+        NamespaceModes.validate(hc, cfg.hostname(), cfg.domainname());
         networking.validate(mode, cfg, hc, net);
         if (cfg.image() == null || cfg.image().isEmpty()) {
             throw PouchException.invalidArgument("Config.Image is required: give the image to create the container from");

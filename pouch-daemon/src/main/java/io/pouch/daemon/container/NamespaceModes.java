@@ -19,7 +19,7 @@ final class NamespaceModes {
      *
      * @param userHostname the Hostname the request gave (before any default)
      */
-    static void validate(HostConfig hc, String userHostname) {
+    static void validate(HostConfig hc, String userHostname, String userDomainname) {
         String pid = orEmpty(hc.pidMode());
         if (!(pid.isEmpty() || pid.equals("host") || joined(pid) != null)) {
             throw PouchException.invalidArgument("invalid PID mode: " + pid);
@@ -35,6 +35,10 @@ final class NamespaceModes {
         }
         if (uts.equals("host") && userHostname != null && !userHostname.isEmpty()) {
             throw PouchException.invalidArgument("conflicting options: hostname and the UTS mode");
+        }
+        if (uts.equals("host") && userDomainname != null && !userDomainname.isEmpty()) {
+            // the domain name is set inside the container's own UTS namespace; with the host's it would be the host's
+            throw PouchException.invalidArgument("conflicting options: domainname and the UTS mode");
         }
         String cgroupns = orEmpty(hc.cgroupnsMode());
         if (!(cgroupns.isEmpty() || cgroupns.equals("host") || cgroupns.equals("private"))) {

@@ -129,7 +129,7 @@ public final class OciSpecBuilder {
         spec.set("mounts", mounts(in, privileged));
 
         ObjectNode linux = spec.putObject("linux");
-        if (in.domainname() != null && !in.domainname().isEmpty()) {
+        if (!hostUts && in.domainname() != null && !in.domainname().isEmpty()) {
             // runc before 1.2 ignores the spec's domainname; the sysctl, written inside the container's own UTS
             // namespace, sets it with every runc
             linux.withObjectProperty("sysctl").put("kernel.domainname", in.domainname());
@@ -167,7 +167,7 @@ public final class OciSpecBuilder {
             linux.set("seccomp", seccomp);
         }
         if (hc.sysctls() != null && !hc.sysctls().isEmpty()) {
-            ObjectNode sysctl = linux.putObject("sysctl");
+            ObjectNode sysctl = linux.withObjectProperty("sysctl");
             hc.sysctls().forEach(sysctl::put);
         }
         if (hc.annotations() != null && !hc.annotations().isEmpty()) {

@@ -72,7 +72,7 @@ class NamespaceSpecTest {
     }
 
     private static String refused(Map<String, Object> fields, String hostname) {
-        PouchException e = assertThrows(PouchException.class, () -> NamespaceModes.validate(hc(fields), hostname));
+        PouchException e = assertThrows(PouchException.class, () -> NamespaceModes.validate(hc(fields), hostname, ""));
         assertEquals(400, e.status());
         return e.getMessage();
     }
@@ -86,13 +86,16 @@ class NamespaceSpecTest {
         assertEquals("invalid cgroup namespace mode: foo", refused(Map.of("CgroupnsMode", "foo"), ""));
         assertEquals("conflicting options: hostname and the UTS mode", refused(Map.of("UTSMode", "host"), "h"));
         NamespaceModes.validate(hc(Map.of("PidMode", "host", "IpcMode", "none", "UTSMode", "host",
-                "CgroupnsMode", "private")), "");
+                "CgroupnsMode", "private")), "", "");
+        PouchException e = assertThrows(PouchException.class,
+                () -> NamespaceModes.validate(hc(Map.of("UTSMode", "host")), "", "example.test"));
+        assertEquals("conflicting options: domainname and the UTS mode", e.getMessage());
     }
 
     @Test
     void sysctlsNeedTheirOwnNamespace() {
         NamespaceModes.validate(hc(Map.of("Sysctls", Map.of("kernel.shmmax", "1", "fs.mqueue.msg_max", "20",
-                "net.ipv4.ip_forward", "1"))), "");
+                "net.ipv4.ip_forward", "1"))), "", "");
         assertEquals("sysctl 'kernel.foo=1' is not allowed", refused(Map.of("Sysctls", Map.of("kernel.foo", "1")), ""));
         assertEquals("sysctl 'vm.swappiness=1' is not allowed",
                 refused(Map.of("Sysctls", Map.of("vm.swappiness", "1")), ""));

@@ -94,6 +94,12 @@ class OciSpecBuilderTest {
         assertEquals("example.test", s.at("/domainname").asText());
         assertEquals("example.test", s.at("/linux/sysctl/kernel.domainname").asText());
         assertTrue(build(HostConfig.empty()).at("/linux/sysctl/kernel.domainname").isMissingNode());
+        OciSpecBuilder.Input withSysctls = new OciSpecBuilder.Input("abc", "host1", "example.test", List.of("sh"),
+                List.of("PATH=/bin"), "", UserSpec.ROOT, false, hc(Map.of("Sysctls", Map.of("kernel.shmmax", "1"))),
+                List.of(), Path.of("/c/hostname"), Path.of("/c/hosts"), Path.of("/c/resolv.conf"), null);
+        JsonNode both = OciSpecBuilder.build(withSysctls, HOST);
+        assertEquals("example.test", both.at("/linux/sysctl/kernel.domainname").asText());
+        assertEquals("1", both.at("/linux/sysctl/kernel.shmmax").asText());
     }
 
     @Test
