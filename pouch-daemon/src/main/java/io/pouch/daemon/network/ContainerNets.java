@@ -129,6 +129,9 @@ final class ContainerNets {
         for (ContainerNet c : containers.values()) {
             for (EndpointRecord e : c.active()) {
                 live.computeIfAbsent(e.networkId(), k -> new LinkedHashMap<>()).put(e.ip(), c.id());
+                if (!e.ip6().isEmpty()) {
+                    live.get(e.networkId()).put(e.ip6(), c.id());
+                }
             }
         }
         return live;

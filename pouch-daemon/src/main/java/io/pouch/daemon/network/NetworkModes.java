@@ -5,6 +5,7 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.HostConfig;
 import io.pouch.api.container.NetworkMode;
 
+import java.math.BigInteger;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -39,6 +40,11 @@ final class NetworkModes {
         if (mode.startsWith(CONTAINER_PREFIX)) {
             return; // validateContainerMode
         }
+        if (req.endpoints().size() > 1) {
+            // dockerd's API 1.41 connects a new container to one network; more are connected with network connect
+            throw PouchException.invalidArgument("Container cannot be connected to network endpoints: "
+                    + String.join(", ", req.endpoints().keySet()));
+        }
         NetworkRecord n;
         try {
             n = find.apply(networkName(mode));
@@ -48,11 +54,36 @@ final class NetworkModes {
             return;
         }
         EndpointConfig ec = req.forMode(mode);
-        if (!ec.ipv4Address().isEmpty()) {
-            if (n.isDefaultBridge() || !n.isBridge()) {
+        checkEndpoint(n, ec);
+        PortSpecs.requests(portBindings, exposed, publishAll);
+        for (String l : req.links()) {
+            if (!n.isDefaultBridge()) {
+                break;
+            }
+            if (l.isEmpty()) {
+                throw PouchException.invalidArgument("invalid link: empty");
+            }
+        }
+    }
+
+    /**
+     * What a container may ask for on network n, at create and at connect, with dockerd's messages: addresses only
+     * on a user network whose subnet the client gave (an IPv6 one on a network with IPv6), inside that subnet;
+     * link-local addresses that are IP addresses; aliases only on user networks.
+     */
+    static void checkEndpoint(NetworkRecord n, EndpointConfig ec) {
+        boolean userNet = n.isBridge() && !n.isDefaultBridge();
+        if (!ec.ipv4Address().isEmpty() || !ec.ipv6Address().isEmpty()) {
+            if (!userNet) {
                 throw PouchException.invalidArgument("user specified IP address is supported on user defined networks"
                         + " only");
             }
+            if (!ec.ipv4Address().isEmpty() && n.autoSubnet() || !ec.ipv6Address().isEmpty() && !n.hasIpv6()) {
+                throw PouchException.invalidArgument("user specified IP address is supported only when connecting to"
+                        + " networks with user configured subnets");
+            }
+        }
+        if (!ec.ipv4Address().isEmpty()) {
             Integer a = Cidr.parseAddress(ec.ipv4Address());
             if (a == null) {
                 throw PouchException.invalidArgument("invalid IPv4 address: " + ec.ipv4Address());
@@ -62,21 +93,30 @@ final class NetworkModes {
                         + ec.ipv4Address());
             }
         }
+        if (!ec.ipv6Address().isEmpty()) {
+            BigInteger a = Cidr6.parseAddress(ec.ipv6Address());
+            if (a == null) {
+                throw PouchException.invalidArgument("invalid IPv6 address: " + ec.ipv6Address());
+            }
+            if (!n.subnet6Cidr().contains(a)) {
+                throw PouchException.invalidArgument("no configured subnet or ip-range contain the IP address "
+                        + ec.ipv6Address());
+            }
+        }
+        for (String ll : ec.linkLocalIps()) {
+            if (Cidr.parseAddress(ll) == null && Cidr6.parseAddress(ll) == null) {
+                throw PouchException.invalidArgument("invalid link-local IP address: " + ll);
+            }
+        }
+        if (!ec.linkLocalIps().isEmpty() && !n.isBridge()) {
+            throw PouchException.invalidArgument("link-local IP addresses are supported on bridge networks only");
+        }
         if (!ec.aliases().isEmpty() && n.isDefaultBridge()) {
             throw PouchException.invalidArgument("network-scoped alias is supported only for containers in user"
                     + " defined networks");
         }
         if (!ec.macAddress().isEmpty() && !ec.macAddress().matches("(?i)([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
             throw PouchException.invalidArgument("invalid MAC address: " + ec.macAddress());
-        }
-        PortSpecs.requests(portBindings, exposed, publishAll);
-        for (String l : req.links()) {
-            if (!n.isDefaultBridge()) {
-                break;
-            }
-            if (l.isEmpty()) {
-                throw PouchException.invalidArgument("invalid link: empty");
-            }
         }
     }
 
@@ -118,7 +158,7 @@ final class NetworkModes {
             throw PouchException.invalidArgument("network-scoped alias is supported only for containers in user"
                     + " defined networks");
         }
-        if (!ec.ipv4Address().isEmpty()) {
+        if (!ec.ipv4Address().isEmpty() || !ec.ipv6Address().isEmpty() || !ec.linkLocalIps().isEmpty()) {
             throw PouchException.invalidArgument("user specified IP address is supported on user defined networks"
                     + " only");
         }

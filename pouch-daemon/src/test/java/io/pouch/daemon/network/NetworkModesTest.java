@@ -24,6 +24,11 @@ class NetworkModesTest {
         store.put(NetworkFactory.host());
         store.put(new NetworkRecord("u".repeat(64), "web", "bridge", "t", "br-web", "10.5.0.0/16", "10.5.0.1", "",
                 false, Map.of(), Map.of()));
+        store.put(new NetworkRecord("a".repeat(64), "auto", "bridge", "t", "br-auto", "172.19.0.0/16", "172.19.0.1", "",
+                false, Map.of(), Map.of(), Map.of(), true, false, "", "", "", Map.of(), Map.of(), false, false));
+        store.put(new NetworkRecord("6".repeat(64), "six", "bridge", "t", "br-six", "10.6.0.0/16", "10.6.0.1", "",
+                false, Map.of(), Map.of(), Map.of(), false, true, "fd12:3456:789a::/64", "fd12:3456:789a::1", "",
+                Map.of(), Map.of(), false, false));
     }
 
     static NetworkRequest req(String network, String ip, List<String> aliases, String mac, List<String> links) {
@@ -106,5 +111,34 @@ class NetworkModesTest {
         ContainerConfig plain = Json.MAPPER.readValue("{\"Hostname\":\"h\"}", ContainerConfig.class);
         HostConfig bridge = Json.MAPPER.readValue("{\"NetworkMode\":\"bridge\"}", HostConfig.class);
         assertDoesNotThrow(() -> NetworkModes.validateContainerMode(plain, bridge, NetworkRequest.EMPTY));
+    }
+
+    static NetworkRequest req6(String network, String ip, String ip6, List<String> linkLocal) {
+        return new NetworkRequest(Map.of(network, new EndpointConfig(network, ip, List.of(), "", ip6, linkLocal)),
+                List.of(), "");
+    }
+
+    @Test
+    void addressesNeedAUserConfiguredSubnetOfTheirFamily() {
+        String dockerd = "user specified IP address is supported only when connecting to networks with user"
+                + " configured subnets";
+        assertEquals(dockerd, refused("auto", req6("auto", "172.19.0.5", "", List.of())));
+        assertEquals(dockerd, refused("web", req6("web", "", "fd12:3456:789a::5", List.of())));
+        assertEquals("user specified IP address is supported on user defined networks only",
+                refused("bridge", req6("bridge", "", "fd12:3456:789a::5", List.of())));
+        assertEquals("no configured subnet or ip-range contain the IP address fd12:3456:789b::5",
+                refused("six", req6("six", "", "fd12:3456:789b::5", List.of())));
+        assertEquals("invalid IPv6 address: 10.6.0.5", refused("six", req6("six", "", "10.6.0.5", List.of())));
+        assertEquals("invalid link-local IP address: x", refused("six", req6("six", "", "", List.of("x"))));
+        assertDoesNotThrow(() -> modes.validate("six", req6("six", "10.6.0.5", "fd12:3456:789a::5",
+                List.of("169.254.1.1", "fe80::5")), null, null, false));
+    }
+
+    @Test
+    void moreThanOneEndpointAtCreateIsRefusedAsDockerd() {
+        NetworkRequest two = new NetworkRequest(new java.util.TreeMap<>(Map.of(
+                "six", new EndpointConfig("six", "", List.of(), ""),
+                "web", new EndpointConfig("web", "", List.of(), ""))), List.of(), "");
+        assertEquals("Container cannot be connected to network endpoints: six, web", refused("six", two));
     }
 }
