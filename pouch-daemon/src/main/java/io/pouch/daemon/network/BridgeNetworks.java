@@ -45,6 +45,10 @@ final class BridgeNetworks {
         Cidr subnet = n.subnetCidr();
         plane.ensureBridge(n.device(), n.gateway(), subnet.prefix(), n.hasIpv6() ? n.gateway6() : "",
                 n.hasIpv6() ? n.subnet6Cidr().prefix() : 0, mtu(n), bridgeConfig.ipForward());
+        if (!BridgeOptions.of(n).icc()) {
+            // bridged traffic between the network's containers must pass iptables for enable_icc=false to drop it
+            plane.ensureBridgeNetfilter(n.hasIpv6());
+        }
         firewall.add(firewall.networkRules(n));
         if (!n.isDefaultBridge()) {
             try {

@@ -86,6 +86,26 @@ final class DataPlane {
         }
     }
 
+    /**
+     * Bridged packets through iptables (and ip6tables when v6), as dockerd sets it up for a network without
+     * inter-container communication: br_netfilter loaded, its call-iptables switches on.
+     *
+     * @throws PouchException 500 when the kernel has no br_netfilter
+     */
+    void ensureBridgeNetfilter(boolean v6) {
+        if (!Files.isDirectory(Path.of("/proc/sys/net/bridge"))) {
+            Sh.tryRun(List.of("modprobe", "br_netfilter"), null);
+        }
+        if (!Files.isDirectory(Path.of("/proc/sys/net/bridge"))) {
+            throw PouchException.internal("com.docker.network.bridge.enable_icc=false needs the br_netfilter kernel"
+                    + " module, which cannot be loaded", null);
+        }
+        sysctl("net/bridge/bridge-nf-call-iptables", "1");
+        if (v6) {
+            sysctl("net/bridge/bridge-nf-call-ip6tables", "1");
+        }
+    }
+
     /** Whether an existing link is a bridge. */
     static boolean isBridge(String dev) {
         return Files.isDirectory(Path.of("/sys/class/net", dev, "bridge"));

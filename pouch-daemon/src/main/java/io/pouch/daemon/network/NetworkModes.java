@@ -7,6 +7,7 @@ import io.pouch.api.container.NetworkMode;
 
 import java.math.BigInteger;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -43,7 +44,7 @@ final class NetworkModes {
         if (req.endpoints().size() > 1) {
             // dockerd's API 1.41 connects a new container to one network; more are connected with network connect
             throw PouchException.invalidArgument("Container cannot be connected to network endpoints: "
-                    + String.join(", ", req.endpoints().keySet()));
+                    + String.join(", ", new TreeSet<>(req.endpoints().keySet())));
         }
         NetworkRecord n;
         try {
@@ -55,7 +56,13 @@ final class NetworkModes {
         }
         EndpointConfig ec = req.forMode(mode);
         checkEndpoint(n, ec);
-        PortSpecs.requests(portBindings, exposed, publishAll);
+        for (PortSpecs.Request r : PortSpecs.requests(portBindings, exposed, publishAll)) {
+            if (Cidr6.isV6(r.hostIp()) && !n.hasIpv6()) {
+                // without IPv6 on the network only a userland proxy could forward it, and pouchd runs none
+                throw PouchException.invalidArgument("invalid HostIp " + r.hostIp() + " of " + r.containerPort() + "/"
+                        + r.proto() + ": publishing on an IPv6 address needs a network with IPv6 (EnableIPv6)");
+            }
+        }
         for (String l : req.links()) {
             if (!n.isDefaultBridge()) {
                 break;

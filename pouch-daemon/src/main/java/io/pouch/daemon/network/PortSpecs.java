@@ -66,7 +66,8 @@ public final class PortSpecs {
     /**
      * The requests as published on one endpoint: one without a host address takes the network's
      * {@code host_binding_ipv4} ("" for every address); one on an IPv6 host address is published only on an
-     * endpoint with IPv6 and skipped on others, as dockerd without a userland proxy cannot forward it.
+     * endpoint with IPv6 (the create refused it for a network without: {@link NetworkModes#validate}), and skipped
+     * on a network connected later in its place, which only a userland proxy could forward to.
      */
     static List<Request> withHostIp(List<Request> reqs, String hostBinding, boolean ipv6) {
         List<Request> out = new ArrayList<>();
@@ -109,6 +110,12 @@ public final class PortSpecs {
                             ? ip.substring(1, ip.length() - 1) : ip);
                     if (v6 == null) {
                         throw PouchException.invalidArgument("invalid IP address: " + ip);
+                    }
+                    if (v6.equals("::1")) {
+                        // IPv6 has no route_localnet: a reply NATed back to ::1 arriving on the bridge is dropped
+                        throw PouchException.invalidArgument("invalid HostIp ::1 of " + e.getKey() + ": a port on the"
+                                + " IPv6 loopback address needs a userland proxy, which pouchd does not run;"
+                                + " publish on :: or another address of the host");
                     }
                     ip = v6;
                 }

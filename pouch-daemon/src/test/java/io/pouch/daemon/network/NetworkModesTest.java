@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NetworkModesTest {
     final NetworkStore store = new NetworkStore(Path.of("/nonexistent"));
@@ -140,5 +141,21 @@ class NetworkModesTest {
                 "six", new EndpointConfig("six", "", List.of(), ""),
                 "web", new EndpointConfig("web", "", List.of(), ""))), List.of(), "");
         assertEquals("Container cannot be connected to network endpoints: six, web", refused("six", two));
+    }
+
+    @Test
+    void ipv6HostAddressesNeedANetworkWithIpv6AndNotLoopback() {
+        Map<String, Object> any6 = Map.of("80/tcp", List.of(Map.of("HostIp", "::", "HostPort", "8080")));
+        NetworkRequest web = req("web", "", List.of(), "", List.of());
+        PouchException e = assertThrows(PouchException.class, () -> modes.validate("web", web, any6, null, false));
+        assertEquals("invalid HostIp :: of 80/tcp: publishing on an IPv6 address needs a network with IPv6"
+                + " (EnableIPv6)", e.getMessage());
+        NetworkRequest six = req("six", "", List.of(), "", List.of());
+        assertDoesNotThrow(() -> modes.validate("six", six, any6, null, false));
+        Map<String, Object> lo6 = Map.of("80/tcp", List.of(Map.of("HostIp", "[::1]", "HostPort", "8080")));
+        PouchException lo = assertThrows(PouchException.class, () -> modes.validate("six", six, lo6, null, false));
+        assertEquals(400, lo.status());
+        assertTrue(lo.getMessage().startsWith("invalid HostIp ::1 of 80/tcp: a port on the IPv6 loopback address needs"
+                + " a userland proxy"), lo.getMessage());
     }
 }
