@@ -84,7 +84,7 @@ final class BridgeNetworks {
         if (n.isDefaultBridge()) {
             return bridgeConfig.mtu();
         }
-        return BridgeOptions.mtu(n.options());
+        return BridgeOptions.of(n).mtu();
     }
 
     /** Stops every DNS server (daemon stop); bridges and rules stay for the containers that keep running. */

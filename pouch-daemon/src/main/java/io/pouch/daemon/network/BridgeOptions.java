@@ -3,8 +3,10 @@ package io.pouch.daemon.network;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.config.BridgeConfig;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * The driver options ({@code Options}, {@code docker network create -o}) of a user-defined bridge network, read as
@@ -26,6 +28,7 @@ import java.util.Set;
  * @param hostIp      "" for every address
  */
 record BridgeOptions(int mtu, boolean masquerade, boolean icc, String hostIp, String ifacePrefix) {
+    private static final Logger LOG = Logger.getLogger(BridgeOptions.class.getName());
     static final String BRIDGE_NAME = "com.docker.network.bridge.name";
     static final String MTU = "com.docker.network.driver.mtu";
     static final String MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
@@ -109,9 +112,23 @@ record BridgeOptions(int mtu, boolean masquerade, boolean icc, String hostIp, St
         throw PouchException.invalidArgument("invalid " + MTU + " " + v + ": a number between 68 and 65535");
     }
 
-    /** A network's options: the default bridge has Docker's defaults (its MTU is the daemon's --mtu). */
+    /**
+     * A stored network's options: the default bridge has Docker's defaults (its MTU is the daemon's --mtu). A
+     * network created before pouchd refused an option may hold one it now refuses or a bad value; it keeps working
+     * with the defaults for those, as it did when it was created, rather than failing the daemon's start.
+     */
     static BridgeOptions of(NetworkRecord n) {
-        return n.isDefaultBridge() ? DEFAULTS : parse(n.options());
+        if (n.isDefaultBridge()) {
+            return DEFAULTS;
+        }
+        Map<String, String> known = new HashMap<>(n.options());
+        known.keySet().retainAll(APPLIED);
+        try {
+            return parse(known);
+        } catch (PouchException e) {
+            LOG.warning("network " + n.name() + ": " + e.getMessage() + "; Docker's defaults are used");
+            return new BridgeOptions(BridgeConfig.DEFAULT_MTU, true, true, "", "");
+        }
     }
 
     /** A container's interface name on this network, the index-th of the container. */

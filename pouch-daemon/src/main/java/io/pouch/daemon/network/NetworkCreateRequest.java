@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A {@code POST /networks/create} request. Read from the raw JSON, leniently as dockerd does: a missing or null
- * field is "", scalars of any JSON type are taken as text. What the request asks for is checked in
+ * field is "", scalars of any JSON type are taken as text. {@code EnableIPv4} false is refused here, the rest of
+ * what the request asks for is checked in
  * {@link NetworkFactory}, which applies it or refuses it.
  *
  * @param driver      "" for the default (bridge)
@@ -113,6 +114,10 @@ public record NetworkCreateRequest(String name, String driver, Pool v4, Pool v6,
 
     /** From the request body, a JSON object. */
     static NetworkCreateRequest fromBody(JsonNode b) {
+        if (!b.path("EnableIPv4").asBoolean(true)) {
+            throw PouchException.invalidArgument("EnableIPv4=false is not supported by pouchd: its bridge networks"
+                    + " always have IPv4");
+        }
         JsonNode ipamNode = b.path("IPAM");
         Ipam ipam = Ipam.parse(ipamNode.path("Config"));
         return new NetworkCreateRequest(text(b.get("Name")), text(b.get("Driver")), ipam.v4(), ipam.v6(),

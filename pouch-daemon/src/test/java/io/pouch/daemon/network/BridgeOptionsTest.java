@@ -52,4 +52,14 @@ class BridgeOptionsTest {
         assertEquals("invalid com.docker.network.driver.mtu 67: a number between 68 and 65535",
                 refused(Map.of(BridgeOptions.MTU, "67")));
     }
+
+    @Test
+    void aStoredNetworkWithAnOptionRefusedSinceKeepsWorking() {
+        NetworkRecord old = new NetworkRecord("o", "old", "bridge", "", "br-o", "10.9.0.0/24", "10.9.0.1", "", false,
+                Map.of(), Map.of("foo.bar", "1", BridgeOptions.MTU, "1400"));
+        assertEquals(1400, BridgeOptions.of(old).mtu());
+        NetworkRecord bad = new NetworkRecord("b", "bad", "bridge", "", "br-b", "10.9.1.0/24", "10.9.1.1", "", false,
+                Map.of(), Map.of(BridgeOptions.ICC, "yes"));
+        assertEquals(BridgeOptions.DEFAULTS, BridgeOptions.of(bad));
+    }
 }

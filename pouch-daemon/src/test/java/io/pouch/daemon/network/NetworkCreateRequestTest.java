@@ -100,4 +100,14 @@ class NetworkCreateRequestTest {
         assertEquals(new NetworkCreateRequest("", "", "", "", "", false, Map.of(), Map.of()), empty);
         assertFalse(empty.internal());
     }
+
+    @Test
+    void anIpv6OnlyNetworkIsRefused() throws Exception {
+        JsonNode body = json("{\"Name\":\"n\",\"EnableIPv4\":false}");
+        PouchException e = assertThrows(PouchException.class, () -> NetworkCreateRequest.fromBody(body));
+        assertEquals(400, e.status());
+        assertEquals("EnableIPv4=false is not supported by pouchd: its bridge networks always have IPv4",
+                e.getMessage());
+        assertEquals("n", NetworkCreateRequest.fromBody(json("{\"Name\":\"n\",\"EnableIPv4\":true}")).name());
+    }
 }
