@@ -240,6 +240,29 @@ class NetworkIpv6EndToEndTest {
     }
 
     @Test
+    void aContainerCreatedOnTwoNetworksIsOnBoth() throws Exception {
+        String n1 = "two1-" + id();
+        String n2 = "two2-" + id();
+        String c = "twoc-" + id();
+        Subnet s1 = HostNetworks.reserveSubnet();
+        Subnet s2 = HostNetworks.reserveSubnet();
+        netCreate(n1, "--subnet", s1.cidr());
+        netCreate(n2, "--subnet", s2.cidr());
+        try {
+            d.docker("run", "-d", "--name", c, "--network", n1, "--network", "name=" + n2 + ",ip=" + s2.address(9),
+                    "busybox", "sleep", "120").ok();
+            String addrs = d.docker("exec", c, "ip", "-4", "-o", "addr").ok().out();
+            assertTrue(addrs.contains("eth0") && addrs.contains(s1.address(2) + "/24"), addrs);
+            assertTrue(addrs.contains("eth1") && addrs.contains(s2.address(9) + "/24"), addrs);
+            JsonNode nets = inspect("inspect", c).at("/NetworkSettings/Networks");
+            assertEquals(s2.address(9), nets.at("/" + n2 + "/IPAddress").asText(), nets.toString());
+        } finally {
+            d.docker("rm", "-f", c);
+            d.docker("network", "rm", n1, n2);
+        }
+    }
+
+    @Test
     void whatIsNotAppliedIsRefusedWithItsName() {
         String n = "bad-" + id();
         assertTrue(refused("network", "create", "--ipv6", n).contains("could not find an available, non-overlapping"

@@ -67,6 +67,14 @@ final class Endpoints {
         if (n != null) {
             wanted.put(n.id(), ec.on(n.name()));
         }
+        req.extras(mode).forEach((ref, extra) -> {
+            try {
+                NetworkRecord x = find(ref);
+                wanted.putIfAbsent(x.id(), extra.on(x.name()));
+            } catch (PouchException e) {
+                wanted.put("unknown:" + ref, new EndpointConfig(ref, "", List.of(), ""));
+            }
+        });
         containers.save(new ContainerNet(containerId, name, mode, wanted, req.links(), List.of()));
     }
 

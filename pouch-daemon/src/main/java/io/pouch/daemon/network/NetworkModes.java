@@ -7,7 +7,6 @@ import io.pouch.api.container.NetworkMode;
 
 import java.math.BigInteger;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -41,10 +40,9 @@ final class NetworkModes {
         if (mode.startsWith(CONTAINER_PREFIX)) {
             return; // validateContainerMode
         }
-        if (req.endpoints().size() > 1) {
-            // dockerd's API 1.41 connects a new container to one network; more are connected with network connect
-            throw PouchException.invalidArgument("Container cannot be connected to network endpoints: "
-                    + String.join(", ", new TreeSet<>(req.endpoints().keySet())));
+        Map<String, EndpointConfig> extras = req.extras(mode);
+        if (!extras.isEmpty()) {
+            checkExtras(mode, extras);
         }
         NetworkRecord n;
         try {
@@ -70,6 +68,32 @@ final class NetworkModes {
             if (l.isEmpty()) {
                 throw PouchException.invalidArgument("invalid link: empty");
             }
+        }
+    }
+
+    /**
+     * More networks than the mode's at create (API 1.44+): each a bridge network, as is the mode's, with what it
+     * asks for checked as at connect. An unknown one fails the start, as the mode's does.
+     */
+    private void checkExtras(String mode, Map<String, EndpointConfig> extras) {
+        NetworkRecord m = null;
+        try {
+            m = find.apply(networkName(mode));
+        } catch (PouchException e) {
+            // reported at start
+        }
+        for (Map.Entry<String, EndpointConfig> e : extras.entrySet()) {
+            NetworkRecord n;
+            try {
+                n = find.apply(e.getKey());
+            } catch (PouchException unknown) {
+                continue;
+            }
+            if (!n.isBridge() || m != null && !m.isBridge()) {
+                throw PouchException.invalidArgument("conflicting options: cannot attach both user-defined and"
+                        + " non-user-defined network-modes");
+            }
+            checkEndpoint(n, e.getValue());
         }
     }
 

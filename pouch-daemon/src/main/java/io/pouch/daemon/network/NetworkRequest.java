@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.PouchException;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ public record NetworkRequest(Map<String, EndpointConfig> endpoints, List<String>
     public static final NetworkRequest EMPTY = new NetworkRequest(Map.of(), List.of(), "");
 
     public NetworkRequest {
-        endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
+        // in the client's order: the networks after the mode's are connected in it
+        endpoints = endpoints == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(endpoints));
         links = links == null ? List.of() : List.copyOf(links);
         macAddress = macAddress == null ? "" : macAddress;
     }
@@ -84,6 +86,19 @@ public record NetworkRequest(Map<String, EndpointConfig> endpoints, List<String>
         if (a.isArray()) {
             a.forEach(x -> out.add(x.asText()));
         }
+        return out;
+    }
+
+    /**
+     * The networks a create asks for besides its mode's (API 1.44+ connects a new container to every network of
+     * {@code EndpointsConfig}), by the name the client keyed them with.
+     */
+    public Map<String, EndpointConfig> extras(String mode) {
+        if (!endpoints.containsKey(mode) && endpoints.size() == 1) {
+            return Map.of(); // the one entry is the mode's, keyed otherwise (the CLI's "default")
+        }
+        Map<String, EndpointConfig> out = new LinkedHashMap<>(endpoints);
+        out.remove(mode);
         return out;
     }
 

@@ -136,11 +136,23 @@ class NetworkModesTest {
     }
 
     @Test
-    void moreThanOneEndpointAtCreateIsRefusedAsDockerd() {
-        NetworkRequest two = new NetworkRequest(new java.util.TreeMap<>(Map.of(
-                "six", new EndpointConfig("six", "", List.of(), ""),
-                "web", new EndpointConfig("web", "", List.of(), ""))), List.of(), "");
-        assertEquals("Container cannot be connected to network endpoints: six, web", refused("six", two));
+    void moreEndpointsAtCreateAreCheckedAsAtConnect() {
+        Map<String, EndpointConfig> m = new java.util.LinkedHashMap<>();
+        m.put("six", new EndpointConfig("six", "", List.of(), ""));
+        m.put("web", new EndpointConfig("web", "", List.of(), "", "fd12:3456:789a::5", List.of()));
+        assertEquals("user specified IP address is supported only when connecting to networks with user configured"
+                + " subnets", refused("six", new NetworkRequest(m, List.of(), "")));
+        m.put("web", new EndpointConfig("web", "10.5.0.9", List.of("w"), ""));
+        NetworkRequest ok = new NetworkRequest(m, List.of(), "");
+        assertEquals(List.of("web"), List.copyOf(ok.extras("six").keySet()));
+        assertDoesNotThrow(() -> modes.validate("six", ok, null, null, false));
+        m.put("host", new EndpointConfig("host", "", List.of(), ""));
+        assertEquals("conflicting options: cannot attach both user-defined and non-user-defined network-modes",
+                refused("six", new NetworkRequest(m, List.of(), "")));
+        // the CLI keys the one entry of the default mode "default"
+        NetworkRequest single = new NetworkRequest(Map.of("bridge", new EndpointConfig("bridge", "", List.of(), "")),
+                List.of(), "");
+        assertEquals(Map.of(), single.extras("default"));
     }
 
     @Test
