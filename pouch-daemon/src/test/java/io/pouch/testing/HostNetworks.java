@@ -1,7 +1,10 @@
 package io.pouch.testing;
 
+import io.pouch.daemon.network.Cidr6;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -17,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Bridge names and IPv4 subnets for tests that make real network devices, so that two test suites can run on one
+ * Bridge names, IPv4 subnets and IPv6 ULA subnets for tests that make real network devices, so that two test suites can run on one
  * host at once: names are random, and a subnet is a random /24 of {@link #POOL} that no address or route of the
  * host touches, reserved by a lock file that this JVM holds until it exits (the OS drops the lock with the process,
  * so a crashed suite leaves no reservation behind).
@@ -63,9 +66,13 @@ public final class HostNetworks {
     }
 
     private static boolean lock(int base) {
+        return lock(Subnet.format(base));
+    }
+
+    private static boolean lock(String name) {
         try {
             Files.createDirectories(LOCKS);
-            FileChannel ch = FileChannel.open(LOCKS.resolve(Subnet.format(base)), StandardOpenOption.CREATE,
+            FileChannel ch = FileChannel.open(LOCKS.resolve(name), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
             FileLock l;
             try {
@@ -123,6 +130,63 @@ public final class HostNetworks {
         String[] p = dotted.split("\\.");
         return Integer.parseInt(p[0]) << 24 | Integer.parseInt(p[1]) << 16 | Integer.parseInt(p[2]) << 8
                 | Integer.parseInt(p[3]);
+    }
+
+    /**
+     * A ULA /64 (fd00::/8 with 56 random bits) that no IPv6 address or route of the host overlaps, reserved for this
+     * JVM with a lock file as {@link #reserveSubnet} does.
+     */
+    public static synchronized Subnet6 reserveSubnet6() {
+        List<Cidr6> used = hostNetworks6();
+        byte[] b = new byte[7];
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            RANDOM.nextBytes(b);
+            BigInteger base = BigInteger.valueOf(0xfd).shiftLeft(120).or(new BigInteger(1, b).shiftLeft(64));
+            Cidr6 c = new Cidr6(base, 64);
+            if (used.stream().anyMatch(c::overlaps) || !lock(new Subnet6(base).cidr().replace(':', '-').replace("/",
+                    "_"))) {
+                continue;
+            }
+            return new Subnet6(base);
+        }
+        throw new AssertionError("no free /64 in fd00::/8 after 1000 tries");
+    }
+
+    /** Every IPv6 network in the host's addresses and routes (all tables). */
+    private static List<Cidr6> hostNetworks6() {
+        List<Cidr6> out = new ArrayList<>();
+        for (List<String> cmd : List.of(List.of("ip", "-6", "-o", "addr", "show"),
+                List.of("ip", "-6", "route", "show", "table", "all"))) {
+            for (String tok : run(cmd).split("\\s+")) {
+                String t = tok.contains("/") ? tok : tok + "/128";
+                if (tok.contains(":") && Cidr6.parseAddress(t.substring(0, t.indexOf('/'))) != null) {
+                    try {
+                        out.add(Cidr6.parse(t));
+                    } catch (RuntimeException e) {
+                        // not a prefix: a word with colons
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A reserved ULA /64. */
+    public record Subnet6(BigInteger base) {
+        /** {@code fdxx:xxxx:xxxx:xxxx::/64} */
+        public String cidr() {
+            return Cidr6.format(base) + "/64";
+        }
+
+        /** The address with this host part, e.g. {@code fdxx:xxxx:xxxx:xxxx::2}. */
+        public String address(long host) {
+            return Cidr6.format(base.add(BigInteger.valueOf(host)));
+        }
+
+        @Override
+        public String toString() {
+            return cidr();
+        }
     }
 
     /** A reserved /24, {@code a.b.c.0/24}. */

@@ -26,7 +26,12 @@ public record EndpointSettings(
         @JsonProperty("GlobalIPv6PrefixLen") int globalIpv6PrefixLen,
         @JsonProperty("DNSNames") List<String> dnsNames) {
 
-    /** The address the client asked for on this network. */
-    public record EndpointIpamConfig(@JsonProperty("IPv4Address") String ipv4Address) {
+    /** The addresses the client asked for on this network; null ones are left out. */
+    public record EndpointIpamConfig(@JsonProperty("IPv4Address") String ipv4Address,
+                                     @JsonProperty("IPv6Address") String ipv6Address,
+                                     @JsonProperty("LinkLocalIPs") List<String> linkLocalIps) {
+        public EndpointIpamConfig(String ipv4Address) {
+            this(ipv4Address, null, null);
+        }
     }
 }

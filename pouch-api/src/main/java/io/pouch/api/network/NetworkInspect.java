@@ -27,16 +27,23 @@ public record NetworkInspect(
         @JsonProperty("Options") Map<String, String> options,
         @JsonProperty("Labels") Map<String, String> labels) {
 
-    /** Address management: the driver, its options (none) and one entry per subnet. */
+    /** Address management: the driver, its options as given and one entry per subnet. */
     public record Ipam(@JsonProperty("Driver") String driver,
                        @JsonProperty("Options") Map<String, String> options,
                        @JsonProperty("Config") List<IpamConfig> config) {
     }
 
-    /** One subnet; {@code ipRange} is null (left out) when addresses come from the whole subnet. */
+    /**
+     * One subnet; {@code ipRange} is null (left out) when addresses come from the whole subnet,
+     * {@code auxiliaryAddresses} null when none were given.
+     */
     public record IpamConfig(@JsonProperty("Subnet") String subnet,
                              @JsonProperty("IPRange") String ipRange,
-                             @JsonProperty("Gateway") String gateway) {
+                             @JsonProperty("Gateway") String gateway,
+                             @JsonProperty("AuxiliaryAddresses") Map<String, String> auxiliaryAddresses) {
+        public IpamConfig(String subnet, String ipRange, String gateway) {
+            this(subnet, ipRange, gateway, null);
+        }
     }
 
     /** The network a config-only network's settings come from ("" for none). */

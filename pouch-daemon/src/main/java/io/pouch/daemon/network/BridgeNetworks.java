@@ -43,7 +43,12 @@ final class BridgeNetworks {
     /** The bridge up with its address and MTU, the network's rules in place, a DNS server on user networks. */
     void bringUp(NetworkRecord n) {
         Cidr subnet = n.subnetCidr();
-        plane.ensureBridge(n.device(), n.gateway(), subnet.prefix(), mtu(n), bridgeConfig.ipForward());
+        plane.ensureBridge(n.device(), n.gateway(), subnet.prefix(), n.hasIpv6() ? n.gateway6() : "",
+                n.hasIpv6() ? n.subnet6Cidr().prefix() : 0, mtu(n), bridgeConfig.ipForward());
+        if (!BridgeOptions.of(n).icc()) {
+            // bridged traffic between the network's containers must pass iptables for enable_icc=false to drop it
+            plane.ensureBridgeNetfilter(n.hasIpv6());
+        }
         firewall.add(firewall.networkRules(n));
         if (!n.isDefaultBridge()) {
             try {
@@ -54,14 +59,19 @@ final class BridgeNetworks {
         }
     }
 
-    /** Undoes {@link #bringUp}: DNS server, rules and bridge go. */
+    /**
+     * Undoes {@link #bringUp}: DNS server, rules and bridge go. A bridge that existed before the network stays,
+     * with its addresses, as dockerd leaves it.
+     */
     void teardown(NetworkRecord n) {
         DnsServer d = dns.remove(n.id());
         if (d != null) {
             d.close();
         }
         firewall.delete(firewall.networkRules(n));
-        plane.deleteBridge(n.device());
+        if (!n.adoptedBridge()) {
+            plane.deleteBridge(n.device());
+        }
     }
 
     /** Whether network id has a DNS server of ours (containers there get its address as nameserver). */
@@ -74,7 +84,7 @@ final class BridgeNetworks {
         if (n.isDefaultBridge()) {
             return bridgeConfig.mtu();
         }
-        return NetworkFactory.mtuOption(n.options());
+        return BridgeOptions.of(n).mtu();
     }
 
     /** Stops every DNS server (daemon stop); bridges and rules stay for the containers that keep running. */

@@ -3,8 +3,8 @@ package io.pouch.daemon.network;
 import io.pouch.api.PouchException;
 
 /**
- * An IPv4 prefix such as 10.231.1.0/24, held as ints. IPv6 is not managed yet: pouchd's networks are IPv4 only,
- * as Pouch's are by default.
+ * An IPv4 prefix such as 10.231.1.0/24, held as ints. IPv6 prefixes are {@link Cidr6}: every bridge network has an
+ * IPv4 subnet, IPv6 is an addition (EnableIPv6).
  *
  * @param address the address as given (may have host bits, as a gateway "10.0.0.1/24" does)
  * @param prefix  prefix length 0..32

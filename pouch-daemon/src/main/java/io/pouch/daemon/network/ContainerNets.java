@@ -129,12 +129,18 @@ final class ContainerNets {
         for (ContainerNet c : containers.values()) {
             for (EndpointRecord e : c.active()) {
                 live.computeIfAbsent(e.networkId(), k -> new LinkedHashMap<>()).put(e.ip(), c.id());
+                if (!e.ip6().isEmpty()) {
+                    live.get(e.networkId()).put(e.ip6(), c.id());
+                }
             }
         }
         return live;
     }
 
-    /** A name on network networkId: container name, alias or short id of an endpoint there; null if unknown. */
+    /**
+     * A name on network networkId: container name, alias or short id of an endpoint there; null if unknown. The
+     * answer is its IPv4 address, followed by a space and its IPv6 address on a network with IPv6.
+     */
     String resolve(String networkId, String name) {
         String q = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
         for (ContainerNet c : containers.values()) {
@@ -143,7 +149,7 @@ final class ContainerNets {
                     continue;
                 }
                 if (q.equalsIgnoreCase(c.name()) || e.aliases().stream().anyMatch(q::equalsIgnoreCase)) {
-                    return e.ip();
+                    return e.ip6().isEmpty() ? e.ip() : e.ip() + " " + e.ip6();
                 }
             }
         }

@@ -50,6 +50,12 @@ final class DataPlane {
      * is false (the operator manages it).
      */
     void ensureBridge(String dev, String gateway, int prefix, int mtu, boolean ipForward) {
+        ensureBridge(dev, gateway, prefix, "", 0, mtu, ipForward);
+    }
+
+    /** As above, with an IPv6 gateway address too ("" for none). */
+    void ensureBridge(String dev, String gateway, int prefix, String gateway6, int prefix6, int mtu,
+                      boolean ipForward) {
         StringBuilder b = new StringBuilder();
         if (!linkExists(dev)) {
             b.append("link add ").append(dev).append(" type bridge\n");
@@ -70,6 +76,39 @@ final class DataPlane {
         if (ipForward) {
             sysctl("net/ipv4/ip_forward", "1");
         }
+        if (!gateway6.isEmpty()) {
+            sysctl("net/ipv6/conf/" + dev + "/disable_ipv6", "0");
+            // nodad: the gateway is usable at once, not after duplicate address detection's second
+            Sh.run(List.of("ip", "addr", "replace", gateway6 + "/" + prefix6, "dev", dev, "nodad"), null);
+            if (ipForward) {
+                sysctl("net/ipv6/conf/all/forwarding", "1");
+            }
+        }
+    }
+
+    /**
+     * Bridged packets through iptables (and ip6tables when v6), as dockerd sets it up for a network without
+     * inter-container communication: br_netfilter loaded, its call-iptables switches on.
+     *
+     * @throws PouchException 500 when the kernel has no br_netfilter
+     */
+    void ensureBridgeNetfilter(boolean v6) {
+        if (!Files.isDirectory(Path.of("/proc/sys/net/bridge"))) {
+            Sh.tryRun(List.of("modprobe", "br_netfilter"), null);
+        }
+        if (!Files.isDirectory(Path.of("/proc/sys/net/bridge"))) {
+            throw PouchException.internal("com.docker.network.bridge.enable_icc=false needs the br_netfilter kernel"
+                    + " module, which cannot be loaded", null);
+        }
+        sysctl("net/bridge/bridge-nf-call-iptables", "1");
+        if (v6) {
+            sysctl("net/bridge/bridge-nf-call-ip6tables", "1");
+        }
+    }
+
+    /** Whether an existing link is a bridge. */
+    static boolean isBridge(String dev) {
+        return Files.isDirectory(Path.of("/sys/class/net", dev, "bridge"));
     }
 
     /** Docker's locally administered MAC for an address: 02:42 followed by the four address bytes. */
@@ -98,7 +137,18 @@ final class DataPlane {
 
     /** One interface to create in a container's namespace. */
     record Iface(String ifName, String hostVeth, String mac, String ip, int prefix, String gateway, boolean route,
-                 String bridge) {
+                 String bridge, String ip6, int prefix6, String gateway6, List<String> linkLocal) {
+        Iface {
+            ip6 = ip6 == null ? "" : ip6;
+            gateway6 = gateway6 == null ? "" : gateway6;
+            linkLocal = linkLocal == null ? List.of() : List.copyOf(linkLocal);
+        }
+
+        /** An IPv4-only interface. */
+        Iface(String ifName, String hostVeth, String mac, String ip, int prefix, String gateway, boolean route,
+              String bridge) {
+            this(ifName, hostVeth, mac, ip, prefix, gateway, route, bridge, "", 0, "", List.of());
+        }
     }
 
     /** A new namespace at netnsPath(id) holding lo and the given interfaces, their host ends on their bridges. */
@@ -155,9 +205,23 @@ final class DataPlane {
                 .append('\n');
         b.append("addr add ").append(f.ip()).append('/').append(f.prefix()).append(" dev ").append(f.ifName())
                 .append('\n');
+        for (String ll : f.linkLocal()) {
+            // dockerd's link-local addresses: 169.254/16 and fe80::/64
+            b.append("addr add ").append(ll).append(ll.contains(":") ? "/64" : "/16").append(" dev ")
+                    .append(f.ifName()).append(ll.contains(":") ? " nodad" : "").append('\n');
+        }
+        if (!f.ip6().isEmpty()) {
+            // nodad: usable as soon as the process starts, as a fixed, leased address needs no detection
+            b.append("addr add ").append(f.ip6()).append('/').append(f.prefix6()).append(" dev ").append(f.ifName())
+                    .append(" nodad\n");
+        }
         b.append("link set ").append(f.ifName()).append(" up\n");
         if (f.route()) {
             b.append("route replace default via ").append(f.gateway()).append(" dev ").append(f.ifName()).append('\n');
+            if (!f.gateway6().isEmpty()) {
+                b.append("route replace default via ").append(f.gateway6()).append(" dev ").append(f.ifName())
+                        .append('\n');
+            }
         }
         return b.toString();
     }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -121,10 +122,15 @@ final class DnsServer implements AutoCloseable {
             String ip = lookup.apply(name);
             if (ip != null) {
                 r.setAuthoritativeAnswer(true);
-                if (question.type() == DnsRecordType.A) {
-                    int a = Cidr.parseAddress(ip);
-                    ByteBuf data = Unpooled.buffer(4).writeInt(a);
-                    r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(name, DnsRecordType.A, 600, data));
+                // the lookup's answer: the IPv4 address, then the IPv6 one on a network with IPv6
+                for (String addr : ip.split(" ")) {
+                    if (question.type() == DnsRecordType.A && !Cidr6.isV6(addr)) {
+                        ByteBuf data = Unpooled.buffer(4).writeInt(Cidr.parseAddress(addr));
+                        r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(name, DnsRecordType.A, 600, data));
+                    } else if (question.type() == DnsRecordType.AAAA && Cidr6.isV6(addr)) {
+                        ByteBuf data = Unpooled.wrappedBuffer(Inet6Address.ofLiteral(addr).getAddress());
+                        r.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(name, DnsRecordType.AAAA, 600, data));
+                    }
                 }
                 // other types for a known name: NOERROR with no answer (so AAAA does not fail the A lookup)
                 ctx.writeAndFlush(r);

@@ -65,8 +65,16 @@ final class Endpoints {
             wanted.put("unknown:" + network, new EndpointConfig(network, "", List.of(), ""));
         }
         if (n != null) {
-            wanted.put(n.id(), new EndpointConfig(n.name(), ec.ipv4Address(), ec.aliases(), ec.macAddress()));
+            wanted.put(n.id(), ec.on(n.name()));
         }
+        req.extras(mode).forEach((ref, extra) -> {
+            try {
+                NetworkRecord x = find(ref);
+                wanted.putIfAbsent(x.id(), extra.on(x.name()));
+            } catch (PouchException e) {
+                wanted.put("unknown:" + ref, new EndpointConfig(ref, "", List.of(), ""));
+            }
+        });
         containers.save(new ContainerNet(containerId, name, mode, wanted, req.links(), List.of()));
     }
 
@@ -130,30 +138,29 @@ final class Endpoints {
             List<Firewall.Rule> rules = new ArrayList<>();
             boolean routed = false;
             try {
-                int i = 0;
                 for (NetworkRecord n : nets) {
                     if (!n.isBridge()) {
                         continue;
                     }
                     EndpointConfig ec = c.wanted().getOrDefault(n.id(),
                             new EndpointConfig(n.name(), "", List.of(), ""));
-                    EndpointRecord e = endpoint(c, n, ec, "eth" + i++, false);
+                    EndpointRecord e = endpoint(c, n, ec, ifName(n, eps), false, eps);
                     eps.add(e);
                     boolean route = !n.internal() && !routed;
                     routed |= route;
-                    ifaces.add(new DataPlane.Iface(e.ifName(), e.hostVeth(), e.mac(), e.ip(), e.prefix(), e.gateway(),
-                            route, n.device()));
+                    ifaces.add(e.iface(route, n.device()));
                 }
                 // ports go on the first network that routes out
                 EndpointRecord first = eps.get(0);
                 NetworkRecord firstNet = networks.get(first.networkId());
                 List<PortMapping> published = firstNet.internal() ? List.of()
-                        : ports.allocate(PortSpecs.requests(portBindings, exposed, publishAll),
+                        : ports.allocate(PortSpecs.withHostIp(PortSpecs.requests(portBindings, exposed, publishAll),
+                                BridgeOptions.of(firstNet).hostIp(), !first.ip6().isEmpty()),
                                 containers.publishedPorts(), containerId, c.name());
                 eps.set(0, first.withPorts(published));
-                published.forEach(p -> rules.addAll(firewall.portRules(first.ip(), p)));
+                published.forEach(p -> rules.addAll(firewall.portRules(first, p)));
             } catch (RuntimeException ex) {
-                eps.forEach(e -> ipam.release(e.networkId(), e.ip()));
+                ipam.releaseOwner(containerId);
                 throw ex;
             }
             ContainerNet attached = c.withActive(eps);
@@ -203,9 +210,24 @@ final class Endpoints {
      * record), the asked or derived MAC, the aliases (with the short id on user networks, as Docker lists it).
      */
     private EndpointRecord endpoint(ContainerNet c, NetworkRecord n, EndpointConfig ec, String ifName,
-                                    boolean saveLease) {
-        String ip = saveLease ? ipam.allocate(n, ec.ipv4Address(), c.id())
-                : ipam.allocateUnsaved(n, ec.ipv4Address(), c.id());
+                                    boolean saveLease, List<EndpointRecord> others) {
+        if (!ec.ipv6Address().isEmpty() && !n.hasIpv6()) {
+            throw PouchException.invalidArgument("user specified IP address is supported only when connecting to"
+                    + " networks with user configured subnets");
+        }
+        String ip = ipam.allocateUnsaved(n, ec.ipv4Address(), c.id());
+        String ip6 = "";
+        if (n.hasIpv6()) {
+            try {
+                ip6 = ipam.allocate6Unsaved(n, ec.ipv6Address(), c.id());
+            } catch (RuntimeException e) {
+                ipam.release(n.id(), ip);
+                throw e;
+            }
+        }
+        if (saveLease) {
+            ipam.flush();
+        }
         String mac = ec.macAddress().isEmpty() ? DataPlane.macFor(ip) : ec.macAddress().toLowerCase();
         List<String> aliases = new ArrayList<>(ec.aliases());
         if (!n.isDefaultBridge()) {
@@ -213,7 +235,20 @@ final class Endpoints {
         }
         String veth = Ids.vethName();
         return new EndpointRecord(n.id(), n.name(), Ids.newId(), ifName, veth, ip, n.subnetCidr().prefix(),
-                n.gateway(), mac, aliases, List.of());
+                n.gateway(), mac, aliases, List.of(), ip6, n.hasIpv6() ? n.subnet6Cidr().prefix() : 0,
+                n.hasIpv6() ? n.gateway6() : "", ec.linkLocalIps());
+    }
+
+    /**
+     * The interface name of a new endpoint on n: the network's {@code container_iface_prefix} ({@code eth} by
+     * default) and the count of the container's interfaces of that prefix, as dockerd numbers them.
+     */
+    private static String ifName(NetworkRecord n, List<EndpointRecord> others) {
+        BridgeOptions o = BridgeOptions.of(n);
+        String prefix = o.ifName(0).substring(0, o.ifName(0).length() - 1);
+        int i = (int) others.stream().filter(e -> e.ifName().matches(java.util.regex.Pattern.quote(prefix) + "\\d+"))
+                .count();
+        return o.ifName(i);
     }
 
     /** The embedded DNS server of the first user network (not on the default bridge, as Docker). */
@@ -257,7 +292,7 @@ final class Endpoints {
 
     private List<Firewall.Rule> portRules(List<EndpointRecord> eps) {
         List<Firewall.Rule> rules = new ArrayList<>();
-        eps.forEach(e -> e.ports().forEach(p -> rules.addAll(firewall.portRules(e.ip(), p))));
+        eps.forEach(e -> e.ports().forEach(p -> rules.addAll(firewall.portRules(e, p))));
         return rules;
     }
 
@@ -338,19 +373,16 @@ final class Endpoints {
                 throw PouchException.forbidden("endpoint with name " + c.name() + " already exists in network "
                         + n.name());
             }
-            if (!ec.ipv4Address().isEmpty() && n.isDefaultBridge()) {
-                throw PouchException.invalidArgument("user specified IP address is supported on user defined networks"
-                        + " only");
-            }
+            NetworkModes.checkEndpoint(n, ec);
             Map<String, EndpointConfig> w = new LinkedHashMap<>(c.wanted());
-            w.put(n.id(), new EndpointConfig(n.name(), ec.ipv4Address(), ec.aliases(), ec.macAddress()));
+            w.put(n.id(), ec.on(n.name()));
             if (running && !c.active().isEmpty()) {
-                EndpointRecord e = endpoint(c, n, w.get(n.id()), "eth" + c.active().size(), true);
+                EndpointRecord e = endpoint(c, n, w.get(n.id()), ifName(n, c.active()), true, c.active());
                 try {
-                    plane.addInterface(containerId, new DataPlane.Iface(e.ifName(), e.hostVeth(), e.mac(), e.ip(),
-                            e.prefix(), e.gateway(), false, n.device()));
+                    plane.addInterface(containerId, e.iface(false, n.device()));
                 } catch (RuntimeException ex) {
                     ipam.release(n.id(), e.ip());
+                    ipam.release(n.id(), e.ip6());
                     throw ex;
                 }
                 List<EndpointRecord> a = new ArrayList<>(c.active());
@@ -385,6 +417,7 @@ final class Endpoints {
                     firewall.delete(portRules(List.of(e)));
                     plane.deleteLinks(List.of(e.hostVeth()));
                     ipam.release(n.id(), e.ip());
+                    ipam.release(n.id(), e.ip6());
                 } else {
                     a.add(e);
                 }

@@ -21,6 +21,9 @@ final class HostsEntries {
     static List<String> lines(ContainerNet c, EndpointRecord first, String hostname, Collection<ContainerNet> others) {
         List<String> lines = new ArrayList<>();
         lines.add(first.ip() + "\t" + hostname);
+        if (!first.ip6().isEmpty()) {
+            lines.add(first.ip6() + "\t" + hostname);
+        }
         for (String link : c.links()) {
             String[] p = link.split(":", 2);
             String target = p[0].startsWith("/") ? p[0].substring(1) : p[0];

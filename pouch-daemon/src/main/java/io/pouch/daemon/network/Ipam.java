@@ -6,6 +6,7 @@ import io.pouch.api.PouchException;
 import io.pouch.daemon.sys.AtomicFiles;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -72,7 +73,7 @@ public final class Ipam {
             }
             ip = Cidr.format(a);
             String holder = used.get(ip);
-            if (a == gw || (holder != null && !holder.equals(owner))) {
+            if (a == gw || n.aux().containsValue(ip) || (holder != null && !holder.equals(owner))) {
                 throw PouchException.conflict("Address already in use: " + ip);
             }
         } else {
@@ -84,13 +85,59 @@ public final class Ipam {
                     continue;
                 }
                 String s = Cidr.format(v);
-                if (!used.containsKey(s)) {
+                if (!used.containsKey(s) && !n.aux().containsValue(s)) {
                     ip = s;
                     break;
                 }
             }
             if (ip == null) {
                 throw PouchException.conflict("no available IPv4 addresses on network " + n.name());
+            }
+        }
+        used.put(ip, owner);
+        return ip;
+    }
+
+    /**
+     * As {@link #allocateUnsaved}, for the network's IPv6 subnet: the requested address (in the subnet, free) or
+     * the lowest free one of the pool. The subnet's first address (the subnet-router anycast address), the gateway
+     * and the auxiliary addresses are never handed out. IPv6 leases share the network's map with the IPv4 ones.
+     */
+    synchronized String allocate6Unsaved(NetworkRecord n, String requested, String owner) {
+        Cidr6 subnet = n.subnet6Cidr();
+        BigInteger gw = n.gateway6Address();
+        Map<String, String> used = leases.computeIfAbsent(n.id(), k -> new TreeMap<>());
+        String ip;
+        if (requested != null && !requested.isEmpty()) {
+            BigInteger a = Cidr6.parseAddress(requested);
+            if (a == null) {
+                throw PouchException.invalidArgument("invalid IPv6 address: " + requested);
+            }
+            if (!subnet.contains(a) || a.equals(subnet.network())) {
+                throw PouchException.invalidArgument("no configured subnet or ip-range contain the IP address "
+                        + requested);
+            }
+            ip = Cidr6.format(a);
+            String holder = used.get(ip);
+            if (a.equals(gw) || n.aux6().containsValue(ip) || (holder != null && !holder.equals(owner))) {
+                throw PouchException.conflict("Address already in use: " + ip);
+            }
+        } else {
+            Cidr6 pool = n.pool6Cidr();
+            ip = null;
+            // at most as many steps as there are leases and reserved addresses before a free one
+            for (BigInteger a = pool.network(); a.compareTo(pool.last()) <= 0; a = a.add(BigInteger.ONE)) {
+                if (a.equals(subnet.network()) || a.equals(gw)) {
+                    continue;
+                }
+                String s = Cidr6.format(a);
+                if (!used.containsKey(s) && !n.aux6().containsValue(s)) {
+                    ip = s;
+                    break;
+                }
+            }
+            if (ip == null) {
+                throw PouchException.conflict("no available IPv6 addresses on network " + n.name());
             }
         }
         used.put(ip, owner);

@@ -1,10 +1,11 @@
 package io.pouch.daemon.network;
 
 import io.pouch.api.PouchException;
-import io.pouch.daemon.config.BridgeConfig;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -13,8 +14,8 @@ import java.util.function.Predicate;
  * dockerd's messages. Nothing is made on the host here.
  */
 final class NetworkFactory {
-    static final String MTU_OPTION = "com.docker.network.driver.mtu";
-    static final String BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
+    static final String MTU_OPTION = BridgeOptions.MTU;
+    static final String BRIDGE_NAME_OPTION = BridgeOptions.BRIDGE_NAME;
 
     private NetworkFactory() {
     }
@@ -57,29 +58,9 @@ final class NetworkFactory {
     }
 
     /**
-     * A user network's MTU from its driver option, 1500 without one, as dockerd.
-     *
-     * @throws PouchException 400 for an MTU option that is not a number in 68..65535
-     */
-    static int mtuOption(Map<String, String> options) {
-        String v = options == null ? null : options.get(MTU_OPTION);
-        if (v == null || v.isEmpty()) {
-            return BridgeConfig.DEFAULT_MTU;
-        }
-        try {
-            int mtu = Integer.parseInt(v);
-            if (mtu >= 68 && mtu <= 65535) {
-                return mtu;
-            }
-        } catch (NumberFormatException ignored) {
-            // the message below
-        }
-        throw PouchException.invalidArgument("invalid " + MTU_OPTION + " " + v + ": a number between 68 and 65535");
-    }
-
-    /**
-     * The checks that need no other network: a valid name, and the bridge driver (host and null have their one
-     * predefined instance, other drivers would be plugins).
+     * The checks that need no other network: a valid name, the bridge driver (host and null have their one
+     * predefined instance, other drivers would be plugins), the default IPAM driver, local scope, and none of the
+     * swarm-only or config-network fields, with dockerd's messages where it has one.
      */
     static void checkRequest(NetworkCreateRequest r) {
         if (r.name() == null || r.name().isEmpty()) {
@@ -95,30 +76,73 @@ final class NetworkFactory {
             }
             throw PouchException.notFound("plugin \"" + driver + "\" not found");
         }
+        if (!r.ipamDriver().isEmpty() && !r.ipamDriver().equals("default")) {
+            throw PouchException.notFound("plugin \"" + r.ipamDriver() + "\" not found");
+        }
+        switch (r.scope()) {
+            case "", "local" -> { }
+            case "swarm" -> throw PouchException.forbidden("cannot create a swarm scoped network when swarm is not"
+                    + " active");
+            default -> throw PouchException.invalidArgument("invalid Scope " + r.scope() + ": pouchd's networks are"
+                    + " local");
+        }
+        if (r.ingress()) {
+            throw PouchException.forbidden("Ingress network can only be global scope network");
+        }
+        if (r.configOnly()) {
+            throw PouchException.invalidArgument("ConfigOnly networks are not supported by pouchd");
+        }
+        if (!r.configFrom().isEmpty()) {
+            throw PouchException.invalidArgument("ConfigFrom is not supported by pouchd: network " + r.configFrom()
+                    + " cannot lend its configuration");
+        }
+        if (!r.v6().isEmpty() && !r.enableIpv6()) {
+            throw PouchException.invalidArgument("IPv6 address configuration " + describe(r.v6())
+                    + " needs EnableIPv6 (docker network create --ipv6)");
+        }
+        if (r.enableIpv6() && r.v6().subnet().isEmpty()) {
+            if (!r.v6().isEmpty()) {
+                throw PouchException.invalidArgument("gateway, ip-range and aux-address need a subnet");
+            }
+            throw PouchException.forbidden("could not find an available, non-overlapping IPv6 address pool among"
+                    + " the defaults to assign to the network");
+        }
+        BridgeOptions.parse(r.options());
+    }
+
+    private static String describe(NetworkCreateRequest.Pool p) {
+        return !p.subnet().isEmpty() ? p.subnet() : !p.gateway().isEmpty() ? p.gateway()
+                : !p.ipRange().isEmpty() ? p.ipRange() : p.aux().values().iterator().next();
     }
 
     /**
      * The record of a new bridge network, after {@link #checkRequest}: a unique name, a subnet that overlaps no
-     * other bridge network (one of the default pools when none is asked for), a gateway and range inside it, and a
-     * bridge device that neither another network nor the host uses. The caller holds the network lock, so the
-     * networks cannot change between these checks and the record's addition.
+     * other bridge network (one of the default pools when none is asked for), a gateway, range and auxiliary
+     * addresses inside it, the same for IPv6 when enabled, and a bridge device that no other network uses. A device
+     * that already exists on the host must be a bridge: it is adopted, as dockerd does, and left on removal.
+     * The caller holds the network lock, so the networks cannot change between these checks and the record's
+     * addition.
      *
      * @param deviceExists whether a link of that name exists on the host
+     * @param isBridge     whether an existing link of that name is a bridge
      */
-    static NetworkRecord bridge(NetworkCreateRequest r, NetworkStore networks, Predicate<String> deviceExists) {
+    static NetworkRecord bridge(NetworkCreateRequest r, NetworkStore networks, Predicate<String> deviceExists,
+                                Predicate<String> isBridge) {
         if (networks.byName(r.name()) != null) {
             throw PouchException.conflict("network with name " + r.name() + " already exists");
         }
+        NetworkCreateRequest.Pool p = r.v4();
         Cidr subnet;
-        if (r.subnet() == null || r.subnet().isEmpty()) {
-            if (r.gateway() != null && !r.gateway().isEmpty() || r.ipRange() != null && !r.ipRange().isEmpty()) {
-                throw PouchException.invalidArgument("gateway and ip-range need a subnet");
+        boolean auto = p.subnet().isEmpty();
+        if (auto) {
+            if (!p.gateway().isEmpty() || !p.ipRange().isEmpty() || !p.aux().isEmpty()) {
+                throw PouchException.invalidArgument("gateway, ip-range and aux-address need a subnet");
             }
             subnet = AddressPools.free(networks.all());
         } else {
-            subnet = Cidr.parse(r.subnet()).canonical();
-            if (!Cidr.parse(r.subnet()).equals(subnet)) {
-                throw PouchException.invalidArgument("invalid subnet " + r.subnet() + ": it should be " + subnet);
+            subnet = Cidr.parse(p.subnet()).canonical();
+            if (!Cidr.parse(p.subnet()).equals(subnet)) {
+                throw PouchException.invalidArgument("invalid subnet " + p.subnet() + ": it should be " + subnet);
             }
             for (NetworkRecord n : networks.all()) {
                 if (n.isBridge() && n.subnetCidr().overlaps(subnet)) {
@@ -130,29 +154,25 @@ final class NetworkFactory {
             throw PouchException.invalidArgument("subnet " + subnet + " is too small: it needs a /30 or larger");
         }
         String gw;
-        if (r.gateway() != null && !r.gateway().isEmpty()) {
-            Integer g = Cidr.parseAddress(r.gateway());
-            if (g == null) {
-                throw PouchException.invalidArgument("invalid gateway address " + r.gateway());
-            }
-            if (!subnet.contains(g)) {
-                throw PouchException.invalidArgument("no matching subnet for gateway " + r.gateway());
-            }
-            gw = Cidr.format(g);
+        if (!p.gateway().isEmpty()) {
+            gw = Cidr.format(address4(p.gateway(), subnet, "gateway"));
         } else {
             gw = Cidr.format(subnet.network() + 1);
         }
         String range = "";
-        if (r.ipRange() != null && !r.ipRange().isEmpty()) {
-            Cidr ir = Cidr.parse(r.ipRange());
+        if (!p.ipRange().isEmpty()) {
+            Cidr ir = Cidr.parse(p.ipRange());
             if (!subnet.contains(ir.canonical())) {
-                throw PouchException.invalidArgument("ip-range " + r.ipRange() + " is not in subnet " + subnet);
+                throw PouchException.invalidArgument("ip-range " + p.ipRange() + " is not in subnet " + subnet);
             }
             range = ir.canonical().toString();
         }
+        Map<String, String> aux = new TreeMap<>();
+        p.aux().forEach((k, v) -> aux.put(k, Cidr.format(address4(v, subnet, "aux-address"))));
+        Ipv6 six = r.enableIpv6() ? ipv6(r.v6(), networks) : new Ipv6("", "", "", Map.of());
         String id = Ids.newId();
-        Map<String, String> opts = r.options() == null ? Map.of() : r.options();
-        mtuOption(opts); // refuses a bad MTU before anything is made
+        Map<String, String> opts = r.options();
+        BridgeOptions.parse(opts); // refuses a bad option before anything is made
         String dev = opts.getOrDefault(BRIDGE_NAME_OPTION, "br-" + id.substring(0, 12));
         if (dev.isEmpty() || dev.length() > 15 || !dev.matches("[a-zA-Z0-9_.-]+")) {
             throw PouchException.invalidArgument("invalid bridge name \"" + dev + "\": 1 to 15 letters, digits, . _ -");
@@ -162,11 +182,68 @@ final class NetworkFactory {
                 throw PouchException.conflict("bridge " + dev + " is already used by network " + n.name());
             }
         }
-        if (deviceExists.test(dev)) {
-            throw PouchException.conflict("device " + dev + " already exists on the host");
+        boolean adopted = deviceExists.test(dev);
+        if (adopted && !isBridge.test(dev)) {
+            throw PouchException.conflict("device " + dev + " already exists on the host and is not a bridge");
         }
         return new NetworkRecord(id, r.name(), "bridge", now(), dev, subnet.toString(), gw, range, r.internal(),
-                r.labels() == null ? Map.of() : Map.copyOf(r.labels()), Map.copyOf(opts));
+                r.labels(), opts, Map.copyOf(aux), auto, r.enableIpv6(), six.subnet(), six.gateway(), six.range(),
+                six.aux(), r.ipamOptions(), r.attachable(), adopted);
+    }
+
+    private record Ipv6(String subnet, String gateway, String range, Map<String, String> aux) {
+    }
+
+    /** The IPv6 side of a new network: subnet (given, checked by {@link #checkRequest}), gateway, range, aux. */
+    private static Ipv6 ipv6(NetworkCreateRequest.Pool p, NetworkStore networks) {
+        Cidr6 subnet = Cidr6.parse(p.subnet()).canonical();
+        if (!Cidr6.parse(p.subnet()).equals(subnet)) {
+            throw PouchException.invalidArgument("invalid subnet " + p.subnet() + ": it should be " + subnet);
+        }
+        if (subnet.prefix() > 126) {
+            throw PouchException.invalidArgument("subnet " + subnet + " is too small: it needs a /126 or larger");
+        }
+        for (NetworkRecord n : networks.all()) {
+            if (n.hasIpv6() && n.subnet6Cidr().overlaps(subnet)) {
+                throw PouchException.forbidden("Pool overlaps with other one on this address space");
+            }
+        }
+        String gw = Cidr6.format(p.gateway().isEmpty() ? subnet.network().add(BigInteger.ONE)
+                : address6(p.gateway(), subnet, "gateway"));
+        String range = "";
+        if (!p.ipRange().isEmpty()) {
+            Cidr6 ir = Cidr6.parse(p.ipRange()).canonical();
+            if (!subnet.contains(ir)) {
+                throw PouchException.invalidArgument("ip-range " + p.ipRange() + " is not in subnet " + subnet);
+            }
+            range = ir.toString();
+        }
+        Map<String, String> aux = new TreeMap<>();
+        p.aux().forEach((k, v) -> aux.put(k, Cidr6.format(address6(v, subnet, "aux-address"))));
+        return new Ipv6(subnet.toString(), gw, range, Map.copyOf(aux));
+    }
+
+    /** An IPv4 address of the subnet, for the gateway or an aux-address, with dockerd's messages. */
+    private static int address4(String s, Cidr subnet, String what) {
+        Integer a = Cidr.parseAddress(s);
+        if (a == null) {
+            throw PouchException.invalidArgument("invalid " + what + " address " + s + " in Ipam configuration");
+        }
+        if (!subnet.contains(a)) {
+            throw PouchException.invalidArgument("no matching subnet for " + what + " " + s);
+        }
+        return a;
+    }
+
+    private static BigInteger address6(String s, Cidr6 subnet, String what) {
+        BigInteger a = Cidr6.parseAddress(s);
+        if (a == null) {
+            throw PouchException.invalidArgument("invalid " + what + " address " + s + " in Ipam configuration");
+        }
+        if (!subnet.contains(a)) {
+            throw PouchException.invalidArgument("no matching subnet for " + what + " " + s);
+        }
+        return a;
     }
 
     private static String now() {

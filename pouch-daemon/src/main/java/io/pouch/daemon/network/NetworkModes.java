@@ -5,6 +5,7 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.HostConfig;
 import io.pouch.api.container.NetworkMode;
 
+import java.math.BigInteger;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -39,6 +40,10 @@ final class NetworkModes {
         if (mode.startsWith(CONTAINER_PREFIX)) {
             return; // validateContainerMode
         }
+        Map<String, EndpointConfig> extras = req.extras(mode);
+        if (!extras.isEmpty()) {
+            checkExtras(mode, extras);
+        }
         NetworkRecord n;
         try {
             n = find.apply(networkName(mode));
@@ -48,11 +53,68 @@ final class NetworkModes {
             return;
         }
         EndpointConfig ec = req.forMode(mode);
-        if (!ec.ipv4Address().isEmpty()) {
-            if (n.isDefaultBridge() || !n.isBridge()) {
+        checkEndpoint(n, ec);
+        for (PortSpecs.Request r : PortSpecs.requests(portBindings, exposed, publishAll)) {
+            if (Cidr6.isV6(r.hostIp()) && !n.hasIpv6()) {
+                // without IPv6 on the network only a userland proxy could forward it, and pouchd runs none
+                throw PouchException.invalidArgument("invalid HostIp " + r.hostIp() + " of " + r.containerPort() + "/"
+                        + r.proto() + ": publishing on an IPv6 address needs a network with IPv6 (EnableIPv6)");
+            }
+        }
+        for (String l : req.links()) {
+            if (!n.isDefaultBridge()) {
+                break;
+            }
+            if (l.isEmpty()) {
+                throw PouchException.invalidArgument("invalid link: empty");
+            }
+        }
+    }
+
+    /**
+     * More networks than the mode's at create (API 1.44+): each a bridge network, as is the mode's, with what it
+     * asks for checked as at connect. An unknown one fails the start, as the mode's does.
+     */
+    private void checkExtras(String mode, Map<String, EndpointConfig> extras) {
+        NetworkRecord m = null;
+        try {
+            m = find.apply(networkName(mode));
+        } catch (PouchException e) {
+            // reported at start
+        }
+        for (Map.Entry<String, EndpointConfig> e : extras.entrySet()) {
+            NetworkRecord n;
+            try {
+                n = find.apply(e.getKey());
+            } catch (PouchException unknown) {
+                continue;
+            }
+            if (!n.isBridge() || m != null && !m.isBridge()) {
+                throw PouchException.invalidArgument("conflicting options: cannot attach both user-defined and"
+                        + " non-user-defined network-modes");
+            }
+            checkEndpoint(n, e.getValue());
+        }
+    }
+
+    /**
+     * What a container may ask for on network n, at create and at connect, with dockerd's messages: addresses only
+     * on a user network whose subnet the client gave (an IPv6 one on a network with IPv6), inside that subnet;
+     * link-local addresses that are IP addresses; aliases only on user networks.
+     */
+    static void checkEndpoint(NetworkRecord n, EndpointConfig ec) {
+        boolean userNet = n.isBridge() && !n.isDefaultBridge();
+        if (!ec.ipv4Address().isEmpty() || !ec.ipv6Address().isEmpty()) {
+            if (!userNet) {
                 throw PouchException.invalidArgument("user specified IP address is supported on user defined networks"
                         + " only");
             }
+            if (!ec.ipv4Address().isEmpty() && n.autoSubnet() || !ec.ipv6Address().isEmpty() && !n.hasIpv6()) {
+                throw PouchException.invalidArgument("user specified IP address is supported only when connecting to"
+                        + " networks with user configured subnets");
+            }
+        }
+        if (!ec.ipv4Address().isEmpty()) {
             Integer a = Cidr.parseAddress(ec.ipv4Address());
             if (a == null) {
                 throw PouchException.invalidArgument("invalid IPv4 address: " + ec.ipv4Address());
@@ -62,21 +124,30 @@ final class NetworkModes {
                         + ec.ipv4Address());
             }
         }
+        if (!ec.ipv6Address().isEmpty()) {
+            BigInteger a = Cidr6.parseAddress(ec.ipv6Address());
+            if (a == null) {
+                throw PouchException.invalidArgument("invalid IPv6 address: " + ec.ipv6Address());
+            }
+            if (!n.subnet6Cidr().contains(a)) {
+                throw PouchException.invalidArgument("no configured subnet or ip-range contain the IP address "
+                        + ec.ipv6Address());
+            }
+        }
+        for (String ll : ec.linkLocalIps()) {
+            if (Cidr.parseAddress(ll) == null && Cidr6.parseAddress(ll) == null) {
+                throw PouchException.invalidArgument("invalid link-local IP address: " + ll);
+            }
+        }
+        if (!ec.linkLocalIps().isEmpty() && !n.isBridge()) {
+            throw PouchException.invalidArgument("link-local IP addresses are supported on bridge networks only");
+        }
         if (!ec.aliases().isEmpty() && n.isDefaultBridge()) {
             throw PouchException.invalidArgument("network-scoped alias is supported only for containers in user"
                     + " defined networks");
         }
         if (!ec.macAddress().isEmpty() && !ec.macAddress().matches("(?i)([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
             throw PouchException.invalidArgument("invalid MAC address: " + ec.macAddress());
-        }
-        PortSpecs.requests(portBindings, exposed, publishAll);
-        for (String l : req.links()) {
-            if (!n.isDefaultBridge()) {
-                break;
-            }
-            if (l.isEmpty()) {
-                throw PouchException.invalidArgument("invalid link: empty");
-            }
         }
     }
 
@@ -118,7 +189,7 @@ final class NetworkModes {
             throw PouchException.invalidArgument("network-scoped alias is supported only for containers in user"
                     + " defined networks");
         }
-        if (!ec.ipv4Address().isEmpty()) {
+        if (!ec.ipv4Address().isEmpty() || !ec.ipv6Address().isEmpty() || !ec.linkLocalIps().isEmpty()) {
             throw PouchException.invalidArgument("user specified IP address is supported on user defined networks"
                     + " only");
         }

@@ -49,6 +49,10 @@ public final class NetworkRoutes implements RouteRegistrar {
 
     private void connect(HttpExchange ex) {
         JsonNode b = body(ex);
+        if (!NetworkRequest.endpointLinks(b.get("EndpointConfig")).isEmpty()) {
+            throw PouchException.invalidArgument("Links in EndpointConfig are not supported by network connect of"
+                    + " pouchd: legacy links are for the default bridge (docker run --link)");
+        }
         String id = resolveContainer.apply(text(b.get("Container")));
         networks.connect(ex.pathParam("id"), id, NetworkRequest.endpoint(ex.pathParam("id"), b.get("EndpointConfig")),
                 isRunning.test(id));

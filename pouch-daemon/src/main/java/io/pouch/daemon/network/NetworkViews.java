@@ -31,15 +31,21 @@ final class NetworkViews {
 
     /** {@code GET /networks/{id}} and each element of {@code GET /networks}. */
     NetworkInspect inspect(NetworkRecord n) {
-        List<NetworkInspect.IpamConfig> cfg = n.isBridge()
-                ? List.of(new NetworkInspect.IpamConfig(n.subnet(), n.ipRange().isEmpty() ? null : n.ipRange(),
-                        n.gateway()))
-                : List.of();
+        List<NetworkInspect.IpamConfig> cfg = new ArrayList<>();
+        if (n.isBridge()) {
+            cfg.add(new NetworkInspect.IpamConfig(n.subnet(), n.ipRange().isEmpty() ? null : n.ipRange(), n.gateway(),
+                    n.aux().isEmpty() ? null : n.aux()));
+            if (n.hasIpv6()) {
+                cfg.add(new NetworkInspect.IpamConfig(n.subnet6(), n.ipRange6().isEmpty() ? null : n.ipRange6(),
+                        n.gateway6(), n.aux6().isEmpty() ? null : n.aux6()));
+            }
+        }
         Map<String, NetworkInspect.EndpointResource> cs = new LinkedHashMap<>();
         containers.attached(n.id()).forEach((id, e) -> cs.put(id, new NetworkInspect.EndpointResource(
-                containers.name(id), e.endpointId(), e.mac(), e.ip() + "/" + e.prefix(), "")));
-        return new NetworkInspect(n.name(), n.id(), n.created(), "local", n.driver(), true, false,
-                new NetworkInspect.Ipam("default", null, cfg), n.internal(), false, false,
+                containers.name(id), e.endpointId(), e.mac(), e.ip() + "/" + e.prefix(),
+                e.ip6().isEmpty() ? "" : e.ip6() + "/" + e.prefix6())));
+        return new NetworkInspect(n.name(), n.id(), n.created(), "local", n.driver(), true, n.hasIpv6(),
+                new NetworkInspect.Ipam("default", n.ipamOptions(), cfg), n.internal(), n.attachable(), false,
                 new NetworkInspect.ConfigReference(""), false, cs, n.options(), n.labels());
     }
 
@@ -74,8 +80,9 @@ final class NetworkViews {
         String sandbox = c.active().isEmpty() ? "" : plane.netnsPath(containerId).toString();
         return new ContainerInspect.NetworkSettings("", c.active().isEmpty() ? "" : containerId, false, "", 0,
                 Collections.unmodifiableMap(ports), sandbox, null, null, top == null ? "" : top.endpointId(),
-                top == null ? "" : top.gateway(), "", 0, top == null ? "" : top.ip(), top == null ? 0 : top.prefix(),
-                "", top == null ? "" : top.mac(), Collections.unmodifiableMap(endpoints(c)));
+                top == null ? "" : top.gateway(), top == null ? "" : top.ip6(), top == null ? 0 : top.prefix6(),
+                top == null ? "" : top.ip(), top == null ? 0 : top.prefix(),
+                top == null ? "" : top.gateway6(), top == null ? "" : top.mac(), Collections.unmodifiableMap(endpoints(c)));
     }
 
     /** {@code NetworkSettings.Networks} of the container list: the container's networks, by name. */
@@ -101,7 +108,7 @@ final class NetworkViews {
                 names.addAll(e.aliases());
             }
             nets.put(n.name(), new EndpointSettings(
-                    ec.ipv4Address().isEmpty() ? null : new EndpointSettings.EndpointIpamConfig(ec.ipv4Address()),
+                    ipamConfig(ec),
                     n.isDefaultBridge() && !c.links().isEmpty() ? c.links() : null,
                     aliases.isEmpty() ? null : aliases,
                     e == null ? ec.macAddress() : e.mac(),
@@ -111,10 +118,20 @@ final class NetworkViews {
                     e == null ? "" : e.gateway(),
                     e == null ? "" : e.ip(),
                     e == null ? 0 : e.prefix(),
-                    "", "", 0,
+                    e == null ? "" : e.gateway6(), e == null ? "" : e.ip6(), e == null ? 0 : e.prefix6(),
                     names.isEmpty() ? null : names));
         }
         return nets;
+    }
+
+    /** {@code IPAMConfig} as asked for; null (left out) when nothing was. */
+    private static EndpointSettings.EndpointIpamConfig ipamConfig(EndpointConfig ec) {
+        if (ec.ipv4Address().isEmpty() && ec.ipv6Address().isEmpty() && ec.linkLocalIps().isEmpty()) {
+            return null;
+        }
+        return new EndpointSettings.EndpointIpamConfig(ec.ipv4Address().isEmpty() ? null : ec.ipv4Address(),
+                ec.ipv6Address().isEmpty() ? null : ec.ipv6Address(),
+                ec.linkLocalIps().isEmpty() ? null : ec.linkLocalIps());
     }
 
     private static EndpointRecord active(ContainerNet c, String networkId) {

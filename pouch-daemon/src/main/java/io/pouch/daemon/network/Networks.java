@@ -125,7 +125,7 @@ final class Networks {
         NetworkFactory.checkRequest(r);
         lock.lock();
         try {
-            NetworkRecord n = NetworkFactory.bridge(r, store, deviceExists);
+            NetworkRecord n = NetworkFactory.bridge(r, store, deviceExists, DataPlane::isBridge);
             try {
                 bridges.bringUp(n);
             } catch (RuntimeException e) {

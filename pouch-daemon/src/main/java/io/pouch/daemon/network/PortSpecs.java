@@ -64,6 +64,28 @@ public final class PortSpecs {
     }
 
     /**
+     * The requests as published on one endpoint: one without a host address takes the network's
+     * {@code host_binding_ipv4} ("" for every address); one on an IPv6 host address is published only on an
+     * endpoint with IPv6 (the create refused it for a network without: {@link NetworkModes#validate}), and skipped
+     * on a network connected later in its place, which only a userland proxy could forward to.
+     */
+    static List<Request> withHostIp(List<Request> reqs, String hostBinding, boolean ipv6) {
+        List<Request> out = new ArrayList<>();
+        for (Request r : reqs) {
+            if (Cidr6.isV6(r.hostIp())) {
+                if (ipv6) {
+                    out.add(r);
+                }
+            } else if (r.hostIp().isEmpty() && !hostBinding.isEmpty()) {
+                out.add(new Request(r.proto(), r.containerPort(), hostBinding, r.hostPortLow(), r.hostPortHigh()));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
      * HostConfig.PortBindings (plus, with PublishAllPorts, every ExposedPorts entry not bound explicitly) to
      * requests. Unknown shapes are a 400, never a crash.
      */
@@ -84,10 +106,18 @@ public final class PortSpecs {
                 Map<String, Object> m = o instanceof Map<?, ?> mm ? (Map<String, Object>) mm : Map.of();
                 String ip = m.get("HostIp") == null ? "" : m.get("HostIp").toString();
                 if (!ip.isEmpty() && !ip.equals("0.0.0.0") && Cidr.parseAddress(ip) == null) {
-                    if (ip.contains(":")) {
-                        continue; // an IPv6 binding: pouchd's networks are IPv4 only, skip as dockerd does without ipv6
+                    String v6 = Cidr6.canonicalAddress(ip.startsWith("[") && ip.endsWith("]")
+                            ? ip.substring(1, ip.length() - 1) : ip);
+                    if (v6 == null) {
+                        throw PouchException.invalidArgument("invalid IP address: " + ip);
                     }
-                    throw PouchException.invalidArgument("invalid IP address: " + ip);
+                    if (v6.equals("::1")) {
+                        // IPv6 has no route_localnet: a reply NATed back to ::1 arriving on the bridge is dropped
+                        throw PouchException.invalidArgument("invalid HostIp ::1 of " + e.getKey() + ": a port on the"
+                                + " IPv6 loopback address needs a userland proxy, which pouchd does not run;"
+                                + " publish on :: or another address of the host");
+                    }
+                    ip = v6;
                 }
                 if (ip.equals("0.0.0.0")) {
                     ip = "";

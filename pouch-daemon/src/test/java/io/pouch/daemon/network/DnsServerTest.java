@@ -26,7 +26,8 @@ class DnsServerTest {
 
     private static DatagramDnsResponse ask(String name, int type) {
         EmbeddedChannel ch = new EmbeddedChannel();
-        DnsServer.install(ch.pipeline(), Map.of("web", "10.231.50.7", "web.", "10.231.50.7")::get, List.of());
+        DnsServer.install(ch.pipeline(), Map.of("web", "10.231.50.7", "web.", "10.231.50.7", "six.",
+                "10.231.50.8 fd12:3456:789a::8")::get, List.of());
         ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(RawQuery.encode(4242, name, type)), SERVER, CLIENT));
         DatagramPacket out = ch.readOutbound();
         EmbeddedChannel dec = new EmbeddedChannel(new DatagramDnsResponseDecoder());
@@ -61,5 +62,21 @@ class DnsServerTest {
         Path rc = dir.resolve("resolv.conf");
         Files.writeString(rc, "nameserver 127.0.0.53\nnameserver 10.231.60.1\nnameserver ::1\nsearch x\n");
         assertEquals(List.of(new InetSocketAddress("10.231.60.1", 53)), DnsServer.upstreams(rc));
+    }
+
+    @Test
+    void aNameOnANetworkWithIpv6HasBothRecords() throws Exception {
+        DatagramDnsResponse aaaa = ask("six", 28);
+        assertEquals(1, aaaa.count(DnsSection.ANSWER));
+        DnsRawRecord r6 = aaaa.recordAt(DnsSection.ANSWER);
+        byte[] b = new byte[16];
+        r6.content().getBytes(r6.content().readerIndex(), b);
+        assertEquals("fd12:3456:789a::8", Cidr6.format(new java.math.BigInteger(1, b)));
+        aaaa.release();
+        DatagramDnsResponse a = ask("six", 1);
+        assertEquals(1, a.count(DnsSection.ANSWER));
+        DnsRawRecord r4 = a.recordAt(DnsSection.ANSWER);
+        assertEquals("10.231.50.8", Cidr.format(r4.content().getInt(r4.content().readerIndex())));
+        a.release();
     }
 }

@@ -89,4 +89,52 @@ class IpamTest {
         assertEquals(Map.of("10.231.9.3", "live", "10.231.9.5", "written-not-leased"), after);
         assertEquals("10.231.9.2", ipam.allocate(n, "", "next"));
     }
+
+    private static NetworkRecord net6(String subnet6, String gw6, String range6, Map<String, String> aux6) {
+        return new NetworkRecord("n6", "n6", "bridge", "", "pn-x", "10.231.9.0/24", "10.231.9.1", "", false, Map.of(),
+                Map.of(), Map.of("a", "10.231.9.2"), false, true, subnet6, gw6, range6, aux6, Map.of(), false, false);
+    }
+
+    @Test
+    void ipv6AddressesSkipTheSubnetRouterTheGatewayAndAuxiliaryAddresses() {
+        Ipam ipam = new Ipam(dir.resolve("ipam.json"));
+        NetworkRecord n = net6("fd12:3456:789a::/64", "fd12:3456:789a::1", "", Map.of("r", "fd12:3456:789a::2"));
+        assertEquals("fd12:3456:789a::3", ipam.allocate6Unsaved(n, "", "c1"));
+        assertEquals("fd12:3456:789a::4", ipam.allocate6Unsaved(n, "", "c2"));
+        // the IPv4 aux-address is reserved too
+        assertEquals("10.231.9.3", ipam.allocateUnsaved(n, "", "c1"));
+        assertEquals(409, assertThrows(PouchException.class, () -> ipam.allocateUnsaved(n, "10.231.9.2", "c3"))
+                .status());
+        assertEquals("fd12:3456:789a::99", ipam.allocate6Unsaved(n, "FD12:3456:789A:0::99", "c3"));
+        PouchException taken = assertThrows(PouchException.class,
+                () -> ipam.allocate6Unsaved(n, "fd12:3456:789a::2", "c4"));
+        assertEquals(409, taken.status());
+        assertEquals("Address already in use: fd12:3456:789a::2", taken.getMessage());
+        assertEquals(409, assertThrows(PouchException.class,
+                () -> ipam.allocate6Unsaved(n, "fd12:3456:789a::3", "c4")).status());
+        PouchException outside = assertThrows(PouchException.class,
+                () -> ipam.allocate6Unsaved(n, "fd12:3456:789b::3", "c4"));
+        assertEquals(400, outside.status());
+        assertEquals("no configured subnet or ip-range contain the IP address fd12:3456:789b::3", outside.getMessage());
+        ipam.releaseOwner("c1");
+        assertEquals("fd12:3456:789a::3", ipam.allocate6Unsaved(n, "", "c5"));
+        ipam.flush();
+        // persisted with the IPv4 leases
+        assertEquals("c5", new Ipam(dir.resolve("ipam.json")).leases("n6").get("fd12:3456:789a::3"));
+    }
+
+    @Test
+    void ipv6RangeLimitsTheAllocationAndAFullOneIsAConflict() {
+        Ipam ipam = new Ipam(dir.resolve("ipam.json"));
+        NetworkRecord n = net6("fd12:3456:789a::/64", "fd12:3456:789a::1", "fd12:3456:789a:0:8000::/126", Map.of());
+        Set<String> got = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            got.add(ipam.allocate6Unsaved(n, "", "c" + i));
+        }
+        assertEquals(Set.of("fd12:3456:789a:0:8000::", "fd12:3456:789a:0:8000::1", "fd12:3456:789a:0:8000::2",
+                "fd12:3456:789a:0:8000::3"), got);
+        PouchException full = assertThrows(PouchException.class, () -> ipam.allocate6Unsaved(n, "", "c9"));
+        assertEquals(409, full.status());
+        assertEquals("no available IPv6 addresses on network n6", full.getMessage());
+    }
 }

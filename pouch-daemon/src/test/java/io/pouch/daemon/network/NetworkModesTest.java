@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NetworkModesTest {
     final NetworkStore store = new NetworkStore(Path.of("/nonexistent"));
@@ -24,6 +25,11 @@ class NetworkModesTest {
         store.put(NetworkFactory.host());
         store.put(new NetworkRecord("u".repeat(64), "web", "bridge", "t", "br-web", "10.5.0.0/16", "10.5.0.1", "",
                 false, Map.of(), Map.of()));
+        store.put(new NetworkRecord("a".repeat(64), "auto", "bridge", "t", "br-auto", "172.19.0.0/16", "172.19.0.1", "",
+                false, Map.of(), Map.of(), Map.of(), true, false, "", "", "", Map.of(), Map.of(), false, false));
+        store.put(new NetworkRecord("6".repeat(64), "six", "bridge", "t", "br-six", "10.6.0.0/16", "10.6.0.1", "",
+                false, Map.of(), Map.of(), Map.of(), false, true, "fd12:3456:789a::/64", "fd12:3456:789a::1", "",
+                Map.of(), Map.of(), false, false));
     }
 
     static NetworkRequest req(String network, String ip, List<String> aliases, String mac, List<String> links) {
@@ -106,5 +112,62 @@ class NetworkModesTest {
         ContainerConfig plain = Json.MAPPER.readValue("{\"Hostname\":\"h\"}", ContainerConfig.class);
         HostConfig bridge = Json.MAPPER.readValue("{\"NetworkMode\":\"bridge\"}", HostConfig.class);
         assertDoesNotThrow(() -> NetworkModes.validateContainerMode(plain, bridge, NetworkRequest.EMPTY));
+    }
+
+    static NetworkRequest req6(String network, String ip, String ip6, List<String> linkLocal) {
+        return new NetworkRequest(Map.of(network, new EndpointConfig(network, ip, List.of(), "", ip6, linkLocal)),
+                List.of(), "");
+    }
+
+    @Test
+    void addressesNeedAUserConfiguredSubnetOfTheirFamily() {
+        String dockerd = "user specified IP address is supported only when connecting to networks with user"
+                + " configured subnets";
+        assertEquals(dockerd, refused("auto", req6("auto", "172.19.0.5", "", List.of())));
+        assertEquals(dockerd, refused("web", req6("web", "", "fd12:3456:789a::5", List.of())));
+        assertEquals("user specified IP address is supported on user defined networks only",
+                refused("bridge", req6("bridge", "", "fd12:3456:789a::5", List.of())));
+        assertEquals("no configured subnet or ip-range contain the IP address fd12:3456:789b::5",
+                refused("six", req6("six", "", "fd12:3456:789b::5", List.of())));
+        assertEquals("invalid IPv6 address: 10.6.0.5", refused("six", req6("six", "", "10.6.0.5", List.of())));
+        assertEquals("invalid link-local IP address: x", refused("six", req6("six", "", "", List.of("x"))));
+        assertDoesNotThrow(() -> modes.validate("six", req6("six", "10.6.0.5", "fd12:3456:789a::5",
+                List.of("169.254.1.1", "fe80::5")), null, null, false));
+    }
+
+    @Test
+    void moreEndpointsAtCreateAreCheckedAsAtConnect() {
+        Map<String, EndpointConfig> m = new java.util.LinkedHashMap<>();
+        m.put("six", new EndpointConfig("six", "", List.of(), ""));
+        m.put("web", new EndpointConfig("web", "", List.of(), "", "fd12:3456:789a::5", List.of()));
+        assertEquals("user specified IP address is supported only when connecting to networks with user configured"
+                + " subnets", refused("six", new NetworkRequest(m, List.of(), "")));
+        m.put("web", new EndpointConfig("web", "10.5.0.9", List.of("w"), ""));
+        NetworkRequest ok = new NetworkRequest(m, List.of(), "");
+        assertEquals(List.of("web"), List.copyOf(ok.extras("six").keySet()));
+        assertDoesNotThrow(() -> modes.validate("six", ok, null, null, false));
+        m.put("host", new EndpointConfig("host", "", List.of(), ""));
+        assertEquals("conflicting options: cannot attach both user-defined and non-user-defined network-modes",
+                refused("six", new NetworkRequest(m, List.of(), "")));
+        // the CLI keys the one entry of the default mode "default"
+        NetworkRequest single = new NetworkRequest(Map.of("bridge", new EndpointConfig("bridge", "", List.of(), "")),
+                List.of(), "");
+        assertEquals(Map.of(), single.extras("default"));
+    }
+
+    @Test
+    void ipv6HostAddressesNeedANetworkWithIpv6AndNotLoopback() {
+        Map<String, Object> any6 = Map.of("80/tcp", List.of(Map.of("HostIp", "::", "HostPort", "8080")));
+        NetworkRequest web = req("web", "", List.of(), "", List.of());
+        PouchException e = assertThrows(PouchException.class, () -> modes.validate("web", web, any6, null, false));
+        assertEquals("invalid HostIp :: of 80/tcp: publishing on an IPv6 address needs a network with IPv6"
+                + " (EnableIPv6)", e.getMessage());
+        NetworkRequest six = req("six", "", List.of(), "", List.of());
+        assertDoesNotThrow(() -> modes.validate("six", six, any6, null, false));
+        Map<String, Object> lo6 = Map.of("80/tcp", List.of(Map.of("HostIp", "[::1]", "HostPort", "8080")));
+        PouchException lo = assertThrows(PouchException.class, () -> modes.validate("six", six, lo6, null, false));
+        assertEquals(400, lo.status());
+        assertTrue(lo.getMessage().startsWith("invalid HostIp ::1 of 80/tcp: a port on the IPv6 loopback address needs"
+                + " a userland proxy"), lo.getMessage());
     }
 }

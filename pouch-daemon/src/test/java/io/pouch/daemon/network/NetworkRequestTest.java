@@ -30,4 +30,32 @@ class NetworkRequestTest {
         assertEquals("", r.forMode("default").ipv4Address());
         assertEquals(NetworkRequest.EMPTY, NetworkRequest.fromCreateBody(Json.MAPPER.readTree("{\"NetworkingConfig\":null}")));
     }
+
+    @Test
+    void readsIpv6AndLinkLocalAddressesAndTheCliRepeatedLinks() throws Exception {
+        NetworkRequest r = NetworkRequest.fromCreateBody(Json.MAPPER.readTree("""
+                {"HostConfig":{"NetworkMode":"n","Links":["a:b"]},"NetworkingConfig":{"EndpointsConfig":{"n":{
+                 "IPAMConfig":{"IPv6Address":"fd00::5","LinkLocalIPs":["169.254.1.1"]},"Links":["a:b","c:d"],
+                 "DriverOpts":{},"GwPriority":0}}}}"""));
+        EndpointConfig e = r.forMode("n");
+        assertEquals("fd00::5", e.ipv6Address());
+        assertEquals(List.of("169.254.1.1"), e.linkLocalIps());
+        assertEquals(List.of("a:b", "c:d"), r.links());
+    }
+
+    @Test
+    void driverOptsAndAGatewayPriorityAreRefusedWithTheirNames() throws Exception {
+        io.pouch.api.PouchException opts = org.junit.jupiter.api.Assertions.assertThrows(
+                io.pouch.api.PouchException.class, () -> NetworkRequest.endpoint("n",
+                        Json.MAPPER.readTree("{\"DriverOpts\":{\"k\":\"v\"}}")));
+        assertEquals(400, opts.status());
+        assertEquals("DriverOpts k of network n is not supported: the bridge driver has no endpoint options",
+                opts.getMessage());
+        io.pouch.api.PouchException gw = org.junit.jupiter.api.Assertions.assertThrows(
+                io.pouch.api.PouchException.class, () -> NetworkRequest.endpoint("n",
+                        Json.MAPPER.readTree("{\"GwPriority\":10}")));
+        assertEquals(400, gw.status());
+        assertEquals("GwPriority 10 of network n is not supported by pouchd: the default route is through the first"
+                + " network", gw.getMessage());
+    }
 }

@@ -16,6 +16,7 @@ import java.util.Set;
 import static io.pouch.daemon.api.TestExchange.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The routes translate: parameters and bodies in, the calls they make, status and JSON out. */
 class NetworkRoutesTest {
@@ -128,7 +129,7 @@ class NetworkRoutesTest {
         assertEquals(201, ex.status());
         assertEquals("{\"Id\":\"" + "n".repeat(64) + "\",\"Warning\":\"\"}\n", ex.text());
         assertEquals(new NetworkCreateRequest("web", "bridge", "10.231.0.0/16", "10.231.0.1", "10.231.5.0/24", true,
-                Map.of("a", "1"), Map.of("com.docker.network.driver.mtu", "1400"), true), ops.created);
+                Map.of("a", "1"), Map.of("com.docker.network.driver.mtu", "1400")), ops.created);
     }
 
     @Test
@@ -143,10 +144,21 @@ class NetworkRoutesTest {
     }
 
     @Test
-    void createWithAnIpv6SubnetIsRefusedBeforeAnyCall() {
+    void createWithTwoSubnetsOfAFamilyIsRefusedBeforeAnyCall() {
         PouchException e = assertThrows(PouchException.class, () -> request("POST", "/networks/create")
-                .body("{\"Name\":\"v6\",\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00::/64\"}]}}").run(router));
+                .body("{\"Name\":\"v6\",\"EnableIPv6\":true,\"IPAM\":{\"Config\":[{\"Subnet\":\"fd00:1::/64\"},"
+                        + "{\"Subnet\":\"fd00:2::/64\"}]}}").run(router));
         assertEquals(400, e.status());
+        assertEquals("bridge driver doesn't support multiple subnets", e.getMessage());
+        assertEquals(List.of(), ops.calls);
+    }
+
+    @Test
+    void connectWithLinksIsRefusedBeforeAnyCall() {
+        PouchException e = assertThrows(PouchException.class, () -> request("POST", "/networks/web/connect")
+                .body("{\"Container\":\"c\",\"EndpointConfig\":{\"Links\":[\"a:b\"]}}").run(router));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith("Links in EndpointConfig"), e.getMessage());
         assertEquals(List.of(), ops.calls);
     }
 

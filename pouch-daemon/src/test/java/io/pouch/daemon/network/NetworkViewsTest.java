@@ -88,7 +88,7 @@ class NetworkViewsTest {
     void networkInspectOfTheDefaultBridgeWithAContainer() throws Exception {
         assertEquals("{\"Name\":\"bridge\",\"Id\":\"" + B + "\",\"Created\":\"2026-01-02T03:04:05.123456Z\","
                 + "\"Scope\":\"local\",\"Driver\":\"bridge\",\"EnableIPv4\":true,\"EnableIPv6\":false,"
-                + "\"IPAM\":{\"Driver\":\"default\",\"Config\":[{\"Subnet\":\"192.168.5.0/24\","
+                + "\"IPAM\":{\"Driver\":\"default\",\"Options\":{},\"Config\":[{\"Subnet\":\"192.168.5.0/24\","
                 + "\"Gateway\":\"192.168.5.1\"}]},\"Internal\":false,\"Attachable\":false,\"Ingress\":false,"
                 + "\"ConfigFrom\":{\"Network\":\"\"},\"ConfigOnly\":false,\"Containers\":{\"" + C1 + "\":{"
                 + "\"Name\":\"one\",\"EndpointID\":\"" + "e".repeat(64) + "\",\"MacAddress\":\"02:42:c0:a8:05:02\","
@@ -101,7 +101,7 @@ class NetworkViewsTest {
     void networkInspectOfHostHasNoIpamConfig() throws Exception {
         assertEquals("{\"Name\":\"host\",\"Id\":\"" + H + "\",\"Created\":\"2026-01-02T03:04:05Z\","
                 + "\"Scope\":\"local\",\"Driver\":\"host\",\"EnableIPv4\":true,\"EnableIPv6\":false,"
-                + "\"IPAM\":{\"Driver\":\"default\",\"Config\":[]},\"Internal\":false,\"Attachable\":false,"
+                + "\"IPAM\":{\"Driver\":\"default\",\"Options\":{},\"Config\":[]},\"Internal\":false,\"Attachable\":false,"
                 + "\"Ingress\":false,\"ConfigFrom\":{\"Network\":\"\"},\"ConfigOnly\":false,\"Containers\":{},"
                 + "\"Options\":{},\"Labels\":{}}", json(views.inspect(host)));
     }
@@ -110,7 +110,7 @@ class NetworkViewsTest {
     void networkInspectOfAnInternalUserNetworkWithARange() throws Exception {
         assertEquals("{\"Name\":\"web\",\"Id\":\"" + U + "\",\"Created\":\"2026-01-02T03:04:05Z\","
                 + "\"Scope\":\"local\",\"Driver\":\"bridge\",\"EnableIPv4\":true,\"EnableIPv6\":false,"
-                + "\"IPAM\":{\"Driver\":\"default\",\"Config\":[{\"Subnet\":\"10.231.0.0/16\","
+                + "\"IPAM\":{\"Driver\":\"default\",\"Options\":{},\"Config\":[{\"Subnet\":\"10.231.0.0/16\","
                 + "\"IPRange\":\"10.231.5.0/24\",\"Gateway\":\"10.231.0.1\"}]},\"Internal\":true,"
                 + "\"Attachable\":false,\"Ingress\":false,\"ConfigFrom\":{\"Network\":\"\"},\"ConfigOnly\":false,"
                 + "\"Containers\":{\"" + C2 + "\":{\"Name\":\"two\",\"EndpointID\":\"" + "f".repeat(64) + "\","

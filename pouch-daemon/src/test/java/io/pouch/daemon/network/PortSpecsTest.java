@@ -48,4 +48,23 @@ class PortSpecsTest {
         assertEquals(400, assertThrows(PouchException.class, () -> PortSpecs.requests(
                 Map.of("x/tcp", List.of()), null, false)).status());
     }
+
+    @Test
+    void ipv6HostAddressesAreReadInCanonicalForm() {
+        List<PortSpecs.Request> r = PortSpecs.requests(Map.of("80/tcp", List.of(Map.of("HostIp", "[0::0]",
+                "HostPort", "8080"), Map.of("HostIp", "FD00:0::5", "HostPort", "8081"))), null, false);
+        assertEquals(List.of("::", "fd00::5"), r.stream().map(PortSpecs.Request::hostIp).toList());
+        assertThrows(PouchException.class, () -> PortSpecs.requests(Map.of("80/tcp", List.of(Map.of("HostIp", "fd00:::5",
+                "HostPort", "8080"))), null, false));
+    }
+
+    @Test
+    void hostBindingIpv4IsTheDefaultHostAddressAndIpv6OnesNeedAnIpv6Endpoint() {
+        List<PortSpecs.Request> reqs = List.of(new PortSpecs.Request("tcp", 80, "", 0, 0),
+                new PortSpecs.Request("tcp", 81, "127.0.0.1", 0, 0), new PortSpecs.Request("tcp", 82, "::", 0, 0));
+        assertEquals(List.of("10.0.0.5", "127.0.0.1", "::"), PortSpecs.withHostIp(reqs, "10.0.0.5", true).stream()
+                .map(PortSpecs.Request::hostIp).toList());
+        assertEquals(List.of("", "127.0.0.1"), PortSpecs.withHostIp(reqs, "", false).stream()
+                .map(PortSpecs.Request::hostIp).toList());
+    }
 }
