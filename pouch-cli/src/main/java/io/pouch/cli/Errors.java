@@ -6,6 +6,7 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * Turns failures into docker's wording and exit codes: daemon errors print {@code Error response from daemon: ...};
@@ -56,12 +57,51 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         return cl.getCommandSpec().root().userObject() instanceof Main m && m.debug;
     }
 
+    /**
+     * Flag and argument errors, laid out as the docker CLI 28 does: the problem ({@code unknown flag: --foo},
+     * {@code unknown shorthand flag: 'Z' in -Z} for options picocli does not know), a blank line, the command's
+     * usage line, a blank line and a pointer to {@code --help}; exit 125.
+     */
     static int usage(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         var err = cl.getErr();
-        err.println("pouch: " + ex.getMessage());
-        err.println("See '" + cl.getCommandSpec().qualifiedName() + " --help'.");
+        String unknown = ex instanceof CommandLine.UnmatchedArgumentException u ? unknownFlag(u.getUnmatched()) : null;
+        err.println(unknown != null ? unknown : "pouch: " + ex.getMessage());
+        err.println();
+        err.println("Usage:  " + synopsis(cl.getCommandSpec()));
+        err.println();
+        err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for more information");
         err.flush();
         return 125;
+    }
+
+    /** docker's wording for the first unknown option among {@code unmatched}; null when none is an option. */
+    static String unknownFlag(List<String> unmatched) {
+        for (String a : unmatched) {
+            if (a.startsWith("--") && a.length() > 2) {
+                int eq = a.indexOf('=');
+                return "unknown flag: " + (eq < 0 ? a : a.substring(0, eq));
+            }
+            if (a.startsWith("-") && a.length() > 1) {
+                return "unknown shorthand flag: '" + a.charAt(1) + "' in " + a;
+            }
+        }
+        return null;
+    }
+
+    /** {@code pouch run [OPTIONS] IMAGE [COMMAND...]}, from the command's options and positional parameters. */
+    static String synopsis(CommandLine.Model.CommandSpec spec) {
+        StringBuilder b = new StringBuilder(spec.qualifiedName());
+        if (spec.options().stream().anyMatch(o -> !o.usageHelp() && !o.versionHelp())) {
+            b.append(" [OPTIONS]");
+        }
+        if (!spec.subcommands().isEmpty()) {
+            b.append(" COMMAND");
+        }
+        for (CommandLine.Model.PositionalParamSpec p : spec.positionalParameters()) {
+            String label = p.paramLabel() + (p.isMultiValue() ? "..." : "");
+            b.append(' ').append(p.arity().min() == 0 ? "[" + label + "]" : label);
+        }
+        return b.toString();
     }
 }

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.cli.CliException;
-import io.pouch.cli.format.Units;
 import io.pouch.cli.volume.MountFlags;
 
-import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +28,9 @@ public final class CreateRequest {
         if (o.hostname != null) {
             body.put("Hostname", o.hostname);
         }
+        if (o.domainname != null) {
+            body.put("Domainname", o.domainname);
+        }
         if (o.user != null) {
             body.put("User", o.user);
         }
@@ -39,6 +41,10 @@ public final class CreateRequest {
         body.put("OpenStdin", o.interactive);
         body.put("StdinOnce", o.interactive && attach);
         ArrayNode envs = body.putArray("Env");
+        // as docker: the files first, in order, then -e, so that -e overrides
+        for (String f : o.envFiles) {
+            KeyValueFiles.read(f, "env", env).forEach(envs::add);
+        }
         for (String e : o.env) {
             if (e.contains("=")) {
                 envs.add(e);
@@ -70,7 +76,12 @@ public final class CreateRequest {
             body.putArray("Entrypoint").add(o.entrypoint);
         }
         ObjectNode labels = body.putObject("Labels");
-        for (String l : o.labels) {
+        List<String> allLabels = new ArrayList<>();
+        for (String f : o.labelFiles) {
+            allLabels.addAll(KeyValueFiles.read(f, "label", null));
+        }
+        allLabels.addAll(o.labels);
+        for (String l : allLabels) {
             int eq = l.indexOf('=');
             labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
@@ -80,8 +91,10 @@ public final class CreateRequest {
         if (o.stopTimeout != null) {
             body.put("StopTimeout", o.stopTimeout);
         }
+        o.health.apply(body);
         ObjectNode hc = hostConfig(o);
         body.set("HostConfig", hc);
+        o.pouch.apply(body, hc);
         ObjectNode endpoints = body.putObject("NetworkingConfig").putObject("EndpointsConfig");
         ObjectNode endpoint = endpoints.putObject(o.network);
         o.networking.apply(body, hc, endpoint);
@@ -119,48 +132,15 @@ public final class CreateRequest {
             }
         }
         hc.put("AutoRemove", o.autoRemove);
-        if (!o.capAdd.isEmpty()) {
-            ArrayNode a = hc.putArray("CapAdd");
-            o.capAdd.forEach(a::add);
+        if (o.cidfile != null && !o.cidfile.isEmpty()) {
+            hc.put("ContainerIDFile", o.cidfile);
         }
-        if (!o.capDrop.isEmpty()) {
-            ArrayNode a = hc.putArray("CapDrop");
-            o.capDrop.forEach(a::add);
-        }
-        hc.put("Privileged", o.privileged);
-        hc.put("ReadonlyRootfs", o.readOnly);
         if (o.runtime != null) {
             hc.put("Runtime", o.runtime);
         }
-        if (o.init) {
-            hc.put("Init", true);
-        }
-        if (o.memory != null) {
-            try {
-                hc.put("Memory", Units.ramInBytes(o.memory));
-            } catch (IllegalArgumentException e) {
-                throw new CliException("invalid argument \"" + o.memory + "\" for \"-m, --memory\" flag: "
-                        + e.getMessage(), 125);
-            }
-        }
-        if (o.cpus != null) {
-            hc.put("NanoCpus", nanoCpus(o.cpus));
-        }
-        if (o.cpuShares != null) {
-            hc.put("CpuShares", o.cpuShares);
-        }
-        if (o.cpusetCpus != null) {
-            hc.put("CpusetCpus", o.cpusetCpus);
-        }
-        if (o.pidsLimit != null) {
-            hc.put("PidsLimit", o.pidsLimit);
-        }
-        if (!o.ulimits.isEmpty()) {
-            ArrayNode u = hc.putArray("Ulimits");
-            for (String spec : o.ulimits) {
-                u.add(ulimit(spec));
-            }
-        }
+        o.resources.apply(hc);
+        o.security.apply(hc);
+        o.devices.apply(hc);
         return hc;
     }
 
@@ -170,16 +150,7 @@ public final class CreateRequest {
     }
 
     static long nanoCpus(String cpus) {
-        try {
-            BigDecimal n = new BigDecimal(cpus).movePointRight(9);
-            if (n.signum() < 0 || n.stripTrailingZeros().scale() > 0) {
-                throw new NumberFormatException();
-            }
-            return n.longValueExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new CliException("invalid argument \"" + cpus + "\" for \"--cpus\" flag: failed to parse "
-                    + cpus + " as a rational number", 125);
-        }
+        return ResourceFlags.nanoCpus(cpus);
     }
 
     static ObjectNode restartPolicy(String spec) {
@@ -206,33 +177,5 @@ public final class CreateRequest {
         p.put("Name", name);
         p.put("MaximumRetryCount", retries);
         return p;
-    }
-
-    static ObjectNode ulimit(String spec) {
-        int eq = spec.indexOf('=');
-        if (eq <= 0) {
-            throw new CliException("invalid ulimit argument: " + spec, 125);
-        }
-        String name = spec.substring(0, eq);
-        String[] limits = spec.substring(eq + 1).split(":", -1);
-        if (limits.length > 2) {
-            throw new CliException("too many limit value arguments - " + spec.substring(eq + 1)
-                    + ", can only have up to two, `soft[:hard]`", 125);
-        }
-        try {
-            long soft = Long.parseLong(limits[0]);
-            long hard = limits.length == 2 ? Long.parseLong(limits[1]) : soft;
-            if (soft > hard) {
-                throw new CliException("ulimit soft limit must be less than or equal to hard limit: " + soft
-                        + " > " + hard, 125);
-            }
-            ObjectNode u = Json.MAPPER.createObjectNode();
-            u.put("Name", name);
-            u.put("Hard", hard);
-            u.put("Soft", soft);
-            return u;
-        } catch (NumberFormatException e) {
-            throw new CliException("invalid ulimit argument: " + spec, 125);
-        }
     }
 }

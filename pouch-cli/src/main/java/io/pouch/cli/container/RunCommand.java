@@ -36,7 +36,7 @@ public class RunCommand extends PouchCommand {
     public Integer call() throws IOException {
         PouchClient client = client();
         ObjectNode body = CreateRequest.build(options, image, command, !detach, System.getenv());
-        String id = CreateCommand.create(client, body, options.name, image, err());
+        String id = CreateCommand.create(client, body, options, image, err());
         try {
             if (detach) {
                 try {

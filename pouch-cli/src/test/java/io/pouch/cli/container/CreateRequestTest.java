@@ -38,8 +38,8 @@ class CreateRequestTest {
                 + "{\"Name\":\"nproc\",\"Hard\":64,\"Soft\":64}]", hc.get("Ulimits").toString());
         assertEquals("[\"/host:/ctr:ro\"]", hc.get("Binds").toString());
         assertEquals("{\"/anon\":{}}", body.get("Volumes").toString());
-        assertEquals("[\"NET_ADMIN\"]", hc.get("CapAdd").toString());
-        assertEquals("[\"MKNOD\"]", hc.get("CapDrop").toString());
+        assertEquals("[\"CAP_NET_ADMIN\"]", hc.get("CapAdd").toString());
+        assertEquals("[\"CAP_MKNOD\"]", hc.get("CapDrop").toString());
         assertTrue(hc.get("Privileged").asBoolean());
         assertTrue(hc.get("ReadonlyRootfs").asBoolean());
         assertTrue(hc.get("AutoRemove").asBoolean());
