@@ -78,6 +78,10 @@ public final class ContainerOptions {
     @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY")
     boolean tty;
 
+    @Option(names = {"-a", "--attach"}, paramLabel = "STDIN|STDOUT|STDERR",
+            description = "Attach to STDIN, STDOUT or STDERR")
+    List<String> attach = new ArrayList<>();
+
     @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached")
     boolean interactive;
 

@@ -8,6 +8,7 @@ import io.pouch.cli.volume.MountFlags;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,12 +35,9 @@ public final class CreateRequest {
         if (o.user != null) {
             body.put("User", o.user);
         }
-        body.put("AttachStdin", o.interactive);
-        body.put("AttachStdout", attach);
-        body.put("AttachStderr", attach);
+        attachedStreams(body, o, attach);
         body.put("Tty", o.tty);
         body.put("OpenStdin", o.interactive);
-        body.put("StdinOnce", o.interactive && attach);
         ArrayNode envs = body.putArray("Env");
         // as docker: the files first, in order, then -e, so that -e overrides
         for (String f : o.envFiles) {
@@ -142,6 +140,37 @@ public final class CreateRequest {
         o.security.apply(hc);
         o.devices.apply(hc);
         return hc;
+    }
+
+    /**
+     * AttachStdin/Stdout/Stderr and StdinOnce as docker sets them: -a names the streams (stdout and stderr when
+     * none is named), -i adds stdin; a detached run attaches nothing and refuses -a.
+     */
+    private static void attachedStreams(ObjectNode body, ContainerOptions o, boolean attach) {
+        boolean in = o.interactive;
+        boolean out = o.attach.isEmpty();
+        boolean err = o.attach.isEmpty();
+        for (String s : o.attach) {
+            switch (s.toLowerCase(Locale.ROOT)) {
+                case "stdin" -> in = true;
+                case "stdout" -> out = true;
+                case "stderr" -> err = true;
+                default -> throw new CliException("invalid argument \"" + s + "\" for \"-a, --attach\" flag: valid"
+                        + " streams are STDIN, STDOUT and STDERR", 125);
+            }
+        }
+        if (!attach) {
+            if (!o.attach.isEmpty()) {
+                throw new CliException("Conflicting options: -a and -d", 125);
+            }
+            in = false;
+            out = false;
+            err = false;
+        }
+        body.put("AttachStdin", in);
+        body.put("AttachStdout", out);
+        body.put("AttachStderr", err);
+        body.put("StdinOnce", in && o.interactive);
     }
 
     /** A -v value with a source (host path or named volume) is a bind; a lone container path is anonymous. */

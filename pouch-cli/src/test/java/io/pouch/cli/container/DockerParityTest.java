@@ -187,6 +187,15 @@ class DockerParityTest {
     }
 
     @Test
+    void attachedStreams() throws Exception {
+        same("-a", "stdout");
+        same("-a", "stdin");
+        same("-a", "STDERR", "-i");
+        same("-i", "-t");
+        refusedByBoth("-a", "foo");
+    }
+
+    @Test
     void cidfile() throws Exception {
         same("--cidfile", dir.resolve("cid-docker").toString().replace("cid-docker", "cid"));
     }
