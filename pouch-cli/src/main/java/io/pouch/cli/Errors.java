@@ -25,6 +25,15 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         switch (ex) {
             case PouchClientException e when e.isTransportFailure() -> err.println(e.getMessage());
             case PouchClientException e -> err.println("Error response from daemon: " + e.getMessage());
+            case CliException e when e.getMessage().startsWith("invalid argument \"") -> {
+                // a flag value the CLI cannot read: docker shows it with the usage, like a parse error
+                err.println(e.getMessage());
+                err.println();
+                err.println("Usage:  " + synopsis(cl.getCommandSpec()));
+                err.println();
+                err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for more information");
+                code = e.exitCode() >= 0 ? e.exitCode() : 125;
+            }
             case CliException e -> {
                 err.println("Error: " + e.getMessage());
                 code = e.exitCode() >= 0 ? e.exitCode() : code;
@@ -66,13 +75,34 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         CommandLine cl = ex.getCommandLine();
         var err = cl.getErr();
         String unknown = ex instanceof CommandLine.UnmatchedArgumentException u ? unknownFlag(u.getUnmatched()) : null;
-        err.println(unknown != null ? unknown : "pouch: " + ex.getMessage());
+        String badValue = badValue(ex);
+        err.println(unknown != null ? unknown : badValue != null ? badValue : "pouch: " + ex.getMessage());
         err.println();
         err.println("Usage:  " + synopsis(cl.getCommandSpec()));
         err.println();
         err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for more information");
         err.flush();
         return 125;
+    }
+
+    /**
+     * A number or boolean flag picocli could not convert, in pflag's words: {@code invalid argument "x" for
+     * "-c, --cpu-shares" flag: strconv.ParseInt: parsing "x": invalid syntax}; null for other errors.
+     */
+    static String badValue(CommandLine.ParameterException ex) {
+        if (!(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o) || ex.getValue() == null
+                || !String.valueOf(ex.getMessage()).startsWith("Invalid value for option")) {
+            return null;
+        }
+        Class<?> t = o.type();
+        String parse = t == long.class || t == Long.class || t == int.class || t == Integer.class ? "ParseInt"
+                : t == boolean.class || t == Boolean.class ? "ParseBool" : null;
+        if (parse == null) {
+            return null;
+        }
+        String v = ex.getValue();
+        return "invalid argument \"" + v + "\" for \"" + String.join(", ", o.names()) + "\" flag: strconv." + parse
+                + ": parsing \"" + v + "\": invalid syntax";
     }
 
     /** docker's wording for the first unknown option among {@code unmatched}; null when none is an option. */
