@@ -40,6 +40,14 @@ public final class ContainerOptions {
     @Option(names = {"-q", "--quiet"}, description = "Suppress the pull output")
     boolean quiet;
 
+    // pouch verifies no image signatures: the default (true) is what it does, false is refused
+    @Option(names = "--disable-content-trust", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Skip image verification (default true)")
+    boolean disableContentTrust;
+
+    @Option(names = "--use-api-socket", description = "Bind mount Docker API socket and required auth")
+    boolean useApiSocket;
+
     @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
     String workdir;
 

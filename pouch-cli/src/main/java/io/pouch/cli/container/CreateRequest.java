@@ -25,6 +25,14 @@ public final class CreateRequest {
      */
     public static ObjectNode build(ContainerOptions o, String image, List<String> command, boolean attach,
                                    Map<String, String> env) {
+        if (!o.disableContentTrust) {
+            throw new CliException("--disable-content-trust=false: pouch does not verify image signatures (Docker"
+                    + " Content Trust); run without it", 125);
+        }
+        if (o.useApiSocket) {
+            throw new CliException("--use-api-socket is not supported by pouch: bind mount the daemon's socket"
+                    + " with -v instead", 125);
+        }
         ObjectNode body = Json.MAPPER.createObjectNode();
         if (o.hostname != null) {
             body.put("Hostname", o.hostname);

@@ -167,6 +167,7 @@ class DockerParityTest {
     @Test
     void storageAnnotationsAndRuntime() throws Exception {
         same("--storage-opt", "size=10G", "--annotation", "a=b", "--annotation", "c", "--runtime", "runc",
+                "--disable-content-trust",
                 "--domainname", "example.org", "--stop-signal", "SIGUSR1", "--stop-timeout", "7");
     }
 

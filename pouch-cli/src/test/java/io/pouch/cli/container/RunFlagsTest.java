@@ -86,6 +86,17 @@ class RunFlagsTest {
     }
 
     @Test
+    void contentTrustAndApiSocketAreRefusedByName() {
+        assertEquals("busybox", body("--disable-content-trust", "busybox").get("Image").asText());
+        assertEquals("busybox", body("--disable-content-trust=true", "busybox").get("Image").asText());
+        CliException trust = assertThrows(CliException.class, () -> body("--disable-content-trust=false", "busybox"));
+        assertTrue(trust.getMessage().startsWith("--disable-content-trust=false:"), trust.getMessage());
+        CliException socket = assertThrows(CliException.class, () -> body("--use-api-socket", "busybox"));
+        assertTrue(socket.getMessage().startsWith("--use-api-socket is not supported"), socket.getMessage());
+        assertEquals(125, socket.exitCode());
+    }
+
+    @Test
     void sigProxyTakesAnOptionalBoolean() {
         assertTrue(parse("busybox").sigProxy);
         assertFalse(parse("--sig-proxy=false", "busybox").sigProxy);
