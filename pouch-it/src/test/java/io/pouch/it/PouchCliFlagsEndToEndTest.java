@@ -7,10 +7,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,6 +138,49 @@ class PouchCliFlagsEndToEndTest {
             assertEquals(125, again.exit(), again.toString());
             assertTrue(again.err().contains("container ID file found"), again.toString());
         } finally {
+            d.pouch("rm", "-f", n);
+        }
+    }
+
+    @Test
+    void pullNeverDoesNotPull() {
+        Cmd.Result r = d.pouch("run", "--rm", "--pull", "never", "pouch-no-such-image:" + UUID.randomUUID(), "true");
+        assertEquals(125, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("Error response from daemon: No such image"), r.toString());
+        assertFalse(r.err().contains("Unable to find image"), r.toString());
+        Cmd.Result bad = d.pouch("run", "--pull", "sometimes", "busybox");
+        assertEquals(125, bad.exit(), bad.toString());
+    }
+
+    @Test
+    void signalsToAnAttachedRunGoToTheContainer() throws Exception {
+        String n = name("pflags-sig");
+        Process p = new ProcessBuilder(d.pouchCommand("run", "--rm", "--name", n, "busybox", "sh", "-c",
+                "trap 'exit 7' INT; echo ready; while true; do sleep 0.1; done")).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine());
+            Cmd.run(List.of("kill", "-INT", Long.toString(p.pid())), Map.of(), null, Duration.ofSeconds(10)).ok();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "pouch run ended after SIGINT");
+            assertEquals(7, p.exitValue(), "the container's trap ran and its exit code came back");
+            Process noProxy = new ProcessBuilder(d.pouchCommand("run", "--rm", "--sig-proxy=false", "--name",
+                    n + "-np", "busybox", "sh", "-c", "trap 'exit 7' INT; echo ready; sleep 300"))
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader out2 = new BufferedReader(new InputStreamReader(noProxy.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertEquals("ready", out2.readLine());
+                Cmd.run(List.of("kill", "-INT", Long.toString(noProxy.pid())), Map.of(), null,
+                        Duration.ofSeconds(10)).ok();
+                assertTrue(noProxy.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(130, noProxy.exitValue(), "without the proxy SIGINT ends the CLI itself");
+                assertEquals("running", d.pouch("inspect", "-f", "{{.State.Status}}", n + "-np").ok().trimmed());
+            } finally {
+                noProxy.destroyForcibly();
+                d.pouch("rm", "-f", n + "-np");
+            }
+        } finally {
+            p.destroyForcibly();
             d.pouch("rm", "-f", n);
         }
     }

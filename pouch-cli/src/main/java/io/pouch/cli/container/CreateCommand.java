@@ -65,7 +65,7 @@ public class CreateCommand extends PouchCommand {
         PrintWriter pullOut = o.quiet ? new PrintWriter(Writer.nullWriter()) : err;
         String ref = Reference.withDefaultTag(image);
         if (o.pull.equals("always")) {
-            ImageCommands.pull(client, ref, pullOut);
+            ImageCommands.pull(client, ref, o.platform, pullOut);
         }
         String id;
         try {
@@ -78,7 +78,7 @@ public class CreateCommand extends PouchCommand {
                 err.println("Unable to find image '" + ref + "' locally");
                 err.flush();
             }
-            ImageCommands.pull(client, ref, pullOut);
+            ImageCommands.pull(client, ref, o.platform, pullOut);
             id = send(client, body, o, err);
         }
         if (cidfile != null) {
