@@ -7,6 +7,7 @@ import io.pouch.cli.CliException;
 import io.pouch.cli.volume.MountFlags;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,17 +48,7 @@ public final class CreateRequest {
         body.put("Tty", o.tty);
         body.put("OpenStdin", o.interactive);
         ArrayNode envs = body.putArray("Env");
-        // as docker: the files first, in order, then -e, so that -e overrides
-        for (String f : o.envFiles) {
-            KeyValueFiles.read(f, "env", env).forEach(envs::add);
-        }
-        for (String e : o.env) {
-            if (e.contains("=")) {
-                envs.add(e);
-            } else if (env.containsKey(e)) {
-                envs.add(e + "=" + env.get(e)); // docker takes a bare NAME from the client's environment
-            }
-        }
+        environment(o, env).forEach(envs::add);
         if (!command.isEmpty()) {
             ArrayNode cmd = body.putArray("Cmd");
             command.forEach(cmd::add);
@@ -148,6 +139,31 @@ public final class CreateRequest {
         o.security.apply(hc);
         o.devices.apply(hc);
         return hc;
+    }
+
+    /**
+     * Env as the docker CLI 28 sends it: the --env-file lines in order, then the -e values; -e NAME takes NAME's
+     * value from the client's environment and stays a bare NAME when it has none. The -e values are one per name
+     * (the last wins), as docker passes them through a map; the files' lines are kept as they are.
+     */
+    static List<String> environment(ContainerOptions o, Map<String, String> env) {
+        List<String> out = new ArrayList<>();
+        for (String f : o.envFiles) {
+            out.addAll(KeyValueFiles.read(f, "env", env));
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (String e : o.env) {
+            int eq = e.indexOf('=');
+            String key = eq < 0 ? e : e.substring(0, eq);
+            if (key.isEmpty()) {
+                throw new CliException("invalid argument \"" + e + "\" for \"-e, --env\" flag: invalid environment"
+                        + " variable: " + e, 125);
+            }
+            String v = eq >= 0 || !env.containsKey(e) ? e : e + "=" + env.get(e);
+            flags.put(key, v);
+        }
+        out.addAll(flags.values());
+        return out;
     }
 
     /**

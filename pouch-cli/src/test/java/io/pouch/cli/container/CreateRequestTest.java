@@ -69,7 +69,7 @@ class CreateRequestTest {
         JsonNode body = run("-e", "A=1", "-e", "HOME_VAR", "-e", "UNSET_VAR", "-l", "k=v", "-l", "flag", "-w", "/tmp",
                 "-u", "1000:1000", "--entrypoint", "/bin/sh", "-h", "box", "--stop-signal", "SIGINT",
                 "--stop-timeout", "5", "-t", "-i", "busybox");
-        assertEquals("[\"A=1\",\"HOME_VAR=/root\"]", body.get("Env").toString());
+        assertEquals("[\"A=1\",\"HOME_VAR=/root\",\"UNSET_VAR\"]", body.get("Env").toString());
         assertEquals("{\"k\":\"v\",\"flag\":\"\"}", body.get("Labels").toString());
         assertEquals("/tmp", body.get("WorkingDir").asText());
         assertEquals("1000:1000", body.get("User").asText());

@@ -105,6 +105,7 @@ class DockerParityTest {
         refusedByBoth("--env-file", dir.resolve("no-such.env").toString());
         Path spaced = Files.writeString(dir.resolve("spaced.env"), "export A=1\n");
         refusedByBoth("--env-file", spaced.toString());
+        refusedByBoth("-e", "=novar");
     }
 
     @Test
@@ -119,6 +120,9 @@ class DockerParityTest {
         Path labels = Files.writeString(dir.resolve("labels.list"), "l1=a\nl2\n# c\nl3=x=y\n");
         same("--env-file", env.toString(), "-e", "A=override", "--label-file", labels.toString(), "-l", "l1=b",
                 "-l", "bare");
+        same("-e", "FROM_CLIENT", "-e", "NOT_IN_CLIENT_ENV", "-e", "EMPTY=");
+        same("-e", "A=1", "-e", "B=2", "-e", "A=3");
+        same("--env-file", env.toString(), "-e", "A=0", "-e", "A=9", "-e", "NOT_IN_CLIENT_ENV");
     }
 
     @Test

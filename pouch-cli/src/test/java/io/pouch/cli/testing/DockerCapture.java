@@ -99,7 +99,7 @@ public final class DockerCapture implements AutoCloseable {
 
     /**
      * The body without what carries no value (null, "", 0, false, empty arrays and objects, MemorySwappiness -1
-     * which is docker's "not set"), keys sorted, so that a sparse pouch body and docker's full one compare field by field.
+     * which is docker's "not set"), keys and Env sorted, so that a sparse pouch body and docker's full one compare field by field.
      */
     public static JsonNode meaningful(JsonNode n) {
         if (n.isObject()) {
@@ -111,6 +111,15 @@ public final class DockerCapture implements AutoCloseable {
                     continue;
                 }
                 JsonNode v = meaningful(e.getValue());
+                if (e.getKey().equals("Env") && v.isArray()) {
+                    // docker 28 passes -e values through a map: their order varies from run to run
+                    List<String> vars = new ArrayList<>();
+                    v.forEach(x -> vars.add(x.asText()));
+                    vars.sort(null);
+                    ArrayNode sortedVars = Json.MAPPER.createArrayNode();
+                    vars.forEach(sortedVars::add);
+                    v = sortedVars;
+                }
                 if (!isEmpty(v)) {
                     out.set(e.getKey(), v);
                 }
