@@ -77,6 +77,13 @@ public final class CreateRequest {
         for (String f : o.labelFiles) {
             allLabels.addAll(KeyValueFiles.read(f, "label", null));
         }
+        for (String l : o.labels) {
+            int eq = l.indexOf('=');
+            if ((eq < 0 ? l : l.substring(0, eq)).isBlank()) {
+                throw new CliException("invalid argument \"" + l + "\" for \"-l, --label\" flag: invalid label '" + l
+                        + "': empty name", 125);
+            }
+        }
         allLabels.addAll(o.labels);
         for (String l : allLabels) {
             int eq = l.indexOf('=');

@@ -106,6 +106,8 @@ class DockerParityTest {
         Path spaced = Files.writeString(dir.resolve("spaced.env"), "export A=1\n");
         refusedByBoth("--env-file", spaced.toString());
         refusedByBoth("-e", "=novar");
+        refusedByBoth("-l", "=x");
+        refusedByBoth("-l", " =x");
     }
 
     @Test
@@ -170,6 +172,7 @@ class DockerParityTest {
 
     @Test
     void storageAnnotationsAndRuntime() throws Exception {
+        same("--annotation", "=x", "--storage-opt", "=y", "-l", " k=v");
         same("--storage-opt", "size=10G", "--annotation", "a=b", "--annotation", "c", "--runtime", "runc",
                 "--disable-content-trust",
                 "--domainname", "example.org", "--stop-signal", "SIGUSR1", "--stop-timeout", "7");
