@@ -1,7 +1,9 @@
 package io.pouch.it;
 
+import io.pouch.testing.Await;
 import io.pouch.testing.HostNetworks;
 import io.pouch.testing.HostNetworks.Subnet;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -183,6 +186,42 @@ class PouchCliFlagsEndToEndTest {
             p.destroyForcibly();
             d.pouch("rm", "-f", n);
         }
+    }
+
+    @Test
+    void detachKeysInARealTerminal() {
+        Assumptions.assumeTrue(Cmd.run(List.of("sh", "-c", "command -v tmux"), Map.of(), null,
+                Duration.ofSeconds(5)).exit() == 0, "tmux is not installed");
+        String s = "pflags-tty-" + UUID.randomUUID().toString().substring(0, 6);
+        String c = name("pflags-tty");
+        StringBuilder line = new StringBuilder();
+        for (String a : d.pouchCommand("run", "-it", "--detach-keys", "ctrl-x,e", "--name", c, "busybox", "sh")) {
+            line.append(line.isEmpty() ? "" : " ").append('\'').append(a.replace("'", "'\\''")).append('\'');
+        }
+        tmux("new-session", "-d", "-s", s, "-x", "80", "-y", "24", line.toString());
+        try {
+            awaitPane(s, "#");
+            tmux("send-keys", "-t", s, "echo pouch-$((2+3))", "Enter");
+            awaitPane(s, "pouch-5");
+            tmux("send-keys", "-t", s, "C-x", "e");
+            Await.until(Duration.ofSeconds(20), () -> tmux("has-session", "-t", s).exit() != 0,
+                    "the end of tmux session " + s + " after the detach keys");
+            assertEquals("true", d.pouch("inspect", "-f", "{{.State.Running}}", c).ok().trimmed());
+        } finally {
+            tmux("kill-session", "-t", s);
+            d.pouch("rm", "-f", c);
+        }
+    }
+
+    private static Cmd.Result tmux(String... args) {
+        List<String> c = new ArrayList<>(List.of("tmux"));
+        c.addAll(List.of(args));
+        return Cmd.run(c, Map.of(), null, Duration.ofSeconds(10));
+    }
+
+    private static void awaitPane(String s, String text) {
+        Await.until(Duration.ofSeconds(20), () -> tmux("capture-pane", "-p", "-t", s).out(), p -> p.contains(text),
+                "\"" + text + "\" in tmux pane " + s);
     }
 
     @Test

@@ -37,9 +37,10 @@ final class DetachKeys {
     }
 
     /**
-     * docker's escape proxy: only keys typed one at a time (reads of a single byte, as from a terminal) can make
-     * the sequence; its bytes are held back until it completes (then nothing more is sent) or breaks (then they
-     * go out with the read that broke it). Piped input is never taken for the sequence.
+     * docker's escape proxy: only reads made of nothing but the next keys of the sequence (keys typed, one or a
+     * few at a time, on a terminal) count; their bytes are held back until the sequence completes (then nothing
+     * more is sent) or breaks (then they go out with the read that broke it). A read that carries other bytes too,
+     * as piped or pasted input does, is never taken for the sequence.
      */
     static final class Filter {
         private final byte[] keys;
@@ -55,8 +56,8 @@ final class DetachKeys {
             if (detached) {
                 return new byte[0];
             }
-            if (n == 1 && buf[0] == keys[matched]) {
-                matched++;
+            if (continuesTheSequence(buf, n)) {
+                matched += n;
                 detached = matched == keys.length;
                 return new byte[0];
             }
@@ -65,6 +66,18 @@ final class DetachKeys {
             send.write(buf, 0, n);
             matched = 0;
             return send.toByteArray();
+        }
+
+        private boolean continuesTheSequence(byte[] buf, int n) {
+            if (n == 0 || matched + n > keys.length) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf[i] != keys[matched + i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         boolean detached() {

@@ -135,6 +135,9 @@ class RunFlagsTest {
         assertEquals("", feed(f, "\u0011"));
         assertTrue(f.detached());
         assertEquals("", feed(f, "more"));
+        DetachKeys.Filter together = new DetachKeys.Filter(DetachKeys.parse(null));
+        assertEquals("", feed(together, "\u0010\u0011")); // both keys in one read, as a fast terminal gives them
+        assertTrue(together.detached());
     }
 
     private static String feed(DetachKeys.Filter f, String s) {
