@@ -193,6 +193,8 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler(new Errors());
         cl.setParameterExceptionHandler(Errors::usage);
         cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
+        // a single-valued flag given twice keeps the last value, as with docker's pflag
+        cl.setOverwrittenOptionsAllowed(true);
         // everything after the image is the container's command, flags included (docker's interspersed=false)
         for (String cmd : new String[]{"run", "create", "upgrade", "exec", "top"}) { // commands that take a command of their own
             if (cl.getSubcommands().containsKey(cmd)) {

@@ -88,18 +88,25 @@ final class ChannelBody extends InputStream {
         return current == null ? 0 : current.readableBytes();
     }
 
+    /**
+     * Closes the connection. Safe from another thread while a reader waits in {@link #read}: the channel closes
+     * and END is queued before taking the reader's lock, so the reader wakes up, sees the end and lets go.
+     */
     @Override
-    public synchronized void close() {
-        ended = true;
-        if (current != null) {
-            current.release();
-            current = null;
-        }
+    public void close() {
         channel.close();
-        Object item;
-        while ((item = queue.poll()) != null) {
-            if (item instanceof ByteBuf buf) {
-                buf.release();
+        queue.add(END);
+        synchronized (this) {
+            ended = true;
+            if (current != null) {
+                current.release();
+                current = null;
+            }
+            Object item;
+            while ((item = queue.poll()) != null) {
+                if (item instanceof ByteBuf buf) {
+                    buf.release();
+                }
             }
         }
     }

@@ -326,13 +326,18 @@ public final class PouchdHarness implements AutoCloseable {
 
     /** Runs the pouch CLI (this build's) against this daemon. */
     public Cmd.Result pouch(String... args) {
+        return Cmd.run(pouchCommand(args), Map.of(), null, Duration.ofSeconds(120));
+    }
+
+    /** The command line that runs this build's pouch CLI against this daemon, for tests that start it themselves. */
+    public List<String> pouchCommand(String... args) {
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-cli/target/classes") + ":" + root.resolve("pouch-cli/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> c = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", cp, "io.pouch.cli.Main",
                 "-H", host()));
         c.addAll(List.of(args));
-        return Cmd.run(c, Map.of(), null, Duration.ofSeconds(120));
+        return c;
     }
 
     /** A raw API call through curl on the unix socket: prints the status code on the last line. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The attached part of {@code run}, {@code start -a} and {@code attach}, in docker's order: hijack the attach
@@ -49,9 +50,24 @@ final class Attach {
 
     static int run(PouchClient client, String id, boolean tty, boolean stdin, String waitCondition, boolean start,
                    PrintWriter err) throws IOException {
+        return run(client, id, tty, new Streams(stdin, true, true, null), waitCondition, start, err);
+    }
+
+    /**
+     * The streams to attach and the detach key sequence ({@code null}: docker's ctrl-p,ctrl-q), as run's
+     * {@code -a} and {@code --detach-keys} choose them.
+     */
+    record Streams(boolean stdin, boolean stdout, boolean stderr, String detachKeys) {
+    }
+
+    static int run(PouchClient client, String id, boolean tty, Streams streams, String waitCondition, boolean start,
+                   PrintWriter err) throws IOException {
+        boolean stdin = streams.stdin();
+        byte[] detachKeys = DetachKeys.parse(streams.detachKeys());
         String path = "/containers/" + PouchClient.escape(id);
         HijackedConnection conn = client.hijack(path + "/attach",
-                Query.of("stream", true, "stdin", stdin ? Boolean.TRUE : null, "stdout", true, "stderr", true), null);
+                Query.of("stream", true, "stdin", stdin ? Boolean.TRUE : null, "stdout", streams.stdout() ? true : null,
+                        "stderr", streams.stderr() ? true : null, "detachKeys", streams.detachKeys()), null);
         StreamResponse wait;
         try {
             wait = client.stream("POST", path + "/wait", Query.of("condition", waitCondition), null);
@@ -60,6 +76,7 @@ final class Attach {
             throw e;
         }
         Terminal terminal = tty && stdin ? Terminal.makeRaw() : Terminal.NONE;
+        AtomicBoolean detached = new AtomicBoolean();
         try {
             if (start) {
                 try {
@@ -77,7 +94,7 @@ final class Attach {
                 terminal.size().ifPresent(hw -> resize(client, path, hw));
             }
             if (stdin) {
-                Thread pump = new Thread(() -> pumpStdin(System.in, conn), "stdin");
+                Thread pump = new Thread(() -> pumpStdin(System.in, conn, detachKeys, detached), "stdin");
                 pump.setDaemon(true);
                 pump.start();
             } else {
@@ -98,6 +115,10 @@ final class Attach {
             }
         } finally {
             terminal.restore();
+        }
+        if (detached.get()) {
+            wait.close(); // the container runs on; docker returns at once, and with 0
+            return 0;
         }
         try (wait) {
             JsonNode result = Json.MAPPER.readTree(wait.body());
@@ -121,17 +142,31 @@ final class Attach {
         }
     }
 
-    private static void pumpStdin(InputStream in, HijackedConnection conn) {
+    /**
+     * Copies stdin to the container until it ends, or until the detach sequence is typed: then (as the docker CLI
+     * does on its side of the connection) the sequence is not sent, {@code detached} is set and the connection
+     * closed. Bytes that only begin the sequence are held back until it is clear they are not it.
+     */
+    static void pumpStdin(InputStream in, HijackedConnection conn, byte[] keys, AtomicBoolean detached) {
         byte[] buf = new byte[8192];
+        DetachKeys.Filter filter = new DetachKeys.Filter(keys);
         try {
             int n;
             while ((n = in.read(buf)) > 0) {
-                conn.output().write(buf, 0, n);
+                conn.output().write(filter.feed(buf, n));
+                conn.output().flush();
+                if (filter.detached()) {
+                    detached.set(true);
+                    conn.close();
+                    return;
+                }
             }
         } catch (IOException ignored) {
             // stdin or the connection broke: either way, stdin is over
         } finally {
-            conn.closeWrite();
+            if (!detached.get()) {
+                conn.closeWrite();
+            }
         }
     }
 }

@@ -15,8 +15,38 @@ public final class ContainerOptions {
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set environment variables")
     List<String> env = new ArrayList<>();
 
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Read in a file of environment variables")
+    List<String> envFiles = new ArrayList<>();
+
     @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set meta data on a container")
     List<String> labels = new ArrayList<>();
+
+    @Option(names = "--label-file", paramLabel = "FILE", description = "Read in a line delimited file of labels")
+    List<String> labelFiles = new ArrayList<>();
+
+    @Option(names = "--domainname", description = "Container NIS domain name")
+    String domainname;
+
+    @Option(names = "--cidfile", paramLabel = "FILE", description = "Write the container ID to the file")
+    String cidfile;
+
+    @Option(names = "--platform", description = "Set platform if server is multi-platform capable")
+    String platform;
+
+    @Option(names = "--pull", description = "Pull image before running (\"always\", \"missing\", \"never\")",
+            defaultValue = "missing")
+    String pull;
+
+    @Option(names = {"-q", "--quiet"}, description = "Suppress the pull output")
+    boolean quiet;
+
+    // pouch verifies no image signatures: the default (true) is what it does, false is refused
+    @Option(names = "--disable-content-trust", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Skip image verification (default true)")
+    boolean disableContentTrust;
+
+    @Option(names = "--use-api-socket", description = "Bind mount Docker API socket and required auth")
+    boolean useApiSocket;
 
     @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container")
     String workdir;
@@ -33,41 +63,8 @@ public final class ContainerOptions {
     @Option(names = {"--network", "--net"}, description = "Connect a container to a network", defaultValue = "default")
     String network;
 
-    @Option(names = "--privileged", description = "Give extended privileges to this container")
-    boolean privileged;
-
-    @Option(names = "--cap-add", description = "Add Linux capabilities")
-    List<String> capAdd = new ArrayList<>();
-
-    @Option(names = "--cap-drop", description = "Drop Linux capabilities")
-    List<String> capDrop = new ArrayList<>();
-
-    @Option(names = "--read-only", description = "Mount the container's root filesystem as read only")
-    boolean readOnly;
-
-    @Option(names = {"-m", "--memory"}, description = "Memory limit (e.g. 512m, 1g)")
-    String memory;
-
-    @Option(names = "--cpus", description = "Number of CPUs")
-    String cpus;
-
-    @Option(names = {"-c", "--cpu-shares"}, description = "CPU shares (relative weight)")
-    Long cpuShares;
-
-    @Option(names = "--cpuset-cpus", description = "CPUs in which to allow execution (0-3, 0,1)")
-    String cpusetCpus;
-
-    @Option(names = "--pids-limit", description = "Tune container pids limit (set -1 for unlimited)")
-    Long pidsLimit;
-
-    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Ulimit options")
-    List<String> ulimits = new ArrayList<>();
-
     @Option(names = "--runtime", description = "Runtime to use for this container")
     String runtime;
-
-    @Option(names = "--init", description = "Run an init inside the container that forwards signals and reaps processes")
-    boolean init;
 
     @Option(names = {"-v", "--volume"}, paramLabel = "[SRC:]DST[:OPTS]", description = "Bind mount a volume")
     List<String> volumes = new ArrayList<>();
@@ -89,6 +86,10 @@ public final class ContainerOptions {
     @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY")
     boolean tty;
 
+    @Option(names = {"-a", "--attach"}, paramLabel = "STDIN|STDOUT|STDERR",
+            description = "Attach to STDIN, STDOUT or STDERR")
+    List<String> attach = new ArrayList<>();
+
     @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached")
     boolean interactive;
 
@@ -109,6 +110,21 @@ public final class ContainerOptions {
 
     @Option(names = "--rm", description = "Automatically remove the container when it exits")
     boolean autoRemove;
+
+    @Mixin
+    ResourceFlags resources = new ResourceFlags();
+
+    @Mixin
+    SecurityFlags security = new SecurityFlags();
+
+    @Mixin
+    DeviceFlags devices = new DeviceFlags();
+
+    @Mixin
+    HealthFlags health = new HealthFlags();
+
+    @Mixin
+    PouchFlags pouch = new PouchFlags();
 
     // the networking flags (-p, -P, --expose, --ip, --mac-address, --network-alias, --dns*, --add-host, --link)
     // live in the network package, next to the code that puts them into the create request

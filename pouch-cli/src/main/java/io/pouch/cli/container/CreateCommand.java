@@ -2,6 +2,7 @@ package io.pouch.cli.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.cli.CliException;
 import io.pouch.cli.PouchCommand;
 import io.pouch.cli.Query;
 import io.pouch.cli.image.ImageCommands;
@@ -14,6 +15,9 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +35,7 @@ public class CreateCommand extends PouchCommand {
     @Override
     public Integer call() throws IOException {
         ObjectNode body = CreateRequest.build(options, image, command, true, System.getenv());
-        out().println(create(client(), body, options.name, image, err()));
+        out().println(create(client(), body, options, image, err()));
         return 0;
     }
 
@@ -41,29 +45,55 @@ public class CreateCommand extends PouchCommand {
     }
 
     /**
-     * Creates the container; when the image is missing, says so like docker and tries a pull (which fails with the
-     * daemon's message if it cannot pull), then creates again.
+     * Creates the container as docker does: pulls first with {@code --pull always}; with {@code missing} (the
+     * default) says the image is not there, pulls it and creates again; with {@code never} the daemon's 404 is the
+     * answer. {@code --cidfile} must not exist yet and gets the new ID.
      *
      * @return the new container's ID
      */
-    static String create(PouchClient client, ObjectNode body, String name, String image, PrintWriter err)
+    static String create(PouchClient client, ObjectNode body, ContainerOptions o, String image, PrintWriter err)
             throws IOException {
+        if (!List.of("always", "missing", "never").contains(o.pull)) {
+            throw new CliException("invalid pull option: '" + o.pull + "': must be one of \"always\", \"missing\""
+                    + " or \"never\"", 125);
+        }
+        Path cidfile = o.cidfile == null || o.cidfile.isEmpty() ? null : Path.of(o.cidfile);
+        if (cidfile != null && Files.exists(cidfile)) {
+            throw new CliException("container ID file found, make sure the other container isn't running or delete "
+                    + o.cidfile, 125);
+        }
+        PrintWriter pullOut = o.quiet ? new PrintWriter(Writer.nullWriter()) : err;
+        String ref = Reference.withDefaultTag(image);
+        if (o.pull.equals("always")) {
+            ImageCommands.pull(client, ref, o.platform, pullOut);
+        }
+        String id;
         try {
-            return send(client, body, name, err);
+            id = send(client, body, o, err);
         } catch (PouchClientException e) {
-            if (e.status() != 404 || !e.getMessage().startsWith("No such image")) {
+            if (e.status() != 404 || !e.getMessage().startsWith("No such image") || !o.pull.equals("missing")) {
                 throw e;
             }
+            if (!o.quiet) {
+                err.println("Unable to find image '" + ref + "' locally");
+                err.flush();
+            }
+            ImageCommands.pull(client, ref, o.platform, pullOut);
+            id = send(client, body, o, err);
         }
-        String ref = Reference.withDefaultTag(image);
-        err.println("Unable to find image '" + ref + "' locally");
-        err.flush();
-        ImageCommands.pull(client, ref, err);
-        return send(client, body, name, err);
+        if (cidfile != null) {
+            try {
+                Files.writeString(cidfile, id);
+            } catch (IOException e) {
+                throw new CliException("failed to write the container ID to the file: " + e.getMessage(), 125);
+            }
+        }
+        return id;
     }
 
-    private static String send(PouchClient client, ObjectNode body, String name, PrintWriter err) {
-        JsonNode answer = client.post("/containers/create", Query.of("name", name), body).json();
+    private static String send(PouchClient client, ObjectNode body, ContainerOptions o, PrintWriter err) {
+        JsonNode answer = client.post("/containers/create", Query.of("name", o.name, "platform", o.platform), body)
+                .json();
         for (JsonNode w : answer.path("Warnings")) {
             err.println("WARNING: " + w.asText());
         }

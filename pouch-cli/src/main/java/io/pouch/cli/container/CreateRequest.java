@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.cli.CliException;
-import io.pouch.cli.format.Units;
 import io.pouch.cli.volume.MountFlags;
 
-import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,27 +26,29 @@ public final class CreateRequest {
      */
     public static ObjectNode build(ContainerOptions o, String image, List<String> command, boolean attach,
                                    Map<String, String> env) {
+        if (!o.disableContentTrust) {
+            throw new CliException("--disable-content-trust=false: pouch does not verify image signatures (Docker"
+                    + " Content Trust); run without it", 125);
+        }
+        if (o.useApiSocket) {
+            throw new CliException("--use-api-socket is not supported by pouch: bind mount the daemon's socket"
+                    + " with -v instead", 125);
+        }
         ObjectNode body = Json.MAPPER.createObjectNode();
         if (o.hostname != null) {
             body.put("Hostname", o.hostname);
         }
+        if (o.domainname != null) {
+            body.put("Domainname", o.domainname);
+        }
         if (o.user != null) {
             body.put("User", o.user);
         }
-        body.put("AttachStdin", o.interactive);
-        body.put("AttachStdout", attach);
-        body.put("AttachStderr", attach);
+        attachedStreams(body, o, attach);
         body.put("Tty", o.tty);
         body.put("OpenStdin", o.interactive);
-        body.put("StdinOnce", o.interactive && attach);
         ArrayNode envs = body.putArray("Env");
-        for (String e : o.env) {
-            if (e.contains("=")) {
-                envs.add(e);
-            } else if (env.containsKey(e)) {
-                envs.add(e + "=" + env.get(e)); // docker takes a bare NAME from the client's environment
-            }
-        }
+        environment(o, env).forEach(envs::add);
         if (!command.isEmpty()) {
             ArrayNode cmd = body.putArray("Cmd");
             command.forEach(cmd::add);
@@ -70,7 +73,19 @@ public final class CreateRequest {
             body.putArray("Entrypoint").add(o.entrypoint);
         }
         ObjectNode labels = body.putObject("Labels");
+        List<String> allLabels = new ArrayList<>();
+        for (String f : o.labelFiles) {
+            allLabels.addAll(KeyValueFiles.read(f, "label", null));
+        }
         for (String l : o.labels) {
+            int eq = l.indexOf('=');
+            if ((eq < 0 ? l : l.substring(0, eq)).isBlank()) {
+                throw new CliException("invalid argument \"" + l + "\" for \"-l, --label\" flag: invalid label '" + l
+                        + "': empty name", 125);
+            }
+        }
+        allLabels.addAll(o.labels);
+        for (String l : allLabels) {
             int eq = l.indexOf('=');
             labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
@@ -80,8 +95,10 @@ public final class CreateRequest {
         if (o.stopTimeout != null) {
             body.put("StopTimeout", o.stopTimeout);
         }
+        o.health.apply(body);
         ObjectNode hc = hostConfig(o);
         body.set("HostConfig", hc);
+        o.pouch.apply(body, hc);
         ObjectNode endpoints = body.putObject("NetworkingConfig").putObject("EndpointsConfig");
         ObjectNode endpoint = endpoints.putObject(o.network);
         o.networking.apply(body, hc, endpoint);
@@ -119,49 +136,72 @@ public final class CreateRequest {
             }
         }
         hc.put("AutoRemove", o.autoRemove);
-        if (!o.capAdd.isEmpty()) {
-            ArrayNode a = hc.putArray("CapAdd");
-            o.capAdd.forEach(a::add);
+        if (o.cidfile != null && !o.cidfile.isEmpty()) {
+            hc.put("ContainerIDFile", o.cidfile);
         }
-        if (!o.capDrop.isEmpty()) {
-            ArrayNode a = hc.putArray("CapDrop");
-            o.capDrop.forEach(a::add);
-        }
-        hc.put("Privileged", o.privileged);
-        hc.put("ReadonlyRootfs", o.readOnly);
         if (o.runtime != null) {
             hc.put("Runtime", o.runtime);
         }
-        if (o.init) {
-            hc.put("Init", true);
-        }
-        if (o.memory != null) {
-            try {
-                hc.put("Memory", Units.ramInBytes(o.memory));
-            } catch (IllegalArgumentException e) {
-                throw new CliException("invalid argument \"" + o.memory + "\" for \"-m, --memory\" flag: "
-                        + e.getMessage(), 125);
-            }
-        }
-        if (o.cpus != null) {
-            hc.put("NanoCpus", nanoCpus(o.cpus));
-        }
-        if (o.cpuShares != null) {
-            hc.put("CpuShares", o.cpuShares);
-        }
-        if (o.cpusetCpus != null) {
-            hc.put("CpusetCpus", o.cpusetCpus);
-        }
-        if (o.pidsLimit != null) {
-            hc.put("PidsLimit", o.pidsLimit);
-        }
-        if (!o.ulimits.isEmpty()) {
-            ArrayNode u = hc.putArray("Ulimits");
-            for (String spec : o.ulimits) {
-                u.add(ulimit(spec));
-            }
-        }
+        o.resources.apply(hc);
+        o.security.apply(hc);
+        o.devices.apply(hc);
         return hc;
+    }
+
+    /**
+     * Env as the docker CLI 28 sends it: the --env-file lines in order, then the -e values; -e NAME takes NAME's
+     * value from the client's environment and stays a bare NAME when it has none. The -e values are one per name
+     * (the last wins), as docker passes them through a map; the files' lines are kept as they are.
+     */
+    static List<String> environment(ContainerOptions o, Map<String, String> env) {
+        List<String> out = new ArrayList<>();
+        for (String f : o.envFiles) {
+            out.addAll(KeyValueFiles.read(f, "env", env));
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (String e : o.env) {
+            int eq = e.indexOf('=');
+            String key = eq < 0 ? e : e.substring(0, eq);
+            if (key.isEmpty()) {
+                throw new CliException("invalid argument \"" + e + "\" for \"-e, --env\" flag: invalid environment"
+                        + " variable: " + e, 125);
+            }
+            String v = eq >= 0 || !env.containsKey(e) ? e : e + "=" + env.get(e);
+            flags.put(key, v);
+        }
+        out.addAll(flags.values());
+        return out;
+    }
+
+    /**
+     * AttachStdin/Stdout/Stderr and StdinOnce as docker sets them: -a names the streams (stdout and stderr when
+     * none is named), -i adds stdin; a detached run attaches nothing and refuses -a.
+     */
+    private static void attachedStreams(ObjectNode body, ContainerOptions o, boolean attach) {
+        boolean in = o.interactive;
+        boolean out = o.attach.isEmpty();
+        boolean err = o.attach.isEmpty();
+        for (String s : o.attach) {
+            switch (s.toLowerCase(Locale.ROOT)) {
+                case "stdin" -> in = true;
+                case "stdout" -> out = true;
+                case "stderr" -> err = true;
+                default -> throw new CliException("invalid argument \"" + s + "\" for \"-a, --attach\" flag: valid"
+                        + " streams are STDIN, STDOUT and STDERR", 125);
+            }
+        }
+        if (!attach) {
+            if (!o.attach.isEmpty()) {
+                throw new CliException("Conflicting options: -a and -d", 125);
+            }
+            in = false;
+            out = false;
+            err = false;
+        }
+        body.put("AttachStdin", in);
+        body.put("AttachStdout", out);
+        body.put("AttachStderr", err);
+        body.put("StdinOnce", in && o.interactive);
     }
 
     /** A -v value with a source (host path or named volume) is a bind; a lone container path is anonymous. */
@@ -170,16 +210,7 @@ public final class CreateRequest {
     }
 
     static long nanoCpus(String cpus) {
-        try {
-            BigDecimal n = new BigDecimal(cpus).movePointRight(9);
-            if (n.signum() < 0 || n.stripTrailingZeros().scale() > 0) {
-                throw new NumberFormatException();
-            }
-            return n.longValueExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new CliException("invalid argument \"" + cpus + "\" for \"--cpus\" flag: failed to parse "
-                    + cpus + " as a rational number", 125);
-        }
+        return ResourceFlags.nanoCpus(cpus);
     }
 
     static ObjectNode restartPolicy(String spec) {
@@ -206,33 +237,5 @@ public final class CreateRequest {
         p.put("Name", name);
         p.put("MaximumRetryCount", retries);
         return p;
-    }
-
-    static ObjectNode ulimit(String spec) {
-        int eq = spec.indexOf('=');
-        if (eq <= 0) {
-            throw new CliException("invalid ulimit argument: " + spec, 125);
-        }
-        String name = spec.substring(0, eq);
-        String[] limits = spec.substring(eq + 1).split(":", -1);
-        if (limits.length > 2) {
-            throw new CliException("too many limit value arguments - " + spec.substring(eq + 1)
-                    + ", can only have up to two, `soft[:hard]`", 125);
-        }
-        try {
-            long soft = Long.parseLong(limits[0]);
-            long hard = limits.length == 2 ? Long.parseLong(limits[1]) : soft;
-            if (soft > hard) {
-                throw new CliException("ulimit soft limit must be less than or equal to hard limit: " + soft
-                        + " > " + hard, 125);
-            }
-            ObjectNode u = Json.MAPPER.createObjectNode();
-            u.put("Name", name);
-            u.put("Hard", hard);
-            u.put("Soft", soft);
-            return u;
-        } catch (NumberFormatException e) {
-            throw new CliException("invalid ulimit argument: " + spec, 125);
-        }
     }
 }

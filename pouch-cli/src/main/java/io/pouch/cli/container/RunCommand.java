@@ -26,6 +26,13 @@ public class RunCommand extends PouchCommand {
     @Option(names = {"-d", "--detach"}, description = "Run container in background and print container ID")
     boolean detach;
 
+    @Option(names = "--detach-keys", description = "Override the key sequence for detaching a container")
+    String detachKeys;
+
+    @Option(names = "--sig-proxy", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Proxy received signals to the process (default true)")
+    boolean sigProxy;
+
     @Parameters(index = "0", paramLabel = "IMAGE")
     String image;
 
@@ -35,8 +42,11 @@ public class RunCommand extends PouchCommand {
     @Override
     public Integer call() throws IOException {
         PouchClient client = client();
+        if (detachKeys != null) {
+            DetachKeys.parse(detachKeys);
+        }
         ObjectNode body = CreateRequest.build(options, image, command, !detach, System.getenv());
-        String id = CreateCommand.create(client, body, options.name, image, err());
+        String id = CreateCommand.create(client, body, options, image, err());
         try {
             if (detach) {
                 try {
@@ -50,8 +60,13 @@ public class RunCommand extends PouchCommand {
                 out().println(id);
                 return 0;
             }
-            return Attach.run(client, id, options.tty, options.interactive,
-                    options.autoRemove ? "removed" : "next-exit", true, err());
+            Attach.Streams streams = new Attach.Streams(body.path("AttachStdin").asBoolean(),
+                    body.path("AttachStdout").asBoolean(), body.path("AttachStderr").asBoolean(), detachKeys);
+            // as docker: signals the CLI gets go to the container, unless it has a terminal (which sends its own)
+            try (SignalProxy proxy = sigProxy && !options.tty ? SignalProxy.forward(client, id) : SignalProxy.NONE) {
+                return Attach.run(client, id, options.tty, streams, options.autoRemove ? "removed" : "next-exit", true,
+                        err());
+            }
         } catch (Attach.StartFailed e) {
             err().println("Error response from daemon: " + e.getMessage());
             err().flush();

@@ -46,13 +46,18 @@ public final class ImageCommands {
 
     /** Pulls {@code ref} (tag included), printing progress to {@code out}; throws with the daemon's error. */
     public static void pull(PouchClient client, String ref, PrintWriter out) throws IOException {
+        pull(client, ref, null, out);
+    }
+
+    /** @param platform os[/arch[/variant]] to pull, as run/create --platform asks; null for the daemon's own */
+    public static void pull(PouchClient client, String ref, String platform, PrintWriter out) throws IOException {
         Reference r = Reference.parse(ref);
         String tag = r.digest() != null ? r.digest() : r.tag() == null ? "latest" : r.tag();
         // registry credentials saved by pouch login or docker login
         Map<String, String> auth = Map.of("X-Registry-Auth", AuthStore.fromEnvironment()
                 .header(RegistryCommands.registryOf(r.repository())));
         try (StreamResponse s = client.stream("POST", "/images/create",
-                Query.of("fromImage", r.repository(), "tag", tag), null, auth)) {
+                Query.of("fromImage", r.repository(), "tag", tag, "platform", platform), null, auth)) {
             if (isTerminal()) {
                 Progress.printTerminal(s.body(), out);
             } else {

@@ -13,6 +13,7 @@ import io.pouch.cli.format.ListFormat;
 import io.pouch.client.PouchClient;
 import io.pouch.client.PouchClientException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,64 +38,23 @@ public final class NetworkCommands {
         return o;
     }
 
-    /** The body of POST /networks/create as docker's CLI sends it. */
-    static ObjectNode createBody(String name, String driver, List<String> subnets, List<String> gateways,
-                                 List<String> ranges, boolean internal, List<String> labels, List<String> opts) {
-        if (gateways.size() > subnets.size() || ranges.size() > subnets.size()) {
-            throw new CliException("every ip-range or gateway must have a corresponding subnet");
-        }
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("Name", name);
-        body.put("CheckDuplicate", true);
-        body.put("Driver", driver);
-        body.put("Internal", internal);
-        ObjectNode ipam = body.putObject("IPAM");
-        ipam.put("Driver", "default");
-        ArrayNode cfg = ipam.putArray("Config");
-        for (int i = 0; i < subnets.size(); i++) {
-            ObjectNode c = cfg.addObject();
-            c.put("Subnet", subnets.get(i));
-            if (i < ranges.size()) {
-                c.put("IPRange", ranges.get(i));
-            }
-            if (i < gateways.size()) {
-                c.put("Gateway", gateways.get(i));
-            }
-        }
-        body.set("Options", keyValues(opts));
-        body.set("Labels", keyValues(labels));
-        return body;
-    }
-
     @Command(name = "create", description = "Create a network")
     public static class Create extends PouchCommand {
-        @Parameters(index = "0", paramLabel = "NETWORK")
+        @Parameters(index = "0", paramLabel = "NETWORK", arity = "0..1")
         String name;
 
-        @Option(names = {"-d", "--driver"}, description = "Driver to manage the Network", defaultValue = "bridge")
-        String driver;
+        @Option(names = {"-n", "--name"}, description = "The name of the network (Pouch's form of NETWORK)")
+        String nameFlag;
 
-        @Option(names = "--subnet", description = "Subnet in CIDR format that represents a network segment")
-        List<String> subnets = new ArrayList<>();
-
-        @Option(names = "--gateway", description = "IPv4 Gateway for the master subnet")
-        List<String> gateways = new ArrayList<>();
-
-        @Option(names = "--ip-range", description = "Allocate container ip from a sub-range")
-        List<String> ranges = new ArrayList<>();
-
-        @Option(names = "--internal", description = "Restrict external access to the network")
-        boolean internal;
-
-        @Option(names = "--label", description = "Set metadata on a network")
-        List<String> labels = new ArrayList<>();
-
-        @Option(names = {"-o", "--opt"}, description = "Set driver specific options")
-        List<String> opts = new ArrayList<>();
+        @Mixin
+        NetworkCreateFlags flags = new NetworkCreateFlags();
 
         @Override
         public Integer call() {
-            ObjectNode body = createBody(name, driver, subnets, gateways, ranges, internal, labels, opts);
+            if ((name == null) == (nameFlag == null)) {
+                throw new CliException("\"pouch network create\" requires exactly 1 argument.", 1);
+            }
+            ObjectNode body = flags.body(name != null ? name : nameFlag);
             JsonNode r = client().post("/networks/create", null, body).json();
             out().println(r.path("Id").asText());
             out().flush();

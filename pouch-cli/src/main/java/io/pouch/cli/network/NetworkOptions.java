@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The networking flags of {@code run} and {@code create} (docker's names), mixed into ContainerOptions, and their
  * place in the create body: Config.ExposedPorts, HostConfig.{PortBindings, PublishAllPorts, Dns*, ExtraHosts, Links}
- * and the endpoint of the container's network (IPAMConfig.IPv4Address, Aliases, MacAddress).
+ * and the endpoint of the container's network (IPAMConfig.{IPv4Address, IPv6Address, LinkLocalIPs}, Aliases,
+ * MacAddress).
  */
 public final class NetworkOptions {
     @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST:CONTAINER[/PROTO]",
@@ -27,10 +28,16 @@ public final class NetworkOptions {
     @Option(names = "--ip", description = "IPv4 address (e.g., 172.30.100.104)")
     String ip;
 
+    @Option(names = "--ip6", description = "IPv6 address (e.g., 2001:db8::33)")
+    String ip6;
+
+    @Option(names = "--link-local-ip", description = "Container IPv4/IPv6 link-local addresses")
+    List<String> linkLocalIps = new ArrayList<>();
+
     @Option(names = "--mac-address", description = "Container MAC address (e.g., 92:d0:c6:0a:29:33)")
     String macAddress;
 
-    @Option(names = "--network-alias", description = "Add network-scoped alias for the container")
+    @Option(names = {"--network-alias", "--net-alias"}, description = "Add network-scoped alias for the container")
     List<String> aliases = new ArrayList<>();
 
     @Option(names = "--dns", description = "Set custom DNS servers")
@@ -97,7 +104,17 @@ public final class NetworkOptions {
                 throw new CliException("invalid argument \"" + ip + "\" for \"--ip\" flag: invalid string being"
                         + " converted to IP address: " + ip, 125);
             }
-            endpoint.putObject("IPAMConfig").put("IPv4Address", ip);
+            ipam(endpoint).put("IPv4Address", ip);
+        }
+        if (ip6 != null) {
+            if (!ip6.contains(":") || !isIp(ip6)) {
+                throw new CliException("invalid argument \"" + ip6 + "\" for \"--ip6\" flag: invalid string being"
+                        + " converted to IP address: " + ip6, 125);
+            }
+            ipam(endpoint).put("IPv6Address", ip6);
+        }
+        if (!linkLocalIps.isEmpty()) {
+            strings(ipam(endpoint).putArray("LinkLocalIPs"), linkLocalIps);
         }
         if (!aliases.isEmpty()) {
             strings(endpoint.putArray("Aliases"), aliases);
@@ -108,6 +125,10 @@ public final class NetworkOptions {
             }
             endpoint.put("MacAddress", macAddress);
         }
+    }
+
+    private static ObjectNode ipam(ObjectNode endpoint) {
+        return endpoint.has("IPAMConfig") ? (ObjectNode) endpoint.get("IPAMConfig") : endpoint.putObject("IPAMConfig");
     }
 
     /** docker accepts host:ip and host=ip and sends host:ip; the ip may be IPv6 or the word host-gateway. */

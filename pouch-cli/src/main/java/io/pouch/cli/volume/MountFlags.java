@@ -45,7 +45,7 @@ public final class MountFlags {
     }
 
     /** The CSV fields of a {@code --mount} value: commas separate, double quotes protect ("volume-opt=o=a,b"). */
-    static List<String> fields(String value) {
+    public static List<String> fields(String value) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;

@@ -38,8 +38,8 @@ class CreateRequestTest {
                 + "{\"Name\":\"nproc\",\"Hard\":64,\"Soft\":64}]", hc.get("Ulimits").toString());
         assertEquals("[\"/host:/ctr:ro\"]", hc.get("Binds").toString());
         assertEquals("{\"/anon\":{}}", body.get("Volumes").toString());
-        assertEquals("[\"NET_ADMIN\"]", hc.get("CapAdd").toString());
-        assertEquals("[\"MKNOD\"]", hc.get("CapDrop").toString());
+        assertEquals("[\"CAP_NET_ADMIN\"]", hc.get("CapAdd").toString());
+        assertEquals("[\"CAP_MKNOD\"]", hc.get("CapDrop").toString());
         assertTrue(hc.get("Privileged").asBoolean());
         assertTrue(hc.get("ReadonlyRootfs").asBoolean());
         assertTrue(hc.get("AutoRemove").asBoolean());
@@ -69,7 +69,7 @@ class CreateRequestTest {
         JsonNode body = run("-e", "A=1", "-e", "HOME_VAR", "-e", "UNSET_VAR", "-l", "k=v", "-l", "flag", "-w", "/tmp",
                 "-u", "1000:1000", "--entrypoint", "/bin/sh", "-h", "box", "--stop-signal", "SIGINT",
                 "--stop-timeout", "5", "-t", "-i", "busybox");
-        assertEquals("[\"A=1\",\"HOME_VAR=/root\"]", body.get("Env").toString());
+        assertEquals("[\"A=1\",\"HOME_VAR=/root\",\"UNSET_VAR\"]", body.get("Env").toString());
         assertEquals("{\"k\":\"v\",\"flag\":\"\"}", body.get("Labels").toString());
         assertEquals("/tmp", body.get("WorkingDir").asText());
         assertEquals("1000:1000", body.get("User").asText());

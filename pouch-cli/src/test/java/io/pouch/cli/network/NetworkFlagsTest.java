@@ -135,15 +135,7 @@ class NetworkFlagsTest {
     }
 
     @Test
-    void networkCreateBody() {
-        ObjectNode b = NetworkCommands.createBody("n", "bridge", List.of("10.5.0.0/16"), List.of("10.5.0.254"),
-                List.of("10.5.1.0/24"), true, List.of("a=b"), List.of("com.docker.network.bridge.name=br9"));
-        assertEquals("{\"Name\":\"n\",\"CheckDuplicate\":true,\"Driver\":\"bridge\",\"Internal\":true,"
-                + "\"IPAM\":{\"Driver\":\"default\",\"Config\":[{\"Subnet\":\"10.5.0.0/16\",\"IPRange\":\"10.5.1.0/24\","
-                + "\"Gateway\":\"10.5.0.254\"}]},\"Options\":{\"com.docker.network.bridge.name\":\"br9\"},"
-                + "\"Labels\":{\"a\":\"b\"}}", b.toString());
-        assertThrows(CliException.class, () -> NetworkCommands.createBody("n", "bridge", List.of(),
-                List.of("10.0.0.1"), List.of(), false, List.of(), List.of()));
+    void networkConnectBody() {
         assertEquals("{\"Container\":\"c\",\"EndpointConfig\":{\"IPAMConfig\":{\"IPv4Address\":\"10.5.0.9\"},"
                 + "\"Aliases\":[\"x\"]}}", NetworkCommands.connectBody("c", "10.5.0.9", List.of("x"), List.of())
                 .toString());
