@@ -75,7 +75,7 @@ class DockerCliEndToEndTest {
     void commandNotFoundIs127AndNotExecutableIs126() {
         Cmd.Result nf = d.docker("run", "--rm", "busybox", "no-such-binary");
         assertEquals(127, nf.exit(), nf.toString());
-        assertTrue(nf.err().contains("executable file not found"), nf.toString());
+        assertTrue(nf.err().contains("exec: \"no-such-binary\": executable file not found in $PATH"), nf.toString());
         Cmd.Result ne = d.docker("run", "--rm", "busybox", "/etc/passwd");
         assertEquals(126, ne.exit(), ne.toString());
     }
