@@ -267,13 +267,13 @@ final class ImageStore {
                             + " (cannot be forced) - image is being used by running container "
                             + shortId(running.getFirst()));
                 }
-                if (!force && !single) {
-                    throw PouchException.conflict("conflict: unable to delete " + shortId(id)
-                            + " (must be forced) - image is referenced in multiple repositories");
-                }
-                if (!force && !users.isEmpty()) {
+                if (!force && (single || refs.isEmpty()) && !users.isEmpty()) {
                     throw PouchException.conflict("conflict: unable to delete " + shortId(id)
                             + " (must be forced) - image is being used by stopped container " + shortId(users.getFirst()));
+                }
+                if (!force && !single && !refs.isEmpty()) {
+                    throw PouchException.conflict("conflict: unable to delete " + shortId(id)
+                            + " (must be forced) - image is referenced in multiple repositories");
                 }
                 for (NameEntry n : refs) {
                     removeRecord(n.name());
@@ -319,22 +319,26 @@ final class ImageStore {
     }
 
     /**
-     * dockerd's {@code isSingleReference}: at most one repository among the tags, at most one among the digest
-     * references, and the same one when there are both.
+     * dockerd's {@code isSingleReference}: one name, or at most one tag with digest references all in its
+     * repository (or digest references of one repository alone).
      */
     static boolean isSingleReference(List<NameEntry> refs) {
         if (refs.size() <= 1) {
             return refs.size() == 1;
         }
-        Set<String> tagRepos = new HashSet<>();
+        NameEntry single = null;
         Set<String> digestRepos = new HashSet<>();
         for (NameEntry n : refs) {
-            (n.canonical() ? digestRepos : tagRepos).add(repository(n));
+            if (n.canonical()) {
+                digestRepos.add(repository(n));
+            } else if (single == null) {
+                single = n;
+            } else {
+                return false;
+            }
         }
-        if (tagRepos.size() > 1 || digestRepos.size() > 1) {
-            return false;
-        }
-        return digestRepos.isEmpty() || tagRepos.isEmpty() || tagRepos.equals(digestRepos);
+        String repo = repository(single == null ? refs.getFirst() : single);
+        return digestRepos.size() == 1 && digestRepos.contains(repo);
     }
 
     /**
