@@ -54,9 +54,10 @@ class ExecEndToEndTest {
         assertEquals("out", r.out().trim());
         assertEquals("err", r.err().trim());
         Cmd.Result missing = d.docker("exec", running, "no-such-command");
-        // dockerd's exec ends with 126 for a command not found too (docker run's 127 is the CLI's reading)
+        // dockerd's exec ends with 126 for a command not found too (docker run's 127 is the CLI's reading), and
+        // the runtime's message comes in the stream, so the CLI prints it on stdout, as with dockerd
         assertEquals(126, missing.exit(), missing.toString());
-        assertTrue(missing.err().contains("OCI runtime exec failed: exec failed: unable to start container process: "
+        assertTrue(missing.out().contains("OCI runtime exec failed: exec failed: unable to start container process: "
                 + "exec: \"no-such-command\": executable file not found in $PATH"), missing.toString());
         assertEquals("x=1 /tmp 65534", d.docker("exec", "-e", "x=1", "-w", "/tmp", "-u", "nobody", running, "sh",
                 "-c", "echo x=$x $(pwd) $(id -u)").ok().trimmed());
