@@ -63,6 +63,25 @@ class ExecEndToEndTest {
                 "-c", "echo x=$x $(pwd) $(id -u)").ok().trimmed());
     }
 
+    /** As dockerd: ExecIDs lists the execs that run, and is null once none does (an exec that ended is gone). */
+    @Test
+    void execIdsListOnlyRunningExecs() {
+        String c = name("execids");
+        d.docker("run", "-d", "--name", c, "busybox", "sleep", "300").ok();
+        for (int i = 0; i < 5; i++) {
+            d.docker("exec", c, "true").ok();
+            assertEquals("null", d.docker("inspect", "-f", "{{json .ExecIDs}}", c).ok().trimmed(),
+                    "right after exec " + i + " ended");
+        }
+        d.docker("exec", "-d", c, "sleep", "2").ok();
+        String listed = d.docker("inspect", "-f", "{{json .ExecIDs}}", c).ok().trimmed();
+        assertTrue(listed.matches("\\[\"[0-9a-f]{64}\"\\]"), listed);
+        Await.until(Duration.ofSeconds(15),
+                () -> d.docker("inspect", "-f", "{{json .ExecIDs}}", c).ok().trimmed().equals("null"),
+                "ExecIDs null once the detached exec ended");
+        d.docker("rm", "-f", c).ok();
+    }
+
     /** Exec records are written off the request path: removing the container right after execs must not race them. */
     @Test
     void removeRightAfterExecs() {
