@@ -75,7 +75,7 @@ class DockerCliEndToEndTest {
     void commandNotFoundIs127AndNotExecutableIs126() {
         Cmd.Result nf = d.docker("run", "--rm", "busybox", "no-such-binary");
         assertEquals(127, nf.exit(), nf.toString());
-        assertTrue(nf.err().contains("executable file not found"), nf.toString());
+        assertTrue(nf.err().contains("exec: \"no-such-binary\": executable file not found in $PATH"), nf.toString());
         Cmd.Result ne = d.docker("run", "--rm", "busybox", "/etc/passwd");
         assertEquals(126, ne.exit(), ne.toString());
     }
@@ -215,6 +215,92 @@ class DockerCliEndToEndTest {
         d.docker("rm", n).ok();
         d.docker("rmi", tag).ok();
         assertNotEquals(0, d.docker("image", "inspect", tag).exit());
+    }
+
+    /** A fresh image only this test uses: busybox plus a file /m, committed and tagged. */
+    private static String committedImage(String prefix) {
+        String maker = name(prefix + "-mk");
+        d.docker("run", "--name", maker, "busybox", "sh", "-c", "echo marker > /m").ok();
+        String tag = prefix + ":" + UUID.randomUUID().toString().substring(0, 6);
+        d.docker("commit", maker, tag).ok();
+        d.docker("rm", maker).ok();
+        return tag;
+    }
+
+    private static String imageId(String ref) {
+        return d.docker("image", "inspect", "--format", "{{.Id}}", ref).ok().trimmed();
+    }
+
+    private static boolean imageExists(String id) {
+        return d.docker("images", "-a", "-q", "--no-trunc").ok().out().lines().anyMatch(id::equals);
+    }
+
+    @Test
+    void rmiOfTheLastTagDeletesTheImageUnlessARunningContainerNeedsIt() {
+        // no container: untagged and deleted
+        String free = committedImage("e2e-last");
+        String freeId = imageId(free);
+        String out = d.docker("rmi", free).ok().out();
+        assertTrue(out.contains("Untagged: " + free) && out.contains("Deleted: " + freeId), out);
+        assertFalse(imageExists(freeId), "no <none>:<none> left behind");
+
+        // a stopped container: refused without force; forced, untagged and deleted, the container still starts
+        String used = committedImage("e2e-stopped");
+        String usedId = imageId(used);
+        String stopped = name("stopped");
+        String cid = d.docker("create", "--name", stopped, used, "cat", "/m").ok().trimmed();
+        Cmd.Result refused = d.docker("rmi", used);
+        assertNotEquals(0, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("conflict: unable to remove repository reference \"" + used
+                + "\" (must force) - container " + cid.substring(0, 12) + " is using its referenced image "
+                + usedId.substring(7, 19)), refused.toString());
+        String forced = d.docker("rmi", "-f", used).ok().out();
+        assertTrue(forced.contains("Untagged: " + used) && forced.contains("Deleted: " + usedId), forced);
+        assertFalse(imageExists(usedId));
+        assertEquals("marker", d.docker("start", "-a", stopped).ok().trimmed());
+        d.docker("rm", stopped).ok();
+
+        // a running container: forced, only untagged (the image stays, dangling); by id not even forced
+        String live = committedImage("e2e-running");
+        String liveId = imageId(live);
+        String running = name("running");
+        String rid = d.docker("run", "-d", "--name", running, live, "sleep", "300").ok().trimmed();
+        String untagged = d.docker("rmi", "-f", live).ok().out();
+        assertTrue(untagged.contains("Untagged: " + live) && !untagged.contains("Deleted:"), untagged);
+        assertTrue(imageExists(liveId));
+        Cmd.Result cannot = d.docker("rmi", "-f", liveId);
+        assertNotEquals(0, cannot.exit(), cannot.toString());
+        assertTrue(cannot.err().contains("conflict: unable to delete " + liveId.substring(7, 19)
+                + " (cannot be forced) - image is being used by running container " + rid.substring(0, 12)),
+                cannot.toString());
+        d.docker("rm", "-f", running).ok();
+        d.docker("rmi", liveId).ok();
+        assertFalse(imageExists(liveId));
+    }
+
+    @Test
+    void runPassesTheExitCodeEveryTime() {
+        for (int i = 0; i < 20; i++) {
+            Cmd.Result r = d.docker("run", "busybox", "sh", "-c", "exit 101");
+            assertEquals(101, r.exit(), "run " + i + ": " + r);
+        }
+    }
+
+    @Test
+    void anAttachEndsOnlyOnceTheExitIsRecorded() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            String n = name("attach");
+            // the attach starts long before the exit; an attach after it would wait for the next start
+            d.docker("run", "-d", "--name", n, "busybox", "sh", "-c", "echo out; sleep 1; exit 101").ok();
+            Cmd.Result a = d.curl("/containers/" + n + "/attach?stream=1&stdout=1&stderr=1", "-X", "POST",
+                    "-o", "/dev/null");
+            assertTrue(a.out().endsWith("200"), a.toString());
+            JsonNode st = inspect(n).get("State");
+            assertEquals("exited", st.get("Status").asText(), "inspect right after the attach's end, run " + i);
+            assertEquals(101, st.get("ExitCode").asInt());
+            assertNotEquals("0001-01-01T00:00:00Z", st.get("FinishedAt").asText());
+            d.docker("rm", n).ok();
+        }
     }
 
     @Test

@@ -54,10 +54,32 @@ class ExecEndToEndTest {
         assertEquals("out", r.out().trim());
         assertEquals("err", r.err().trim());
         Cmd.Result missing = d.docker("exec", running, "no-such-command");
-        assertEquals(127, missing.exit(), missing.toString());
-        assertTrue((missing.out() + missing.err()).contains("executable file not found"), missing.toString());
+        // dockerd's exec ends with 126 for a command not found too (docker run's 127 is the CLI's reading), and
+        // the runtime's message comes in the stream, so the CLI prints it on stdout, as with dockerd
+        assertEquals(126, missing.exit(), missing.toString());
+        assertTrue(missing.out().contains("OCI runtime exec failed: exec failed: unable to start container process: "
+                + "exec: \"no-such-command\": executable file not found in $PATH"), missing.toString());
         assertEquals("x=1 /tmp 65534", d.docker("exec", "-e", "x=1", "-w", "/tmp", "-u", "nobody", running, "sh",
                 "-c", "echo x=$x $(pwd) $(id -u)").ok().trimmed());
+    }
+
+    /** As dockerd: ExecIDs lists the execs that run, and is null once none does (an exec that ended is gone). */
+    @Test
+    void execIdsListOnlyRunningExecs() {
+        String c = name("execids");
+        d.docker("run", "-d", "--name", c, "busybox", "sleep", "300").ok();
+        for (int i = 0; i < 5; i++) {
+            d.docker("exec", c, "true").ok();
+            assertEquals("null", d.docker("inspect", "-f", "{{json .ExecIDs}}", c).ok().trimmed(),
+                    "right after exec " + i + " ended");
+        }
+        d.docker("exec", "-d", c, "sleep", "2").ok();
+        String listed = d.docker("inspect", "-f", "{{json .ExecIDs}}", c).ok().trimmed();
+        assertTrue(listed.matches("\\[\"[0-9a-f]{64}\"\\]"), listed);
+        Await.until(Duration.ofSeconds(15),
+                () -> d.docker("inspect", "-f", "{{json .ExecIDs}}", c).ok().trimmed().equals("null"),
+                "ExecIDs null once the detached exec ended");
+        d.docker("rm", "-f", c).ok();
     }
 
     /** Exec records are written off the request path: removing the container right after execs must not race them. */

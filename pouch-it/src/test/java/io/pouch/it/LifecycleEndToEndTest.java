@@ -217,4 +217,93 @@ class LifecycleEndToEndTest {
         assertEquals(expected, actions, actions.toString());
         assertFalse(actions.isEmpty());
     }
+
+    /** State, exit code and finish time, as inspect shows them. */
+    private static String exitState(String n) {
+        return d.docker("inspect", "-f", "{{.State.Status}} {{.State.Running}} {{.State.ExitCode}} {{.State.FinishedAt}}",
+                n).ok().trimmed();
+    }
+
+    private static void assertExitedWith(int code, String n, String after) {
+        String s = exitState(n);
+        assertTrue(s.startsWith("exited false " + code + " ") && !s.endsWith("0001-01-01T00:00:00Z"),
+                "right after " + after + ": " + s);
+    }
+
+    @Test
+    void killStopRestartAndWaitAnswerOnlyOnceTheExitIsRecorded() throws Exception {
+        String n = name("visible");
+        d.docker("run", "-d", "--name", n, "busybox", "sleep", "300").ok();
+        for (int i = 0; i < 10; i++) {
+            d.docker("kill", n).ok();
+            assertExitedWith(137, n, "kill " + i);
+            d.docker("start", n).ok();
+            d.docker("stop", "-t", "0", n).ok();
+            assertExitedWith(137, n, "stop " + i);
+            d.docker("start", n).ok();
+        }
+        // a restart's stop is recorded before its start: FinishedAt of the killed run, running again
+        String before = inspect(n).at("/State/FinishedAt").asText();
+        d.docker("restart", "-t", "0", n).ok();
+        String[] after = d.docker("inspect", "-f", "{{.State.Status}} {{.State.FinishedAt}}", n).ok().trimmed()
+                .split(" ");
+        assertEquals("running", after[0]);
+        assertNotEquals(before, after[1], "the restart's exit is recorded");
+        d.docker("rm", "-f", n).ok();
+        // wait answers with the exit already recorded
+        String w = name("waited");
+        d.docker("run", "-d", "--name", w, "busybox", "sh", "-c", "sleep 0.5; exit 42").ok();
+        assertEquals("42", d.docker("wait", w).ok().trimmed());
+        assertExitedWith(42, w, "wait");
+        d.docker("rm", w).ok();
+    }
+
+    @Test
+    void containerPruneRemovesTheStoppedContainersItsFiltersKeep() throws Exception {
+        String suite = UUID.randomUUID().toString().substring(0, 8);
+        String since = Long.toString(System.currentTimeMillis() / 1000 - 1);
+        String keep = d.docker("create", "--label", "suite=" + suite, "--label", "keep=1", "busybox", "true").ok()
+                .trimmed();
+        String gone1 = d.docker("create", "--label", "suite=" + suite, "busybox", "true").ok().trimmed();
+        assertEquals(3, d.docker("run", "--label", "suite=" + suite, "busybox", "sh", "-c", "exit 3").exit());
+        String gone2 = d.docker("ps", "-aq", "--no-trunc", "--filter", "label=suite=" + suite, "--filter", "exited=3").ok()
+                .trimmed();
+        String live = d.docker("run", "-d", "--label", "suite=" + suite, "busybox", "sleep", "300").ok().trimmed();
+
+        // bad filters: a 400 naming them, nothing removed
+        Cmd.Result bad = d.docker("container", "prune", "-f", "--filter", "color=red");
+        assertNotEquals(0, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("invalid filter 'color'"), bad.toString());
+        Cmd.Result badUntil = d.docker("container", "prune", "-f", "--filter", "until=soon");
+        assertTrue(badUntil.err().contains("failed to parse value as time or duration: \"soon\""), badUntil.toString());
+        JsonNode raw = JSON.readTree(d.curl("/containers/prune?filters=%7B%22until%22%3A%5B%221h%22%2C%222h%22%5D%7D",
+                "-X", "POST").out().lines().findFirst().orElseThrow());
+        assertEquals("more than one until filter specified", raw.get("message").asText());
+        // until: only containers created before it; these were created just now
+        String none = d.docker("container", "prune", "-f", "--filter", "until=1h", "--filter", "label=suite=" + suite)
+                .ok().out();
+        assertFalse(none.contains(gone1), none);
+
+        String out = d.docker("container", "prune", "-f", "--filter", "label=suite=" + suite, "--filter",
+                "label!=keep").ok().out();
+        assertTrue(out.contains("Deleted Containers:") && out.contains(gone1) && out.contains(gone2), out);
+        assertFalse(out.contains(keep) || out.contains(live), out);
+        List<String> left = d.docker("ps", "-aq", "--no-trunc", "--filter", "label=suite=" + suite).ok().out()
+                .lines().sorted().toList();
+        assertEquals(List.of(keep, live).stream().sorted().toList(), left);
+
+        // the API's answer, and the events
+        String raw2 = d.curl("/containers/prune?filters=" + java.net.URLEncoder.encode(
+                "{\"label\":[\"suite=" + suite + "\"]}", java.nio.charset.StandardCharsets.UTF_8), "-X", "POST").out();
+        JsonNode answer = JSON.readTree(raw2.lines().findFirst().orElseThrow());
+        assertEquals(List.of(keep), List.of(answer.get("ContainersDeleted").get(0).asText()), raw2);
+        assertEquals(1, answer.get("ContainersDeleted").size(), raw2);
+        assertTrue(answer.get("SpaceReclaimed").isNumber(), raw2);
+        String until = Long.toString(System.currentTimeMillis() / 1000 + 1);
+        List<String> destroyed = d.docker("events", "--since", since, "--until", until, "--filter", "type=container",
+                "--filter", "event=destroy", "--filter", "label=suite=" + suite, "--format", "{{.ID}}").ok().out()
+                .lines().sorted().toList();
+        assertEquals(List.of(keep, gone1, gone2).stream().sorted().toList(), destroyed);
+        d.docker("rm", "-f", live).ok();
+    }
 }

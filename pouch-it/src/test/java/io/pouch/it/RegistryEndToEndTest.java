@@ -389,6 +389,27 @@ class RegistryEndToEndTest {
     }
 
     @Test
+    void removingThePulledTagDeletesTheImageWithItsDigestReference() {
+        String maker = "digest-mk-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        d.docker("run", "--name", maker, "busybox", "sh", "-c", "echo " + maker + " > /m").ok();
+        String ref = "127.0.0.1:" + plainPort + "/pouch/lastref:v1";
+        d.docker("commit", maker, ref).ok();
+        d.docker("rm", maker).ok();
+        d.docker("push", ref).ok();
+        String id = d.docker("image", "inspect", "-f", "{{.Id}}", ref).ok().trimmed();
+        d.docker("rmi", ref).ok();
+        d.docker("pull", ref).ok();
+        String digestRef = d.docker("image", "inspect", "-f", "{{index .RepoDigests 0}}", ref).ok().trimmed();
+        assertTrue(digestRef.startsWith("127.0.0.1:" + plainPort + "/pouch/lastref@sha256:"), digestRef);
+
+        // as dockerd: the digest reference of the repository goes with its last tag, then the image
+        String out = d.docker("rmi", ref).ok().out();
+        assertTrue(out.contains("Untagged: " + ref + "\n") && out.contains("Untagged: " + digestRef + "\n")
+                && out.contains("Deleted: " + id), out);
+        assertFalse(d.docker("images", "-a", "-q", "--no-trunc").ok().out().contains(id), "no <none> image left");
+    }
+
+    @Test
     void unknownTagAndRepositoryAreNotFound() {
         Cmd.Result r = d.docker("pull", "127.0.0.1:" + plainPort + "/pouch/none:nope");
         assertEquals(1, r.exit());

@@ -89,6 +89,7 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
     private final BootReconciler boot;
     private final ContainerUpgrader upgrader;
     private final ContainerUpdater updater;
+    private final ContainerPruner pruner;
 
     /**
      * @param networking the containers' networks ({@link ContainerNetworking#NONE}: an empty namespace each)
@@ -124,6 +125,7 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         this.upgrader = new ContainerUpgrader(store, files, events, images, specs, stopper, starter, restarts, leases,
                 snapshots, tasks);
         this.updater = new ContainerUpdater(store, files, events, specs, containers, tasks);
+        this.pruner = new ContainerPruner(store, remover, snapshots, eventBus);
     }
 
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
@@ -245,11 +247,15 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
     public void kill(String ref, String signal) {
         Container c = store.find(ref);
         int sig = Signals.parse(signal);
+        CompletableFuture<Integer> exit = c.nextExit; // this run's, when it is running below
         if (!c.meta().running() && cancelRestart(c)) {
             return; // dockerd's kill of a restarting container only cancels the restart
         }
         if (!c.meta().running() || !stopper.signal(c, sig)) {
             throw PouchException.conflict("Container " + c.id + " is not running");
+        }
+        if (sig == Signals.SIGKILL) {
+            stopper.awaitKilled(c, exit); // as dockerd: a SIGKILL's answer comes once the exit is recorded
         }
     }
 
@@ -393,6 +399,11 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
     }
 
     @Override
+    public Map<String, Object> prune(Filters filters) {
+        return pruner.prune(filters);
+    }
+
+    @Override
     public void rename(String ref, String newName) {
         if (newName == null || newName.isEmpty()) {
             throw PouchException.invalidArgument("Neither old nor new names may be empty");
@@ -472,6 +483,11 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         return views.containersUsing(imageId);
     }
 
+    @Override
+    public List<String> runningContainersUsing(String imageId) {
+        return views.runningContainersUsing(imageId);
+    }
+
     /** 404 when {@code ref} names no container. */
     public ProcessView processView(String ref) {
         ContainerMeta m = store.find(ref).meta();
@@ -525,6 +541,21 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
     public boolean mayLogMore(String ref) {
         Container c = store.byIdOrNull(ref);
         return c != null && (c.meta().running() || c.meta().state().restarting());
+    }
+
+    @Override
+    public CompletableFuture<Void> exitRecorded(String id, ContainerIO attachedIo) {
+        Container c = store.byIdOrNull(id);
+        if (c == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        // the exit handling drops c.io and records the exit in one locked step, then completes nextExit
+        c.lock.lock();
+        try {
+            return c.io != attachedIo ? CompletableFuture.completedFuture(null) : c.nextExit.thenApply(code -> null);
+        } finally {
+            c.lock.unlock();
+        }
     }
 
     @Override

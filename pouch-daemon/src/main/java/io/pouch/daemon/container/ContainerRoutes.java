@@ -74,6 +74,7 @@ public final class ContainerRoutes implements RouteRegistrar {
             manager.remove(ex.pathParam("id"), ex.queryBool("force", false), ex.queryBool("v", false));
             ex.respondEmpty(204);
         });
+        r.add("POST", "/containers/prune", ex -> ex.respond(200, manager.prune(Filters.parse(ex.query("filters")))));
         r.add("POST", "/containers/{id}/rename", ex -> {
             manager.rename(ex.pathParam("id"), ex.query("name"));
             ex.respondEmpty(204);
@@ -105,7 +106,8 @@ public final class ContainerRoutes implements RouteRegistrar {
             manager.attached(id); // docker's attach event
             AttachStreamer.attach(ex, io, ex.queryBool("stdin", false), ex.queryBool("stdout", false),
                     ex.queryBool("stderr", false), ex.queryBool("stream", false), ex.query("detachKeys"),
-                    () -> manager.closeStdin(id)); // the shim's writer too, or the process never reads EOF
+                    () -> manager.closeStdin(id), // the shim's writer too, or the process never reads EOF
+                    () -> manager.exitRecorded(id, io));
         });
     }
 

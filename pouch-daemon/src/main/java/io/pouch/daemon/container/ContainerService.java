@@ -13,6 +13,7 @@ import io.pouch.daemon.query.Filters;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -46,6 +47,9 @@ public interface ContainerService {
 
     void remove(String ref, boolean force, boolean volumes);
 
+    /** {@code POST /containers/prune}: dockerd's answer ({@code ContainersDeleted}, {@code SpaceReclaimed}). */
+    Map<String, Object> prune(Filters filters);
+
     void rename(String ref, String newName);
 
     void resize(String ref, int height, int width);
@@ -73,6 +77,12 @@ public interface ContainerService {
 
     /** The I/O an attaching client subscribes to (the next start's, for a container that is not running). */
     ContainerIO ioForAttach(String ref);
+
+    /**
+     * Completes once the exit of the run whose I/O is {@code io} is recorded (state exited, exit code set), at
+     * once when {@code io} is not the running process's (a start that failed, a container removed).
+     */
+    CompletableFuture<Void> exitRecorded(String id, ContainerIO io);
 
     /** Docker's {@code attach} event. */
     void attached(String ref);

@@ -52,6 +52,15 @@ final class ContainerStopper {
             return;
         }
         signal(c, Signals.SIGKILL);
+        awaitKilled(c, exit);
+    }
+
+    /**
+     * After a SIGKILL: waits until the exit is recorded ({@code exit} is the run's {@link Container#nextExit},
+     * taken before the signal), so whoever asked sees the container exited when the answer comes, as dockerd's
+     * kill and stop do.
+     */
+    void awaitKilled(Container c, CompletableFuture<Integer> exit) {
         if (!awaitExit(exit, 30_000) && c.meta().running()) {
             throw PouchException.internal("container " + c.id + " did not exit 30 s after SIGKILL", null);
         }

@@ -202,4 +202,10 @@ final class ContainerViews {
     List<String> containersUsing(String imageId) {
         return store.all().stream().filter(c -> imageId.equals(c.meta().imageId())).map(c -> c.id).toList();
     }
+
+    /** Those of {@link #containersUsing} that dockerd counts as running: running, paused or restarting. */
+    List<String> runningContainersUsing(String imageId) {
+        return store.all().stream().filter(c -> imageId.equals(c.meta().imageId())
+                && (c.meta().running() || c.meta().state().restarting())).map(c -> c.id).toList();
+    }
 }

@@ -58,7 +58,17 @@ public final class ImageManager implements ImageLookup, ImageService {
         Snapshots snapshots = new Snapshots(ctd);
         Leases containerdLeases = new Leases(ctd);
         ReentrantLock lock = new ReentrantLock();
-        ImageUsage users = id -> usage.containersUsing(id);
+        ImageUsage users = new ImageUsage() {
+            @Override
+            public List<String> containersUsing(String imageId) {
+                return usage.containersUsing(imageId);
+            }
+
+            @Override
+            public List<String> runningContainersUsing(String imageId) {
+                return usage.runningContainersUsing(imageId);
+            }
+        };
         this.leases = new ImageLeases(containerdLeases);
         this.layers = new LayerSnapshots(snapshots, containerdLeases, new Diff(ctd));
         this.writer = new ImageWriter(content, layers);

@@ -220,16 +220,23 @@ final class ImageStore {
         }
     }
 
-    /** {@code DELETE /images/{name}}, with dockerd's rules and wording. */
+    /**
+     * {@code DELETE /images/{name}}, with dockerd's rules and wording. By name: the name goes (with the digest
+     * references of its repository when no tag of that repository is left); an image left without names is deleted
+     * unless a running container uses it (then it stays, dangling). A stopped container's image is only removed by
+     * name with {@code force} when it is its last reference (else 409); with force it is deleted as dockerd does,
+     * the container keeps its snapshot. By id: all its names and the image go; refused (409) while a running
+     * container uses it, and without force while a stopped one does or it has names in several repositories.
+     */
     List<ImageDeleteItem> delete(String reference, boolean force) {
         lock.lock();
         try {
             Found f = index.find(reference);
             String id = f.id();
-            List<NameEntry> refs = index.namesOf(id).stream().filter(n -> !n.dangling()).toList();
-            long tagCount = refs.stream().filter(NameEntry::tagged).count();
-            boolean single = tagCount <= 1;
+            List<NameEntry> refs = named(id);
+            boolean single = isSingleReference(refs);
             List<String> users = usage.containersUsing(id);
+            List<String> running = usage.runningContainersUsing(id);
             List<ImageDeleteItem> out = new ArrayList<>();
             boolean byId = f.ref() == null || !index.names.containsKey(f.name());
             if (!byId) {
@@ -239,36 +246,39 @@ final class ImageStore {
                             + " is using its referenced image " + shortId(id));
                 }
                 ManifestEntry m = index.manifests.get(index.names.get(f.name()).manifestDigest());
+                NameEntry removed = index.names.get(f.name());
                 removeRecord(f.name());
                 out.add(ImageDeleteItem.untagged(Reference.parseNormalized(f.name()).familiar()));
                 events.publish(Event.of("image", "untag", id, Map.of("name", id)));
-                if (!index.namesOf(id).isEmpty()) {
+                if (removed.tagged()) {
+                    out.addAll(untagDigestsOfRepository(id, repository(removed)));
+                }
+                if (!named(id).isEmpty()) {
                     return out;
                 }
-                if (!users.isEmpty()) {
+                if (!running.isEmpty() || (!force && !users.isEmpty())) {
+                    // dockerd keeps an image a container still needs, now without a name
                     putRecord(ImageIndex.DANGLING_PREFIX + m.digest(), m);
                     return out;
                 }
             } else {
-                if (!force && !single) {
+                if (!running.isEmpty()) {
                     throw PouchException.conflict("conflict: unable to delete " + shortId(id)
-                            + " (must be forced) - image is referenced in multiple repositories");
+                            + " (cannot be forced) - image is being used by running container "
+                            + shortId(running.getFirst()));
                 }
-                if (!force && !users.isEmpty()) {
+                if (!force && (single || refs.isEmpty()) && !users.isEmpty()) {
                     throw PouchException.conflict("conflict: unable to delete " + shortId(id)
                             + " (must be forced) - image is being used by stopped container " + shortId(users.getFirst()));
+                }
+                if (!force && !single && !refs.isEmpty()) {
+                    throw PouchException.conflict("conflict: unable to delete " + shortId(id)
+                            + " (must be forced) - image is referenced in multiple repositories");
                 }
                 for (NameEntry n : refs) {
                     removeRecord(n.name());
                     out.add(ImageDeleteItem.untagged(Reference.parseNormalized(n.name()).familiar()));
                     events.publish(Event.of("image", "untag", id, Map.of("name", id)));
-                }
-                if (!users.isEmpty()) {
-                    ManifestEntry m = index.manifestsOf(id).getFirst();
-                    if (index.namesOf(id).isEmpty()) {
-                        putRecord(ImageIndex.DANGLING_PREFIX + m.digest(), m);
-                    }
-                    return out;
                 }
             }
             out.addAll(removeImage(id));
@@ -278,6 +288,57 @@ final class ImageStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The tag and digest references of image {@code id} (not its dangling record). */
+    private List<NameEntry> named(String id) {
+        return index.namesOf(id).stream().filter(n -> !n.dangling()).toList();
+    }
+
+    private static String repository(NameEntry n) {
+        return Reference.parseNormalized(n.name()).name();
+    }
+
+    /**
+     * dockerd's rule after a tag went: when no tag of that repository is left on the image, its digest references
+     * in that repository go too (untagged, without an event of their own).
+     */
+    private List<ImageDeleteItem> untagDigestsOfRepository(String id, String repository) {
+        List<NameEntry> left = named(id);
+        if (left.stream().anyMatch(n -> n.tagged() && repository(n).equals(repository))) {
+            return List.of();
+        }
+        List<ImageDeleteItem> out = new ArrayList<>();
+        for (NameEntry n : left) {
+            if (n.canonical() && repository(n).equals(repository)) {
+                removeRecord(n.name());
+                out.add(ImageDeleteItem.untagged(Reference.parseNormalized(n.name()).familiar()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * dockerd's {@code isSingleReference}: one name, or at most one tag with digest references all in its
+     * repository (or digest references of one repository alone).
+     */
+    static boolean isSingleReference(List<NameEntry> refs) {
+        if (refs.size() <= 1) {
+            return refs.size() == 1;
+        }
+        NameEntry single = null;
+        Set<String> digestRepos = new HashSet<>();
+        for (NameEntry n : refs) {
+            if (n.canonical()) {
+                digestRepos.add(repository(n));
+            } else if (single == null) {
+                single = n;
+            } else {
+                return false;
+            }
+        }
+        String repo = repository(single == null ? refs.getFirst() : single);
+        return digestRepos.size() == 1 && digestRepos.contains(repo);
     }
 
     /**

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static io.pouch.daemon.api.TestExchange.request;
@@ -340,6 +341,18 @@ class ContainerRoutesTest {
                         case "tty", "stdinOnce", "isDrained" -> false;
                         default -> null;
                     });
+        }
+
+        @Override
+        public Map<String, Object> prune(Filters filters) {
+            call("prune " + filters.values());
+            return Map.of("SpaceReclaimed", 0);
+        }
+
+        @Override
+        public CompletableFuture<Void> exitRecorded(String id, ContainerIO io) {
+            call("exitRecorded " + id);
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override

@@ -68,6 +68,7 @@ class ImageManagerIntegrationTest {
     private ImageManager images;
     private final List<Event> seen = new CopyOnWriteArrayList<>();
     private final Map<String, List<String>> users = new HashMap<>();
+    private final Map<String, List<String>> running = new HashMap<>();
 
     @BeforeAll
     static void startContainerd() throws Exception {
@@ -118,7 +119,17 @@ class ImageManagerIntegrationTest {
         EventBus bus = new EventBus();
         bus.subscribe(seen::add);
         images = new ImageManager(ctd, cfg, bus);
-        images.setImageUsage(id -> users.getOrDefault(id, List.of()));
+        images.setImageUsage(new ImageUsage() {
+            @Override
+            public List<String> containersUsing(String imageId) {
+                return users.getOrDefault(imageId, List.of());
+            }
+
+            @Override
+            public List<String> runningContainersUsing(String imageId) {
+                return running.getOrDefault(imageId, List.of());
+            }
+        });
         images.reload();
     }
 
@@ -184,18 +195,29 @@ class ImageManagerIntegrationTest {
         ByteArrayOutputStream saved = new ByteArrayOutputStream();
         images.save(images.planSave(List.of("localhost:5000/x:1")), saved);
 
-        // in use: untag refused without force
+        // in use by a stopped container: untag refused without force
         users.put(busyboxId, List.of("0123456789abcdef0123"));
-        images.delete("localhost:5000/x:1", false); // two tags: plain untag, no check
+        images.delete("localhost:5000/x:1", false); // names in two repositories: plain untag, no check
         PouchException conflict = assertThrows(PouchException.class, () -> images.delete("busybox", false));
         assertEquals(409, conflict.status());
         assertTrue(conflict.getMessage().startsWith("conflict: unable to remove repository reference \"busybox\" (must force) - container 0123456789ab"), conflict.getMessage());
+        // a running user: the last name goes with force, the image stays (dangling); by id it cannot be forced
+        running.put(busyboxId, List.of("0123456789abcdef0123"));
         assertEquals(List.of(ImageDeleteItem.untagged("busybox:latest")), images.delete("busybox", true));
         assertEquals(busyboxId, images.resolve(busyboxId).id(), "kept as a dangling image while used");
         assertEquals(List.of("<none>:<none>"), images.list(Filters.NONE, ImageFields.BEFORE_1_44).getFirst().repoTags());
-        users.clear();
-        List<ImageDeleteItem> deleted = images.delete(busyboxId.substring(7, 19), false);
+        PouchException cannot = assertThrows(PouchException.class, () -> images.delete(busyboxId.substring(7, 19), true));
+        assertEquals(409, cannot.status());
+        assertEquals("conflict: unable to delete " + busyboxId.substring(7, 19) + " (cannot be forced) - image is being "
+                + "used by running container 0123456789ab", cannot.getMessage());
+        // only a stopped user left: a forced delete removes the image, as dockerd's
+        running.clear();
+        PouchException mustForce = assertThrows(PouchException.class, () -> images.delete(busyboxId.substring(7, 19), false));
+        assertEquals("conflict: unable to delete " + busyboxId.substring(7, 19) + " (must be forced) - image is being "
+                + "used by stopped container 0123456789ab", mustForce.getMessage());
+        List<ImageDeleteItem> deleted = images.delete(busyboxId.substring(7, 19), true);
         assertEquals(ImageDeleteItem.deleted(busyboxId), deleted.getFirst());
+        users.clear();
         assertEquals(new State(List.of(), List.of(), List.of()), state(), "nothing left after rmi");
         assertThrows(PouchException.class, () -> images.resolve("busybox"));
 
@@ -209,6 +231,13 @@ class ImageManagerIntegrationTest {
             }
             assertTrue(names.contains("manifest.json") && names.contains(busyboxId.substring(7) + ".json"), names.toString());
         }
+        // the last tag of an image a stopped container uses, forced: untagged and deleted, as dockerd
+        users.put(busyboxId, List.of("0123456789abcdef0123"));
+        List<ImageDeleteItem> forced = images.delete("localhost:5000/x:1", true);
+        assertEquals(List.of(ImageDeleteItem.untagged("localhost:5000/x:1"), ImageDeleteItem.deleted(busyboxId)),
+                forced.subList(0, 2));
+        users.clear();
+        assertEquals(new State(List.of(), List.of(), List.of()), state(), "nothing left after the forced rmi");
     }
 
     @Test

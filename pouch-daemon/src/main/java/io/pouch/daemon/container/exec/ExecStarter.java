@@ -56,8 +56,8 @@ final class ExecStarter {
     }
 
     /**
-     * Starts the prepared process. On failure the exit code is set as dockerd does (127 command not found, 126
-     * not executable) and the OCI runtime's message is thrown.
+     * Starts the prepared process. On failure the exit code is set as dockerd does (126, a command not found too)
+     * and the OCI runtime's message is thrown.
      */
     void start(Exec e) {
         ContainerManager.ProcessView c = containers.processView(e.containerId);

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * An attached exec start over a hijacked connection: the process's output out in stdcopy framing (raw for a TTY),
  * the client's input in. The connection is hijacked before the process's IO is ready, so from here on a failure is
- * written into the stream as text, as dockerd does; the CLI then reads the exit code (126/127) from exec inspect.
+ * written into the stream as text, as dockerd does; the CLI then reads the exit code (126) from exec inspect.
  */
 final class ExecStreamer {
     /** How long the end of the stream waits for the exit code once the output ended (the CLI inspects next). */

@@ -8,7 +8,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,16 +44,20 @@ public final class AttachStreamer {
      */
     public static void attach(HttpExchange ex, ContainerIO io, boolean stdin, boolean stdout, boolean stderr,
                               boolean stream, String detachKeys) throws IOException {
-        attach(ex, io, stdin, stdout, stderr, stream, detachKeys, () -> { });
+        attach(ex, io, stdin, stdout, stderr, stream, detachKeys, () -> { },
+                () -> CompletableFuture.completedFuture(null));
     }
 
     /**
      * As above; {@code onStdinClosed} runs after the process's stdin FIFO was closed at the client's EOF
      * (StdinOnce): containerd's shim keeps its own writer on that FIFO, so the process only reads EOF once the
-     * caller also asks containerd to close it (Tasks.CloseIO).
+     * caller also asks containerd to close it (Tasks.CloseIO). When the output ended, the stream is closed only
+     * once {@code exitRecorded}'s future completed (or the client went away): a client that inspects the
+     * container at the stream's end must see its exit, as with dockerd, where the streams end with the exit.
      */
     public static void attach(HttpExchange ex, ContainerIO io, boolean stdin, boolean stdout, boolean stderr,
-                              boolean stream, String detachKeys, Runnable onStdinClosed) throws IOException {
+                              boolean stream, String detachKeys, Runnable onStdinClosed,
+                              Supplier<CompletableFuture<?>> exitRecorded) throws IOException {
         byte[] keys = DetachKeys.parse(detachKeys);
         boolean tty = io.tty();
         HijackedStream hs = ex.hijack(StdCopy.contentType(tty, ex.apiVersion()));
@@ -56,6 +66,7 @@ public final class AttachStreamer {
                 return;
             }
             CountDownLatch done = new CountDownLatch(1);
+            AtomicBoolean outputEnded = new AtomicBoolean();
             OutputStream out = hs.output();
             ContainerIO.Subscription sub = io.attach(new ContainerIO.Subscriber() {
                 @Override
@@ -73,6 +84,7 @@ public final class AttachStreamer {
 
                 @Override
                 public void onClose() {
+                    outputEnded.set(true);
                     done.countDown();
                 }
             });
@@ -89,6 +101,9 @@ public final class AttachStreamer {
                 if (input != null) {
                     input.interrupt();
                 }
+                if (outputEnded.get()) {
+                    awaitUnlessGone(ex, exitRecorded.get());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -96,6 +111,20 @@ public final class AttachStreamer {
             }
         } finally {
             hs.close();
+        }
+    }
+
+    /** Waits for {@code f}, or until the client went away. */
+    private static void awaitUnlessGone(HttpExchange ex, CompletableFuture<?> f) throws InterruptedException {
+        while (!ex.clientGone()) {
+            try {
+                f.get(200, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                // look at the client again
+            } catch (ExecutionException e) {
+                return;
+            }
         }
     }
 

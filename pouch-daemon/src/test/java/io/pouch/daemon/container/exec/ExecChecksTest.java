@@ -48,18 +48,18 @@ class ExecChecksTest {
     }
 
     @Test
-    void aRefusedStartEndsWith127WhenTheCommandWasNotFoundElse126() {
+    void aRefusedStartEndsWith126AsDockerdsExecEvenWhenTheCommandWasNotFound() {
         StartFailure notFound = StartFailure.of("c1", new ContainerdException(ContainerdException.Code.OTHER,
                 "OCI runtime exec failed: exec failed: unable to start container process: exec: \"nope\": "
                         + "executable file not found in $PATH: unknown", null));
-        assertEquals(127, notFound.exitCode());
+        assertEquals(126, notFound.exitCode());
         assertEquals(400, notFound.error().status());
         assertEquals("OCI runtime exec failed: exec failed: unable to start container process: exec: \"nope\": "
                 + "executable file not found in $PATH: unknown", notFound.error().getMessage());
 
         StartFailure noFile = StartFailure.of("c1", new ContainerdException(ContainerdException.Code.OTHER,
                 "exec: \"/x\": stat /x: no such file or directory", null));
-        assertEquals(127, noFile.exitCode());
+        assertEquals(126, noFile.exitCode());
         assertEquals("OCI runtime exec failed: exec: \"/x\": stat /x: no such file or directory",
                 noFile.error().getMessage());
 

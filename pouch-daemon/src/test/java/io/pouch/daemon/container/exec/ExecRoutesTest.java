@@ -200,20 +200,20 @@ class ExecRoutesTest {
     }
 
     @Test
-    void aCommandThatIsNotFoundIsReportedInTheStreamAndEndsWith127() throws Exception {
+    void aCommandThatIsNotFoundIsReportedInTheStreamAndEndsWith126() throws Exception {
         fx.processes.startFailure = new ContainerdException(ContainerdException.Code.OTHER,
                 "exec: \"nope\": executable file not found in $PATH", null);
         String id = create("{\"Cmd\":[\"nope\"],\"AttachStdout\":true,\"Tty\":true}");
         TestExchange start = request("POST", "/exec/" + id + "/start").body("{}").run(router);
         assertEquals("OCI runtime exec failed: exec: \"nope\": executable file not found in $PATH\r\n", start.text());
-        assertEquals(127, inspect(id).get("ExitCode").asInt());
+        assertEquals(126, inspect(id).get("ExitCode").asInt());
         assertTrue(fx.processes.calls.contains("delete " + id));
 
         String detached = create("{\"Cmd\":[\"nope\"]}");
         PouchException e = assertThrows(PouchException.class,
                 () -> request("POST", "/exec/" + detached + "/start").body("{\"Detach\":true}").run(router));
         assertEquals(400, e.status());
-        assertEquals(127, inspect(detached).get("ExitCode").asInt());
+        assertEquals(126, inspect(detached).get("ExitCode").asInt());
     }
 
     @Test
