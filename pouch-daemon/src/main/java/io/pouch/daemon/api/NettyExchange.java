@@ -319,7 +319,9 @@ final class NettyExchange implements HttpExchange {
             channel.close();
             return;
         }
-        if (!(t instanceof PouchException) && !(t instanceof IllegalArgumentException)) {
+        if (ErrorResponses.clientError(t)) {
+            LOG.fine(() -> method() + " " + path + ": " + ErrorResponses.status(t) + " " + ErrorResponses.message(t));
+        } else if (!(t instanceof PouchException)) {
             LOG.log(Level.WARNING, method() + " " + path + " failed", t);
         }
         int status = ErrorResponses.status(t);
