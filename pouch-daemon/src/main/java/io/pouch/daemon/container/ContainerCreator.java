@@ -67,6 +67,7 @@ final class ContainerCreator {
     ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
                                    NetworkRequest net) {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
+        FreeFormFields.check(cfg, hcIn);
         HostConfig normalized = HostConfigDefaults.normalize(hcIn == null ? HostConfig.empty() : hcIn);
         NetworkMode mode = joinByFullId(NetworkMode.parse(normalized.networkMode()));
         HostConfig hc = mode.value().equals(normalized.networkMode()) ? normalized

@@ -17,6 +17,7 @@ import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.logs.LogsStreamer;
+import io.pouch.daemon.network.NetworkBodies;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 
@@ -118,6 +119,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         ContainerConfig cfg = JsonBody.convert(body, null, ContainerConfig.class);
         JsonNode h = body.get("HostConfig");
         HostConfig hc = h == null || h.isNull() ? null : JsonBody.convert(h, "HostConfig", HostConfig.class);
+        NetworkBodies.checkNetworkingConfig(body);
         ex.respond(201, manager.create(ex.query("name"), cfg, hc, NetworkRequest.fromCreateBody(body)));
     }
 
