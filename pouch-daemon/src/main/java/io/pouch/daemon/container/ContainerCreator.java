@@ -110,7 +110,7 @@ final class ContainerCreator {
                 id, image.name(), image.chainId(), validation.runtimeOf(hc), spec,
                 Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
         try {
-            Files.createDirectories(dir);
+            files.createDir(id); // marked as being created until the end: a crash leaves nothing boot keeps
             HostFiles.write(dir, hostname, mode, hc.extraHosts());
             volumes.attach(id, mountPlan); // undoes itself when it fails
             attached = true;
@@ -122,6 +122,7 @@ final class ContainerCreator {
             inContainerd.await();
             Container c = new Container(meta);
             c.createdMounts = inContainerd.mounts; // the first start needs no Snapshots/Mounts call
+            files.created(id);
             store.add(c);
             events.publish(c, "create");
             return new ContainerCreateResponse(id, List.of());
