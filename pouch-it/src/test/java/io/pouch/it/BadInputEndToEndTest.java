@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -144,32 +146,44 @@ class BadInputEndToEndTest {
      * daemon answers until it closes; the request is written on its own thread, as the answer may come first.
      */
     private static String raw(String request) throws Exception {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(d.host().substring("unix://".length())));
-            Thread writer = Thread.ofVirtual().start(() -> {
-                try {
-                    ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
-                } catch (IOException e) {
-                    // the daemon answered and closed before the whole request was sent
-                }
-            });
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(8192);
-            String text = "";
-            while (ch.read(buf.clear()) > 0) {
-                out.write(buf.array(), 0, buf.position());
-                text = out.toString(StandardCharsets.ISO_8859_1);
-                String lower = text.toLowerCase(java.util.Locale.ROOT);
-                if (text.contains("\r\n\r\n") && lower.contains("content-length: ")) {
-                    int len = Integer.parseInt(lower.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
-                    if (out.size() >= text.indexOf("\r\n\r\n") + 4 + len) {
-                        break;
-                    }
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try (ExecutorService reader = Executors.newSingleThreadExecutor()) {
+            Future<String> answer = reader.submit(() -> exchange(ch, request));
+            try {
+                return answer.get(60, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("no answer within 60 s to a request of " + request.length() + " bytes");
+            } finally {
+                ch.close(); // also ends a read that still waits
+            }
+        }
+    }
+
+    private static String exchange(SocketChannel ch, String request) throws Exception {
+        ch.connect(UnixDomainSocketAddress.of(d.host().substring("unix://".length())));
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
+            } catch (IOException e) {
+                // the daemon answered and closed before the whole request was sent
+            }
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        String text = "";
+        while (ch.read(buf.clear()) > 0) {
+            out.write(buf.array(), 0, buf.position());
+            text = out.toString(StandardCharsets.ISO_8859_1);
+            String lower = text.toLowerCase(java.util.Locale.ROOT);
+            if (text.contains("\r\n\r\n") && lower.contains("content-length: ")) {
+                int len = Integer.parseInt(lower.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
+                if (out.size() >= text.indexOf("\r\n\r\n") + 4 + len) {
+                    break;
                 }
             }
-            writer.join();
-            return text;
         }
+        writer.join();
+        return text;
     }
 
     /** A create body with {@code n} environment variables of 1000 bytes each. */
