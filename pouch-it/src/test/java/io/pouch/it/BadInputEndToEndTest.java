@@ -107,8 +107,9 @@ class BadInputEndToEndTest {
         String c = "bi-ports";
         d.docker("create", "--name", c, "-p", "127.0.0.1::80", "-p", "5300-5301:53/udp", "--expose", "90",
                 "busybox", "true").ok();
-        assertTrue(d.docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", c).ok().out()
-                .contains("\"53/udp\":[{\"HostIp\":\"\",\"HostPort\":\"5300\"}]"));
+        String bindings = d.docker("inspect", "-f", "{{json .HostConfig.PortBindings}}", c).ok().out();
+        assertTrue(bindings.contains("\"53/udp\":[{\"HostIp\":\"\",\"HostPort\":\"5300")
+                && bindings.contains("\"80/tcp\":[{\"HostIp\":\"127.0.0.1\""), bindings);
         d.docker("rm", c).ok();
     }
 
