@@ -37,16 +37,28 @@ final class ErrorResponses {
         return withNl;
     }
 
-    /** The status a handler's exception is answered with: a PouchException's own, 400 for a bad argument, else 500. */
+    /**
+     * The status a handler's exception is answered with: a PouchException's own, 400 for a bad argument or a request
+     * body Jackson could not read, else 500.
+     */
     static int status(Throwable t) {
         if (t instanceof PouchException pe) {
             return pe.status();
         }
-        return t instanceof IllegalArgumentException ? 400 : 500;
+        return clientError(t) ? 400 : 500;
+    }
+
+    /** True for the exceptions that are the client's fault and need no stack trace in the log. */
+    static boolean clientError(Throwable t) {
+        return t instanceof PouchException pe ? pe.status() < 500
+                : t instanceof IllegalArgumentException || t instanceof JsonProcessingException;
     }
 
     /** The message a handler's exception is answered with; an exception without one is named by its type. */
     static String message(Throwable t) {
+        if (t instanceof JsonProcessingException jpe) {
+            return JsonErrors.message(jpe);
+        }
         if (t instanceof PouchException || t instanceof IllegalArgumentException) {
             return t.getMessage();
         }

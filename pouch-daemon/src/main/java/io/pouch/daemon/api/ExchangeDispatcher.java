@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -83,6 +84,8 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "finishing " + ex.method() + " " + ex.path() + " failed", e);
             ex.channelClose();
+        } finally {
+            ex.bodyDone();
         }
     }
 
@@ -128,7 +131,12 @@ final class ExchangeDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.log(Level.FINE, "connection error", cause);
+        // an operator must see why a client lost its connection; a peer that went away is no fault of ours
+        if (cause instanceof IOException) {
+            LOG.info("API connection closed: " + cause);
+        } else {
+            LOG.log(Level.WARNING, "API connection error, closing the connection", cause);
+        }
         ctx.close();
     }
 }

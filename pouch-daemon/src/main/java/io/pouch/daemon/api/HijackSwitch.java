@@ -26,8 +26,7 @@ import java.util.logging.Logger;
 final class HijackSwitch extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(HijackSwitch.class.getName());
     /** What leaves the pipeline at a takeover, in this order. */
-    private static final List<String> HTTP_HANDLERS = List.of(ApiPipeline.SEQUENCER, ApiPipeline.EXPECT_CONTINUE,
-            ApiPipeline.CODEC);
+    private static final List<String> HTTP_HANDLERS = List.of(ApiPipeline.SEQUENCER, ApiPipeline.CODEC);
 
     /** The outbound message that hijacks the connection: {@code head} is the last HTTP written on it. */
     record Takeover(HttpResponse head, ChannelInput input) {

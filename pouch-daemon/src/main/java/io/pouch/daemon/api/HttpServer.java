@@ -48,6 +48,7 @@ public final class HttpServer implements AutoCloseable {
     private final TlsConfig tls;
     private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("api-", 0).factory());
+    private final BodyBudget bodyBudget = BodyBudget.forHeap();
     private EventLoopGroup group;
     private final List<Channel> servers = new ArrayList<>();
 
@@ -133,7 +134,7 @@ public final class HttpServer implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         }
-                        ApiPipeline.install(ch, router, headers, handlers);
+                        ApiPipeline.install(ch, router, headers, handlers, bodyBudget);
                     }
                 });
     }

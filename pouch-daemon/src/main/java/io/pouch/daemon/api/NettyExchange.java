@@ -52,6 +52,7 @@ final class NettyExchange implements HttpExchange {
     /** The collected body, or null for a streaming route (then {@link #streamedBody} is used). */
     private volatile byte[] collectedBody;
     private volatile ChannelInput streamedBody;
+    private volatile Runnable bodyRelease = () -> { };
 
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile OutputStream openStream;
@@ -77,9 +78,15 @@ final class NettyExchange implements HttpExchange {
         return route;
     }
 
-    /** The whole body, collected before the handler runs. */
-    void collectedBody(byte[] body) {
+    /** The whole body, collected before the handler runs; {@code release} gives its memory budget back. */
+    void collectedBody(byte[] body, Runnable release) {
         collectedBody = body;
+        bodyRelease = release;
+    }
+
+    /** The exchange has ended: what its collected body holds of the server's budget is given back. */
+    void bodyDone() {
+        bodyRelease.run();
     }
 
     /** The body as it arrives, for a streaming route; set before the handler runs. */
@@ -319,7 +326,9 @@ final class NettyExchange implements HttpExchange {
             channel.close();
             return;
         }
-        if (!(t instanceof PouchException) && !(t instanceof IllegalArgumentException)) {
+        if (ErrorResponses.clientError(t)) {
+            LOG.fine(() -> method() + " " + path + ": " + ErrorResponses.status(t) + " " + ErrorResponses.message(t));
+        } else if (!(t instanceof PouchException)) {
             LOG.log(Level.WARNING, method() + " " + path + " failed", t);
         }
         int status = ErrorResponses.status(t);

@@ -6,18 +6,22 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.pouch.api.PouchException;
 
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * Turns each request head into a {@link NettyExchange} bound to its route and passes it on; the body's contents
  * follow unchanged. A request the router cannot serve still becomes an exchange, one whose handler throws the
  * answer (404, 405, or the 400 of a bad path or API version). A head the HTTP decoder could not parse is answered
- * 400 here and the connection closes.
+ * here (400; 414 for a request line, 431 for headers over {@link ApiPipeline#MAX_HEAD}) and the connection closes.
  */
 final class RequestRouter extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(RequestRouter.class.getName());
     private final Router router;
     private final Connection connection;
 
@@ -33,10 +37,20 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         if (req.decoderResult().isFailure()) {
-            String message = "malformed HTTP request: " + req.decoderResult().cause().getMessage();
+            Throwable cause = req.decoderResult().cause();
+            HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+            String message = "malformed HTTP request: " + cause.getMessage();
+            if (cause instanceof TooLongHttpLineException) {
+                status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+                message = "request line too long: the limit is " + (ApiPipeline.MAX_HEAD >> 10) + " KiB";
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+                message = "request headers too large: the limit is " + (ApiPipeline.MAX_HEAD >> 10) + " KiB";
+            }
+            LOG.info("refused a request: " + status.code() + " " + message);
             ReferenceCountUtil.release(msg);
-            ctx.writeAndFlush(ErrorResponses.closing(ctx.alloc(), connection.headers(), HttpResponseStatus.BAD_REQUEST,
-                    message)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(ErrorResponses.closing(ctx.alloc(), connection.headers(), status, message))
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         ctx.fireChannelRead(exchange(req));

@@ -12,10 +12,12 @@ import io.pouch.daemon.containerd.Tasks;
 import io.pouch.daemon.volume.ContainerVolumes;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 import static io.pouch.daemon.container.Cleanup.quietly;
 
@@ -27,11 +29,14 @@ import static io.pouch.daemon.container.Cleanup.quietly;
  * <li>task stopped: deleted, its exit status recorded; no task while metadata says running: exited (255);</li>
  * <li>metadata but no containerd container: marked dead (Docker's word for "cannot be used, remove it"):
  *     removing it data-wise is the user's call, not a startup side effect;</li>
- * <li>containerd container without metadata: deleted with its task and snapshot (no orphans).</li>
+ * <li>containerd container without metadata: deleted with its task and snapshot (no orphans), and so is a
+ *     container's snapshot without its container;</li>
+ * <li>a state dir whose create never completed (pouchd was killed): removed before anything else.</li>
  * </ul>
  */
 final class BootReconciler {
     private static final Logger LOG = Logger.getLogger(BootReconciler.class.getName());
+    private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{64}");
 
     private final ContainerStore store;
     private final ContainerStateDirs files;
@@ -52,6 +57,20 @@ final class BootReconciler {
         this.containers = containers;
         this.snapshots = snapshots;
         this.tasks = tasks;
+    }
+
+    /**
+     * Removes the state dirs of creates that a killed pouchd never completed (see
+     * {@link ContainerStateDirs#CREATING_MARK}), before anything reads them: no container was reported for them, so
+     * nothing of them may stay. Their containerd objects go in {@link #reconcile}.
+     */
+    void removeUnfinished() {
+        for (String id : files.unfinished()) {
+            LOG.info("removing the state of container " + id + ", whose create did not complete");
+            quietly(() -> ContainerIOs.killKeepers(files.fifoDir(id)));
+            quietly(() -> ContainerStateDirs.deleteTree(files.fifoDir(id)));
+            quietly(() -> ContainerStateDirs.deleteTree(files.dir(id)));
+        }
     }
 
     /** Puts every container found on disk into the store. */
@@ -89,7 +108,28 @@ final class BootReconciler {
                 quietly(() -> deleteOrphan(id));
             }
         }
+        removeOrphanSnapshots();
         ContainerIOs.sweepKeepers(files.execRoot()); // the FIFO keepers no re-attached I/O took up
+    }
+
+    /**
+     * A container's snapshot is keyed by its id and prepared while its create runs: a create killed before the
+     * containerd container was recorded leaves the snapshot alone, which no container names.
+     */
+    private void removeOrphanSnapshots() {
+        List<String> keys;
+        try {
+            keys = snapshots.list();
+        } catch (RuntimeException e) {
+            LOG.warning("cannot list snapshots to remove those of unfinished creates: " + e.getMessage());
+            return;
+        }
+        for (String key : keys) {
+            if (CONTAINER_ID.matcher(key).matches() && store.byIdOrNull(key) == null) {
+                LOG.info("removing the snapshot of container " + key + ", which does not exist");
+                quietly(() -> snapshots.remove(key));
+            }
+        }
     }
 
     private void deleteOrphan(String id) throws Exception {

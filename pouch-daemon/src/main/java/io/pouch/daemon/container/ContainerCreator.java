@@ -67,6 +67,7 @@ final class ContainerCreator {
     ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
                                    NetworkRequest net) {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
+        FreeFormFields.check(cfg, hcIn);
         HostConfig normalized = HostConfigDefaults.normalize(hcIn == null ? HostConfig.empty() : hcIn);
         NetworkMode mode = joinByFullId(NetworkMode.parse(normalized.networkMode()));
         HostConfig hc = NamespaceModes.normalize(mode.value().equals(normalized.networkMode()) ? normalized
@@ -111,7 +112,7 @@ final class ContainerCreator {
                 id, image.name(), image.chainId(), validation.runtimeOf(hc), spec,
                 Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
         try {
-            Files.createDirectories(dir);
+            files.createDir(id); // marked as being created until the end: a crash leaves nothing boot keeps
             HostFiles.write(dir, hostname, mode, hc.extraHosts());
             volumes.attach(id, mountPlan); // undoes itself when it fails
             attached = true;
@@ -123,6 +124,7 @@ final class ContainerCreator {
             inContainerd.await();
             Container c = new Container(meta);
             c.createdMounts = inContainerd.mounts; // the first start needs no Snapshots/Mounts call
+            files.created(id);
             store.add(c);
             events.publish(c, "create");
             return new ContainerCreateResponse(id, List.of());

@@ -131,6 +131,7 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
     public void start() throws IOException {
         Files.createDirectories(files.containersDir());
+        boot.removeUnfinished(); // before the volumes count a half-created container among their users
         volumeManager.start(); // its users are derived from the containers' mount plans
         taskEvents.start();
         boot.load();

@@ -10,12 +10,14 @@ import io.pouch.api.container.ContainerUpgrade;
 import io.pouch.api.container.ContainerWaitResponse;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.api.HttpExchange;
+import io.pouch.daemon.api.JsonBody;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.logs.LogsStreamer;
+import io.pouch.daemon.network.NetworkBodies;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 
@@ -116,10 +118,11 @@ public final class ContainerRoutes implements RouteRegistrar {
         if (body == null || !body.isObject()) {
             throw PouchException.invalidArgument("config cannot be empty in order to create a container");
         }
-        UnsupportedFields.refuse(body);
-        ContainerConfig cfg = Json.MAPPER.treeToValue(body, ContainerConfig.class);
+        ContainerConfig cfg = JsonBody.convert(body, null, ContainerConfig.class);
         JsonNode h = body.get("HostConfig");
-        HostConfig hc = h == null || h.isNull() ? null : Json.MAPPER.treeToValue(h, HostConfig.class);
+        HostConfig hc = h == null || h.isNull() ? null : JsonBody.convert(h, "HostConfig", HostConfig.class);
+        NetworkBodies.checkNetworkingConfig(body);
+        UnsupportedFields.refuse(body);
         ex.respond(201, manager.create(ex.query("name"), cfg, hc, NetworkRequest.fromCreateBody(body)));
     }
 

@@ -23,6 +23,11 @@ import java.util.stream.Stream;
 final class ContainerStateDirs {
     private static final Logger LOG = Logger.getLogger(ContainerStateDirs.class.getName());
     static final String META_FILE = "config.v2.json";
+    /**
+     * Present in a container's state dir from its creation until the create has completed: a pouchd killed
+     * mid-create leaves it (or a dir without metadata), and the next boot removes such a dir with all it holds.
+     */
+    static final String CREATING_MARK = ".creating";
 
     private final Path containersDir;
     private final Path execRoot;
@@ -69,13 +74,41 @@ final class ContainerStateDirs {
         c.meta(m);
     }
 
+    /** Creates the state dir of a container being created, marked as such until {@link #created}. */
+    Path createDir(String id) throws IOException {
+        Path dir = Files.createDirectories(dir(id));
+        Files.write(dir.resolve(CREATING_MARK), new byte[0]);
+        return dir;
+    }
+
+    /** The create of {@code id} has completed: from now on its dir is a container's. */
+    void created(String id) throws IOException {
+        Files.deleteIfExists(dir(id).resolve(CREATING_MARK));
+    }
+
+    /** The ids of the state dirs a create never completed: still marked, or without metadata. */
+    List<String> unfinished() {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(containersDir)) {
+            for (Path d : dirs.toList()) {
+                if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && (Files.exists(d.resolve(CREATING_MARK))
+                        || !Files.isRegularFile(d.resolve(META_FILE)))) {
+                    out.add(d.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw PouchException.internal("cannot read " + containersDir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** The metadata of every container on disk; unreadable files are logged and skipped. */
     List<ContainerMeta> readAll() {
         List<ContainerMeta> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(containersDir)) {
             for (Path d : dirs.toList()) {
                 Path f = d.resolve(META_FILE);
-                if (!Files.isRegularFile(f)) {
+                if (!Files.isRegularFile(f) || Files.exists(d.resolve(CREATING_MARK))) {
                     continue;
                 }
                 try {

@@ -34,7 +34,9 @@ public final class NetworkRoutes implements RouteRegistrar {
         r.add("GET", "/networks", ex -> ex.respond(200, networks.list(Filters.parse(ex.query("filters")))));
         r.add("GET", "/networks/{id}", ex -> ex.respond(200, networks.inspect(ex.pathParam("id"))));
         r.add("POST", "/networks/create", ex -> {
-            String id = networks.create(NetworkCreateRequest.fromBody(body(ex)));
+            JsonNode b = body(ex);
+            NetworkBodies.checkCreate(b);
+            String id = networks.create(NetworkCreateRequest.fromBody(b));
             ex.respond(201, new NetworkCreateResponse(id, ""));
         });
         r.add("DELETE", "/networks/{id}", ex -> {
@@ -49,6 +51,7 @@ public final class NetworkRoutes implements RouteRegistrar {
 
     private void connect(HttpExchange ex) {
         JsonNode b = body(ex);
+        NetworkBodies.checkConnect(b);
         if (!NetworkRequest.endpointLinks(b.get("EndpointConfig")).isEmpty()) {
             throw PouchException.invalidArgument("Links in EndpointConfig are not supported by network connect of"
                     + " pouchd: legacy links are for the default bridge (docker run --link)");
@@ -62,6 +65,7 @@ public final class NetworkRoutes implements RouteRegistrar {
     /** With {@code Force}, a container that no longer exists is disconnected by the reference given. */
     private void disconnect(HttpExchange ex) {
         JsonNode b = body(ex);
+        NetworkBodies.checkDisconnect(b);
         boolean force = b.path("Force").asBoolean(false);
         String id;
         try {

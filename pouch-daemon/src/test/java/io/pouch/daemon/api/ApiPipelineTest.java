@@ -131,11 +131,43 @@ class ApiPipelineTest {
     }
 
     @Test
-    void anOversizeBodyIs413AndCloses() {
-        send("POST /echo HTTP/1.1\r\nHost: d\r\nContent-Length: " + (65L * 1024 * 1024) + "\r\n\r\n{");
+    void anOversizeBodyIs413AndClosesOnceTheClientHasSentIt() {
+        send("POST /echo HTTP/1.1\r\nHost: d\r\nContent-Length: " + (17L * 1024 * 1024) + "\r\n\r\n{");
         String answer = drain();
         assertTrue(answer.startsWith("HTTP/1.1 413 Request Entity Too Large\r\n"), answer);
-        assertEquals("{\"message\":\"request body too large: the limit is 64 MiB\"}\n", body(answer));
+        assertEquals("{\"message\":\"request body too large: the limit for a JSON body is 16 MiB\"}\n", body(answer));
+        assertTrue(ch.isOpen());
+        byte[] mib = new byte[1 << 20];
+        for (int i = 0; i < 17; i++) {
+            ch.writeInbound(Unpooled.wrappedBuffer(mib, 0, i < 16 ? mib.length : mib.length - 1));
+            drain();
+        }
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void aLongRequestLineAndLargeHeadersAreServedUpTo1MiB() {
+        String filters = "x".repeat(200_000);
+        send("GET /_ping?filters=" + filters + " HTTP/1.1\r\nHost: d\r\nX-Registry-Auth: " + "a".repeat(500_000)
+                + "\r\n\r\n");
+        assertTrue(drain().startsWith("HTTP/1.1 200 OK\r\n"));
+    }
+
+    @Test
+    void aRequestLineOver1MiBIs414() {
+        send("GET /_ping?filters=" + "x".repeat(ApiPipeline.MAX_HEAD) + " HTTP/1.1\r\nHost: d\r\n\r\n");
+        String answer = drain();
+        assertTrue(answer.startsWith("HTTP/1.1 414 Request-URI Too Long\r\n"), answer);
+        assertEquals("{\"message\":\"request line too long: the limit is 1024 KiB\"}\n", body(answer));
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void headersOver1MiBAre431() {
+        send("GET /_ping HTTP/1.1\r\nHost: d\r\nX-Registry-Auth: " + "a".repeat(ApiPipeline.MAX_HEAD) + "\r\n\r\n");
+        String answer = drain();
+        assertTrue(answer.startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), answer);
+        assertEquals("{\"message\":\"request headers too large: the limit is 1024 KiB\"}\n", body(answer));
         assertFalse(ch.isOpen());
     }
 

@@ -29,8 +29,9 @@ class RequestBodyHandlerTest {
     static final long LIMIT = 16;
 
     final ReadCounter reads = new ReadCounter();
+    final BodyBudget budget = new BodyBudget(1 << 20);
     final EmbeddedChannel ch = RequestSequencerTest.withoutAutoRead(reads,
-            new RequestBodyHandler(Exchanges.HEADERS, LIMIT));
+            new RequestBodyHandler(Exchanges.HEADERS, LIMIT, budget));
     final Connection conn = Exchanges.connection(ch, Runnable::run);
 
     NettyExchange post(boolean streaming, String... headers) {
@@ -68,25 +69,115 @@ class RequestBodyHandlerTest {
     }
 
     @Test
-    void aBodyOverTheLimitIsAnswered413AndTheConnectionCloses() {
+    void aBodyOverTheLimitIsAnswered413AndTheConnectionClosesAfterTheRestOfTheBody() {
         ch.writeInbound(post(false), chunk("0123456789"), chunk("0123456789"));
         assertNull(ch.readInbound());
         FullHttpResponse resp = assertInstanceOf(FullHttpResponse.class, ch.readOutbound());
         assertEquals(413, resp.status().code());
         assertEquals("close", resp.headers().get("connection"));
-        assertEquals("{\"message\":\"request body too large: the limit is 0 MiB\"}\n", Exchanges.content(resp));
+        assertEquals("{\"message\":\"request body too large: the limit for a JSON body is 16 bytes\"}\n",
+                Exchanges.content(resp));
+        assertTrue(ch.isOpen(), "the client, still sending, must get to read the answer");
+        ch.writeInbound(chunk("more"));
+        assertTrue(ch.isOpen());
+        ch.writeInbound(last("end"));
+        assertFalse(ch.isOpen());
+        assertNull(ch.readInbound());
+    }
+
+    @Test
+    void aDeclaredLengthOverTheLimitIsAnsweredAtOnce() {
+        ch.writeInbound(post(false, "Content-Length", String.valueOf(LIMIT + 1)));
+        FullHttpResponse resp = assertInstanceOf(FullHttpResponse.class, ch.readOutbound());
+        assertEquals(413, resp.status().code());
+        resp.release();
+        ch.writeInbound(last("01234567890123456"));
         assertFalse(ch.isOpen());
     }
 
     @Test
-    void aDeclaredLengthOverTheLimitIsAnsweredWhenTheBodyStarts() {
-        ch.writeInbound(post(false, "Content-Length", String.valueOf(LIMIT + 1)));
-        assertTrue(ch.isOpen(), "a client that waits for 100 Continue sends nothing yet");
-        ch.writeInbound(chunk("{"));
+    void aClientThatWaitsFor100ContinueGetsTheRefusalInsteadAndNoBodyIsAwaited() {
+        ch.writeInbound(post(false, "Content-Length", String.valueOf(LIMIT + 1), "Expect", "100-continue"));
         FullHttpResponse resp = assertInstanceOf(FullHttpResponse.class, ch.readOutbound());
         assertEquals(413, resp.status().code());
         resp.release();
         assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void anAdmittedBodyGetsItsContinue() {
+        NettyExchange ex = post(false, "Content-Length", "2", "Expect", "100-continue");
+        ch.writeInbound(ex);
+        FullHttpResponse resp = assertInstanceOf(FullHttpResponse.class, ch.readOutbound());
+        assertEquals(100, resp.status().code());
+        ch.writeInbound(last("{}"));
+        assertSame(ex, ch.readInbound());
+        assertNull(ex.request().headers().get("expect"));
+    }
+
+    /** Two connections sharing one budget of 100 KiB; bodies up to 1 MiB. */
+    @Test
+    void bodiesOverTheServersBudgetAre503UntilAnAdmittedOneEnds() {
+        BodyBudget shared = new BodyBudget(100 * 1024);
+        EmbeddedChannel a = new EmbeddedChannel(new RequestBodyHandler(Exchanges.HEADERS, 1 << 20, shared));
+        EmbeddedChannel b = new EmbeddedChannel(new RequestBodyHandler(Exchanges.HEADERS, 1 << 20, shared));
+        String body = "x".repeat(80 * 1024);
+        NettyExchange first = Exchanges.exchange(Exchanges.connection(a, Runnable::run),
+                Exchanges.request(HttpMethod.POST, "/x", "Content-Length", String.valueOf(body.length())),
+                ex -> ex.respondEmpty(204), false, null);
+        a.writeInbound(first);
+        assertNull(a.readOutbound(), "admitted");
+        assertEquals(body.length(), shared.used());
+
+        b.writeInbound(Exchanges.exchange(Exchanges.connection(b, Runnable::run),
+                Exchanges.request(HttpMethod.POST, "/x", "Content-Length", String.valueOf(body.length())),
+                ex -> ex.respondEmpty(204), false, null));
+        FullHttpResponse busy = assertInstanceOf(FullHttpResponse.class, b.readOutbound());
+        assertEquals(503, busy.status().code());
+        assertTrue(Exchanges.content(busy).startsWith("{\"message\":\"the daemon is busy with other large requests"),
+                "a 503 with its reason");
+        b.writeInbound(last(body));
+        assertFalse(b.isOpen());
+
+        a.writeInbound(last(body));
+        assertSame(first, a.readInbound());
+        assertEquals(body.length(), shared.used(), "held while the handler decodes it");
+        first.bodyDone();
+        first.bodyDone();
+        assertEquals(0, shared.used(), "given back once");
+
+        // a body of unknown length is counted as it grows
+        EmbeddedChannel c = new EmbeddedChannel(new RequestBodyHandler(Exchanges.HEADERS, 1 << 20, shared));
+        assertTrue(shared.tryReserve(50 * 1024));
+        c.writeInbound(Exchanges.exchange(Exchanges.connection(c, Runnable::run),
+                Exchanges.request(HttpMethod.POST, "/x"), ex -> ex.respondEmpty(204), false, null),
+                chunk(body));
+        FullHttpResponse chunked = assertInstanceOf(FullHttpResponse.class, c.readOutbound());
+        assertEquals(503, chunked.status().code());
+        chunked.release();
+        assertEquals(50 * 1024, shared.used(), "the refused body holds nothing");
+    }
+
+    @Test
+    void smallBodiesAreNotCountedAgainstTheBudget() {
+        BodyBudget none = new BodyBudget(0);
+        EmbeddedChannel a = new EmbeddedChannel(new RequestBodyHandler(Exchanges.HEADERS, 1 << 20, none));
+        NettyExchange ex = Exchanges.exchange(Exchanges.connection(a, Runnable::run),
+                Exchanges.request(HttpMethod.POST, "/x", "Content-Length", "2"), x -> x.respondEmpty(204), false, null);
+        a.writeInbound(ex, last("{}"));
+        assertSame(ex, a.readInbound());
+    }
+
+    @Test
+    void aConnectionClosedMidBodyGivesItsShareBack() {
+        BodyBudget shared = new BodyBudget(1 << 20);
+        EmbeddedChannel a = new EmbeddedChannel(new RequestBodyHandler(Exchanges.HEADERS, 1 << 20, shared));
+        a.writeInbound(Exchanges.exchange(Exchanges.connection(a, Runnable::run),
+                Exchanges.request(HttpMethod.POST, "/x", "Content-Length", "100000"), x -> x.respondEmpty(204),
+                false, null), chunk("{"));
+        assertEquals(100000, shared.used());
+        a.close();
+        assertEquals(0, shared.used());
     }
 
     @Test
@@ -115,7 +206,7 @@ class RequestBodyHandlerTest {
         assertFalse(streamed.bodyConsumed());
         assertTrue(ch.isOpen(), "the handler answers the failed upload");
 
-        EmbeddedChannel other = new EmbeddedChannel(new RequestBodyHandler(Exchanges.HEADERS, LIMIT));
+        EmbeddedChannel other = new EmbeddedChannel(new RequestBodyHandler(Exchanges.HEADERS, LIMIT, budget));
         other.writeInbound(post(false), chunk("{"));
         other.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         assertFalse(other.isOpen());
