@@ -123,7 +123,7 @@ final class ContainerCreator {
             c.createdMounts = inContainerd.mounts; // the first start needs no Snapshots/Mounts call
             store.add(c);
             events.publish(c, "create");
-            return new ContainerCreateResponse(id, List.of());
+            return new ContainerCreateResponse(id, specs.warnings(hc));
         } catch (RuntimeException | IOException e) {
             // nothing half-created: undo in reverse order, each step on its own
             inContainerd.awaitQuietly();
