@@ -53,10 +53,15 @@ final class RuntimeSpecs {
      */
     byte[] forStart(String id, ContainerConfig cfg, HostConfig hc, Path init, Path dir, UserSpec user,
                     String netnsPath, Consumer<ObjectNode> mounts) {
+        prepareCgroups(hc);
+        return encode(id, cfg, hc, List.of(), init, dir, user, netnsPath, mounts);
+    }
+
+    /** What the container's parent cgroups need before runc can apply {@code hc}: a real-time CPU budget. */
+    void prepareCgroups(HostConfig hc) {
         if (hc.cpuRealtimeRuntime() > 0 && !cgroups.unified()) {
             RealtimeBudget.ensure(CGROUP_ROOT.resolve("cpu"), CgroupPaths.parent(hc), hc.cpuRealtimeRuntime());
         }
-        return encode(id, cfg, hc, List.of(), init, dir, user, netnsPath, mounts);
     }
 
     /** The {@code linux.resources} part of the spec for {@code hc}. */
