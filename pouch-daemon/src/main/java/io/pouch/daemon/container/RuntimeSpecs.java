@@ -100,12 +100,14 @@ final class RuntimeSpecs {
                 cfg.workingDir(), user, cfg.tty(), hc, binds, dir.resolve("hostname"), dir.resolve("hosts"),
                 dir.resolve("resolv.conf"), init);
         try {
-            ObjectNode spec = OciSpecBuilder.build(in, host);
-            // the resources with this host's cgroup controls, the cgroup parent and the devices
+            // the resources with this host's cgroup controls (checked first: their refusals name what this host
+            // lacks), the cgroup parent and the devices replace the builder's host-independent ones
+            ObjectNode resources = resources(hc, List.of());
             DeviceSpecs.Plan plan = devices.plan(hc);
+            ObjectNode spec = OciSpecBuilder.build(in, host);
             ObjectNode linux = spec.withObject("/linux");
             linux.put("cgroupsPath", CgroupPaths.of(hc, id));
-            linux.set("resources", resources(hc, List.of()));
+            linux.set("resources", resources);
             DeviceSpecs.apply(spec, plan);
             if (netnsPath != null) {
                 OciSpecBuilder.setNetworkNamespacePath(spec, netnsPath);
