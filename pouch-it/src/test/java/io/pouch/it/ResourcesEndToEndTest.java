@@ -269,6 +269,13 @@ class ResourcesEndToEndTest {
             r = d.curl("/v1.47/containers/" + n + "/update", "-X", "POST", "-H", "Content-Type: application/json",
                     "-d", "{\"KernelMemory\":52428800}");
             assertRefused(r, "KernelMemory 52428800 cannot be updated");
+            if (!Files.exists(CGROUP.resolve("blkio/blkio.weight"))
+                    && !Files.exists(CGROUP.resolve("blkio/blkio.bfq.weight"))) {
+                Cmd.Result w = d.docker("update", "--blkio-weight", "300", n);
+                assertNotEquals(0, w.exit());
+                assertTrue(w.err().contains("BlkioWeight 300: Your kernel does not support Block I/O weight"),
+                        w::toString);
+            }
             d.docker("update", "--memory", "64m", n).ok();
             assertEquals("67108864", d.docker("inspect", "-f", "{{.HostConfig.Memory}}", n).trimmed());
         } finally {
@@ -286,6 +293,7 @@ class ResourcesEndToEndTest {
                 "Invalid QoS settings: linux does not support configuration of maximum IOPs");
         assertRefused(create("{\"IOMaximumBandwidth\":20}"),
                 "Invalid QoS settings: linux does not support configuration of maximum bandwidth");
+        assertRefused(create("{\"CpusetCpus\":\"0-4096\"}"), "Requested CPUs are not available - requested 0-4096");
         assertRefused(create("{\"StorageOpt\":{\"size\":\"1G\"}}"),
                 "--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
     }

@@ -146,10 +146,10 @@ final class OciResources {
             cpu.put("shares", hc.cpuShares());
         }
         if (hc.cpusetCpus() != null && !hc.cpusetCpus().isEmpty()) {
-            cpu.put("cpus", validCpuset(hc.cpusetCpus(), "cpuset.cpus"));
+            cpu.put("cpus", validCpuset(hc.cpusetCpus(), "cpus", facts.cpus()));
         }
         if (hc.cpusetMems() != null && !hc.cpusetMems().isEmpty()) {
-            cpu.put("mems", validCpuset(hc.cpusetMems(), "cpuset.mems"));
+            cpu.put("mems", validCpuset(hc.cpusetMems(), "mems", facts.mems()));
         }
         realtime(hc, facts, cpu);
         if (!cpu.isEmpty()) {
@@ -204,11 +204,44 @@ final class OciResources {
         return nanoCpus * CPU_PERIOD / 1_000_000_000L;
     }
 
-    private static String validCpuset(String s, String what) {
-        if (!s.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
-            throw PouchException.invalidArgument("Invalid value " + s + " for " + what);
+    /** dockerd's checks: the list's format, then that the host has every CPU (memory node) it names. */
+    private static String validCpuset(String s, String what, String available) {
+        java.util.Set<Integer> wanted = cpuList(s);
+        if (wanted == null) {
+            throw PouchException.invalidArgument("Invalid value " + s + " for cpuset " + what + ": invalid format: " + s);
+        }
+        java.util.Set<Integer> have = available == null || available.isEmpty() ? null : cpuList(available);
+        if (have != null && !have.containsAll(wanted)) {
+            throw PouchException.invalidArgument("Requested " + (what.equals("cpus") ? "CPUs" : "memory nodes")
+                    + " are not available - requested " + s + ", available: " + available);
         }
         return s;
+    }
+
+    /** A Linux CPU list ({@code 0-2,4}) as a set, or null when malformed. */
+    static java.util.Set<Integer> cpuList(String s) {
+        if (!s.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
+            return null;
+        }
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (String part : s.split(",")) {
+            String[] r = part.split("-");
+            int from;
+            int to;
+            try {
+                from = Integer.parseInt(r[0]);
+                to = r.length > 1 ? Integer.parseInt(r[1]) : from;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            if (to < from || to - from > 65536) {
+                return null;
+            }
+            for (int c = from; c <= to; c++) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private static void device(ArrayNode devices, String type, Long major, Long minor, String access) {

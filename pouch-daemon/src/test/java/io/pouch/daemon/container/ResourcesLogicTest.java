@@ -93,6 +93,21 @@ class ResourcesLogicTest {
     }
 
     @Test
+    void cpusetsAreCheckedAgainstWhatTheHostHasInDockerdsWords() {
+        CgroupFacts twoCpus = new CgroupFacts(false, true, true, true, true, "0-1", "0");
+        assertEquals("0,1", res(Map.of("CpusetCpus", "0,1", "CpusetMems", "0"), twoCpus).path("cpu").path("cpus")
+                .asText());
+        assertEquals("Invalid value abc for cpuset cpus: invalid format: abc",
+                refusal(Map.of("CpusetCpus", "abc"), twoCpus));
+        assertEquals("Requested CPUs are not available - requested 0-99, available: 0-1",
+                refusal(Map.of("CpusetCpus", "0-99"), twoCpus));
+        assertEquals("Requested memory nodes are not available - requested 5, available: 0",
+                refusal(Map.of("CpusetMems", "5"), twoCpus));
+        assertEquals("Invalid value 3-1 for cpuset mems: invalid format: 3-1",
+                refusal(Map.of("CpusetMems", "3-1"), twoCpus));
+    }
+
+    @Test
     void cgroupV2FilesAreWhatRuncWrites() {
         JsonNode r = res(Map.of("Memory", 64 << 20, "MemorySwap", 128 << 20, "MemoryReservation", 32 << 20,
                 "CpuShares", 1024, "NanoCpus", 1_500_000_000L, "CpusetCpus", "0", "PidsLimit", 100, "BlkioWeight", 500,
