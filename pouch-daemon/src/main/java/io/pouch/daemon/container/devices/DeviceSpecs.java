@@ -3,6 +3,7 @@ package io.pouch.daemon.container.devices;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.HostConfig;
 
@@ -135,7 +136,7 @@ public final class DeviceSpecs {
     }
 
     private static ObjectNode cdiMount(JsonNode m) {
-        ObjectNode o = io.pouch.api.Json.MAPPER.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         String dst = m.path("containerPath").asText("");
         if (!dst.startsWith("/")) {
             throw PouchException.invalidArgument("CDI device injection failed: mount containerPath \"" + dst
