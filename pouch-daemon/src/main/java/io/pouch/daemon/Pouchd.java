@@ -79,6 +79,10 @@ public final class Pouchd implements Callable<Integer> {
     String logDriver;
     @Option(names = "--log-opt", description = "log driver options, key=value")
     Map<String, String> logOpts;
+    @Option(names = "--cgroup-driver", description = "cgroupfs (the only driver implemented; systemd is refused)")
+    String cgroupDriver;
+    @Option(names = "--exec-opt", description = "dockerd's runtime options: native.cgroupdriver=cgroupfs (repeatable)")
+    List<String> execOpts;
     @Option(names = "--default-runtime", description = "runc or crun (default runc)")
     String defaultRuntime;
     @Option(names = "--bridge-name", description = "default bridge device (default p0)")
@@ -155,6 +159,22 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
+    /** The cgroup driver flags, keyed like the file. */
+    Map<String, Object> cgroupFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "cgroup-driver", cgroupDriver);
+        put(m, "exec-opts", execOpts == null ? null : new ArrayList<>(execOpts));
+        return m;
+    }
+
+    private static String pid1() {
+        try {
+            return Files.readString(Path.of("/proc/1/comm")).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** TLS flags for tcp:// addresses, keyed like the file's "TLS" object. */
     Map<String, Object> tlsFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -188,9 +208,11 @@ public final class Pouchd implements Callable<Integer> {
         Map<String, Object> flags = new LinkedHashMap<>(givenFlags());
         flags.putAll(bridgeFlags());
         flags.putAll(registryFlags());
+        flags.putAll(cgroupFlags());
         DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
         BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
+        ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
         HttpServer.check(cfg.listen(), tlsConfig);
         setUpLogging(cfg.debug());
         NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts

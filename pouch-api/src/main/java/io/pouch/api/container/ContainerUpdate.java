@@ -23,6 +23,8 @@ public record ContainerUpdate(
         @JsonProperty("CpusetMems") String cpusetMems,
         @JsonProperty("PidsLimit") Long pidsLimit,
         @JsonProperty("BlkioWeight") Integer blkioWeight,
+        @JsonProperty("CpuRealtimePeriod") Long cpuRealtimePeriod,
+        @JsonProperty("CpuRealtimeRuntime") Long cpuRealtimeRuntime,
         @JsonProperty("RestartPolicy") HostConfig.RestartPolicy restartPolicy,
         @JsonProperty("Env") List<String> env,
         @JsonProperty("Label") List<String> label) {

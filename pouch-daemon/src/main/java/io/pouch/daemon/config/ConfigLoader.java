@@ -25,6 +25,8 @@ public final class ConfigLoader {
             "default-registry-namespace",
             // the default bridge's data plane
             "fixed-cidr", "mtu", "iptables", "ipforward",
+            // the cgroup driver: Pouch's "cgroup-driver" or dockerd's "exec-opts" ["native.cgroupdriver=..."]
+            "cgroup-driver", "exec-opts",
             // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
             "TLS");
 
@@ -86,6 +88,44 @@ public final class ConfigLoader {
                 str(m, "bridge-name", "p0"),
                 str(m, "pidfile", "/var/run/pouch.pid"),
                 str(m, "bip", DaemonConfig.DEFAULT_BIP));
+    }
+
+    // ---- the cgroup driver ----
+
+    /**
+     * The cgroup driver from {@code --cgroup-driver} / {@code "cgroup-driver"} or dockerd's
+     * {@code --exec-opt native.cgroupdriver=...} / {@code "exec-opts"}: only {@code cgroupfs} is implemented, so
+     * {@code systemd} stops the daemon at start with the reason rather than being taken for cgroupfs.
+     *
+     * @param pid1 the name of the host's PID 1 ({@code /proc/1/comm}), for the message
+     */
+    public static String loadCgroupDriver(Map<String, Object> flags, Path file, String pid1) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        String driver = str(m, "cgroup-driver", null);
+        for (String opt : strings(m.get("exec-opts"))) {
+            int eq = opt.indexOf('=');
+            String key = eq < 0 ? opt : opt.substring(0, eq).trim();
+            if (!key.equals("native.cgroupdriver")) {
+                throw PouchException.invalidArgument("unknown exec-opt \"" + opt + "\": only native.cgroupdriver is"
+                        + " supported");
+            }
+            String v = opt.substring(eq + 1).trim();
+            if (driver != null && !driver.equals(v)) {
+                throw PouchException.invalidArgument("conflicting cgroup drivers: cgroup-driver " + driver
+                        + " and exec-opt native.cgroupdriver=" + v);
+            }
+            driver = v;
+        }
+        if (driver == null || driver.isEmpty() || driver.equals("cgroupfs")) {
+            return "cgroupfs";
+        }
+        if (driver.equals("systemd")) {
+            throw PouchException.invalidArgument("the systemd cgroup driver is not supported by this engine"
+                    + (pid1 == null || pid1.equals("systemd") ? "" : " (and systemd is not running here: PID 1 is "
+                    + pid1 + ")") + "; use --cgroup-driver cgroupfs (the default)");
+        }
+        throw PouchException.invalidArgument("native.cgroupdriver option " + driver + " not supported");
     }
 
     // ---- registry client settings ----

@@ -127,7 +127,7 @@ final class ContainerCreator {
             files.created(id);
             store.add(c);
             events.publish(c, "create");
-            return new ContainerCreateResponse(id, List.of());
+            return new ContainerCreateResponse(id, specs.warnings(hc));
         } catch (RuntimeException | IOException e) {
             // nothing half-created: undo in reverse order, each step on its own
             inContainerd.awaitQuietly();

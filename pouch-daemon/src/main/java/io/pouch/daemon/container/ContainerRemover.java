@@ -95,7 +95,7 @@ final class ContainerRemover {
         } catch (ContainerdException e) {
             throw e.toPouch("cannot remove container " + c.id);
         }
-        LeftoverCgroups.remove(c.id);
+        LeftoverCgroups.remove(CgroupPaths.of(c.meta().hostConfig(), c.id));
         // the FIFO keepers go with the FIFOs they keep open
         ContainerIOs.killKeepers(files.fifoDir(c.id));
         try {

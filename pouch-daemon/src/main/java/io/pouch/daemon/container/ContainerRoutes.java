@@ -93,7 +93,9 @@ public final class ContainerRoutes implements RouteRegistrar {
         });
         // docker's resources, Pouch's Env and Label
         r.add("POST", "/containers/{id}/update", ex -> {
-            ContainerUpdate u = ex.bodyJson(ContainerUpdate.class);
+            JsonNode body = ex.bodyJson(JsonNode.class);
+            UpdateFields.refuse(body);
+            ContainerUpdate u = body == null || body.isNull() ? null : Json.MAPPER.treeToValue(body, ContainerUpdate.class);
             ex.respond(200, new ContainerUpdate.Response(manager.update(ex.pathParam("id"), u)));
         });
         r.add("GET", "/containers/{id}/logs", ex -> {

@@ -11,8 +11,6 @@ import io.pouch.daemon.containerd.Containers;
 import io.pouch.daemon.containerd.Tasks;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +19,6 @@ import java.util.List;
  * and, for a running container, in its cgroup (Tasks.Update); Pouch's env and labels for the next start/exec.
  */
 final class ContainerUpdater {
-    private static final Path BLKIO_WEIGHT = Path.of("/sys/fs/cgroup/blkio/blkio.weight");
-
     private final ContainerStore store;
     private final ContainerStateDirs files;
     private final ContainerEvents events;
@@ -60,19 +56,10 @@ final class ContainerUpdater {
             if (u.pidsLimit() != null && u.pidsLimit() <= 0) {
                 res.putObject("pids").put("limit", -1); // unlimited again: runc writes "max"
             }
-            if (u.blkioWeight() != null && u.blkioWeight() != 0) {
-                if (u.blkioWeight() < 10 || u.blkioWeight() > 1000) {
-                    throw PouchException.invalidArgument("Range of blkio weight is from 10 to 1000");
+            if (ResourceUpdates.touchesResources(u)) {
+                if (m.running()) {
+                    specs.prepareCgroups(hc); // a real-time runtime needs the parents' budget first
                 }
-                if (Files.exists(BLKIO_WEIGHT)) {
-                    res.putObject("blockIO").put("weight", u.blkioWeight());
-                    warnings.add("BlkioWeight applies to the running process only; it is not kept for the next start");
-                } else {
-                    warnings.add("Your kernel does not support Block I/O weight or the cgroup is not mounted."
-                            + " Weight discarded.");
-                }
-            }
-            if (ResourceUpdates.touchesResources(u) || res.has("blockIO")) {
                 updateSpecAndTask(c, m, hc, res);
             }
             files.save(c, new ContainerMeta(m.id(), m.name(), m.created(), m.path(), m.args(), cfg, hc, m.imageId(),

@@ -23,6 +23,7 @@ final class ResourceUpdates {
                 && nz(u.nanoCpus()) == 0 && nz(u.cpuShares()) == 0 && nz(u.cpuQuota()) == 0 && nz(u.cpuPeriod()) == 0
                 && empty(u.cpusetCpus()) && empty(u.cpusetMems()) && u.pidsLimit() == null
                 && (u.blkioWeight() == null || u.blkioWeight() == 0)
+                && nz(u.cpuRealtimePeriod()) == 0 && nz(u.cpuRealtimeRuntime()) == 0
                 && (u.restartPolicy() == null || empty(u.restartPolicy().name()))
                 && (u.env() == null || u.env().isEmpty()) && (u.label() == null || u.label().isEmpty());
     }
@@ -31,7 +32,9 @@ final class ResourceUpdates {
     static boolean touchesResources(ContainerUpdate u) {
         return nz(u.memory()) != 0 || nz(u.memorySwap()) != 0 || nz(u.memoryReservation()) != 0
                 || nz(u.nanoCpus()) != 0 || nz(u.cpuShares()) != 0 || nz(u.cpuQuota()) != 0 || nz(u.cpuPeriod()) != 0
-                || !empty(u.cpusetCpus()) || !empty(u.cpusetMems()) || u.pidsLimit() != null;
+                || !empty(u.cpusetCpus()) || !empty(u.cpusetMems()) || u.pidsLimit() != null
+                || (u.blkioWeight() != null && u.blkioWeight() != 0)
+                || nz(u.cpuRealtimePeriod()) != 0 || nz(u.cpuRealtimeRuntime()) != 0;
     }
 
     static HostConfig apply(HostConfig h, ContainerUpdate u) {
@@ -87,6 +90,9 @@ final class ResourceUpdates {
                 .memoryReservation(nz(u.memoryReservation()) != 0 ? u.memoryReservation() : h.memoryReservation())
                 .memorySwap(swap)
                 .pidsLimit(u.pidsLimit() != null ? u.pidsLimit() : h.pidsLimit())
+                .blkioWeight(u.blkioWeight() != null && u.blkioWeight() != 0 ? u.blkioWeight() : h.blkioWeight())
+                .cpuRealtimePeriod(nz(u.cpuRealtimePeriod()) != 0 ? u.cpuRealtimePeriod() : h.cpuRealtimePeriod())
+                .cpuRealtimeRuntime(nz(u.cpuRealtimeRuntime()) != 0 ? u.cpuRealtimeRuntime() : h.cpuRealtimeRuntime())
                 .build();
     }
 

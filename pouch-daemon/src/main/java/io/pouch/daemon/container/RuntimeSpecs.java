@@ -6,6 +6,10 @@ import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.container.devices.CdiRegistry;
+import io.pouch.daemon.container.devices.DeviceRule;
+import io.pouch.daemon.container.devices.DeviceSpecs;
+import io.pouch.daemon.container.devices.HostDevices;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +22,20 @@ import java.util.function.Consumer;
  * config and host config, with what this host allows ({@link HostFacts}, read once).
  */
 final class RuntimeSpecs {
+    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+
     private final OciSpecBuilder.Host host;
+    private final CgroupFacts cgroups;
+    private final DeviceSpecs devices;
 
     RuntimeSpecs(OciSpecBuilder.Host host) {
+        this(host, CgroupFacts.read(CGROUP_ROOT), new DeviceSpecs(CdiRegistry.fromSystem()));
+    }
+
+    RuntimeSpecs(OciSpecBuilder.Host host, CgroupFacts cgroups, DeviceSpecs devices) {
         this.host = host;
+        this.cgroups = cgroups;
+        this.devices = devices;
     }
 
     /**
@@ -39,12 +53,34 @@ final class RuntimeSpecs {
      */
     byte[] forStart(String id, ContainerConfig cfg, HostConfig hc, Path init, Path dir, UserSpec user,
                     String netnsPath, Consumer<ObjectNode> mounts) {
+        prepareCgroups(hc);
         return encode(id, cfg, hc, List.of(), init, dir, user, netnsPath, mounts);
+    }
+
+    /** What the container's parent cgroups need before runc can apply {@code hc}: a real-time CPU budget. */
+    void prepareCgroups(HostConfig hc) {
+        if (hc.cpuRealtimeRuntime() > 0 && !cgroups.unified()) {
+            RealtimeBudget.ensure(CGROUP_ROOT.resolve("cpu"), CgroupPaths.parent(hc), hc.cpuRealtimeRuntime());
+        }
     }
 
     /** The {@code linux.resources} part of the spec for {@code hc}. */
     ObjectNode resources(HostConfig hc) {
-        return OciResources.of(hc, hc.privileged(), host);
+        return resources(hc, devices.rules(hc));
+    }
+
+    /** Docker's warnings for {@code hc} (settings applied that may surprise). */
+    List<String> warnings(HostConfig hc) {
+        return OciResources.warnings(hc);
+    }
+
+    private ObjectNode resources(HostConfig hc, List<DeviceRule> deviceRules) {
+        ObjectNode r = OciResources.of(hc, hc.privileged(), host, cgroups, HostDevices::block);
+        DeviceSpecs.addRules(r, deviceRules);
+        if (cgroups.unified()) {
+            CgroupV2Files.of(r); // refuses what cgroup v2 has no file for
+        }
+        return r;
     }
 
     private byte[] encode(String id, ContainerConfig cfg, HostConfig hc, List<Bind> binds, Path init, Path dir,
@@ -64,14 +100,22 @@ final class RuntimeSpecs {
                 cfg.workingDir(), user, cfg.tty(), hc, binds, dir.resolve("hostname"), dir.resolve("hosts"),
                 dir.resolve("resolv.conf"), init);
         try {
+            // the resources with this host's cgroup controls (checked first: their refusals name what this host
+            // lacks), the cgroup parent and the devices replace the builder's host-independent ones
+            ObjectNode resources = resources(hc, List.of());
+            DeviceSpecs.Plan plan = devices.plan(hc);
             ObjectNode spec = OciSpecBuilder.build(in, host);
+            ObjectNode linux = spec.withObject("/linux");
+            linux.put("cgroupsPath", CgroupPaths.of(hc, id));
+            linux.set("resources", resources);
+            DeviceSpecs.apply(spec, plan);
             if (netnsPath != null) {
                 OciSpecBuilder.setNetworkNamespacePath(spec, netnsPath);
             }
             if (mounts != null) {
                 mounts.accept(spec);
                 if (hc.privileged()) { // at start only: the nodes the host has then
-                    HostDevices.addTo(spec, HostDevices.list());
+                    DeviceSpecs.addNodes(spec, HostDevices.all());
                 }
             }
             return Json.MAPPER.writeValueAsBytes(spec);

@@ -35,30 +35,20 @@ final class UnsupportedFields {
             new Rule(HC, "UsernsMode", oneOf("host"), "user namespaces are not supported: containers here always"
                     + " share the host's user namespace (UsernsMode \"host\" or empty)"),
             new Rule(HC, "Cgroup", UNSET, "sharing another container's cgroup is not supported"),
-            new Rule(HC, "CgroupParent", UNSET, "containers are always placed under /pouch/<id>"),
             new Rule(HC, "StorageOpt", UNSET,
                     "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"),
             new Rule(HC, "Isolation", oneOf("default"), "linux only supports the default isolation"),
-            // devices
-            new Rule(HC, "Devices", UNSET, "host devices cannot be added yet"),
-            new Rule(HC, "DeviceCgroupRules", UNSET, "device cgroup rules are not supported yet"),
-            new Rule(HC, "DeviceRequests", UNSET, "device requests (--gpus) are not supported yet"),
-            // resources beyond memory, cpu, cpuset and pids
-            new Rule(HC, "BlkioWeight", UNSET, "block IO weights are not supported yet"),
-            new Rule(HC, "BlkioWeightDevice", UNSET, "block IO weights are not supported yet"),
-            new Rule(HC, "BlkioDeviceReadBps", UNSET, "block IO throttling is not supported yet"),
-            new Rule(HC, "BlkioDeviceWriteBps", UNSET, "block IO throttling is not supported yet"),
-            new Rule(HC, "BlkioDeviceReadIOps", UNSET, "block IO throttling is not supported yet"),
-            new Rule(HC, "BlkioDeviceWriteIOps", UNSET, "block IO throttling is not supported yet"),
-            new Rule(HC, "CpuRealtimePeriod", UNSET, "real-time CPU scheduling is not supported yet"),
-            new Rule(HC, "CpuRealtimeRuntime", UNSET, "real-time CPU scheduling is not supported yet"),
-            new Rule(HC, "MemorySwappiness", isMinusOne(), "memory swappiness is not supported yet"),
-            new Rule(HC, "KernelMemory", UNSET, "kernel memory limits are not supported"),
-            new Rule(HC, "KernelMemoryTCP", UNSET, "kernel TCP memory limits are not supported"),
-            new Rule(HC, "CpuCount", UNSET, "CPU count is a Windows-only option"),
-            new Rule(HC, "CpuPercent", UNSET, "CPU percent is a Windows-only option"),
-            new Rule(HC, "IOMaximumIOps", UNSET, "IO maximum IOps is a Windows-only option"),
-            new Rule(HC, "IOMaximumBandwidth", UNSET, "IO maximum bandwidth is a Windows-only option"),
+            // resources runc or Linux do not apply (dockerd accepts the first four and drops them)
+            new Rule(HC, "KernelMemory", UNSET, "kernel memory limits are deprecated by the kernel and ignored by"
+                    + " runc, so they cannot be applied"),
+            new Rule(HC, "KernelMemoryTCP", UNSET, "kernel TCP memory limits are deprecated by the kernel and ignored"
+                    + " by runc, so they cannot be applied"),
+            new Rule(HC, "CpuCount", UNSET, "CPU count is a Windows-only option; use NanoCpus (--cpus) on Linux"),
+            new Rule(HC, "CpuPercent", UNSET, "linux does not support CPU percent; use NanoCpus (--cpus)"),
+            new Rule(HC, "IOMaximumIOps", UNSET,
+                    "Invalid QoS settings: linux does not support configuration of maximum IOPs"),
+            new Rule(HC, "IOMaximumBandwidth", UNSET,
+                    "Invalid QoS settings: linux does not support configuration of maximum bandwidth"),
             // Config
             new Rule("", "NetworkDisabled", UNSET, "use --network none to run without a network"),
             // Pouch's own fields
@@ -110,11 +100,6 @@ final class UnsupportedFields {
     private static Predicate<JsonNode> oneOf(String... accepted) {
         Set<String> ok = Set.of(accepted);
         return v -> unset(v) || (v.isTextual() && ok.contains(v.textValue()));
-    }
-
-    /** MemorySwappiness: -1 (what the docker CLI sends) means the kernel's default. */
-    private static Predicate<JsonNode> isMinusOne() {
-        return v -> unset(v) || (v.isNumber() && v.asLong() == -1);
     }
 
     private static String shown(JsonNode v) {

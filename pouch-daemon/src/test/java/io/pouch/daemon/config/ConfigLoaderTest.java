@@ -74,4 +74,21 @@ class ConfigLoaderTest {
         Files.writeString(f, "{oops");
         assertThrows(PouchException.class, () -> ConfigLoader.load(Map.of(), f));
     }
+
+    @Test
+    void cgroupfsIsTheOnlyCgroupDriverAndSystemdIsRefusedWithTheReason() throws Exception {
+        assertEquals("cgroupfs", ConfigLoader.loadCgroupDriver(Map.of(), dir.resolve("missing.json"), "init"));
+        assertEquals("cgroupfs", ConfigLoader.loadCgroupDriver(Map.of("exec-opts",
+                List.of("native.cgroupdriver=cgroupfs")), dir.resolve("missing.json"), "init"));
+        String m = assertThrows(PouchException.class, () -> ConfigLoader.loadCgroupDriver(
+                Map.of("cgroup-driver", "systemd"), dir.resolve("missing.json"), "process_api")).getMessage();
+        assertEquals("the systemd cgroup driver is not supported by this engine (and systemd is not running here:"
+                + " PID 1 is process_api); use --cgroup-driver cgroupfs (the default)", m);
+        Path file = dir.resolve("c.json");
+        Files.writeString(file, "{\"exec-opts\": [\"native.cgroupdriver=systemd\"]}");
+        assertThrows(PouchException.class, () -> ConfigLoader.loadCgroupDriver(Map.of(), file, "systemd"));
+        assertEquals("native.cgroupdriver option foo not supported", assertThrows(PouchException.class,
+                () -> ConfigLoader.loadCgroupDriver(Map.of("cgroup-driver", "foo"), dir.resolve("x.json"), "init"))
+                .getMessage());
+    }
 }

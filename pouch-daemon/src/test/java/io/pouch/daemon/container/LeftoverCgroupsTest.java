@@ -25,7 +25,7 @@ class LeftoverCgroupsTest {
         Path busy = Files.createDirectories(root.resolve("pids/pouch").resolve(id));
         Files.writeString(busy.resolve("cgroup.procs"), "42\n");
 
-        LeftoverCgroups.remove(root, id);
+        LeftoverCgroups.remove(root, "/pouch/" + id);
 
         assertFalse(Files.exists(memory));
         assertFalse(Files.exists(cpu));
@@ -36,6 +36,6 @@ class LeftoverCgroupsTest {
 
     @Test
     void aMissingHierarchyIsNotAnError() {
-        LeftoverCgroups.remove(root.resolve("nope"), "c".repeat(64));
+        LeftoverCgroups.remove(root.resolve("nope"), "/pouch/" + "c".repeat(64));
     }
 }

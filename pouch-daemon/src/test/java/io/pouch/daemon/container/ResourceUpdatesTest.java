@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ResourceUpdatesTest {
     private static ContainerUpdate u(Long mem, Long swap, Long nano, Long quota, Long pids, HostConfig.RestartPolicy rp,
                                      List<String> env, List<String> labels) {
-        return new ContainerUpdate(mem, swap, null, nano, null, quota, null, null, null, pids, null, rp, env, labels);
+        return new ContainerUpdate(mem, swap, null, nano, null, quota, null, null, null, pids, null, null, null, rp, env,
+                labels);
     }
 
     private static HostConfig base() {

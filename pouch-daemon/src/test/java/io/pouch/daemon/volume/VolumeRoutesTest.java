@@ -76,7 +76,7 @@ class VolumeRoutesTest {
         assertEquals("a JSON body is required: {\"Name\": ..., \"Driver\": ...}", empty.message());
         TestExchange bad = create("{\"Name\":");
         assertEquals(400, bad.status());
-        assertTrue(bad.message().startsWith("invalid JSON: "), bad.message());
+        assertTrue(bad.message().startsWith("invalid JSON at line 1, column "), bad.message());
         assertEquals(400, create("{\"Name\":\"a/b\"}").status());
     }
 
