@@ -50,16 +50,18 @@ TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compo
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
 POUCH_BIN=${POUCH_BIN:-/usr/local/bin}
 
-# Removes a test or benchmark pouchd's bridge and the iptables chains named after it (pouchd leaves both when it
+# Removes a test or benchmark pouchd's bridge and the iptables/ip6tables chains named after it (pouchd leaves both when it
 # stops, as containers may outlive it; a throwaway daemon's are gone for good). Never touches other bridges' rules.
 remove_pouch_bridge() {
-  local b=$1 t rule c chains
-  for t in nat filter; do
-    iptables-save -t $t | grep -E "^-A .* -j POUCH(-[A-Z0-9]+)?-$b( |\$)" | grep -vE "^-A POUCH(-[A-Z0-9]+)?-$b " \
-      | sed 's/^-A /-D /' | while read -r rule; do eval iptables -t $t "$rule"; done
-    chains=$(iptables-save -t $t | grep -oE "^:POUCH(-[A-Z0-9]+)?-$b " | tr -d ':')
-    for c in $chains; do iptables -t $t -F "$c"; done
-    for c in $chains; do iptables -t $t -X "$c"; done
+  local b=$1 t rule c chains ipt
+  for ipt in iptables ip6tables; do
+    for t in nat filter; do
+      $ipt-save -t $t | grep -E "^-A .* -j POUCH(-[A-Z0-9]+)?-$b( |\$)" | grep -vE "^-A POUCH(-[A-Z0-9]+)?-$b " \
+        | sed 's/^-A /-D /' | while read -r rule; do eval $ipt -t $t "$rule"; done
+      chains=$($ipt-save -t $t | grep -oE "^:POUCH(-[A-Z0-9]+)?-$b " | tr -d ':')
+      for c in $chains; do $ipt -t $t -F "$c"; done
+      for c in $chains; do $ipt -t $t -X "$c"; done
+    done
   done
   ip link del "$b" 2>/dev/null || true
 }

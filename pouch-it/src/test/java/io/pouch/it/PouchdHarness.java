@@ -422,18 +422,20 @@ public final class PouchdHarness implements AutoCloseable {
     }
 
     /**
-     * pouchd leaves its bridge and iptables chains in place when it stops (containers may outlive it, as with
+     * pouchd leaves its bridge and iptables/ip6tables chains in place when it stops (containers may outlive it, as with
      * dockerd); a test daemon is gone for good, so its bridge and the chains named after it go too.
      */
     private void removeNetworkState() {
         String script = """
                 b="$1"
-                for t in nat filter; do
-                  iptables-save -t $t | grep -E "^-A .* -j POUCH(-[A-Z0-9]+)?-$b( |\\$)" | grep -vE "^-A POUCH(-[A-Z0-9]+)?-$b " \\
-                    | sed 's/^-A /-D /' | while read -r rule; do eval iptables -t $t $rule; done
-                  chains=$(iptables-save -t $t | grep -oE "^:POUCH(-[A-Z0-9]+)?-$b " | tr -d ':')
-                  for c in $chains; do iptables -t $t -F $c; done
-                  for c in $chains; do iptables -t $t -X $c; done
+                for ipt in iptables ip6tables; do
+                  for t in nat filter; do
+                    $ipt-save -t $t | grep -E "^-A .* -j POUCH(-[A-Z0-9]+)?-$b( |\\$)" | grep -vE "^-A POUCH(-[A-Z0-9]+)?-$b " \\
+                      | sed 's/^-A /-D /' | while read -r rule; do eval $ipt -t $t $rule; done
+                    chains=$($ipt-save -t $t | grep -oE "^:POUCH(-[A-Z0-9]+)?-$b " | tr -d ':')
+                    for c in $chains; do $ipt -t $t -F $c; done
+                    for c in $chains; do $ipt -t $t -X $c; done
+                  done
                 done
                 ip link del "$b" 2>/dev/null || true
                 """;
