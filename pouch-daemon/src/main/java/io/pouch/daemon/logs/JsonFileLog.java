@@ -167,8 +167,8 @@ public final class JsonFileLog implements LogSink {
      * Validates json-file log options with dockerd's rules and wording (call at container create):
      * {@code max-size} is a human size with decimal units ("10m" = 10,000,000 bytes, "1k", "5MB"), {@code max-file}
      * an integer &gt;= 1 (default 1; without max-size it has no effect, as in dockerd); labels, labels-regex, env
-     * and env-regex name the extra attributes (see LogAttributes); compress and tag are accepted and ignored;
-     * unknown ones are rejected.
+     * and env-regex name the extra attributes (see LogAttributes); {@code compress=true} is refused (rotated files
+     * are kept uncompressed), {@code tag} is accepted as dockerd accepts it; unknown ones are rejected.
      *
      * @throws PouchException 400 with the reason
      */
@@ -178,6 +178,15 @@ public final class JsonFileLog implements LogSink {
             if (!KNOWN_OPTS.contains(k)) {
                 throw PouchException.invalidArgument("unknown log opt '" + k + "' for json-file log driver");
             }
+        }
+        String compress = o.get("compress");
+        if (compress != null && !compress.equals("false")) {
+            if (!compress.equals("true")) {
+                throw PouchException.invalidArgument("error parsing compress log option: strconv.ParseBool: parsing \""
+                        + compress + "\": invalid syntax");
+            }
+            throw PouchException.invalidArgument("log option compress=true is not supported by the json-file driver of"
+                    + " pouchd: rotated files are kept uncompressed; remove it or set compress=false");
         }
         long maxSize = -1;
         String ms = o.get("max-size");

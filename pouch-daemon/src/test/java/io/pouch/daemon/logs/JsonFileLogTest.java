@@ -146,4 +146,15 @@ public class JsonFileLogTest {
         assertEquals(400, assertThrows(PouchException.class,
                 () -> JsonFileLog.parseOptions(Map.of("max-size", "ten"))).status());
     }
+
+    @Test
+    void compressionIsRefusedRatherThanDropped() {
+        assertEquals(new JsonFileLog.Options(-1, 1), JsonFileLog.parseOptions(Map.of("compress", "false", "tag", "x")));
+        PouchException e = assertThrows(PouchException.class,
+                () -> JsonFileLog.parseOptions(Map.of("max-size", "1m", "compress", "true")));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith("log option compress=true is not supported"), e.getMessage());
+        assertTrue(assertThrows(PouchException.class, () -> JsonFileLog.parseOptions(Map.of("compress", "yes")))
+                .getMessage().contains("invalid syntax"));
+    }
 }
