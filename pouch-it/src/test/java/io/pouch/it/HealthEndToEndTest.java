@@ -257,6 +257,7 @@ class HealthEndToEndTest {
         d.docker("run", "-d", "--name", n, "--health-cmd", "test -f /tmp/ok", "--health-interval", "500ms",
                 "--health-retries", "1", "busybox", "sleep", "1000").ok();
         awaitStatus(n, "unhealthy");
+        d.stopDaemon();
         d.restartDaemon();
         assertEquals("unhealthy", status(n), "the state was saved");
         assertFalse(health(n).path("Log").isEmpty());

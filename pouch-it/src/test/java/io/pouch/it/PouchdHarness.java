@@ -188,8 +188,12 @@ public final class PouchdHarness implements AutoCloseable {
         }
     }
 
-    /** Starts pouchd again on the same dirs and waits for /_ping. */
+    /** Starts pouchd again on the same dirs and waits for /_ping; stop or kill the running one first. */
     public void restartDaemon() {
+        if (process.isAlive()) {
+            // a second pouchd on the same dirs would leave the first one running, unknown to close()
+            throw new AssertionError("pouchd " + process.pid() + " is still running: stop or kill it first");
+        }
         try {
             process = launch();
         } catch (IOException e) {
