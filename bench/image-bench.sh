@@ -39,7 +39,7 @@ bench_start() {
   dockerd --data-root "$B/docker" --exec-root "$B/docker-exec" -H "unix://$B/dockerd.sock" --pidfile "$B/dockerd.pid" \
     --bridge none --iptables=false --ip-masq=false --userland-proxy=false >"$B/dockerd.log" 2>&1 &
   "${POUCHD[@]}" --home-dir "$B/pouch" --exec-root "$B/pouch-run" --listen "unix://$B/pouchd.sock" \
-    --pidfile "$B/pouchd.pid" --config-file "$B/none.json" --bridge-name "$BRIDGE" --bip "$BIP" ${POUCHD_ARGS:-} >"$B/pouchd.log" 2>&1 &
+    --pidfile "$B/pouchd.pid" --enable-cri=false --config-file "$B/none.json" --bridge-name "$BRIDGE" --bip "$BIP" ${POUCHD_ARGS:-} >"$B/pouchd.log" 2>&1 &
   wait_ping "$B/dockerd.sock"; wait_ping "$B/pouchd.sock"
 }
 

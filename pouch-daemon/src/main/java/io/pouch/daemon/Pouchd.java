@@ -5,6 +5,7 @@ import io.pouch.daemon.api.HttpServer;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
+import io.pouch.daemon.config.CriConfig;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
@@ -23,6 +24,7 @@ import io.pouch.daemon.container.stats.StatsService;
 import io.pouch.daemon.container.stats.TopService;
 import io.pouch.daemon.containerd.Containerd;
 import io.pouch.daemon.containerd.ContainerdSupervisor;
+import io.pouch.daemon.cri.CriDaemon;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.DistributionRoutes;
 import io.pouch.daemon.image.ImageManager;
@@ -124,6 +126,24 @@ public final class Pouchd implements Callable<Integer> {
     @Option(names = "--default-registry-namespace", description = "namespace of one-component names on the default registry (default library)")
     String defaultRegistryNamespace;
 
+    // ---- the Kubernetes CRI server
+    @Option(names = "--enable-cri", arity = "0..1", fallbackValue = "true",
+            description = "serve the Kubernetes CRI (default true)")
+    Boolean enableCri;
+    @Option(names = "--listen-cri", description = "the CRI's socket (default unix:///var/run/pouchcri.sock)")
+    String listenCri;
+    @Option(names = "--sandbox-image", description = "pause image of pod sandboxes (default registry.k8s.io/pause:3.9,"
+            + " loaded from the install when missing)")
+    String sandboxImage;
+    @Option(names = "--cni-conf-dir", description = "pod network configs (default /etc/cni/net.d)")
+    String cniConfDir;
+    @Option(names = "--cni-bin-dir", description = "CNI plugin directory (repeatable; default /usr/lib/cni, /opt/cni/bin)")
+    List<String> cniBinDirs;
+    @Option(names = "--stream-server-address", description = "address of the CRI streaming server (default 127.0.0.1)")
+    String streamServerAddress;
+    @Option(names = "--stream-server-port", description = "port of the CRI streaming server (default 10010; 0: any)")
+    Integer streamServerPort;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
             System.err.println("pouchd: " + e.getMessage());
@@ -175,6 +195,19 @@ public final class Pouchd implements Callable<Integer> {
         }
     }
 
+    /** The CRI flags, keyed like the file. */
+    Map<String, Object> criFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "enable-cri", enableCri);
+        put(m, "listen-cri", listenCri);
+        put(m, "sandbox-image", sandboxImage);
+        put(m, "cni-conf-dir", cniConfDir);
+        put(m, "cni-bin-dir", cniBinDirs == null ? null : new ArrayList<>(cniBinDirs));
+        put(m, "stream-server-address", streamServerAddress);
+        put(m, "stream-server-port", streamServerPort);
+        return m;
+    }
+
     /** TLS flags for tcp:// addresses, keyed like the file's "TLS" object. */
     Map<String, Object> tlsFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -209,10 +242,12 @@ public final class Pouchd implements Callable<Integer> {
         flags.putAll(bridgeFlags());
         flags.putAll(registryFlags());
         flags.putAll(cgroupFlags());
+        flags.putAll(criFlags());
         DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
         BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
+        CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
         setUpLogging(cfg.debug());
         NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts
@@ -277,12 +312,21 @@ public final class Pouchd implements Callable<Integer> {
         new CommitRoutes(new ContainerCommitter(ctd, containers, images.committer(), events)).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
         server.start();
+        // the Kubernetes CRI: pods and their containers are containers of the same managers
+        AutoCloseable cri = criConfig.enabled()
+                ? CriDaemon.start(criConfig, cfg, VERSION, containers, images, registry, execs, events)
+                : () -> { };
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("pouchd stopping; running containers keep running");
             server.close();
+            try {
+                cri.close();
+            } catch (Exception e) {
+                log.warning("the CRI server did not stop cleanly: " + e.getMessage());
+            }
             containers.close();
             networks.close();
             ctd.close();

@@ -159,6 +159,17 @@ public final class PouchdHarness implements AutoCloseable {
                 "--config-file", base.resolve("no-config.json").toString(),
                 "--registry-certs-dir", base.resolve("certs.d").toString(),
                 "--debug"));
+        // the CRI server is on by default: each test daemon gets its own socket, stream port and CNI config dir
+        // unless the test names its own
+        if (extraArgs.stream().noneMatch(a -> a.startsWith("--listen-cri") || a.startsWith("--enable-cri"))) {
+            cmd.addAll(List.of("--listen-cri", "unix://" + base.resolve("cri.sock")));
+        }
+        if (extraArgs.stream().noneMatch(a -> a.startsWith("--stream-server-port"))) {
+            cmd.addAll(List.of("--stream-server-port", "0"));
+        }
+        if (extraArgs.stream().noneMatch(a -> a.startsWith("--cni-conf-dir"))) {
+            cmd.addAll(List.of("--cni-conf-dir", base.resolve("cni").toString()));
+        }
         cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile()));

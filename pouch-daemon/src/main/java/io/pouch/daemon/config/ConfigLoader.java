@@ -27,6 +27,9 @@ public final class ConfigLoader {
             "fixed-cidr", "mtu", "iptables", "ipforward",
             // the cgroup driver: Pouch's "cgroup-driver" or dockerd's "exec-opts" ["native.cgroupdriver=..."]
             "cgroup-driver", "exec-opts",
+            // the Kubernetes CRI server, its pod networks and its streaming server
+            "enable-cri", "listen-cri", "sandbox-image", "cni-conf-dir", "cni-bin-dir", "stream-server-address",
+            "stream-server-port",
             // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
             "TLS");
 
@@ -138,6 +141,40 @@ public final class ConfigLoader {
         return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), strings(m.get("registry-mirrors")),
                 strings(m.get("insecure-registries")), Path.of(str(m, "registry-certs-dir", d.certsDir().toString())),
                 str(m, "image-proxy", null), str(m, "default-registry-namespace", d.defaultNamespace()));
+    }
+
+    // ---- the Kubernetes CRI server ----
+
+    /**
+     * The CRI settings from the same flags and file as {@link #load}; call after it (it validated both).
+     *
+     * @throws PouchException 400 for a listen address that is not unix://, a port outside 0..65535, or a boolean
+     *         that is not one
+     */
+    public static CriConfig loadCri(Map<String, Object> flags, Path file) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        String listen = str(m, "listen-cri", CriConfig.DEFAULT_LISTEN);
+        if (!listen.startsWith("unix:///")) {
+            throw PouchException.invalidArgument("invalid listen-cri " + listen + ": the CRI is served on a unix socket"
+                    + " only (unix:///path), as kubelet dials it");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(str(m, "stream-server-port", Integer.toString(CriConfig.DEFAULT_STREAM_PORT)));
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("invalid stream-server-port " + m.get("stream-server-port")
+                    + ": it must be a number");
+        }
+        if (port < 0 || port > 65535) {
+            throw PouchException.invalidArgument("invalid stream-server-port " + port + ": it must be 0..65535");
+        }
+        String address = str(m, "stream-server-address", "127.0.0.1");
+        List<String> binDirs = strings(m.get("cni-bin-dir"));
+        return new CriConfig(bool(m, "enable-cri"), listen, str(m, "sandbox-image", CriConfig.DEFAULT_SANDBOX_IMAGE),
+                Path.of(str(m, "cni-conf-dir", "/etc/cni/net.d")),
+                (binDirs.isEmpty() ? List.of("/usr/lib/cni", "/opt/cni/bin") : binDirs).stream().map(Path::of).toList(),
+                new java.net.InetSocketAddress(address, port));
     }
 
     // ---- TLS for tcp:// listen addresses ----

@@ -136,6 +136,26 @@ public final class ExecManager {
         return hidden.run(containerId, cmd, user, workingDir, output, timeout).exitCode();
     }
 
+    /**
+     * As {@link #runHidden(String, List, String, String, OutputStream, Duration)}, with stdout and stderr kept
+     * apart (the CRI's ExecSync answers them separately).
+     */
+    public Integer runHidden(String containerId, List<String> cmd, OutputStream stdout, OutputStream stderr,
+                             Duration timeout) throws InterruptedException {
+        return hidden.run(containerId, cmd, null, null, stdout, stderr, timeout).exitCode();
+    }
+
+    /**
+     * Runs {@code cmd} in the running container wired to a client's streams, as the CRI's streaming exec needs;
+     * see {@link HiddenExecs#interactive}.
+     */
+    public int runInteractive(String containerId, List<String> cmd, boolean tty, java.io.InputStream stdin,
+                              OutputStream stdout, OutputStream stderr,
+                              java.util.function.Consumer<java.util.function.BiConsumer<Integer, Integer>> resizes)
+            throws InterruptedException {
+        return hidden.interactive(containerId, cmd, tty, stdin, stdout, stderr, resizes);
+    }
+
     /** Exec ids of a container (for its inspect's ExecIDs); running or not yet started ones, as dockerd. */
     public List<String> execIds(String containerId) {
         return table.idsOf(containerId);

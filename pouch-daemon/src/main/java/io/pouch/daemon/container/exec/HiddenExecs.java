@@ -7,9 +7,12 @@ import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.containerd.ContainerdException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -59,6 +62,12 @@ final class HiddenExecs {
      */
     Outcome run(String containerId, List<String> cmd, String user, String workingDir, OutputStream output,
                 Duration timeout) throws InterruptedException {
+        return run(containerId, cmd, user, workingDir, output, output, timeout);
+    }
+
+    /** As {@link #run(String, List, String, String, OutputStream, Duration)}, stdout and stderr apart. */
+    Outcome run(String containerId, List<String> cmd, String user, String workingDir, OutputStream stdout,
+                OutputStream stderr, Duration timeout) throws InterruptedException {
         ContainerManager.ProcessView c = containers.processView(containerId);
         ExecChecks.requireRunning(c);
         ExecConfig cfg = new ExecConfig(false, true, true, "", false, null, cmd, false, user, workingDir);
@@ -71,7 +80,7 @@ final class HiddenExecs {
         }
         ContainerIO io = p.io();
         Integer status = null;
-        Sink sink = new Sink(output, new CountDownLatch(1));
+        Sink sink = new Sink(stdout, stderr, new CountDownLatch(1));
         try (ContainerIO.Subscription ignored = io.attach(sink)) {
             if (p.error() != null) {
                 throw p.error();
@@ -108,6 +117,92 @@ final class HiddenExecs {
         }
     }
 
+    /**
+     * Runs {@code cmd} in the running container wired to a client's streams (the CRI's streaming exec): stdin is
+     * copied in until its end (which closes the process's stdin), output goes to {@code stdout} and
+     * {@code stderr} (either may be null: dropped), terminal sizes reach the console. Waits for the exit and the
+     * last output; interrupted, the process is killed.
+     *
+     * @param resizes called once with the function that resizes the console (height, width)
+     */
+    int interactive(String containerId, List<String> cmd, boolean tty, InputStream stdin, OutputStream stdout,
+                    OutputStream stderr, Consumer<BiConsumer<Integer, Integer>> resizes) throws InterruptedException {
+        ContainerManager.ProcessView c = containers.processView(containerId);
+        ExecChecks.requireRunning(c);
+        ExecConfig cfg = new ExecConfig(stdin != null, true, !tty, "", tty, null, cmd, false, null, null);
+        Exec e = Exec.created(ExecManager.newId(), c.id(), cfg, null, System.currentTimeMillis());
+        String line = String.join(" ", cmd);
+        events.publish(c, "exec_create: " + line, Map.of("execID", e.id));
+        PreparedProcess p = preparer.prepare(e);
+        if (p.io() == null) {
+            throw p.error();
+        }
+        ContainerIO io = p.io();
+        Integer status = null;
+        OutputStream discard = OutputStream.nullOutputStream();
+        Sink sink = new Sink(stdout == null ? discard : stdout, stderr == null ? discard : stderr,
+                new CountDownLatch(1));
+        Thread feeder = null;
+        try (ContainerIO.Subscription ignored = io.attach(sink)) {
+            if (p.error() != null) {
+                throw p.error();
+            }
+            CompletableFuture<Integer> exit = new CompletableFuture<>();
+            processes.awaitExit(e, exit::complete);
+            try {
+                processes.start(e);
+            } catch (ContainerdException x) {
+                throw StartFailure.of(c.id(), x).error();
+            }
+            events.publish(c, "exec_start: " + line, Map.of("execID", e.id));
+            if (tty) {
+                resizes.accept((h, w) -> {
+                    try {
+                        processes.resize(e, h, w);
+                    } catch (PouchException x) {
+                        LOG.log(Level.FINE, "cannot resize exec " + e.id, x);
+                    }
+                });
+            }
+            if (stdin != null) {
+                feeder = Thread.ofVirtual().start(() -> feed(stdin, io));
+            }
+            try {
+                status = exit.get();
+            } catch (InterruptedException ie) {
+                kill(e);
+                status = awaitKilled(exit);
+                throw ie;
+            } catch (ExecutionException x) {
+                throw PouchException.internal("the exec's exit could not be learnt: " + x.getCause(), x.getCause());
+            }
+            sink.awaitDelivered();
+            return status;
+        } finally {
+            if (feeder != null) {
+                feeder.interrupt();
+            }
+            processes.release(e);
+            io.close();
+            events.publish(c, "exec_die", Map.of("execID", e.id, "exitCode",
+                    Integer.toString(status == null ? ExecExits.UNKNOWN_EXIT : status)));
+        }
+    }
+
+    /** Copies the client's input to the process until either ends; the client's end closes the process's stdin. */
+    private static void feed(InputStream in, ContainerIO io) {
+        byte[] buf = new byte[32 * 1024];
+        try (OutputStream out = io.stdin()) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+                out.flush();
+            }
+        } catch (IOException x) {
+            LOG.log(Level.FINE, "the input of an exec ended", x);
+        }
+    }
+
     private void kill(Exec e) {
         try {
             processes.kill(e, SIGKILL);
@@ -129,7 +224,7 @@ final class HiddenExecs {
     }
 
     /** Hands the process's output to the caller's stream; {@code closed} opens once all of it was handed over. */
-    private record Sink(OutputStream out, CountDownLatch closed) implements ContainerIO.Subscriber {
+    private record Sink(OutputStream out, OutputStream err, CountDownLatch closed) implements ContainerIO.Subscriber {
         /** Subscribers are fed on threads of their own: the output has reached {@code out} once this returns. */
         void awaitDelivered() throws InterruptedException {
             if (!closed.await(DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -140,7 +235,7 @@ final class HiddenExecs {
         @Override
         public void onOutput(int stream, byte[] data, int offset, int length) {
             try {
-                out.write(data, offset, length);
+                (stream == 2 ? err : out).write(data, offset, length);
             } catch (IOException x) {
                 LOG.log(Level.FINE, "the output of a hidden exec was dropped", x);
             }

@@ -1,0 +1,69 @@
+package io.pouch.daemon.cri;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC server kubelet dials: the CRI services on a unix socket. Calls run on virtual threads because most of
+ * them wait on containerd or a registry; the event loops only move bytes.
+ */
+public final class CriServer implements AutoCloseable {
+    private final Path socket;
+    private final EpollEventLoopGroup boss = new EpollEventLoopGroup(1);
+    private final EpollEventLoopGroup workers = new EpollEventLoopGroup(2);
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private final Server server;
+
+    public CriServer(Path socket, List<BindableService> services) {
+        this.socket = socket;
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(calls)
+                .maxInboundMessageSize(16 * 1024 * 1024); // kubelet's own limit for CRI messages
+        services.forEach(b::addService);
+        this.server = b.build();
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(socket.toAbsolutePath().getParent());
+        Files.deleteIfExists(socket); // a socket left by a pouchd that did not stop cleanly
+        server.start();
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        calls.shutdownNow();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // best effort: the next start removes it
+        }
+    }
+}

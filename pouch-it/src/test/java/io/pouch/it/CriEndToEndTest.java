@@ -1,0 +1,361 @@
+package io.pouch.it;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.pouch.cri.v1.ContainerConfig;
+import io.pouch.cri.v1.ContainerFilter;
+import io.pouch.cri.v1.ContainerMetadata;
+import io.pouch.cri.v1.ContainerState;
+import io.pouch.cri.v1.ContainerStateValue;
+import io.pouch.cri.v1.ContainerStatsRequest;
+import io.pouch.cri.v1.ContainerStatusRequest;
+import io.pouch.cri.v1.CreateContainerRequest;
+import io.pouch.cri.v1.ExecSyncRequest;
+import io.pouch.cri.v1.ExecSyncResponse;
+import io.pouch.cri.v1.ImageSpec;
+import io.pouch.cri.v1.KeyValue;
+import io.pouch.cri.v1.ListContainersRequest;
+import io.pouch.cri.v1.ListPodSandboxRequest;
+import io.pouch.cri.v1.PodSandboxConfig;
+import io.pouch.cri.v1.PodSandboxFilter;
+import io.pouch.cri.v1.PodSandboxMetadata;
+import io.pouch.cri.v1.PodSandboxState;
+import io.pouch.cri.v1.PodSandboxStatus;
+import io.pouch.cri.v1.PodSandboxStatusRequest;
+import io.pouch.cri.v1.PortMapping;
+import io.pouch.cri.v1.RemoveContainerRequest;
+import io.pouch.cri.v1.RemovePodSandboxRequest;
+import io.pouch.cri.v1.ReopenContainerLogRequest;
+import io.pouch.cri.v1.RunPodSandboxRequest;
+import io.pouch.cri.v1.StartContainerRequest;
+import io.pouch.cri.v1.StatusRequest;
+import io.pouch.cri.v1.StatusResponse;
+import io.pouch.cri.v1.StopContainerRequest;
+import io.pouch.cri.v1.StopPodSandboxRequest;
+import io.pouch.cri.v1.VersionRequest;
+import io.pouch.testing.Await;
+import io.pouch.testing.HostNetworks;
+import io.pouch.testing.HostNetworks.Subnet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Kubernetes CRI through the project's own generated client, as kubelet drives it: pod sandboxes with CNI
+ * networking (Debian's bridge, host-local and portmap plugins on a bridge and subnet of this test's own), containers
+ * joined to them, ExecSync, CRI-format logs and their reopening, stats, hostPort, pods surviving a pouchd restart,
+ * and the error codes of bad calls. Traffic goes only to the test's own pods and the host's own addresses.
+ */
+@Tag("e2e")
+class CriEndToEndTest {
+    /** CRI log lines: RFC 3339 nano time, stream, full/partial tag, content. */
+    private static final Pattern CRI_LINE = Pattern.compile(
+            "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z (stdout|stderr) [FP] .*$");
+    private static PouchdHarness d;
+    private static CriClient cri;
+    private static String cniBridge;
+    private static Subnet podSubnet;
+    private static final List<String> PODS = new ArrayList<>();
+
+    @BeforeAll
+    static void daemon() throws IOException {
+        cniBridge = HostNetworks.bridgeName("pcri");
+        podSubnet = HostNetworks.reserveSubnet();
+        d = PouchdHarness.startPrivate("pcd", base -> writeCniConfig(base.resolve("cni")),
+                List.of("--sandbox-image", "pouch-test/pause:1", "--cni-conf-dir", "$BASE/cni",
+                        "--cni-bin-dir", "/usr/lib/cni"));
+        Path pauseTar = d.base().resolve("pause.tar");
+        Cmd.run(List.of(Cmd.repoRoot().resolve("scripts/build-pause-image").toString(), pauseTar.toString(),
+                "pouch-test/pause:1"), Map.of(), null, Duration.ofMinutes(2)).ok();
+        d.docker("load", "-i", pauseTar.toString()).ok();
+        cri = new CriClient(d.base().resolve("cri.sock"));
+    }
+
+    private static void writeCniConfig(Path dir) {
+        String conf = """
+                {"cniVersion": "1.0.0", "name": "pouch-cri-test", "plugins": [
+                  {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+                   "ipam": {"type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "%s"}]]}},
+                  {"type": "portmap", "capabilities": {"portMappings": true}, "snat": true}]}
+                """.formatted(cniBridge, dir.resolve("ipam"), podSubnet.cidr());
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("10-test.conflist"), conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        try {
+            if (cri != null) {
+                for (String pod : PODS) {
+                    try {
+                        cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+                        cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+                    } catch (StatusRuntimeException e) {
+                        System.err.println("cannot remove pod " + pod + ": " + e.getStatus());
+                    }
+                }
+                cri.close();
+            }
+        } finally {
+            if (d != null) {
+                d.close();
+            }
+            Cmd.run(List.of("ip", "link", "del", cniBridge), Map.of(), null, Duration.ofSeconds(10));
+            CniChains.removeEmptyPortmapChains();
+        }
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static PodSandboxConfig pod(String name) {
+        return PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace("default")
+                        .setUid(UUID.randomUUID().toString()).setAttempt(0))
+                .setHostname(name)
+                .setLogDirectory(d.base().resolve("pods").resolve(name).toString())
+                .putLabels("io.kubernetes.pod.name", name)
+                .putLabels("io.kubernetes.pod.namespace", "default")
+                .putAnnotations("test.pouch.io/pod", name)
+                .build();
+    }
+
+    private static String runPod(PodSandboxConfig config) {
+        String id = cri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
+                .getPodSandboxId();
+        PODS.add(id);
+        return id;
+    }
+
+    private static String startContainer(String pod, PodSandboxConfig podConfig, String name, List<String> command) {
+        ContainerConfig c = ContainerConfig.newBuilder()
+                .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                .setImage(ImageSpec.newBuilder().setImage("busybox:latest"))
+                .addAllCommand(command)
+                .addEnvs(KeyValue.newBuilder().setKey("GREETING").setValue("hello"))
+                .setLogPath(name + "/0.log")
+                .putLabels("io.kubernetes.container.name", name)
+                .build();
+        String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
+                .setConfig(c).setSandboxConfig(podConfig).build()).getContainerId();
+        cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
+    }
+
+    private static ExecSyncResponse exec(String container, String... cmd) {
+        return cri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(container)
+                .addAllCmd(List.of(cmd)).setTimeout(30).build());
+    }
+
+    private static PodSandboxStatus podStatus(String id) {
+        return cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).build())
+                .getStatus();
+    }
+
+    @Test
+    void versionAndStatusNameTheRuntimeAndItsReadiness() {
+        var v = cri.runtime().version(VersionRequest.getDefaultInstance());
+        assertEquals("pouch", v.getRuntimeName());
+        assertEquals("v1", v.getRuntimeApiVersion());
+        StatusResponse s = cri.runtime().status(StatusRequest.getDefaultInstance());
+        assertEquals(2, s.getStatus().getConditionsCount(), s.toString());
+        for (var c : s.getStatus().getConditionsList()) {
+            assertTrue(c.getStatus(), c.toString()); // the test's CNI config makes the network ready
+        }
+    }
+
+    @Test
+    void aPodRunsContainersThatShareItsNetworkAndWriteCriLogs() throws Exception {
+        String name = "web-" + id();
+        PodSandboxConfig config = pod(name);
+        String pod = runPod(config);
+        PodSandboxStatus status = podStatus(pod);
+        assertEquals(PodSandboxState.SANDBOX_READY, status.getState());
+        String ip = status.getNetwork().getIp();
+        assertTrue(ip.startsWith(podSubnet.prefix()), "pod IP " + ip + " in " + podSubnet);
+        assertEquals(name, status.getMetadata().getName());
+        assertEquals(name, status.getAnnotationsOrThrow("test.pouch.io/pod"));
+
+        String c = startContainer(pod, config, "app", List.of("sh", "-c",
+                "echo $GREETING; echo oops >&2; exec sleep 1000"));
+        var cs = cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(c).build())
+                .getStatus();
+        assertEquals(ContainerState.CONTAINER_RUNNING, cs.getState());
+        assertTrue(cs.getStartedAt() > 0);
+        assertTrue(cs.getImageRef().startsWith("sha256:"), cs.getImageRef());
+
+        // the container is in the pod's network namespace and has the pod's hostname
+        assertEquals(name, exec(c, "hostname").getStdout().toStringUtf8().trim());
+        assertTrue(exec(c, "ip", "-4", "addr", "show", "eth0").getStdout().toStringUtf8().contains(ip));
+        ExecSyncResponse failing = exec(c, "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertEquals(3, failing.getExitCode());
+        assertEquals("out\n", failing.getStdout().toStringUtf8());
+        assertEquals("err\n", failing.getStderr().toStringUtf8());
+        // the host reaches the pod on the test's own bridge
+        Cmd.run(List.of("ping", "-c", "1", "-W", "2", ip), Map.of(), null, Duration.ofSeconds(10)).ok();
+
+        // CRI-format log at kubelet's path
+        Path log = Path.of(config.getLogDirectory(), "app/0.log");
+        String text = Await.until(Duration.ofSeconds(10), () -> read(log), t -> t.contains("oops"), "log of app");
+        for (String line : text.split("\n")) {
+            assertTrue(CRI_LINE.matcher(line).matches(), line);
+        }
+        assertTrue(text.contains(" stdout F hello\n"), text);
+        assertTrue(text.contains(" stderr F oops\n"), text);
+
+        // kubelet's rotation: rename, reopen, new output goes to a new file at the path
+        Path rotated = log.resolveSibling("0.log.1");
+        Files.move(log, rotated);
+        cri.runtime().reopenContainerLog(ReopenContainerLogRequest.newBuilder().setContainerId(c).build());
+        assertTrue(Files.exists(log));
+        // kubelet reads it with its own reader: the engine's logs API answers from the same file
+        assertTrue(d.docker("ps", "--filter", "label=io.kubernetes.pod.name=" + name, "--format", "{{.ID}}").ok()
+                .out().contains(c.substring(0, 12)));
+
+        // stats of a running container
+        var stats = cri.runtime().containerStats(ContainerStatsRequest.newBuilder().setContainerId(c).build())
+                .getStats();
+        assertTrue(stats.getMemory().getWorkingSetBytes().getValue() > 0, stats.toString());
+        assertTrue(stats.getCpu().getUsageCoreNanoSeconds().getValue() > 0, stats.toString());
+
+        // lists filter by pod, state and label
+        var listed = cri.runtime().listContainers(ListContainersRequest.newBuilder().setFilter(ContainerFilter
+                .newBuilder().setPodSandboxId(pod).setState(ContainerStateValue.newBuilder()
+                        .setState(ContainerState.CONTAINER_RUNNING))).build()).getContainersList();
+        assertEquals(1, listed.size());
+        assertEquals(c, listed.getFirst().getId());
+        assertEquals(1, cri.runtime().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(PodSandboxFilter
+                .newBuilder().putLabelSelector("io.kubernetes.pod.name", name))).build().getItemsCount());
+
+        // stop: the container exits, the pod is not ready and its network is gone; both stops are idempotent
+        cri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(c).setTimeout(2).build());
+        var stopped = cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(c).build())
+                .getStatus();
+        assertEquals(ContainerState.CONTAINER_EXITED, stopped.getState());
+        assertTrue(stopped.getFinishedAt() >= stopped.getStartedAt());
+        cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        assertEquals(PodSandboxState.SANDBOX_NOTREADY, podStatus(pod).getState());
+        cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
+        StatusRuntimeException gone = assertThrows(StatusRuntimeException.class,
+                () -> cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(c).build()));
+        assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+        assertFalse(d.docker("ps", "-a", "--format", "{{.ID}}").ok().out().contains(c.substring(0, 12)));
+    }
+
+    @Test
+    void podsReachEachOtherAndAHostPortReachesAPod() throws Exception {
+        PodSandboxConfig a = pod("a-" + id());
+        String podA = runPod(a);
+        int hostPort = freePort();
+        PodSandboxConfig b = pod("b-" + id()).toBuilder()
+                .addPortMappings(PortMapping.newBuilder().setContainerPort(8080).setHostPort(hostPort)).build();
+        String podB = runPod(b);
+        String inA = startContainer(podA, a, "client", List.of("sleep", "1000"));
+        startContainer(podB, b, "server", List.of("sh", "-c",
+                "mkdir -p /www && echo pod-b > /www/index.html && exec httpd -f -p 8080 -h /www"));
+        String ipB = podStatus(podB).getNetwork().getIp();
+        String got = Await.until(Duration.ofSeconds(10), () -> exec(inA, "wget", "-qO-", "-T", "2",
+                "http://" + ipB + ":8080/").getStdout().toStringUtf8(), s -> s.contains("pod-b"), "pod a to pod b");
+        assertEquals("pod-b\n", got);
+        // hostPort through portmap, to the host's own address on the pod bridge
+        String gateway = podSubnet.address(1);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String body = Await.until(Duration.ofSeconds(10), () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":" + hostPort + "/"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (IOException | InterruptedException e) {
+                return "";
+            }
+        }, s -> s.contains("pod-b"), "hostPort " + hostPort);
+        assertEquals("pod-b\n", body);
+    }
+
+    @Test
+    void podsAndContainersSurviveADaemonRestart() {
+        PodSandboxConfig config = pod("keep-" + id());
+        String pod = runPod(config);
+        String c = startContainer(pod, config, "app", List.of("sleep", "1000"));
+        String ip = podStatus(pod).getNetwork().getIp();
+        d.stopDaemon();
+        d.restartDaemon();
+        PodSandboxStatus after = podStatus(pod);
+        assertEquals(PodSandboxState.SANDBOX_READY, after.getState());
+        assertEquals(ip, after.getNetwork().getIp());
+        assertEquals(0, exec(c, "true").getExitCode());
+    }
+
+    @Test
+    void badCallsGetCodesAPersonCanActOn() {
+        StatusRuntimeException noMeta = assertThrows(StatusRuntimeException.class, () -> cri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(PodSandboxConfig.getDefaultInstance())
+                        .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, noMeta.getStatus().getCode());
+        assertTrue(noMeta.getStatus().getDescription().contains("metadata"), noMeta.getStatus().toString());
+        StatusRuntimeException handler = assertThrows(StatusRuntimeException.class, () -> cri.runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod("h-" + id()))
+                        .setRuntimeHandler("kata").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, handler.getStatus().getCode());
+        assertTrue(handler.getStatus().getDescription().contains("kata"));
+        StatusRuntimeException noPod = assertThrows(StatusRuntimeException.class, () -> cri.runtime()
+                .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId("f00dfeed")
+                        .setConfig(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder()
+                                .setName("x")).setImage(ImageSpec.newBuilder().setImage("busybox"))).build()));
+        assertEquals(Status.Code.NOT_FOUND, noPod.getStatus().getCode());
+        // idempotent stop and remove of what does not exist
+        cri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId("f00dfeed").build());
+        cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId("f00dfeed").build());
+        cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId("f00dfeed").build());
+        cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId("f00dfeed").build());
+        // a second container with the same metadata in the same pod is refused, the first stays
+        PodSandboxConfig config = pod("dup-" + id());
+        String pod = runPod(config);
+        startContainer(pod, config, "one", List.of("sleep", "1000"));
+        StatusRuntimeException dup = assertThrows(StatusRuntimeException.class,
+                () -> startContainer(pod, config, "one", List.of("sleep", "1000")));
+        assertTrue(dup.getStatus().getCode() == Status.Code.ALREADY_EXISTS
+                || dup.getStatus().getCode() == Status.Code.FAILED_PRECONDITION, dup.getStatus().toString());
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
