@@ -66,6 +66,12 @@ final class ContainerCreator {
      */
     ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
                                    NetworkRequest net) {
+        return create(requestedName, cfgIn, hcIn, net, false);
+    }
+
+    /** @param viaCri the CRI server creates the container: its host config may choose the cri log driver */
+    ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
+                                   NetworkRequest net, boolean viaCri) {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
         FreeFormFields.check(cfg, hcIn);
         HostConfig normalized = HostConfigDefaults.normalize(hcIn == null ? HostConfig.empty() : hcIn);
@@ -74,7 +80,7 @@ final class ContainerCreator {
                 : normalized.withNetworkMode(mode.value()), ref -> store.find(ref).id);
         String name = requestedName == null || requestedName.isEmpty() ? null : Names.validate(requestedName);
         HealthConfigs.validate(cfg.healthcheck());
-        validation.validate(hc);
+        validation.validate(hc, viaCri);
         NamespaceModes.validate(hc, cfg.hostname(), cfg.domainname());
         networking.validate(mode, cfg, hc, net);
         if (cfg.image() == null || cfg.image().isEmpty()) {

@@ -21,7 +21,9 @@ import io.pouch.daemon.containerd.Tasks;
 import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.ImageUsage;
+import io.pouch.daemon.logs.CriLogs;
 import io.pouch.daemon.logs.LogDrivers;
+import io.pouch.daemon.logs.LogFile;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 import io.pouch.daemon.volume.ContainerVolumes;
@@ -103,7 +105,7 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         this.tasks = new Tasks(containerd);
         this.files = new ContainerStateDirs(config.containersDir(), config.execRoot());
         this.events = new ContainerEvents(eventBus);
-        this.logDrivers = new LogDrivers(config.logDriver(), config.logOpts());
+        this.logDrivers = new LogDrivers(config.logDriver(), config.logOpts(), new CriLogs(this::isRunning));
         this.volumeManager = volumes;
         this.volumes = new ContainerVolumes(volumes, config.containersDir());
         this.networking = networking;
@@ -163,6 +165,16 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
     public ContainerCreateResponse create(String name, ContainerConfig config, HostConfig hostConfig,
                                           NetworkRequest net) {
         return creator.create(name, config, hostConfig, net);
+    }
+
+    /**
+     * The CRI server's create: as {@link #create(String, ContainerConfig, HostConfig, NetworkRequest)}, and the
+     * host config may choose the cri log driver (LogConfig type {@code cri}, option {@code path}), which the
+     * Engine API refuses.
+     */
+    public ContainerCreateResponse createForCri(String name, ContainerConfig config, HostConfig hostConfig,
+                                                NetworkRequest net) {
+        return creator.create(name, config, hostConfig, net, true);
     }
 
     @Override
@@ -522,9 +534,22 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         return store.find(ref).meta().config().tty();
     }
 
-    @Override
+    /** The json-file log's path (also syslog's local copy), whatever the container's driver. */
     public Path logPath(String id) {
         return files.logPath(id);
+    }
+
+    @Override
+    public LogFile logFile(String id) {
+        return logDrivers.logFile(store.find(id).meta().hostConfig().logConfig(), files.logPath(id));
+    }
+
+    /**
+     * The open logs of containers created through the CRI with the cri log driver: the CRI server reopens one
+     * there after kubelet rotated its file ({@link CriLogs#reopen}).
+     */
+    public CriLogs criLogs() {
+        return logDrivers.criLogs();
     }
 
     /**

@@ -101,7 +101,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         r.add("GET", "/containers/{id}/logs", ex -> {
             String id = manager.resolveId(ex.pathParam("id"));
             manager.requireReadableLogs(id);
-            LogsStreamer.stream(ex, manager.logPath(id), manager.isTty(id), LogQuery.from(ex),
+            LogsStreamer.stream(ex, manager.logFile(id), manager.isTty(id), LogQuery.from(ex),
                     () -> manager.mayLogMore(id)); // a follow goes on across policy restarts
         });
         r.add("POST", "/containers/{id}/attach", ex -> {

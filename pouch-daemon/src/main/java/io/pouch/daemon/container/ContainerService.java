@@ -8,10 +8,10 @@ import io.pouch.api.container.ContainerUpdate;
 import io.pouch.api.container.ContainerUpgrade;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.logs.LogFile;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +68,8 @@ public interface ContainerService {
     /** Refuses {@code logs} for a container whose log driver keeps nothing to read (501). */
     void requireReadableLogs(String ref);
 
-    Path logPath(String id);
+    /** The file {@code logs} reads for the container, and its format (json-file's file, or the cri driver's). */
+    LogFile logFile(String id);
 
     boolean isTty(String ref);
 

@@ -98,10 +98,19 @@ final class ContainerViews {
         String logType = logDrivers.driverOf(hc.logConfig());
         return new ContainerInspect(m.id(), m.created(), m.path(), m.args(), st, m.imageId(),
                 dir.resolve("resolv.conf").toString(), dir.resolve("hostname").toString(),
-                dir.resolve("hosts").toString(), logType.equals(LogDrivers.JSON_FILE) ? files.logPath(m.id()).toString()
-                : "", "/" + m.name(), m.restartCount(), Snapshots.SNAPSHOTTER, "linux", "", "", "", execIds(m.id()),
+                dir.resolve("hosts").toString(), logPathShown(hc, logType, m.id()), "/" + m.name(), m.restartCount(),
+                Snapshots.SNAPSHOTTER, "linux", "", "", "", execIds(m.id()),
                 shown(hc, logType), graphDriver, sizeRw, sizeRoot, mounts, m.config(),
                 networking.settings(m.id(), m.config().exposedPorts()));
+    }
+
+    /** Inspect's LogPath: the file the driver writes (json-file's, or the one kubelet chose for cri), else none. */
+    private String logPathShown(HostConfig hc, String logType, String id) {
+        return switch (logType) {
+            case LogDrivers.JSON_FILE -> files.logPath(id).toString();
+            case LogDrivers.CRI -> logDrivers.logFile(hc.logConfig(), files.logPath(id)).path().toString();
+            default -> "";
+        };
     }
 
     /** The host config as inspect shows it: the defaults that apply filled in (log driver, runtime, paths). */

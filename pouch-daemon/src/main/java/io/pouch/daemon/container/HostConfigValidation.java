@@ -22,11 +22,16 @@ final class HostConfigValidation {
     }
 
     void validate(HostConfig hc) {
+        validate(hc, false);
+    }
+
+    /** @param criAllowed the CRI server's create path: the cri log driver is admitted (see LogDrivers) */
+    void validate(HostConfig hc, boolean criAllowed) {
         String rt = runtimeOf(hc);
         if (!RUNTIMES.contains(rt)) {
             throw PouchException.invalidArgument("Unknown runtime specified " + rt);
         }
-        logDrivers.validate(hc.logConfig());
+        logDrivers.validate(hc.logConfig(), criAllowed);
         RestartPolicies.validate(hc.restartPolicy(), hc.autoRemove());
     }
 

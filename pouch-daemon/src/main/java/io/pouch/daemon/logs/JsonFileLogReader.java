@@ -1,6 +1,5 @@
 package io.pouch.daemon.logs;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.pouch.api.Json;
 import io.pouch.daemon.sys.Fifos;
@@ -25,7 +24,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads a json-file log back: the rotated files oldest first ({@code file.N-1 ... file.1, file}), {@code tail}
+ * Reads a json-file log back (and, with another {@link LineDecoder}, a log file of another line-based format such
+ * as the CRI's, see {@link CriFileLogReader}): the rotated files oldest first ({@code file.N-1 ... file.1, file}), {@code tail}
  * over the whole set (found by scanning backwards for newlines, so tail 10 of a big log is cheap), then the
  * {@code since}/{@code until}/stream filters, like dockerd.
  *
@@ -46,12 +46,14 @@ public final class JsonFileLogReader {
     private final Path file;
     private final LogQuery q;
     private final LogLineSink out;
+    private final LineDecoder decoder;
     private boolean stopped;
 
-    private JsonFileLogReader(Path file, LogQuery q, LogLineSink out) {
+    private JsonFileLogReader(Path file, LogQuery q, LogLineSink out, LineDecoder decoder) {
         this.file = file;
         this.q = q;
         this.out = out;
+        this.decoder = decoder;
     }
 
     /**
@@ -64,7 +66,20 @@ public final class JsonFileLogReader {
      */
     public static void read(Path file, LogQuery q, LogLineSink out, BooleanSupplier producing)
             throws IOException, InterruptedException {
-        new JsonFileLogReader(file, q, out).run(producing);
+        read(file, q, out, producing, JsonFileLogReader::decodeJson);
+    }
+
+    /** As {@link #read(Path, LogQuery, LogLineSink, BooleanSupplier)}, for a file whose lines {@code decoder} reads. */
+    static void read(Path file, LogQuery q, LogLineSink out, BooleanSupplier producing, LineDecoder decoder)
+            throws IOException, InterruptedException {
+        JsonFileLogReader r = new JsonFileLogReader(file, q, out, decoder);
+        r.run(producing);
+        for (LogLine rest : r.decoder.rest()) {
+            if (r.stopped) {
+                return;
+            }
+            r.deliver(rest);
+        }
     }
 
     private static final class Cursor implements AutoCloseable {
@@ -175,7 +190,7 @@ public final class JsonFileLogReader {
     }
 
     private Cursor nextLocked(Object key) throws IOException {
-        List<Path> paths = JsonFileLog.files(file);
+        List<Path> paths = decoder.files(file);
         int idx = -1;
         for (int i = 0; i < paths.size(); i++) {
             if (Objects.equals(keyOf(paths.get(i)), key)) {
@@ -203,7 +218,7 @@ public final class JsonFileLogReader {
 
     private List<Cursor> openSetLocked() throws IOException {
         List<Cursor> set = new ArrayList<>();
-        for (Path p : JsonFileLog.files(file)) {
+        for (Path p : decoder.files(file)) {
             Cursor c = open(p);
             if (c != null) {
                 set.add(c);
@@ -299,31 +314,42 @@ public final class JsonFileLogReader {
         if (len == 0) {
             return;
         }
+        LogLine line = decoder.decode(a, off, len);
+        if (line != null) {
+            deliver(line);
+        }
+    }
+
+    private void deliver(LogLine line) throws IOException {
+        if (q.since() != null && line.time().isBefore(q.since())) {
+            return;
+        }
+        if (q.until() != null && line.time().isAfter(q.until())) {
+            stopped = true;
+            return;
+        }
+        if (!q.wants(line.stream())) {
+            return;
+        }
+        if (!out.accept(line)) {
+            stopped = true;
+        }
+    }
+
+    /** One json-file entry; null for a torn line (a crash while writing), skipped as dockerd does. */
+    private static LogLine decodeJson(byte[] a, int off, int len) {
         Entry e;
         Instant time;
         try {
             e = ENTRY.readValue(a, off, len);
             time = e.time() == null ? Instant.EPOCH : Instant.parse(e.time());
-        } catch (JacksonException | DateTimeParseException ex) {
-            return; // a torn line (crash while writing): skip it as dockerd does
+        } catch (IOException | DateTimeParseException ex) { // JacksonException is an IOException
+            return null;
         }
         if (e == null || e.log() == null) {
-            return;
+            return null;
         }
-        int stream = "stderr".equals(e.stream()) ? 2 : 1;
-        if (q.since() != null && time.isBefore(q.since())) {
-            return;
-        }
-        if (q.until() != null && time.isAfter(q.until())) {
-            stopped = true;
-            return;
-        }
-        if (!q.wants(stream)) {
-            return;
-        }
-        if (!out.accept(new LogLine(stream, time, e.log().getBytes(StandardCharsets.UTF_8),
-                e.attrs() == null ? Map.of() : e.attrs()))) {
-            stopped = true;
-        }
+        return new LogLine("stderr".equals(e.stream()) ? 2 : 1, time, e.log().getBytes(StandardCharsets.UTF_8),
+                e.attrs() == null ? Map.of() : e.attrs());
     }
 }

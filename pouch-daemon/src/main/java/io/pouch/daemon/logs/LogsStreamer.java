@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-/** Answers {@code GET /containers/{id}/logs} from a json-file log. */
+/** Answers {@code GET /containers/{id}/logs} from a json-file or CRI log file. */
 public final class LogsStreamer {
     private LogsStreamer() {
     }
@@ -32,9 +32,15 @@ public final class LogsStreamer {
      */
     public static void stream(HttpExchange ex, Path logFile, boolean tty, LogQuery q, BooleanSupplier running)
             throws IOException {
+        stream(ex, LogFile.jsonFile(logFile), tty, q, running);
+    }
+
+    /** As {@link #stream(HttpExchange, Path, boolean, LogQuery, BooleanSupplier)}, read in the file's format. */
+    public static void stream(HttpExchange ex, LogFile logFile, boolean tty, LogQuery q, BooleanSupplier running)
+            throws IOException {
         OutputStream raw = ex.startStream(200, StdCopy.contentType(tty, ex.apiVersion()), Map.of(), true);
         try (OutputStream out = new BufferedOutputStream(raw, 32 * 1024)) {
-            JsonFileLogReader.read(logFile, q, new LogLineSink() {
+            LogLineSink sink = new LogLineSink() {
                 @Override
                 public boolean accept(LogLine line) throws IOException {
                     if (ex.clientGone()) {
@@ -60,7 +66,11 @@ public final class LogsStreamer {
                     out.flush();
                     return !ex.clientGone();
                 }
-            }, running);
+            };
+            switch (logFile.format()) {
+                case CRI -> CriFileLogReader.read(logFile.path(), q, sink, running);
+                case JSON_FILE -> JsonFileLogReader.read(logFile.path(), q, sink, running);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("logs stream interrupted");

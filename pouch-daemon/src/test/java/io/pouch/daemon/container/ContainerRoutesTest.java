@@ -12,6 +12,7 @@ import io.pouch.api.container.NetworkMode;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.api.TestExchange;
 import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.logs.LogFile;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,7 +178,7 @@ class ContainerRoutesTest {
         TestExchange ex = request("GET", "/containers/web/logs").query("stdout", "1").run(router);
         assertEquals(200, ex.status());
         assertArrayEquals(new byte[] {1, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n'}, ex.bytes());
-        assertEquals(List.of("resolveId web", "requireReadableLogs c1", "logPath c1", "isTty c1"),
+        assertEquals(List.of("resolveId web", "requireReadableLogs c1", "logFile c1", "isTty c1"),
                 service.calls.subList(0, 4));
     }
 
@@ -316,9 +317,9 @@ class ContainerRoutesTest {
         }
 
         @Override
-        public Path logPath(String id) {
-            call("logPath " + id);
-            return log;
+        public LogFile logFile(String id) {
+            call("logFile " + id);
+            return LogFile.jsonFile(log);
         }
 
         @Override
