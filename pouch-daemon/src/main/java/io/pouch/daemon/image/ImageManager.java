@@ -1,5 +1,6 @@
 package io.pouch.daemon.image;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.image.ImageDeleteItem;
 import io.pouch.api.image.ImageHistoryItem;
 import io.pouch.api.image.ImageInspect;
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * registry side ({@link ImagePuller}, {@link ImagePusher}) over the same parts. Writes run under a lease that is
  * dropped at the end, so an interrupted write leaves only garbage containerd collects; one lock serialises them.
  */
-public final class ImageManager implements ImageLookup, ImageService {
+public final class ImageManager implements ImageLookup, ImageService, ImageSpecs {
     private final ImageIndex index = new ImageIndex();
     private final EventBus events;
     private final Content content;
@@ -108,6 +109,11 @@ public final class ImageManager implements ImageLookup, ImageService {
         Found f = index.find(reference);
         ConfigEntry c = index.configs.get(f.id());
         return new LocalImage(c.id(), f.name(), c.topChainId(), Snapshots.SNAPSHOTTER, c.run());
+    }
+
+    @Override
+    public ObjectNode config(String reference) {
+        return store.configJson(index.find(reference).id());
     }
 
     /** Number of images (distinct ids), for {@code /info}. */

@@ -5,6 +5,7 @@ import io.pouch.daemon.registry.Credentials;
 import io.pouch.daemon.registry.Repository;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 
 /** {@code docker pull}: what the pull route asks of the puller. */
@@ -22,4 +23,9 @@ public interface PullService {
 
     /** Streams the pull's progress; throws on failure (the caller writes it as the stream's error message). */
     void pull(Plan plan, ProgressWriter out) throws IOException;
+
+    /** Pulls without a progress stream (the CRI answers only when the image is stored); throws on failure. */
+    default void pull(Plan plan) throws IOException {
+        pull(plan, new ProgressWriter(OutputStream.nullOutputStream()));
+    }
 }

@@ -570,9 +570,10 @@ public final class Repository {
             throw new RegistryException(500, "interrupted while fetching a token from " + realm);
         }
         if (r.statusCode() == 401 || r.statusCode() == 403) {
-            throw new RegistryException(path.isEmpty() ? 401 : 500, "Get \"" + realm + "\": unauthorized: the token server of " + domain
+            String refused = "Get \"" + realm + "\": unauthorized: the token server of " + domain
                     + " refused " + (credentials.isEmpty() ? "anonymous access" : "the credentials of "
-                    + credentials.username()) + (credentials.isEmpty() ? " (try docker login " + domain + ")" : ""));
+                    + credentials.username()) + (credentials.isEmpty() ? " (try docker login " + domain + ")" : "");
+            throw path.isEmpty() ? new RegistryException(401, refused) : RegistryException.unauthorized(refused);
         }
         if (r.statusCode() / 100 != 2) {
             throw new RegistryException(500, "fetching a token from " + realm + " failed with status " + r.statusCode());
@@ -606,7 +607,7 @@ public final class Repository {
         if (s == 401) {
             // 500 as dockerd answers: a 401 would make the docker CLI prompt for a login in the middle of a pull
             String who = credentials.isEmpty() ? "no basic auth credentials" : "unauthorized: authentication required";
-            throw new RegistryException(500, (push ? "push" : "pull") + " access to " + domain + "/" + path
+            throw RegistryException.unauthorized((push ? "push" : "pull") + " access to " + domain + "/" + path
                     + " denied by the registry " + domain + ": " + who + " (" + detail + ")"
                     + (credentials.isEmpty() ? "; log in with `docker login " + domain + "`" : ""));
         }
