@@ -29,6 +29,7 @@ import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.DistributionRoutes;
 import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
+import io.pouch.daemon.image.PullService;
 import io.pouch.daemon.image.RegistryAccess;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
@@ -293,7 +294,8 @@ public final class Pouchd implements Callable<Integer> {
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
-        DistributionRoutes distribution = new DistributionRoutes(images, images.puller(registry),
+        PullService puller = images.puller(registry);
+        DistributionRoutes distribution = new DistributionRoutes(images, puller,
                 images.pusher(registry), new RegistryAccess(registry));
         distribution.register(router);
         new ImageRoutes(images, distribution).register(router);
@@ -314,7 +316,7 @@ public final class Pouchd implements Callable<Integer> {
         server.start();
         // the Kubernetes CRI: pods and their containers are containers of the same managers
         AutoCloseable cri = criConfig.enabled()
-                ? CriDaemon.start(criConfig, cfg, VERSION, containers, images, registry, execs, events)
+                ? CriDaemon.start(criConfig, cfg, VERSION, containers, images, puller, execs, events)
                 : () -> { };
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
 

@@ -172,6 +172,7 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
      * host config may choose the cri log driver (LogConfig type {@code cri}, option {@code path}), which the
      * Engine API refuses.
      */
+    @Override
     public ContainerCreateResponse createForCri(String name, ContainerConfig config, HostConfig hostConfig,
                                                 NetworkRequest net) {
         return creator.create(name, config, hostConfig, net, true);

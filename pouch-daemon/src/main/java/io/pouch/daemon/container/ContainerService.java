@@ -25,6 +25,15 @@ public interface ContainerService {
     /** @param net the network part of the request (NetworkingConfig, Links) */
     ContainerCreateResponse create(String name, ContainerConfig config, HostConfig hostConfig, NetworkRequest net);
 
+    /**
+     * The CRI server's create: as {@link #create}, and the host config may choose the {@code cri} log driver,
+     * which the Engine API refuses. Not reachable through the routes.
+     */
+    default ContainerCreateResponse createForCri(String name, ContainerConfig config, HostConfig hostConfig,
+                                                 NetworkRequest net) {
+        throw new UnsupportedOperationException("no CRI create here");
+    }
+
     List<ContainerSummary> list(boolean all, int limit, boolean size, Filters filters);
 
     ContainerInspect inspect(String ref, boolean size);

@@ -58,7 +58,7 @@ final class PodContainers {
         String runtime = engine.inspect(sandboxId, false).hostConfig().runtime();
         ContainerSpecs.Spec spec = ContainerSpecs.of(sandboxId, sandbox, config, config.getImage().getImage(),
                 runtime, log);
-        String id = engine.create(name, spec.config(), spec.hostConfig(), NetworkRequest.EMPTY).id();
+        String id = engine.createForCri(name, spec.config(), spec.hostConfig(), NetworkRequest.EMPTY).id();
         try {
             records.saveContainer(id, config);
         } catch (RuntimeException e) {
