@@ -251,7 +251,7 @@ class CriEndToEndTest {
         assertEquals(1, listed.size());
         assertEquals(c, listed.getFirst().getId());
         assertEquals(1, cri.runtime().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(PodSandboxFilter
-                .newBuilder().putLabelSelector("io.kubernetes.pod.name", name))).build().getItemsCount());
+                .newBuilder().putLabelSelector("io.kubernetes.pod.name", name)).build()).getItemsCount());
 
         // stop: the container exits, the pod is not ready and its network is gone; both stops are idempotent
         cri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(c).setTimeout(2).build());

@@ -5,6 +5,7 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.exec.ExecManager;
 import io.pouch.daemon.cri.cni.CniNetwork;
+import io.pouch.daemon.cri.grpc.CriServer;
 import io.pouch.daemon.cri.image.CriImageService;
 import io.pouch.daemon.cri.image.ImageFsUsage;
 import io.pouch.daemon.cri.image.ImagePulls;

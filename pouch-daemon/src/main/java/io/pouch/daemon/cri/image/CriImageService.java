@@ -19,7 +19,7 @@ import io.pouch.cri.v1.PullImageResponse;
 import io.pouch.cri.v1.RemoveImageRequest;
 import io.pouch.cri.v1.RemoveImageResponse;
 import io.pouch.cri.v1.UInt64Value;
-import io.pouch.daemon.cri.GrpcErrors;
+import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.image.ImageFields;
 import io.pouch.daemon.image.ImageService;
 import io.pouch.daemon.image.ImageSpecs;

@@ -10,7 +10,7 @@ import io.pouch.cri.v1.AuthConfig;
 import io.pouch.cri.v1.Image;
 import io.pouch.cri.v1.ImageSpec;
 import io.pouch.cri.v1.Int64Value;
-import io.pouch.daemon.cri.GrpcErrors;
+import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.image.ChainIds;
 import io.pouch.daemon.image.Reference;
 import io.pouch.daemon.registry.Credentials;

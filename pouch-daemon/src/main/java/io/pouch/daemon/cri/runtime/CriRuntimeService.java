@@ -5,7 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.pouch.cri.v1.*;
 import io.pouch.daemon.container.ContainerService;
 import io.pouch.daemon.container.stats.CgroupReader;
-import io.pouch.daemon.cri.GrpcErrors;
+import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.events.EventBus;
 
 import java.io.ByteArrayOutputStream;

@@ -15,7 +15,7 @@ import io.pouch.cri.v1.ImageSpec;
 import io.pouch.cri.v1.LinuxContainerResources;
 import io.pouch.cri.v1.PodSandboxConfig;
 import io.pouch.daemon.container.ContainerService;
-import io.pouch.daemon.cri.GrpcErrors;
+import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 

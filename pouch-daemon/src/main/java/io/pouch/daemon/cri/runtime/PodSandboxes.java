@@ -13,7 +13,7 @@ import io.pouch.cri.v1.PodSandboxNetworkStatus;
 import io.pouch.cri.v1.PodSandboxState;
 import io.pouch.cri.v1.PodSandboxStatus;
 import io.pouch.daemon.container.ContainerService;
-import io.pouch.daemon.cri.GrpcErrors;
+import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 

@@ -1,4 +1,4 @@
-package io.pouch.daemon.cri;
+package io.pouch.daemon.cri.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
