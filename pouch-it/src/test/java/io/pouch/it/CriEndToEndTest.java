@@ -43,10 +43,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,6 +157,7 @@ class CriEndToEndTest {
                 .addEnvs(KeyValue.newBuilder().setKey("GREETING").setValue("hello"))
                 .setLogPath(name + "/0.log")
                 .putLabels("io.kubernetes.container.name", name)
+                .putAllLabels(podConfig.getLabelsMap()) // kubelet labels containers with their pod's name too
                 .build();
         String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
                 .setConfig(c).setSandboxConfig(podConfig).build()).getContainerId();
@@ -218,7 +215,7 @@ class CriEndToEndTest {
         assertEquals("out\n", failing.getStdout().toStringUtf8());
         assertEquals("err\n", failing.getStderr().toStringUtf8());
         // the host reaches the pod on the test's own bridge
-        Cmd.run(List.of("ping", "-c", "1", "-W", "2", ip), Map.of(), null, Duration.ofSeconds(10)).ok();
+        Cmd.run(List.of("busybox", "ping", "-c", "1", "-W", "2", ip), Map.of(), null, Duration.ofSeconds(10)).ok();
 
         // CRI-format log at kubelet's path
         Path log = Path.of(config.getLogDirectory(), "app/0.log");
@@ -279,24 +276,18 @@ class CriEndToEndTest {
                 .addPortMappings(PortMapping.newBuilder().setContainerPort(8080).setHostPort(hostPort)).build();
         String podB = runPod(b);
         String inA = startContainer(podA, a, "client", List.of("sleep", "1000"));
-        startContainer(podB, b, "server", List.of("sh", "-c",
-                "mkdir -p /www && echo pod-b > /www/index.html && exec httpd -f -p 8080 -h /www"));
+        startContainer(podB, b, "server", List.of("sh", "-c", "while true; do echo pod-b | nc -l -p 8080; done"));
         String ipB = podStatus(podB).getNetwork().getIp();
-        String got = Await.until(Duration.ofSeconds(10), () -> exec(inA, "wget", "-qO-", "-T", "2",
-                "http://" + ipB + ":8080/").getStdout().toStringUtf8(), s -> s.contains("pod-b"), "pod a to pod b");
-        assertEquals("pod-b\n", got);
+        String got = Await.until(Duration.ofSeconds(10), () -> {
+            ExecSyncResponse r = exec(inA, "nc", "-w", "2", ipB, "8080");
+            return r.getStdout().toStringUtf8() + r.getStderr().toStringUtf8() + " exit " + r.getExitCode();
+        }, s -> s.contains("pod-b"), "pod a to pod b");
+        assertTrue(got.startsWith("pod-b\n"), got);
         // hostPort through portmap, to the host's own address on the pod bridge
         String gateway = podSubnet.address(1);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        String body = Await.until(Duration.ofSeconds(10), () -> {
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://" + gateway + ":" + hostPort + "/"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            } catch (IOException | InterruptedException e) {
-                return "";
-            }
-        }, s -> s.contains("pod-b"), "hostPort " + hostPort);
-        assertEquals("pod-b\n", body);
+        String body = Await.until(Duration.ofSeconds(10), () -> readLine(gateway, hostPort), l -> l.equals("pod-b"),
+                "hostPort " + hostPort);
+        assertEquals("pod-b", body);
     }
 
     @Test
@@ -307,6 +298,16 @@ class CriEndToEndTest {
         String ip = podStatus(pod).getNetwork().getIp();
         d.stopDaemon();
         d.restartDaemon();
+        // a new connection, as kubelet redials; the CRI socket comes up right after the Engine API's
+        cri.close();
+        cri = new CriClient(d.base().resolve("cri.sock"));
+        Await.until(Duration.ofSeconds(30), () -> {
+            try {
+                return cri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName();
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().toString();
+            }
+        }, "pouch"::equals, "the CRI after the restart");
         PodSandboxStatus after = podStatus(pod);
         assertEquals(PodSandboxState.SANDBOX_READY, after.getState());
         assertEquals(ip, after.getNetwork().getIp());
@@ -343,6 +344,19 @@ class CriEndToEndTest {
                 () -> startContainer(pod, config, "one", List.of("sleep", "1000")));
         assertTrue(dup.getStatus().getCode() == Status.Code.ALREADY_EXISTS
                 || dup.getStatus().getCode() == Status.Code.FAILED_PRECONDITION, dup.getStatus().toString());
+    }
+
+    /** The first line a TCP server sends, or "" when it cannot be reached. */
+    private static String readLine(String host, int port) {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), 2000);
+            socket.setSoTimeout(2000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream()));
+            String line = in.readLine();
+            return line == null ? "" : line;
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static int freePort() throws IOException {

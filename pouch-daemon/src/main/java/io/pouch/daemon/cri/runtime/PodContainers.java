@@ -101,7 +101,7 @@ final class PodContainers {
             try {
                 engine.stop(id, (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeoutSeconds)));
             } catch (PouchException e) {
-                if (!GrpcErrors.isNotFound(e)) {
+                if (!GrpcErrors.isNotFound(e) && e.status() != 304) { // 304: stopped already
                     throw e;
                 }
             }

@@ -106,7 +106,7 @@ final class PodSandboxes {
             try {
                 engine.stop(id, 0);
             } catch (PouchException e) {
-                if (!GrpcErrors.isNotFound(e)) {
+                if (!GrpcErrors.isNotFound(e) && e.status() != 304) { // 304: stopped already
                     throw e;
                 }
             }
