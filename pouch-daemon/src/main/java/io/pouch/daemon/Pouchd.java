@@ -116,7 +116,8 @@ public final class Pouchd implements Callable<Integer> {
     // ---- registry client
     @Option(names = "--default-registry", description = "registry of names without a domain (default docker.io)")
     String defaultRegistry;
-    @Option(names = "--registry-mirror", description = "mirror of docker.io, tried first (repeatable)")
+    @Option(names = "--registry-mirror",
+            description = "mirror of docker.io, tried first; <registry>=<URL> mirrors another registry (repeatable)")
     List<String> registryMirrors;
     @Option(names = "--insecure-registry", description = "registry reached over HTTP or unverified TLS (repeatable)")
     List<String> insecureRegistries;

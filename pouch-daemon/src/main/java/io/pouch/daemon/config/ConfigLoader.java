@@ -138,7 +138,16 @@ public final class ConfigLoader {
         Map<String, Object> m = new HashMap<>(readFile(file));
         m.putAll(flags);
         RegistryConfig d = RegistryConfig.defaults();
-        return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), strings(m.get("registry-mirrors")),
+        List<String> mirrors = strings(m.get("registry-mirrors"));
+        for (String mirror : mirrors) {
+            int eq = mirror.indexOf('=');
+            if (mirror.isBlank() || (eq >= 0 && (eq == 0 || eq == mirror.length() - 1
+                    || mirror.substring(0, eq).contains("/")))) {
+                throw PouchException.invalidArgument("invalid registry-mirrors entry \"" + mirror + "\": a mirror URL"
+                        + " of Docker Hub, or <registry>=<URL> for another registry (registry.k8s.io=http://host:5000)");
+            }
+        }
+        return new RegistryConfig(str(m, "default-registry", d.defaultRegistry()), mirrors,
                 strings(m.get("insecure-registries")), Path.of(str(m, "registry-certs-dir", d.certsDir().toString())),
                 str(m, "image-proxy", null), str(m, "default-registry-namespace", d.defaultNamespace()));
     }

@@ -91,9 +91,12 @@ public final class RegistryClient {
      */
     List<String> pullHosts(String domain) {
         List<String> out = new ArrayList<>();
-        if (apiHost(domain).equals(DOCKER_HUB_HOST)) {
-            for (String m : config.mirrors()) {
-                out.add(m.replaceFirst("^https?://", "").replaceAll("/+$", ""));
+        for (String m : config.mirrors()) {
+            int eq = m.indexOf('=');
+            // "URL" mirrors Docker Hub, as dockerd's registry-mirrors; "<registry>=URL" mirrors that registry
+            String of = eq < 0 ? DOCKER_HUB_HOST : apiHost(m.substring(0, eq));
+            if (of.equals(apiHost(domain))) {
+                out.add(m.substring(eq + 1).replaceFirst("^https?://", "").replaceAll("/+$", ""));
             }
         }
         out.add(apiHost(domain));

@@ -63,6 +63,17 @@ class RegistryPureLogicTest {
     }
 
     @Test
+    void aMirrorNamingItsRegistryServesThatRegistryOnly() {
+        RegistryClient c = new RegistryClient(new RegistryConfig("docker.io", List.of("http://hub-mirror:5000",
+                "registry.k8s.io=http://127.0.0.1:5001/", "gcr.io=127.0.0.1:5002", "docker.io=m3:5000"),
+                List.of(), Path.of("/x"), null));
+        assertEquals(List.of("127.0.0.1:5001", "registry.k8s.io"), c.pullHosts("registry.k8s.io"));
+        assertEquals(List.of("127.0.0.1:5002", "gcr.io"), c.pullHosts("gcr.io"));
+        assertEquals(List.of("hub-mirror:5000", "m3:5000", "registry-1.docker.io"), c.pullHosts("docker.io"));
+        assertEquals(List.of("quay.io"), c.pullHosts("quay.io"));
+    }
+
+    @Test
     void registryErrorsReadAsDockerPrintsThem() {
         byte[] body = "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\",\"detail\":{}}]}"
                 .getBytes();
