@@ -34,6 +34,7 @@ import java.util.logging.Logger;
 final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
     private static final Logger LOG = Logger.getLogger(SpdyConnection.class.getName());
     private static final int WINDOW_UPDATE_THRESHOLD = 32 * 1024;
+    private static final String REPLY_HEADER = "streamtype";
 
     /** The session the streams belong to; called on the event loop. */
     interface Listener {
@@ -102,8 +103,12 @@ final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
             return;
         }
         streams.put(id, stream);
-        // the reply is queued before the listener's thread can write data on the stream: see Listener.onStream
-        ctx.writeAndFlush(new DefaultSpdySynReplyFrame(id));
+        // The reply is queued before the listener's thread can write data on the stream. It names the stream's type
+        // because Netty encodes an empty header set as no header block at all, which Go's SPDY framer (kubectl,
+        // crictl) cannot read: it expects at least the compressed pair count and fails the whole connection.
+        DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+        reply.headers().set(REPLY_HEADER, headers.getOrDefault(REPLY_HEADER, "unknown"));
+        ctx.writeAndFlush(reply);
         if (syn.isLast()) {
             stream.in().finish();
         }

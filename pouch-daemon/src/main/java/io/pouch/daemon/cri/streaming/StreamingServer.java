@@ -10,11 +10,17 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Kubernetes CRI streaming server: the URLs that the CRI Exec, Attach and PortForward calls return, and the
@@ -22,15 +28,27 @@ import java.util.List;
  * server serves them. Each URL carries a single-use token that expires after a minute.
  */
 public final class StreamingServer implements AutoCloseable {
+    /** containerd's default stream_idle_timeout: a session with no traffic either way for this long is closed. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(4);
+
     private final InetSocketAddress bind;
     private final StreamRuntime runtime;
+    private final Duration idleTimeout;
     private final RequestCache cache = new RequestCache();
     private EventLoopGroup group;
     private Channel listener;
 
     public StreamingServer(InetSocketAddress bind, StreamRuntime runtime) {
+        this(bind, runtime, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    public StreamingServer(InetSocketAddress bind, StreamRuntime runtime, Duration idleTimeout) {
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("stream idle timeout must be positive: " + idleTimeout);
+        }
         this.bind = bind;
         this.runtime = runtime;
+        this.idleTimeout = idleTimeout;
     }
 
     /** Starts listening (port 0 picks a free port; see {@link #address()}). */
@@ -46,6 +64,9 @@ public final class StreamingServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            // first in the pipeline, so it outlives the upgrade and sees every byte either way
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(),
+                                    TimeUnit.MILLISECONDS), new IdleCloser());
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
                                     new StreamingEntry(cache, runtime));
                         }
@@ -130,8 +151,20 @@ public final class StreamingServer implements AutoCloseable {
             listener = null;
         }
         if (group != null) {
-            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
             group = null;
+        }
+    }
+
+    /** Closes a connection that has been idle for the idle timeout. */
+    private static final class IdleCloser extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
         }
     }
 }

@@ -55,7 +55,7 @@ final class FakeRuntime implements StreamRuntime {
             case "resize" -> {
                 CompletableFuture<TerminalSize> first = new CompletableFuture<>();
                 io.resizes().listen(first::complete);
-                TerminalSize s = first.get();
+                TerminalSize s = first.get(10, java.util.concurrent.TimeUnit.SECONDS);
                 io.stdout().write((s.width() + "x" + s.height()).getBytes(StandardCharsets.UTF_8));
                 return 0;
             }

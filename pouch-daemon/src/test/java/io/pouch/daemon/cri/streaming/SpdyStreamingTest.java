@@ -231,4 +231,25 @@ class SpdyStreamingTest {
         }
         assertTrue(runtime.calls.isEmpty(), runtime.calls.toString());
     }
+
+    @Test
+    void anIdleSessionIsClosed() throws Exception {
+        try (StreamingServer quick = new StreamingServer(new InetSocketAddress("127.0.0.1", 0), runtime,
+                java.time.Duration.ofMillis(300))) {
+            quick.start();
+            String url = quick.attachUrl("c3", false, true, true, false);
+            try (SpdyTestClient c = SpdyTestClient.connect(url, "v4.channel.k8s.io")) {
+                c.response();
+                c.openStream(type("error"));
+                int stdin = c.openStream(type("stdin"));
+                int stdout = c.openStream(type("stdout"));
+                c.send(stdin, "before idle".getBytes(StandardCharsets.UTF_8));
+                c.closed.get(10, TimeUnit.SECONDS);
+                synchronized (c.stream(stdout)) {
+                    assertEquals("before idle", c.stream(stdout).data.toString(StandardCharsets.UTF_8));
+                }
+            }
+            runtime.stdinClosed.get(10, TimeUnit.SECONDS);
+        }
+    }
 }
