@@ -12,11 +12,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** The tests' CRI client: the generated runtime.v1 stubs over the daemon's unix socket, as kubelet dials it. */
-final class CriClient implements AutoCloseable {
+public final class CriClient implements AutoCloseable {
     private final EpollEventLoopGroup group = new EpollEventLoopGroup(1);
     private final ManagedChannel channel;
 
-    CriClient(Path socket) {
+    public CriClient(Path socket) {
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .eventLoopGroup(group)
                 .channelType(EpollDomainSocketChannel.class)
@@ -26,11 +26,11 @@ final class CriClient implements AutoCloseable {
     }
 
     /** A stub for one call (a deadline counts from the stub's making). */
-    RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
+    public RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
         return RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
     }
 
-    ImageServiceGrpc.ImageServiceBlockingStub images() {
+    public ImageServiceGrpc.ImageServiceBlockingStub images() {
         return ImageServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
     }
 

@@ -68,111 +68,48 @@ class CriEndToEndTest {
     /** CRI log lines: RFC 3339 nano time, stream, full/partial tag, content. */
     private static final Pattern CRI_LINE = Pattern.compile(
             "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z (stdout|stderr) [FP] .*$");
+    private static CriDaemon pods;
     private static PouchdHarness d;
     private static CriClient cri;
-    private static String cniBridge;
     private static Subnet podSubnet;
-    private static final List<String> PODS = new ArrayList<>();
 
     @BeforeAll
-    static void daemon() throws IOException {
-        cniBridge = HostNetworks.bridgeName("pcri");
-        podSubnet = HostNetworks.reserveSubnet();
-        d = PouchdHarness.startPrivate("pcd", base -> writeCniConfig(base.resolve("cni")),
-                List.of("--sandbox-image", "pouch-test/pause:1", "--cni-conf-dir", "$BASE/cni",
-                        "--cni-bin-dir", "/usr/lib/cni"));
-        Path pauseTar = d.base().resolve("pause.tar");
-        Cmd.run(List.of(Cmd.repoRoot().resolve("scripts/build-pause-image").toString(), pauseTar.toString(),
-                "pouch-test/pause:1"), Map.of(), null, Duration.ofMinutes(2)).ok();
-        d.docker("load", "-i", pauseTar.toString()).ok();
-        cri = new CriClient(d.base().resolve("cri.sock"));
-    }
-
-    private static void writeCniConfig(Path dir) {
-        String conf = """
-                {"cniVersion": "1.0.0", "name": "pouch-cri-test", "plugins": [
-                  {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": true, "hairpinMode": true,
-                   "ipam": {"type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "%s"}]]}},
-                  {"type": "portmap", "capabilities": {"portMappings": true}, "snat": true}]}
-                """.formatted(cniBridge, dir.resolve("ipam"), podSubnet.cidr());
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("10-test.conflist"), conf);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    static void daemon() {
+        pods = CriDaemon.start("pcri");
+        d = pods.d;
+        cri = pods.cri();
+        podSubnet = pods.podSubnet;
     }
 
     @AfterAll
     static void cleanUp() {
-        try {
-            if (cri != null) {
-                for (String pod : PODS) {
-                    try {
-                        cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
-                        cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod).build());
-                    } catch (StatusRuntimeException e) {
-                        System.err.println("cannot remove pod " + pod + ": " + e.getStatus());
-                    }
-                }
-                cri.close();
-            }
-        } finally {
-            if (d != null) {
-                d.close();
-            }
-            Cmd.run(List.of("ip", "link", "del", cniBridge), Map.of(), null, Duration.ofSeconds(10));
-            CniChains.removeEmptyPortmapChains();
+        if (pods != null) {
+            pods.close();
         }
     }
 
     private static String id() {
-        return UUID.randomUUID().toString().substring(0, 8);
+        return CriDaemon.id();
     }
 
-    static PodSandboxConfig pod(String name) {
-        return PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace("default")
-                        .setUid(UUID.randomUUID().toString()).setAttempt(0))
-                .setHostname(name)
-                .setLogDirectory(d.base().resolve("pods").resolve(name).toString())
-                .putLabels("io.kubernetes.pod.name", name)
-                .putLabels("io.kubernetes.pod.namespace", "default")
-                .putAnnotations("test.pouch.io/pod", name)
-                .build();
+    private static PodSandboxConfig pod(String name) {
+        return pods.pod(name);
     }
 
     private static String runPod(PodSandboxConfig config) {
-        String id = cri.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build())
-                .getPodSandboxId();
-        PODS.add(id);
-        return id;
+        return pods.runPod(config);
     }
 
     private static String startContainer(String pod, PodSandboxConfig podConfig, String name, List<String> command) {
-        ContainerConfig c = ContainerConfig.newBuilder()
-                .setMetadata(ContainerMetadata.newBuilder().setName(name))
-                .setImage(ImageSpec.newBuilder().setImage("busybox:latest"))
-                .addAllCommand(command)
-                .addEnvs(KeyValue.newBuilder().setKey("GREETING").setValue("hello"))
-                .setLogPath(name + "/0.log")
-                .putLabels("io.kubernetes.container.name", name)
-                .putAllLabels(podConfig.getLabelsMap()) // kubelet labels containers with their pod's name too
-                .build();
-        String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod)
-                .setConfig(c).setSandboxConfig(podConfig).build()).getContainerId();
-        cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
-        return id;
+        return pods.startContainer(pod, podConfig, name, command);
     }
 
     private static ExecSyncResponse exec(String container, String... cmd) {
-        return cri.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(container)
-                .addAllCmd(List.of(cmd)).setTimeout(30).build());
+        return pods.exec(container, cmd);
     }
 
     private static PodSandboxStatus podStatus(String id) {
-        return cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).build())
-                .getStatus();
+        return pods.podStatus(id);
     }
 
     @Test
@@ -299,8 +236,8 @@ class CriEndToEndTest {
         d.stopDaemon();
         d.restartDaemon();
         // a new connection, as kubelet redials; the CRI socket comes up right after the Engine API's
-        cri.close();
-        cri = new CriClient(d.base().resolve("cri.sock"));
+        pods.reconnect();
+        cri = pods.cri();
         Await.until(Duration.ofSeconds(30), () -> {
             try {
                 return cri.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName();
