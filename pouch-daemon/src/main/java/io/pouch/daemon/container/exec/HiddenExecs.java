@@ -165,7 +165,11 @@ final class HiddenExecs {
                 });
             }
             if (stdin != null) {
-                feeder = Thread.ofVirtual().start(() -> feed(stdin, io));
+                feeder = Thread.ofVirtual().start(() -> {
+                    feed(stdin, io);
+                    // the shim keeps the process's stdin open until told: the client's end must reach it
+                    processes.closeStdin(e);
+                });
             }
             try {
                 status = exit.get();
