@@ -16,17 +16,22 @@ final class CniChains {
 
     static void removeEmptyPortmapChains() {
         String rules = Cmd.run(List.of("iptables-save", "-t", "nat"), Map.of(), null, Duration.ofSeconds(10)).out();
+        // MASQ and SETMARK always hold their one rule; a port mapping of anybody's is a rule in DNAT or a DN chain
+        boolean used = rules.lines().anyMatch(l -> l.startsWith("-A CNI-HOSTPORT-DNAT ") || l.startsWith("-A CNI-DN-"));
+        if (used || rules.lines().noneMatch(l -> l.startsWith(":CNI-HOSTPORT-DNAT "))) {
+            return;
+        }
         for (String chain : NAT) {
-            boolean used = rules.lines().anyMatch(l -> l.startsWith("-A " + chain + " "));
-            if (used) {
-                continue;
-            }
-            for (String parent : List.of("PREROUTING", "OUTPUT", "POSTROUTING")) {
-                rules.lines().filter(l -> l.startsWith("-A " + parent + " ") && l.contains("-j " + chain))
-                        .forEach(l -> Cmd.run(List.of("sh", "-c", "iptables -t nat " + l.replaceFirst("^-A", "-D")),
-                                Map.of(), null, Duration.ofSeconds(10)));
-            }
-            Cmd.run(List.of("iptables", "-t", "nat", "-X", chain), Map.of(), null, Duration.ofSeconds(10));
+            rules.lines().filter(l -> l.startsWith("-A ") && l.contains("-j " + chain)
+                            && !l.startsWith("-A CNI-HOSTPORT-"))
+                    .forEach(l -> Cmd.run(List.of("sh", "-c", "iptables -w -t nat " + l.replaceFirst("^-A", "-D")),
+                            Map.of(), null, Duration.ofSeconds(10)));
+        }
+        for (String chain : NAT) {
+            Cmd.run(List.of("iptables", "-w", "-t", "nat", "-F", chain), Map.of(), null, Duration.ofSeconds(10));
+        }
+        for (String chain : NAT) {
+            Cmd.run(List.of("iptables", "-w", "-t", "nat", "-X", chain), Map.of(), null, Duration.ofSeconds(10));
         }
     }
 }
