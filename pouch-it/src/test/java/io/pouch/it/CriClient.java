@@ -35,7 +35,7 @@ public final class CriClient implements AutoCloseable {
     }
 
     /** An async stub for streams (container events). */
-    RuntimeServiceGrpc.RuntimeServiceStub async() {
+    public RuntimeServiceGrpc.RuntimeServiceStub async() {
         return RuntimeServiceGrpc.newStub(channel);
     }
 

@@ -3,6 +3,15 @@ package io.pouch.it;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pouch.cri.v1.ContainerConfig;
+import io.pouch.cri.v1.ContainerEventResponse;
+import io.pouch.cri.v1.ContainerEventType;
+import io.pouch.cri.v1.GetEventsRequest;
+import io.pouch.cri.v1.ImageFsInfoRequest;
+import io.pouch.cri.v1.ImageStatusRequest;
+import io.pouch.cri.v1.ListImagesRequest;
+import io.pouch.cri.v1.PodSandboxStatsRequest;
+import io.pouch.cri.v1.PullImageRequest;
+import io.pouch.cri.v1.RemoveImageRequest;
 import io.pouch.cri.v1.ContainerFilter;
 import io.pouch.cri.v1.ContainerMetadata;
 import io.pouch.cri.v1.ContainerState;
@@ -293,6 +302,88 @@ class CriEndToEndTest {
             return line == null ? "" : line;
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    @Test
+    void imagesArePulledListedAndRemovedThroughTheCri() throws Exception {
+        Path dir = Files.createTempDirectory(d.base(), "reg");
+        try (LocalRegistry r = new LocalRegistry(dir, "cri", "")) {
+            String ref = "127.0.0.1:" + r.port() + "/cri/busybox:" + id();
+            // an image of its own: removing an image through the CRI removes all its names, as containerd's does
+            String maker = "mk-" + id();
+            d.docker("run", "--name", maker, "busybox", "touch", "/cri-marker").ok();
+            d.docker("commit", maker, ref).ok();
+            d.docker("rm", maker).ok();
+            d.docker("push", ref).ok();
+            d.docker("rmi", ref).ok();
+            String imageRef = cri.images().pullImage(PullImageRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(ref)).build()).getImageRef();
+            assertTrue(imageRef.startsWith("sha256:"), imageRef);
+            var status = cri.images().imageStatus(ImageStatusRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(ref)).setVerbose(true).build());
+            assertEquals(imageRef, status.getImage().getId());
+            assertTrue(status.getImage().getRepoTagsList().contains(ref), status.toString());
+            assertTrue(status.getInfoOrThrow("info").contains("chainID"), status.getInfoMap().toString());
+            assertTrue(cri.images().listImages(ListImagesRequest.getDefaultInstance()).getImagesList().stream()
+                    .anyMatch(i -> i.getRepoTagsList().contains(ref)));
+            var fs = cri.images().imageFsInfo(ImageFsInfoRequest.getDefaultInstance()).getImageFilesystemsList();
+            assertEquals(1, fs.size());
+            assertTrue(fs.getFirst().getUsedBytes().getValue() > 0, fs.toString());
+            cri.images().removeImage(RemoveImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(ref))
+                    .build());
+            cri.images().removeImage(RemoveImageRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(ref))
+                    .build());
+            assertFalse(cri.images().imageStatus(ImageStatusRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(ref)).build()).hasImage());
+            StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> cri.images()
+                    .pullImage(PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder()
+                            .setImage("127.0.0.1:" + r.port() + "/cri/none:1")).build()));
+            assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode(), missing.getStatus().toString());
+        }
+    }
+
+    @Test
+    void containerEventsAndPodStatsFollowAPod() throws Exception {
+        var events = new java.util.concurrent.LinkedBlockingQueue<ContainerEventResponse>();
+        var call = new io.grpc.stub.StreamObserver<ContainerEventResponse>() {
+            @Override
+            public void onNext(ContainerEventResponse e) {
+                events.add(e);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+        io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+        try {
+            ctx.run(() -> cri.async().getContainerEvents(GetEventsRequest.getDefaultInstance(), call));
+            PodSandboxConfig config = pod("ev-" + id());
+            String pod = runPod(config);
+            String c = startContainer(pod, config, "app", List.of("sleep", "1000"));
+            List<ContainerEventType> seen = new ArrayList<>();
+            Await.until(Duration.ofSeconds(10), () -> {
+                ContainerEventResponse e;
+                while ((e = events.poll()) != null) {
+                    if (e.getContainerId().equals(c)) {
+                        seen.add(e.getContainerEventType());
+                        assertEquals(pod, e.getPodSandboxStatus().getId());
+                    }
+                }
+                return seen;
+            }, s -> s.contains(ContainerEventType.CONTAINER_STARTED_EVENT), "events of " + c);
+            assertEquals(ContainerEventType.CONTAINER_CREATED_EVENT, seen.getFirst());
+            var stats = cri.runtime().podSandboxStats(PodSandboxStatsRequest.newBuilder().setPodSandboxId(pod)
+                    .build()).getStats();
+            assertEquals(1, stats.getLinux().getContainersCount());
+            assertTrue(stats.getLinux().getMemory().getWorkingSetBytes().getValue() > 0, stats.toString());
+        } finally {
+            ctx.cancel(null);
         }
     }
 
