@@ -11,14 +11,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -68,11 +68,63 @@ final class HiddenExecs {
     /** As {@link #run(String, List, String, String, OutputStream, Duration)}, stdout and stderr apart. */
     Outcome run(String containerId, List<String> cmd, String user, String workingDir, OutputStream stdout,
                 OutputStream stderr, Duration timeout) throws InterruptedException {
+        ExecConfig cfg = new ExecConfig(false, true, true, "", false, null, cmd, false, user, workingDir);
+        Sink sink = new Sink(stdout, stderr, new CountDownLatch(1));
+        return execute(containerId, cfg, sink, timeout, (e, io) -> () -> { });
+    }
+
+    /**
+     * Runs {@code cmd} in the running container wired to a client's streams (the CRI's streaming exec): stdin is
+     * copied in until its end (which closes the process's stdin), output goes to {@code stdout} and
+     * {@code stderr} (either may be null: dropped), terminal sizes reach the console. Waits for the exit and the
+     * last output; interrupted, the process is killed.
+     *
+     * @param resizes called once with the function that resizes the console (height, width)
+     */
+    int interactive(String containerId, List<String> cmd, boolean tty, InputStream stdin, OutputStream stdout,
+                    OutputStream stderr, Consumer<BiConsumer<Integer, Integer>> resizes) throws InterruptedException {
+        ExecConfig cfg = new ExecConfig(stdin != null, true, !tty, "", tty, null, cmd, false, null, null);
+        OutputStream discard = OutputStream.nullOutputStream();
+        Sink sink = new Sink(stdout == null ? discard : stdout, stderr == null ? discard : stderr,
+                new CountDownLatch(1));
+        return execute(containerId, cfg, sink, null, (e, io) -> {
+            if (tty) {
+                resizes.accept((h, w) -> {
+                    try {
+                        processes.resize(e, h, w);
+                    } catch (PouchException x) {
+                        LOG.log(Level.FINE, "cannot resize exec " + e.id, x);
+                    }
+                });
+            }
+            if (stdin == null) {
+                return () -> { };
+            }
+            Thread feeder = Thread.ofVirtual().start(() -> {
+                feed(stdin, io);
+                // the shim keeps the process's stdin open until told: the client's end must reach it
+                processes.closeStdin(e);
+            });
+            return feeder::interrupt;
+        }).exitCode();
+    }
+
+    /** What a caller starts beside a running exec; the returned action undoes it once the exec is over. */
+    private interface Companion {
+        Runnable start(Exec e, ContainerIO io);
+    }
+
+    /**
+     * Creates, starts and waits for one exec, its events published as dockerd's. The timeout (null: none) counts
+     * from the start; past it the process is killed and the outcome has no exit code. Interrupted: the process is
+     * killed before this returns.
+     */
+    private Outcome execute(String containerId, ExecConfig cfg, Sink sink, Duration timeout, Companion companion)
+            throws InterruptedException {
         ContainerManager.ProcessView c = containers.processView(containerId);
         ExecChecks.requireRunning(c);
-        ExecConfig cfg = new ExecConfig(false, true, true, "", false, null, cmd, false, user, workingDir);
         Exec e = Exec.created(ExecManager.newId(), c.id(), cfg, null, System.currentTimeMillis());
-        String line = String.join(" ", cmd);
+        String line = String.join(" ", cfg.cmd());
         events.publish(c, "exec_create: " + line, Map.of("execID", e.id));
         PreparedProcess p = preparer.prepare(e);
         if (p.io() == null) {
@@ -80,7 +132,7 @@ final class HiddenExecs {
         }
         ContainerIO io = p.io();
         Integer status = null;
-        Sink sink = new Sink(stdout, stderr, new CountDownLatch(1));
+        Runnable stopCompanion = () -> { };
         try (ContainerIO.Subscription ignored = io.attach(sink)) {
             if (p.error() != null) {
                 throw p.error();
@@ -93,8 +145,9 @@ final class HiddenExecs {
                 throw StartFailure.of(c.id(), x).error();
             }
             events.publish(c, "exec_start: " + line, Map.of("execID", e.id));
+            stopCompanion = companion.start(e, io);
             try {
-                status = exit.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+                status = timeout == null ? exit.get() : exit.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException t) {
                 kill(e);
                 status = awaitKilled(exit);
@@ -110,82 +163,7 @@ final class HiddenExecs {
             sink.awaitDelivered();
             return new Outcome(status);
         } finally {
-            processes.release(e);
-            io.close();
-            events.publish(c, "exec_die", Map.of("execID", e.id, "exitCode",
-                    Integer.toString(status == null ? ExecExits.UNKNOWN_EXIT : status)));
-        }
-    }
-
-    /**
-     * Runs {@code cmd} in the running container wired to a client's streams (the CRI's streaming exec): stdin is
-     * copied in until its end (which closes the process's stdin), output goes to {@code stdout} and
-     * {@code stderr} (either may be null: dropped), terminal sizes reach the console. Waits for the exit and the
-     * last output; interrupted, the process is killed.
-     *
-     * @param resizes called once with the function that resizes the console (height, width)
-     */
-    int interactive(String containerId, List<String> cmd, boolean tty, InputStream stdin, OutputStream stdout,
-                    OutputStream stderr, Consumer<BiConsumer<Integer, Integer>> resizes) throws InterruptedException {
-        ContainerManager.ProcessView c = containers.processView(containerId);
-        ExecChecks.requireRunning(c);
-        ExecConfig cfg = new ExecConfig(stdin != null, true, !tty, "", tty, null, cmd, false, null, null);
-        Exec e = Exec.created(ExecManager.newId(), c.id(), cfg, null, System.currentTimeMillis());
-        String line = String.join(" ", cmd);
-        events.publish(c, "exec_create: " + line, Map.of("execID", e.id));
-        PreparedProcess p = preparer.prepare(e);
-        if (p.io() == null) {
-            throw p.error();
-        }
-        ContainerIO io = p.io();
-        Integer status = null;
-        OutputStream discard = OutputStream.nullOutputStream();
-        Sink sink = new Sink(stdout == null ? discard : stdout, stderr == null ? discard : stderr,
-                new CountDownLatch(1));
-        Thread feeder = null;
-        try (ContainerIO.Subscription ignored = io.attach(sink)) {
-            if (p.error() != null) {
-                throw p.error();
-            }
-            CompletableFuture<Integer> exit = new CompletableFuture<>();
-            processes.awaitExit(e, exit::complete);
-            try {
-                processes.start(e);
-            } catch (ContainerdException x) {
-                throw StartFailure.of(c.id(), x).error();
-            }
-            events.publish(c, "exec_start: " + line, Map.of("execID", e.id));
-            if (tty) {
-                resizes.accept((h, w) -> {
-                    try {
-                        processes.resize(e, h, w);
-                    } catch (PouchException x) {
-                        LOG.log(Level.FINE, "cannot resize exec " + e.id, x);
-                    }
-                });
-            }
-            if (stdin != null) {
-                feeder = Thread.ofVirtual().start(() -> {
-                    feed(stdin, io);
-                    // the shim keeps the process's stdin open until told: the client's end must reach it
-                    processes.closeStdin(e);
-                });
-            }
-            try {
-                status = exit.get();
-            } catch (InterruptedException ie) {
-                kill(e);
-                status = awaitKilled(exit);
-                throw ie;
-            } catch (ExecutionException x) {
-                throw PouchException.internal("the exec's exit could not be learnt: " + x.getCause(), x.getCause());
-            }
-            sink.awaitDelivered();
-            return status;
-        } finally {
-            if (feeder != null) {
-                feeder.interrupt();
-            }
+            stopCompanion.run();
             processes.release(e);
             io.close();
             events.publish(c, "exec_die", Map.of("execID", e.id, "exitCode",

@@ -133,26 +133,11 @@ final class PodContainers {
     }
 
     String resolveOrNull(String ref) {
-        if (ref == null || ref.isEmpty()) {
-            throw PouchException.invalidArgument("a container id is required");
-        }
-        try {
-            String id = engine.resolveId(ref);
-            return records.containerConfig(id) != null ? id : null;
-        } catch (PouchException e) {
-            if (GrpcErrors.isNotFound(e)) {
-                return null;
-            }
-            throw e;
-        }
+        return CriRefs.resolveOrNull(engine, ref, "container", id -> records.containerConfig(id) != null);
     }
 
     String resolve(String ref) {
-        String id = resolveOrNull(ref);
-        if (id == null) {
-            throw PouchException.notFound("container " + ref + " not found");
-        }
-        return id;
+        return CriRefs.resolve(engine, ref, "container", id -> records.containerConfig(id) != null);
     }
 
     /** The running container's id; 409 (FailedPrecondition) when it is not running. */

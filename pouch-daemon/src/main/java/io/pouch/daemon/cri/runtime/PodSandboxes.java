@@ -149,26 +149,11 @@ final class PodSandboxes {
 
     /** The full id of a CRI sandbox named by id or unique id prefix, or null. */
     String resolveOrNull(String ref) {
-        if (ref == null || ref.isEmpty()) {
-            throw PouchException.invalidArgument("a pod sandbox id is required");
-        }
-        try {
-            String id = engine.resolveId(ref);
-            return records.sandboxConfig(id) != null ? id : null;
-        } catch (PouchException e) {
-            if (GrpcErrors.isNotFound(e)) {
-                return null;
-            }
-            throw e;
-        }
+        return CriRefs.resolveOrNull(engine, ref, "pod sandbox", id -> records.sandboxConfig(id) != null);
     }
 
     String resolve(String ref) {
-        String id = resolveOrNull(ref);
-        if (id == null) {
-            throw PouchException.notFound("pod sandbox " + ref + " not found");
-        }
-        return id;
+        return CriRefs.resolve(engine, ref, "pod sandbox", id -> records.sandboxConfig(id) != null);
     }
 
     PodSandboxConfig config(String id) {
