@@ -11,9 +11,11 @@ import io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame;
 import io.netty.handler.codec.spdy.SpdyDataFrame;
 import io.netty.handler.codec.spdy.SpdyFrame;
 import io.netty.handler.codec.spdy.SpdyGoAwayFrame;
+import io.netty.handler.codec.spdy.SpdyHeaders;
 import io.netty.handler.codec.spdy.SpdyPingFrame;
 import io.netty.handler.codec.spdy.SpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.SpdyStreamStatus;
+import io.netty.handler.codec.spdy.SpdySynReplyFrame;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
 
 import java.util.HashMap;
@@ -103,10 +105,21 @@ final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
         }
         streams.put(id, stream);
         // the reply is queued before the listener's thread can write data on the stream: see Listener.onStream
-        ctx.writeAndFlush(new DefaultSpdySynReplyFrame(id));
+        ctx.writeAndFlush(reply(id));
         if (syn.isLast()) {
             stream.in().finish();
         }
+    }
+
+    /**
+     * The SYN_REPLY accepting stream {@code id}. It carries a header: Netty writes no header block at all for a
+     * reply without headers, and moby/spdystream (kubectl, crictl, critest, kubelet's client) reads a header count
+     * from every reply, so an empty one ends its connection. {@code :status} is what SPDY/3 replies carry.
+     */
+    static SpdySynReplyFrame reply(int id) {
+        SpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+        reply.headers().set(SpdyHeaders.HttpNames.STATUS, "200");
+        return reply;
     }
 
     private void onData(ChannelHandlerContext ctx, SpdyDataFrame data) {

@@ -101,7 +101,17 @@ final class SpdyTestClient implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, SpdyFrame f) {
             switch (f) {
-                case SpdySynReplyFrame r -> streams.get(r.streamId()).replied.complete(null);
+                // moby/spdystream reads a header count from every reply: a reply without a header block ends
+                // its connection, so this client refuses one too
+                case SpdySynReplyFrame r -> {
+                    if (r.headers().isEmpty()) {
+                        streams.get(r.streamId()).replied.completeExceptionally(
+                                new AssertionError("SYN_REPLY " + r.streamId() + " without a header block"));
+                        ctx.close();
+                    } else {
+                        streams.get(r.streamId()).replied.complete(null);
+                    }
+                }
                 case SpdyDataFrame d -> {
                     Stream s = streams.get(d.streamId());
                     synchronized (s) {
