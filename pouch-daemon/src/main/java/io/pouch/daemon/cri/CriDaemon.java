@@ -101,19 +101,31 @@ public final class CriDaemon {
         return new StreamUrls() {
             @Override
             public String exec(ExecRequest r) {
-                return s.execUrl(r.getContainerId(), r.getCmdList(), r.getTty(), r.getStdin(), r.getStdout(),
-                        r.getStderr());
+                return url(() -> s.execUrl(r.getContainerId(), r.getCmdList(), r.getTty(), r.getStdin(),
+                        r.getStdout(), r.getStderr()));
             }
 
             @Override
             public String attach(AttachRequest r) {
-                return s.attachUrl(r.getContainerId(), r.getTty(), r.getStdin(), r.getStdout(), r.getStderr());
+                return url(() -> s.attachUrl(r.getContainerId(), r.getTty(), r.getStdin(), r.getStdout(),
+                        r.getStderr()));
             }
 
             @Override
             public String portForward(PortForwardRequest r) {
-                return s.portForwardUrl(r.getPodSandboxId(), r.getPortList());
+                return url(() -> s.portForwardUrl(r.getPodSandboxId(), r.getPortList()));
             }
         };
+    }
+
+    /** The streaming server refuses what kubelet's refuses (400) and too many unclaimed sessions (503). */
+    private static String url(java.util.function.Supplier<String> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw PouchException.invalidArgument(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new PouchException(503, e.getMessage());
+        }
     }
 }

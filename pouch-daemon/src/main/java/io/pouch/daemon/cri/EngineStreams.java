@@ -72,7 +72,7 @@ final class EngineStreams implements StreamRuntime {
             containers.attached(containerId);
             if (io.stdin() != null && cio.stdin() != null) {
                 InputStream in = io.stdin();
-                feeder = Thread.ofVirtual().start(() -> feed(in, cio, containerId));
+                feeder = Thread.ofVirtual().start(() -> feed(in, cio, containerId, tty));
             }
             containers.exitRecorded(containerId, cio).get();
         } finally {
@@ -82,7 +82,7 @@ final class EngineStreams implements StreamRuntime {
         }
     }
 
-    private void feed(InputStream in, ContainerIO cio, String containerId) {
+    private void feed(InputStream in, ContainerIO cio, String containerId, boolean tty) {
         byte[] buf = new byte[32 * 1024];
         try {
             OutputStream out = cio.stdin();
@@ -91,7 +91,11 @@ final class EngineStreams implements StreamRuntime {
                 out.write(buf, 0, n);
                 out.flush();
             }
-            if (cio.stdinOnce()) {
+            // stdin_once: the process reads EOF once this client's input ends. Both writers of the FIFO must go:
+            // pouchd's own (closing the shared stream closes the FIFO only for stdin_once) and the shim's
+            // (CloseIO). Not with a TTY, as kubelet and containerd: there the input's end is not the session's.
+            if (cio.stdinOnce() && !tty) {
+                out.close();
                 containers.closeStdin(containerId);
             }
         } catch (IOException e) {

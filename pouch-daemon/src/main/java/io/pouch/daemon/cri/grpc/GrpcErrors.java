@@ -25,12 +25,6 @@ public final class GrpcErrors {
         if (e instanceof PouchException p) {
             return status(p.status()).withDescription(p.getMessage()).asRuntimeException();
         }
-        if (e instanceof IllegalArgumentException) { // a request the streaming server's checks refused
-            return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
-        }
-        if (e instanceof IllegalStateException) { // too many streaming sessions waiting for their client
-            return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
-        }
         LOG.log(Level.WARNING, "CRI call failed", e);
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return Status.INTERNAL.withDescription(message).asRuntimeException();

@@ -77,8 +77,10 @@ final class ContainerSpecs {
 
         boolean hostNet = podNs.getNetwork() == NamespaceMode.NODE;
         List<String> securityOpt = new ArrayList<>();
-        String seccomp = SecurityProfiles.seccomp(sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath());
-        if (seccomp != null && !sc.getPrivileged()) {
+        // a privileged container runs without seccomp, whatever profile it names (containerd's rule)
+        String seccomp = sc.getPrivileged() ? null
+                : SecurityProfiles.seccomp(sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath());
+        if (seccomp != null) {
             securityOpt.add(seccomp);
         }
         if (sc.getNoNewPrivs()) {

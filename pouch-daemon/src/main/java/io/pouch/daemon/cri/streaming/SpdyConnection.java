@@ -11,9 +11,11 @@ import io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame;
 import io.netty.handler.codec.spdy.SpdyDataFrame;
 import io.netty.handler.codec.spdy.SpdyFrame;
 import io.netty.handler.codec.spdy.SpdyGoAwayFrame;
+import io.netty.handler.codec.spdy.SpdyHeaders;
 import io.netty.handler.codec.spdy.SpdyPingFrame;
 import io.netty.handler.codec.spdy.SpdyRstStreamFrame;
 import io.netty.handler.codec.spdy.SpdyStreamStatus;
+import io.netty.handler.codec.spdy.SpdySynReplyFrame;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
 
 import java.util.HashMap;
@@ -34,7 +36,6 @@ import java.util.logging.Logger;
 final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
     private static final Logger LOG = Logger.getLogger(SpdyConnection.class.getName());
     private static final int WINDOW_UPDATE_THRESHOLD = 32 * 1024;
-    private static final String REPLY_HEADER = "streamtype";
 
     /** The session the streams belong to; called on the event loop. */
     interface Listener {
@@ -103,15 +104,22 @@ final class SpdyConnection extends SimpleChannelInboundHandler<SpdyFrame> {
             return;
         }
         streams.put(id, stream);
-        // The reply is queued before the listener's thread can write data on the stream. It names the stream's type
-        // because Netty encodes an empty header set as no header block at all, which Go's SPDY framer (kubectl,
-        // crictl) cannot read: it expects at least the compressed pair count and fails the whole connection.
-        DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
-        reply.headers().set(REPLY_HEADER, headers.getOrDefault(REPLY_HEADER, "unknown"));
-        ctx.writeAndFlush(reply);
+        // the reply is queued before the listener's thread can write data on the stream: see Listener.onStream
+        ctx.writeAndFlush(reply(id));
         if (syn.isLast()) {
             stream.in().finish();
         }
+    }
+
+    /**
+     * The SYN_REPLY accepting stream {@code id}. It carries a header: Netty writes no header block at all for a
+     * reply without headers, and moby/spdystream (kubectl, crictl, critest, kubelet's client) reads a header count
+     * from every reply, so an empty one ends its connection. {@code :status} is what SPDY/3 replies carry.
+     */
+    static SpdySynReplyFrame reply(int id) {
+        SpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+        reply.headers().set(SpdyHeaders.HttpNames.STATUS, "200");
+        return reply;
     }
 
     private void onData(ChannelHandlerContext ctx, SpdyDataFrame data) {

@@ -52,6 +52,7 @@ class SpdyStreamingTest {
             int error = c.openStream(type("error"));
             int stdout = c.openStream(type("stdout"));
             int stderr = c.openStream(type("stderr"));
+            c.stream(error).replied.get(10, TimeUnit.SECONDS);
             assertEquals("x y", text(c.awaitEnd(stdout)));
             assertEquals("", text(c.awaitEnd(stderr)));
             assertEquals(SUCCESS, text(c.awaitEnd(error)));
