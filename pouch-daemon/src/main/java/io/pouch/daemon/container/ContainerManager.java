@@ -502,6 +502,14 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         return views.runningContainersUsing(imageId);
     }
 
+    @Override
+    public ContainerBrief brief(String ref) {
+        Container c = store.find(ref);
+        ContainerMeta m = c.meta();
+        return new ContainerBrief(m.id(), m.created(), m.imageId(), m.state(), m.hostConfig(),
+                m.config().labels() == null ? Map.of() : m.config().labels());
+    }
+
     /** 404 when {@code ref} names no container. */
     public ProcessView processView(String ref) {
         ContainerMeta m = store.find(ref).meta();

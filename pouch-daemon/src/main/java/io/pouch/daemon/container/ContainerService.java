@@ -38,6 +38,9 @@ public interface ContainerService {
 
     ContainerInspect inspect(String ref, boolean size);
 
+    /** What the container is now, from memory alone (no mounts, no storage data); 404 when unknown. */
+    ContainerBrief brief(String ref);
+
     /** inspect from memory alone, or null when the answer needs a thread that may block. Never blocks. */
     ContainerInspect inspectCached(String ref, boolean size);
 

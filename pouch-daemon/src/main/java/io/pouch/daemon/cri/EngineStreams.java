@@ -105,7 +105,7 @@ final class EngineStreams implements StreamRuntime {
 
     @Override
     public SocketChannel openPort(String podSandboxId, int port) throws IOException {
-        int pid = containers.inspect(podSandboxId, false).state().pid();
+        int pid = containers.brief(podSandboxId).state().pid();
         if (pid <= 0) {
             throw new IOException("pod sandbox " + podSandboxId + " is not running");
         }

@@ -197,6 +197,11 @@ class ContainerRoutesTest {
 
     /** Records every call as "method args..." and answers with canned values. */
     private static final class Recorder implements ContainerService {
+        @Override
+        public ContainerBrief brief(String ref) {
+            throw new UnsupportedOperationException();
+        }
+
         final List<String> calls = new ArrayList<>();
         String name;
         ContainerConfig config;

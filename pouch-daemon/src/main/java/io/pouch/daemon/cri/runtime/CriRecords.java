@@ -12,6 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,10 @@ import java.util.stream.Stream;
  * state. One directory per object under {@code <home>/cri}; files are replaced atomically.
  */
 final class CriRecords {
+    /** Read on every status and list call, so kept in memory too; the files are what survives a restart. */
+    private final Map<String, PodSandboxConfig> sandboxConfigs = new ConcurrentHashMap<>();
+    private final Map<String, ContainerConfig> containerConfigs = new ConcurrentHashMap<>();
+    private final Map<String, SandboxNetwork> networks = new ConcurrentHashMap<>();
     private final Path sandboxes;
     private final Path containers;
 
@@ -36,13 +42,23 @@ final class CriRecords {
 
     void saveSandbox(String id, PodSandboxConfig config) {
         write(sandboxes.resolve(id).resolve("config.pb"), config.toByteArray());
+        sandboxConfigs.put(id, config);
     }
 
     /** null when the sandbox is not a CRI one (or its record is gone). */
     PodSandboxConfig sandboxConfig(String id) {
+        PodSandboxConfig cached = sandboxConfigs.get(id);
+        if (cached != null) {
+            return cached;
+        }
         byte[] b = read(sandboxes.resolve(id).resolve("config.pb"));
+        if (b == null) {
+            return null;
+        }
         try {
-            return b == null ? null : PodSandboxConfig.parseFrom(b);
+            PodSandboxConfig c = PodSandboxConfig.parseFrom(b);
+            sandboxConfigs.put(id, c);
+            return c;
         } catch (InvalidProtocolBufferException e) {
             throw PouchException.internal("the record of sandbox " + id + " is damaged: " + e.getMessage(), e);
         }
@@ -50,31 +66,54 @@ final class CriRecords {
 
     void saveNetwork(String id, SandboxNetwork network) {
         write(sandboxes.resolve(id).resolve("network.json"), network.toJson());
+        networks.put(id, network);
     }
 
     SandboxNetwork network(String id) {
+        SandboxNetwork cached = networks.get(id);
+        if (cached != null) {
+            return cached;
+        }
         byte[] b = read(sandboxes.resolve(id).resolve("network.json"));
-        return b == null ? SandboxNetwork.NONE : SandboxNetwork.fromJson(b);
+        if (b == null) {
+            return SandboxNetwork.NONE;
+        }
+        SandboxNetwork n = SandboxNetwork.fromJson(b);
+        networks.put(id, n);
+        return n;
     }
 
     void saveContainer(String id, ContainerConfig config) {
         write(containers.resolve(id).resolve("config.pb"), config.toByteArray());
+        containerConfigs.put(id, config);
     }
 
     ContainerConfig containerConfig(String id) {
+        ContainerConfig cached = containerConfigs.get(id);
+        if (cached != null) {
+            return cached;
+        }
         byte[] b = read(containers.resolve(id).resolve("config.pb"));
+        if (b == null) {
+            return null;
+        }
         try {
-            return b == null ? null : ContainerConfig.parseFrom(b);
+            ContainerConfig c = ContainerConfig.parseFrom(b);
+            containerConfigs.put(id, c);
+            return c;
         } catch (InvalidProtocolBufferException e) {
             throw PouchException.internal("the record of container " + id + " is damaged: " + e.getMessage(), e);
         }
     }
 
     void forgetSandbox(String id) {
+        sandboxConfigs.remove(id);
+        networks.remove(id);
         delete(sandboxes.resolve(id));
     }
 
     void forgetContainer(String id) {
+        containerConfigs.remove(id);
         delete(containers.resolve(id));
     }
 

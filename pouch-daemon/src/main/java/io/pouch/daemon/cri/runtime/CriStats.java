@@ -1,7 +1,7 @@
 package io.pouch.daemon.cri.runtime;
 
 import io.pouch.cri.v1.UInt64Value;
-import io.pouch.api.container.ContainerInspect;
+import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.cri.v1.CpuUsage;
 import io.pouch.cri.v1.MemoryUsage;
 import io.pouch.daemon.container.stats.CgroupReader;
@@ -34,7 +34,7 @@ final class CriStats {
         }
     }
 
-    CgroupSample sample(ContainerInspect i) {
+    CgroupSample sample(ContainerBrief i) {
         return i.state().running() ? sample(i.state().pid()) : CgroupSample.EMPTY;
     }
 

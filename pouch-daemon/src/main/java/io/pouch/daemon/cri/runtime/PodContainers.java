@@ -2,6 +2,7 @@ package io.pouch.daemon.cri.runtime;
 
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerInspect;
+import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.ContainerSummary;
 import io.pouch.api.container.ContainerUpdate;
@@ -55,7 +56,7 @@ final class PodContainers {
         String name = CriLabels.containerName(config.getMetadata().getName(), pod.getName(), pod.getNamespace(),
                 pod.getUid(), config.getMetadata().getAttempt());
         HostConfig.LogConfig log = logConfig(sandbox, config);
-        String runtime = engine.inspect(sandboxId, false).hostConfig().runtime();
+        String runtime = engine.brief(sandboxId).hostConfig().runtime();
         ContainerSpecs.Spec spec = ContainerSpecs.of(sandboxId, sandbox, config, config.getImage().getImage(),
                 runtime, log);
         String id = engine.createForCri(name, spec.config(), spec.hostConfig(), NetworkRequest.EMPTY).id();
@@ -87,7 +88,7 @@ final class PodContainers {
 
     void start(String ref) {
         String id = resolve(ref);
-        ContainerState s = engine.inspect(id, false).state();
+        ContainerState s = engine.brief(id).state();
         if (!"created".equals(s.status())) {
             throw PouchException.conflict("container " + id + " is in " + state(s) + " state; only a created"
                     + " container can be started");
@@ -143,7 +144,7 @@ final class PodContainers {
     /** The running container's id; 409 (FailedPrecondition) when it is not running. */
     String requireRunning(String ref) {
         String id = resolve(ref);
-        if (!engine.inspect(id, false).state().running()) {
+        if (!engine.brief(id).state().running()) {
             throw PouchException.conflict("container " + id + " is not running");
         }
         return id;
@@ -157,10 +158,10 @@ final class PodContainers {
 
     ContainerStatus status(String ref) {
         String id = resolve(ref);
-        return status(id, engine.inspect(id, false), records.containerConfig(id));
+        return status(id, engine.brief(id), records.containerConfig(id));
     }
 
-    ContainerStatus status(String id, ContainerInspect i, ContainerConfig c) {
+    ContainerStatus status(String id, ContainerBrief i, ContainerConfig c) {
         ContainerState s = i.state();
         io.pouch.cri.v1.ContainerState state = state(s);
         ContainerStatus.Builder b = ContainerStatus.newBuilder()
@@ -169,11 +170,11 @@ final class PodContainers {
                 .setState(state)
                 .setCreatedAt(CriTimes.nanos(i.created()))
                 .setImage(ImageSpec.newBuilder().setImage(c.getImage().getImage()))
-                .setImageRef(i.image() == null ? "" : i.image())
+                .setImageRef(i.imageId() == null ? "" : i.imageId())
                 .putAllLabels(c.getLabelsMap())
                 .putAllAnnotations(c.getAnnotationsMap())
                 .addAllMounts(c.getMountsList())
-                .setLogPath(logPath(id, c))
+                .setLogPath(logPath(sandboxOf(i), c))
                 .setResources(ContainerResources.newBuilder().setLinux(resources(i.hostConfig())));
         if (state != io.pouch.cri.v1.ContainerState.CONTAINER_CREATED) {
             b.setStartedAt(CriTimes.nanos(s.startedAt()));
@@ -189,8 +190,7 @@ final class PodContainers {
         return b.build();
     }
 
-    private String logPath(String id, ContainerConfig c) {
-        String sandboxId = sandboxOf(id);
+    private String logPath(String sandboxId, ContainerConfig c) {
         PodSandboxConfig sandbox = sandboxId == null ? null : records.sandboxConfig(sandboxId);
         if (sandbox == null || sandbox.getLogDirectory().isEmpty() || c.getLogPath().isEmpty()) {
             return "";
@@ -198,9 +198,13 @@ final class PodContainers {
         return Path.of(sandbox.getLogDirectory()).resolve(c.getLogPath()).toString();
     }
 
+    private static String sandboxOf(ContainerBrief i) {
+        return i.labels().get(CriLabels.SANDBOX_ID);
+    }
+
     String sandboxOf(String id) {
         try {
-            return engine.inspect(id, false).config().labels().get(CriLabels.SANDBOX_ID);
+            return engine.brief(id).labels().get(CriLabels.SANDBOX_ID);
         } catch (PouchException e) {
             return null;
         }
@@ -248,13 +252,11 @@ final class PodContainers {
             if (c == null) {
                 continue;
             }
-            ContainerInspect i = engine.inspectCached(s.id(), false);
-            if (i == null) {
-                try {
-                    i = engine.inspect(s.id(), false);
-                } catch (PouchException e) {
-                    continue; // removed meanwhile
-                }
+            ContainerBrief i;
+            try {
+                i = engine.brief(s.id());
+            } catch (PouchException e) {
+                continue; // removed meanwhile
             }
             io.pouch.cri.v1.ContainerState state = state(i.state());
             if (filter.hasState() && filter.getState().getState() != state) {
@@ -268,7 +270,7 @@ final class PodContainers {
                     .setPodSandboxId(sandboxId == null ? "" : sandboxId)
                     .setMetadata(c.getMetadata())
                     .setImage(ImageSpec.newBuilder().setImage(c.getImage().getImage()))
-                    .setImageRef(i.image() == null ? "" : i.image())
+                    .setImageRef(i.imageId() == null ? "" : i.imageId())
                     .setState(state)
                     .setCreatedAt(CriTimes.nanos(i.created()))
                     .putAllLabels(c.getLabelsMap())
@@ -299,8 +301,8 @@ final class PodContainers {
         return v == null || v.isEmpty() ? null : v;
     }
 
-    ContainerInspect inspect(String id) {
-        return engine.inspect(id, false);
+    ContainerBrief brief(String id) {
+        return engine.brief(id);
     }
 
     ContainerConfig config(String id) {

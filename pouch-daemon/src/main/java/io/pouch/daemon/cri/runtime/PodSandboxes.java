@@ -2,6 +2,7 @@ package io.pouch.daemon.cri.runtime;
 
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerInspect;
+import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.api.container.ContainerSummary;
 import io.pouch.cri.v1.LinuxPodSandboxStatus;
 import io.pouch.cri.v1.Namespace;
@@ -61,7 +62,7 @@ final class PodSandboxes {
                 records.saveSandbox(id, config);
                 engine.start(id);
                 if (!SandboxSpecs.hostNetwork(config)) {
-                    int pid = engine.inspect(id, false).state().pid();
+                    int pid = engine.brief(id).state().pid();
                     String netns = "/proc/" + pid + "/ns/net";
                     List<String> ips = network.setUp(id, netns, m, config.getPortMappingsList());
                     records.saveNetwork(id, new SandboxNetwork(netns, ips, false));
@@ -166,7 +167,7 @@ final class PodSandboxes {
 
     boolean ready(String id) {
         try {
-            return engine.inspect(id, false).state().running();
+            return engine.brief(id).state().running();
         } catch (PouchException e) {
             return false;
         }
@@ -174,14 +175,14 @@ final class PodSandboxes {
 
     /** The pid of the pause process, or 0 when it is not running. */
     int pausePid(String id) {
-        ContainerInspect i = engine.inspect(id, false);
+        ContainerBrief i = engine.brief(id);
         return i.state().running() ? i.state().pid() : 0;
     }
 
     PodSandboxStatus status(String ref) {
         String id = resolve(ref);
         PodSandboxConfig c = config(id);
-        ContainerInspect i = engine.inspect(id, false);
+        ContainerBrief i = engine.brief(id);
         SandboxNetwork n = records.network(id);
         PodSandboxNetworkStatus.Builder net = PodSandboxNetworkStatus.newBuilder();
         if (!n.ips().isEmpty() && !n.tornDown()) {
@@ -230,8 +231,13 @@ final class PodSandboxes {
             if (!matches(filter.getLabelSelectorMap(), c.getLabelsMap())) {
                 continue;
             }
-            ContainerInspect i = engine.inspectCached(s.id(), false);
-            long created = i != null ? CriTimes.nanos(i.created()) : s.created() * 1_000_000_000L;
+            ContainerBrief i;
+            try {
+                i = engine.brief(s.id());
+            } catch (PouchException e) {
+                continue; // removed meanwhile
+            }
+            long created = CriTimes.nanos(i.created());
             out.add(PodSandbox.newBuilder()
                     .setId(s.id())
                     .setMetadata(c.getMetadata())
@@ -239,7 +245,7 @@ final class PodSandboxes {
                     .setCreatedAt(created)
                     .putAllLabels(c.getLabelsMap())
                     .putAllAnnotations(c.getAnnotationsMap())
-                    .setRuntimeHandler(i != null ? RuntimeHandlers.handler(i.hostConfig().runtime()) : "")
+                    .setRuntimeHandler(RuntimeHandlers.handler(i.hostConfig().runtime()))
                     .build());
         }
         return out;

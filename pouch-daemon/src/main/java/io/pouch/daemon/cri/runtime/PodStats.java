@@ -1,7 +1,7 @@
 package io.pouch.daemon.cri.runtime;
 
 import io.pouch.api.PouchException;
-import io.pouch.api.container.ContainerInspect;
+import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.cri.v1.ContainerAttributes;
 import io.pouch.cri.v1.ContainerConfig;
 import io.pouch.cri.v1.ContainerStats;
@@ -33,10 +33,10 @@ final class PodStats {
 
     ContainerStats container(String ref) {
         String id = containers.resolve(ref);
-        return container(id, containers.inspect(id), containers.config(id));
+        return container(id, containers.brief(id), containers.config(id));
     }
 
-    private ContainerStats container(String id, ContainerInspect i, ContainerConfig c) {
+    private ContainerStats container(String id, ContainerBrief i, ContainerConfig c) {
         long now = CriTimes.now();
         CgroupSample s = stats.sample(i);
         return ContainerStats.newBuilder()
@@ -62,7 +62,7 @@ final class PodStats {
                 if (!f.getPodSandboxId().isEmpty() && (sandbox == null || !sandbox.startsWith(f.getPodSandboxId()))) {
                     continue;
                 }
-                out.add(container(id, containers.inspect(id), c));
+                out.add(container(id, containers.brief(id), c));
             } catch (PouchException e) {
                 // removed while listing
             }
@@ -83,7 +83,7 @@ final class PodStats {
         long processes = 0;
         for (String cid : containers.idsOfSandbox(id)) {
             try {
-                ContainerInspect i = containers.inspect(cid);
+                ContainerBrief i = containers.brief(cid);
                 ContainerConfig cc = containers.config(cid);
                 if (cc == null) {
                     continue;
