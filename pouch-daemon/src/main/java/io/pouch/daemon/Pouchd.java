@@ -61,6 +61,8 @@ import java.util.logging.SimpleFormatter;
         description = "The Pouch container engine daemon: serves the Docker Engine API, backed by containerd.")
 public final class Pouchd implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
+    /** Held so the level set on it stays (the log manager keeps loggers only weakly). */
+    private static final Logger QUIET_BOOTSTRAP = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
 
     @Option(names = "--config-file", defaultValue = "/etc/pouch/config.json", description = "configuration file")
     Path configFile;
@@ -360,6 +362,8 @@ public final class Pouchd implements Callable<Integer> {
         root.setLevel(debug ? Level.FINE : Level.INFO);
         Logger.getLogger("io.grpc").setLevel(Level.WARNING);
         Logger.getLogger("io.netty").setLevel(Level.WARNING);
+        // grpc's Netty asks every connection for TCP keep-alive, unix sockets too, which log that they have none
+        QUIET_BOOTSTRAP.setLevel(Level.SEVERE);
     }
 
     /** /info and /version figures, read from the managers and containerd. */
