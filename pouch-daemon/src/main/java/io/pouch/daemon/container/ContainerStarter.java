@@ -100,9 +100,8 @@ final class ContainerStarter {
             throw e.toPouch("cannot start container " + c.id + ": its rootfs snapshot");
         }
         List<Path> layers = rootfs.layers();
-        String groupFile = RootfsFiles.read(layers, "etc/group");
-        UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"), groupFile)
-                .withGroups(hc.groupAdd(), groupFile);
+        UserSpec user = UserSpec.of(m.config().user(), hc.groupAdd(), RootfsFiles.read(layers, "etc/passwd"),
+                RootfsFiles.read(layers, "etc/group"));
         long pidOf = namespaceHolder(c, NamespaceModes.joined(hc.pidMode()));
         long ipcOf = namespaceHolder(c, NamespaceModes.joined(hc.ipcMode()));
         String shm = ipcOf > 0 ? lentShm(NamespaceModes.joined(hc.ipcMode()))
