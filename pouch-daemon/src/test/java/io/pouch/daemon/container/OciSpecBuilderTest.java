@@ -1,6 +1,7 @@
 package io.pouch.daemon.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.HostConfig;
@@ -219,6 +220,38 @@ class OciSpecBuilderTest {
         assertEquals(OciSpecBuilder.INIT_PATH, s.at("/process/args/0").asText());
         assertEquals("--", s.at("/process/args/1").asText());
         assertEquals("sh", s.at("/process/args/2").asText());
+    }
+
+    @Test
+    void aSharedBindKeepsTheRootSharedASlaveOneMakesItRslave() {
+        assertTrue(build(HostConfig.empty(), List.of(Bind.parse("/data:/mnt/data")), null)
+                .at("/linux/rootfsPropagation").isMissingNode(), "private binds: runc's default");
+        for (String p : List.of("shared", "rshared")) {
+            JsonNode s = build(HostConfig.empty(), List.of(Bind.parse("/data:/mnt/data:" + p)), null);
+            assertEquals("shared", s.at("/linux/rootfsPropagation").asText(), p);
+        }
+        for (String p : List.of("slave", "rslave")) {
+            JsonNode s = build(HostConfig.empty(), List.of(Bind.parse("/data:/mnt/data:ro," + p)), null);
+            assertEquals("rslave", s.at("/linux/rootfsPropagation").asText(), p);
+        }
+        JsonNode both = build(HostConfig.empty(), List.of(Bind.parse("/a:/a:rslave"), Bind.parse("/b:/b:rshared"),
+                Bind.parse("/c:/c:slave")), null);
+        assertEquals("shared", both.at("/linux/rootfsPropagation").asText(), "shared wins over slave, in any order");
+    }
+
+    @Test
+    void theUserMountsAddedAtStartSetTheRootsPropagation() {
+        ObjectNode s = (ObjectNode) build(HostConfig.empty());
+        ObjectNode bind = s.withArray("mounts").addObject().put("destination", "/mnt").put("type", "bind")
+                .put("source", "/srv/d");
+        bind.putArray("options").add("rbind").add("rshared").add("rw");
+        OciSpecBuilder.setRootfsPropagation(s);
+        assertEquals("shared", s.at("/linux/rootfsPropagation").asText());
+        ObjectNode tmpfs = (ObjectNode) build(HostConfig.empty());
+        tmpfs.withArray("mounts").addObject().put("destination", "/t").put("type", "tmpfs").putArray("options")
+                .add("rshared");
+        OciSpecBuilder.setRootfsPropagation(tmpfs);
+        assertTrue(tmpfs.at("/linux/rootfsPropagation").isMissingNode(), "only binds count");
     }
 
     @Test
