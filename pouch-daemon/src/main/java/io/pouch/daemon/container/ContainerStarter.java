@@ -130,6 +130,12 @@ final class ContainerStarter {
                         OciSpecBuilder.bindShm(node, shm);
                     }
                     volumes.applyStart(c.id, layers, node, hc);
+                    try {
+                        BindPropagation.check(node);
+                    } catch (RuntimeException e) {
+                        volumes.stopped(c.id);
+                        throw e;
+                    }
                 });
         try {
             containers.updateSpec(c.id, spec);
