@@ -254,6 +254,44 @@ class ExecEndToEndTest {
         }
     }
 
+    /**
+     * As dockerd: an exec runs with the identity the container's process got, resolved in the container's own
+     * /etc/passwd and /etc/group (a numeric USER too: its primary group from passwd, its supplementary groups from
+     * group) plus GroupAdd; so does an exec that names the same user.
+     */
+    @Test
+    void execGetsTheGroupsOfTheContainersProcess() {
+        String maker = name("groups-src");
+        String image = "groups-" + UUID.randomUUID().toString().substring(0, 6);
+        String c = name("groups");
+        try {
+            d.docker("run", "--name", maker, "busybox", "sh", "-c",
+                    "echo default-user:x:1000:50000::/home:/bin/sh >> /etc/passwd"
+                            + " && echo group-defined-in-image:x:50000:default-user >> /etc/group").ok();
+            d.docker("commit", "--change", "USER 1000", maker, image).ok();
+            d.docker("run", "-d", "--name", c, "--group-add", "1234", image, "sh", "-c",
+                    "id; id -G; exec sleep 300").ok();
+            List<String> main = Await.until(Duration.ofSeconds(15),
+                    () -> d.docker("logs", c).ok().out().lines().toList(), l -> l.size() == 2,
+                    "the container's id and id -G in its log");
+            assertEquals("uid=1000(default-user) gid=50000(group-defined-in-image)",
+                    main.get(0).substring(0, main.get(0).indexOf(" groups=")), main.toString());
+            assertEquals(List.of("1234", "50000"), List.of(main.get(1).split(" ")).stream().sorted().toList(),
+                    "the main process's groups: " + main);
+            assertEquals(main.get(0), d.docker("exec", c, "id").ok().trimmed(), "exec without a user");
+            assertEquals(main.get(1), d.docker("exec", c, "id", "-G").ok().trimmed(), "exec without a user");
+            assertEquals(main.get(1), d.docker("exec", "-u", "1000", c, "id", "-G").ok().trimmed(), "exec -u 1000");
+            assertEquals(main.get(1), d.docker("exec", "-u", "default-user", c, "id", "-G").ok().trimmed(),
+                    "exec -u default-user");
+            // a number the container's passwd does not know: group 0, GroupAdd's groups
+            assertEquals("0 1234", d.docker("exec", "-u", "4242", c, "id", "-G").ok().trimmed());
+            assertEquals("7 1234", d.docker("exec", "-u", "4242:7", c, "id", "-G").ok().trimmed());
+        } finally {
+            d.docker("rm", "-f", c, maker);
+            d.docker("rmi", image);
+        }
+    }
+
     @Test
     void ttyInARealTerminal() throws Exception {
         Assumptions.assumeTrue(Cmd.run(List.of("sh", "-c", "command -v tmux"), Map.of(), null,

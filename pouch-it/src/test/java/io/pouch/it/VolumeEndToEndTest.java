@@ -3,11 +3,13 @@ package io.pouch.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pouch.daemon.volume.TestVolumePlugin;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -333,6 +335,65 @@ class VolumeEndToEndTest {
         assertEquals(v, d.pouch("volume", "rm", v).ok().trimmed());
         Cmd.Result r = d.pouch("run", "--rm", "--mount", "bogus=1", "busybox", "true");
         assertEquals(125, r.exit(), r.toString());
+    }
+
+    /**
+     * Mount propagation as dockerd: a mount the container makes under an rshared bind reaches the host, a mount the
+     * host makes under an rslave bind reaches the container; a source not on a shared (or slave) mount is refused
+     * with dockerd's message.
+     */
+    @Test
+    void mountsPropagateThroughSharedAndSlaveBinds() throws Exception {
+        Path dir = Files.createTempDirectory(d.base(), "propagation-");
+        Path plain = Files.createTempDirectory(d.base(), "private-");
+        String shared = container("rshared");
+        String slave = container("rslave");
+        try {
+            host("mount", "--bind", dir.toString(), dir.toString());
+            host("mount", "--make-rshared", dir.toString());
+            d.docker("run", "-d", "--name", shared, "--privileged", "-v", dir + ":/mnt:rshared", "busybox", "sh", "-c",
+                    "mkdir -p /mnt/sub && mount -t tmpfs none /mnt/sub && touch /mnt/sub/x && exec sleep 300").ok();
+            Path sub = dir.resolve("sub");
+            Await.until(Duration.ofSeconds(15), () -> isMountPoint(sub, "tmpfs") && Files.exists(sub.resolve("x")),
+                    "the container's tmpfs at " + sub + " on the host, with its file");
+            assertEquals("rshared", d.docker("inspect", "-f", "{{range .Mounts}}{{.Propagation}}{{end}}", shared).ok()
+                    .trimmed());
+
+            d.docker("run", "-d", "--name", slave, "-v", dir + ":/mnt:rslave", "busybox", "sleep", "300").ok();
+            Path late = dir.resolve("late");
+            Files.createDirectories(late);
+            host("mount", "-t", "tmpfs", "none", late.toString());
+            Await.until(Duration.ofSeconds(15), () -> d.docker("exec", slave, "cat", "/proc/self/mountinfo").ok().out()
+                    .lines().anyMatch(l -> l.split(" ")[4].equals("/mnt/late")), "the host's mount in the container");
+
+            Cmd.Result r = d.docker("run", "--rm", "-v", plain + ":/mnt:rshared", "busybox", "true");
+            assertEquals(125, r.exit(), r.toString());
+            assertTrue(r.err().contains("path " + plain + " is mounted on ") && r.err().contains(
+                    " but it is not a shared mount"), r.toString());
+            r = d.docker("run", "--rm", "-v", plain + ":/mnt:slave", "busybox", "true");
+            assertEquals(125, r.exit(), r.toString());
+            assertTrue(r.err().contains(" but it is not a shared or slave mount"), r.toString());
+        } finally {
+            d.docker("rm", "-f", shared, slave);
+            // the container's tmpfs stays on the host once it is gone (as with dockerd): everything under dir goes
+            Cmd.run(List.of("umount", "-R", "-l", dir.toString()), Map.of(), null, Duration.ofSeconds(30));
+            Cmd.run(List.of("rm", "-rf", dir.toString(), plain.toString()), Map.of(), null, Duration.ofSeconds(30));
+        }
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.toString()), "mounts left");
+    }
+
+    private static void host(String... command) {
+        Cmd.run(List.of(command), Map.of(), null, Duration.ofSeconds(30)).ok();
+    }
+
+    private static boolean isMountPoint(Path p, String fstype) {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .anyMatch(l -> l.split(" ")[4].equals(p.toString())
+                            && l.substring(l.indexOf(" - ") + 3).startsWith(fstype + " "));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void importImage(Path rootfs, String tag, String change) throws Exception {

@@ -100,9 +100,8 @@ final class ContainerStarter {
             throw e.toPouch("cannot start container " + c.id + ": its rootfs snapshot");
         }
         List<Path> layers = rootfs.layers();
-        String groupFile = RootfsFiles.read(layers, "etc/group");
-        UserSpec user = UserSpec.resolve(m.config().user(), RootfsFiles.read(layers, "etc/passwd"), groupFile)
-                .withGroups(hc.groupAdd(), groupFile);
+        UserSpec user = UserSpec.of(m.config().user(), hc.groupAdd(), RootfsFiles.read(layers, "etc/passwd"),
+                RootfsFiles.read(layers, "etc/group"));
         long pidOf = namespaceHolder(c, NamespaceModes.joined(hc.pidMode()));
         long ipcOf = namespaceHolder(c, NamespaceModes.joined(hc.ipcMode()));
         String shm = ipcOf > 0 ? lentShm(NamespaceModes.joined(hc.ipcMode()))
@@ -131,6 +130,12 @@ final class ContainerStarter {
                         OciSpecBuilder.bindShm(node, shm);
                     }
                     volumes.applyStart(c.id, layers, node, hc);
+                    try {
+                        BindPropagation.check(node);
+                    } catch (RuntimeException e) {
+                        volumes.stopped(c.id);
+                        throw e;
+                    }
                 });
         try {
             containers.updateSpec(c.id, spec);

@@ -170,6 +170,7 @@ public final class OciSpecBuilder {
             ObjectNode sysctl = linux.withObjectProperty("sysctl");
             hc.sysctls().forEach(sysctl::put);
         }
+        setRootfsPropagation(spec);
         if (hc.annotations() != null && !hc.annotations().isEmpty()) {
             ObjectNode annotations = spec.putObject("annotations");
             hc.annotations().forEach(annotations::put);
@@ -328,6 +329,33 @@ public final class OciSpecBuilder {
             throw PouchException.invalidArgument("No command specified");
         }
         return List.copyOf(all);
+    }
+
+    /**
+     * {@code linux.rootfsPropagation} from the spec's bind mounts, dockerd's rule: a shared or rshared bind makes it
+     * {@code shared}, else a slave or rslave bind {@code rslave}. Without it runc makes every mount of the container a
+     * slave of the host's before it binds the sources, so a bind asking for shared propagation would be shared only
+     * among the container's own mounts, and a mount made under it would never reach the host. Called again once the
+     * user mounts are in the spec.
+     */
+    public static void setRootfsPropagation(ObjectNode spec) {
+        String root = null;
+        for (JsonNode m : spec.path("mounts")) {
+            if (!"bind".equals(m.path("type").asText())) {
+                continue;
+            }
+            for (JsonNode o : m.path("options")) {
+                switch (o.asText()) {
+                    case "shared", "rshared" -> root = "shared";
+                    case "slave", "rslave" -> root = root == null ? "rslave" : root;
+                    default -> {
+                    }
+                }
+            }
+        }
+        if (root != null) {
+            spec.withObject("/linux").put("rootfsPropagation", root);
+        }
     }
 
     /**

@@ -114,6 +114,7 @@ final class RuntimeSpecs {
             }
             if (mounts != null) {
                 mounts.accept(spec);
+                OciSpecBuilder.setRootfsPropagation(spec);
                 if (hc.privileged()) { // at start only: the nodes the host has then
                     DeviceSpecs.addNodes(spec, HostDevices.all());
                 }

@@ -12,17 +12,16 @@ import java.util.List;
 public record UserSpec(int uid, int gid, List<Integer> additionalGids) {
     public static final UserSpec ROOT = new UserSpec(0, 0, List.of());
 
-    /** True when {@code user} can be resolved without reading the container's files (empty or numeric). */
-    public static boolean isNumeric(String user) {
-        if (user == null || user.isEmpty()) {
-            return true;
-        }
-        for (String p : user.split(":", -1)) {
-            if (!p.matches("\\d+")) {
-                return false;
-            }
-        }
-        return true;
+    /**
+     * The identity of a process in a container, as dockerd gives both the container's own process and every exec in
+     * it: {@code user} resolved against the container's files (a number too: the primary group and the
+     * supplementary groups come from its passwd and group entries), then {@code HostConfig.GroupAdd}'s groups.
+     *
+     * @param passwd contents of the container's /etc/passwd, or null when it has none
+     * @param group  contents of the container's /etc/group, or null
+     */
+    public static UserSpec of(String user, List<String> groupAdd, String passwd, String group) {
+        return resolve(user, passwd, group).withGroups(groupAdd, group);
     }
 
     /**

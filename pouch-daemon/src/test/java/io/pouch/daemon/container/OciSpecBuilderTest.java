@@ -1,6 +1,7 @@
 package io.pouch.daemon.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.HostConfig;
@@ -219,6 +220,80 @@ class OciSpecBuilderTest {
         assertEquals(OciSpecBuilder.INIT_PATH, s.at("/process/args/0").asText());
         assertEquals("--", s.at("/process/args/1").asText());
         assertEquals("sh", s.at("/process/args/2").asText());
+    }
+
+    @Test
+    void aSharedBindKeepsTheRootSharedASlaveOneMakesItRslave() {
+        assertTrue(build(HostConfig.empty(), List.of(Bind.parse("/data:/mnt/data")), null)
+                .at("/linux/rootfsPropagation").isMissingNode(), "private binds: runc's default");
+        for (String p : List.of("shared", "rshared")) {
+            JsonNode s = build(HostConfig.empty(), List.of(Bind.parse("/data:/mnt/data:" + p)), null);
+            assertEquals("shared", s.at("/linux/rootfsPropagation").asText(), p);
+        }
+        for (String p : List.of("slave", "rslave")) {
+            JsonNode s = build(HostConfig.empty(), List.of(Bind.parse("/data:/mnt/data:ro," + p)), null);
+            assertEquals("rslave", s.at("/linux/rootfsPropagation").asText(), p);
+        }
+        JsonNode both = build(HostConfig.empty(), List.of(Bind.parse("/a:/a:rslave"), Bind.parse("/b:/b:rshared"),
+                Bind.parse("/c:/c:slave")), null);
+        assertEquals("shared", both.at("/linux/rootfsPropagation").asText(), "shared wins over slave, in any order");
+    }
+
+    @Test
+    void theUserMountsAddedAtStartSetTheRootsPropagation() {
+        ObjectNode s = (ObjectNode) build(HostConfig.empty());
+        ObjectNode bind = s.withArray("mounts").addObject().put("destination", "/mnt").put("type", "bind")
+                .put("source", "/srv/d");
+        bind.putArray("options").add("rbind").add("rshared").add("rw");
+        OciSpecBuilder.setRootfsPropagation(s);
+        assertEquals("shared", s.at("/linux/rootfsPropagation").asText());
+        ObjectNode tmpfs = (ObjectNode) build(HostConfig.empty());
+        tmpfs.withArray("mounts").addObject().put("destination", "/t").put("type", "tmpfs").putArray("options")
+                .add("rshared");
+        OciSpecBuilder.setRootfsPropagation(tmpfs);
+        assertTrue(tmpfs.at("/linux/rootfsPropagation").isMissingNode(), "only binds count");
+    }
+
+    private static final String MOUNTINFO = String.join("\n",
+            "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw",
+            "55 27 254:0 /run/netns /run/netns rw,relatime shared:7 - ext4 /dev/vda rw",
+            "60 27 254:0 /srv/shared /srv/shared rw,relatime shared:9 - ext4 /dev/vda rw",
+            "61 27 254:0 /srv/slave /srv/slave rw,relatime master:9 - ext4 /dev/vda rw",
+            "62 27 254:0 /srv/both /srv/both rw,relatime shared:11 master:9 - ext4 /dev/vda rw",
+            "63 27 0:50 / /srv/with\\040space rw,relatime shared:12 - tmpfs none rw",
+            "64 60 254:0 /srv/private /srv/shared/private rw,relatime - ext4 /dev/vda rw",
+            "65 60 0:51 / /srv/shared/private rw,relatime shared:13 - tmpfs none rw", "");
+
+    private static JsonNode bindSpec(String source, String propagation) {
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        ObjectNode m = s.putArray("mounts").addObject().put("destination", "/mnt").put("type", "bind")
+                .put("source", source);
+        m.putArray("options").add("rbind").add(propagation).add("rw");
+        return s;
+    }
+
+    private static void check(String source, String propagation) {
+        BindPropagation.check(bindSpec(source, propagation), MOUNTINFO, p -> p);
+    }
+
+    @Test
+    void aSharedBindNeedsItsSourceOnASharedMountAsDockerd() {
+        check("/srv/shared/sub/dir", "rshared");
+        check("/srv/both", "shared");
+        check("/srv/with space/x", "rshared");
+        check("/srv/shared/private", "rshared"); // the last of the mounts stacked there is the one seen
+        check("/srv/shared", "rslave");
+        check("/srv/slave/x", "slave");
+        check("/srv/anything", "rprivate");
+        PouchException e = assertThrows(PouchException.class, () -> check("/srv/slave/x", "rshared"));
+        assertEquals(500, e.status(), "dockerd's status for what fails while it builds the spec at start");
+        assertEquals("path /srv/slave/x is mounted on /srv/slave but it is not a shared mount", e.getMessage());
+        e = assertThrows(PouchException.class, () -> check("/srv/sharedx", "shared"));
+        assertEquals("path /srv/sharedx is mounted on / but it is not a shared mount", e.getMessage());
+        e = assertThrows(PouchException.class, () -> check("/data", "rslave"));
+        assertEquals("path /data is mounted on / but it is not a shared or slave mount", e.getMessage());
+        // the source's real path decides: a link to a shared mount is fine
+        BindPropagation.check(bindSpec("/link", "rshared"), MOUNTINFO, p -> p.equals("/link") ? "/srv/shared" : p);
     }
 
     @Test

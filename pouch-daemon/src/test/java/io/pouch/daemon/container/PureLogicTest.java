@@ -146,8 +146,23 @@ class PureLogicTest {
         PouchException e = assertThrows(PouchException.class, () -> UserSpec.resolve("nobody", passwd, group));
         assertTrue(e.getMessage().contains("no matching entries in passwd file"));
         assertThrows(PouchException.class, () -> UserSpec.resolve("www:nogroup", passwd, group));
-        assertTrue(UserSpec.isNumeric("1:2"));
-        assertFalse(UserSpec.isNumeric("www"));
+    }
+
+    @Test
+    void aProcessIdentityIsTheUserWithItsFilesGroupsAndGroupAdd() {
+        String passwd = "root:x:0:0:root:/root:/bin/sh\ndefault-user:x:1000:50000::/home:/bin/sh\n";
+        String group = "root:x:0:\ngroup-defined-in-image:x:50000:default-user\nstaff:x:60:default-user\n";
+        // a number found in passwd: its primary group from there, its supplementary ones from group, then GroupAdd
+        assertEquals(new UserSpec(1000, 50000, List.of(60, 1234)), UserSpec.of("1000", List.of("1234"), passwd, group));
+        assertEquals(new UserSpec(1000, 50000, List.of(60, 1234)),
+                UserSpec.of("default-user", List.of("1234"), passwd, group));
+        // a number with no passwd entry: group 0, only GroupAdd's groups; a given group wins
+        assertEquals(new UserSpec(4242, 0, List.of(1234)), UserSpec.of("4242", List.of("1234"), passwd, group));
+        assertEquals(new UserSpec(1000, 7, List.of(50000, 60, 1234)), UserSpec.of("1000:7", List.of("1234"), passwd, group));
+        // GroupAdd names are looked up in the container's group file
+        assertEquals(new UserSpec(0, 0, List.of(50000)), UserSpec.of("", List.of("group-defined-in-image"), passwd,
+                group));
+        assertEquals(new UserSpec(1000, 0, List.of()), UserSpec.of("1000", null, null, null));
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,14 +35,27 @@ final class ExecSpecs {
         byte[] spec(String containerId);
     }
 
+    /** The files of a running container (its /etc/passwd, /etc/group), by its task's pid. */
+    @FunctionalInterface
+    interface ContainerFiles {
+        /** The file's contents, or null when the container has none. */
+        String read(int pid, String path);
+    }
+
     private final ContainerSpecs specs;
+    private final ContainerFiles files;
     private final Map<String, CachedProcess> cache = new ConcurrentHashMap<>();
 
     private record CachedProcess(int pid, ObjectNode process) {
     }
 
     ExecSpecs(ContainerSpecs specs) {
+        this(specs, ExecSpecs::readInside);
+    }
+
+    ExecSpecs(ContainerSpecs specs, ContainerFiles files) {
         this.specs = specs;
+        this.files = files;
     }
 
     /** The process spec (JSON) of {@code cfg} run in container {@code c}. */
@@ -126,22 +138,17 @@ final class ExecSpecs {
         }
     }
 
-    /** Names are looked up in the container's own /etc/passwd and /etc/group, read inside its root. */
-    /** The exec's user, with the container's {@code GroupAdd} groups as dockerd gives every exec. */
-    private static UserSpec resolveUser(ContainerManager.ProcessView c, String user) {
-        List<String> groupAdd = c.groupAdd() == null ? List.of() : c.groupAdd();
-        if (UserSpec.isNumeric(user) && groupAdd.stream().allMatch(g -> g.matches("\\d+"))) {
-            return UserSpec.resolve(user, null, null).withGroups(groupAdd, null);
-        }
-        Path root = Path.of("/proc", Integer.toString(c.pid()), "root");
-        String group = readInside(root, "/etc/group");
-        UserSpec u = UserSpec.isNumeric(user) ? UserSpec.resolve(user, null, null)
-                : UserSpec.resolve(user, readInside(root, "/etc/passwd"), group);
-        return u.withGroups(groupAdd, group);
+    /**
+     * The exec's user resolved as the container's own process was at start ({@link UserSpec#of}): against the
+     * container's /etc/passwd and /etc/group, a numeric user too, with the container's {@code GroupAdd}.
+     */
+    private UserSpec resolveUser(ContainerManager.ProcessView c, String user) {
+        return UserSpec.of(user, c.groupAdd(), files.read(c.pid(), "/etc/passwd"), files.read(c.pid(), "/etc/group"));
     }
 
-    private static String readInside(Path root, String path) {
-        Path p = ScopedPath.resolve(root, path, true);
+    /** A file of the running container, read inside its root; null when it has none. */
+    private static String readInside(int pid, String path) {
+        Path p = ScopedPath.resolve(Path.of("/proc", Integer.toString(pid), "root"), path, true);
         try {
             return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.readString(p) : null;
         } catch (IOException e) {

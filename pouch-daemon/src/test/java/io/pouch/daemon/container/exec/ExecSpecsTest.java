@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.container.ContainerManager;
+import io.pouch.daemon.container.UserSpec;
 import io.pouch.daemon.events.Event;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,14 +24,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The process spec of an exec, built on the container's own process. */
 class ExecSpecsTest {
     private final AtomicInteger reads = new AtomicInteger();
+    /** The running container's files, as its task with pid 10 sees them. */
+    private final Map<String, String> files = new HashMap<>(Map.of(
+            "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\ndefault-user:x:1000:50000::/home:/bin/sh\n",
+            "/etc/group", "root:x:0:\ngroup-defined-in-image:x:50000:default-user\n"));
     private final ExecSpecs specs = new ExecSpecs(id -> {
         reads.incrementAndGet();
         return ExecFixture.BASE_SPEC.getBytes(StandardCharsets.UTF_8);
-    });
+    }, (pid, path) -> files.get(path));
 
     private static ContainerManager.ProcessView view(int pid, String user) {
+        return view(pid, user, List.of());
+    }
+
+    private static ContainerManager.ProcessView view(int pid, String user, List<String> groupAdd) {
         return new ContainerManager.ProcessView("c1", "web", "busybox", "sha256:1", Map.of(), true, false, pid, user,
-                false);
+                false, groupAdd);
+    }
+
+    private static List<Integer> ints(JsonNode array) {
+        List<Integer> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asInt()));
+        return out;
     }
 
     private static ExecConfig cfg(boolean tty, List<String> env, String user, String workDir, boolean privileged) {
@@ -67,12 +83,36 @@ class ExecSpecsTest {
     }
 
     @Test
-    void aNumericUserNeedsNoLookupAndTheContainersUserIsTheDefault() throws Exception {
+    void aGivenGroupWinsAndTheContainersUserIsTheDefault() throws Exception {
         JsonNode u = spec(view(10, ""), cfg(false, null, "1000:50", null, false)).get("user");
         assertEquals(1000, u.get("uid").asInt());
         assertEquals(50, u.get("gid").asInt());
+        assertEquals(List.of(50000), ints(u.get("additionalGids")), "the user's groups in the container's file");
         JsonNode fromContainer = spec(view(10, "7"), cfg(false, null, null, null, false)).get("user");
         assertEquals(7, fromContainer.get("uid").asInt());
+        assertEquals(0, fromContainer.get("gid").asInt(), "a number with no passwd entry has group 0");
+    }
+
+    @Test
+    void anExecRunsAsTheContainersProcessWasStarted() throws Exception {
+        List<String> groupAdd = List.of("1234");
+        UserSpec started = UserSpec.of("1000", groupAdd, files.get("/etc/passwd"), files.get("/etc/group"));
+        for (String execUser : new String[] {null, "", "1000", "default-user"}) {
+            JsonNode u = spec(view(10, "1000", groupAdd), cfg(false, null, execUser, null, false)).get("user");
+            assertEquals(started.uid(), u.get("uid").asInt(), "exec user " + execUser);
+            assertEquals(50000, u.get("gid").asInt(), "the primary group from passwd, exec user " + execUser);
+            assertEquals(List.of(1234), ints(u.get("additionalGids")), "exec user " + execUser);
+            assertEquals(started.gid(), u.get("gid").asInt());
+            assertEquals(started.additionalGids(), ints(u.get("additionalGids")));
+        }
+    }
+
+    @Test
+    void aUserTheContainerDoesNotKnowIsRefusedByName() {
+        PouchException e = assertThrows(PouchException.class, () -> specs.processSpec(view(10, ""),
+                cfg(false, null, "nobody", null, false)));
+        assertEquals(400, e.status());
+        assertEquals("unable to find user nobody: no matching entries in passwd file", e.getMessage());
     }
 
     @Test
