@@ -1,7 +1,6 @@
 package io.pouch.daemon.cri.runtime;
 
 import io.pouch.api.PouchException;
-import io.pouch.api.container.ContainerInspect;
 import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.ContainerSummary;
@@ -232,8 +231,8 @@ final class PodContainers {
     }
 
     Map<String, String> info(String id) {
-        ContainerInspect i = engine.inspect(id, false);
-        return Map.of("info", VerboseInfo.container(id, sandboxOf(id), i.state().pid(), i.hostConfig().runtime(),
+        ContainerBrief i = engine.brief(id);
+        return Map.of("info", VerboseInfo.container(id, sandboxOf(i), i.state().pid(), i.hostConfig().runtime(),
                 records.containerConfig(id)));
     }
 

@@ -1,7 +1,6 @@
 package io.pouch.daemon.cri.runtime;
 
 import io.pouch.api.PouchException;
-import io.pouch.api.container.ContainerInspect;
 import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.api.container.ContainerSummary;
 import io.pouch.cri.v1.LinuxPodSandboxStatus;
@@ -207,7 +206,7 @@ final class PodSandboxes {
 
     /** The verbose status's info: what kubelet's debugging tools show (pid, network namespace, config). */
     Map<String, String> info(String id, PodSandboxStatus status) {
-        ContainerInspect i = engine.inspect(id, false);
+        ContainerBrief i = engine.brief(id);
         SandboxNetwork n = records.network(id);
         return Map.of("info", VerboseInfo.sandbox(id, i.state().pid(), n.netns(), i.hostConfig().runtime(),
                 records.sandboxConfig(id)));
