@@ -40,6 +40,9 @@ final class ContainerStopper {
     }
 
     /** Sends {@code sig}, waits up to {@code timeout} s (negative: forever), then SIGKILL. */
+    /** How long a failed signal waits for the exit it may have raced with, before the failure stands. */
+    private static final long RACED_EXIT_MILLIS = 5_000;
+
     void stopAndWait(Container c, int sig, int timeout) {
         CompletableFuture<Integer> exit = c.nextExit;
         if (!c.meta().running()) {
@@ -69,6 +72,7 @@ final class ContainerStopper {
     /** Sends {@code sig} to the main process; false when the task was already gone (the exit is on its way). */
     boolean signal(Container c, int sig) {
         restarts.markManualStop(c); // the restart policy never undoes a user's stop or kill
+        CompletableFuture<Integer> exit = c.nextExit; // this run's exit: taken before the signal can cause it
         try {
             tasks.kill(c.id, sig, false);
             if (c.meta().state().paused() && (sig == Signals.SIGKILL || sig == stopSignal(c.meta()))) {
@@ -87,7 +91,8 @@ final class ContainerStopper {
             events.publish(c, "kill", Map.of("signal", Integer.toString(sig)));
             return true;
         } catch (ContainerdException e) {
-            if (e.isNotFound()) {
+            // a signal racing the process's own exit finds the task gone, or its shim closing ("ttrpc: closed")
+            if (e.isNotFound() || awaitExit(exit, RACED_EXIT_MILLIS)) {
                 return false;
             }
             throw e.toPouch("cannot kill container " + c.id);

@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,6 +22,8 @@ import java.util.logging.Logger;
  * CHECK run later with the configuration and result the pod was set up with.
  */
 public final class CniNetwork {
+    /** Runs the loopback plugin on a thread of its own, beside the network's chain. */
+    private static final Executor BESIDE = task -> Thread.ofVirtual().start(task);
     private static final Logger LOG = Logger.getLogger(CniNetwork.class.getName());
     static final String IF_NAME = "eth0";
     static final String LO_IF_NAME = "lo";
@@ -93,15 +98,40 @@ public final class CniNetwork {
         String cniArgs = PluginInput.cniArgs(r);
         ObjectNode capabilityArgs = PluginInput.capabilityArgs(r.portMappings());
 
-        add(loopback, r, LO_IF_NAME, cniArgs, Json.MAPPER.createObjectNode());
+        // lo and eth0 are independent: the loopback plugin runs beside the network's chain, as a pod start waits
+        CompletableFuture<Void> lo = CompletableFuture.runAsync(
+                () -> add(loopback, r, LO_IF_NAME, cniArgs, Json.MAPPER.createObjectNode()), BESIDE);
+        JsonNode result = null;
+        RuntimeException failed = null;
         try {
-            JsonNode result = add(network, r, IF_NAME, cniArgs, capabilityArgs);
-            return new PodNetworkResult(CniResults.podIps(result), IF_NAME);
+            result = add(network, r, IF_NAME, cniArgs, capabilityArgs);
         } catch (RuntimeException e) {
+            failed = e;
+        }
+        RuntimeException loFailed = joined(lo);
+        if (failed == null && loFailed == null) {
+            return new PodNetworkResult(CniResults.podIps(result), IF_NAME);
+        }
+        RuntimeException error = failed != null ? failed : loFailed;
+        if (loFailed == null) {
             undo(() -> del(loopback, r.sandboxId(), r.netnsPath(), LO_IF_NAME, cniArgs,
-                    Json.MAPPER.createObjectNode(), null, loopback.plugins().size()), e);
-            cache.remove(loopback.name(), r.sandboxId(), LO_IF_NAME);
-            throw e;
+                    Json.MAPPER.createObjectNode(), null, loopback.plugins().size()), error);
+        }
+        cache.remove(loopback.name(), r.sandboxId(), LO_IF_NAME);
+        if (failed == null) {
+            undo(() -> del(network, r.sandboxId(), r.netnsPath(), IF_NAME, cniArgs, capabilityArgs, null,
+                    network.plugins().size()), error);
+            cache.remove(network.name(), r.sandboxId(), IF_NAME);
+        }
+        throw error;
+    }
+
+    private static RuntimeException joined(CompletableFuture<Void> f) {
+        try {
+            f.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof RuntimeException re ? re : e;
         }
     }
 
@@ -116,6 +146,8 @@ public final class CniNetwork {
         String netns = r.netnsPath() != null && !r.netnsPath().isEmpty() && Files.exists(Path.of(r.netnsPath()))
                 ? r.netnsPath() : "";
         String cniArgs = PluginInput.cniArgs(r);
+        CompletableFuture<Void> lo = CompletableFuture.runAsync(() -> del(loopback, r.sandboxId(), netns, LO_IF_NAME,
+                cniArgs, Json.MAPPER.createObjectNode(), null, loopback.plugins().size()), BESIDE);
         Optional<ResultCache.Entry> cached = cache.find(r.sandboxId(), IF_NAME);
         if (cached.isPresent()) {
             ResultCache.Entry e = cached.get();
@@ -129,8 +161,10 @@ public final class CniNetwork {
                         null, current.plugins().size());
             }
         }
-        del(loopback, r.sandboxId(), netns, LO_IF_NAME, cniArgs, Json.MAPPER.createObjectNode(), null,
-                loopback.plugins().size());
+        RuntimeException loFailed = joined(lo);
+        if (loFailed != null) {
+            throw loFailed;
+        }
         cache.remove(loopback.name(), r.sandboxId(), LO_IF_NAME);
     }
 

@@ -16,6 +16,7 @@ import io.pouch.daemon.container.ContainerService;
 import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
+import io.pouch.daemon.sys.Trace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,18 +54,24 @@ final class PodSandboxes {
         String runtime = RuntimeHandlers.runtime(runtimeHandler);
         var m = config.getMetadata();
         String name = CriLabels.sandboxName(m.getName(), m.getNamespace(), m.getUid(), m.getAttempt());
+        long t0 = Trace.start();
         String image = images.ensure(sandboxImage);
         SandboxSpecs.Spec spec = SandboxSpecs.of(config, image, runtime);
         String id = engine.create(name, spec.config(), spec.hostConfig(), NetworkRequest.EMPTY).id();
+        Trace.end("cri", "sandbox-create", id, t0);
         return locks.with(id, () -> {
             try {
                 records.saveSandbox(id, config);
+                long t1 = Trace.start();
                 engine.start(id);
+                Trace.end("cri", "sandbox-start", id, t1);
                 if (!SandboxSpecs.hostNetwork(config)) {
+                    long t2 = Trace.start();
                     int pid = engine.brief(id).state().pid();
                     String netns = "/proc/" + pid + "/ns/net";
                     List<String> ips = network.setUp(id, netns, m, config.getPortMappingsList());
                     records.saveNetwork(id, new SandboxNetwork(netns, ips, false));
+                    Trace.end("cri", "sandbox-network", id, t2);
                 }
                 return id;
             } catch (RuntimeException e) {
@@ -102,7 +109,9 @@ final class PodSandboxes {
             for (String c : containers.idsOfSandbox(id)) {
                 containers.stopQuietly(c, 0);
             }
+            long t0 = Trace.start();
             tearDownNetwork(id);
+            Trace.end("cri", "sandbox-network-down", id, t0);
             try {
                 engine.stop(id, 0);
             } catch (PouchException e) {
