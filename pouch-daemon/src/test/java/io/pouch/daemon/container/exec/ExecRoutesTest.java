@@ -152,7 +152,9 @@ class ExecRoutesTest {
         List<StdCopy.Frame> frames = frames(start.bytes());
         assertEquals(1, frames.size());
         assertEquals("ping\n", new String(frames.getFirst().payload(), StandardCharsets.UTF_8));
-        assertTrue(fx.processes.calls.contains("closeStdin " + id), "the shim is told to close its stdin writer");
+        // the input's end reaches the process through the shim: CloseIO may still be on its way as the output ends
+        ExecFixture.await(() -> fx.processes.calls.contains("closeStdin " + id),
+                "the shim is told to close its stdin writer");
         assertEquals(0, inspect(id).get("ExitCode").asInt());
     }
 
