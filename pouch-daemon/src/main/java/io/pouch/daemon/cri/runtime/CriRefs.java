@@ -38,4 +38,18 @@ final class CriRefs {
         }
         return id;
     }
+
+    /**
+     * Runs a stop or remove of the engine's for kubelet, to whom an object already gone (404) or already stopped
+     * (304) is done, not an error.
+     */
+    static void untilGone(Runnable call) {
+        try {
+            call.run();
+        } catch (PouchException e) {
+            if (!GrpcErrors.isNotFound(e) && e.status() != 304) {
+                throw e;
+            }
+        }
+    }
 }

@@ -15,7 +15,6 @@ import io.pouch.cri.v1.ImageSpec;
 import io.pouch.cri.v1.LinuxContainerResources;
 import io.pouch.cri.v1.PodSandboxConfig;
 import io.pouch.daemon.container.ContainerService;
-import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 
@@ -98,13 +97,8 @@ final class PodContainers {
     void stop(String ref, long timeoutSeconds) {
         String id = resolveOrNull(ref);
         if (id != null) {
-            try {
-                engine.stop(id, (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeoutSeconds)));
-            } catch (PouchException e) {
-                if (!GrpcErrors.isNotFound(e) && e.status() != 304) { // 304: stopped already
-                    throw e;
-                }
-            }
+            int seconds = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeoutSeconds));
+            CriRefs.untilGone(() -> engine.stop(id, seconds));
         }
     }
 
@@ -122,13 +116,7 @@ final class PodContainers {
         if (id == null) {
             return;
         }
-        try {
-            engine.remove(id, true, true);
-        } catch (PouchException e) {
-            if (!GrpcErrors.isNotFound(e)) {
-                throw e;
-            }
-        }
+        CriRefs.untilGone(() -> engine.remove(id, true, true));
         records.forgetContainer(id);
     }
 

@@ -13,7 +13,6 @@ import io.pouch.cri.v1.PodSandboxNetworkStatus;
 import io.pouch.cri.v1.PodSandboxState;
 import io.pouch.cri.v1.PodSandboxStatus;
 import io.pouch.daemon.container.ContainerService;
-import io.pouch.daemon.cri.grpc.GrpcErrors;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
 import io.pouch.daemon.sys.Trace;
@@ -112,13 +111,7 @@ final class PodSandboxes {
             long t0 = Trace.start();
             tearDownNetwork(id);
             Trace.end("cri", "sandbox-network-down", id, t0);
-            try {
-                engine.stop(id, 0);
-            } catch (PouchException e) {
-                if (!GrpcErrors.isNotFound(e) && e.status() != 304) { // 304: stopped already
-                    throw e;
-                }
-            }
+            CriRefs.untilGone(() -> engine.stop(id, 0));
             return null;
         });
     }
@@ -144,13 +137,7 @@ final class PodSandboxes {
                 containers.remove(c);
             }
             tearDownNetwork(id);
-            try {
-                engine.remove(id, true, true);
-            } catch (PouchException e) {
-                if (!GrpcErrors.isNotFound(e)) {
-                    throw e;
-                }
-            }
+            CriRefs.untilGone(() -> engine.remove(id, true, true));
             records.forgetSandbox(id);
             return null;
         });
