@@ -7,6 +7,7 @@ import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
 import io.pouch.daemon.config.CriConfig;
 import io.pouch.daemon.config.DaemonConfig;
+import io.pouch.daemon.config.EngineSettings;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
@@ -72,7 +73,7 @@ public final class Pouchd implements Callable<Integer> {
     String execRoot;
     @Option(names = {"-l", "--listen"}, description = "where to serve the API (default unix:///var/run/pouchd.sock)")
     List<String> listen;
-    @Option(names = "--containerd", description = "use this containerd socket instead of starting our own")
+    @Option(names = {"-c", "--containerd"}, description = "use this containerd socket instead of starting our own")
     String containerd;
     @Option(names = "--containerd-path", description = "containerd binary to start (default containerd)")
     String containerdPath;
@@ -118,10 +119,10 @@ public final class Pouchd implements Callable<Integer> {
     // ---- registry client
     @Option(names = "--default-registry", description = "registry of names without a domain (default docker.io)")
     String defaultRegistry;
-    @Option(names = "--registry-mirror",
+    @Option(names = {"--registry-mirror", "--registry-mirrors"},
             description = "mirror of docker.io, tried first; <registry>=<URL> mirrors another registry (repeatable)")
     List<String> registryMirrors;
-    @Option(names = "--insecure-registry", description = "registry reached over HTTP or unverified TLS (repeatable)")
+    @Option(names = {"--insecure-registry", "--insecure-registries"}, description = "registry reached over HTTP or unverified TLS (repeatable)")
     List<String> insecureRegistries;
     @Option(names = "--registry-certs-dir", description = "<dir>/<host:port>/ca.crt per registry (default /etc/pouch/certs.d)")
     String registryCertsDir;
@@ -147,6 +148,8 @@ public final class Pouchd implements Callable<Integer> {
     String streamServerAddress;
     @Option(names = "--stream-server-port", description = "port of the CRI streaming server (default 10010; 0: any)")
     Integer streamServerPort;
+    @CommandLine.Mixin
+    PouchFlags pouchFlags = new PouchFlags();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
@@ -247,13 +250,21 @@ public final class Pouchd implements Callable<Integer> {
         flags.putAll(registryFlags());
         flags.putAll(cgroupFlags());
         flags.putAll(criFlags());
-        DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
+        flags.putAll(pouchFlags.given());
+        // refuses a key given both as flag and in the file, and a value the engine cannot honour
+        DaemonConfig cfg = ConfigLoader.load(flags, configFile);
+        EngineSettings engine = ConfigLoader.loadEngine(pouchFlags.given(), configFile);
         BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
-        TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
+        Map<String, Object> tlsFlags = tlsFlags();
+        tlsFlags.putAll(pouchFlags.tls());
+        TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags, configFile);
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
         CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
-        setUpLogging(cfg.debug());
+        setUpLogging(engine.logLevel());
+        if (engine.oomScoreAdj() != null) { // before containerd starts: it inherits the score, as dockerd's does
+            OwnOomScore.write(engine.oomScoreAdj());
+        }
         NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
@@ -282,6 +293,7 @@ public final class Pouchd implements Callable<Integer> {
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images, new ManagedNetworking(networks),
                 volumes);
         images.setImageUsage(containers);
+        containers.setDefaultCgroupParent(engine.cgroupParent());
         containers.start();
         networks.reconcile(containers::isRunning, id -> {
             try {
@@ -293,7 +305,7 @@ public final class Pouchd implements Callable<Integer> {
         containers.startRestartPolicies();
 
         Router router = new Router();
-        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels()), VERSION).register(router);
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
@@ -349,7 +361,7 @@ public final class Pouchd implements Callable<Integer> {
         return 0;
     }
 
-    private static void setUpLogging(boolean debug) {
+    private static void setUpLogging(Level level) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
@@ -357,9 +369,9 @@ public final class Pouchd implements Callable<Integer> {
         }
         ConsoleHandler h = new ConsoleHandler();
         h.setFormatter(new SimpleFormatter());
-        h.setLevel(debug ? Level.FINE : Level.INFO);
+        h.setLevel(level);
         root.addHandler(h);
-        root.setLevel(debug ? Level.FINE : Level.INFO);
+        root.setLevel(level);
         Logger.getLogger("io.grpc").setLevel(Level.WARNING);
         Logger.getLogger("io.netty").setLevel(Level.WARNING);
         // grpc's Netty asks every connection for TCP keep-alive, unix sockets too, which log that they have none
@@ -367,8 +379,8 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     /** /info and /version figures, read from the managers and containerd. */
-    private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images)
-            implements SystemInfoSource {
+    private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images,
+                                List<String> labels) implements SystemInfoSource {
         @Override
         public Counts counts() {
             ContainerManager.Counts c = containers.counts();

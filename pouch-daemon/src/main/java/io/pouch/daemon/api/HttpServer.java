@@ -26,6 +26,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +136,10 @@ public final class HttpServer implements AutoCloseable {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         }
                         ApiPipeline.install(ch, router, headers, handlers, bodyBudget);
+                        if (ssl != null && !tls.managerWhitelist().isEmpty()) {
+                            ch.pipeline().addAfter(ApiPipeline.CODEC, ManagerWhitelist.NAME,
+                                    new ManagerWhitelist(Set.copyOf(tls.managerWhitelist())));
+                        }
                     }
                 });
     }

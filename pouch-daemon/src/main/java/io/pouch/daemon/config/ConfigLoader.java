@@ -7,31 +7,54 @@ import io.pouch.api.PouchException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Merges command-line flags with the JSON config file. A key given both ways is an error that names the key
  * (Pouch and dockerd both refuse to guess which one the operator meant).
  */
 public final class ConfigLoader {
-    /** The file keys we understand; anything else in the file is an error, not silently ignored. */
-    static final Set<String> KEYS = Set.of("home-dir", "exec-root", "listen", "containerd", "containerd-path",
-            "default-namespace", "debug", "log-driver", "log-opts", "default-runtime", "bridge-name", "pidfile", "bip",
+    /**
+     * The top-level file keys we understand; anything else in the file is an error, not silently ignored. One group
+     * a line, so that a feature's keys come and go as one line.
+     */
+    static final Set<String> KEYS = keys(
+            List.of("home-dir", "exec-root", "listen", "containerd", "containerd-path", "default-namespace", "pidfile",
+                    "config-file"),
+            // logging: Pouch's "debug" and "default-log-config" object, dockerd's "log-level", flat driver keys
+            List.of("debug", "log-level", "log-driver", "log-opts"),
+            List.of("default-runtime"),
             // registry client
-            "default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy",
-            "default-registry-namespace",
-            // the default bridge's data plane
-            "fixed-cidr", "mtu", "iptables", "ipforward",
+            List.of("default-registry", "registry-mirrors", "insecure-registries", "registry-certs-dir", "image-proxy",
+                    "default-registry-namespace"),
+            // the default bridge (also Pouch's "network-config" object)
+            List.of("bridge-name", "bip", "fixed-cidr", "mtu", "iptables", "ipforward"),
             // the cgroup driver: Pouch's "cgroup-driver" or dockerd's "exec-opts" ["native.cgroupdriver=..."]
-            "cgroup-driver", "exec-opts",
-            // the Kubernetes CRI server, its pod networks and its streaming server
-            "enable-cri", "listen-cri", "sandbox-image", "cni-conf-dir", "cni-bin-dir", "stream-server-address",
-            "stream-server-port",
-            // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
-            "TLS");
+            List.of("cgroup-driver", "exec-opts"),
+            // the Kubernetes CRI server (also Pouch's "cri-config" object), its pod networks and streaming server
+            List.of("enable-cri", "listen-cri", "sandbox-image", "cni-conf-dir", "cni-bin-dir", "stream-server-address",
+                    "stream-server-port"),
+            // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify,
+            // manager-whitelist)
+            List.of("TLS"),
+            // pouchd's own operation (EngineSettings)
+            List.of("cgroup-parent", "label", "oom-score-adjust"),
+            // Pouch's keys whose only accepted value is what this engine does (FixedValueKeys)
+            List.of("snapshotter", "allow-multi-snapshotter", "enable-builder", "enable-profiler"),
+            // Pouch's nested objects and aliases (NestedSections)
+            NestedSections.KEYS);
+
+    /**
+     * Keys whose values from the flags and the file are joined rather than refused when given both ways: Pouch's
+     * slice and array flags.
+     */
+    static final Set<String> LISTS = Set.of("listen", "label", "registry-mirrors", "insecure-registries");
 
     private ConfigLoader() {
     }
@@ -41,16 +64,59 @@ public final class ConfigLoader {
      * @param file  the config file; a missing file is fine, a malformed one is an error
      */
     public static DaemonConfig load(Map<String, Object> flags, Path file) {
+        Map<String, Object> merged = merge(flags, file);
+        FixedValueKeys.check(merged);
+        Object self = merged.get("config-file");
+        if (self != null && (file == null || !Path.of(self.toString()).toAbsolutePath().normalize()
+                .equals(file.toAbsolutePath().normalize()))) {
+            throw PouchException.invalidArgument("config-file \"" + self + "\" in " + file + " names another file; a"
+                    + " configuration file cannot load another one (give --config-file)");
+        }
+        checkGateway(merged);
+        return build(merged);
+    }
+
+    /**
+     * The file's settings with the flags added; a key given both ways is an error naming it, except the
+     * {@link #LISTS} keys, whose entries are joined (the file's first).
+     */
+    static Map<String, Object> merge(Map<String, Object> flags, Path file) {
         Map<String, Object> fromFile = readFile(file);
         Map<String, Object> merged = new HashMap<>(fromFile);
         for (Map.Entry<String, Object> e : flags.entrySet()) {
-            if (fromFile.containsKey(e.getKey())) {
-                throw PouchException.invalidArgument("the following directives are specified both as a flag and in the"
-                        + " configuration file " + file + ": " + e.getKey());
+            String key = e.getKey();
+            if (fromFile.containsKey(key) && LISTS.contains(key)) {
+                List<String> joined = new ArrayList<>(strings(fromFile.get(key)));
+                strings(e.getValue()).stream().filter(v -> !joined.contains(v)).forEach(joined::add);
+                merged.put(key, joined);
+                continue;
             }
-            merged.put(e.getKey(), e.getValue());
+            if (fromFile.containsKey(key)) {
+                throw PouchException.invalidArgument("the following directives are specified both as a flag and in the"
+                        + " configuration file " + file + ": " + key);
+            }
+            merged.put(key, e.getValue());
         }
-        return build(merged);
+        return merged;
+    }
+
+    /** The default bridge's gateway is its own address: Pouch's default-gateway is taken when it names that. */
+    private static void checkGateway(Map<String, Object> m) {
+        String gw = str(m, "default-gateway", "");
+        if (gw.isEmpty()) {
+            return;
+        }
+        String bip = str(m, "bip", DaemonConfig.DEFAULT_BIP);
+        String address = bip.contains("/") ? bip.substring(0, bip.indexOf('/')) : bip;
+        if (!gw.equals(address)) {
+            throw PouchException.invalidArgument("cannot honour default-gateway " + gw + ": the default bridge's"
+                    + " gateway is its own address, bip " + bip + " (give that address or none)");
+        }
+    }
+
+    /** pouchd's own operation settings from the same flags and file as {@link #load}; call after it. */
+    public static EngineSettings loadEngine(Map<String, Object> flags, Path file) {
+        return EngineSettings.from(merge(flags, file));
     }
 
     static Map<String, Object> readFile(Path file) {
@@ -69,7 +135,7 @@ public final class ConfigLoader {
                         + "; known keys: " + String.join(", ", KEYS.stream().sorted().toList()));
             }
         }
-        return map;
+        return NestedSections.flatten(map, file);
     }
 
     @SuppressWarnings("unchecked")
@@ -103,8 +169,7 @@ public final class ConfigLoader {
      * @param pid1 the name of the host's PID 1 ({@code /proc/1/comm}), for the message
      */
     public static String loadCgroupDriver(Map<String, Object> flags, Path file, String pid1) {
-        Map<String, Object> m = new HashMap<>(readFile(file));
-        m.putAll(flags);
+        Map<String, Object> m = merge(flags, file);
         String driver = str(m, "cgroup-driver", null);
         for (String opt : strings(m.get("exec-opts"))) {
             int eq = opt.indexOf('=');
@@ -135,8 +200,7 @@ public final class ConfigLoader {
 
     /** The registry settings from the same flags and file as {@link #load}; call after it (it validated both). */
     public static RegistryConfig loadRegistry(Map<String, Object> flags, Path file) {
-        Map<String, Object> m = new HashMap<>(readFile(file));
-        m.putAll(flags);
+        Map<String, Object> m = merge(flags, file);
         RegistryConfig d = RegistryConfig.defaults();
         List<String> mirrors = strings(m.get("registry-mirrors"));
         for (String mirror : mirrors) {
@@ -161,8 +225,7 @@ public final class ConfigLoader {
      *         that is not one
      */
     public static CriConfig loadCri(Map<String, Object> flags, Path file) {
-        Map<String, Object> m = new HashMap<>(readFile(file));
-        m.putAll(flags);
+        Map<String, Object> m = merge(flags, file);
         String listen = str(m, "listen-cri", CriConfig.DEFAULT_LISTEN);
         if (!listen.startsWith("unix:///")) {
             throw PouchException.invalidArgument("invalid listen-cri " + listen + ": the CRI is served on a unix socket"
@@ -189,9 +252,13 @@ public final class ConfigLoader {
     // ---- TLS for tcp:// listen addresses ----
 
     /**
-     * The TLS settings: flags {@code tlscacert, tlscert, tlskey, tlsverify}, or the file's {@code "TLS"} object with
-     * the same keys (Pouch's layout); the same setting both ways is an error, as for every other key.
+     * The TLS settings: flags {@code tlscacert, tlscert, tlskey, tlsverify, manager-whitelist}, or the file's
+     * {@code "TLS"} object with the same keys (Pouch's layout); the same setting both ways is an error, as for every
+     * other key. {@code manager-whitelist} is a comma list of the certificate common names let in over TCP.
      */
+    private static final List<String> TLS_KEYS = List.of("tlscacert", "tlscert", "tlskey", "tlsverify",
+            "manager-whitelist");
+
     @SuppressWarnings("unchecked")
     public static TlsConfig loadTls(Map<String, Object> flags, Path file) {
         Object section = readFile(file).get("TLS");
@@ -202,9 +269,9 @@ public final class ConfigLoader {
                         + " tlskey and tlsverify");
             }
             for (Map.Entry<String, Object> e : ((Map<String, Object>) section).entrySet()) {
-                if (!Set.of("tlscacert", "tlscert", "tlskey", "tlsverify").contains(e.getKey())) {
+                if (!TLS_KEYS.contains(e.getKey())) {
                     throw PouchException.invalidArgument("unknown key \"" + e.getKey() + "\" in \"TLS\" of " + file
-                            + "; known keys: tlscacert, tlscert, tlskey, tlsverify");
+                            + "; known keys: " + String.join(", ", TLS_KEYS));
                 }
                 if (flags.containsKey(e.getKey())) {
                     throw PouchException.invalidArgument("the following directives are specified both as a flag and in"
@@ -214,8 +281,10 @@ public final class ConfigLoader {
             }
         }
         m.putAll(flags);
+        List<String> whitelist = strings(m.get("manager-whitelist")).stream().map(String::trim)
+                .filter(cn -> !cn.isEmpty()).distinct().toList();
         return new TlsConfig(path(m, "tlscacert"), path(m, "tlscert"), path(m, "tlskey"),
-                Boolean.parseBoolean(str(m, "tlsverify", "false")));
+                Boolean.parseBoolean(str(m, "tlsverify", "false")), whitelist);
     }
 
     private static Path path(Map<String, Object> m, String key) {
@@ -232,8 +301,7 @@ public final class ConfigLoader {
      *         CIDR that is not a CIDR
      */
     public static BridgeConfig loadBridge(Map<String, Object> flags, Path file) {
-        Map<String, Object> m = new HashMap<>(readFile(file));
-        m.putAll(flags);
+        Map<String, Object> m = merge(flags, file);
         int mtu;
         try {
             mtu = Integer.parseInt(str(m, "mtu", Integer.toString(BridgeConfig.DEFAULT_MTU)));
@@ -258,7 +326,16 @@ public final class ConfigLoader {
         return Boolean.parseBoolean(v);
     }
 
-    private static List<String> strings(Object v) {
+    @SafeVarargs
+    private static Set<String> keys(Collection<String>... groups) {
+        Set<String> all = new TreeSet<>();
+        for (Collection<String> g : groups) {
+            all.addAll(g);
+        }
+        return Set.copyOf(all);
+    }
+
+    static List<String> strings(Object v) {
         if (v == null) {
             return List.of();
         }

@@ -45,6 +45,7 @@ final class ContainerCreator {
     private final Snapshots snapshots;
     private final RuntimeSpecs specs;
     private final HostConfigValidation validation;
+    private volatile String defaultCgroupParent;
 
     ContainerCreator(ContainerStore store, ContainerStateDirs files, ContainerEvents events, ImageLookup images,
                      ContainerVolumes volumes, ContainerNetworking networking, Containers containers,
@@ -61,6 +62,11 @@ final class ContainerCreator {
         this.validation = validation;
     }
 
+    /** The daemon's cgroup parent for containers that name none, or null for {@code /pouch}. */
+    void setDefaultCgroupParent(String parent) {
+        this.defaultCgroupParent = parent;
+    }
+
     /**
      * @param net the network part of the request (NetworkingConfig, Links) that the shared records do not carry
      */
@@ -75,6 +81,10 @@ final class ContainerCreator {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
         FreeFormFields.check(cfg, hcIn);
         HostConfig normalized = HostConfigDefaults.normalize(hcIn == null ? HostConfig.empty() : hcIn);
+        String daemonParent = defaultCgroupParent;
+        if (daemonParent != null && normalized.cgroupParent().isEmpty()) {
+            normalized = normalized.toBuilder().cgroupParent(daemonParent).build();
+        }
         NetworkMode mode = joinByFullId(NetworkMode.parse(normalized.networkMode()));
         HostConfig hc = NamespaceModes.normalize(mode.value().equals(normalized.networkMode()) ? normalized
                 : normalized.withNetworkMode(mode.value()), ref -> store.find(ref).id);

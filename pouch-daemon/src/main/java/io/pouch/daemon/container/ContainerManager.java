@@ -130,6 +130,15 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         this.pruner = new ContainerPruner(store, remover, snapshots, eventBus);
     }
 
+    /**
+     * Pouch's {@code --cgroup-parent}: the parent of the cgroup of containers created from now on whose own
+     * CgroupParent is empty (it is stored in their HostConfig, as Pouch does, so a later daemon with another
+     * setting still finds their cgroups); null for the engine's {@code /pouch}.
+     */
+    public void setDefaultCgroupParent(String parent) {
+        creator.setDefaultCgroupParent(parent);
+    }
+
     /** Loads metadata, subscribes to containerd's task events, then reconciles both sides. */
     public void start() throws IOException {
         Files.createDirectories(files.containersDir());

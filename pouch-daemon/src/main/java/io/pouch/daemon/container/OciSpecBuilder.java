@@ -113,8 +113,10 @@ public final class OciSpecBuilder {
                 throw PouchException.invalidArgument("a negative OomScoreAdj (" + hc.oomScoreAdj()
                         + ") needs CAP_SYS_RESOURCE, which this host's bounding set lacks; use 0 or more");
             }
-            process.put("oomScoreAdj", hc.oomScoreAdj());
         }
+        // always written, as dockerd does: without it the process inherits the score of the shim, which has
+        // pouchd's own (--oom-score-adj) through containerd
+        process.put("oomScoreAdj", hc.oomScoreAdj());
 
         ObjectNode root = spec.putObject("root");
         root.put("path", "rootfs");

@@ -22,6 +22,11 @@ public interface SystemInfoSource {
         return "";
     }
 
+    /** The daemon's labels ({@code --label}), {@code key=value}. */
+    default java.util.List<String> labels() {
+        return java.util.List.of();
+    }
+
     /** For tests and a daemon that has no managers yet. */
     SystemInfoSource NONE = () -> new Counts(0, 0, 0, 0, 0);
 }

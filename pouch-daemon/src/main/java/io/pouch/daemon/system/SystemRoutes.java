@@ -134,7 +134,7 @@ public final class SystemRoutes implements RouteRegistrar {
                 HostFacts.machine(), "https://index.docker.io/v1/",
                 new SystemInfo.RegistryConfig(List.of("127.0.0.0/8"), Map.of(), List.of()),
                 Runtime.getRuntime().availableProcessors(), HostFacts.memTotal(), null,
-                config.homeDir().toString(), "", "", "", HostFacts.hostname(), List.of(), false, ENGINE_COMPAT_VERSION,
+                config.homeDir().toString(), "", "", "", HostFacts.hostname(), source.labels(), false, ENGINE_COMPAT_VERSION,
                 runtimes, defaultRuntime, SystemInfo.Swarm.INACTIVE, false, "", "",
                 new SystemInfo.Commit(source.containerdRevision(), source.containerdRevision()),
                 new SystemInfo.Commit("", ""), new SystemInfo.Commit("", ""),
