@@ -44,6 +44,8 @@ public final class PouchdHarness implements AutoCloseable {
     /** Flags added to the daemon's command line and its extra environment, kept for restarts. */
     private final List<String> extraArgs;
     private final Map<String, String> env;
+    /** Started with {@code --config-file} alone: everything else is in {@code <base>/config.json}. */
+    private boolean configOnly;
 
     /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
     public static synchronized PouchdHarness shared() {
@@ -105,14 +107,54 @@ public final class PouchdHarness implements AutoCloseable {
         }, List.of(), env);
     }
 
+    /** Where a daemon of {@link #startFromConfigFile} keeps its things; its config file must say so. */
+    public record Layout(Path base, String bridge, Subnet subnet) {
+        /** The daemon's unix socket, as its config's "listen" must name it. */
+        public String socket() {
+            return "unix://" + base.resolve("pouchd.sock");
+        }
+    }
+
+    /**
+     * A daemon started with {@code --config-file <base>/config.json} and no other flag, so that its file may hold
+     * any key: the file must give home-dir {@code <base>/home}, exec-root {@code <base>/run}, the {@link
+     * Layout#socket()} in "listen", pidfile {@code <base>/pouchd.pid}, the bridge and a bip in the subnet (the
+     * CRI's socket, stream port and CNI dir are the caller's to choose). {@code prepare} runs before the file is
+     * written (to make certificates...). The caller closes it.
+     */
+    public static PouchdHarness startFromConfigFile(String prefix, String bridgePrefix, Consumer<Path> prepare,
+                                                    java.util.function.Function<Layout, String> config) {
+        Subnet subnet = HostNetworks.reserveSubnet();
+        String bridge = HostNetworks.bridgeName(bridgePrefix);
+        return start(prefix, bridge, subnet, base -> {
+            prepare.accept(base);
+            try {
+                Files.writeString(base.resolve("config.json"), config.apply(new Layout(base, bridge, subnet)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, true);
+    }
+
     private static PouchdHarness start(String prefix, String bridgePrefix, Subnet subnet, Consumer<Path> prepare,
                                        List<String> args, Map<String, String> env) {
+        return start(prefix, HostNetworks.bridgeName(bridgePrefix), subnet, prepare, args, env, false);
+    }
+
+    private static PouchdHarness start(String prefix, String bridge, Subnet subnet, Consumer<Path> prepare,
+                                       boolean configOnly) {
+        return start(prefix, bridge, subnet, prepare, List.of(), Map.of(), configOnly);
+    }
+
+    private static PouchdHarness start(String prefix, String bridge, Subnet subnet, Consumer<Path> prepare,
+                                       List<String> args, Map<String, String> env, boolean configOnly) {
         try {
             Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
             Path root = Cmd.repoRoot();
             prepare.accept(base);
             List<String> extra = args.stream().map(a -> a.replace("$BASE", base.toString())).toList();
-            PouchdHarness h = new PouchdHarness(base, HostNetworks.bridgeName(bridgePrefix), subnet, extra, env);
+            PouchdHarness h = new PouchdHarness(base, bridge, subnet, extra, env);
+            h.configOnly = configOnly;
             h.process = h.launch();
             try {
                 h.awaitPing(Duration.ofSeconds(60));
@@ -148,6 +190,13 @@ public final class PouchdHarness implements AutoCloseable {
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        if (configOnly) {
+            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                    "io.pouch.daemon.Pouchd", "--config-file", base.resolve("config.json").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile()));
+            return pb.start();
+        }
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                 "io.pouch.daemon.Pouchd",
                 "--home-dir", base.resolve("home").toString(),
