@@ -122,7 +122,8 @@ public final class Pouchd implements Callable<Integer> {
     @Option(names = {"--registry-mirror", "--registry-mirrors"},
             description = "mirror of docker.io, tried first; <registry>=<URL> mirrors another registry (repeatable)")
     List<String> registryMirrors;
-    @Option(names = {"--insecure-registry", "--insecure-registries"}, description = "registry reached over HTTP or unverified TLS (repeatable)")
+    @Option(names = {"--insecure-registry", "--insecure-registries"},
+            description = "registry reached over HTTP or unverified TLS (repeatable)")
     List<String> insecureRegistries;
     @Option(names = "--registry-certs-dir", description = "<dir>/<host:port>/ca.crt per registry (default /etc/pouch/certs.d)")
     String registryCertsDir;
@@ -305,7 +306,8 @@ public final class Pouchd implements Callable<Integer> {
         containers.startRestartPolicies();
 
         Router router = new Router();
-        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels()), VERSION).register(router);
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels()), VERSION)
+                .register(router);
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("e2e")
 class PouchConfigFileEndToEndTest {
-    private static final String PARENT = "pouch-cfg-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private static final String PARENT = "pouch-cfg-"
+            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private static PouchdHarness d;
     private static int port;
     private static Path tls;
@@ -232,6 +233,15 @@ class PouchConfigFileEndToEndTest {
                 assertTrue(r.err().startsWith(c.getValue()), c.getKey() + " -> " + r);
                 assertTrue(!Files.exists(base.resolve("home")), "nothing is created before the refusal");
             }
+            // the same as flags, Pouch's names
+            Files.writeString(base.resolve("config.json"), "{}");
+            Cmd.Result r = Cmd.run(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                    "io.pouch.daemon.Pouchd", "--home-dir", base.resolve("home").toString(), "--exec-root",
+                    base.resolve("run").toString(), "--listen", "unix://" + base.resolve("s.sock"), "--pidfile",
+                    base.resolve("pid").toString(), "--config-file", base.resolve("config.json").toString(),
+                    "--label", "zone=x", "--enable-profiler"), Map.of(), null, Duration.ofSeconds(60));
+            assertNotEquals(0, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("pouchd: cannot honour enable-profiler true"), r.toString());
         } finally {
             Cmd.run(List.of("rm", "-rf", base.toString()), Map.of(), null, Duration.ofSeconds(30));
         }

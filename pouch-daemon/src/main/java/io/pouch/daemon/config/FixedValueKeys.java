@@ -25,7 +25,8 @@ final class FixedValueKeys {
         rule("enable-ipv6", FixedValueKeys::isFalse, "IPv6 on the default bridge is not implemented");
         rule("fixed-cidr-v6", FixedValueKeys::isEmpty, "IPv6 on the default bridge is not implemented");
         rule("default-gateway-v6", FixedValueKeys::isEmpty, "IPv6 on the default bridge is not implemented");
-        rule("preferred-ip", FixedValueKeys::isEmpty, "the default bridge's addresses come from fixed-cidr or bip only");
+        rule("preferred-ip", FixedValueKeys::isEmpty, "the default bridge's addresses come from fixed-cidr or bip"
+                + " only");
         rule("icc", FixedValueKeys::isTrue, "containers on the default bridge always reach each other");
         rule("ipmasq", FixedValueKeys::isTrue, "the default bridge's traffic is always masqueraded (with iptables)");
         rule("userland-proxy", FixedValueKeys::isFalse, "published ports are forwarded by iptables DNAT; there is no"
@@ -58,7 +59,8 @@ final class FixedValueKeys {
         rule("volume-driver-alias", FixedValueKeys::isEmpty, "the local driver is the only volume driver; there is"
                 + " nothing to alias");
         // registries (Pouch 1.3.0's registry-service object)
-        rule("insecure-registry-cidrs", FixedValueKeys::isEmpty, "give insecure registries by host (insecure-registries)");
+        rule("insecure-registry-cidrs", FixedValueKeys::isEmpty, "give insecure registries by host"
+                + " (insecure-registries)");
         rule("index-configs", FixedValueKeys::isEmpty, "give mirrors and insecure registries with registry-mirrors and"
                 + " insecure-registries");
         rule("allow-nondistributable-artifacts-cidrs", FixedValueKeys::isEmpty, "foreign layers are never pushed");
@@ -71,9 +73,6 @@ final class FixedValueKeys {
         rule("enable-profiler", FixedValueKeys::isFalse, "Go's pprof has no JVM counterpart; the JDK's tools attach"
                 + " to pouchd without it (jcmd <pid> Thread.print, jcmd <pid> JFR.start)");
     }
-
-    /** The flat keys with a fixed value; those only a nested object has are not top-level keys of the file. */
-    static final java.util.Set<String> KEYS = java.util.Set.copyOf(RULES.keySet());
 
     private FixedValueKeys() {
     }

@@ -114,8 +114,8 @@ class PouchConfigFileTest {
         assertTrue(both.contains("\"bip\" and \"network-config.bridge-config.bip\""), both);
         String flag = refusal(Map.of("listen-cri", "unix:///x.sock"), """
                 {"cri-config": {"listen": "unix:///y.sock"}}""");
-        assertTrue(flag.contains("specified both as a flag and in the configuration file") && flag.endsWith("listen-cri"),
-                flag);
+        assertTrue(flag.contains("specified both as a flag and in the configuration file")
+                && flag.endsWith("listen-cri"), flag);
     }
 
     @Test
@@ -165,7 +165,8 @@ class PouchConfigFileTest {
                 ConfigLoader.loadEngine(Map.of("label", List.of("env=ci", "zone=a")), f).labels());
         assertEquals("daemon label zone must be in format of key=value",
                 refusal(Map.of("label", List.of("zone")), "{}"));
-        assertEquals("key and value in daemon label zone= cannot be empty", refusal(Map.of(), "{\"label\": [\"zone=\"]}"));
+        assertEquals("key and value in daemon label zone= cannot be empty",
+                refusal(Map.of(), "{\"label\": [\"zone=\"]}"));
     }
 
     @Test
