@@ -176,11 +176,22 @@ class RichContainerEndToEndTest {
             assertEquals("1", parentOfUserCommand(c));
             assertEquals("reaped", exec(c, ORPHAN_CHECK));
             assertEquals("SIGRTMIN+3", d.pouch("inspect", "-f", "{{.Config.StopSignal}}", c).ok().trimmed());
+            // systemd writes its own cgroup hierarchy; the controllers, with the container's limits, stay read-only
+            assertTrue(exec(c, "ls /sys/fs/cgroup/systemd").lines().toList().contains("system.slice"));
+            String write = exec(c, "{ echo -1 > /sys/fs/cgroup/memory/memory.limit_in_bytes; } 2>&1; true");
+            assertTrue(write.contains("Read-only file system"), write);
+            String pid = d.pouch("inspect", "-f", "{{.State.Pid}}", c).ok().trimmed();
+            Path cgroup = Path.of("/sys/fs/cgroup/systemd" + Files.readAllLines(Path.of("/proc", pid, "cgroup"))
+                    .stream().filter(l -> l.contains(":name=systemd:")).findFirst().orElseThrow()
+                    .replaceFirst("^[0-9]+:name=systemd:", "").replaceFirst("/init\\.scope$", ""));
+            assertTrue(Files.isDirectory(cgroup.resolve("system.slice")), cgroup.toString());
             long t0 = System.nanoTime();
             d.pouch("stop", c).ok();
             long took = System.nanoTime() - t0;
             assertTrue(took < Duration.ofSeconds(5).toNanos(), "stop took " + took / 1_000_000 + " ms");
             assertEquals("0", d.pouch("inspect", "-f", "{{.State.ExitCode}}", c).ok().trimmed());
+            d.pouch("rm", c).ok();
+            assertTrue(Files.notExists(cgroup), "the units' cgroups outlive the container: " + cgroup);
         } finally {
             d.pouch("rm", "-f", c);
         }

@@ -121,7 +121,7 @@ final class RuntimeSpecs {
                     DeviceSpecs.addNodes(spec, HostDevices.all());
                 }
             }
-            RichSpec.apply(spec, cfg, () -> DumbInitBinary.prepare(dir.getParent().resolveSibling("rich")));
+            RichSpec.apply(spec, cfg, cgroups.unified(), () -> DumbInitBinary.prepare(dir.getParent().resolveSibling("rich")));
             return Json.MAPPER.writeValueAsBytes(spec);
         } catch (JsonProcessingException e) {
             throw PouchException.internal("cannot encode the runtime spec", e);

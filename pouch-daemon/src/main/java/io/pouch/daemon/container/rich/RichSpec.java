@@ -28,6 +28,9 @@ public final class RichSpec {
     static final String SHELL = "/bin/sh";
     /** {@code $0} of the launcher shell, which ps shows until the exec. */
     static final String LAUNCHER = "rich-init";
+    static final String CGROUP_ROOT = "/sys/fs/cgroup";
+    /** cgroup v1's hierarchy of systemd's own, on the host and in the container. */
+    static final String SYSTEMD_HIERARCHY = CGROUP_ROOT + "/systemd";
 
     private RichSpec() {
     }
@@ -36,9 +39,10 @@ public final class RichSpec {
      * Edits {@code spec} (built, with the user mounts already in it when started) for {@code cfg}'s rich mode;
      * nothing when the container is not rich.
      *
+     * @param cgroupV2    the host has cgroup v2 only
      * @param dumbInitDir the prepared dumb-init directory, asked for only in dumb-init mode
      */
-    public static void apply(ObjectNode spec, ContainerConfig cfg, Supplier<Path> dumbInitDir) {
+    public static void apply(ObjectNode spec, ContainerConfig cfg, boolean cgroupV2, Supplier<Path> dumbInitDir) {
         if (!cfg.rich()) {
             return;
         }
@@ -57,7 +61,7 @@ public final class RichSpec {
             case DUMB_INIT -> mounts.addObject().put("destination", POUCH_DIR).put("type", "bind")
                     .put("source", dumbInitDir.get().toString())
                     .putArray("options").add("rbind").add("rprivate").add("ro").add("nosuid").add("nodev");
-            case SYSTEMD -> systemd(spec, env, mounts);
+            case SYSTEMD -> systemd(spec, env, mounts, cgroupV2);
             case SBIN_INIT -> {
             }
         }
@@ -71,7 +75,8 @@ public final class RichSpec {
             out.add(POUCH_DIR + "/" + DumbInitBinary.NAME);
             out.add("--");
             if (!script.isEmpty()) {
-                out.addAll(List.of(SHELL, "-c", runScript + "exec \"$@\"", LAUNCHER));
+                // "<&0": sh would give a command it starts in the background /dev/null for stdin, not the container's
+        out.addAll(List.of(SHELL, "-c", runScript + "exec \"$@\"", LAUNCHER));
             }
             out.addAll(user);
             return out;
@@ -80,7 +85,8 @@ public final class RichSpec {
         if (initOnly && script.isEmpty()) {
             return List.of(SBIN_INIT);
         }
-        out.addAll(List.of(SHELL, "-c", runScript + (initOnly ? "" : "\"$@\" & ") + "exec " + SBIN_INIT, LAUNCHER));
+        // "<&0": sh would give a command it starts in the background /dev/null for stdin, not the container's
+        out.addAll(List.of(SHELL, "-c", runScript + (initOnly ? "" : "\"$@\" <&0 & ") + "exec " + SBIN_INIT, LAUNCHER));
         if (!initOnly) {
             out.addAll(user);
         }
@@ -89,11 +95,14 @@ public final class RichSpec {
 
     /**
      * What systemd as PID 1 needs: tmpfs on /run, /run/lock and /tmp (unless the user mounts something there), a
-     * cgroup namespace of its own with the cgroup hierarchy writable (it creates its units' cgroups under its
-     * root, and sees that root as "/" only inside a cgroup namespace), and {@code container=} so it knows it is
-     * in one.
+     * cgroup namespace of its own (it finds its cgroup through /proc/self/cgroup, which must then read "/", the
+     * root of what is mounted), write access to the cgroups it makes for its units, and {@code container=} so it
+     * knows it is in one. On cgroup v1 only the name=systemd hierarchy is made writable, by binding the
+     * container's own directory of it over the read-only one: the controllers stay read-only, so the container
+     * cannot raise its own limits. On cgroup v2 the namespace's hierarchy is writable, as systemd needs for
+     * delegation; the kernel keeps the namespace root's own limit files out of its reach.
      */
-    private static void systemd(ObjectNode spec, ArrayNode env, ArrayNode mounts) {
+    private static void systemd(ObjectNode spec, ArrayNode env, ArrayNode mounts, boolean cgroupV2) {
         boolean hasContainerVar = false;
         for (JsonNode e : env) {
             hasContainerVar |= e.asText().startsWith("container=");
@@ -106,14 +115,22 @@ public final class RichSpec {
         at = tmpfs(mounts, at, "/run", "mode=755");
         at = tmpfs(mounts, at, "/run/lock", "mode=1777", "size=5242880");
         tmpfs(mounts, at, "/tmp", "mode=1777");
-        for (JsonNode m : mounts) {
-            if ("/sys/fs/cgroup".equals(m.path("destination").asText()) && m.path("options") instanceof ArrayNode o) {
-                for (int i = 0; i < o.size(); i++) {
-                    if ("ro".equals(o.get(i).asText())) {
-                        o.set(i, o.textNode("rw"));
+        if (cgroupV2) {
+            for (JsonNode m : mounts) {
+                if (CGROUP_ROOT.equals(m.path("destination").asText()) && m.path("options") instanceof ArrayNode o) {
+                    for (int i = 0; i < o.size(); i++) {
+                        if ("ro".equals(o.get(i).asText())) {
+                            o.set(i, o.textNode("rw"));
+                        }
                     }
                 }
             }
+        } else {
+            // runc has made the container's cgroup directories before it mounts anything
+            mounts.addObject().put("destination", SYSTEMD_HIERARCHY).put("type", "bind")
+                    .put("source", SYSTEMD_HIERARCHY + spec.at("/linux/cgroupsPath").asText())
+                    .putArray("options").add("rbind").add("rprivate").add("rw").add("nosuid").add("nodev")
+                    .add("noexec");
         }
         ArrayNode ns = spec.withArray("/linux/namespaces");
         for (JsonNode n : ns) {

@@ -23,7 +23,8 @@ class RichSpecTest {
         s.withObject("/process").putArray("env").add("PATH=/bin");
         s.putArray("mounts").addObject().put("destination", "/sys/fs/cgroup").put("type", "cgroup")
                 .putArray("options").add("nosuid").add("ro");
-        s.withObject("/linux").putArray("namespaces").addObject().put("type", "mount");
+        s.withObject("/linux").put("cgroupsPath", "/pouch/abc").putArray("namespaces").addObject()
+                .put("type", "mount");
         return s;
     }
 
@@ -41,7 +42,7 @@ class RichSpecTest {
     void plainContainersAreLeftAlone() {
         ObjectNode s = spec("sleep", "1");
         ObjectNode before = s.deepCopy();
-        RichSpec.apply(s, ContainerConfig.empty(), () -> {
+        RichSpec.apply(s, ContainerConfig.empty(), false, () -> {
             throw new AssertionError("not asked for");
         });
         assertEquals(before, s);
@@ -50,7 +51,7 @@ class RichSpecTest {
     @Test
     void dumbInitIsPid1AndItsDirectoryIsMountedReadOnly() {
         ObjectNode s = spec("sleep", "1");
-        RichSpec.apply(s, rich("dumb-init", null), () -> Path.of("/var/lib/pouch/rich/d"));
+        RichSpec.apply(s, rich("dumb-init", null), false, () -> Path.of("/var/lib/pouch/rich/d"));
         assertEquals(List.of("/.pouch/dumb-init", "--", "sleep", "1"), strings(s.at("/process/args")));
         assertTrue(strings(s.at("/process/env")).containsAll(List.of("rich_mode=true",
                 "rich_mode_launch_manner=dumb-init")));
@@ -64,13 +65,13 @@ class RichSpecTest {
     void theInitScriptRunsFirstAndItsFailureEndsTheStart() {
         assertEquals(List.of("/.pouch/dumb-init", "--", "/bin/sh", "-c", "'/i.sh' 'a' || exit $?; exec \"$@\"",
                 "rich-init", "sleep", "1"), RichSpec.command(RichMode.DUMB_INIT, "/i.sh a", List.of("sleep", "1")));
-        assertEquals(List.of("/bin/sh", "-c", "'/it'\\''s.sh' || exit $?; \"$@\" & exec /sbin/init", "rich-init",
+        assertEquals(List.of("/bin/sh", "-c", "'/it'\\''s.sh' || exit $?; \"$@\" <&0 & exec /sbin/init", "rich-init",
                 "top"), RichSpec.command(RichMode.SBIN_INIT, "/it's.sh", List.of("top")));
     }
 
     @Test
     void sbinInitModesStartTheCommandAsAChildOfInit() {
-        assertEquals(List.of("/bin/sh", "-c", "\"$@\" & exec /sbin/init", "rich-init", "sleep", "9"),
+        assertEquals(List.of("/bin/sh", "-c", "\"$@\" <&0 & exec /sbin/init", "rich-init", "sleep", "9"),
                 RichSpec.command(RichMode.SYSTEMD, "", List.of("sleep", "9")));
         assertEquals(List.of("/sbin/init"), RichSpec.command(RichMode.SBIN_INIT, "", List.of("/sbin/init")));
         assertEquals(List.of("/bin/sh", "-c", "'/i' || exit $?; exec /sbin/init", "rich-init"),
@@ -78,18 +79,31 @@ class RichSpecTest {
     }
 
     @Test
-    void systemdGetsTmpfsRunAWritableCgroupNamespaceAndContainerVariable() {
+    void systemdGetsTmpfsRunItsOwnCgroupNamespaceAndContainerVariable() {
         ObjectNode s = spec("/sbin/init");
         s.withArray("/mounts").addObject().put("destination", "/tmp").put("type", "bind").put("source", "/h");
-        RichSpec.apply(s, rich("systemd", null), () -> {
+        RichSpec.apply(s, rich("systemd", null), false, () -> {
             throw new AssertionError("not asked for");
         });
         assertEquals(List.of("/sbin/init"), strings(s.at("/process/args")));
         List<String> dst = new ArrayList<>();
         s.withArray("/mounts").forEach(m -> dst.add(m.path("destination").asText()));
-        assertEquals(List.of("/run", "/run/lock", "/sys/fs/cgroup", "/tmp"), dst); // the user's /tmp stays
-        assertEquals(List.of("nosuid", "rw"), strings(s.at("/mounts/2/options")));
+        // the user's /tmp stays; only systemd's own cgroup v1 hierarchy is writable
+        assertEquals(List.of("/run", "/run/lock", "/sys/fs/cgroup", "/tmp", "/sys/fs/cgroup/systemd"), dst);
+        assertEquals(List.of("nosuid", "ro"), strings(s.at("/mounts/2/options")));
+        assertEquals("/sys/fs/cgroup/systemd/pouch/abc", s.at("/mounts/4/source").asText());
+        assertTrue(strings(s.at("/mounts/4/options")).contains("rw"));
         assertTrue(strings(s.at("/process/env")).contains("container=docker"));
         assertEquals("cgroup", s.at("/linux/namespaces/1/type").asText());
+    }
+
+    @Test
+    void onCgroupV2TheNamespacesHierarchyIsWritable() {
+        ObjectNode s = spec("/sbin/init");
+        RichSpec.apply(s, rich("systemd", null), true, () -> {
+            throw new AssertionError("not asked for");
+        });
+        assertEquals(List.of("nosuid", "rw"), strings(s.at("/mounts/3/options")));
+        assertEquals(4, s.withArray("/mounts").size());
     }
 }
