@@ -45,7 +45,7 @@ class RichContainerEndToEndTest {
     @BeforeAll
     static void daemon() throws Exception {
         d = PouchdHarness.shared();
-        script("init.sh", "#!/bin/sh\necho \"$1\" > /tmp/init-ran\n");
+        script("init.sh", "#!/bin/sh\necho \"$1\" >> /tmp/init-ran\n");
         script("fail.sh", "#!/bin/sh\nexit 3\n");
     }
 
@@ -86,6 +86,9 @@ class RichContainerEndToEndTest {
             long t0 = System.nanoTime();
             d.pouch("stop", c).ok();
             assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(8).toNanos(), "stop took the whole timeout");
+            d.pouch("start", c).ok(); // the init script runs again at every start
+            Await.until(Duration.ofSeconds(20), () -> d.pouch("exec", c, "cat", "/tmp/init-ran").out()
+                    .equals("hello\nhello\n"), "the init script has run twice");
         } finally {
             d.pouch("rm", "-f", c);
         }
