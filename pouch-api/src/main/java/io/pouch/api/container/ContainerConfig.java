@@ -38,7 +38,10 @@ public record ContainerConfig(
         @JsonProperty("Labels") Map<String, String> labels,
         @JsonProperty("StopSignal") @JsonInclude(JsonInclude.Include.NON_NULL) String stopSignal,
         @JsonProperty("StopTimeout") @JsonInclude(JsonInclude.Include.NON_NULL) Integer stopTimeout,
-        @JsonProperty("Shell") @JsonInclude(JsonInclude.Include.NON_NULL) List<String> shell) {
+        @JsonProperty("Shell") @JsonInclude(JsonInclude.Include.NON_NULL) List<String> shell,
+        @JsonProperty("Rich") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean rich,
+        @JsonProperty("RichMode") @JsonInclude(JsonInclude.Include.NON_EMPTY) String richMode,
+        @JsonProperty("InitScript") @JsonInclude(JsonInclude.Include.NON_EMPTY) String initScript) {
 
     public static ContainerConfig empty() {
         return builder().build();
@@ -92,6 +95,9 @@ public record ContainerConfig(
         private String stopSignal;
         private Integer stopTimeout;
         private List<String> shell;
+        private boolean rich;
+        private String richMode;
+        private String initScript;
 
         private Builder() {
         }
@@ -122,6 +128,9 @@ public record ContainerConfig(
             stopSignal = v.stopSignal;
             stopTimeout = v.stopTimeout;
             shell = v.shell;
+            rich = v.rich;
+            richMode = v.richMode;
+            initScript = v.initScript;
         }
 
         public Builder hostname(String value) { hostname = value; return this; }
@@ -149,12 +158,16 @@ public record ContainerConfig(
         public Builder stopSignal(String value) { stopSignal = value; return this; }
         public Builder stopTimeout(Integer value) { stopTimeout = value; return this; }
         public Builder shell(List<String> value) { shell = value; return this; }
+        public Builder rich(boolean value) { rich = value; return this; }
+        public Builder richMode(String value) { richMode = value; return this; }
+        public Builder initScript(String value) { initScript = value; return this; }
 
         public ContainerConfig build() {
             return new ContainerConfig(
                 hostname, domainname, user, attachStdin, attachStdout, attachStderr, exposedPorts, tty, openStdin,
                 stdinOnce, env, cmd, healthcheck, argsEscaped, image, volumes, workingDir, entrypoint,
-                networkDisabled, macAddress, onBuild, labels, stopSignal, stopTimeout, shell);
+                networkDisabled, macAddress, onBuild, labels, stopSignal, stopTimeout, shell, rich, richMode,
+                initScript);
         }
     }
 }

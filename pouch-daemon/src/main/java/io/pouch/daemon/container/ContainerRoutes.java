@@ -15,6 +15,7 @@ import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
+import io.pouch.daemon.container.rich.RichFields;
 import io.pouch.daemon.logs.LogQuery;
 import io.pouch.daemon.logs.LogsStreamer;
 import io.pouch.daemon.network.NetworkBodies;
@@ -125,6 +126,7 @@ public final class ContainerRoutes implements RouteRegistrar {
         HostConfig hc = h == null || h.isNull() ? null : JsonBody.convert(h, "HostConfig", HostConfig.class);
         NetworkBodies.checkNetworkingConfig(body);
         UnsupportedFields.refuse(body);
+        cfg = RichFields.fold(body, cfg);
         ex.respond(201, manager.create(ex.query("name"), cfg, hc, NetworkRequest.fromCreateBody(body)));
     }
 

@@ -7,6 +7,8 @@ import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.container.devices.CdiRegistry;
+import io.pouch.daemon.container.rich.DumbInitBinary;
+import io.pouch.daemon.container.rich.RichSpec;
 import io.pouch.daemon.container.devices.DeviceRule;
 import io.pouch.daemon.container.devices.DeviceSpecs;
 import io.pouch.daemon.container.devices.HostDevices;
@@ -119,6 +121,7 @@ final class RuntimeSpecs {
                     DeviceSpecs.addNodes(spec, HostDevices.all());
                 }
             }
+            RichSpec.apply(spec, cfg, cgroups.unified(), () -> DumbInitBinary.prepare(dir.getParent().resolveSibling("rich")));
             return Json.MAPPER.writeValueAsBytes(spec);
         } catch (JsonProcessingException e) {
             throw PouchException.internal("cannot encode the runtime spec", e);

@@ -52,9 +52,6 @@ final class UnsupportedFields {
             // Config
             new Rule("", "NetworkDisabled", UNSET, "use --network none to run without a network"),
             // Pouch's own fields
-            new Rule("", "Rich", UNSET, POUCH),
-            new Rule("", "RichMode", UNSET, POUCH),
-            new Rule("", "InitScript", UNSET, POUCH),
             new Rule("", "DiskQuota", UNSET, POUCH),
             new Rule("", "QuotaID", UNSET, POUCH),
             new Rule("", "SpecificID", UNSET, POUCH),
@@ -63,9 +60,6 @@ final class UnsupportedFields {
             new Rule("", "DisableNetworkFiles", UNSET, POUCH),
             new Rule("", "Snapshotter", UNSET, POUCH),
             new Rule(HC, "EnableLxcfs", UNSET, POUCH),
-            new Rule(HC, "Rich", UNSET, POUCH),
-            new Rule(HC, "RichMode", UNSET, POUCH),
-            new Rule(HC, "InitScript", UNSET, POUCH),
             new Rule(HC, "RuntimeType", UNSET, POUCH),
             new Rule(HC, "CgroupMode", UNSET, POUCH),
             new Rule(HC, "NvidiaConfig", UNSET, POUCH),

@@ -71,8 +71,8 @@ class UnsupportedFieldsTest {
                 + " share the host's user namespace (UsernsMode \"host\" or empty); remove it to create the container",
                 e.getMessage());
         ObjectNode pouch = dockerCliDefault();
-        pouch.put("Rich", true);
+        ((ObjectNode) pouch.get("HostConfig")).put("ScheLatSwitch", 1);
         e = assertThrows(PouchException.class, () -> UnsupportedFields.refuse(pouch));
-        assertEquals("Rich true: is one of Pouch's own options, which this engine does not provide yet", e.getMessage());
+        assertEquals("HostConfig.ScheLatSwitch 1: is one of Pouch's own options, which this engine does not provide yet", e.getMessage());
     }
 }
