@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -163,6 +164,8 @@ public final class Main implements Runnable {
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }
 
+    private static final Set<String> HELP_FLAGS = Set.of("-h", "--help", "-v", "--version");
+
     /** The first word that is not a global option (or its value). */
     static String commandName(String[] args) {
         for (int i = 0; i < args.length; i++) {
@@ -204,7 +207,21 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /**
+     * The arguments to parse: for a command pouch does not have, without help and version flags, so that it fails
+     * even with {@code --help}. Printing the top-level help and exiting 0 (picocli's and docker's way) would tell a
+     * script probing {@code pouch build --help} that build exists.
+     */
+    static String[] unknownCommandWithoutHelp(String[] args) {
+        String name = commandName(args);
+        if (name == null || COMMANDS.containsKey(name)) {
+            return args;
+        }
+        return Arrays.stream(args).filter(a -> !HELP_FLAGS.contains(a)).toArray(String[]::new);
+    }
+
     public static void main(String[] args) {
+        args = unknownCommandWithoutHelp(args);
         int code = commandLine(args).execute(args);
         System.out.flush();
         System.exit(code);
