@@ -29,11 +29,18 @@ import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.DistributionRoutes;
 import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
+import io.pouch.daemon.image.ImageService;
 import io.pouch.daemon.image.PullService;
 import io.pouch.daemon.image.RegistryAccess;
+import io.pouch.daemon.metrics.EngineMetrics;
+import io.pouch.daemon.metrics.Metered;
+import io.pouch.daemon.metrics.Metrics;
+import io.pouch.daemon.metrics.MetricsRoutes;
+import io.pouch.daemon.metrics.ProcessMetrics;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
 import io.pouch.daemon.registry.RegistryClient;
+import io.pouch.daemon.system.DaemonSettings;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
 import io.pouch.daemon.volume.VolumeManager;
@@ -293,16 +300,21 @@ public final class Pouchd implements Callable<Integer> {
         containers.startRestartPolicies();
 
         Router router = new Router();
-        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
+        Metrics metrics = metrics(containers);
+        new MetricsRoutes(metrics).register(router);
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION,
+                new DaemonSettings(List.of(), registry::setImageProxy)).register(router);
         PullService puller = images.puller(registry);
-        DistributionRoutes distribution = new DistributionRoutes(images, puller,
+        // the API's calls are counted and timed as Pouch's were (the CRI's are not)
+        ImageService meteredImages = Metered.images(images, metrics);
+        DistributionRoutes distribution = new DistributionRoutes(meteredImages, Metered.puller(puller, metrics),
                 images.pusher(registry), new RegistryAccess(registry));
         distribution.register(router);
-        new ImageRoutes(images, distribution).register(router);
-        new ContainerRoutes(containers).register(router);
+        new ImageRoutes(meteredImages, distribution).register(router);
+        new ContainerRoutes(Metered.containers(containers, metrics)).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
         // exec (its records are kept in the containers' state dirs), top/stats, archive/export/changes, commit
@@ -347,6 +359,17 @@ public final class Pouchd implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** Pouch's metric families, this process's, the engine's info and its containers per state. */
+    private static Metrics metrics(ContainerManager containers) {
+        Metrics metrics = new Metrics();
+        ProcessMetrics.register(metrics);
+        EngineMetrics.register(metrics, VERSION, "unknown", () -> {
+            ContainerManager.Counts c = containers.counts();
+            return Map.of("running", c.running(), "paused", c.paused(), "stopped", c.stopped());
+        });
+        return metrics;
     }
 
     private static void setUpLogging(boolean debug) {
