@@ -10,6 +10,10 @@ import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
+import io.pouch.daemon.container.ContainerService;
+import io.pouch.daemon.container.checkpoint.CheckpointRoutes;
+import io.pouch.daemon.container.checkpoint.Checkpoints;
+import io.pouch.daemon.container.checkpoint.CriuProbe;
 import io.pouch.daemon.container.ManagedNetworking;
 import io.pouch.daemon.container.commit.CommitRoutes;
 import io.pouch.daemon.container.commit.ContainerCommitter;
@@ -314,7 +318,10 @@ public final class Pouchd implements Callable<Integer> {
                 images.pusher(registry), new RegistryAccess(registry));
         distribution.register(router);
         new ImageRoutes(meteredImages, distribution).register(router);
-        new ContainerRoutes(Metered.containers(containers, metrics)).register(router);
+        ContainerService meteredContainers = Metered.containers(containers, metrics);
+        Checkpoints checkpoints = new Checkpoints(containers, cfg.containersDir(), CriuProbe.onHost());
+        new ContainerRoutes(meteredContainers, checkpoints).register(router);
+        new CheckpointRoutes(checkpoints).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
         // exec (its records are kept in the containers' state dirs), top/stats, archive/export/changes, commit
