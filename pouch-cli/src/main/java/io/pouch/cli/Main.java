@@ -1,5 +1,6 @@
 package io.pouch.cli;
 
+import io.pouch.cli.checkpoint.CheckpointCommands;
 import io.pouch.cli.container.AttachCommand;
 import io.pouch.cli.container.ContainerCommands;
 import io.pouch.cli.container.CreateCommand;
@@ -17,6 +18,7 @@ import io.pouch.cli.system.CompletionCommand;
 import io.pouch.cli.system.EventsCommand;
 import io.pouch.cli.system.InfoCommand;
 import io.pouch.cli.system.InspectCommand;
+import io.pouch.cli.system.UpdateDaemonCommand;
 import io.pouch.cli.system.VersionCommand;
 import io.pouch.cli.volume.VolumeCommands;
 import io.pouch.client.ClientTls;
@@ -160,6 +162,8 @@ public final class Main implements Runnable {
         COMMANDS.put("version", VersionCommand.class);
         COMMANDS.put("info", InfoCommand.class);
         COMMANDS.put("events", EventsCommand.class);
+        COMMANDS.put("updatedaemon", UpdateDaemonCommand.class);
+        COMMANDS.put("checkpoint", CheckpointCommands.CheckpointGroup.class);
         COMMANDS.put("completion", CompletionCommand.class);
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }
