@@ -13,7 +13,6 @@ import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.JsonBody;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
-import io.pouch.daemon.container.checkpoint.Checkpoints;
 import io.pouch.daemon.container.io.AttachStreamer;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.logs.LogQuery;
@@ -32,14 +31,14 @@ import java.util.concurrent.TimeoutException;
 /** The {@code /containers/...} routes: translate HTTP to {@link ContainerService} calls, nothing more. */
 public final class ContainerRoutes implements RouteRegistrar {
     private final ContainerService manager;
-    private final Checkpoints checkpoints;
+    private final CheckpointStart checkpoints;
 
     public ContainerRoutes(ContainerService manager) {
         this(manager, null);
     }
 
     /** @param checkpoints serves a start from a checkpoint; null refuses it */
-    public ContainerRoutes(ContainerService manager, Checkpoints checkpoints) {
+    public ContainerRoutes(ContainerService manager, CheckpointStart checkpoints) {
         this.manager = manager;
         this.checkpoints = checkpoints;
     }

@@ -1,6 +1,7 @@
 package io.pouch.daemon.container.checkpoint;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.container.CheckpointStart;
 import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.daemon.container.ContainerService;
 
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
  * refused with criu's reason; where it works they are refused too, as this engine does not drive containerd's
  * checkpoint and restore yet.
  */
-public final class Checkpoints {
+public final class Checkpoints implements CheckpointStart {
     /** dockerd's restrictedNamePattern, which checkpoint IDs must match. */
     private static final Pattern ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
 
@@ -89,6 +90,7 @@ public final class Checkpoints {
     }
 
     /** {@code POST /containers/{id}/start?checkpoint=}: 404 for a checkpoint that is not there, else refused. */
+    @Override
     public void startFrom(String ref, String checkpointId, String dir) {
         existing(containers.brief(ref), ref, checkpointId, dir);
         throw refusal("restore from a checkpoint");
