@@ -46,7 +46,7 @@ BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gc
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
 # compresses a test layer offline; e2fsprogs' chattr makes a FIFO directory immutable (an exec's failure path);
 # docker-compose (1.29, the Python one) is a client the end-to-end tests drive (healthcheck dependencies).
-TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compose)
+TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compose criu)
 
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
 POUCH_BIN=${POUCH_BIN:-/usr/local/bin}

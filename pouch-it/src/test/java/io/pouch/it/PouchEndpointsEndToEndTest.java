@@ -192,6 +192,8 @@ class PouchEndpointsEndToEndTest {
                 d.pouch("updatedaemon", "--label", key + "=b").ok();
                 List<String> now = labels();
                 assertTrue(now.contains(key + "=b") && !now.contains(key + "=a"), "replaced by key: " + now);
+                String info = d.pouch("info").ok().out();
+                assertTrue(info.contains(" Labels:\n") && info.contains("\n  " + key + "=b\n"), info);
                 d.docker("pull", pushed).ok();
                 assertEquals(SUFFIX, d.docker("run", "--rm", pushed, "cat", "/word.txt").ok().trimmed());
                 String blobs = "GET http://" + registry.host() + "/v2/pouchit/endpoints" + SUFFIX + "/blobs/sha256:";
@@ -225,8 +227,11 @@ class PouchEndpointsEndToEndTest {
             assertEquals("[]\n\n200", d.curl("/containers/" + name + "/checkpoints").out());
             Cmd.Result create = d.pouch("checkpoint", "create", name, "cp1");
             assertEquals(1, create.exit(), create.toString());
-            Cmd.Result check = Cmd.run(List.of("criu", "check"), Map.of(), null, Duration.ofSeconds(60));
-            if (check.exit() != 0) {
+            Cmd.Result check = Files.isExecutable(Path.of("/usr/sbin/criu"))
+                    ? Cmd.run(List.of("/usr/sbin/criu", "check"), Map.of(), null, Duration.ofSeconds(60)) : null;
+            if (check == null) {
+                assertTrue(create.err().contains("criu is not installed"), create.err());
+            } else if (check.exit() != 0) {
                 assertTrue(create.err().contains("this host lacks a working CRIU"), create.err());
                 assertTrue(create.err().contains("criu check` fails on this host"), create.err());
                 if ((check.out() + check.err()).contains("kerndat_vdso_fill_symtable failed")) {
