@@ -45,7 +45,8 @@ RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworki
 BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gcc libc6-dev)
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
 # compresses a test layer offline; e2fsprogs' chattr makes a FIFO directory immutable (an exec's failure path);
-# docker-compose (1.29, the Python one) is a client the end-to-end tests drive (healthcheck dependencies).
+# docker-compose (1.29, the Python one) is a client the end-to-end tests drive (healthcheck dependencies); criu:
+# the checkpoint test compares pouchd's refusal with what `criu check` says on the host.
 TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compose criu)
 
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
