@@ -75,6 +75,20 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         CommandLine cl = ex.getCommandLine();
         var err = cl.getErr();
         String unknown = ex instanceof CommandLine.UnmatchedArgumentException u ? unknownFlag(u.getUnmatched()) : null;
+        String command = unknown == null && ex instanceof CommandLine.UnmatchedArgumentException u
+                ? unknownCommand(cl.getCommandSpec(), u.getUnmatched()) : null;
+        if (command != null) {
+            // docker's wording and exit code for a command it does not have (not a flag error: exit 1, not 125)
+            err.println(command);
+            err.println();
+            if (cl.getCommandSpec().parent() != null) {
+                err.println("Usage:  " + synopsis(cl.getCommandSpec()));
+                err.println();
+            }
+            err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for more information");
+            err.flush();
+            return 1;
+        }
         String badValue = badValue(ex);
         err.println(unknown != null ? unknown : badValue != null ? badValue : "pouch: " + ex.getMessage());
         err.println();
@@ -103,6 +117,17 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         String v = ex.getValue();
         return "invalid argument \"" + v + "\" for \"" + String.join(", ", o.names()) + "\" flag: strconv." + parse
                 + ": parsing \"" + v + "\": invalid syntax";
+    }
+
+    /**
+     * {@code pouch: unknown command: pouch image foo} when the first unmatched word stands where a subcommand of
+     * {@code spec} belongs (docker's wording); null when {@code spec} has no subcommands or nothing is unmatched.
+     */
+    static String unknownCommand(CommandLine.Model.CommandSpec spec, List<String> unmatched) {
+        if (spec.subcommands().isEmpty() || unmatched.isEmpty() || unmatched.getFirst().startsWith("-")) {
+            return null;
+        }
+        return spec.root().name() + ": unknown command: " + spec.qualifiedName() + " " + unmatched.getFirst();
     }
 
     /** docker's wording for the first unknown option among {@code unmatched}; null when none is an option. */

@@ -1,5 +1,6 @@
 package io.pouch.cli;
 
+import io.pouch.cli.checkpoint.CheckpointCommands;
 import io.pouch.cli.container.AttachCommand;
 import io.pouch.cli.container.ContainerCommands;
 import io.pouch.cli.container.CreateCommand;
@@ -17,6 +18,7 @@ import io.pouch.cli.system.CompletionCommand;
 import io.pouch.cli.system.EventsCommand;
 import io.pouch.cli.system.InfoCommand;
 import io.pouch.cli.system.InspectCommand;
+import io.pouch.cli.system.UpdateDaemonCommand;
 import io.pouch.cli.system.VersionCommand;
 import io.pouch.cli.volume.VolumeCommands;
 import io.pouch.client.ClientTls;
@@ -27,6 +29,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -159,9 +162,13 @@ public final class Main implements Runnable {
         COMMANDS.put("version", VersionCommand.class);
         COMMANDS.put("info", InfoCommand.class);
         COMMANDS.put("events", EventsCommand.class);
+        COMMANDS.put("updatedaemon", UpdateDaemonCommand.class);
+        COMMANDS.put("checkpoint", CheckpointCommands.CheckpointGroup.class);
         COMMANDS.put("completion", CompletionCommand.class);
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }
+
+    private static final Set<String> HELP_FLAGS = Set.of("-h", "--help", "-v", "--version");
 
     /** The first word that is not a global option (or its value). */
     static String commandName(String[] args) {
@@ -204,7 +211,21 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /**
+     * The arguments to parse: for a command pouch does not have, without help and version flags, so that it fails
+     * even with {@code --help}. Printing the top-level help and exiting 0 (picocli's and docker's way) would tell a
+     * script probing {@code pouch build --help} that build exists.
+     */
+    static String[] unknownCommandWithoutHelp(String[] args) {
+        String name = commandName(args);
+        if (name == null || COMMANDS.containsKey(name)) {
+            return args;
+        }
+        return Arrays.stream(args).filter(a -> !HELP_FLAGS.contains(a)).toArray(String[]::new);
+    }
+
     public static void main(String[] args) {
+        args = unknownCommandWithoutHelp(args);
         int code = commandLine(args).execute(args);
         System.out.flush();
         System.exit(code);

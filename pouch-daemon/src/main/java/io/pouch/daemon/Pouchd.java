@@ -11,6 +11,10 @@ import io.pouch.daemon.config.EngineSettings;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
+import io.pouch.daemon.container.ContainerService;
+import io.pouch.daemon.container.checkpoint.CheckpointRoutes;
+import io.pouch.daemon.container.checkpoint.Checkpoints;
+import io.pouch.daemon.container.checkpoint.CriuProbe;
 import io.pouch.daemon.container.ManagedNetworking;
 import io.pouch.daemon.container.commit.CommitRoutes;
 import io.pouch.daemon.container.commit.ContainerCommitter;
@@ -30,11 +34,18 @@ import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.DistributionRoutes;
 import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
+import io.pouch.daemon.image.ImageService;
 import io.pouch.daemon.image.PullService;
 import io.pouch.daemon.image.RegistryAccess;
+import io.pouch.daemon.metrics.EngineMetrics;
+import io.pouch.daemon.metrics.Metered;
+import io.pouch.daemon.metrics.Metrics;
+import io.pouch.daemon.metrics.MetricsRoutes;
+import io.pouch.daemon.metrics.ProcessMetrics;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
 import io.pouch.daemon.registry.RegistryClient;
+import io.pouch.daemon.system.DaemonSettings;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
 import io.pouch.daemon.volume.VolumeManager;
@@ -306,17 +317,24 @@ public final class Pouchd implements Callable<Integer> {
         containers.startRestartPolicies();
 
         Router router = new Router();
-        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels()), VERSION)
-                .register(router);
+        Metrics metrics = metrics(containers);
+        new MetricsRoutes(metrics).register(router);
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels()), VERSION,
+                new DaemonSettings(engine.labels(), registry::setImageProxy)).register(router);
         PullService puller = images.puller(registry);
-        DistributionRoutes distribution = new DistributionRoutes(images, puller,
+        // the API's calls are counted and timed as Pouch's were (the CRI's are not)
+        ImageService meteredImages = Metered.images(images, metrics);
+        DistributionRoutes distribution = new DistributionRoutes(meteredImages, Metered.puller(puller, metrics),
                 images.pusher(registry), new RegistryAccess(registry));
         distribution.register(router);
-        new ImageRoutes(images, distribution).register(router);
-        new ContainerRoutes(containers).register(router);
+        new ImageRoutes(meteredImages, distribution).register(router);
+        ContainerService meteredContainers = Metered.containers(containers, metrics);
+        Checkpoints checkpoints = new Checkpoints(containers, cfg.containersDir(), CriuProbe.onHost());
+        new ContainerRoutes(meteredContainers, checkpoints).register(router);
+        new CheckpointRoutes(checkpoints).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
         // exec (its records are kept in the containers' state dirs), top/stats, archive/export/changes, commit
@@ -361,6 +379,17 @@ public final class Pouchd implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** Pouch's metric families, this process's, the engine's info and its containers per state. */
+    private static Metrics metrics(ContainerManager containers) {
+        Metrics metrics = new Metrics();
+        ProcessMetrics.register(metrics);
+        EngineMetrics.register(metrics, VERSION, "unknown", () -> {
+            ContainerManager.Counts c = containers.counts();
+            return Map.of("running", c.running(), "paused", c.paused(), "stopped", c.stopped());
+        });
+        return metrics;
     }
 
     private static void setUpLogging(Level level) {

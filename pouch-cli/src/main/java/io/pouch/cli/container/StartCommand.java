@@ -3,6 +3,7 @@ package io.pouch.cli.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.cli.CliException;
 import io.pouch.cli.PouchCommand;
+import io.pouch.cli.Query;
 import io.pouch.client.PouchClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,6 +20,12 @@ public class StartCommand extends PouchCommand {
     @Option(names = {"-i", "--interactive"}, description = "Attach container's STDIN")
     boolean interactive;
 
+    @Option(names = "--checkpoint", description = "Restore from this checkpoint")
+    String checkpoint;
+
+    @Option(names = "--checkpoint-dir", description = "Use a custom checkpoint storage directory")
+    String checkpointDir;
+
     @Parameters(arity = "1..*", paramLabel = "CONTAINER")
     List<String> containers;
 
@@ -26,6 +33,9 @@ public class StartCommand extends PouchCommand {
     public Integer call() throws IOException {
         PouchClient client = client();
         if (attach || interactive) {
+            if (checkpoint != null) {
+                throw new CliException("--checkpoint cannot be combined with --attach or --interactive");
+            }
             if (containers.size() > 1) {
                 throw new CliException("you cannot start and attach multiple containers at once");
             }
@@ -43,7 +53,8 @@ public class StartCommand extends PouchCommand {
         boolean failed = false;
         for (String name : containers) {
             try {
-                client.post("/containers/" + PouchClient.escape(name) + "/start", null, null);
+                client.post("/containers/" + PouchClient.escape(name) + "/start",
+                        Query.of("checkpoint", checkpoint, "checkpoint-dir", checkpointDir), null);
                 out().println(name);
             } catch (RuntimeException e) {
                 report(e);

@@ -128,9 +128,16 @@ public final class RegistryCommands {
         @Option(names = "--limit", defaultValue = "25", description = "Max number of search results")
         int limit;
 
+        @Option(names = {"-r", "--registry"}, description = "set registry name")
+        String registry;
+
         @Override
         public Integer call() throws IOException {
-            JsonNode list = Json.MAPPER.readTree(client().get("/images/search", Query.of("term", term, "limit", limit)).body());
+            // Pouch's route names the registry apart; docker's takes it as the term's prefix
+            JsonNode list = Json.MAPPER.readTree((registry == null
+                    ? client().get("/images/search", Query.of("term", term, "limit", limit))
+                    : client().post("/images/search", Query.of("term", term, "registry", registry, "limit", limit),
+                    null)).body());
             out().printf("%-45s %-40s %-6s %s%n", "NAME", "DESCRIPTION", "STARS", "OFFICIAL");
             for (JsonNode n : list) {
                 out().printf("%-45s %-40s %-6d %s%n", n.path("name").asText(), n.path("description").asText(),

@@ -53,6 +53,11 @@ public class InfoCommand extends PouchCommand {
         line(" Pouch Root Dir: ", i, "DockerRootDir");
         o.println(" Debug Mode: " + i.path("Debug").asBoolean());
         o.println(" Experimental: " + i.path("ExperimentalBuild").asBoolean());
+        if (i.path("Labels").size() > 0) {
+            // as docker info lists the engine's labels (set at start or by pouch updatedaemon --label)
+            o.println(" Labels:");
+            i.path("Labels").forEach(l -> o.println("  " + l.asText()));
+        }
         o.println(" Live Restore Enabled: " + i.path("LiveRestoreEnabled").asBoolean());
         for (JsonNode w : i.path("Warnings")) {
             err().println(w.asText());

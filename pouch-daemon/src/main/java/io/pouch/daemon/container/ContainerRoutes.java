@@ -32,9 +32,16 @@ import java.util.concurrent.TimeoutException;
 /** The {@code /containers/...} routes: translate HTTP to {@link ContainerService} calls, nothing more. */
 public final class ContainerRoutes implements RouteRegistrar {
     private final ContainerService manager;
+    private final CheckpointStart checkpoints;
 
     public ContainerRoutes(ContainerService manager) {
+        this(manager, null);
+    }
+
+    /** @param checkpoints serves a start from a checkpoint; null refuses it */
+    public ContainerRoutes(ContainerService manager, CheckpointStart checkpoints) {
         this.manager = manager;
+        this.checkpoints = checkpoints;
     }
 
     @Override
@@ -50,6 +57,13 @@ public final class ContainerRoutes implements RouteRegistrar {
             return cached != null;
         }, ex -> ex.respond(200, manager.inspect(ex.pathParam("id"), ex.queryBool("size", false))));
         r.add("POST", "/containers/{id}/start", ex -> {
+            String checkpoint = ex.query("checkpoint");
+            if (checkpoint != null && !checkpoint.isEmpty()) {
+                if (checkpoints == null) {
+                    throw PouchException.invalidArgument("starting from a checkpoint is not supported here");
+                }
+                checkpoints.startFrom(ex.pathParam("id"), checkpoint, ex.query("checkpoint-dir"));
+            }
             manager.start(ex.pathParam("id"));
             ex.respondEmpty(204);
         });

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
 
 /**
  * Registry endpoints: pull ({@code POST /images/create?fromImage=}, reached through {@link ImageRoutes}), push,
- * {@code POST /auth} (docker login) and {@code GET /images/search}, with image prune and {@code GET /system/df}.
+ * {@code POST /auth} (docker login) and {@code GET /images/search} (and Pouch's {@code POST}), with image prune and {@code GET /system/df}.
  * Errors found before the first progress message are plain JSON statuses; later ones are the stream's
  * {@code errorDetail} message, as dockerd does.
  */
@@ -43,6 +43,7 @@ public final class DistributionRoutes implements RouteRegistrar {
         r.add("POST", "/images/{name*}/push", this::push);
         r.add("POST", "/auth", this::auth);
         r.add("GET", "/images/search", this::search);
+        r.add("POST", "/images/search", this::pouchSearch);
         r.add("POST", "/images/prune", x -> x.respond(200, images.prune(Filters.parse(x.query("filters")))));
         r.add("GET", "/system/df", x -> x.respond(200, images.diskUsage(ImageRoutes.fields(x.apiVersion()))));
     }
@@ -111,6 +112,12 @@ public final class DistributionRoutes implements RouteRegistrar {
         answer.put("Status", "Login Succeeded");
         answer.put("IdentityToken", "");
         x.respond(200, answer);
+    }
+
+    /** Pouch's {@code POST /images/search?term=&registry=}: the catalog of the registry named, else the term's. */
+    private void pouchSearch(HttpExchange x) {
+        x.respond(200, registry.search(x.query("registry"), x.query("term"), x.queryInt("limit", 25),
+                Credentials.fromHeader(x.header("X-Registry-Auth"))));
     }
 
     /** {@code GET /images/search?term=&limit=}. */

@@ -32,6 +32,8 @@ public final class ImageRoutes implements RouteRegistrar {
         r.addStreaming("POST", "/images/create", this::create);
         r.add("GET", "/images/json", this::list);
         r.add("GET", "/images/get", x -> save(x, x.queryAll("names")));
+        // Pouch's save route: the same tar, the image given as ?name=
+        r.add("GET", "/images/save", x -> save(x, named(x.queryAll("name"))));
         r.add("GET", "/images/{name*}/get", x -> save(x, List.of(x.pathParam("name"))));
         r.add("GET", "/images/{name*}/json", x -> x.respond(200, images.inspect(x.pathParam("name"),
                 fields(x.apiVersion()))));
@@ -47,6 +49,13 @@ public final class ImageRoutes implements RouteRegistrar {
             return ImageFields.BEFORE_1_44;
         }
         return version.atLeast(1, 45) ? ImageFields.CURRENT : ImageFields.BEFORE_1_45;
+    }
+
+    private static List<String> named(List<String> names) {
+        if (names.isEmpty() || names.stream().anyMatch(String::isBlank)) {
+            throw PouchException.invalidArgument("an image to save is required: GET /images/save?name=IMAGE");
+        }
+        return names;
     }
 
     private void list(HttpExchange x) {

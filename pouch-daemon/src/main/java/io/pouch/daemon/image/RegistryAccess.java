@@ -40,7 +40,24 @@ public final class RegistryAccess implements RegistryService {
         if (limit < 1 || limit > 100) {
             throw PouchException.invalidArgument("limit " + limit + " is outside the range of [1, 100]");
         }
-        SearchTerm t = SearchTerm.of(term, registry.config().defaultRegistry());
+        return searchIn(SearchTerm.of(term, registry.config().defaultRegistry()), limit, creds);
+    }
+
+    @Override
+    public List<SearchResult> search(String registryName, String term, int limit, Credentials creds) {
+        if (registryName == null || registryName.isBlank()) {
+            return search(term, limit, creds);
+        }
+        if (term == null || term.isBlank()) {
+            throw PouchException.invalidArgument("a search term is required");
+        }
+        if (limit < 1 || limit > 100) {
+            throw PouchException.invalidArgument("limit " + limit + " is outside the range of [1, 100]");
+        }
+        return searchIn(new SearchTerm(loginDomain(registryName.trim()), term), limit, creds);
+    }
+
+    private List<SearchResult> searchIn(SearchTerm t, int limit, Credentials creds) {
         Repository repo = registry.repository(t.domain(), "", creds, false);
         List<SearchResult> out = new ArrayList<>();
         for (String name : repo.catalog(1000)) {

@@ -11,4 +11,12 @@ public interface RegistryService {
 
     /** Repositories whose name contains the term, at most {@code limit}. */
     List<SearchResult> search(String term, int limit, Credentials creds);
+
+    /**
+     * Pouch's search: {@code term} in the catalog of {@code registry} (host[:port], a URL's scheme and path are
+     * dropped); a null or blank registry is {@link #search(String, int, Credentials)}.
+     */
+    default List<SearchResult> search(String registry, String term, int limit, Credentials creds) {
+        return search(registry == null || registry.isBlank() ? term : registry + "/" + term, limit, creds);
+    }
 }

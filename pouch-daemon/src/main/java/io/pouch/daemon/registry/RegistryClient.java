@@ -60,7 +60,7 @@ public final class RegistryClient {
         }
     }
 
-    private final RegistryConfig config;
+    private volatile RegistryConfig config;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     public RegistryClient(RegistryConfig config) {
@@ -69,6 +69,26 @@ public final class RegistryClient {
 
     public RegistryConfig config() {
         return config;
+    }
+
+    /**
+     * Pouch's live image-proxy update: later blob downloads go through {@code proxy} ("" or null: none, the
+     * environment's proxy again). Pulls under way keep the clients they have; the next ones probe their hosts anew.
+     *
+     * @throws IllegalArgumentException when {@code proxy} is not host:port or an http URL
+     */
+    public synchronized void setImageProxy(String proxy) {
+        String p = proxy == null || proxy.isBlank() ? null : proxy;
+        if (p != null) {
+            InetSocketAddress a = proxyAddress(p);
+            if (a.getHostString() == null || a.getHostString().isEmpty()) {
+                throw new IllegalArgumentException("no host in image proxy " + p);
+            }
+        }
+        RegistryConfig c = config;
+        config = new RegistryConfig(c.defaultRegistry(), c.mirrors(), c.insecureRegistries(), c.certsDir(), p,
+                c.defaultNamespace());
+        endpoints.clear();
     }
 
     /** How one registry host is reached: its base URI ({@code https://host:port}) and the clients to use. */

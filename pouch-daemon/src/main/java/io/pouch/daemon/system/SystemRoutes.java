@@ -1,6 +1,8 @@
 package io.pouch.daemon.system;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pouch.api.Json;
+import io.pouch.api.PouchException;
 import io.pouch.api.system.SystemInfo;
 import io.pouch.api.system.SystemVersion;
 import io.pouch.daemon.api.ApiVersion;
@@ -31,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** {@code /_ping}, {@code /version}, {@code /info} and {@code /events}. */
+/** {@code /_ping}, {@code /version}, {@code /info}, {@code /events} and Pouch's {@code /daemon/update}. */
 public final class SystemRoutes implements RouteRegistrar {
     private static final Logger LOG = Logger.getLogger(SystemRoutes.class.getName());
     private static final byte[] OK = "OK".getBytes(StandardCharsets.US_ASCII);
@@ -43,13 +45,23 @@ public final class SystemRoutes implements RouteRegistrar {
     private final SystemInfoSource source;
     private final String version;
     private final AtomicInteger listeners = new AtomicInteger();
+    private final DaemonSettings settings;
     private volatile String engineId;
 
     public SystemRoutes(EventBus events, DaemonConfig config, SystemInfoSource source, String version) {
+        this(events, config, source, version, new DaemonSettings(source.labels(), proxy -> {
+            throw PouchException.invalidArgument("this daemon cannot change its image proxy");
+        }));
+    }
+
+    /** @param settings what {@code POST /daemon/update} changes: labels (in {@code info}) and the image proxy */
+    public SystemRoutes(EventBus events, DaemonConfig config, SystemInfoSource source, String version,
+                        DaemonSettings settings) {
         this.events = events;
         this.config = config;
         this.source = source;
         this.version = version;
+        this.settings = settings;
     }
 
     @Override
@@ -59,6 +71,11 @@ public final class SystemRoutes implements RouteRegistrar {
         router.add("GET", "/version", ex -> ex.respond(200, version()));
         router.add("GET", "/info", ex -> ex.respond(200, info()));
         router.add("GET", "/events", this::events);
+        // Pouch's live update of the daemon's labels and image proxy
+        router.add("POST", "/daemon/update", ex -> {
+            settings.update(ex.bodyJson(JsonNode.class));
+            ex.respondEmpty(200);
+        });
     }
 
     private void ping(HttpExchange ex) {
@@ -134,7 +151,7 @@ public final class SystemRoutes implements RouteRegistrar {
                 HostFacts.machine(), "https://index.docker.io/v1/",
                 new SystemInfo.RegistryConfig(List.of("127.0.0.0/8"), Map.of(), List.of()),
                 Runtime.getRuntime().availableProcessors(), HostFacts.memTotal(), null,
-                config.homeDir().toString(), "", "", "", HostFacts.hostname(), source.labels(), false,
+                config.homeDir().toString(), "", "", "", HostFacts.hostname(), settings.labels(), false,
                 ENGINE_COMPAT_VERSION,
                 runtimes, defaultRuntime, SystemInfo.Swarm.INACTIVE, false, "", "",
                 new SystemInfo.Commit(source.containerdRevision(), source.containerdRevision()),

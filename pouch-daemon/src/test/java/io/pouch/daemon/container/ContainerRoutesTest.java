@@ -102,6 +102,22 @@ class ContainerRoutesTest {
     }
 
     @Test
+    void aStartFromACheckpointAsksTheCheckpointsFirst() throws Exception {
+        Router withCheckpoints = new Router();
+        new ContainerRoutes(service, (ref, cp, dir) -> service.calls.add("startFrom " + ref + " " + cp + " " + dir))
+                .register(withCheckpoints);
+        request("POST", "/containers/web/start").query("checkpoint", "cp1").query("checkpoint-dir", "/cps")
+                .run(withCheckpoints);
+        request("POST", "/containers/web/start").query("checkpoint", "").run(withCheckpoints);
+        assertEquals(List.of("startFrom web cp1 /cps", "start web", "start web"), service.calls);
+        service.calls.clear();
+        PouchException none = assertThrows(PouchException.class,
+                () -> request("POST", "/containers/web/start").query("checkpoint", "cp1").run(router));
+        assertEquals(400, none.status());
+        assertTrue(service.calls.isEmpty());
+    }
+
+    @Test
     void lifecycleRoutesAnswerWithoutBody() throws Exception {
         assertEquals(204, request("POST", "/containers/web/start").run(router).status());
         assertEquals(204, request("POST", "/containers/web/kill").query("signal", "HUP").run(router).status());

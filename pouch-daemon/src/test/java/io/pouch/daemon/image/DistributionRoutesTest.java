@@ -175,6 +175,15 @@ class DistributionRoutesTest {
     }
 
     @Test
+    void pouchsSearchRouteNamesTheRegistryApart() throws Exception {
+        TestExchange x = request("POST", "/images/search").query("term", "busy").query("registry", "localhost:5000")
+                .run(router);
+        assertEquals("localhost:5000/busybox", x.json().get(0).get("name").asText());
+        request("POST", "/images/search").query("term", "busy").run(router);
+        assertEquals(List.of("search localhost:5000/busy 25", "search busy 25"), calls);
+    }
+
+    @Test
     void pruneAndDiskUsageGoToTheImages() throws Exception {
         TestExchange p = request("POST", "/images/prune").query("filters", "{\"dangling\":[\"false\"]}")
                 .run(router);

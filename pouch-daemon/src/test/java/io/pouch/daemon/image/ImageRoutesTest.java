@@ -149,6 +149,17 @@ class ImageRoutesTest {
     }
 
     @Test
+    void pouchsSaveRouteStreamsTheSameTar() throws Exception {
+        TestExchange x = request("GET", "/images/save").query("name", "busybox").run(router);
+        assertEquals("application/x-tar", x.contentType());
+        assertEquals("tar bytes", x.text());
+        assertEquals(List.of("planSave [busybox]", "save 1"), images.calls);
+        PouchException none = assertThrows(PouchException.class, () -> request("GET", "/images/save").run(router));
+        assertEquals(400, none.status());
+        assertTrue(none.getMessage().contains("?name="), none.getMessage());
+    }
+
+    @Test
     void fieldsFollowTheApiVersion() {
         assertEquals(ImageFields.BEFORE_1_44, ImageRoutes.fields(ApiVersion.MINIMUM));
         assertEquals(ImageFields.BEFORE_1_44, ImageRoutes.fields(new ApiVersion(1, 43)));
