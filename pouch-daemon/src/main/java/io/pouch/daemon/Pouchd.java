@@ -1,6 +1,7 @@
 package io.pouch.daemon;
 
 import io.pouch.api.PouchException;
+import io.pouch.api.system.SystemInfo;
 import io.pouch.daemon.api.HttpServer;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
@@ -34,6 +35,8 @@ import io.pouch.daemon.image.RegistryAccess;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
 import io.pouch.daemon.registry.RegistryClient;
+import io.pouch.daemon.runtime.AddedRuntimes;
+import io.pouch.daemon.runtime.Runtimes;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
 import io.pouch.daemon.volume.VolumeManager;
@@ -88,8 +91,10 @@ public final class Pouchd implements Callable<Integer> {
     String cgroupDriver;
     @Option(names = "--exec-opt", description = "dockerd's runtime options: native.cgroupdriver=cgroupfs (repeatable)")
     List<String> execOpts;
-    @Option(names = "--default-runtime", description = "runc or crun (default runc)")
+    @Option(names = "--default-runtime", description = "runtime of containers that name none (default runc)")
     String defaultRuntime;
+    @Option(names = "--add-runtime", description = "register an OCI runtime, name=path (repeatable)")
+    List<String> addRuntimes;
     @Option(names = "--bridge-name", description = "default bridge device (default p0)")
     String bridgeName;
     @Option(names = "--bip", description = "default bridge address and prefix (default 192.168.5.1/24)")
@@ -253,6 +258,8 @@ public final class Pouchd implements Callable<Integer> {
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
         CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
+        Runtimes runtimes = Runtimes.create(cfg, AddedRuntimes.parse(addRuntimes,
+                ConfigLoader.readFile(configFile).get("add-runtime")));
         setUpLogging(cfg.debug());
         NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts
         Logger log = Logger.getLogger("pouchd");
@@ -280,7 +287,7 @@ public final class Pouchd implements Callable<Integer> {
         networks.start();
         VolumeManager volumes = new VolumeManager(cfg, events);
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images, new ManagedNetworking(networks),
-                volumes);
+                volumes, runtimes);
         images.setImageUsage(containers);
         containers.start();
         networks.reconcile(containers::isRunning, id -> {
@@ -293,7 +300,7 @@ public final class Pouchd implements Callable<Integer> {
         containers.startRestartPolicies();
 
         Router router = new Router();
-        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, runtimes), VERSION).register(router);
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
@@ -367,8 +374,16 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     /** /info and /version figures, read from the managers and containerd. */
-    private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images)
+    private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images, Runtimes ociRuntimes)
             implements SystemInfoSource {
+        @Override
+        public Map<String, SystemInfo.Runtime> runtimes() {
+            Map<String, SystemInfo.Runtime> m = new LinkedHashMap<>();
+            ociRuntimes.all().forEach((name, rt) -> m.put(name,
+                    new SystemInfo.Runtime(rt.path(), rt.runtimeArgs())));
+            return m;
+        }
+
         @Override
         public Counts counts() {
             ContainerManager.Counts c = containers.counts();

@@ -31,7 +31,9 @@ public final class ConfigLoader {
             "enable-cri", "listen-cri", "sandbox-image", "cni-conf-dir", "cni-bin-dir", "stream-server-address",
             "stream-server-port",
             // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
-            "TLS");
+            "TLS",
+            // OCI runtimes besides the built-in ones (io.pouch.daemon.runtime.AddedRuntimes)
+            "add-runtime");
 
     private ConfigLoader() {
     }
@@ -53,7 +55,8 @@ public final class ConfigLoader {
         return build(merged);
     }
 
-    static Map<String, Object> readFile(Path file) {
+    /** The file's keys and values, checked against {@link #KEYS}; a missing file is empty. */
+    public static Map<String, Object> readFile(Path file) {
         if (file == null || !Files.exists(file)) {
             return Map.of();
         }
