@@ -30,6 +30,13 @@ public final class Runtimes {
     public static final Path RUNSC = Path.of("/usr/bin/runsc");
     /** gVisor's platform on KVM, as a runtime argument. */
     static final String KVM_PLATFORM = "--platform=kvm";
+    /**
+     * gVisor's sockets are the host kernel's, in the network namespace the container is given (hostinet). runsc
+     * 20221219's own network stack cannot be used on this kernel generation: it takes every namespace for the
+     * host's, because it tells them apart by {@code /proc/sys/net/core/rmem_default}, which newer kernels show in
+     * every namespace, and refuses to start ("cannot run with network enabled in root network namespace").
+     */
+    static final String HOST_NETWORK = "--network=host";
 
     private final Map<String, OciRuntime> byName;
     private final String defaultName;
@@ -67,8 +74,9 @@ public final class Runtimes {
         all.put("crun", new OciRuntime("crun", "crun", List.of(), RuncOptions.binary("crun")));
         if (runscInstalled) {
             RuncOptions runsc = new RuncOptions(RUNSC.toString(), runscRoot.toString(), false, false, null, 0, 0);
-            all.put("runsc", new OciRuntime("runsc", RUNSC.toString(), List.of(), runsc));
-            all.put("runsc-kvm", new OciRuntime("runsc-kvm", RUNSC.toString(), List.of(KVM_PLATFORM), runsc));
+            all.put("runsc", new OciRuntime("runsc", RUNSC.toString(), List.of(HOST_NETWORK), runsc));
+            all.put("runsc-kvm", new OciRuntime("runsc-kvm", RUNSC.toString(), List.of(HOST_NETWORK, KVM_PLATFORM),
+                    runsc));
         }
         all.putAll(added);
         String def = defaultRuntime == null || defaultRuntime.isEmpty() ? "runc" : defaultRuntime;
@@ -93,7 +101,8 @@ public final class Runtimes {
 
     /**
      * Refuses, with the reason, a container this runtime cannot run: an unknown runtime, one this host cannot run,
-     * or a gVisor container asked to use another network namespace than its own.
+     * a privileged gVisor container, or one on gVisor's own network stack asked for another container's or the
+     * host's network namespace.
      */
     public OciRuntime check(HostConfig hc) {
         OciRuntime rt = resolve(hc.runtime());
@@ -104,13 +113,20 @@ public final class Runtimes {
         if (!problem.isEmpty()) {
             throw PouchException.invalidArgument("runtime " + rt.name() + " cannot run on this host: " + problem);
         }
-        if (rt.gvisor()) {
+        if (rt.gvisor() && !rt.runtimeArgs().contains(HOST_NETWORK)) { // gVisor's own network stack
             NetworkMode mode = NetworkMode.parse(hc.networkMode());
             if (mode.isHost() || mode.joinedContainer() != null) {
                 throw PouchException.invalidArgument("runtime " + rt.name() + " cannot run with --network="
                         + mode.value() + ": gVisor's network stack takes over the interfaces of the namespace it"
                         + " is given, so it needs one of its own (a bridge network or none)");
             }
+        }
+        if (rt.gvisor() && hc.privileged()) {
+            // measured with runsc 20221219: the sandbox dies while it starts ("cannot create sandbox: cannot read
+            // client sync file"); a privileged container would not reach the host's devices through gVisor anyway
+            throw PouchException.invalidArgument("runtime " + rt.name() + " cannot run a --privileged container:"
+                    + " gVisor's sandbox does not start with the privileged settings (all host devices and"
+                    + " capabilities, no seccomp)");
         }
         return rt;
     }

@@ -65,6 +65,7 @@ class RuntimesTest {
                 Map.of("path", "/usr/sbin/runc", "runtimeArgs", List.of("--debug", "it's")))), tmp, tmp.resolve("rs"),
                 true, rt -> null);
         assertEquals(List.of("runc", "crun", "runsc", "runsc-kvm", "traced"), List.copyOf(r.all().keySet()));
+        assertEquals(List.of("--network=host", "--platform=kvm"), r.resolve("runsc-kvm").runtimeArgs());
         assertEquals("runc", r.resolve(null).name());
         Path script = tmp.resolve("traced");
         assertEquals(script.toString(), r.resolve("traced").shim().binaryName());
@@ -74,7 +75,8 @@ class RuntimesTest {
         assertEquals(tmp.resolve("runsc-kvm").toString(), kvm.shim().binaryName());
         assertEquals(tmp.resolve("rs").toString(), kvm.shim().root(), "gVisor's state is kept apart from runc's");
         assertTrue(kvm.gvisor());
-        assertEquals("/usr/bin/runsc", r.resolve("runsc").shim().binaryName());
+        assertEquals("#!/bin/sh\nexec '/usr/bin/runsc' '--network=host' \"$@\"\n",
+                Files.readString(tmp.resolve("runsc")));
         assertFalse(r.resolve("runc").gvisor());
     }
 
@@ -105,14 +107,20 @@ class RuntimesTest {
     }
 
     @Test
-    void gvisorRefusesTheHostsOrAnotherContainersNetwork() {
-        Runtimes r = Runtimes.create(null, Map.of(), tmp, tmp, true, rt -> null);
-        assertTrue(refused(() -> r.check(HostConfig.builder().runtime("runsc").networkMode("host").build()))
-                .startsWith("runtime runsc cannot run with --network=host: gVisor's network stack"));
-        assertTrue(refused(() -> r.check(HostConfig.builder().runtime("runsc-kvm").networkMode("container:abc")
-                .build())).startsWith("runtime runsc-kvm cannot run with --network=container:abc"));
-        assertEquals("runsc", r.check(HostConfig.builder().runtime("runsc").networkMode("none").build()).name());
+    void gvisorOnItsOwnNetworkStackRefusesTheHostsOrAnotherContainersNetwork() {
+        Runtimes r = Runtimes.create(null, AddedRuntimes.parse(List.of("netstack=/usr/bin/runsc"), null), tmp, tmp,
+                true, rt -> null);
+        assertTrue(refused(() -> r.check(HostConfig.builder().runtime("netstack").networkMode("host").build()))
+                .startsWith("runtime netstack cannot run with --network=host: gVisor's network stack"));
+        assertTrue(refused(() -> r.check(HostConfig.builder().runtime("netstack").networkMode("container:abc")
+                .build())).startsWith("runtime netstack cannot run with --network=container:abc"));
+        assertEquals("netstack", r.check(HostConfig.builder().runtime("netstack").networkMode("none").build())
+                .name());
+        // the built-in ones use the host kernel's sockets in whatever namespace they are given
+        assertEquals("runsc", r.check(HostConfig.builder().runtime("runsc").networkMode("host").build()).name());
         assertEquals("runc", r.check(HostConfig.builder().networkMode("host").build()).name());
+        assertTrue(refused(() -> r.check(HostConfig.builder().runtime("runsc").privileged(true).build()))
+                .startsWith("runtime runsc cannot run a --privileged container"));
     }
 
     @Test
