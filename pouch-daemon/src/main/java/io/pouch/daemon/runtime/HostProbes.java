@@ -29,7 +29,7 @@ final class HostProbes {
         try {
             Files.createDirectories(bundle.resolve("rootfs"));
             Files.writeString(bundle.resolve("config.json"), """
-                    {"ociVersion": "1.0.2", "root": {"path": "rootfs", "readonly": true},
+                    {"ociVersion": "1.0.2", "mounts": [], "root": {"path": "rootfs", "readonly": true},
                      "process": {"args": ["/pouch-runtime-probe"], "cwd": "/", "user": {"uid": 0, "gid": 0}},
                      "linux": {"cgroupsPath": "/%s",
                                "namespaces": [{"type": "mount"}, {"type": "pid"}, {"type": "network"},
