@@ -317,7 +317,8 @@ public final class Pouchd implements Callable<Integer> {
         new ExecRoutes(execs).register(router);
         // healthchecks: probes are pouchd's own execs; the saved states come back, running containers' probes resume
         HealthService.start(containers, execs, events, cfg.containersDir());
-        new MonitorRoutes(TopService.onHost(ctd, containers::processView), StatsService.onHost(containers::processView))
+        new MonitorRoutes(TopService.onHost(ctd, containers::processView, id -> inGvisor(runtimes, containers, id)),
+                StatsService.onHost(containers::processView))
                 .register(router);
         new FilesRoutes(new ContainerFiles(CopyContainers.of(containers), cfg.execRoot().resolve("cp")))
                 .register(router);
@@ -354,6 +355,15 @@ public final class Pouchd implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** Whether the container runs under gVisor (a runtime since removed from the configuration: no). */
+    private static boolean inGvisor(Runtimes runtimes, ContainerManager containers, String id) {
+        try {
+            return runtimes.resolve(containers.brief(id).hostConfig().runtime()).gvisor();
+        } catch (PouchException e) {
+            return false;
+        }
     }
 
     private static void setUpLogging(boolean debug) {

@@ -115,6 +115,10 @@ class RuntimesEndToEndTest {
             String ip = h.docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", n).ok().trimmed();
             String addr = h.docker("exec", n, "ip", "-4", "addr", "show", "eth0").ok().out();
             assertTrue(addr.contains("inet " + ip + "/"), addr);
+            Cmd.Result top = h.docker("top", n);
+            assertEquals(1, top.exit(), top.toString());
+            assertTrue(top.err().contains("top cannot list the processes of container"), top.toString());
+            assertTrue(h.docker("exec", n, "ps").ok().out().contains("sleep 300"));
             h.docker("stop", "-t", "1", n).ok();
             h.docker("start", n).ok();
             assertEquals("again", h.docker("exec", n, "echo", "again").ok().trimmed());
@@ -129,6 +133,23 @@ class RuntimesEndToEndTest {
         Cmd.Result priv = h.docker("run", "--rm", "--runtime", "runsc", "--privileged", "busybox", "true");
         assertEquals(125, priv.exit(), priv.toString());
         assertTrue(priv.err().contains("runtime runsc cannot run a --privileged container"), priv.toString());
+    }
+
+    @Test
+    void aTerminalUnderRunscAsUnderRunc() {
+        String isatty = "test -t 1 && echo terminal || echo none";
+        assertEquals("terminal", h.docker("run", "--rm", "-t", "busybox", "sh", "-c", isatty).ok().trimmed());
+        assertEquals("terminal", h.docker("run", "--rm", "-t", "--runtime", "runsc", "busybox", "sh", "-c", isatty)
+                .ok().trimmed());
+        assertEquals("none", h.docker("run", "--rm", "--runtime", "runsc", "busybox", "sh", "-c", isatty).ok()
+                .trimmed());
+        String n = name("gt");
+        try {
+            h.docker("run", "-d", "--name", n, "--runtime", "runsc", "busybox", "sleep", "300").ok();
+            assertEquals("terminal", h.docker("exec", "-t", n, "sh", "-c", isatty).ok().trimmed());
+        } finally {
+            h.docker("rm", "-f", n);
+        }
     }
 
     @Test
