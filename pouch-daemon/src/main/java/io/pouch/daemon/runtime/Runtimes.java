@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ public final class Runtimes {
     }
 
     /**
-     * @param scriptDir      where the wrapper scripts go (emptied first: the configuration may have changed)
+     * @param scriptDir      where the wrapper scripts go (those of runtimes no longer configured are removed)
      * @param runscRoot      runsc's state root, apart from runc's
      * @param runscInstalled whether runsc and runsc-kvm are built in
      * @param probe          a runtime's reason not to run on this host, or null
@@ -158,13 +159,6 @@ public final class Runtimes {
 
     private static void writeScripts(Map<String, OciRuntime> all, Path dir) {
         try {
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> old = Files.list(dir)) {
-                    for (Path p : old.toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
             for (Map.Entry<String, OciRuntime> e : all.entrySet()) {
                 OciRuntime rt = e.getValue();
                 if (rt.runtimeArgs().isEmpty()) {
@@ -172,12 +166,25 @@ public final class Runtimes {
                 }
                 Files.createDirectories(dir);
                 Path script = dir.resolve(rt.name());
+                Path tmp = dir.resolve("." + rt.name() + ".new");
                 // exec: the shim waits for, signals and reads the pid file of the process it started
-                Files.writeString(script, "#!/bin/sh\nexec " + Stream.concat(Stream.of(rt.path()),
+                Files.writeString(tmp, "#!/bin/sh\nexec " + Stream.concat(Stream.of(rt.path()),
                         rt.runtimeArgs().stream()).map(Runtimes::quote).collect(Collectors.joining(" "))
                         + " \"$@\"\n");
-                Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+                // replaced in one step: the shims of running containers call their script at any time
+                Files.move(tmp, script, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 e.setValue(rt.withShim(rt.shim().withBinaryName(script.toString())));
+            }
+            if (Files.isDirectory(dir)) { // the scripts of runtimes no longer configured
+                try (Stream<Path> old = Files.list(dir)) {
+                    for (Path p : old.toList()) {
+                        OciRuntime rt = all.get(p.getFileName().toString());
+                        if (rt == null || rt.runtimeArgs().isEmpty()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the runtime scripts in " + dir, e);

@@ -78,6 +78,11 @@ class RuntimesTest {
         assertEquals("#!/bin/sh\nexec '/usr/bin/runsc' '--network=host' \"$@\"\n",
                 Files.readString(tmp.resolve("runsc")));
         assertFalse(r.resolve("runc").gvisor());
+
+        Files.writeString(tmp.resolve("gone"), "an earlier configuration's");
+        Runtimes.create(null, Map.of(), tmp, tmp.resolve("rs"), false, rt -> null);
+        assertFalse(Files.exists(tmp.resolve("gone")));
+        assertFalse(Files.exists(script), "the scripts of runtimes no longer configured go");
     }
 
     @Test
