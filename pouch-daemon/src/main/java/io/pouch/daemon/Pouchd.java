@@ -1,6 +1,7 @@
 package io.pouch.daemon;
 
 import io.pouch.api.PouchException;
+import io.pouch.api.system.SystemInfo;
 import io.pouch.daemon.api.HttpServer;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
@@ -46,6 +47,8 @@ import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
 import io.pouch.daemon.registry.RegistryClient;
 import io.pouch.daemon.system.DaemonSettings;
+import io.pouch.daemon.runtime.AddedRuntimes;
+import io.pouch.daemon.runtime.Runtimes;
 import io.pouch.daemon.system.SystemInfoSource;
 import io.pouch.daemon.system.SystemRoutes;
 import io.pouch.daemon.volume.VolumeManager;
@@ -100,8 +103,10 @@ public final class Pouchd implements Callable<Integer> {
     String cgroupDriver;
     @Option(names = "--exec-opt", description = "dockerd's runtime options: native.cgroupdriver=cgroupfs (repeatable)")
     List<String> execOpts;
-    @Option(names = "--default-runtime", description = "runc or crun (default runc)")
+    @Option(names = "--default-runtime", description = "runtime of containers that name none (default runc)")
     String defaultRuntime;
+    @Option(names = "--add-runtime", description = "register an OCI runtime, name=path (repeatable)")
+    List<String> addRuntimes;
     @Option(names = "--bridge-name", description = "default bridge device (default p0)")
     String bridgeName;
     @Option(names = "--bip", description = "default bridge address and prefix (default 192.168.5.1/24)")
@@ -273,6 +278,8 @@ public final class Pouchd implements Callable<Integer> {
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
         CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
+        Runtimes runtimes = Runtimes.create(cfg, AddedRuntimes.parse(addRuntimes,
+                ConfigLoader.readFile(configFile).get("add-runtime")));
         setUpLogging(engine.logLevel());
         if (engine.oomScoreAdj() != null) { // before containerd starts: it inherits the score, as dockerd's does
             OwnOomScore.write(engine.oomScoreAdj());
@@ -303,7 +310,7 @@ public final class Pouchd implements Callable<Integer> {
         networks.start();
         VolumeManager volumes = new VolumeManager(cfg, events);
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images, new ManagedNetworking(networks),
-                volumes);
+                volumes, runtimes);
         images.setImageUsage(containers);
         containers.setDefaultCgroupParent(engine.cgroupParent());
         containers.start();
@@ -322,7 +329,7 @@ public final class Pouchd implements Callable<Integer> {
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
-        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels()), VERSION,
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels(), runtimes), VERSION,
                 new DaemonSettings(engine.labels(), registry::setImageProxy)).register(router);
         PullService puller = images.puller(registry);
         // the API's calls are counted and timed as Pouch's were (the CRI's are not)
@@ -342,7 +349,8 @@ public final class Pouchd implements Callable<Integer> {
         new ExecRoutes(execs).register(router);
         // healthchecks: probes are pouchd's own execs; the saved states come back, running containers' probes resume
         HealthService.start(containers, execs, events, cfg.containersDir());
-        new MonitorRoutes(TopService.onHost(ctd, containers::processView), StatsService.onHost(containers::processView))
+        new MonitorRoutes(TopService.onHost(ctd, containers::processView, id -> inGvisor(runtimes, containers, id)),
+                StatsService.onHost(containers::processView))
                 .register(router);
         new FilesRoutes(new ContainerFiles(CopyContainers.of(containers), cfg.execRoot().resolve("cp")))
                 .register(router);
@@ -392,6 +400,15 @@ public final class Pouchd implements Callable<Integer> {
         return metrics;
     }
 
+    /** Whether the container runs under gVisor (a runtime since removed from the configuration: no). */
+    private static boolean inGvisor(Runtimes runtimes, ContainerManager containers, String id) {
+        try {
+            return runtimes.resolve(containers.brief(id).hostConfig().runtime()).gvisor();
+        } catch (PouchException e) {
+            return false;
+        }
+    }
+
     private static void setUpLogging(Level level) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         Logger root = Logger.getLogger("");
@@ -411,7 +428,15 @@ public final class Pouchd implements Callable<Integer> {
 
     /** /info and /version figures, read from the managers and containerd. */
     private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images,
-                                List<String> labels) implements SystemInfoSource {
+                                List<String> labels, Runtimes ociRuntimes) implements SystemInfoSource {
+        @Override
+        public Map<String, SystemInfo.Runtime> runtimes() {
+            Map<String, SystemInfo.Runtime> m = new LinkedHashMap<>();
+            ociRuntimes.all().forEach((name, rt) -> m.put(name,
+                    new SystemInfo.Runtime(rt.path(), rt.runtimeArgs())));
+            return m;
+        }
+
         @Override
         public Counts counts() {
             ContainerManager.Counts c = containers.counts();

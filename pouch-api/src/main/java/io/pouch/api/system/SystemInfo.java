@@ -1,5 +1,6 @@
 package io.pouch.api.system;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
@@ -81,7 +82,13 @@ public record SystemInfo(
                                  @JsonProperty("Mirrors") List<String> mirrors) {
     }
 
-    public record Runtime(@JsonProperty("path") String path) {
+    /** An OCI runtime as dockerd shows it: its binary and the arguments given before every command. */
+    public record Runtime(@JsonProperty("path") String path,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                          @JsonProperty("runtimeArgs") List<String> runtimeArgs) {
+        public Runtime(String path) {
+            this(path, List.of());
+        }
     }
 
     public record Swarm(@JsonProperty("NodeID") String nodeId,

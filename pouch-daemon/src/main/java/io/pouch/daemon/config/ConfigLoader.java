@@ -47,6 +47,8 @@ public final class ConfigLoader {
             List.of("cgroup-parent", "label", "oom-score-adjust"),
             // Pouch's keys whose only accepted value is what this engine does (FixedValueKeys)
             List.of("snapshotter", "allow-multi-snapshotter", "enable-builder", "enable-profiler"),
+            // OCI runtimes besides the built-in ones (io.pouch.daemon.runtime.AddedRuntimes)
+            List.of("add-runtime"),
             // Pouch's nested objects and aliases (NestedSections)
             NestedSections.KEYS);
 
@@ -119,7 +121,8 @@ public final class ConfigLoader {
         return EngineSettings.from(merge(flags, file));
     }
 
-    static Map<String, Object> readFile(Path file) {
+    /** The file's keys and values, checked against {@link #KEYS}; a missing file is empty. */
+    public static Map<String, Object> readFile(Path file) {
         if (file == null || !Files.exists(file)) {
             return Map.of();
         }

@@ -125,7 +125,7 @@ final class ContainerCreator {
         // containerd's record and snapshot are made while the files below are written: neither needs the other,
         // and a crash before the metadata exists leaves containerd objects that boot's reconcile deletes as orphans
         OverlappedCalls.ContainerdCreate inContainerd = new OverlappedCalls.ContainerdCreate(containers, snapshots,
-                id, image.name(), image.chainId(), validation.runtimeOf(hc), spec,
+                id, image.name(), image.chainId(), validation.shimOptions(hc), spec,
                 Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
         try {
             files.createDir(id); // marked as being created until the end: a crash leaves nothing boot keeps

@@ -26,6 +26,7 @@ import io.pouch.daemon.logs.LogDrivers;
 import io.pouch.daemon.logs.LogFile;
 import io.pouch.daemon.network.NetworkRequest;
 import io.pouch.daemon.query.Filters;
+import io.pouch.daemon.runtime.Runtimes;
 import io.pouch.daemon.volume.ContainerVolumes;
 import io.pouch.daemon.volume.VolumeManager;
 
@@ -99,6 +100,12 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
      */
     public ContainerManager(Containerd containerd, DaemonConfig config, EventBus eventBus, ImageLookup images,
                             ContainerNetworking networking, VolumeManager volumes) {
+        this(containerd, config, eventBus, images, networking, volumes, Runtimes.create(config, Map.of()));
+    }
+
+    /** @param runtimes the OCI runtimes containers may choose ({@code HostConfig.Runtime}) */
+    public ContainerManager(Containerd containerd, DaemonConfig config, EventBus eventBus, ImageLookup images,
+                            ContainerNetworking networking, VolumeManager volumes, Runtimes runtimes) {
         Leases leases = new Leases(containerd);
         Containers containers = new Containers(containerd);
         this.snapshots = new Snapshots(containerd);
@@ -120,9 +127,9 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         this.exits = new TaskExitHandler(store, files, events, tasks, networking, this.volumes, restarts, remover);
         this.taskEvents = new TaskEvents(containerd, exits::onTaskExit, exits::onTaskOom, exits::reconcileRunning);
         this.creator = new ContainerCreator(store, files, events, images, this.volumes, networking, containers,
-                snapshots, specs, new HostConfigValidation(config.defaultRuntime(), logDrivers));
+                snapshots, specs, new HostConfigValidation(runtimes, logDrivers));
         this.views = new ContainerViews(store, files, images, networking, this.volumes, snapshots, logDrivers,
-                config.defaultRuntime());
+                runtimes.defaultName());
         this.boot = new BootReconciler(store, files, events, io, this.volumes, containers, snapshots, tasks);
         this.upgrader = new ContainerUpgrader(store, files, events, images, specs, stopper, starter, restarts, leases,
                 snapshots, tasks);

@@ -1,6 +1,7 @@
 package io.pouch.daemon.container;
 
 import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.RuncOptions;
 import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.containerd.Snapshots;
 
@@ -85,7 +86,7 @@ final class OverlappedCalls {
         volatile SnapshotMounts mounts;
 
         ContainerdCreate(Containers containers, Snapshots snapshots, String id, String image, String parentSnapshot,
-                         String runtime, byte[] spec, Map<String, String> labels) {
+                         RuncOptions runtime, byte[] spec, Map<String, String> labels) {
             task = new FutureTask<>(() -> {
                 containers.create(null, id, image, runtime, spec, labels);
                 recorded = true;

@@ -3,7 +3,6 @@ package io.pouch.daemon.containerd;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.FieldMask;
-import containerd.runc.v1.Oci;
 import containerd.services.containers.v1.ContainersGrpc;
 import containerd.services.containers.v1.ContainersOuterClass;
 
@@ -29,6 +28,16 @@ public final class Containers {
      * @param binary the OCI runtime binary the shim runs (runc, crun)
      */
     public void create(String lease, String id, String image, String binary, byte[] spec, Map<String, String> labels) {
+        create(lease, id, image, RuncOptions.binary(binary), spec, labels);
+    }
+
+    /**
+     * A record for container {@code id} whose rootfs is the active snapshot of the same name.
+     *
+     * @param runtime the OCI runtime the shim runs and its options
+     */
+    public void create(String lease, String id, String image, RuncOptions runtime, byte[] spec,
+                       Map<String, String> labels) {
         ContainersGrpc.ContainersBlockingStub stub = lease == null ? ctd.containers()
                 : Containerd.withLease(ctd.containers(), lease);
         Calls.run(() -> stub.create(ContainersOuterClass.CreateContainerRequest.newBuilder()
@@ -36,7 +45,7 @@ public final class Containers {
                         .setId(id)
                         .setImage(image)
                         .setRuntime(ContainersOuterClass.Container.Runtime.newBuilder().setName(SHIM)
-                                .setOptions(runcOptions(binary)))
+                                .setOptions(runcOptions(runtime)))
                         .setSpec(specAny(spec))
                         .setSnapshotter(Snapshots.SNAPSHOTTER)
                         .setSnapshotKey(id)
@@ -44,9 +53,8 @@ public final class Containers {
                 .build()));
     }
 
-    private static Any runcOptions(String binary) {
-        return Any.newBuilder().setTypeUrl(RUNC_OPTIONS_TYPE)
-                .setValue(Oci.Options.newBuilder().setBinaryName(binary).build().toByteString()).build();
+    private static Any runcOptions(RuncOptions runtime) {
+        return Any.newBuilder().setTypeUrl(RUNC_OPTIONS_TYPE).setValue(runtime.toProto().toByteString()).build();
     }
 
     private static Any specAny(byte[] spec) {

@@ -1,5 +1,9 @@
 package io.pouch.daemon.system;
 
+import io.pouch.api.system.SystemInfo;
+
+import java.util.Map;
+
 /**
  * What {@code /info} and {@code /version} need from the managers that own containers, images and containerd.
  * Implemented by whoever wires the daemon together (the container and image managers); calls must be cheap and
@@ -25,6 +29,11 @@ public interface SystemInfoSource {
     /** The daemon's labels ({@code --label}), {@code key=value}. */
     default java.util.List<String> labels() {
         return java.util.List.of();
+    }
+
+    /** The OCI runtimes by name, as {@code docker info} lists them; null: runc and crun. */
+    default Map<String, SystemInfo.Runtime> runtimes() {
+        return null;
     }
 
     /** For tests and a daemon that has no managers yet. */

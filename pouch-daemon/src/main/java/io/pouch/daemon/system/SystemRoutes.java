@@ -135,9 +135,12 @@ public final class SystemRoutes implements RouteRegistrar {
         SystemInfoSource.Counts c = source.counts();
         String osRelease = HostFacts.osRelease();
         String defaultRuntime = config.defaultRuntime() != null ? config.defaultRuntime() : "runc";
-        Map<String, SystemInfo.Runtime> runtimes = new LinkedHashMap<>();
-        runtimes.put("runc", new SystemInfo.Runtime("runc"));
-        runtimes.put("crun", new SystemInfo.Runtime("crun"));
+        Map<String, SystemInfo.Runtime> runtimes = source.runtimes();
+        if (runtimes == null) {
+            runtimes = new LinkedHashMap<>();
+            runtimes.put("runc", new SystemInfo.Runtime("runc"));
+            runtimes.put("crun", new SystemInfo.Runtime("crun"));
+        }
         String now = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC));
         return new SystemInfo(
                 engineId(), c.containers(), c.running(), c.paused(), c.stopped(), c.images(),

@@ -5,8 +5,10 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.logs.LogDrivers;
+import io.pouch.daemon.runtime.Runtimes;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +68,8 @@ class CreateLogicTest {
 
     @Test
     void validationRefusesUnknownRuntimesLogDriversAndPolicies() {
-        HostConfigValidation v = new HostConfigValidation("runc", new LogDrivers("json-file", Map.of()));
+        HostConfigValidation v = new HostConfigValidation(Runtimes.create("runc", Map.of(), Path.of("/nonexistent"),
+                Path.of("/nonexistent"), false, rt -> null), new LogDrivers("json-file", Map.of()));
         HostConfig ok = HostConfigDefaults.normalize(HostConfig.empty());
         v.validate(ok);
         assertEquals("runc", v.runtimeOf(ok));
@@ -74,7 +77,7 @@ class CreateLogicTest {
 
         PouchException rt = assertThrows(PouchException.class, () -> v.validate(ok.toBuilder().runtime("kata")
                 .build()));
-        assertEquals("Unknown runtime specified kata", rt.getMessage());
+        assertEquals("Unknown runtime specified kata (known runtimes: crun, runc)", rt.getMessage());
         PouchException log = assertThrows(PouchException.class, () -> v.validate(
                 ok.withLogConfig(new HostConfig.LogConfig("fluentd", Map.of()))));
         assertEquals(400, log.status());
