@@ -6,6 +6,7 @@ import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
 import io.pouch.daemon.config.CriConfig;
+import io.pouch.daemon.quota.QuotaDrivers;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
@@ -130,6 +131,10 @@ public final class Pouchd implements Callable<Integer> {
     @Option(names = "--default-registry-namespace", description = "namespace of one-component names on the default registry (default library)")
     String defaultRegistryNamespace;
 
+    @Option(names = "--quota-driver", description = "disk quota driver: prjquota (ext4/xfs) or btrfs (default: by"
+            + " the filesystem of the container's directory)")
+    String quotaDriver;
+
     // ---- the Kubernetes CRI server
     @Option(names = "--enable-cri", arity = "0..1", fallbackValue = "true",
             description = "serve the Kubernetes CRI (default true)")
@@ -184,6 +189,12 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     /** The cgroup driver flags, keyed like the file. */
+    Map<String, Object> quotaFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, QuotaDrivers.KEY, quotaDriver);
+        return m;
+    }
+
     Map<String, Object> cgroupFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
         put(m, "cgroup-driver", cgroupDriver);
@@ -247,10 +258,12 @@ public final class Pouchd implements Callable<Integer> {
         flags.putAll(registryFlags());
         flags.putAll(cgroupFlags());
         flags.putAll(criFlags());
+        flags.putAll(quotaFlags());
         DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
         BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
+        QuotaDrivers.configure(ConfigLoader.loadQuotaDriver(quotaFlags(), configFile));
         CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
         setUpLogging(cfg.debug());

@@ -38,7 +38,9 @@ public record ContainerConfig(
         @JsonProperty("Labels") Map<String, String> labels,
         @JsonProperty("StopSignal") @JsonInclude(JsonInclude.Include.NON_NULL) String stopSignal,
         @JsonProperty("StopTimeout") @JsonInclude(JsonInclude.Include.NON_NULL) Integer stopTimeout,
-        @JsonProperty("Shell") @JsonInclude(JsonInclude.Include.NON_NULL) List<String> shell) {
+        @JsonProperty("Shell") @JsonInclude(JsonInclude.Include.NON_NULL) List<String> shell,
+        @JsonProperty("DiskQuota") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> diskQuota,
+        @JsonProperty("QuotaID") @JsonInclude(JsonInclude.Include.NON_EMPTY) String quotaId) {
 
     public static ContainerConfig empty() {
         return builder().build();
@@ -92,6 +94,8 @@ public record ContainerConfig(
         private String stopSignal;
         private Integer stopTimeout;
         private List<String> shell;
+        private Map<String, String> diskQuota;
+        private String quotaId;
 
         private Builder() {
         }
@@ -122,6 +126,8 @@ public record ContainerConfig(
             stopSignal = v.stopSignal;
             stopTimeout = v.stopTimeout;
             shell = v.shell;
+            diskQuota = v.diskQuota;
+            quotaId = v.quotaId;
         }
 
         public Builder hostname(String value) { hostname = value; return this; }
@@ -149,12 +155,14 @@ public record ContainerConfig(
         public Builder stopSignal(String value) { stopSignal = value; return this; }
         public Builder stopTimeout(Integer value) { stopTimeout = value; return this; }
         public Builder shell(List<String> value) { shell = value; return this; }
+        public Builder diskQuota(Map<String, String> value) { diskQuota = value; return this; }
+        public Builder quotaId(String value) { quotaId = value; return this; }
 
         public ContainerConfig build() {
             return new ContainerConfig(
                 hostname, domainname, user, attachStdin, attachStdout, attachStderr, exposedPorts, tty, openStdin,
                 stdinOnce, env, cmd, healthcheck, argsEscaped, image, volumes, workingDir, entrypoint,
-                networkDisabled, macAddress, onBuild, labels, stopSignal, stopTimeout, shell);
+                networkDisabled, macAddress, onBuild, labels, stopSignal, stopTimeout, shell, diskQuota, quotaId);
         }
     }
 }

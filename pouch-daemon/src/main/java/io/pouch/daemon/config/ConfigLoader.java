@@ -3,6 +3,7 @@ package io.pouch.daemon.config;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.quota.QuotaDrivers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,9 @@ public final class ConfigLoader {
             "enable-cri", "listen-cri", "sandbox-image", "cni-conf-dir", "cni-bin-dir", "stream-server-address",
             "stream-server-port",
             // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
-            "TLS");
+            "TLS",
+            // disk quota: Pouch's quota-driver
+            "quota-driver");
 
     private ConfigLoader() {
     }
@@ -129,6 +132,15 @@ public final class ConfigLoader {
                     + pid1 + ")") + "; use --cgroup-driver cgroupfs (the default)");
         }
         throw PouchException.invalidArgument("native.cgroupdriver option " + driver + " not supported");
+    }
+
+    // ---- disk quota ----
+
+    /** Pouch's {@code quota-driver}, validated (pouchd refuses to start on a driver it does not have). */
+    public static String loadQuotaDriver(Map<String, Object> flags, Path file) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        return QuotaDrivers.validate(str(m, QuotaDrivers.KEY, ""));
     }
 
     // ---- registry client settings ----

@@ -55,8 +55,6 @@ final class UnsupportedFields {
             new Rule("", "Rich", UNSET, POUCH),
             new Rule("", "RichMode", UNSET, POUCH),
             new Rule("", "InitScript", UNSET, POUCH),
-            new Rule("", "DiskQuota", UNSET, POUCH),
-            new Rule("", "QuotaID", UNSET, POUCH),
             new Rule("", "SpecificID", UNSET, POUCH),
             new Rule("", "SpecAnnotation", UNSET, POUCH),
             new Rule("", "NetPriority", UNSET, POUCH),
