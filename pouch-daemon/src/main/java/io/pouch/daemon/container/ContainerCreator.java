@@ -132,7 +132,8 @@ final class ContainerCreator {
             networking.register(id, name, mode, net);
             inContainerd.await();
             if (!quota.isEmpty()) {
-                String quotaId = RootfsQuota.daemon().apply(quota, merged.quotaId(), inContainerd.mounts.upper());
+                String quotaId = RootfsQuota.daemon().apply(quota, merged.quotaId(), inContainerd.mounts.upper(),
+                        inContainerd.mounts.work());
                 if (!java.util.Objects.equals(quotaId, merged.quotaId())) {
                     meta = new ContainerMeta(id, name, meta.created(), meta.path(), meta.args(),
                             merged.toBuilder().quotaId(quotaId).build(), hc, image.id(), cfg.image(), image.chainId(),
@@ -153,7 +154,7 @@ final class ContainerCreator {
                 quietly(() -> containers.delete(id));
             }
             if (inContainerd.prepared) {
-                quietly(() -> RootfsQuota.daemon().release(inContainerd.mounts.upper()));
+                quietly(() -> RootfsQuota.daemon().release(inContainerd.mounts.upper(), inContainerd.mounts.work()));
                 quietly(() -> snapshots.remove(id));
             }
             if (attached) {

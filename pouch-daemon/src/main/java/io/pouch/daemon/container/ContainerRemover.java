@@ -4,6 +4,7 @@ import io.pouch.api.PouchException;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.containerd.Tasks;
 import io.pouch.daemon.quota.RootfsQuota;
@@ -85,7 +86,10 @@ final class ContainerRemover {
     private void releaseDiskQuota(Container c) {
         Map<String, String> q = c.meta().config().diskQuota();
         if (q != null && !q.isEmpty()) {
-            Cleanup.quietly(() -> RootfsQuota.daemon().release(snapshots.mounts(c.id).upper()));
+            Cleanup.quietly(() -> {
+                SnapshotMounts m = snapshots.mounts(c.id);
+                RootfsQuota.daemon().release(m.upper(), m.work());
+            });
         }
     }
 

@@ -8,12 +8,12 @@ import io.pouch.api.container.ContainerUpdate;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.containerd.Tasks;
 import io.pouch.daemon.quota.RootfsQuota;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,8 +59,9 @@ final class ContainerUpdater {
             HostConfig hc = ResourceUpdates.apply(m.hostConfig(), u);
             ContainerConfig cfg = ResourceUpdates.apply(m.config(), u);
             if (u.diskQuota() != null && !u.diskQuota().isEmpty()) {
+                SnapshotMounts rootfs = rootfs(c.id);
                 cfg = cfg.toBuilder().diskQuota(RootfsQuota.daemon().update(m.config().diskQuota(), u.diskQuota(),
-                        rootfsUpper(c.id))).build();
+                        rootfs.upper(), rootfs.work())).build();
             }
             ObjectNode res = specs.resources(hc);
             if (u.pidsLimit() != null && u.pidsLimit() <= 0) {
@@ -81,9 +82,9 @@ final class ContainerUpdater {
         return warnings;
     }
 
-    private Path rootfsUpper(String id) {
+    private SnapshotMounts rootfs(String id) {
         try {
-            return snapshots.mounts(id).upper();
+            return snapshots.mounts(id);
         } catch (ContainerdException e) {
             throw e.toPouch("cannot update the disk quota of " + id);
         }

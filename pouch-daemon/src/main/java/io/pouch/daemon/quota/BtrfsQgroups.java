@@ -7,13 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * btrfs qgroups: the limited directory is made a subvolume (it must be empty, so the subvolume simply takes its
- * place with the same owner and mode) whose level-0 qgroup gets a referenced-bytes limit; a write past it fails
+ * btrfs qgroups: the limited directory is made a subvolume (it holds nothing but empty directories, so the
+ * subvolume simply takes its place, with them, with the same owners and modes) whose level-0 qgroup gets a
+ * referenced-bytes limit; a write past it fails
  * with EDQUOT. The filesystem needs quotas enabled ({@code btrfs quota enable}); pouchd does not enable them
  * itself, since that is a filesystem-wide choice with a cost. Release deletes the subvolume, waits for the
  * cleaner and destroys the qgroup (kernels from 6.x drop a stale level-0 qgroup themselves).
@@ -35,6 +37,16 @@ final class BtrfsQgroups implements QuotaDriver {
         return "btrfs";
     }
 
+    /**
+     * The snapshot directory holding both: overlayfs renames from its work directory into its upper one, and
+     * btrfs refuses a rename across subvolumes (EXDEV), so both must be in the one subvolume.
+     */
+    @Override
+    public Path rootfsUnit(Path upper, Path work) {
+        return work != null && upper.getParent() != null && upper.getParent().equals(work.getParent())
+                ? upper.getParent() : upper;
+    }
+
     @Override
     public void check(String what, Path dir, long quotaId) {
         if (quotaId > 0) {
@@ -49,22 +61,41 @@ final class BtrfsQgroups implements QuotaDriver {
         }
     }
 
+    /** An empty directory to put back inside the subvolume: its name, owner and mode. */
+    private record Child(String name, Object uid, Object gid, Set<PosixFilePermission> mode) {
+        static Child of(Path p) throws IOException {
+            return new Child(p.getFileName().toString(), Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                    Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS),
+                    Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        }
+
+        void restore(Path dir) throws IOException {
+            Path p = name.isEmpty() ? dir : Files.createDirectory(dir.resolve(name));
+            Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(p, mode);
+        }
+    }
+
     @Override
     public long limitEmpty(Path dir, long bytes, long quotaId) {
-        try (var s = Files.list(dir)) {
-            if (s.findAny().isPresent()) {
-                throw PouchException.internal("cannot limit " + dir + ": it is not empty", null);
-            }
-        } catch (IOException e) {
-            throw PouchException.internal("cannot limit " + dir + ": " + e.getMessage(), e);
-        }
-        Object uid;
-        Object gid;
-        Set<PosixFilePermission> mode;
+        Child self;
+        List<Child> children = new ArrayList<>();
         try {
-            uid = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            gid = Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-            mode = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            self = new Child("", Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                    Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS),
+                    Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || !isEmpty(p)) {
+                        throw PouchException.internal("cannot limit " + dir + ": it already holds " + p, null);
+                    }
+                    children.add(Child.of(p));
+                }
+            }
+            for (Child c : children) {
+                Files.delete(dir.resolve(c.name()));
+            }
             Files.delete(dir);
         } catch (IOException e) {
             throw PouchException.internal("cannot limit " + dir + ": " + e.getMessage(), e);
@@ -72,20 +103,27 @@ final class BtrfsQgroups implements QuotaDriver {
         try {
             cmd.run(List.of("btrfs", "subvolume", "create", dir.toString()));
         } catch (Commands.CommandFailed e) {
-            recreate(dir);
+            recreate(dir, self, children);
             throw PouchException.internal("cannot make " + dir + " a btrfs subvolume: " + e.output, e);
         }
         try {
-            Files.setAttribute(dir, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(dir, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-            Files.setPosixFilePermissions(dir, mode);
+            self.restore(dir);
+            for (Child c : children) {
+                c.restore(dir);
+            }
             cmd.run(List.of("btrfs", "qgroup", "limit", Long.toString(bytes), dir.toString()));
             return subvolumeId(dir);
         } catch (IOException | RuntimeException e) {
             release(dir);
-            recreate(dir);
+            recreate(dir, self, children);
             String why = e instanceof Commands.CommandFailed f ? f.output : e.getMessage();
             throw PouchException.internal("cannot set a btrfs quota on " + dir + ": " + why, e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
         }
     }
 
@@ -138,11 +176,18 @@ final class BtrfsQgroups implements QuotaDriver {
         }
     }
 
-    private static void recreate(Path dir) {
+    /** Puts the plain directories back as they were (the caller reports the first failure). */
+    private static void recreate(Path dir, Child self, List<Child> children) {
         try {
             Files.createDirectories(dir);
+            self.restore(dir);
+            for (Child c : children) {
+                if (!Files.exists(dir.resolve(c.name()))) {
+                    c.restore(dir);
+                }
+            }
         } catch (IOException ignored) {
-            // the caller reports the first failure
+            // best effort
         }
     }
 }

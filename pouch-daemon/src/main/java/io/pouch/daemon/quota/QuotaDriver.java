@@ -14,7 +14,15 @@ public interface QuotaDriver {
     void check(String what, Path dir, long quotaId);
 
     /**
-     * Limits the empty directory {@code dir} to {@code bytes}: everything written under it afterwards counts.
+     * The directory whose limit covers an overlay rootfs: its upper directory, unless the driver needs the work
+     * directory inside the same unit.
+     */
+    default Path rootfsUnit(Path upper, Path work) {
+        return upper;
+    }
+
+    /**
+     * Limits the directory {@code dir}, empty but for empty directories, to {@code bytes}: everything written under it afterwards counts.
      *
      * @param quotaId {@link QuotaId#AUTO}, {@link QuotaId#NONE} or an id the user chose
      * @return the id the limit is kept under (shown as the container's QuotaID)

@@ -92,15 +92,20 @@ public final class QuotaDrivers {
         return d;
     }
 
-    /** The driver whose limit {@code dir} carries, or null (to release or resize what was set). */
-    public QuotaDriver limiting(Path dir) {
+    /** The driver of {@code dir}'s filesystem, or null (to find, resize or release a limit already set). */
+    public QuotaDriver byFilesystem(Path dir) {
         try {
             long magic = probe.magic(dir);
-            QuotaDriver d = magic == FilesystemType.BTRFS ? btrfs
+            return magic == FilesystemType.BTRFS ? btrfs
                     : magic == FilesystemType.EXT4 || magic == FilesystemType.XFS ? project : null;
-            return d != null && d.isLimited(dir) ? d : null;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The driver whose limit {@code dir} carries, or null. */
+    public QuotaDriver limiting(Path dir) {
+        QuotaDriver d = byFilesystem(dir);
+        return d != null && d.isLimited(dir) ? d : null;
     }
 }

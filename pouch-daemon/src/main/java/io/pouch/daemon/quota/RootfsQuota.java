@@ -10,8 +10,8 @@ import java.util.OptionalLong;
 
 /**
  * A container's {@code DiskQuota}/{@code QuotaID} made real on its rootfs: the limit of {@code /} goes on the
- * overlay's upper directory (where every write of the container lands), right after the snapshot is prepared
- * and while that directory is still empty. Limits on other mount points are refused by name: a volume is limited
+ * overlay's upper directory (where every write of the container lands; with btrfs, the snapshot directory
+ * holding it and the work directory), right after the snapshot is prepared and while it is still empty. Limits on other mount points are refused by name: a volume is limited
  * by its own size ({@code pouch volume create -o size=}), which a DiskQuota rule leaves alone, as Pouch does.
  */
 public final class RootfsQuota {
@@ -60,7 +60,7 @@ public final class RootfsQuota {
      * @return the QuotaID to keep in the container's config: the id the limit is kept under when one was asked
      *         for (-1 or a chosen id), else {@code quotaId} unchanged; null when no quota applies
      */
-    public String apply(DiskQuotaRules rules, String quotaId, Path upper) {
+    public String apply(DiskQuotaRules rules, String quotaId, Path upper, Path work) {
         OptionalLong limit = rules.limitFor("/");
         if (limit.isEmpty()) {
             return quotaId;
@@ -71,7 +71,7 @@ public final class RootfsQuota {
         }
         long id = QuotaId.parse(quotaId, rules);
         QuotaDriver d = drivers.forDir(FIELD, upper, id);
-        long kept = d.limitEmpty(upper, limit.getAsLong(), id);
+        long kept = d.limitEmpty(d.rootfsUnit(upper, work), limit.getAsLong(), id);
         return id == QuotaId.NONE ? quotaId : Long.toString(kept);
     }
 
@@ -83,7 +83,8 @@ public final class RootfsQuota {
      *
      * @return the container's rules after the update
      */
-    public Map<String, String> update(Map<String, String> current, Map<String, String> changes, Path upper) {
+    public Map<String, String> update(Map<String, String> current, Map<String, String> changes, Path upper,
+                                      Path work) {
         for (String key : changes.keySet()) {
             if (!"/".equals(key) && !DiskQuotaRules.ALL.equals(key)) {
                 throw PouchException.invalidArgument(FIELD + " \"" + key + "\" cannot be updated: only the rootfs"
@@ -94,23 +95,22 @@ public final class RootfsQuota {
         merged.putAll(changes);
         DiskQuotaRules rules = DiskQuotaRules.parse(merged);
         OptionalLong limit = rules.limitFor("/");
-        QuotaDriver d = upper == null ? null : drivers.limiting(upper);
-        if (d == null) {
+        QuotaDriver d = upper == null ? null : drivers.byFilesystem(upper);
+        Path unit = d == null ? null : d.rootfsUnit(upper, work);
+        if (d == null || !d.isLimited(unit)) {
             throw PouchException.invalidArgument(FIELD + " cannot be added to a container created without one: its"
                     + " rootfs already holds files; set --disk-quota at create");
         }
-        d.resize(upper, limit.getAsLong());
+        d.resize(unit, limit.getAsLong());
         return merged;
     }
 
     /** Removes the rootfs limit and what backs it (with the container); a rootfs without one is left alone. */
-    public void release(Path upper) {
-        if (upper == null) {
-            return;
-        }
-        QuotaDriver d = drivers.limiting(upper);
-        if (d != null) {
-            d.release(upper);
+    public void release(Path upper, Path work) {
+        QuotaDriver d = upper == null ? null : drivers.byFilesystem(upper);
+        Path unit = d == null ? null : d.rootfsUnit(upper, work);
+        if (d != null && d.isLimited(unit)) {
+            d.release(unit);
         }
     }
 }

@@ -30,7 +30,9 @@ class QuotaCommandsTest {
 
     @Test
     void btrfsMakesTheEmptyDirectoryASubvolumeWithAQgroupLimit() throws IOException {
-        Path fs = Files.createDirectory(tmp.resolve("fs"));
+        Path fs = Files.createDirectory(tmp.resolve("7"));
+        Files.createDirectory(fs.resolve("fs"));
+        Files.createDirectory(fs.resolve("work"));
         BtrfsQgroups b = new BtrfsQgroups(answering(cmd -> {
             if (cmd.get(1).equals("subvolume") && cmd.get(2).equals("create")) {
                 try {
@@ -47,7 +49,10 @@ class QuotaCommandsTest {
         issued.clear();
         b.resize(fs, 20 << 20);
         assertEquals(List.of("btrfs qgroup limit 20971520 " + fs), issued);
-        assertTrue(Files.isDirectory(fs));
+        assertTrue(Files.isDirectory(fs.resolve("fs")) && Files.isDirectory(fs.resolve("work")));
+        // overlayfs renames from work into upper: btrfs limits the snapshot directory holding both
+        assertEquals(fs, b.rootfsUnit(fs.resolve("fs"), fs.resolve("work")));
+        assertEquals(fs.resolve("fs"), b.rootfsUnit(fs.resolve("fs"), null));
     }
 
     @Test
