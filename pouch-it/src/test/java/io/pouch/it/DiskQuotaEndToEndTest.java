@@ -149,6 +149,27 @@ class DiskQuotaEndToEndTest {
     }
 
     @Test
+    void anUpgradeKeepsTheRootfsQuota() {
+        String n = name("dqg");
+        String tag = "busybox:" + n;
+        d.docker("tag", "busybox", tag).ok();
+        d.pouch("run", "-d", "--name", n, "--disk-quota", "/=10m", "busybox", "sleep", "1000").ok();
+        try {
+            d.pouch("upgrade", "--image", tag, n, "sh", "-c",
+                    "dd if=/dev/zero of=/big bs=1M count=20; echo dd-ended; sleep 1000").ok();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            Cmd.Result logs;
+            do {
+                logs = d.docker("logs", n);
+            } while (!(logs.out() + logs.err()).contains("dd-ended") && System.nanoTime() < deadline);
+            assertTrue((logs.out() + logs.err()).contains("Disk quota exceeded"), logs.toString());
+        } finally {
+            d.docker("rm", "-f", n);
+            d.docker("rmi", tag);
+        }
+    }
+
+    @Test
     void aVolumesSizeStopsAWriteAndGoesWithTheVolume() {
         String v = name("dqv");
         d.docker("volume", "create", "-o", "size=10m", v).ok();

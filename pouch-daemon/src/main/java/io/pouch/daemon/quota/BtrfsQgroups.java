@@ -47,6 +47,12 @@ final class BtrfsQgroups implements QuotaDriver {
                 ? upper.getParent() : upper;
     }
 
+    /** A btrfs quota is the subvolume's own qgroup: its id is the subvolume's. */
+    @Override
+    public boolean keepsChosenIds() {
+        return false;
+    }
+
     @Override
     public void check(String what, Path dir, long quotaId) {
         if (quotaId > 0) {

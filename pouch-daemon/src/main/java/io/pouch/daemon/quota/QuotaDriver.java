@@ -7,6 +7,11 @@ public interface QuotaDriver {
     /** Pouch's name of the driver ({@code quota-driver}): {@code btrfs} or {@code prjquota}. */
     String name();
 
+    /** Whether a limit can be kept under an id the user (or an earlier container) chose. */
+    default boolean keepsChosenIds() {
+        return true;
+    }
+
     /**
      * Refuses, with a 400 naming {@code what}, a directory whose filesystem cannot take a limit as it is mounted
      * (quotas not enabled), or a {@code quotaId} this driver cannot honour.

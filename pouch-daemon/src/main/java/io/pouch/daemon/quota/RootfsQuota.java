@@ -76,6 +76,25 @@ public final class RootfsQuota {
     }
 
     /**
+     * The container's limit again on a new rootfs (Pouch's upgrade keeps the disk quota): a project quota keeps
+     * its id, a btrfs one gets the new subvolume's.
+     *
+     * @return the QuotaID to keep in the container's config
+     */
+    public String reapply(Map<String, String> diskQuota, String quotaId, Path upper, Path work) {
+        DiskQuotaRules rules = DiskQuotaRules.parse(diskQuota);
+        OptionalLong limit = rules.limitFor("/");
+        if (limit.isEmpty()) {
+            return quotaId;
+        }
+        long id = QuotaId.parse(quotaId, rules);
+        QuotaDriver d = drivers.forDir(FIELD, upper, QuotaId.NONE);
+        long asked = id > 0 && !d.keepsChosenIds() ? QuotaId.AUTO : id;
+        long kept = d.limitEmpty(d.rootfsUnit(upper, work), limit.getAsLong(), asked);
+        return id == QuotaId.NONE ? quotaId : Long.toString(kept);
+    }
+
+    /**
      * {@code pouch update --disk-quota}: the new sizes replace those of the same keys, and the rootfs gets the
      * new limit of {@code /}. Only the rootfs's rule ({@code /} or {@code .*}, which create kept off every mount)
      * can change. A rootfs created without a limit cannot take one any more (its upper directory is no longer
