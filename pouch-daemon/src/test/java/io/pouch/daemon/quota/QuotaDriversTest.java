@@ -90,6 +90,20 @@ class QuotaDriversTest {
     }
 
     @Test
+    void pouchdReadsQuotaDriverFromFlagOrFile() throws IOException {
+        Path none = tmp.resolve("none.json");
+        assertEquals("btrfs", io.pouch.daemon.config.ConfigLoader.loadQuotaDriver(java.util.Map.of("quota-driver",
+                "btrfs"), none));
+        assertEquals("", io.pouch.daemon.config.ConfigLoader.loadQuotaDriver(java.util.Map.of(), none));
+        Path file = Files.writeString(tmp.resolve("config.json"), "{\"quota-driver\": \"grpquota\"}");
+        // a known key of the file; its value is checked by loadQuotaDriver
+        io.pouch.daemon.config.ConfigLoader.load(java.util.Map.of(), file);
+        assertTrue(assertThrows(PouchException.class,
+                () -> io.pouch.daemon.config.ConfigLoader.loadQuotaDriver(java.util.Map.of(), file)).getMessage()
+                .contains("grpquota"));
+    }
+
+    @Test
     void theRealProbeReadsStatfs() throws IOException {
         // /proc is procfs everywhere
         assertEquals(0x9fa0L, FilesystemType.magic(Path.of("/proc")));
