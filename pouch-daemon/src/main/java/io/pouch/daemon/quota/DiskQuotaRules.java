@@ -2,7 +2,9 @@ package io.pouch.daemon.quota;
 
 import io.pouch.api.PouchException;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
@@ -22,7 +24,7 @@ public record DiskQuotaRules(Map<String, Long> rules) {
     private static final DiskQuotaRules NONE = new DiskQuotaRules(Map.of());
 
     public DiskQuotaRules {
-        rules = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rules));
+        rules = Collections.unmodifiableMap(new LinkedHashMap<>(rules));
     }
 
     /** @throws PouchException 400 naming {@code DiskQuota} and the bad key or size */
@@ -67,7 +69,8 @@ public record DiskQuotaRules(Map<String, Long> rules) {
         Long expression = null;
         for (Map.Entry<String, Long> r : rules.entrySet()) {
             String key = r.getKey();
-            if (key.equals(destination) || (key.contains("&") && java.util.List.of(key.split("&")).contains(destination))) {
+            boolean listed = key.contains("&") && List.of(key.split("&")).contains(destination);
+            if (key.equals(destination) || listed) {
                 return OptionalLong.of(r.getValue());
             }
             if (key.equals(ALL)) {

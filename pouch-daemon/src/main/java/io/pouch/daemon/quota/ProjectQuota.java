@@ -112,7 +112,10 @@ final class ProjectQuota implements QuotaDriver {
         }
     }
 
-    /** One above the highest project id {@code repquota -P -n} lists (rows start {@code #ID}), at least Pouch's minimum. */
+    /**
+     * One above the highest project id {@code repquota -P -n} lists (rows start {@code #ID}), at least Pouch's
+     * minimum.
+     */
     long nextId(Path mountPoint) {
         String out = cmd.run(List.of("repquota", "-P", "-n", mountPoint.toString()));
         long max = MIN_AUTO_ID - 1;

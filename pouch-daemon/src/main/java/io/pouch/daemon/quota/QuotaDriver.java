@@ -27,7 +27,8 @@ public interface QuotaDriver {
     }
 
     /**
-     * Limits the directory {@code dir}, empty but for empty directories, to {@code bytes}: everything written under it afterwards counts.
+     * Limits the directory {@code dir}, empty but for empty directories, to {@code bytes}: everything written
+     * under it afterwards counts.
      *
      * @param quotaId {@link QuotaId#AUTO}, {@link QuotaId#NONE} or an id the user chose
      * @return the id the limit is kept under (shown as the container's QuotaID)

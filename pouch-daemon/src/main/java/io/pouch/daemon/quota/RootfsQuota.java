@@ -11,8 +11,9 @@ import java.util.OptionalLong;
 /**
  * A container's {@code DiskQuota}/{@code QuotaID} made real on its rootfs: the limit of {@code /} goes on the
  * overlay's upper directory (where every write of the container lands; with btrfs, the snapshot directory
- * holding it and the work directory), right after the snapshot is prepared and while it is still empty. Limits on other mount points are refused by name: a volume is limited
- * by its own size ({@code pouch volume create -o size=}), which a DiskQuota rule leaves alone, as Pouch does.
+ * holding it and the work directory), right after the snapshot is prepared and while it is still empty. Limits
+ * on other mount points are refused by name: a volume is limited by its own size ({@code pouch volume create -o
+ * size=}), which a DiskQuota rule leaves alone, as Pouch does.
  */
 public final class RootfsQuota {
     static final String FIELD = "DiskQuota";

@@ -28,7 +28,8 @@ class QuotaFieldsJsonTest {
 
     @Test
     void updateCarriesIt() throws Exception {
-        ContainerUpdate u = Json.MAPPER.readValue("{\"DiskQuota\":{\"/\":\"20m\"},\"Memory\":0}", ContainerUpdate.class);
+        ContainerUpdate u = Json.MAPPER.readValue("{\"DiskQuota\":{\"/\":\"20m\"},\"Memory\":0}",
+                ContainerUpdate.class);
         assertEquals(Map.of("/", "20m"), u.diskQuota());
         assertNull(Json.MAPPER.readValue("{\"Memory\":1}", ContainerUpdate.class).diskQuota());
     }

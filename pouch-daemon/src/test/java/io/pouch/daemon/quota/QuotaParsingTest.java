@@ -84,7 +84,8 @@ class QuotaParsingTest {
             assertTrue(e.getMessage().contains("QuotaID"), e.getMessage());
         }
         assertThrows(PouchException.class, () -> QuotaId.parse("7", DiskQuotaRules.parse(null)));
-        assertThrows(PouchException.class, () -> QuotaId.parse("7", DiskQuotaRules.parse(rules("/", "1g", "/d", "1g"))));
+        DiskQuotaRules two = DiskQuotaRules.parse(rules("/", "1g", "/d", "1g"));
+        assertThrows(PouchException.class, () -> QuotaId.parse("7", two));
     }
 
     @Test
