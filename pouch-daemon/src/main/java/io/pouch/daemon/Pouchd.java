@@ -7,6 +7,7 @@ import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
 import io.pouch.daemon.config.CriConfig;
+import io.pouch.daemon.quota.QuotaDrivers;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.EngineSettings;
 import io.pouch.daemon.config.TlsConfig;
@@ -148,6 +149,10 @@ public final class Pouchd implements Callable<Integer> {
     @Option(names = "--default-registry-namespace", description = "namespace of one-component names on the default registry (default library)")
     String defaultRegistryNamespace;
 
+    @Option(names = "--quota-driver", description = "disk quota driver: prjquota (ext4/xfs) or btrfs (default: by"
+            + " the filesystem of the container's directory)")
+    String quotaDriver;
+
     // ---- the Kubernetes CRI server
     @Option(names = "--enable-cri", arity = "0..1", fallbackValue = "true",
             description = "serve the Kubernetes CRI (default true)")
@@ -204,6 +209,12 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     /** The cgroup driver flags, keyed like the file. */
+    Map<String, Object> quotaFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, QuotaDrivers.KEY, quotaDriver);
+        return m;
+    }
+
     Map<String, Object> cgroupFlags() {
         Map<String, Object> m = new LinkedHashMap<>();
         put(m, "cgroup-driver", cgroupDriver);
@@ -268,6 +279,7 @@ public final class Pouchd implements Callable<Integer> {
         flags.putAll(cgroupFlags());
         flags.putAll(criFlags());
         flags.putAll(pouchFlags.given());
+        flags.putAll(quotaFlags());
         // refuses a key given both as flag and in the file, and a value the engine cannot honour
         DaemonConfig cfg = ConfigLoader.load(flags, configFile);
         EngineSettings engine = ConfigLoader.loadEngine(pouchFlags.given(), configFile);
@@ -276,6 +288,7 @@ public final class Pouchd implements Callable<Integer> {
         tlsFlags.putAll(pouchFlags.tls());
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags, configFile);
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
+        QuotaDrivers.configure(ConfigLoader.loadQuotaDriver(quotaFlags(), configFile));
         CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
         HttpServer.check(cfg.listen(), tlsConfig);
         Runtimes runtimes = Runtimes.create(cfg, AddedRuntimes.parse(addRuntimes,

@@ -41,7 +41,9 @@ public record ContainerConfig(
         @JsonProperty("Shell") @JsonInclude(JsonInclude.Include.NON_NULL) List<String> shell,
         @JsonProperty("Rich") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean rich,
         @JsonProperty("RichMode") @JsonInclude(JsonInclude.Include.NON_EMPTY) String richMode,
-        @JsonProperty("InitScript") @JsonInclude(JsonInclude.Include.NON_EMPTY) String initScript) {
+        @JsonProperty("InitScript") @JsonInclude(JsonInclude.Include.NON_EMPTY) String initScript,
+        @JsonProperty("DiskQuota") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> diskQuota,
+        @JsonProperty("QuotaID") @JsonInclude(JsonInclude.Include.NON_EMPTY) String quotaId) {
 
     public static ContainerConfig empty() {
         return builder().build();
@@ -98,6 +100,8 @@ public record ContainerConfig(
         private boolean rich;
         private String richMode;
         private String initScript;
+        private Map<String, String> diskQuota;
+        private String quotaId;
 
         private Builder() {
         }
@@ -131,6 +135,8 @@ public record ContainerConfig(
             rich = v.rich;
             richMode = v.richMode;
             initScript = v.initScript;
+            diskQuota = v.diskQuota;
+            quotaId = v.quotaId;
         }
 
         public Builder hostname(String value) { hostname = value; return this; }
@@ -161,13 +167,15 @@ public record ContainerConfig(
         public Builder rich(boolean value) { rich = value; return this; }
         public Builder richMode(String value) { richMode = value; return this; }
         public Builder initScript(String value) { initScript = value; return this; }
+        public Builder diskQuota(Map<String, String> value) { diskQuota = value; return this; }
+        public Builder quotaId(String value) { quotaId = value; return this; }
 
         public ContainerConfig build() {
             return new ContainerConfig(
                 hostname, domainname, user, attachStdin, attachStdout, attachStderr, exposedPorts, tty, openStdin,
                 stdinOnce, env, cmd, healthcheck, argsEscaped, image, volumes, workingDir, entrypoint,
                 networkDisabled, macAddress, onBuild, labels, stopSignal, stopTimeout, shell, rich, richMode,
-                initScript);
+                initScript, diskQuota, quotaId);
         }
     }
 }

@@ -65,6 +65,9 @@ public final class LifecycleCommands {
         @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set meta data on a container")
         List<String> labels;
 
+        @Option(names = "--disk-quota", description = "Update disk quota for container (/=10g)")
+        List<String> diskQuota;
+
         @Override
         public Integer call() {
             ObjectNode body = Json.MAPPER.createObjectNode();
@@ -95,6 +98,9 @@ public final class LifecycleCommands {
             }
             if (labels != null) {
                 body.set("Label", Json.MAPPER.valueToTree(labels));
+            }
+            if (diskQuota != null && !diskQuota.isEmpty()) {
+                body.set("DiskQuota", Json.MAPPER.valueToTree(PouchFlags.diskQuota(diskQuota)));
             }
             if (body.isEmpty()) {
                 throw new CliException("you must provide one or more flags when using this command", 1);

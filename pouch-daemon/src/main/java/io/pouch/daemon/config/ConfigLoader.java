@@ -3,6 +3,7 @@ package io.pouch.daemon.config;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
+import io.pouch.daemon.quota.QuotaDrivers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +50,8 @@ public final class ConfigLoader {
             List.of("snapshotter", "allow-multi-snapshotter", "enable-builder", "enable-profiler"),
             // OCI runtimes besides the built-in ones (io.pouch.daemon.runtime.AddedRuntimes)
             List.of("add-runtime"),
+            // disk quota: Pouch's quota-driver (io.pouch.daemon.quota.QuotaDrivers)
+            List.of("quota-driver"),
             // Pouch's nested objects and aliases (NestedSections)
             NestedSections.KEYS);
 
@@ -197,6 +200,15 @@ public final class ConfigLoader {
                     + pid1 + ")") + "; use --cgroup-driver cgroupfs (the default)");
         }
         throw PouchException.invalidArgument("native.cgroupdriver option " + driver + " not supported");
+    }
+
+    // ---- disk quota ----
+
+    /** Pouch's {@code quota-driver}, validated (pouchd refuses to start on a driver it does not have). */
+    public static String loadQuotaDriver(Map<String, Object> flags, Path file) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        return QuotaDrivers.validate(str(m, QuotaDrivers.KEY, ""));
     }
 
     // ---- registry client settings ----

@@ -12,6 +12,8 @@ import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.LocalImage;
 import io.pouch.daemon.network.NetworkRequest;
+import io.pouch.daemon.quota.DiskQuotaRules;
+import io.pouch.daemon.quota.RootfsQuota;
 import io.pouch.daemon.volume.ContainerVolumes;
 import io.pouch.daemon.volume.PlannedMount;
 
@@ -108,6 +110,7 @@ final class ContainerCreator {
             anonymous.putAll(cfg.volumes());
         }
         List<PlannedMount> mountPlan = volumes.plan(hc, anonymous, ref -> store.find(ref).id);
+        DiskQuotaRules quota = RootfsQuota.validate(cfg.diskQuota(), cfg.quotaId(), quotaDestinations(mountPlan));
         Path init = RuntimeSpecs.initBinaryFor(hc);
         List<String> command = OciSpecBuilder.command(cfg.entrypoint(), cfg.cmd(), ic.entrypoint(), ic.cmd());
         String id = newId();
@@ -138,6 +141,16 @@ final class ContainerCreator {
             files.write(meta);
             networking.register(id, name, mode, net);
             inContainerd.await();
+            if (!quota.isEmpty()) {
+                String quotaId = RootfsQuota.daemon().apply(quota, merged.quotaId(), inContainerd.mounts.upper(),
+                        inContainerd.mounts.work());
+                if (!java.util.Objects.equals(quotaId, merged.quotaId())) {
+                    meta = new ContainerMeta(id, name, meta.created(), meta.path(), meta.args(),
+                            merged.toBuilder().quotaId(quotaId).build(), hc, image.id(), cfg.image(), image.chainId(),
+                            meta.state(), 0);
+                    files.write(meta);
+                }
+            }
             Container c = new Container(meta);
             c.createdMounts = inContainerd.mounts; // the first start needs no Snapshots/Mounts call
             files.created(id);
@@ -151,6 +164,7 @@ final class ContainerCreator {
                 quietly(() -> containers.delete(id));
             }
             if (inContainerd.prepared) {
+                quietly(() -> RootfsQuota.daemon().release(inContainerd.mounts.upper(), inContainerd.mounts.work()));
                 quietly(() -> snapshots.remove(id));
             }
             if (attached) {
@@ -166,6 +180,27 @@ final class ContainerCreator {
                 throw ce.toPouch("cannot create container");
             }
             throw PouchException.internal("cannot create container: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The mount points a DiskQuota rule must not reach: every user mount but tmpfs (sized by its own option) and
+     * volumes with their own size (Pouch leaves those to the volume's limit).
+     */
+    private List<String> quotaDestinations(List<PlannedMount> plan) {
+        return plan.stream().filter(m -> !"tmpfs".equals(m.type()) && !(m.isVolume() && sized(m)))
+                .map(PlannedMount::destination).toList();
+    }
+
+    private boolean sized(PlannedMount m) {
+        if (m.driverOpts() != null && m.driverOpts().containsKey("size")) {
+            return true;
+        }
+        try {
+            Map<String, String> o = m.name() == null ? null : volumes.manager().inspect(m.name()).options();
+            return o != null && o.containsKey("size");
+        } catch (PouchException e) {
+            return false;
         }
     }
 

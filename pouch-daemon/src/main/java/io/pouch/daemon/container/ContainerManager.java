@@ -133,7 +133,7 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         this.boot = new BootReconciler(store, files, events, io, this.volumes, containers, snapshots, tasks);
         this.upgrader = new ContainerUpgrader(store, files, events, images, specs, stopper, starter, restarts, leases,
                 snapshots, tasks);
-        this.updater = new ContainerUpdater(store, files, events, specs, containers, tasks);
+        this.updater = new ContainerUpdater(store, files, events, specs, containers, tasks, snapshots);
         this.pruner = new ContainerPruner(store, remover, snapshots, eventBus);
     }
 

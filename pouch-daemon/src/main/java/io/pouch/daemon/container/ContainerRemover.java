@@ -4,11 +4,14 @@ import io.pouch.api.PouchException;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.containerd.Tasks;
+import io.pouch.daemon.quota.RootfsQuota;
 import io.pouch.daemon.volume.ContainerVolumes;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Removes a container and every trace of it: stops it first when forced, then its task, containerd's record and
@@ -76,6 +79,20 @@ final class ContainerRemover {
         c.removed.complete(c.meta().state().exitCode());
     }
 
+    /**
+     * A rootfs limited by DiskQuota loses its limit, and what backs it (a btrfs subvolume and its qgroup), before
+     * containerd removes the snapshot: containerd would only delete the directory and leave the quota behind.
+     */
+    private void releaseDiskQuota(Container c) {
+        Map<String, String> q = c.meta().config().diskQuota();
+        if (q != null && !q.isEmpty()) {
+            Cleanup.quietly(() -> {
+                SnapshotMounts m = snapshots.mounts(c.id);
+                RootfsQuota.daemon().release(m.upper(), m.work());
+            });
+        }
+    }
+
     /** Removes every trace: task, containerd container, snapshot, FIFOs, metadata. Caller holds the lock. */
     private void destroy(Container c) {
         networking.forget(c.id);
@@ -91,6 +108,7 @@ final class ContainerRemover {
             if (!(c.taskDeleted && !c.meta().running())) {
                 tasks.delete(c.id);
             }
+            releaseDiskQuota(c);
             OverlappedCalls.deleteRecordAndSnapshot(containers, snapshots, c.id);
         } catch (ContainerdException e) {
             throw e.toPouch("cannot remove container " + c.id);

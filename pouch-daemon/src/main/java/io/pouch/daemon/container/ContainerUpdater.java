@@ -8,7 +8,10 @@ import io.pouch.api.container.ContainerUpdate;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Containers;
+import io.pouch.daemon.containerd.SnapshotMounts;
+import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.containerd.Tasks;
+import io.pouch.daemon.quota.RootfsQuota;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,7 +19,8 @@ import java.util.List;
 
 /**
  * {@code docker update} / {@code pouch update}: new limits in the metadata, in containerd's copy of the spec
- * and, for a running container, in its cgroup (Tasks.Update); Pouch's env and labels for the next start/exec.
+ * and, for a running container, in its cgroup (Tasks.Update); Pouch's env and labels for the next start/exec;
+ * Pouch's DiskQuota on the rootfs at once.
  */
 final class ContainerUpdater {
     private final ContainerStore store;
@@ -25,15 +29,17 @@ final class ContainerUpdater {
     private final RuntimeSpecs specs;
     private final Containers containers;
     private final Tasks tasks;
+    private final Snapshots snapshots;
 
     ContainerUpdater(ContainerStore store, ContainerStateDirs files, ContainerEvents events, RuntimeSpecs specs,
-                     Containers containers, Tasks tasks) {
+                     Containers containers, Tasks tasks, Snapshots snapshots) {
         this.store = store;
         this.files = files;
         this.events = events;
         this.specs = specs;
         this.containers = containers;
         this.tasks = tasks;
+        this.snapshots = snapshots;
     }
 
     /** Applies {@code u}; returns Docker's warnings. */
@@ -52,6 +58,11 @@ final class ContainerUpdater {
             }
             HostConfig hc = ResourceUpdates.apply(m.hostConfig(), u);
             ContainerConfig cfg = ResourceUpdates.apply(m.config(), u);
+            if (u.diskQuota() != null && !u.diskQuota().isEmpty()) {
+                SnapshotMounts rootfs = rootfs(c.id);
+                cfg = cfg.toBuilder().diskQuota(RootfsQuota.daemon().update(m.config().diskQuota(), u.diskQuota(),
+                        rootfs.upper(), rootfs.work())).build();
+            }
             ObjectNode res = specs.resources(hc);
             if (u.pidsLimit() != null && u.pidsLimit() <= 0) {
                 res.putObject("pids").put("limit", -1); // unlimited again: runc writes "max"
@@ -69,6 +80,14 @@ final class ContainerUpdater {
         }
         events.publish(c, "update");
         return warnings;
+    }
+
+    private SnapshotMounts rootfs(String id) {
+        try {
+            return snapshots.mounts(id);
+        } catch (ContainerdException e) {
+            throw e.toPouch("cannot update the disk quota of " + id);
+        }
     }
 
     /** The stored spec gets the new resources; a running task gets {@code res} in its cgroup first. */

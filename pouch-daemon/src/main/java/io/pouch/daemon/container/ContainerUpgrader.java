@@ -6,10 +6,12 @@ import io.pouch.api.container.ContainerUpgrade;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.containerd.ContainerdException;
 import io.pouch.daemon.containerd.Leases;
+import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.containerd.Snapshots;
 import io.pouch.daemon.containerd.Tasks;
 import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.LocalImage;
+import io.pouch.daemon.quota.RootfsQuota;
 
 import java.util.List;
 import java.util.logging.Level;
@@ -97,6 +99,17 @@ final class ContainerUpgrader {
         events.publish(c, "start");
     }
 
+    /** Pouch's upgrade keeps the container's disk quota: the new rootfs gets the limit (and maybe a new QuotaID). */
+    private static ContainerMeta withDiskQuota(ContainerMeta m, SnapshotMounts rootfs) {
+        ContainerConfig cfg = m.config();
+        if (cfg.diskQuota() == null || cfg.diskQuota().isEmpty()) {
+            return m;
+        }
+        String id = RootfsQuota.daemon().reapply(cfg.diskQuota(), cfg.quotaId(), rootfs.upper(), rootfs.work());
+        return new ContainerMeta(m.id(), m.name(), m.created(), m.path(), m.args(), cfg.toBuilder().quotaId(id).build(),
+                m.hostConfig(), m.imageId(), m.imageName(), m.chainId(), m.state(), m.restartCount());
+    }
+
     /** Caller holds the lock: the new rootfs and metadata, started; the old ones back on failure. */
     private void replaceRootfs(Container c, ContainerMeta next, LocalImage image, boolean wasRunning) {
         // unique: after a rollback the previous one stays as the parent of the restored rootfs
@@ -111,8 +124,8 @@ final class ContainerUpgrader {
             throw e.toPouch("cannot upgrade container " + c.id + ": keeping its rootfs");
         }
         try {
-            snapshots.prepare(lease, c.id, image.chainId());
-            files.save(c, next.withState(stopped.state()));
+            SnapshotMounts rootfs = snapshots.prepare(lease, c.id, image.chainId());
+            files.save(c, withDiskQuota(next, rootfs).withState(stopped.state()));
             restarts.userStarted(c);
             starter.start(c);
         } catch (RuntimeException e) {
@@ -121,8 +134,7 @@ final class ContainerUpgrader {
             quietly(() -> snapshots.remove(c.id));
             try {
                 // the old files come back on top of the kept copy
-                snapshots.prepare(lease, c.id, backup);
-                files.save(c, stopped);
+                files.save(c, withDiskQuota(stopped, snapshots.prepare(lease, c.id, backup)));
                 if (wasRunning) {
                     starter.start(c);
                 }

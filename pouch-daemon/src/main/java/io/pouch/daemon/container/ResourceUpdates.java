@@ -25,7 +25,8 @@ final class ResourceUpdates {
                 && (u.blkioWeight() == null || u.blkioWeight() == 0)
                 && nz(u.cpuRealtimePeriod()) == 0 && nz(u.cpuRealtimeRuntime()) == 0
                 && (u.restartPolicy() == null || empty(u.restartPolicy().name()))
-                && (u.env() == null || u.env().isEmpty()) && (u.label() == null || u.label().isEmpty());
+                && (u.env() == null || u.env().isEmpty()) && (u.label() == null || u.label().isEmpty())
+                && (u.diskQuota() == null || u.diskQuota().isEmpty());
     }
 
     /** Whether the update touches a cgroup setting (and so needs the running task updated). */

@@ -52,8 +52,6 @@ final class UnsupportedFields {
             // Config
             new Rule("", "NetworkDisabled", UNSET, "use --network none to run without a network"),
             // Pouch's own fields
-            new Rule("", "DiskQuota", UNSET, POUCH),
-            new Rule("", "QuotaID", UNSET, POUCH),
             new Rule("", "SpecificID", UNSET, POUCH),
             new Rule("", "SpecAnnotation", UNSET, POUCH),
             new Rule("", "NetPriority", UNSET, POUCH),

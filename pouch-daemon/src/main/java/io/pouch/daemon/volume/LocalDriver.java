@@ -1,6 +1,7 @@
 package io.pouch.daemon.volume;
 
 import io.pouch.api.PouchException;
+import io.pouch.daemon.quota.VolumeQuota;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Docker's {@code local} driver: a directory {@code <volumes>/<name>/_data}; with the options {@code type},
  * {@code device} and {@code o} it is instead a mount made there at first use (tmpfs, a bind of a host path,
  * nfs...), undone when the last user stops. Pouch's {@code tmpfs} driver is the same with {@code type=tmpfs}
- * fixed and {@code o} built from {@code size}/{@code mode}.
+ * fixed and {@code o} built from {@code size}/{@code mode}. Pouch's {@code size} on a plain local volume limits
+ * its directory by disk quota ({@link VolumeQuota}).
  */
 final class LocalDriver implements VolumeDriver {
     private static final Set<String> LOCAL_OPTIONS = Set.of("type", "device", "o", "size");
@@ -107,11 +109,21 @@ final class LocalDriver implements VolumeDriver {
                 throw PouchException.invalidArgument("create " + volume + ": failed to mount local volume: "
                         + "no such device or directory: " + o.get("device"));
             }
+            if (o.containsKey("size")) {
+                if (hasType || hasDevice) {
+                    throw PouchException.invalidArgument("create " + volume + ": option size limits the volume's own"
+                            + " directory and cannot go with type/device; give the mount's size in o=");
+                }
+                VolumeQuota.size(volume, o.get("size"));
+            }
         }
         try {
             Files.createDirectories(dataDir(volume));
         } catch (IOException e) {
             throw PouchException.internal("create " + volume + ": " + e.getMessage(), e);
+        }
+        if (name.equals("local") && o.containsKey("size")) {
+            VolumeQuota.daemon().limit(volume, dataDir(volume), o.get("size")); // the manager undoes a failed create
         }
     }
 
@@ -130,6 +142,7 @@ final class LocalDriver implements VolumeDriver {
             // never delete through a mount: with o=bind that would be the host's own files
             throw PouchException.internal("remove " + volume + ": " + data + " is still mounted", null);
         }
+        VolumeQuota.daemon().release(data); // a size-limited volume's subvolume and qgroup
         try {
             Mounts.deleteTree(root.resolve(volume));
         } catch (IOException e) {

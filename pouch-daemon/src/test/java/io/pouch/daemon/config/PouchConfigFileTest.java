@@ -32,8 +32,7 @@ class PouchConfigFileTest {
      * Keys other branches bring, merged with this one: lxcfs (enable-lxcfs, lxcfs, lxcfs-home), runtimes
      * (add-runtime) and disk quota (quota-driver). Once they are merged this set is to be emptied.
      */
-    static final Set<String> BROUGHT_BY_OTHER_BRANCHES = Set.of("enable-lxcfs", "lxcfs", "lxcfs-home",
-            "quota-driver");
+    static final Set<String> BROUGHT_BY_OTHER_BRANCHES = Set.of("enable-lxcfs", "lxcfs", "lxcfs-home");
 
     @TempDir
     Path dir;
