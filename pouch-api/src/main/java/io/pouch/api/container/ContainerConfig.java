@@ -41,7 +41,13 @@ public record ContainerConfig(
         @JsonProperty("Shell") @JsonInclude(JsonInclude.Include.NON_NULL) List<String> shell,
         @JsonProperty("Rich") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean rich,
         @JsonProperty("RichMode") @JsonInclude(JsonInclude.Include.NON_EMPTY) String richMode,
-        @JsonProperty("InitScript") @JsonInclude(JsonInclude.Include.NON_EMPTY) String initScript) {
+        @JsonProperty("InitScript") @JsonInclude(JsonInclude.Include.NON_EMPTY) String initScript,
+        // Pouch's own: no network files bound in, annotations for the runtime spec, the net_prio priority, and
+        // the id the container must get
+        @JsonProperty("DisableNetworkFiles") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean disableNetworkFiles,
+        @JsonProperty("SpecAnnotation") @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> specAnnotation,
+        @JsonProperty("NetPriority") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long netPriority,
+        @JsonProperty("SpecificID") @JsonInclude(JsonInclude.Include.NON_NULL) String specificId) {
 
     public static ContainerConfig empty() {
         return builder().build();
@@ -98,6 +104,10 @@ public record ContainerConfig(
         private boolean rich;
         private String richMode;
         private String initScript;
+        private boolean disableNetworkFiles;
+        private Map<String, String> specAnnotation;
+        private long netPriority;
+        private String specificId;
 
         private Builder() {
         }
@@ -131,6 +141,10 @@ public record ContainerConfig(
             rich = v.rich;
             richMode = v.richMode;
             initScript = v.initScript;
+            disableNetworkFiles = v.disableNetworkFiles;
+            specAnnotation = v.specAnnotation;
+            netPriority = v.netPriority;
+            specificId = v.specificId;
         }
 
         public Builder hostname(String value) { hostname = value; return this; }
@@ -161,13 +175,17 @@ public record ContainerConfig(
         public Builder rich(boolean value) { rich = value; return this; }
         public Builder richMode(String value) { richMode = value; return this; }
         public Builder initScript(String value) { initScript = value; return this; }
+        public Builder disableNetworkFiles(boolean value) { disableNetworkFiles = value; return this; }
+        public Builder specAnnotation(Map<String, String> value) { specAnnotation = value; return this; }
+        public Builder netPriority(long value) { netPriority = value; return this; }
+        public Builder specificId(String value) { specificId = value; return this; }
 
         public ContainerConfig build() {
             return new ContainerConfig(
                 hostname, domainname, user, attachStdin, attachStdout, attachStderr, exposedPorts, tty, openStdin,
                 stdinOnce, env, cmd, healthcheck, argsEscaped, image, volumes, workingDir, entrypoint,
                 networkDisabled, macAddress, onBuild, labels, stopSignal, stopTimeout, shell, rich, richMode,
-                initScript);
+                initScript, disableNetworkFiles, specAnnotation, netPriority, specificId);
         }
     }
 }

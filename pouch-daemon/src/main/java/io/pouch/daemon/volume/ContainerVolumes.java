@@ -245,6 +245,10 @@ public final class ContainerVolumes {
                     }
                     case "volume" -> {
                         Path src = volumes.mount(m.name(), id);
+                        String replace = ReplaceModes.of(m.mode());
+                        if (replace != null) {
+                            src = ReplaceModes.source(src, replace, m.destination(), id);
+                        }
                         if (m.copyData() && layers != null && isEmptyDir(src)) {
                             LayeredRoot root = new LayeredRoot(layers);
                             if (root.hasContent(m.destination())) {
