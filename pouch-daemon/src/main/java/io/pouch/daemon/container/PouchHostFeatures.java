@@ -15,16 +15,22 @@ import java.util.List;
  * resctrl may be mounted while pouchd runs.
  */
 record PouchHostFeatures(Path mountinfo, Path cpuinfo, Path filesystems) {
+    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+
     static PouchHostFeatures system() {
         return new PouchHostFeatures(Path.of("/proc/self/mountinfo"), Path.of("/proc/cpuinfo"),
                 Path.of("/proc/filesystems"));
     }
 
-    /** The mount point of the net_prio hierarchy, or null. */
+    /**
+     * The mount point of the net_prio hierarchy, or null. Only one directly under {@code /sys/fs/cgroup} counts:
+     * runc looks for cgroup v1 hierarchies only there and silently leaves out any mounted elsewhere.
+     */
     Path netPrioMount() {
         for (String line : lines(mountinfo)) {
             Mount m = Mount.parse(line);
-            if (m != null && m.type().equals("cgroup") && List.of(m.superOptions().split(",")).contains("net_prio")) {
+            if (m != null && m.type().equals("cgroup") && List.of(m.superOptions().split(",")).contains("net_prio")
+                    && CGROUP_ROOT.equals(Path.of(m.point()).getParent())) {
                 return Path.of(m.point());
             }
         }
@@ -36,8 +42,8 @@ record PouchHostFeatures(Path mountinfo, Path cpuinfo, Path filesystems) {
         Path p = netPrioMount();
         if (p == null) {
             throw PouchException.invalidArgument("NetPriority cannot be applied: this host has no net_prio cgroup"
-                    + " hierarchy mounted (no cgroup v1 mount with the net_prio controller, such as"
-                    + " /sys/fs/cgroup/net_prio or /sys/fs/cgroup/net_cls,net_prio)");
+                    + " hierarchy mounted (no cgroup v1 mount with the net_prio controller under /sys/fs/cgroup, where"
+                    + " runc looks, such as /sys/fs/cgroup/net_prio or /sys/fs/cgroup/net_cls,net_prio)");
         }
         return p;
     }

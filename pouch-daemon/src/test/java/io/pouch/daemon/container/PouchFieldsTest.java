@@ -113,8 +113,9 @@ class PouchFieldsTest {
     @Test
     void netPriorityNeedsAMountedNetPrioHierarchy() throws Exception {
         ContainerConfig cfg = ContainerConfig.builder().netPriority(7).build();
+        String elsewhere = "32 25 0:28 / /tmp/np rw,relatime - cgroup none rw,net_prio\n"; // runc ignores it
         PouchException e = assertThrows(PouchException.class, () -> PouchSpecFields.apply(spec(), cfg,
-                HostConfig.empty(), DIR, host(CGROUP_V1, "", "")));
+                HostConfig.empty(), DIR, host(CGROUP_V1 + elsewhere, "", "")));
         assertEquals(400, e.status());
         assertTrue(e.getMessage().startsWith("NetPriority cannot be applied: this host has no net_prio cgroup"
                 + " hierarchy mounted"), e.getMessage());
