@@ -74,6 +74,7 @@ class PouchVolumeOptionsEndToEndTest {
     @Test
     void replaceModesMountADirectoryInsideTheVolume() throws Exception {
         String v = name("vopt-dr");
+        String c = name("vopt-rr");
         try {
             d.pouch("volume", "create", v).ok();
             Path mp = Path.of(d.pouch("volume", "inspect", "-f", "{{.Mountpoint}}", v).ok().trimmed());
@@ -90,10 +91,18 @@ class PouchVolumeOptionsEndToEndTest {
                 two = dirs.stream().filter(p -> Files.exists(p.resolve("two"))).findFirst().orElseThrow();
             }
             assertNotEquals(one, two, "rr: a directory per container");
+            // --volumes-from takes the rr directory of the container it names, read-only here
+            d.pouch("create", "--name", c, "-v", v + ":/srv/app:rr", "busybox", "touch", "/srv/app/mine").ok();
+            d.pouch("start", "-a", c).ok();
+            assertEquals("mine", d.pouch("run", "--rm", "--volumes-from", c + ":ro", "busybox", "ls", "/srv/app").ok()
+                    .trimmed());
+            Cmd.Result ro = d.pouch("run", "--rm", "--volumes-from", c + ":ro", "busybox", "touch", "/srv/app/no");
+            assertTrue(ro.exit() != 0 && ro.err().contains("Read-only file system"), ro.toString());
             Cmd.Result bind = d.pouch("run", "--rm", "-v", dir + ":/x:dr", "busybox", "true");
             assertEquals(125, bind.exit(), bind.toString());
             assertTrue(bind.err().contains("mode dr mounts a directory inside a volume, not a host path"), bind.err());
         } finally {
+            d.pouch("rm", "-f", c);
             d.pouch("volume", "rm", "-f", v);
         }
     }

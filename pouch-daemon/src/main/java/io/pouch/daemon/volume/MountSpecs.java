@@ -100,7 +100,9 @@ public final class MountSpecs {
         }
         // null: the existing volume's driver, else local (an explicit driver must match an existing volume's)
         String driver = volumeDriver == null || volumeDriver.isEmpty() ? null : volumeDriver;
-        return new PlannedMount("volume", src.isEmpty() ? null : src, "", destination, driver,
+        // rr: the container's own directory in the volume, drawn now so restarts and --volumes-from keep it
+        String inside = ReplaceModes.RANDOM.equals(replace) ? ReplaceModes.randomName() : "";
+        return new PlannedMount("volume", src.isEmpty() ? null : src, inside, destination, driver,
                 mode.isEmpty() ? "z" : mode, rw, "", !nocopy, src.isEmpty(), false, null, null, null, false);
     }
 

@@ -82,10 +82,16 @@ class LocalVolumeOptionsTest {
         Path dr = ReplaceModes.source(vol, "dr", "/srv/app", "c1");
         assertEquals(vol.resolve("srv/app"), dr);
         assertTrue(Files.isDirectory(dr));
-        Path rr = ReplaceModes.source(vol, "rr", "/srv/app", "c1");
-        assertEquals(rr, ReplaceModes.source(vol, "rr", "/srv/app", "c1"), "the same across restarts");
-        assertNotEquals(rr, ReplaceModes.source(vol, "rr", "/srv/app", "c2"), "each container its own");
-        assertEquals(vol, rr.getParent());
+        PlannedMount one = MountSpecs.parseBind("data:/srv/app:rr", null);
+        PlannedMount two = MountSpecs.parseBind("data:/srv/app:rr", null);
+        assertNotEquals(one.source(), two.source(), "each container its own");
+        Path rr = ReplaceModes.source(vol, "rr", "/srv/app", one.source());
+        assertEquals(vol.resolve(one.source()), rr);
+        assertTrue(Files.isDirectory(rr));
+        assertEquals(500, assertThrows(PouchException.class, () -> ReplaceModes.source(vol, "rr", "/srv/app",
+                "../../etc")).status(), "a plan's name is checked");
+        assertEquals("ro,rr", ReplaceModes.keep("rw,rr", "ro"), "--volumes-from c:ro keeps the replace mode");
+        assertEquals("ro", ReplaceModes.keep("rw", "ro"));
         Files.createSymbolicLink(vol.resolve("etc"), Path.of("/etc"));
         assertTrue(assertThrows(PouchException.class, () -> ReplaceModes.source(vol, "dr", "/etc/app", "c1"))
                 .getMessage().endsWith(vol.resolve("etc") + " in the volume is a symbolic link"));
