@@ -43,7 +43,13 @@ public record ContainerConfig(
         @JsonProperty("RichMode") @JsonInclude(JsonInclude.Include.NON_EMPTY) String richMode,
         @JsonProperty("InitScript") @JsonInclude(JsonInclude.Include.NON_EMPTY) String initScript,
         @JsonProperty("DiskQuota") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> diskQuota,
-        @JsonProperty("QuotaID") @JsonInclude(JsonInclude.Include.NON_EMPTY) String quotaId) {
+        @JsonProperty("QuotaID") @JsonInclude(JsonInclude.Include.NON_EMPTY) String quotaId,
+        // Pouch's own: no network files bound in, annotations for the runtime spec, the net_prio priority, and
+        // the id the container must get
+        @JsonProperty("DisableNetworkFiles") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean disableNetworkFiles,
+        @JsonProperty("SpecAnnotation") @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> specAnnotation,
+        @JsonProperty("NetPriority") @JsonInclude(JsonInclude.Include.NON_DEFAULT) long netPriority,
+        @JsonProperty("SpecificID") @JsonInclude(JsonInclude.Include.NON_NULL) String specificId) {
 
     public static ContainerConfig empty() {
         return builder().build();
@@ -102,6 +108,10 @@ public record ContainerConfig(
         private String initScript;
         private Map<String, String> diskQuota;
         private String quotaId;
+        private boolean disableNetworkFiles;
+        private Map<String, String> specAnnotation;
+        private long netPriority;
+        private String specificId;
 
         private Builder() {
         }
@@ -137,6 +147,10 @@ public record ContainerConfig(
             initScript = v.initScript;
             diskQuota = v.diskQuota;
             quotaId = v.quotaId;
+            disableNetworkFiles = v.disableNetworkFiles;
+            specAnnotation = v.specAnnotation;
+            netPriority = v.netPriority;
+            specificId = v.specificId;
         }
 
         public Builder hostname(String value) { hostname = value; return this; }
@@ -169,13 +183,17 @@ public record ContainerConfig(
         public Builder initScript(String value) { initScript = value; return this; }
         public Builder diskQuota(Map<String, String> value) { diskQuota = value; return this; }
         public Builder quotaId(String value) { quotaId = value; return this; }
+        public Builder disableNetworkFiles(boolean value) { disableNetworkFiles = value; return this; }
+        public Builder specAnnotation(Map<String, String> value) { specAnnotation = value; return this; }
+        public Builder netPriority(long value) { netPriority = value; return this; }
+        public Builder specificId(String value) { specificId = value; return this; }
 
         public ContainerConfig build() {
             return new ContainerConfig(
                 hostname, domainname, user, attachStdin, attachStdout, attachStderr, exposedPorts, tty, openStdin,
                 stdinOnce, env, cmd, healthcheck, argsEscaped, image, volumes, workingDir, entrypoint,
                 networkDisabled, macAddress, onBuild, labels, stopSignal, stopTimeout, shell, rich, richMode,
-                initScript, diskQuota, quotaId);
+                initScript, diskQuota, quotaId, disableNetworkFiles, specAnnotation, netPriority, specificId);
         }
     }
 }

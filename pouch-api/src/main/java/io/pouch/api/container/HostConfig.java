@@ -1,5 +1,6 @@
 package io.pouch.api.container;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
@@ -84,7 +85,10 @@ public record HostConfig(
         @JsonProperty("CpuCount") long cpuCount,
         @JsonProperty("CpuPercent") long cpuPercent,
         @JsonProperty("IOMaximumIOps") long ioMaximumIops,
-        @JsonProperty("IOMaximumBandwidth") long ioMaximumBandwidth) {
+        @JsonProperty("IOMaximumBandwidth") long ioMaximumBandwidth,
+        // Pouch's own: the Intel RDT/CAT L3 cache schema and the NVIDIA GPUs of the container
+        @JsonProperty("IntelRdtL3Cbm") @JsonInclude(JsonInclude.Include.NON_EMPTY) String intelRdtL3Cbm,
+        @JsonProperty("NvidiaConfig") @JsonInclude(JsonInclude.Include.NON_NULL) NvidiaConfig nvidiaConfig) {
 
     /** A host config with every field unset (Docker's zero values). */
     public static HostConfig empty() {
@@ -162,6 +166,15 @@ public record HostConfig(
     }
 
     /** A block device rate limit ({@code --device-read-bps} and friends). */
+    /**
+     * Pouch's GPU request: {@code NvidiaVisibleDevices} is {@code all}, {@code none}, {@code void} or a
+     * comma-separated list of GPU indexes or UUIDs; {@code NvidiaDriverCapabilities} a comma-separated list of the
+     * driver's capabilities or {@code all}.
+     */
+    public record NvidiaConfig(@JsonProperty("NvidiaVisibleDevices") String visibleDevices,
+                               @JsonProperty("NvidiaDriverCapabilities") String driverCapabilities) {
+    }
+
     public record ThrottleDevice(@JsonProperty("Path") String path, @JsonProperty("Rate") long rate) {
     }
 
@@ -237,6 +250,8 @@ public record HostConfig(
         private long cpuPercent;
         private long ioMaximumIops;
         private long ioMaximumBandwidth;
+        private String intelRdtL3Cbm;
+        private NvidiaConfig nvidiaConfig;
 
         private Builder() {
         }
@@ -312,6 +327,8 @@ public record HostConfig(
             cpuPercent = v.cpuPercent;
             ioMaximumIops = v.ioMaximumIops;
             ioMaximumBandwidth = v.ioMaximumBandwidth;
+            intelRdtL3Cbm = v.intelRdtL3Cbm;
+            nvidiaConfig = v.nvidiaConfig;
         }
 
         public Builder binds(List<String> value) { binds = value; return this; }
@@ -384,6 +401,8 @@ public record HostConfig(
         public Builder cpuPercent(long value) { cpuPercent = value; return this; }
         public Builder ioMaximumIops(long value) { ioMaximumIops = value; return this; }
         public Builder ioMaximumBandwidth(long value) { ioMaximumBandwidth = value; return this; }
+        public Builder intelRdtL3Cbm(String value) { intelRdtL3Cbm = value; return this; }
+        public Builder nvidiaConfig(NvidiaConfig value) { nvidiaConfig = value; return this; }
 
         public HostConfig build() {
             return new HostConfig(
@@ -396,7 +415,7 @@ public record HostConfig(
                 isolation, consoleSize, devices, deviceCgroupRules, deviceRequests, blkioWeight, blkioWeightDevice,
                 blkioDeviceReadBps, blkioDeviceWriteBps, blkioDeviceReadIOps, blkioDeviceWriteIOps,
                 cpuRealtimePeriod, cpuRealtimeRuntime, memorySwappiness, kernelMemory, kernelMemoryTcp, cpuCount,
-                cpuPercent, ioMaximumIops, ioMaximumBandwidth);
+                cpuPercent, ioMaximumIops, ioMaximumBandwidth, intelRdtL3Cbm, nvidiaConfig);
         }
     }
 }

@@ -59,6 +59,9 @@ public final class VolumeCommands {
         @Option(names = "--label", description = "Set metadata for a volume")
         List<String> labels = new ArrayList<>();
 
+        @Option(names = {"-s", "--selector"}, paramLabel = "KEY=VALUE", description = "Set volume selectors")
+        List<String> selectors = new ArrayList<>();
+
         @Override
         public Integer call() {
             if (name != null && nameFlag != null && !name.equals(nameFlag)) {
@@ -67,7 +70,15 @@ public final class VolumeCommands {
             ObjectNode body = Json.MAPPER.createObjectNode();
             body.put("Name", name != null ? name : nameFlag != null ? nameFlag : "");
             body.put("Driver", driver);
-            body.set("DriverOpts", keyValues(opts, "--opt"));
+            ObjectNode driverOpts = keyValues(opts, "--opt");
+            for (String sel : selectors) { // Pouch sends a selector as the driver option selector.<key>
+                int eq = sel.indexOf('=');
+                if (eq <= 0 || sel.indexOf('=', eq + 1) >= 0) {
+                    throw new CliException("unknown selector " + sel + ": selector format must be key=value");
+                }
+                driverOpts.put("selector." + sel.substring(0, eq), sel.substring(eq + 1));
+            }
+            body.set("DriverOpts", driverOpts);
             body.set("Labels", keyValues(labels, "--label"));
             JsonNode v = client().post("/volumes/create", null, body).json();
             out().println(v.path("Name").asText());

@@ -48,6 +48,7 @@ final class ContainerCreator {
     private final RuntimeSpecs specs;
     private final HostConfigValidation validation;
     private volatile String defaultCgroupParent;
+    private final SpecificIds specificIds = new SpecificIds();
 
     ContainerCreator(ContainerStore store, ContainerStateDirs files, ContainerEvents events, ImageLookup images,
                      ContainerVolumes volumes, ContainerNetworking networking, Containers containers,
@@ -80,6 +81,17 @@ final class ContainerCreator {
     /** @param viaCri the CRI server creates the container: its host config may choose the cri log driver */
     ContainerCreateResponse create(String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
                                    NetworkRequest net, boolean viaCri) {
+        String id = specificIds.take(cfgIn == null ? null : cfgIn.specificId(), i -> store.byIdOrNull(i) != null);
+        try {
+            return create(id, requestedName, cfgIn, hcIn, net, viaCri);
+        } finally {
+            specificIds.release(id);
+        }
+    }
+
+    /** @param id the new container's id: random or the request's SpecificID */
+    private ContainerCreateResponse create(String id, String requestedName, ContainerConfig cfgIn, HostConfig hcIn,
+                                           NetworkRequest net, boolean viaCri) {
         ContainerConfig cfg = cfgIn == null ? ContainerConfig.empty() : cfgIn;
         FreeFormFields.check(cfg, hcIn);
         HostConfig normalized = HostConfigDefaults.normalize(hcIn == null ? HostConfig.empty() : hcIn);
@@ -113,7 +125,6 @@ final class ContainerCreator {
         DiskQuotaRules quota = RootfsQuota.validate(cfg.diskQuota(), cfg.quotaId(), quotaDestinations(mountPlan));
         Path init = RuntimeSpecs.initBinaryFor(hc);
         List<String> command = OciSpecBuilder.command(cfg.entrypoint(), cfg.cmd(), ic.entrypoint(), ic.cmd());
-        String id = newId();
         String hostname = hostname(cfg, mode, id);
         ContainerConfig merged = ConfigMerge.merge(cfg, ic, hostname, command);
         Path dir = files.dir(id);

@@ -136,6 +136,10 @@ public final class ContainerRoutes implements RouteRegistrar {
             throw PouchException.invalidArgument("config cannot be empty in order to create a container");
         }
         ContainerConfig cfg = JsonBody.convert(body, null, ContainerConfig.class);
+        String specificId = ex.query("specificId"); // Pouch's query form of Config.SpecificID
+        if (specificId != null && !specificId.isEmpty()) {
+            cfg = cfg.toBuilder().specificId(specificId).build();
+        }
         JsonNode h = body.get("HostConfig");
         HostConfig hc = h == null || h.isNull() ? null : JsonBody.convert(h, "HostConfig", HostConfig.class);
         NetworkBodies.checkNetworkingConfig(body);

@@ -154,8 +154,9 @@ final class ContainerStarter {
             volumes.stopped(c.id);
             throw e;
         }
+        int taskPid;
         try {
-            tasks.create(c.id, rootfs.mounts(), pathOrNull(cio.stdinPath()), pathOrNull(cio.stdoutPath()),
+            taskPid = tasks.create(c.id, rootfs.mounts(), pathOrNull(cio.stdinPath()), pathOrNull(cio.stdoutPath()),
                     pathOrNull(cio.stderrPath()), cfg.tty());
         } catch (ContainerdException e) {
             undoTask(c, cio);
@@ -163,6 +164,9 @@ final class ContainerStarter {
         }
         try {
             att.awaitReady(); // interfaces, port rules and record in place before the process runs
+            if (cfg.netPriority() != 0) {
+                NetPriorities.apply(PouchHostFeatures.system(), taskPid, CgroupPaths.of(hc, c.id), cfg.netPriority());
+            }
         } catch (RuntimeException e) {
             undoTask(c, cio);
             throw e;

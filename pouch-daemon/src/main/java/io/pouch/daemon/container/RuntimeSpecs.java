@@ -111,6 +111,7 @@ final class RuntimeSpecs {
             linux.put("cgroupsPath", CgroupPaths.of(hc, id));
             linux.set("resources", resources);
             DeviceSpecs.apply(spec, plan);
+            PouchSpecFields.apply(spec, cfg, hc, dir, PouchHostFeatures.system());
             if (netnsPath != null) {
                 OciSpecBuilder.setNetworkNamespacePath(spec, netnsPath);
             }

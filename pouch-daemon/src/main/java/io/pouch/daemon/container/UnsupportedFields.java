@@ -52,16 +52,10 @@ final class UnsupportedFields {
             // Config
             new Rule("", "NetworkDisabled", UNSET, "use --network none to run without a network"),
             // Pouch's own fields
-            new Rule("", "SpecificID", UNSET, POUCH),
-            new Rule("", "SpecAnnotation", UNSET, POUCH),
-            new Rule("", "NetPriority", UNSET, POUCH),
-            new Rule("", "DisableNetworkFiles", UNSET, POUCH),
             new Rule("", "Snapshotter", UNSET, POUCH),
             new Rule(HC, "EnableLxcfs", UNSET, POUCH),
             new Rule(HC, "RuntimeType", UNSET, POUCH),
             new Rule(HC, "CgroupMode", UNSET, POUCH),
-            new Rule(HC, "NvidiaConfig", UNSET, POUCH),
-            new Rule(HC, "IntelRdtL3Cbm", UNSET, POUCH),
             new Rule(HC, "ScheLatSwitch", UNSET, POUCH),
             new Rule(HC, "MemoryWmarkRatio", UNSET, POUCH),
             new Rule(HC, "MemoryExtra", UNSET, POUCH),

@@ -30,6 +30,11 @@ final class UpdateFields {
             throw PouchException.invalidArgument("KernelMemory " + km + " cannot be updated: kernel memory limits"
                     + " are deprecated by the kernel and ignored by runc");
         }
+        JsonNode ann = body.path("SpecAnnotation"); // Pouch's update takes it; the spec here is fixed at create
+        if (!UnsupportedFields.unset(ann)) {
+            throw PouchException.invalidArgument("SpecAnnotation cannot be updated on an existing container; it is"
+                    + " set at create (pouch run --spec-annotation)");
+        }
         for (String f : FIXED) {
             JsonNode v = body.path(f);
             boolean neutral = UnsupportedFields.unset(v) || (f.equals("MemorySwappiness") && v.asLong() == -1);

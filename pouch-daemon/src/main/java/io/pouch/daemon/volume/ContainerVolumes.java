@@ -72,7 +72,7 @@ public final class ContainerVolumes {
                         continue;
                     }
                     PlannedMount copy = ref[1] == null ? m.withRw(m.rw(), m.mode())
-                            : m.withRw(ref[1].equals("rw"), ref[1]);
+                            : m.withRw(ref[1].equals("rw"), ReplaceModes.keep(m.mode(), ref[1]));
                     byDest.put(copy.destination(), new PlannedMount(copy.type(), copy.name(), copy.source(),
                             copy.destination(), copy.driver(), copy.mode(), copy.rw(), copy.propagation(), false,
                             false, false, copy.tmpfsOptions(), null, null, false));
@@ -245,6 +245,10 @@ public final class ContainerVolumes {
                     }
                     case "volume" -> {
                         Path src = volumes.mount(m.name(), id);
+                        String replace = ReplaceModes.of(m.mode());
+                        if (replace != null) {
+                            src = ReplaceModes.source(src, replace, m.destination(), m.source());
+                        }
                         if (m.copyData() && layers != null && isEmptyDir(src)) {
                             LayeredRoot root = new LayeredRoot(layers);
                             if (root.hasContent(m.destination())) {

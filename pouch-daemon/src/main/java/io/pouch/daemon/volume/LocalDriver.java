@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * its directory by disk quota ({@link VolumeQuota}).
  */
 final class LocalDriver implements VolumeDriver {
-    private static final Set<String> LOCAL_OPTIONS = Set.of("type", "device", "o", "size");
+    private static final Set<String> LOCAL_OPTIONS = Set.of("type", "device", "o", "size", LocalVolumeOptions.MOUNT);
     private static final Set<String> TMPFS_OPTIONS = Set.of("size", "mode", "o");
 
     private final String name;
@@ -71,6 +71,10 @@ final class LocalDriver implements VolumeDriver {
             }
             return List.of("-t", "tmpfs", "-o", String.join(",", opts), "tmpfs");
         }
+        String mountDir = o.get(LocalVolumeOptions.MOUNT);
+        if (mountDir != null) { // checked at create and again before each mount
+            return List.of("-o", "bind", Path.of(mountDir).normalize().toString());
+        }
         String type = o.get("type");
         String device = o.get("device");
         if (type == null && device == null) {
@@ -90,12 +94,16 @@ final class LocalDriver implements VolumeDriver {
     @Override
     public void create(String volume, Map<String, String> o) {
         Set<String> allowed = name.equals("tmpfs") ? TMPFS_OPTIONS : LOCAL_OPTIONS;
+        LocalVolumeOptions.refuseSelectors(volume, o);
         for (String k : o.keySet()) {
             if (!allowed.contains(k)) {
                 throw PouchException.invalidArgument("create " + volume + ": invalid option key: \"" + k + "\"");
             }
         }
-        if (name.equals("local")) {
+        Path mountDir = name.equals("local") ? LocalVolumeOptions.mountDir(volume, o, root) : null;
+        if (mountDir != null) {
+            LocalVolumeOptions.prepare(volume, mountDir);
+        } else if (name.equals("local")) {
             boolean hasType = o.containsKey("type");
             boolean hasDevice = o.containsKey("device");
             if (hasType != hasDevice && !(hasDevice && isBind(o))) {
@@ -155,6 +163,10 @@ final class LocalDriver implements VolumeDriver {
         Path data = dataDir(volume);
         List<String> args = mountArgs(o);
         if (args != null && !Mounts.isMountPoint(data)) {
+            Path mountDir = name.equals("local") ? LocalVolumeOptions.mountDir(volume, o, root) : null;
+            if (mountDir != null) { // the path may have changed since the create (a link put in its way)
+                LocalVolumeOptions.prepare(volume, mountDir);
+            }
             List<String> cmd = new ArrayList<>(List.of("mount"));
             cmd.addAll(args);
             cmd.add(data.toString());

@@ -65,6 +65,7 @@ public final class MountSpecs {
         boolean rw = true;
         boolean rwSeen = false;
         boolean nocopy = false;
+        String replace = null;
         String propagation = bind ? "rprivate" : "";
         if (!mode.isEmpty()) {
             for (String opt : mode.split(",")) {
@@ -76,6 +77,15 @@ public final class MountSpecs {
                     rw = opt.equals("rw");
                 } else if (opt.equals("nocopy") && !bind) {
                     nocopy = true;
+                } else if (opt.equals(ReplaceModes.DIRECT) || opt.equals(ReplaceModes.RANDOM)) {
+                    if (bind) {
+                        throw invalidSpec(spec, "mode " + opt + " mounts a directory inside a volume, not a host"
+                                + " path");
+                    }
+                    if (replace != null) {
+                        throw invalidMode(spec, mode);
+                    }
+                    replace = opt;
                 } else if (PROPAGATIONS.contains(opt) && bind) {
                     propagation = opt;
                 } else if (!IGNORED_MODES.contains(opt)) {
@@ -90,7 +100,9 @@ public final class MountSpecs {
         }
         // null: the existing volume's driver, else local (an explicit driver must match an existing volume's)
         String driver = volumeDriver == null || volumeDriver.isEmpty() ? null : volumeDriver;
-        return new PlannedMount("volume", src.isEmpty() ? null : src, "", destination, driver,
+        // rr: the container's own directory in the volume, drawn now so restarts and --volumes-from keep it
+        String inside = ReplaceModes.RANDOM.equals(replace) ? ReplaceModes.randomName() : "";
+        return new PlannedMount("volume", src.isEmpty() ? null : src, inside, destination, driver,
                 mode.isEmpty() ? "z" : mode, rw, "", !nocopy, src.isEmpty(), false, null, null, null, false);
     }
 

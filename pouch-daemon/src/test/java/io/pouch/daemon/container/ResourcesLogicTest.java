@@ -150,6 +150,9 @@ class ResourcesLogicTest {
         assertTrue(m.startsWith("BlkioDeviceReadBps [") && m.contains("docker run --device-read-bps"), m);
         assertTrue(assertThrows(PouchException.class, () -> UpdateFields.refuse(Json.MAPPER.readTree(
                 "{\"KernelMemory\":1000}"))).getMessage().startsWith("KernelMemory 1000 cannot be updated"));
+        assertTrue(assertThrows(PouchException.class, () -> UpdateFields.refuse(Json.MAPPER.readTree(
+                "{\"SpecAnnotation\":{\"k\":\"v\"}}"))).getMessage().startsWith("SpecAnnotation cannot be updated"));
+        UpdateFields.refuse(Json.MAPPER.readTree("{\"SpecAnnotation\":{}}"));
     }
 
     @Test

@@ -48,6 +48,11 @@ public final class CdiRegistry {
         return new CdiRegistry(dirs);
     }
 
+    /** The directories read, in order. */
+    public List<Path> dirs() {
+        return dirs;
+    }
+
     /** Kind → spec, from every readable spec file (a broken file is logged and skipped, as the CDI cache does). */
     public Map<String, CdiSpec> specs() {
         Map<String, CdiSpec> out = new LinkedHashMap<>();

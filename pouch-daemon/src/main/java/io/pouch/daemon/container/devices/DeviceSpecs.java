@@ -50,7 +50,11 @@ public final class DeviceSpecs {
                 rules.add(DeviceRule.parse(r));
             }
         }
-        List<CdiSpec.Edits> edits = cdi.resolve(hc.deviceRequests());
+        List<CdiSpec.Edits> edits = new ArrayList<>(cdi.resolve(NvidiaGpus.requests(hc, cdi)));
+        List<String> nvidiaEnv = NvidiaGpus.env(hc.nvidiaConfig());
+        if (!nvidiaEnv.isEmpty()) {
+            edits.add(new CdiSpec.Edits(nvidiaEnv, List.of(), List.of(), List.of()));
+        }
         for (CdiSpec.Edits e : edits) {
             for (JsonNode n : e.deviceNodes()) {
                 DeviceNode node = cdiNode(n);
@@ -59,7 +63,7 @@ public final class DeviceSpecs {
                 rules.add(node.rule(perms.isEmpty() ? "rwm" : perms));
             }
         }
-        return new Plan(List.copyOf(nodes.values()), List.copyOf(rules), edits);
+        return new Plan(List.copyOf(nodes.values()), List.copyOf(rules), List.copyOf(edits));
     }
 
     /** The cgroup rules of {@code hc}'s devices (for {@code linux.resources} rebuilt on update). */
