@@ -17,6 +17,7 @@ import io.pouch.cli.system.CompletionCommand;
 import io.pouch.cli.system.EventsCommand;
 import io.pouch.cli.system.InfoCommand;
 import io.pouch.cli.system.InspectCommand;
+import io.pouch.cli.system.RemountLxcfsCommand;
 import io.pouch.cli.system.VersionCommand;
 import io.pouch.cli.volume.VolumeCommands;
 import io.pouch.client.ClientTls;
@@ -159,6 +160,7 @@ public final class Main implements Runnable {
         COMMANDS.put("version", VersionCommand.class);
         COMMANDS.put("info", InfoCommand.class);
         COMMANDS.put("events", EventsCommand.class);
+        COMMANDS.put("remount-lxcfs", RemountLxcfsCommand.class);
         COMMANDS.put("completion", CompletionCommand.class);
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }

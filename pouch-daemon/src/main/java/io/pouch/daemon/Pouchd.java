@@ -31,6 +31,10 @@ import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
 import io.pouch.daemon.image.PullService;
 import io.pouch.daemon.image.RegistryAccess;
+import io.pouch.daemon.lxcfs.Lxcfs;
+import io.pouch.daemon.lxcfs.LxcfsRemounter;
+import io.pouch.daemon.lxcfs.LxcfsRoutes;
+import io.pouch.daemon.lxcfs.LxcfsWatcher;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
 import io.pouch.daemon.registry.RegistryClient;
@@ -148,6 +152,15 @@ public final class Pouchd implements Callable<Integer> {
     @Option(names = "--stream-server-port", description = "port of the CRI streaming server (default 10010; 0: any)")
     Integer streamServerPort;
 
+    // ---- LXCFS
+    @Option(names = "--enable-lxcfs", arity = "0..1", fallbackValue = "true",
+            description = "let containers ask for LXCFS's /proc view (--enableLxcfs); lxcfs must be mounted first")
+    Boolean enableLxcfs;
+    @Option(names = "--lxcfs", description = "the lxcfs binary, as named in errors (default /usr/bin/lxcfs)")
+    String lxcfsBinary;
+    @Option(names = "--lxcfs-home", description = "where lxcfs is mounted (default /var/lib/lxcfs)")
+    String lxcfsHome;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
             System.err.println("pouchd: " + e.getMessage());
@@ -234,6 +247,15 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
+    /** The LXCFS flags, keyed like the file. */
+    Map<String, Object> lxcfsFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "enable-lxcfs", enableLxcfs);
+        put(m, "lxcfs", lxcfsBinary);
+        put(m, "lxcfs-home", lxcfsHome);
+        return m;
+    }
+
     private static void put(Map<String, Object> m, String k, Object v) {
         if (v != null) {
             m.put(k, v);
@@ -247,11 +269,15 @@ public final class Pouchd implements Callable<Integer> {
         flags.putAll(registryFlags());
         flags.putAll(cgroupFlags());
         flags.putAll(criFlags());
+        flags.putAll(lxcfsFlags());
         DaemonConfig cfg = ConfigLoader.load(flags, configFile); // refuses a key given both as flag and in the file
         BridgeConfig bridgeConfig = ConfigLoader.loadBridge(bridgeFlags(), configFile);
         TlsConfig tlsConfig = ConfigLoader.loadTls(tlsFlags(), configFile);
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
         CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
+        Lxcfs lxcfs = Lxcfs.onHost(ConfigLoader.loadLxcfs(lxcfsFlags(), configFile));
+        lxcfs.requireMountedAtStart();
+        Lxcfs.install(lxcfs);
         HttpServer.check(cfg.listen(), tlsConfig);
         setUpLogging(cfg.debug());
         NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts
@@ -291,6 +317,10 @@ public final class Pouchd implements Callable<Integer> {
             }
         });
         containers.startRestartPolicies();
+        LxcfsRemounter lxcfsRemounter = new LxcfsRemounter(lxcfs, () -> containers.metas().stream()
+                .filter(m -> m.running() && m.hostConfig().enableLxcfs() && m.state().pid() > 0)
+                .map(m -> new LxcfsRemounter.Target(m.id(), m.state().pid())).toList());
+        LxcfsWatcher lxcfsWatcher = LxcfsWatcher.start(lxcfsRemounter);
 
         Router router = new Router();
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images), VERSION).register(router);
@@ -305,6 +335,7 @@ public final class Pouchd implements Callable<Integer> {
         new ContainerRoutes(containers).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
+        new LxcfsRoutes(lxcfsRemounter).register(router);
         // exec (its records are kept in the containers' state dirs), top/stats, archive/export/changes, commit
         ExecManager execs = ExecManager.start(ctd, containers, events, cfg.execRoot(), cfg.containersDir());
         new ExecRoutes(execs).register(router);
@@ -327,6 +358,7 @@ public final class Pouchd implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("pouchd stopping; running containers keep running");
             server.close();
+            lxcfsWatcher.close();
             try {
                 cri.close();
             } catch (Exception e) {

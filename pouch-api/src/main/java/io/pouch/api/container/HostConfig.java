@@ -84,7 +84,9 @@ public record HostConfig(
         @JsonProperty("CpuCount") long cpuCount,
         @JsonProperty("CpuPercent") long cpuPercent,
         @JsonProperty("IOMaximumIOps") long ioMaximumIops,
-        @JsonProperty("IOMaximumBandwidth") long ioMaximumBandwidth) {
+        @JsonProperty("IOMaximumBandwidth") long ioMaximumBandwidth,
+        // Pouch's own: /proc and /sys/devices/system/cpu/online files from the host's LXCFS mount
+        @JsonProperty("EnableLxcfs") boolean enableLxcfs) {
 
     /** A host config with every field unset (Docker's zero values). */
     public static HostConfig empty() {
@@ -237,6 +239,7 @@ public record HostConfig(
         private long cpuPercent;
         private long ioMaximumIops;
         private long ioMaximumBandwidth;
+        private boolean enableLxcfs;
 
         private Builder() {
         }
@@ -312,6 +315,7 @@ public record HostConfig(
             cpuPercent = v.cpuPercent;
             ioMaximumIops = v.ioMaximumIops;
             ioMaximumBandwidth = v.ioMaximumBandwidth;
+            enableLxcfs = v.enableLxcfs;
         }
 
         public Builder binds(List<String> value) { binds = value; return this; }
@@ -384,6 +388,7 @@ public record HostConfig(
         public Builder cpuPercent(long value) { cpuPercent = value; return this; }
         public Builder ioMaximumIops(long value) { ioMaximumIops = value; return this; }
         public Builder ioMaximumBandwidth(long value) { ioMaximumBandwidth = value; return this; }
+        public Builder enableLxcfs(boolean value) { enableLxcfs = value; return this; }
 
         public HostConfig build() {
             return new HostConfig(
@@ -396,7 +401,7 @@ public record HostConfig(
                 isolation, consoleSize, devices, deviceCgroupRules, deviceRequests, blkioWeight, blkioWeightDevice,
                 blkioDeviceReadBps, blkioDeviceWriteBps, blkioDeviceReadIOps, blkioDeviceWriteIOps,
                 cpuRealtimePeriod, cpuRealtimeRuntime, memorySwappiness, kernelMemory, kernelMemoryTcp, cpuCount,
-                cpuPercent, ioMaximumIops, ioMaximumBandwidth);
+                cpuPercent, ioMaximumIops, ioMaximumBandwidth, enableLxcfs);
         }
     }
 }

@@ -31,7 +31,9 @@ public final class ConfigLoader {
             "enable-cri", "listen-cri", "sandbox-image", "cni-conf-dir", "cni-bin-dir", "stream-server-address",
             "stream-server-port",
             // TLS for tcp:// listen addresses, Pouch's "TLS" object (tlscacert, tlscert, tlskey, tlsverify)
-            "TLS");
+            "TLS",
+            // LXCFS's /proc view for containers that ask for it
+            "enable-lxcfs", "lxcfs", "lxcfs-home");
 
     private ConfigLoader() {
     }
@@ -184,6 +186,15 @@ public final class ConfigLoader {
                 Path.of(str(m, "cni-conf-dir", "/etc/cni/net.d")),
                 (binDirs.isEmpty() ? List.of("/usr/lib/cni", "/opt/cni/bin") : binDirs).stream().map(Path::of).toList(),
                 new java.net.InetSocketAddress(address, port));
+    }
+
+    // ---- LXCFS ----
+
+    /** The LXCFS settings from the same flags and file as {@link #load}; call after it (it validated both). */
+    public static LxcfsConfig loadLxcfs(Map<String, Object> flags, Path file) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        return LxcfsConfig.from(m);
     }
 
     // ---- TLS for tcp:// listen addresses ----

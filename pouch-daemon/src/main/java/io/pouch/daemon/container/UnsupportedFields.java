@@ -62,7 +62,6 @@ final class UnsupportedFields {
             new Rule("", "NetPriority", UNSET, POUCH),
             new Rule("", "DisableNetworkFiles", UNSET, POUCH),
             new Rule("", "Snapshotter", UNSET, POUCH),
-            new Rule(HC, "EnableLxcfs", UNSET, POUCH),
             new Rule(HC, "Rich", UNSET, POUCH),
             new Rule(HC, "RichMode", UNSET, POUCH),
             new Rule(HC, "InitScript", UNSET, POUCH),
