@@ -3,6 +3,7 @@ package io.pouch.daemon.lxcfs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -31,15 +32,18 @@ public final class LxcfsRemounter {
     private final Lxcfs lxcfs;
     private final Supplier<List<Target>> targets;
     private final Binder binder;
+    private final Predicate<Target> stale;
 
     public LxcfsRemounter(Lxcfs lxcfs, Supplier<List<Target>> targets) {
-        this(lxcfs, targets, NamespaceBinder::rebind);
+        this(lxcfs, targets, NamespaceBinder::rebind, t -> StaleBinds.isStale(t.pid()));
     }
 
-    LxcfsRemounter(Lxcfs lxcfs, Supplier<List<Target>> targets, Binder binder) {
+    /** @param stale whether a container's LXCFS files are the dead ones of an earlier lxcfs */
+    LxcfsRemounter(Lxcfs lxcfs, Supplier<List<Target>> targets, Binder binder, Predicate<Target> stale) {
         this.lxcfs = lxcfs;
         this.targets = targets;
         this.binder = binder;
+        this.stale = stale;
     }
 
     public Lxcfs lxcfs() {
@@ -52,11 +56,26 @@ public final class LxcfsRemounter {
      * @throws io.pouch.api.PouchException 400 when the daemon has LXCFS off or lxcfs is not mounted (nothing to
      *         bind from)
      */
-    public synchronized List<Result> remountAll() {
+    public List<Result> remountAll() {
+        return remount(t -> true);
+    }
+
+    /**
+     * Only the containers whose files no longer answer: a new lxcfs may get the very mount ID the dead one had (the
+     * kernel reuses them), so the containers themselves are the reliable witness.
+     */
+    public List<Result> remountStale() {
+        return remount(stale);
+    }
+
+    private synchronized List<Result> remount(Predicate<Target> which) {
         lxcfs.requireUsable("remount-lxcfs");
         List<LxcfsFiles.FileBind> binds = LxcfsFiles.binds(lxcfs.config().home());
         List<Result> out = new ArrayList<>();
         for (Target t : targets.get()) {
+            if (!which.test(t)) {
+                continue;
+            }
             try {
                 binder.rebind(t.pid(), binds);
                 out.add(new Result(t.id(), "OK"));

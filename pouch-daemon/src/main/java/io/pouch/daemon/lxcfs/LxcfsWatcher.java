@@ -20,10 +20,11 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Notices an lxcfs restart and remounts the containers: the kernel wakes a {@code poll} on
- * {@code /proc/self/mountinfo} with POLLPRI whenever the mount table changes, and a new live LXCFS mount ID at the
- * home dir means the containers' binds point at the previous, dead one. The first live mount seen after pouchd
- * starts counts as new too, as lxcfs may have restarted while pouchd was down. The poll also times out now and then,
- * so a missed wake-up only delays the remount.
+ * {@code /proc/self/mountinfo} with POLLPRI whenever the mount table changes (an lxcfs restart is an unmount and a
+ * mount), and a new live LXCFS mount ID at the home dir means the containers' binds point at the previous, dead one.
+ * The first live mount seen after pouchd starts counts as new too, as lxcfs may have restarted while pouchd was down.
+ * The poll also times out every few seconds, and then, or when the ID is the same, only the containers whose files
+ * answer "Transport endpoint is not connected" are remounted.
  */
 public final class LxcfsWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LxcfsWatcher.class.getName());
@@ -76,14 +77,17 @@ public final class LxcfsWatcher implements AutoCloseable {
         }
     }
 
-    /** Remounts once per new live mount; a dead or missing mount waits for the next one. */
+    /**
+     * Remounts every container once per new live mount ID, and else the containers whose files went stale (the
+     * kernel may give the new mount the old one's ID); a dead or missing mount waits for the next one.
+     */
     void check() {
         OptionalLong id = remounter.lxcfs().liveMountId();
-        if (id.isEmpty() || id.getAsLong() == boundTo) {
+        if (id.isEmpty()) {
             return;
         }
         try {
-            var results = remounter.remountAll();
+            var results = id.getAsLong() == boundTo ? remounter.remountStale() : remounter.remountAll();
             boundTo = id.getAsLong();
             if (!results.isEmpty()) {
                 LOG.info("lxcfs mount " + id.getAsLong() + " at " + remounter.lxcfs().config().home()

@@ -111,7 +111,8 @@ final class NamespaceBinder {
                 if (rc != 0 && errno != EINVAL && errno != ENOENT) { // EINVAL: nothing mounted there
                     check(rc, capture, "unmount " + binds.get(i).destination());
                 }
-                check((int) MOVE_MOUNT.invokeExact(capture, trees.get(i), arena.allocateFrom(""), AT_FDCWD, dst,
+                int tree = trees.get(i);
+                check((int) MOVE_MOUNT.invokeExact(capture, tree, arena.allocateFrom(""), AT_FDCWD, dst,
                         MOVE_MOUNT_F_EMPTY_PATH), capture, "mount " + binds.get(i).source() + " on "
                         + binds.get(i).destination());
             }

@@ -136,13 +136,16 @@ class LxcfsTest {
             }
             assertEquals(LxcfsFiles.PATHS.size(), binds.size());
             bound.add(pid);
-        });
+        }, t -> t.pid() == 12);
         List<LxcfsRemounter.Result> results = r.remountAll();
         assertEquals(List.of(10L, 12L), bound);
         assertEquals(List.of(new LxcfsRemounter.Result("a", "OK"),
                 new LxcfsRemounter.Result("b", "enter the mount namespace of process 11: No such process"),
                 new LxcfsRemounter.Result("c", "OK")), results);
-        LxcfsRemounter off = new LxcfsRemounter(lxcfs(false, true), List::of, (pid, binds) -> { });
+        bound.clear();
+        assertEquals(List.of(new LxcfsRemounter.Result("c", "OK")), r.remountStale());
+        assertEquals(List.of(12L), bound);
+        LxcfsRemounter off = new LxcfsRemounter(lxcfs(false, true), List::of, (pid, binds) -> { }, t -> true);
         assertEquals(400, assertThrows(PouchException.class, off::remountAll).status());
     }
 
