@@ -40,7 +40,10 @@ POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss5
   -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
   -Dio.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled)
 # libssl3: pouchd hashes pulled layers with libcrypto (C1 has no SHA intrinsic; without it the JDK's is used)
-RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl libssl3)
+# lxcfs: the /proc view of containers run with --enableLxcfs (pouchd --enable-lxcfs; quickstart starts it, the tests
+# run their own on a private mount)
+RUNTIME_PACKAGES=(containerd runc crun busybox-static iptables containernetworking-plugins tini dumb-init curl libssl3
+  lxcfs)
 # gcc and libc6-dev build the pod sandbox's static pause (scripts/build-pause-image)
 BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gcc libc6-dev)
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
