@@ -41,10 +41,6 @@ public final class Lxcfs {
         installed = lxcfs;
     }
 
-    public static Lxcfs installed() {
-        return installed;
-    }
-
     public LxcfsConfig config() {
         return config;
     }
