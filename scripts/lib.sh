@@ -40,8 +40,10 @@ POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss5
   -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
   -Dio.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled)
 # libssl3: pouchd hashes pulled layers with libcrypto (C1 has no SHA intrinsic; without it the JDK's is used)
+# lxcfs: the /proc view of containers run with --enableLxcfs (pouchd --enable-lxcfs; quickstart starts it, the tests
+# run their own on a private mount); btrfs-progs and quota: disk quota (btrfs qgroups, project quota)
 RUNTIME_PACKAGES=(containerd runc crun runsc busybox-static iptables containernetworking-plugins tini dumb-init curl libssl3
-  btrfs-progs quota)
+  lxcfs btrfs-progs quota)
 # gcc and libc6-dev build the pod sandbox's static pause (scripts/build-pause-image)
 BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gcc libc6-dev)
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd

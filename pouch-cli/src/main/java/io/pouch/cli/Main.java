@@ -19,6 +19,7 @@ import io.pouch.cli.system.EventsCommand;
 import io.pouch.cli.system.InfoCommand;
 import io.pouch.cli.system.InspectCommand;
 import io.pouch.cli.system.UpdateDaemonCommand;
+import io.pouch.cli.system.RemountLxcfsCommand;
 import io.pouch.cli.system.VersionCommand;
 import io.pouch.cli.volume.VolumeCommands;
 import io.pouch.client.ClientTls;
@@ -164,6 +165,7 @@ public final class Main implements Runnable {
         COMMANDS.put("events", EventsCommand.class);
         COMMANDS.put("updatedaemon", UpdateDaemonCommand.class);
         COMMANDS.put("checkpoint", CheckpointCommands.CheckpointGroup.class);
+        COMMANDS.put("remount-lxcfs", RemountLxcfsCommand.class);
         COMMANDS.put("completion", CompletionCommand.class);
         COMMANDS.put("help", CommandLine.HelpCommand.class);
     }

@@ -39,6 +39,10 @@ import io.pouch.daemon.image.ImageRoutes;
 import io.pouch.daemon.image.ImageService;
 import io.pouch.daemon.image.PullService;
 import io.pouch.daemon.image.RegistryAccess;
+import io.pouch.daemon.lxcfs.Lxcfs;
+import io.pouch.daemon.lxcfs.LxcfsRemounter;
+import io.pouch.daemon.lxcfs.LxcfsRoutes;
+import io.pouch.daemon.lxcfs.LxcfsWatcher;
 import io.pouch.daemon.metrics.EngineMetrics;
 import io.pouch.daemon.metrics.Metered;
 import io.pouch.daemon.metrics.Metrics;
@@ -173,6 +177,15 @@ public final class Pouchd implements Callable<Integer> {
     @CommandLine.Mixin
     PouchFlags pouchFlags = new PouchFlags();
 
+    // ---- LXCFS
+    @Option(names = "--enable-lxcfs", arity = "0..1", fallbackValue = "true",
+            description = "let containers ask for LXCFS's /proc view (--enableLxcfs); lxcfs must be mounted first")
+    Boolean enableLxcfs;
+    @Option(names = "--lxcfs", description = "the lxcfs binary, as named in errors (default /usr/bin/lxcfs)")
+    String lxcfsBinary;
+    @Option(names = "--lxcfs-home", description = "where lxcfs is mounted (default /var/lib/lxcfs)")
+    String lxcfsHome;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
             System.err.println("pouchd: " + e.getMessage());
@@ -265,6 +278,15 @@ public final class Pouchd implements Callable<Integer> {
         return m;
     }
 
+    /** The LXCFS flags, keyed like the file. */
+    Map<String, Object> lxcfsFlags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "enable-lxcfs", enableLxcfs);
+        put(m, "lxcfs", lxcfsBinary);
+        put(m, "lxcfs-home", lxcfsHome);
+        return m;
+    }
+
     private static void put(Map<String, Object> m, String k, Object v) {
         if (v != null) {
             m.put(k, v);
@@ -280,6 +302,7 @@ public final class Pouchd implements Callable<Integer> {
         flags.putAll(criFlags());
         flags.putAll(pouchFlags.given());
         flags.putAll(quotaFlags());
+        flags.putAll(lxcfsFlags());
         // refuses a key given both as flag and in the file, and a value the engine cannot honour
         DaemonConfig cfg = ConfigLoader.load(flags, configFile);
         EngineSettings engine = ConfigLoader.loadEngine(pouchFlags.given(), configFile);
@@ -290,6 +313,9 @@ public final class Pouchd implements Callable<Integer> {
         ConfigLoader.loadCgroupDriver(cgroupFlags(), configFile, pid1());
         QuotaDrivers.configure(ConfigLoader.loadQuotaDriver(quotaFlags(), configFile));
         CriConfig criConfig = ConfigLoader.loadCri(criFlags(), configFile);
+        Lxcfs lxcfs = Lxcfs.onHost(ConfigLoader.loadLxcfs(lxcfsFlags(), configFile));
+        lxcfs.requireMountedAtStart();
+        Lxcfs.install(lxcfs);
         HttpServer.check(cfg.listen(), tlsConfig);
         Runtimes runtimes = Runtimes.create(cfg, AddedRuntimes.parse(addRuntimes,
                 ConfigLoader.readFile(configFile).get("add-runtime")));
@@ -335,6 +361,10 @@ public final class Pouchd implements Callable<Integer> {
             }
         });
         containers.startRestartPolicies();
+        LxcfsRemounter lxcfsRemounter = new LxcfsRemounter(lxcfs, () -> containers.metas().stream()
+                .filter(m -> m.running() && m.hostConfig().enableLxcfs() && m.state().pid() > 0)
+                .map(m -> new LxcfsRemounter.Target(m.id(), m.state().pid())).toList());
+        LxcfsWatcher lxcfsWatcher = LxcfsWatcher.start(lxcfsRemounter);
 
         Router router = new Router();
         Metrics metrics = metrics(containers);
@@ -357,6 +387,7 @@ public final class Pouchd implements Callable<Integer> {
         new CheckpointRoutes(checkpoints).register(router);
         new NetworkRoutes(networks, containers::resolveId, containers::isRunning).register(router);
         new VolumeRoutes(volumes).register(router);
+        new LxcfsRoutes(lxcfsRemounter).register(router);
         // exec (its records are kept in the containers' state dirs), top/stats, archive/export/changes, commit
         ExecManager execs = ExecManager.start(ctd, containers, events, cfg.execRoot(), cfg.containersDir());
         new ExecRoutes(execs).register(router);
@@ -380,6 +411,7 @@ public final class Pouchd implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("pouchd stopping; running containers keep running");
             server.close();
+            lxcfsWatcher.close();
             try {
                 cri.close();
             } catch (Exception e) {

@@ -49,11 +49,18 @@ public final class CriDaemon implements AutoCloseable {
     }
 
     public static CriDaemon start(String prefix) {
+        return start(prefix, List.of());
+    }
+
+    /** As {@link #start(String)}, with more daemon flags. */
+    public static CriDaemon start(String prefix, List<String> daemonArgs) {
         String bridge = HostNetworks.bridgeName(prefix);
         Subnet subnet = HostNetworks.reserveSubnet();
+        List<String> args = new ArrayList<>(List.of("--sandbox-image", "pouch-test/pause:1", "--cni-conf-dir",
+                "$BASE/cni", "--cni-bin-dir", "/usr/lib/cni"));
+        args.addAll(daemonArgs);
         PouchdHarness d = PouchdHarness.startPrivate(prefix + "d", base -> writeCniConfig(base.resolve("cni"), bridge,
-                subnet), List.of("--sandbox-image", "pouch-test/pause:1", "--cni-conf-dir", "$BASE/cni",
-                "--cni-bin-dir", "/usr/lib/cni"));
+                subnet), args);
         try {
             Path pauseTar = d.base().resolve("pause.tar");
             Cmd.run(List.of(Cmd.repoRoot().resolve("scripts/build-pause-image").toString(), pauseTar.toString(),

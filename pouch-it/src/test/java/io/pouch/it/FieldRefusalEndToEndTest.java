@@ -36,9 +36,10 @@ class FieldRefusalEndToEndTest {
     void pouchsOwnFieldsNotProvidedYetAreRefusedByName() {
         String n = "refused-" + UUID.randomUUID().toString().substring(0, 8);
         Cmd.Result r = d.curl("/v1.47/containers/create?name=" + n, "-X", "POST", "-H",
-                "Content-Type: application/json", "-d", "{\"Image\":\"busybox\",\"HostConfig\":{\"EnableLxcfs\":true}}");
+                "Content-Type: application/json", "-d",
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"ScheLatSwitch\":1}}");
         assertTrue(r.out().endsWith("\n400"), r.toString());
-        assertTrue(r.out().contains("HostConfig.EnableLxcfs true: is one of Pouch's own options"), r.out());
+        assertTrue(r.out().contains("HostConfig.ScheLatSwitch 1: is one of Pouch's own options"), r.out());
         assertEquals("", d.docker("ps", "-aq", "--filter", "name=" + n).ok().trimmed());
     }
 }

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code image-proxy} and {@code debug} example included, nested objects in Pouch's layout, paths in the test's
  * temp dir, ports free ones), and the effects of those this engine applies: the daemon's labels in
  * {@code docker info}, the containers' cgroup parent, pouchd's own oom_score_adj, and the manager whitelist over
- * TLS (two client certificates of one CA, one listed). Keys of other features (lxcfs, add-runtime, quota-driver)
- * are not here; {@code containerd} is left out because it would point the daemon at another containerd instead of
+ * TLS (two client certificates of one CA, one listed). lxcfs is off (its mount is the LXCFS tests' own);
+ * {@code containerd} is left out because it would point the daemon at another containerd instead of
  * its own. A key whose value the engine cannot honour stops pouchd at start, naming it.
  */
 @Tag("e2e")
@@ -93,7 +93,12 @@ class PouchConfigFileEndToEndTest {
                   "allow-multi-snapshotter": false,
                   "cgroup-driver": "cgroupfs",
                   "insecure-registries": [],
-                  "enable-builder": false
+                  "enable-builder": false,
+                  "enable-lxcfs": false,
+                  "lxcfs": "/usr/bin/lxcfs",
+                  "lxcfs-home": "/var/lib/lxcfs",
+                  "quota-driver": "",
+                  "add-runtime": {"runc-cfg": {"path": "/usr/bin/runc", "runtimeArgs": []}}
                 }
                 """.formatted(b, l.bridge(), bip, l.subnet().address(1), l.socket(), port, PARENT);
     }
@@ -161,6 +166,12 @@ class PouchConfigFileEndToEndTest {
     void labelsAreShownByDockerInfo() {
         assertEquals("[\"pouch.test=config-file\",\"zone=e2e\"]",
                 d.docker("info", "--format", "{{json .Labels}}").ok().trimmed());
+    }
+
+    @Test
+    void theAddedRuntimeIsListedAndRunsAContainer() {
+        assertTrue(d.docker("info", "--format", "{{json .Runtimes}}").ok().trimmed().contains("\"runc-cfg\""));
+        assertEquals("ok", d.docker("run", "--rm", "--runtime", "runc-cfg", "busybox", "echo", "ok").ok().trimmed());
     }
 
     @Test

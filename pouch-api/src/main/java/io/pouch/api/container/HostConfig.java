@@ -88,7 +88,9 @@ public record HostConfig(
         @JsonProperty("IOMaximumBandwidth") long ioMaximumBandwidth,
         // Pouch's own: the Intel RDT/CAT L3 cache schema and the NVIDIA GPUs of the container
         @JsonProperty("IntelRdtL3Cbm") @JsonInclude(JsonInclude.Include.NON_EMPTY) String intelRdtL3Cbm,
-        @JsonProperty("NvidiaConfig") @JsonInclude(JsonInclude.Include.NON_NULL) NvidiaConfig nvidiaConfig) {
+        @JsonProperty("NvidiaConfig") @JsonInclude(JsonInclude.Include.NON_NULL) NvidiaConfig nvidiaConfig,
+        // Pouch's own: /proc and /sys/devices/system/cpu/online files from the host's LXCFS mount
+        @JsonProperty("EnableLxcfs") boolean enableLxcfs) {
 
     /** A host config with every field unset (Docker's zero values). */
     public static HostConfig empty() {
@@ -252,6 +254,7 @@ public record HostConfig(
         private long ioMaximumBandwidth;
         private String intelRdtL3Cbm;
         private NvidiaConfig nvidiaConfig;
+        private boolean enableLxcfs;
 
         private Builder() {
         }
@@ -329,6 +332,7 @@ public record HostConfig(
             ioMaximumBandwidth = v.ioMaximumBandwidth;
             intelRdtL3Cbm = v.intelRdtL3Cbm;
             nvidiaConfig = v.nvidiaConfig;
+            enableLxcfs = v.enableLxcfs;
         }
 
         public Builder binds(List<String> value) { binds = value; return this; }
@@ -403,6 +407,7 @@ public record HostConfig(
         public Builder ioMaximumBandwidth(long value) { ioMaximumBandwidth = value; return this; }
         public Builder intelRdtL3Cbm(String value) { intelRdtL3Cbm = value; return this; }
         public Builder nvidiaConfig(NvidiaConfig value) { nvidiaConfig = value; return this; }
+        public Builder enableLxcfs(boolean value) { enableLxcfs = value; return this; }
 
         public HostConfig build() {
             return new HostConfig(
@@ -415,7 +420,7 @@ public record HostConfig(
                 isolation, consoleSize, devices, deviceCgroupRules, deviceRequests, blkioWeight, blkioWeightDevice,
                 blkioDeviceReadBps, blkioDeviceWriteBps, blkioDeviceReadIOps, blkioDeviceWriteIOps,
                 cpuRealtimePeriod, cpuRealtimeRuntime, memorySwappiness, kernelMemory, kernelMemoryTcp, cpuCount,
-                cpuPercent, ioMaximumIops, ioMaximumBandwidth, intelRdtL3Cbm, nvidiaConfig);
+                cpuPercent, ioMaximumIops, ioMaximumBandwidth, intelRdtL3Cbm, nvidiaConfig, enableLxcfs);
         }
     }
 }

@@ -52,6 +52,8 @@ public final class ConfigLoader {
             List.of("add-runtime"),
             // disk quota: Pouch's quota-driver (io.pouch.daemon.quota.QuotaDrivers)
             List.of("quota-driver"),
+            // LXCFS's /proc view for containers that ask for it (io.pouch.daemon.lxcfs)
+            List.of("enable-lxcfs", "lxcfs", "lxcfs-home"),
             // Pouch's nested objects and aliases (NestedSections)
             NestedSections.KEYS);
 
@@ -262,6 +264,15 @@ public final class ConfigLoader {
                 Path.of(str(m, "cni-conf-dir", "/etc/cni/net.d")),
                 (binDirs.isEmpty() ? List.of("/usr/lib/cni", "/opt/cni/bin") : binDirs).stream().map(Path::of).toList(),
                 new java.net.InetSocketAddress(address, port));
+    }
+
+    // ---- LXCFS ----
+
+    /** The LXCFS settings from the same flags and file as {@link #load}; call after it (it validated both). */
+    public static LxcfsConfig loadLxcfs(Map<String, Object> flags, Path file) {
+        Map<String, Object> m = new HashMap<>(readFile(file));
+        m.putAll(flags);
+        return LxcfsConfig.from(m);
     }
 
     // ---- TLS for tcp:// listen addresses ----

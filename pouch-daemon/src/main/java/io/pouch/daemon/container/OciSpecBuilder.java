@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.HostConfig;
+import io.pouch.daemon.lxcfs.Lxcfs;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,6 +130,7 @@ public final class OciSpecBuilder {
             spec.put("domainname", in.domainname());
         }
         spec.set("mounts", mounts(in, privileged));
+        Lxcfs.addMounts(spec, hc); // EnableLxcfs: LXCFS's /proc files over the container's, or a 400
 
         ObjectNode linux = spec.putObject("linux");
         if (!hostUts && in.domainname() != null && !in.domainname().isEmpty()) {

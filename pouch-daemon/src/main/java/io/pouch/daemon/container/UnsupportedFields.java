@@ -53,7 +53,6 @@ final class UnsupportedFields {
             new Rule("", "NetworkDisabled", UNSET, "use --network none to run without a network"),
             // Pouch's own fields
             new Rule("", "Snapshotter", UNSET, POUCH),
-            new Rule(HC, "EnableLxcfs", UNSET, POUCH),
             new Rule(HC, "RuntimeType", UNSET, POUCH),
             new Rule(HC, "CgroupMode", UNSET, POUCH),
             new Rule(HC, "ScheLatSwitch", UNSET, POUCH),

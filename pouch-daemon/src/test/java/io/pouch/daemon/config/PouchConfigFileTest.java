@@ -28,12 +28,6 @@ class PouchConfigFileTest {
             "registry-service", "registry-mirrors", "oom-score-adjust", "add-runtime", "default-namespace",
             "snapshotter", "allow-multi-snapshotter", "cgroup-driver", "insecure-registries", "enable-builder");
 
-    /**
-     * Keys other branches bring, merged with this one: lxcfs (enable-lxcfs, lxcfs, lxcfs-home), runtimes
-     * (add-runtime) and disk quota (quota-driver). Once they are merged this set is to be emptied.
-     */
-    static final Set<String> BROUGHT_BY_OTHER_BRANCHES = Set.of("enable-lxcfs", "lxcfs", "lxcfs-home");
-
     @TempDir
     Path dir;
 
@@ -56,7 +50,7 @@ class PouchConfigFileTest {
     void everyKeyOfPouchsConfigIsKnown() {
         List<String> missing = new ArrayList<>();
         for (String key : POUCH_KEYS) {
-            if (!BROUGHT_BY_OTHER_BRANCHES.contains(key) && !ConfigLoader.KEYS.contains(key)) {
+            if (!ConfigLoader.KEYS.contains(key)) {
                 missing.add(key);
             }
         }

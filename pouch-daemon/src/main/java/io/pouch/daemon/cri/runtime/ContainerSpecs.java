@@ -11,6 +11,7 @@ import io.pouch.cri.v1.Mount;
 import io.pouch.cri.v1.NamespaceMode;
 import io.pouch.cri.v1.NamespaceOption;
 import io.pouch.cri.v1.PodSandboxConfig;
+import io.pouch.daemon.lxcfs.LxcfsAnnotation;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,7 +109,8 @@ final class ContainerSpecs {
                 .logConfig(log)
                 .annotations(annotations)
                 .runtime(runtime)
-                .cgroupParent(sandbox.getLinux().getCgroupParent());
+                .cgroupParent(sandbox.getLinux().getCgroupParent())
+                .enableLxcfs(LxcfsAnnotation.enabled(sandbox.getAnnotationsMap(), c.getAnnotationsMap()));
         if (!sc.getPrivileged()) {
             // kubelet sends the paths to mask (empty lists for an unmasked /proc); the engine's defaults otherwise
             if (sc.getMaskedPathsCount() > 0) {
