@@ -49,9 +49,9 @@ BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gc
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
 # compresses a test layer offline; e2fsprogs' chattr makes a FIFO directory immutable (an exec's failure path);
 # docker-compose (1.29, the Python one) is a client the end-to-end tests drive (healthcheck dependencies);
-# systemd's files make the rich container tests' systemd image (scripts/build-systemd-image); criu: the
+# systemd's and procps' files make the rich container and LXCFS tests' systemd image (scripts/build-systemd-image); criu: the
 # checkpoint test compares pouchd's refusal with what `criu check` says on the host.
-TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compose systemd criu)
+TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compose systemd procps criu)
 
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
 POUCH_BIN=${POUCH_BIN:-/usr/local/bin}

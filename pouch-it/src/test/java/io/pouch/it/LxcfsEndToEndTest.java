@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +60,30 @@ class LxcfsEndToEndTest {
         List<String> args = new ArrayList<>(List.of("exec", c));
         args.addAll(List.of(cmd));
         return d.pouch(args.toArray(String[]::new));
+    }
+
+    /**
+     * procps' {@code free} (in the systemd test image) reads /proc/meminfo, so with LXCFS it shows the limit;
+     * busybox's asks sysinfo(2), which no file system can change.
+     */
+    @Test
+    void freeShowsTheMemoryLimit() {
+        Path tar = Cmd.repoRoot().resolve("target/systemd.tar");
+        if (!Files.exists(tar)) {
+            Cmd.run(List.of(Cmd.repoRoot().resolve("scripts/build-systemd-image").toString(), tar.toString()),
+                    Map.of(), null, Duration.ofMinutes(2)).ok();
+        }
+        d.docker("load", "-i", tar.toString()).ok();
+        Cmd.Result with = d.pouch("run", "--rm", "-m", "256m", "--enableLxcfs", "pouch-test/systemd", "free", "-m");
+        assertEquals("256", memTotal(with.ok().out()), with.toString());
+        Cmd.Result without = d.pouch("run", "--rm", "-m", "256m", "pouch-test/systemd", "free", "-m");
+        assertNotEquals("256", memTotal(without.ok().out()), without.toString());
+    }
+
+    /** The total column of free's Mem: line. */
+    private static String memTotal(String free) {
+        return free.lines().filter(l -> l.startsWith("Mem:")).map(l -> l.trim().split("\\s+")[1]).findFirst()
+                .orElseThrow(() -> new AssertionError("no Mem: line in " + free));
     }
 
     @Test
