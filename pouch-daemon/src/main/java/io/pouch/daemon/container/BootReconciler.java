@@ -1,5 +1,6 @@
 package io.pouch.daemon.container;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.api.container.ContainerState;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.containerd.ContainerdException;
@@ -68,8 +69,8 @@ final class BootReconciler {
         for (String id : files.unfinished()) {
             LOG.info("removing the state of container " + id + ", whose create did not complete");
             quietly(() -> ContainerIOs.killKeepers(files.fifoDir(id)));
-            quietly(() -> ContainerStateDirs.deleteTree(files.fifoDir(id)));
-            quietly(() -> ContainerStateDirs.deleteTree(files.dir(id)));
+            quietly(() -> FileTrees.delete(files.fifoDir(id)));
+            quietly(() -> FileTrees.delete(files.dir(id)));
         }
     }
 
@@ -144,7 +145,7 @@ final class BootReconciler {
         containers.delete(id);
         snapshots.remove(id);
         ContainerIOs.killKeepers(files.fifoDir(id));
-        ContainerStateDirs.deleteTree(files.fifoDir(id));
+        FileTrees.delete(files.fifoDir(id));
     }
 
     private void reconcileOne(Container c, boolean inContainerd) {
@@ -192,7 +193,7 @@ final class BootReconciler {
             finished = Times.now();
         }
         ContainerIOs.killKeepers(files.fifoDir(c.id));
-        quietly(() -> ContainerStateDirs.deleteTree(files.fifoDir(c.id)));
+        quietly(() -> FileTrees.delete(files.fifoDir(c.id)));
         volumes.stopped(c.id); // the container stopped while pouchd was down
         ShareableShm.release(files.dir(c.id));
         if (s.running() || p.isPresent()) {

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.api.PouchException;
 import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerCreateResponse;
@@ -181,7 +182,7 @@ final class ContainerCreator {
             if (attached) {
                 quietly(() -> volumes.abort(id));
             }
-            quietly(() -> ContainerStateDirs.deleteTree(dir));
+            quietly(() -> FileTrees.delete(dir));
             quietly(() -> networking.forget(id));
             store.releaseName(name, id);
             if (e instanceof PouchException pe) {

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.container.io.ContainerIOs;
 import io.pouch.daemon.containerd.ContainerdException;
@@ -117,7 +118,7 @@ final class ContainerRemover {
         // the FIFO keepers go with the FIFOs they keep open
         ContainerIOs.killKeepers(files.fifoDir(c.id));
         try {
-            ContainerStateDirs.deleteTree(files.fifoDir(c.id));
+            FileTrees.delete(files.fifoDir(c.id));
             ShareableShm.release(files.dir(c.id)); // before the tree is deleted: never into a mounted tmpfs
             files.removeStateDir(c.id);
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.sys.AtomicFiles;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -133,7 +133,7 @@ final class ContainerStateDirs {
         Files.deleteIfExists(dir.resolve(META_FILE));
         for (int attempt = 1; ; attempt++) {
             try {
-                deleteTree(dir);
+                FileTrees.delete(dir);
                 return;
             } catch (DirectoryNotEmptyException e) {
                 if (attempt == 5) {
@@ -149,15 +149,4 @@ final class ContainerStateDirs {
         }
     }
 
-    /** Deletes {@code p} and everything below it; nothing when it does not exist. Symlinks are not followed. */
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
-    }
 }

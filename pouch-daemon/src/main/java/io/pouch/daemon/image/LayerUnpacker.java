@@ -1,5 +1,6 @@
 package io.pouch.daemon.image;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.daemon.containerd.SnapshotMounts;
 import io.pouch.daemon.sys.Fifos;
 import io.pouch.daemon.sys.PathSyscalls;
@@ -11,12 +12,10 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -137,7 +136,7 @@ final class LayerUnpacker {
         Path path = parent.resolve(base);
         BasicFileAttributes existing = lstat(path);
         if (existing != null && !(existing.isDirectory() && e.isDirectory())) {
-            deleteTree(path);
+            FileTrees.delete(path);
             changed(name);
         }
         create(e, path, content);
@@ -290,7 +289,7 @@ final class LayerUnpacker {
 
     private void whiteout(Path path, TarArchiveEntry e) throws IOException {
         if (target.lowers().isEmpty()) {
-            deleteTree(path); // no lower layer: a whiteout only removes what this layer made
+            FileTrees.delete(path); // no lower layer: a whiteout only removes what this layer made
             return;
         }
         PathSyscalls.mknod(path, S_IFCHR, 0);
@@ -319,33 +318,6 @@ final class LayerUnpacker {
         }
     }
 
-    /** Removes {@code p} and, for a directory, what is in it; symlinks are removed, never followed. */
-    private static void deleteTree(Path p) throws IOException {
-        BasicFileAttributes a = lstat(p);
-        if (a == null) {
-            return;
-        }
-        if (!a.isDirectory()) {
-            Files.delete(p);
-            return;
-        }
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 
     /** Nanoseconds since the epoch; a time before it or past 2262 is the epoch, as containerd's boundTime. */
     private static long nanos(FileTime t) {

@@ -1,5 +1,6 @@
 package io.pouch.daemon.runtime;
 
+import io.pouch.daemon.sys.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +52,11 @@ final class HostProbes {
             Thread.currentThread().interrupt();
             return null;
         } finally {
-            deleteTree(bundle);
+            try {
+                FileTrees.delete(bundle);
+            } catch (IOException e) {
+                // best effort: the work dir is pouchd's own
+            }
         }
     }
 
@@ -102,11 +107,4 @@ final class HostProbes {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: the work dir is pouchd's own
-        }
-    }
 }

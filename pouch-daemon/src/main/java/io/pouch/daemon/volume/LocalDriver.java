@@ -1,15 +1,14 @@
 package io.pouch.daemon.volume;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.quota.VolumeQuota;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -152,7 +151,7 @@ final class LocalDriver implements VolumeDriver {
         }
         VolumeQuota.daemon().release(data); // a size-limited volume's subvolume and qgroup
         try {
-            Mounts.deleteTree(root.resolve(volume));
+            FileTrees.delete(root.resolve(volume));
         } catch (IOException e) {
             throw PouchException.internal("remove " + volume + ": " + e.getMessage(), e);
         }
@@ -230,16 +229,5 @@ final class LocalDriver implements VolumeDriver {
             }
         }
 
-        /** Deletes a tree without following symlinks and without crossing into mounts. */
-        static void deleteTree(Path p) throws IOException {
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            try (var s = Files.walk(p)) {
-                for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(x);
-                }
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.pouch.daemon.volume;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.api.PouchException;
 import io.pouch.api.volume.Volume;
 import io.pouch.api.volume.VolumeListResponse;
@@ -147,7 +148,7 @@ public final class VolumeManager {
                 // the creation failure is what the user needs to see
             }
             try {
-                LocalDriver.Mounts.deleteTree(dir);
+                FileTrees.delete(dir);
             } catch (IOException ignored) {
                 // nothing more to do
             }
@@ -227,7 +228,7 @@ public final class VolumeManager {
     private void destroy(VolumeRecord r) {
         driver(r.driver()).remove(r.name());
         try {
-            LocalDriver.Mounts.deleteTree(config.volumesDir().resolve(r.name()));
+            FileTrees.delete(config.volumesDir().resolve(r.name()));
         } catch (IOException e) {
             throw PouchException.internal("remove " + r.name() + ": " + e.getMessage(), e);
         }

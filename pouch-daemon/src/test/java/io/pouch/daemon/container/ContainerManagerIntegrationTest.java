@@ -379,7 +379,7 @@ class ContainerManagerIntegrationTest {
         String ghost = a.create("rc-ghost", idle, null).id();
         a.close();
         // while "pouchd" is down: metadata of one is lost, the containerd side of another is lost
-        ContainerStateDirs.deleteTree(home.resolve("containers").resolve(orphan));
+        io.pouch.daemon.sys.FileTrees.delete(home.resolve("containers").resolve(orphan));
         ctd.containers().delete(ContainersOuterClass.DeleteContainerRequest.newBuilder().setId(ghost).build());
 
         ContainerManager b = manager(c2, bus, ref -> mgrImage());

@@ -1,16 +1,14 @@
 package io.pouch.daemon.container.checkpoint;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.container.CheckpointStart;
 import io.pouch.daemon.container.ContainerBrief;
 import io.pouch.daemon.container.ContainerService;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -71,19 +69,7 @@ public final class Checkpoints implements CheckpointStart {
         ContainerBrief c = containers.brief(ref);
         Path target = existing(c, ref, checkpointId, dir);
         try {
-            Files.walkFileTree(target, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            FileTrees.delete(target);
         } catch (IOException e) {
             throw PouchException.internal("cannot remove checkpoint " + target + ": " + e.getMessage(), e);
         }
