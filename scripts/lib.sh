@@ -39,6 +39,42 @@ apt_install() {
 POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=24m
   -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
   -Dio.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled)
+# The JVM flags of the `pouch` launcher (scripts/install), shared with bench/cli so it measures what is installed.
+# A CLI command lives a few hundred milliseconds: Serial GC and C1 only start fastest (bench/cli). The JVM's own
+# messages go to stderr, never into a command's output, and the CDS archive's dump (its first run) writes no
+# warnings (it wrote ~160 [warning][cds] lines to stdout); CDS and AOT errors still show.
+POUCH_CLI_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning,cds*=error,aot*=error:stderr)
+
+# Writes the `pouch` launcher $1 for the jars in $2/cli. Its dynamic AppCDS archive $2/pouch.jsa is dumped by the
+# first command run and used by every later one: trained by a real command against a real daemon, it measured
+# faster than a JDK 25 AOT cache trained at install time, where no daemon answers (bench/cli, docs/BENCHMARKS.md).
+write_pouch_launcher() {
+  cat > "$1" <<LAUNCH
+#!/bin/sh
+exec "$JAVA_HOME/bin/java" ${POUCH_CLI_JVM_FLAGS[*]} -XX:+AutoCreateSharedArchive \\
+  -XX:SharedArchiveFile="$2/pouch.jsa" -cp "$2/cli/*" io.pouch.cli.Main "\$@"
+LAUNCH
+  chmod 755 "$1"
+}
+
+# pouchd's launcher uses a JDK 25 AOT cache (JEP 483/514) instead: a dynamic archive sits on the JDK's default one,
+# which was dumped without --enable-native-access, so every pouchd start logged [error][cds] lines and lost the
+# archived module graph. An AOT cache is made with exactly the flags it is used with.
+# write_pouchd_launcher writes the `pouchd` launcher $1 for the jars in $2/daemon. A daemon's training needs a whole
+# host set up, so the first start records $2/pouchd.aot when it stops (the JVM runs the cache's creation at exit, ~4 s, its messages
+# silenced) and later starts use it.
+write_pouchd_launcher() {
+  cat > "$1" <<LAUNCH
+#!/bin/sh
+export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2}
+C="$2/pouchd.aot"
+if [ -f "\$C" ]; then A="-XX:AOTCache=\$C"; else A="-XX:AOTCacheOutput=\$C -Xlog:aot*=off,cds*=off"; fi
+exec "$JAVA_HOME/bin/java" ${POUCHD_JVM_FLAGS[*]} --enable-native-access=ALL-UNNAMED \$A \\
+  -Dpouch.lib="$2" -cp "$2/daemon/*" io.pouch.daemon.Pouchd "\$@"
+LAUNCH
+  chmod 755 "$1"
+}
+
 # libssl3: pouchd hashes pulled layers with libcrypto (C1 has no SHA intrinsic; without it the JDK's is used)
 # lxcfs: the /proc view of containers run with --enableLxcfs (pouchd --enable-lxcfs; quickstart starts it, the tests
 # run their own on a private mount); btrfs-progs and quota: disk quota (btrfs qgroups, project quota)

@@ -1,27 +1,5 @@
 package io.pouch.cli;
 
-import io.pouch.cli.checkpoint.CheckpointCommands;
-import io.pouch.cli.container.AttachCommand;
-import io.pouch.cli.container.ContainerCommands;
-import io.pouch.cli.container.CreateCommand;
-import io.pouch.cli.container.ExecCommands;
-import io.pouch.cli.container.LifecycleCommands;
-import io.pouch.cli.container.LogsCommand;
-import io.pouch.cli.container.PsCommand;
-import io.pouch.cli.container.RunCommand;
-import io.pouch.cli.container.StartCommand;
-import io.pouch.cli.image.ImageCommands;
-import io.pouch.cli.network.NetworkCommands;
-import io.pouch.cli.network.PortCommand;
-import io.pouch.cli.registry.RegistryCommands;
-import io.pouch.cli.system.CompletionCommand;
-import io.pouch.cli.system.EventsCommand;
-import io.pouch.cli.system.InfoCommand;
-import io.pouch.cli.system.InspectCommand;
-import io.pouch.cli.system.UpdateDaemonCommand;
-import io.pouch.cli.system.RemountLxcfsCommand;
-import io.pouch.cli.system.VersionCommand;
-import io.pouch.cli.volume.VolumeCommands;
 import io.pouch.client.ClientTls;
 import io.pouch.client.DaemonHost;
 import io.pouch.client.PouchClient;
@@ -114,60 +92,79 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The subcommands, in the order help lists them. Building picocli's model reflects over every class given to
-     * it, so a normal invocation registers only the command it names; help, completion and unknown names get all.
+     * The subcommands, in the order help lists them, by class name. Building picocli's model reflects over every
+     * class given to it, so a normal invocation registers only the command it names; help, completion and unknown
+     * names get all. Names, not class literals: a class literal loads its class, and loading the ~50 command
+     * classes (with their supertypes) cost a simple command about 50 ms without an AOT cache (bench/cli).
      */
-    private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+    private static final Map<String, String> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("run", RunCommand.class);
-        COMMANDS.put("create", CreateCommand.class);
-        COMMANDS.put("start", StartCommand.class);
-        COMMANDS.put("attach", AttachCommand.class);
-        COMMANDS.put("stop", ContainerCommands.Stop.class);
-        COMMANDS.put("kill", ContainerCommands.Kill.class);
-        COMMANDS.put("restart", ContainerCommands.Restart.class);
-        COMMANDS.put("pause", ContainerCommands.Pause.class);
-        COMMANDS.put("unpause", ContainerCommands.Unpause.class);
-        COMMANDS.put("rm", ContainerCommands.Rm.class);
-        COMMANDS.put("rename", ContainerCommands.Rename.class);
-        COMMANDS.put("update", LifecycleCommands.Update.class);
-        COMMANDS.put("upgrade", LifecycleCommands.Upgrade.class);
-        COMMANDS.put("wait", ContainerCommands.Wait.class);
-        COMMANDS.put("ps", PsCommand.class);
-        COMMANDS.put("exec", ExecCommands.Exec.class);
-        COMMANDS.put("top", ExecCommands.Top.class);
-        COMMANDS.put("stats", ExecCommands.Stats.class);
-        COMMANDS.put("diff", ExecCommands.Diff.class);
-        COMMANDS.put("export", ExecCommands.Export.class);
-        COMMANDS.put("commit", ExecCommands.Commit.class);
-        COMMANDS.put("cp", ExecCommands.Cp.class);
-        COMMANDS.put("logs", LogsCommand.class);
-        COMMANDS.put("inspect", InspectCommand.class);
-        COMMANDS.put("images", ImageCommands.Images.class);
-        COMMANDS.put("image", ImageCommands.ImageGroup.class);
-        COMMANDS.put("tag", ImageCommands.Tag.class);
-        COMMANDS.put("rmi", ImageCommands.Rmi.class);
-        COMMANDS.put("save", ImageCommands.Save.class);
-        COMMANDS.put("load", ImageCommands.Load.class);
-        COMMANDS.put("import", ImageCommands.Import.class);
-        COMMANDS.put("history", ImageCommands.History.class);
-        COMMANDS.put("pull", ImageCommands.Pull.class);
-        COMMANDS.put("volume", VolumeCommands.VolumeGroup.class);
-        COMMANDS.put("network", NetworkCommands.NetworkGroup.class);
-        COMMANDS.put("port", PortCommand.class);
-        COMMANDS.put("push", RegistryCommands.Push.class);
-        COMMANDS.put("login", RegistryCommands.Login.class);
-        COMMANDS.put("logout", RegistryCommands.Logout.class);
-        COMMANDS.put("search", RegistryCommands.Search.class);
-        COMMANDS.put("version", VersionCommand.class);
-        COMMANDS.put("info", InfoCommand.class);
-        COMMANDS.put("events", EventsCommand.class);
-        COMMANDS.put("updatedaemon", UpdateDaemonCommand.class);
-        COMMANDS.put("checkpoint", CheckpointCommands.CheckpointGroup.class);
-        COMMANDS.put("remount-lxcfs", RemountLxcfsCommand.class);
-        COMMANDS.put("completion", CompletionCommand.class);
-        COMMANDS.put("help", CommandLine.HelpCommand.class);
+        COMMANDS.put("run", "io.pouch.cli.container.RunCommand");
+        COMMANDS.put("create", "io.pouch.cli.container.CreateCommand");
+        COMMANDS.put("start", "io.pouch.cli.container.StartCommand");
+        COMMANDS.put("attach", "io.pouch.cli.container.AttachCommand");
+        COMMANDS.put("stop", "io.pouch.cli.container.ContainerCommands$Stop");
+        COMMANDS.put("kill", "io.pouch.cli.container.ContainerCommands$Kill");
+        COMMANDS.put("restart", "io.pouch.cli.container.ContainerCommands$Restart");
+        COMMANDS.put("pause", "io.pouch.cli.container.ContainerCommands$Pause");
+        COMMANDS.put("unpause", "io.pouch.cli.container.ContainerCommands$Unpause");
+        COMMANDS.put("rm", "io.pouch.cli.container.ContainerCommands$Rm");
+        COMMANDS.put("rename", "io.pouch.cli.container.ContainerCommands$Rename");
+        COMMANDS.put("update", "io.pouch.cli.container.LifecycleCommands$Update");
+        COMMANDS.put("upgrade", "io.pouch.cli.container.LifecycleCommands$Upgrade");
+        COMMANDS.put("wait", "io.pouch.cli.container.ContainerCommands$Wait");
+        COMMANDS.put("ps", "io.pouch.cli.container.PsCommand");
+        COMMANDS.put("exec", "io.pouch.cli.container.ExecCommands$Exec");
+        COMMANDS.put("top", "io.pouch.cli.container.ExecCommands$Top");
+        COMMANDS.put("stats", "io.pouch.cli.container.ExecCommands$Stats");
+        COMMANDS.put("diff", "io.pouch.cli.container.ExecCommands$Diff");
+        COMMANDS.put("export", "io.pouch.cli.container.ExecCommands$Export");
+        COMMANDS.put("commit", "io.pouch.cli.container.ExecCommands$Commit");
+        COMMANDS.put("cp", "io.pouch.cli.container.ExecCommands$Cp");
+        COMMANDS.put("logs", "io.pouch.cli.container.LogsCommand");
+        COMMANDS.put("inspect", "io.pouch.cli.system.InspectCommand");
+        COMMANDS.put("images", "io.pouch.cli.image.ImageCommands$Images");
+        COMMANDS.put("image", "io.pouch.cli.image.ImageCommands$ImageGroup");
+        COMMANDS.put("tag", "io.pouch.cli.image.ImageCommands$Tag");
+        COMMANDS.put("rmi", "io.pouch.cli.image.ImageCommands$Rmi");
+        COMMANDS.put("save", "io.pouch.cli.image.ImageCommands$Save");
+        COMMANDS.put("load", "io.pouch.cli.image.ImageCommands$Load");
+        COMMANDS.put("import", "io.pouch.cli.image.ImageCommands$Import");
+        COMMANDS.put("history", "io.pouch.cli.image.ImageCommands$History");
+        COMMANDS.put("pull", "io.pouch.cli.image.ImageCommands$Pull");
+        COMMANDS.put("volume", "io.pouch.cli.volume.VolumeCommands$VolumeGroup");
+        COMMANDS.put("network", "io.pouch.cli.network.NetworkCommands$NetworkGroup");
+        COMMANDS.put("port", "io.pouch.cli.network.PortCommand");
+        COMMANDS.put("push", "io.pouch.cli.registry.RegistryCommands$Push");
+        COMMANDS.put("login", "io.pouch.cli.registry.RegistryCommands$Login");
+        COMMANDS.put("logout", "io.pouch.cli.registry.RegistryCommands$Logout");
+        COMMANDS.put("search", "io.pouch.cli.registry.RegistryCommands$Search");
+        COMMANDS.put("version", "io.pouch.cli.system.VersionCommand");
+        COMMANDS.put("info", "io.pouch.cli.system.InfoCommand");
+        COMMANDS.put("events", "io.pouch.cli.system.EventsCommand");
+        COMMANDS.put("updatedaemon", "io.pouch.cli.system.UpdateDaemonCommand");
+        COMMANDS.put("checkpoint", "io.pouch.cli.checkpoint.CheckpointCommands$CheckpointGroup");
+        COMMANDS.put("remount-lxcfs", "io.pouch.cli.system.RemountLxcfsCommand");
+        COMMANDS.put("completion", "io.pouch.cli.system.CompletionCommand");
+        COMMANDS.put("help", "picocli.CommandLine$HelpCommand");
+    }
+
+    /** The top-level aliases (their classes' {@code @Command(aliases)}) and the command each names. */
+    private static final Map<String, String> ALIASES = Map.of("list", "ps");
+
+    /** The names of the top-level commands, in help's order. */
+    static Set<String> commandNames() {
+        return COMMANDS.keySet();
+    }
+
+    static Class<?> commandClass(String className) {
+        try {
+            return Class.forName(className, false, Main.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            // a name in COMMANDS that does not resolve is a build error; CommandNamesTest covers every one
+            throw new IllegalStateException("no command class " + className, e);
+        }
     }
 
     private static final Set<String> HELP_FLAGS = Set.of("-h", "--help", "-v", "--version");
@@ -193,10 +190,11 @@ public final class Main implements Runnable {
     public static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
         String name = args == null ? null : commandName(args);
+        name = name == null ? null : ALIASES.getOrDefault(name, name);
         boolean one = name != null && COMMANDS.containsKey(name) && !name.equals("help") && !name.equals("completion");
-        for (Map.Entry<String, Class<?>> e : COMMANDS.entrySet()) {
+        for (Map.Entry<String, String> e : COMMANDS.entrySet()) {
             if (!one || e.getKey().equals(name)) {
-                cl.addSubcommand(e.getKey(), e.getValue());
+                cl.addSubcommand(e.getKey(), commandClass(e.getValue()));
             }
         }
         cl.setExecutionExceptionHandler(new Errors());
@@ -220,7 +218,7 @@ public final class Main implements Runnable {
      */
     static String[] unknownCommandWithoutHelp(String[] args) {
         String name = commandName(args);
-        if (name == null || COMMANDS.containsKey(name)) {
+        if (name == null || COMMANDS.containsKey(name) || ALIASES.containsKey(name)) {
             return args;
         }
         return Arrays.stream(args).filter(a -> !HELP_FLAGS.contains(a)).toArray(String[]::new);
