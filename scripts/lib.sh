@@ -61,8 +61,8 @@ LAUNCH
 # which was dumped without --enable-native-access, so every pouchd start logged [error][cds] lines and lost the
 # archived module graph. An AOT cache is made with exactly the flags it is used with.
 # write_pouchd_launcher writes the `pouchd` launcher $1 for the jars in $2/daemon. A daemon's training needs a whole
-# host set up, so the first start records $2/pouchd.aot when it stops (the JVM runs the cache's creation at exit, ~4 s, its messages
-# silenced) and later starts use it.
+# host set up, so the first start records $2/pouchd.aot when it stops (the JVM runs the cache's creation at exit,
+# ~4 s, its messages silenced) and later starts use it.
 write_pouchd_launcher() {
   cat > "$1" <<LAUNCH
 #!/bin/sh
@@ -85,8 +85,8 @@ BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gc
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
 # compresses a test layer offline; e2fsprogs' chattr makes a FIFO directory immutable (an exec's failure path);
 # docker-compose (1.29, the Python one) is a client the end-to-end tests drive (healthcheck dependencies);
-# systemd's and procps' files make the rich container and LXCFS tests' systemd image (scripts/build-systemd-image); criu: the
-# checkpoint test compares pouchd's refusal with what `criu check` says on the host.
+# systemd's and procps' files make the rich container and LXCFS tests' systemd image (scripts/build-systemd-image);
+# criu: the checkpoint test compares pouchd's refusal with what `criu check` says on the host.
 TEST_PACKAGES=(docker-registry apache2-utils openssl zstd e2fsprogs docker-compose systemd procps criu)
 
 POUCH_LIB=${POUCH_LIB:-/usr/local/lib/pouch}
