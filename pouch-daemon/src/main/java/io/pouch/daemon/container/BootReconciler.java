@@ -148,6 +148,25 @@ final class BootReconciler {
         FileTrees.delete(files.fifoDir(id));
     }
 
+    /**
+     * The task as containerd sees it. containerd answers UNKNOWN when the shim does not answer its state query
+     * within 2 s (a shim busy copying a burst of output on a loaded host): that is asked again for up to 10 s rather
+     * than read as an exit, which would record 255 for a container that exited with its own code or runs on.
+     */
+    private Optional<TaskProcess> knownState(String id) {
+        Optional<TaskProcess> p = tasks.get(id);
+        for (int i = 0; i < 40 && p.isPresent() && p.get().status() == TaskStatus.UNKNOWN; i++) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            p = tasks.get(id);
+        }
+        return p;
+    }
+
     private void reconcileOne(Container c, boolean inContainerd) {
         ContainerMeta m = c.meta();
         ContainerState s = m.state();
@@ -158,7 +177,7 @@ final class BootReconciler {
             }
             return;
         }
-        Optional<TaskProcess> p = tasks.get(c.id);
+        Optional<TaskProcess> p = knownState(c.id);
         if (p.isPresent() && (p.get().status() == TaskStatus.RUNNING || p.get().status() == TaskStatus.PAUSED
                 || p.get().status() == TaskStatus.PAUSING)) {
             boolean paused = p.get().status() != TaskStatus.RUNNING;
@@ -185,7 +204,9 @@ final class BootReconciler {
             code = p.get().status() == TaskStatus.STOPPED ? p.get().exitStatus() : 255;
             finished = Times.of(p.get().exitedAt());
             Optional<TaskExit> d = tasks.delete(c.id);
-            if (d.isPresent() && p.get().status() == TaskStatus.STOPPED) {
+            // a delete succeeds only once the process is gone and reports its status; a task that was created and
+            // never started has none of its own
+            if (d.isPresent() && p.get().status() != TaskStatus.CREATED) {
                 code = d.get().exitStatus();
             }
         } else if (s.running()) {
