@@ -1,5 +1,6 @@
 package io.pouch.cli.checkpoint;
 
+import io.pouch.cli.CommandGroup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
@@ -79,16 +80,6 @@ public final class CheckpointCommands {
 
     @Command(name = "checkpoint", description = "Manage checkpoint commands",
             subcommands = {Create.class, Ls.class, Rm.class})
-    public static class CheckpointGroup implements Runnable {
-        @Option(names = "--help", usageHelp = true, description = "Print usage")
-        boolean help;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    public static class CheckpointGroup extends CommandGroup {
     }
 }

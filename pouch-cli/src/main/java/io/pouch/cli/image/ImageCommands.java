@@ -1,5 +1,6 @@
 package io.pouch.cli.image;
 
+import io.pouch.cli.CommandGroup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
@@ -450,16 +451,6 @@ public final class ImageCommands {
     @Command(name = "image", description = "Manage images",
             subcommands = {ImageLs.class, ImageInspect.class, Tag.class, ImageRm.class, Save.class, Load.class,
                     Import.class, History.class, Pull.class})
-    public static class ImageGroup implements Runnable {
-        @Option(names = "--help", usageHelp = true, description = "Print usage")
-        boolean help;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    public static class ImageGroup extends CommandGroup {
     }
 }

@@ -1,5 +1,6 @@
 package io.pouch.cli.network;
 
+import io.pouch.cli.CommandGroup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -253,16 +254,6 @@ public final class NetworkCommands {
     @Command(name = "network", description = "Manage networks",
             subcommands = {Create.class, Ls.class, Inspect.class, Rm.class, Prune.class, Connect.class,
                     Disconnect.class})
-    public static class NetworkGroup implements Runnable {
-        @Option(names = "--help", usageHelp = true, description = "Print usage")
-        boolean help;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    public static class NetworkGroup extends CommandGroup {
     }
 }

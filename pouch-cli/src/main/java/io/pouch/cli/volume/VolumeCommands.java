@@ -1,5 +1,6 @@
 package io.pouch.cli.volume;
 
+import io.pouch.cli.CommandGroup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -207,16 +208,6 @@ public final class VolumeCommands {
 
     @Command(name = "volume", description = "Manage volumes",
             subcommands = {Create.class, Ls.class, Inspect.class, Rm.class, Prune.class})
-    public static class VolumeGroup implements Runnable {
-        @Option(names = "--help", usageHelp = true, description = "Print usage")
-        boolean help;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    public static class VolumeGroup extends CommandGroup {
     }
 }

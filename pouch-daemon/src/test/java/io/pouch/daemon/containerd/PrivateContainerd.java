@@ -1,15 +1,12 @@
 package io.pouch.daemon.containerd;
 
+import io.pouch.daemon.sys.FileTrees;
 import io.pouch.testing.Await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,7 +84,7 @@ public final class PrivateContainerd implements AutoCloseable {
             for (String target : mountsBelow(dir)) {
                 new ProcessBuilder("umount", "-l", target).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
             }
-            deleteTree(dir);
+            FileTrees.delete(dir);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
@@ -107,28 +104,5 @@ public final class PrivateContainerd implements AutoCloseable {
         }
         targets.sort(Comparator.comparingInt(String::length).reversed());
         return targets;
-    }
-
-    /** Deletes {@code root} and everything below it, never following a link out of it. */
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
