@@ -13,13 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Live restore: output a container writes while pouchd is down, and that is still in its FIFOs when it
- * exits, is logged by the next pouchd (the FIFO keeper held the pipes). A pouchd of its own: kill -9 before the
+ * Live restore where pouchd has no FIFO holder and falls back to a keeper per container: output a container writes
+ * while pouchd is down, and that is still in its FIFOs when it exits, is logged by the next pouchd (the FIFO keeper
+ * held the pipes; FifoHolderFaultTest is the same with the holder). A pouchd of its own: kill -9 before the
  * containers write (they sleep 3 s first), wait until they have exited, start pouchd again, and every line must be
  * in {@code docker logs} exactly once, with the right exit code. Prints its counts. Run with
  * {@code JAVA_TOOL_OPTIONS=-Dpouch.fifoKeeper=false} (keepers off) it fails: those lines are lost.
@@ -31,7 +33,9 @@ class FifoKeeperFaultTest {
 
     @BeforeAll
     static void daemon() {
-        d = PouchdHarness.startPrivate("pkeep", base -> { }, List.of());
+        // no FIFO holder (a binary that is not there): pouchd falls back to a keeper per container
+        d = PouchdHarness.startConfigured("pouch-it-pkeep-", "pkeep", "{}",
+                Map.of("POUCH_FIFO_HOLDER", "/nonexistent/pouch-fifo-holder"));
     }
 
     @AfterAll

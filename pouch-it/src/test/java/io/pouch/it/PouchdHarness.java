@@ -186,18 +186,48 @@ public final class PouchdHarness implements AutoCloseable {
         return subnet.address(1);
     }
 
+    /**
+     * pouchd's FIFO holder, built from its source by scripts/build-fifo-holder when missing or older than the
+     * source. A daemon started with {@code POUCH_FIFO_HOLDER} in its environment map runs that path instead (a path
+     * that does not exist: the per-container keepers pouchd falls back to).
+     */
+    private String fifoHolder() {
+        String chosen = env.get("POUCH_FIFO_HOLDER");
+        if (chosen != null) {
+            return chosen;
+        }
+        Path root = Cmd.repoRoot();
+        Path bin = root.resolve("pouch-daemon/target/pouch-fifo-holder");
+        Path src = root.resolve("pouch-daemon/src/main/c/pouch-fifo-holder.c");
+        synchronized (PouchdHarness.class) {
+            try {
+                if (!Files.exists(bin) || Files.getLastModifiedTime(bin).compareTo(Files.getLastModifiedTime(src)) < 0) {
+                    Cmd.Result r = Cmd.run(List.of(root.resolve("scripts/build-fifo-holder").toString(), bin.toString()),
+                            Map.of(), null, Duration.ofSeconds(120));
+                    if (r.exit() != 0) {
+                        throw new AssertionError("cannot build the FIFO holder: " + r.err());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return bin.toString();
+    }
+
     private Process launch() throws IOException {
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String holder = "-Dpouch.fifoHolder=" + fifoHolder();
         if (configOnly) {
-            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", holder, "-cp", cp,
                     "io.pouch.daemon.Pouchd", "--config-file", base.resolve("config.json").toString())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pouchd.log").toFile()));
             return pb.start();
         }
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", holder, "-cp", cp,
                 "io.pouch.daemon.Pouchd",
                 "--home-dir", base.resolve("home").toString(),
                 "--exec-root", base.resolve("run").toString(),
@@ -447,13 +477,17 @@ public final class PouchdHarness implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         killLeftoverContainerd();
+        killFifoHolders();
         removeNetworkState();
         unmountUnder(base);
         keepLog();
         deleteTree(base);
     }
 
-    /** Without a pouchd to ask: the shims under this daemon's containerd, their containers and keepers are killed. */
+    /**
+     * Without a pouchd to ask: the shims under this daemon's containerd, their containers, keepers and FIFO holder
+     * are killed.
+     */
     private void abandonContainers() {
         String socket = base.resolve("run/containerd/containerd.sock").toString();
         ProcessHandle.allProcesses()
@@ -463,9 +497,17 @@ public final class PouchdHarness implements AutoCloseable {
                     shim.descendants().forEach(ProcessHandle::destroyForcibly);
                     shim.destroyForcibly();
                 });
-        // FIFO keepers end by themselves once their FIFOs are gone; these go at once
+        killFifoHolders();
+    }
+
+    /**
+     * FIFO keepers and the FIFO holder end by themselves once their FIFOs are gone (the holder also when it holds
+     * nothing and pouchd is gone); these go at once.
+     */
+    private void killFifoHolders() {
         ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.startsWith("pouch-fifo-keeper") && c.contains(base + "/"))
+                .filter(p -> p.info().commandLine().map(c -> (c.startsWith("pouch-fifo-keeper")
+                                || c.startsWith("pouch-fifo-holder")) && c.contains(base + "/"))
                         .orElse(false))
                 .forEach(ProcessHandle::destroyForcibly);
     }

@@ -68,7 +68,7 @@ final class BootReconciler {
     void removeUnfinished() {
         for (String id : files.unfinished()) {
             LOG.info("removing the state of container " + id + ", whose create did not complete");
-            quietly(() -> ContainerIOs.killKeepers(files.fifoDir(id)));
+            quietly(() -> ContainerIOs.releaseOutputHolds(files.fifoDir(id)));
             quietly(() -> FileTrees.delete(files.fifoDir(id)));
             quietly(() -> FileTrees.delete(files.dir(id)));
         }
@@ -110,7 +110,7 @@ final class BootReconciler {
             }
         }
         removeOrphanSnapshots();
-        ContainerIOs.sweepKeepers(files.execRoot()); // the FIFO keepers no re-attached I/O took up
+        ContainerIOs.sweepOutputHolds(files.execRoot()); // the output holds no re-attached I/O took up
     }
 
     /**
@@ -144,7 +144,7 @@ final class BootReconciler {
         tasks.delete(id);
         containers.delete(id);
         snapshots.remove(id);
-        ContainerIOs.killKeepers(files.fifoDir(id));
+        ContainerIOs.releaseOutputHolds(files.fifoDir(id));
         FileTrees.delete(files.fifoDir(id));
     }
 
@@ -213,7 +213,7 @@ final class BootReconciler {
             code = 255;
             finished = Times.now();
         }
-        ContainerIOs.killKeepers(files.fifoDir(c.id));
+        ContainerIOs.releaseOutputHolds(files.fifoDir(c.id));
         quietly(() -> FileTrees.delete(files.fifoDir(c.id)));
         volumes.stopped(c.id); // the container stopped while pouchd was down
         ShareableShm.release(files.dir(c.id));

@@ -115,8 +115,8 @@ final class ContainerRemover {
             throw e.toPouch("cannot remove container " + c.id);
         }
         LeftoverCgroups.remove(CgroupPaths.of(c.meta().hostConfig(), c.id));
-        // the FIFO keepers go with the FIFOs they keep open
-        ContainerIOs.killKeepers(files.fifoDir(c.id));
+        // what holds the FIFOs open for a pouchd that may be down goes with them
+        ContainerIOs.releaseOutputHolds(files.fifoDir(c.id));
         try {
             FileTrees.delete(files.fifoDir(c.id));
             ShareableShm.release(files.dir(c.id)); // before the tree is deleted: never into a mounted tmpfs

@@ -84,40 +84,41 @@ public final class ContainerIOs {
 
     /**
      * Live restore of a process that exited while pouchd was down: logs the output the previous pouchd had already
-     * taken from its FIFOs (the durable path's spools) but not yet written to the log, and, when a FIFO keeper held
+     * taken from its FIFOs (the durable path's spools) but not yet written to the log, and, when the FIFO holder held
      * the pipes, what was still in them (drained to EOF), then closes {@code log}. Call it before deleting the task
      * (a shim blocked on a full FIFO then finishes its copy) and before removing the FIFO directory. Never throws;
-     * without a keeper a no-op for the plain path.
+     * without a hold a no-op for the plain path.
      */
     public static void salvage(Path fifoDir, String processId, LogSink log) {
         FifoContainerIO.salvage(fifoDir, processId, log);
     }
 
     /**
-     * FIFO keepers (see FifoKeeper): kills the keepers recorded in {@code fifoDir}. Call before removing the
-     * directory of a container that is gone (its IO, if any, closed). Never throws.
+     * Lets go of the FIFOs of {@code fifoDir} held while pouchd may be down (the FIFO holder's entries, keepers: see
+     * FifoHolder). Call before removing the directory of a container that is gone (its IO, if any, closed). Never
+     * throws.
      */
-    public static void killKeepers(Path fifoDir) {
+    public static void releaseOutputHolds(Path fifoDir) {
         try {
-            FifoKeeper.killAll(fifoDir);
+            OutputHolds.releaseAll(fifoDir);
         } catch (RuntimeException | LinkageError e) {
             Logger.getLogger(ContainerIOs.class.getName()).warning(
-                    "cannot kill the FIFO keepers in " + fifoDir + ": " + e);
+                    "cannot release the output FIFOs held for " + fifoDir + ": " + e);
         }
     }
 
     /**
-     * FIFO keepers at boot: kills those recorded under {@code execRoot}'s FIFO directories that no IO of this
+     * Output FIFO holds at boot: lets go of those under {@code execRoot}'s FIFO directories that no IO of this
      * pouchd took up (call after the running containers' IO was reopened). Never throws.
      *
-     * @return how many were killed
+     * @return how many were let go
      */
-    public static int sweepKeepers(Path execRoot) {
+    public static int sweepOutputHolds(Path execRoot) {
         try {
-            return FifoKeeper.sweep(ContainerIO.fifoDir(execRoot, "x").getParent());
+            return OutputHolds.sweep(ContainerIO.fifoDir(execRoot, "x").getParent());
         } catch (RuntimeException | LinkageError e) {
             Logger.getLogger(ContainerIOs.class.getName()).warning(
-                    "cannot look for FIFO keepers: " + e);
+                    "cannot look for output FIFO holds: " + e);
             return 0;
         }
     }

@@ -89,8 +89,8 @@ final class FifoContainerIO implements ContainerIO {
     private final Spool[] spools = new Spool[3]; // by stream
     private final byte[][] carry = {NONE, NONE, NONE}; // guarded by fanOut: spool bytes [committed, end)
     private int wakeFd = -1;
-    /** Holds the output pipes while pouchd is down (null: none); killed when the output ended. Guarded by fanOut. */
-    private FifoKeeper keeper;
+    /** Holds the output pipes while pouchd is down (null: none); released when the output ended. Guarded by fanOut. */
+    private OutputHold hold;
 
     private FifoContainerIO(Path fifoDir, String processId, boolean tty, boolean openStdin, boolean stdinOnce,
                             LogSink log) {
@@ -117,13 +117,13 @@ final class FifoContainerIO implements ContainerIO {
                 io.closeDurable();
             }
         }
-        if (log != LogSink.NONE) { // a log to keep output for (not exec processes): a FIFO keeper, see FifoKeeper
+        if (log != LogSink.NONE) { // a log to keep output for (not exec processes): see FifoHolder
             if (reopen) {
-                // adopted before the boot sweep looks for keepers nobody took up
-                io.keeper = FifoKeeper.start(fifoDir, processId, io.stdoutPath, io.stderrPath, true);
+                // adopted before the boot sweep looks for holds nobody took up
+                io.hold = OutputHolds.start(fifoDir, processId, io.stdoutPath, io.stderrPath, true);
             } else {
-                // a spawn and a record write (~0.7 ms, 4 ms at p90) kept off the container's start path
-                Thread.ofVirtual().name("fifo-keeper-" + processId).start(io::startKeeper);
+                // a request to the holder (or a keeper's spawn where there is none) kept off the start path
+                Thread.ofVirtual().name("fifo-hold-" + processId).start(io::startHold);
             }
         }
         io.drains.add(io.new Drain(StdCopy.STDOUT, io.stdoutPath, reopen));
@@ -179,12 +179,12 @@ final class FifoContainerIO implements ContainerIO {
      * A process that exited while pouchd was down: logs what its spools hold beyond the committed offsets (bytes the
      * killed pouchd had taken out of the FIFOs but not yet logged) and closes {@code log}. Nothing to do without a
      * journal (plain path, or nothing ever spooled). What was still in the FIFOs when the shim closed them is gone
-     * with the pipes (the kernel frees a pipe's buffer when its last holder closes it), unless a {@link FifoKeeper}
-     * held them: then the FIFOs are drained to EOF exactly as a live restore does (spools and journal taken up
-     * first), the keeper killed and the FIFOs, spools and journal removed.
+     * with the pipes (the kernel frees a pipe's buffer when its last holder closes it), unless the {@link FifoHolder}
+     * (or a {@link FifoKeeper}) held them: then the FIFOs are drained to EOF exactly as a live restore does (spools
+     * and journal taken up first), the hold released and the FIFOs, spools and journal removed.
      */
     static void salvage(Path fifoDir, String processId, LogSink log) {
-        if (FifoKeeper.holds(fifoDir, processId) && Fifos.isFifo(ContainerIOs.fifo(fifoDir, processId, "stdout"))) {
+        if (OutputHolds.holds(fifoDir, processId) && Fifos.isFifo(ContainerIOs.fifo(fifoDir, processId, "stdout"))) {
             boolean tty = !Fifos.isFifo(ContainerIOs.fifo(fifoDir, processId, "stderr"));
             FifoContainerIO io = start(fifoDir, processId, tty, false, false, log, true);
             try {
@@ -390,19 +390,19 @@ final class FifoContainerIO implements ContainerIO {
         }
     }
 
-    /** Spawns this output's keeper; one whose output already ended (or was closed) meanwhile goes at once. */
-    private void startKeeper() {
-        FifoKeeper k = FifoKeeper.start(fifoDir, processId, stdoutPath, stderrPath, false);
-        if (k == null) {
+    /** Holds this output's FIFOs; a hold whose output already ended (or was closed) meanwhile goes at once. */
+    private void startHold() {
+        OutputHold h = OutputHolds.start(fifoDir, processId, stdoutPath, stderrPath, false);
+        if (h == null) {
             return;
         }
         synchronized (fanOut) {
             if (!ended) {
-                keeper = k;
+                hold = h;
                 return;
             }
         }
-        k.kill();
+        h.release();
     }
 
     private void endOutput() {
@@ -410,9 +410,9 @@ final class FifoContainerIO implements ContainerIO {
             if (!ended) {
                 ended = true;
                 log.close();
-                if (keeper != null) { // the streams ended (or the IO is closed): nothing left to keep
-                    keeper.kill();
-                    keeper = null;
+                if (hold != null) { // the streams ended (or the IO is closed): nothing left to keep
+                    hold.release();
+                    hold = null;
                 }
                 for (Sub s : subs) {
                     s.queue.add(END);

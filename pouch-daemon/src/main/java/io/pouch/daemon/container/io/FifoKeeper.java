@@ -1,14 +1,9 @@
 package io.pouch.daemon.container.io;
 
+import io.pouch.daemon.sys.DetachedSpawn;
 import io.pouch.daemon.sys.Syscalls;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,9 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * A tiny process that holds read ends of a container's stdout/stderr FIFOs so that output still in a pipe survives
@@ -55,7 +47,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Off with {@code -Dpouch.fifoKeeper=false}, and off by itself (one warning) where it cannot be spawned: then
  * pouchd behaves as before (the pipe's content is lost if the container exits while pouchd is down).
  */
-final class FifoKeeper {
+final class FifoKeeper implements OutputHold {
     private static final Logger LOG = Logger.getLogger(FifoKeeper.class.getName());
     static final boolean ENABLED = !"false".equals(System.getProperty("pouch.fifoKeeper"));
     /** What the child shows in ps, and what the boot sweep matches on besides the record. */
@@ -63,9 +55,6 @@ final class FifoKeeper {
     private static final String SH = "/bin/sh";
     /** Runs while fd 3 is still the FIFO at $1; the sleep does not hold the pipes (3 and 4 closed for it). */
     private static final String SCRIPT = "while [ /proc/$$/fd/3 -ef \"$1\" ]; do sleep 60 3<&- 4<&-; done";
-    private static final int POSIX_SPAWN_SETSIGMASK = 0x08;
-    private static final int POSIX_SPAWN_SETSID = 0x80;
-    private static final int F_DUPFD_CLOEXEC = 1030;
     private static final int SIGKILL = 9;
     private static final AtomicBoolean WARNED = new AtomicBoolean();
     /** Keepers this pouchd spawned or adopted, by pid: the boot sweep kills only the others. */
@@ -138,6 +127,11 @@ final class FifoKeeper {
     /** True when a live keeper is recorded for {@code processId}: its pipes (and what they hold) are still there. */
     static boolean holds(Path fifoDir, String processId) {
         return Record.read(recordPath(fifoDir, processId)).map(Record::alive).orElse(false);
+    }
+
+    @Override
+    public void release() {
+        kill();
     }
 
     /** Kills the keeper (and its sleep), reaps it if it is our child, removes its record. Idempotent. */
@@ -281,140 +275,32 @@ final class FifoKeeper {
         }
     }
 
-    /** The libc calls (FFM). Linux x86_64/aarch64 glibc (addclosefrom_np needs glibc 2.34). */
+    /** The keeper's process calls, on {@link DetachedSpawn}. */
     private static final class Native {
-        private static final Linker LINKER = Linker.nativeLinker();
-        private static final MethodHandle SPAWN = handle("posix_spawn",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        private static final MethodHandle FA_INIT = handle("posix_spawn_file_actions_init",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        private static final MethodHandle FA_DESTROY = handle("posix_spawn_file_actions_destroy",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        private static final MethodHandle FA_DUP2 = handle("posix_spawn_file_actions_adddup2",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        private static final MethodHandle FA_OPEN = handle("posix_spawn_file_actions_addopen",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        private static final MethodHandle FA_CLOSEFROM = handle("posix_spawn_file_actions_addclosefrom_np",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        private static final MethodHandle ATTR_INIT = handle("posix_spawnattr_init",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        private static final MethodHandle ATTR_DESTROY = handle("posix_spawnattr_destroy",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        private static final MethodHandle ATTR_FLAGS = handle("posix_spawnattr_setflags",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-        private static final MethodHandle ATTR_SIGMASK = handle("posix_spawnattr_setsigmask",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl")
-                        .orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
-        private static final MethodHandle KILL = handle("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        private static final MethodHandle WAITPID = handle("waitpid",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-
-        private static MethodHandle handle(String name, FunctionDescriptor fd) {
-            return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
-                    .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name)), fd);
-        }
-
         /** Spawns the keeper holding {@code stdout} at fd 3 and {@code stderr} (may be null) at fd 4. */
         static long spawn(Path stdout, Path stderr) throws IOException {
-            if (!Files.isExecutable(Path.of(SH))) {
-                throw new IOException(SH + " is missing");
-            }
             int out = -1;
             int err = -1;
-            try (Arena a = Arena.ofConfined()) {
-                out = high(Syscalls.open(stdout, Syscalls.O_RDONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC, 0));
+            try {
+                out = Syscalls.open(stdout, Syscalls.O_RDONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC, 0);
                 if (stderr != null) {
-                    err = high(Syscalls.open(stderr, Syscalls.O_RDONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC, 0));
+                    err = Syscalls.open(stderr, Syscalls.O_RDONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC, 0);
                 }
-                MemorySegment fa = a.allocate(256, 16); // posix_spawn_file_actions_t is 80 bytes on glibc x86_64
-                MemorySegment attr = a.allocate(1024, 16); // posix_spawnattr_t is 336
-                MemorySegment mask = a.allocate(128, 16); // an empty sigset_t (all zero)
-                check("file_actions_init", (int) FA_INIT.invokeExact(fa));
-                check("attr_init", (int) ATTR_INIT.invokeExact(attr));
-                try {
-                    MemorySegment devNull = a.allocateFrom("/dev/null");
-                    check("addopen", (int) FA_OPEN.invokeExact(fa, 0, devNull, Syscalls.O_RDONLY, 0));
-                    check("addopen", (int) FA_OPEN.invokeExact(fa, 1, devNull, Syscalls.O_WRONLY, 0));
-                    check("adddup2", (int) FA_DUP2.invokeExact(fa, 1, 2));
-                    check("adddup2", (int) FA_DUP2.invokeExact(fa, out, 3));
-                    if (err >= 0) {
-                        check("adddup2", (int) FA_DUP2.invokeExact(fa, err, 4));
-                    }
-                    check("addclosefrom_np", (int) FA_CLOSEFROM.invokeExact(fa, err >= 0 ? 5 : 4));
-                    check("setflags", (int) ATTR_FLAGS.invokeExact(attr,
-                            (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK)));
-                    check("setsigmask", (int) ATTR_SIGMASK.invokeExact(attr, mask));
-                    MemorySegment argv = strings(a, NAME, "-c", SCRIPT, NAME, stdout.toString());
-                    MemorySegment envp = strings(a, "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
-                    MemorySegment pid = a.allocate(JAVA_INT);
-                    check("posix_spawn", (int) SPAWN.invokeExact(pid, a.allocateFrom(SH), fa, attr, argv, envp));
-                    return pid.get(JAVA_INT, 0);
-                } finally {
-                    int ignored = (int) FA_DESTROY.invokeExact(fa);
-                    ignored = (int) ATTR_DESTROY.invokeExact(attr);
-                }
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IOException("posix_spawn: " + t, t);
+                List<String> argv = List.of(NAME, "-c", SCRIPT, NAME, stdout.toString());
+                return err >= 0 ? DetachedSpawn.spawn(Path.of(SH), argv, out, err)
+                        : DetachedSpawn.spawn(Path.of(SH), argv, out);
             } finally {
                 Syscalls.close(out);
                 Syscalls.close(err);
             }
         }
 
-        /** Moves a descriptor to 10 or above, so that no dup2 of the file actions overwrites another source. */
-        private static int high(int fd) throws IOException {
-            if (fd >= 10) {
-                return fd;
-            }
-            try {
-                int moved = (int) FCNTL.invokeExact(fd, F_DUPFD_CLOEXEC, 10);
-                if (moved < 0) {
-                    throw new IOException("fcntl F_DUPFD_CLOEXEC failed");
-                }
-                return moved;
-            } catch (IOException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IOException("fcntl: " + t, t);
-            } finally {
-                Syscalls.close(fd);
-            }
-        }
-
-        private static MemorySegment strings(Arena a, String... s) {
-            MemorySegment array = a.allocate(ADDRESS, s.length + 1);
-            for (int i = 0; i < s.length; i++) {
-                array.setAtIndex(ADDRESS, i, a.allocateFrom(s[i], StandardCharsets.UTF_8));
-            }
-            array.setAtIndex(ADDRESS, s.length, MemorySegment.NULL);
-            return array;
-        }
-
-        private static void check(String what, int rc) throws IOException {
-            if (rc != 0) {
-                throw new IOException(what + ": " + Syscalls.strerror(rc)); // posix_spawn* return the errno
-            }
-        }
-
         static void kill(long pid, int signal) {
-            try {
-                int ignored = (int) KILL.invokeExact((int) pid, signal);
-            } catch (Throwable t) {
-                // nothing to kill
-            }
+            DetachedSpawn.kill(pid, signal);
         }
 
-        /** Reaps our own child (ECHILD, returned at once, for a keeper a previous pouchd spawned). */
         static void reap(long pid) {
-            try {
-                int ignored = (int) WAITPID.invokeExact((int) pid, MemorySegment.NULL, 0);
-            } catch (Throwable t) {
-                // not ours
-            }
+            DetachedSpawn.reap(pid);
         }
     }
 }

@@ -385,9 +385,9 @@ class FifoKeeperTest {
                 JsonFileLog.open(dir.resolve("o-json.log"), Map.of()));
         long ownedKeeper = recordedPid(owned);
         try {
-            ContainerIOs.killKeepers(removed); // container removal
+            ContainerIOs.releaseOutputHolds(removed); // container removal
             awaitGone(removedKeeper);
-            assertEquals(2, ContainerIOs.sweepKeepers(dir), "the orphan and the stale record");
+            assertEquals(2, ContainerIOs.sweepOutputHolds(dir), "the orphan and the stale record");
             awaitGone(orphan);
             assertFalse(Files.exists(FifoKeeper.recordPath(gone, "p1")));
             assertTrue(stranger.isAlive(), "a recycled pid is not killed");
