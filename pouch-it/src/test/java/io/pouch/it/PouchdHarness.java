@@ -505,11 +505,14 @@ public final class PouchdHarness implements AutoCloseable {
      * nothing and pouchd is gone); these go at once.
      */
     private void killFifoHolders() {
-        ProcessHandle.allProcesses()
+        List<ProcessHandle> killed = ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> (c.startsWith("pouch-fifo-keeper")
                                 || c.startsWith("pouch-fifo-holder")) && c.contains(base + "/"))
                         .orElse(false))
-                .forEach(ProcessHandle::destroyForcibly);
+                .toList();
+        killed.forEach(ProcessHandle::destroyForcibly);
+        Await.until(Duration.ofSeconds(10), () -> killed.stream().allMatch(PouchdHarness::dead),
+                "the FIFO holder and keepers of " + base + " gone after SIGKILL");
     }
 
     /** A daemon that failed to start: whatever it started (containerd, bridge, chains, mounts) goes. */
