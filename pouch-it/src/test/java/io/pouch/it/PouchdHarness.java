@@ -506,8 +506,9 @@ public final class PouchdHarness implements AutoCloseable {
      */
     private void killFifoHolders() {
         List<ProcessHandle> killed = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> (c.startsWith("pouch-fifo-keeper")
-                                || c.startsWith("pouch-fifo-holder")) && c.contains(base + "/"))
+                // commandLine() starts with the executable's path (/bin/sh for a keeper), then the arguments
+                .filter(p -> p.info().commandLine().map(c -> (c.contains("pouch-fifo-keeper")
+                                || c.contains("pouch-fifo-holder")) && c.contains(base + "/"))
                         .orElse(false))
                 .toList();
         killed.forEach(ProcessHandle::destroyForcibly);
