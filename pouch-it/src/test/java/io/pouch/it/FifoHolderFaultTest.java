@@ -40,8 +40,8 @@ class FifoHolderFaultTest {
     /** This daemon's FIFO holders alive now (their command line names the socket under its exec root). */
     private static List<Long> holders() {
         String run = d.base().resolve("run").toString();
-        return ProcessHandle.allProcesses().filter(p -> !PouchdHarness.dead(p)).filter(p -> p.info().commandLine()
-                .map(c -> c.contains("pouch-fifo-holder") && c.contains(run)).orElse(false))
+        return ProcessHandle.allProcesses().filter(p -> !PouchdHarness.dead(p)).filter(PouchdHarness::isFifoHolder)
+                .filter(p -> p.info().commandLine().map(c -> c.contains(run)).orElse(false))
                 .map(ProcessHandle::pid).toList();
     }
 

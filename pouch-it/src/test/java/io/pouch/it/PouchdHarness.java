@@ -506,14 +506,20 @@ public final class PouchdHarness implements AutoCloseable {
      */
     private void killFifoHolders() {
         List<ProcessHandle> killed = ProcessHandle.allProcesses()
-                // commandLine() starts with the executable's path (/bin/sh for a keeper), then the arguments
-                .filter(p -> p.info().commandLine().map(c -> (c.contains("pouch-fifo-keeper")
-                                || c.contains("pouch-fifo-holder")) && c.contains(base + "/"))
-                        .orElse(false))
+                .filter(p -> (isFifoHolder(p) || p.info().commandLine().map(c -> c.contains("pouch-fifo-keeper"))
+                        .orElse(false)) && p.info().commandLine().map(c -> c.contains(base + "/")).orElse(false))
                 .toList();
         killed.forEach(ProcessHandle::destroyForcibly);
         Await.until(Duration.ofSeconds(10), () -> killed.stream().allMatch(PouchdHarness::dead),
                 "the FIFO holder and keepers of " + base + " gone after SIGKILL");
+    }
+
+    /**
+     * A FIFO holder process: by its executable (the command line starts with the executable's path, not argv[0],
+     * and pouchd's own names the holder's binary in -Dpouch.fifoHolder).
+     */
+    public static boolean isFifoHolder(ProcessHandle p) {
+        return p.info().command().map(c -> c.endsWith("/pouch-fifo-holder")).orElse(false);
     }
 
     /** A daemon that failed to start: whatever it started (containerd, bridge, chains, mounts) goes. */
