@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 
 /**
  * A tiny process that holds read ends of a container's stdout/stderr FIFOs so that output still in a pipe survives
- * a pouchd that is down when the container exits.
+ * a pouchd that is down when the container exits. The fallback of {@link FifoHolder} (one process for all
+ * containers), used where the holder cannot be started; keepers an older pouchd left are adopted as they are.
  *
  * <p>Why: the shim copies the container's output into the FIFO and holds a read end of its own only while the
  * process runs; when the container exits it closes both, and if pouchd (the only other reader) is dead at that
