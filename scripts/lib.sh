@@ -38,7 +38,7 @@ apt_install() {
 # installed. Serial GC, C1 only, a capped heap, unpooled Netty buffers keep the idle footprint small (bench/engine-core).
 POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=24m
   -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
-  -Dio.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled)
+  -Dio.netty.allocator.type=unpooled)
 # The JVM flags of the `pouch` launcher (scripts/install), shared with bench/cli so it measures what is installed.
 # A CLI command lives a few hundred milliseconds: Serial GC and C1 only start fastest (bench/cli). The JVM's own
 # messages go to stderr, never into a command's output, and the CDS archive's dump (its first run) writes no
