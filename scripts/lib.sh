@@ -35,10 +35,12 @@ apt_install() {
 
 # Packages pouchd needs at run time and to build.
 # The JVM flags pouchd's launcher runs with (scripts/install), also used by the benchmarks so they measure what is
-# installed. Serial GC, C1 only, a capped heap, unpooled Netty buffers keep the idle footprint small (bench/engine-core).
-POUCHD_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=24m
-  -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
-  -Dio.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled)
+# installed. C1 only, a capped heap, unpooled Netty buffers keep the idle footprint small (bench/engine-core). G1, not
+# Serial: Serial gives the heap back only at a full GC, which an idle daemon never has, so it kept the ~35 MiB a
+# workload had left it; G1's periodic collection after 4 s without a GC shrinks it to its free ratio (-15 MiB RSS).
+POUCHD_JVM_FLAGS=(-XX:+UseG1GC -XX:G1PeriodicGCInterval=4000 -XX:TieredStopAtLevel=1 -Xms8m -Xmx256m -Xss512k
+  -XX:ReservedCodeCacheSize=24m -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:TrimNativeHeapInterval=2000
+  -Dio.netty.allocator.type=unpooled)
 # The JVM flags of the `pouch` launcher (scripts/install), shared with bench/cli so it measures what is installed.
 # A CLI command lives a few hundred milliseconds: Serial GC and C1 only start fastest (bench/cli). The JVM's own
 # messages go to stderr, never into a command's output, and the CDS archive's dump (its first run) writes no

@@ -82,7 +82,7 @@ import java.util.logging.SimpleFormatter;
 public final class Pouchd implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
     /** Held so the level set on it stays (the log manager keeps loggers only weakly). */
-    private static final Logger QUIET_BOOTSTRAP = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
+    private static final Logger QUIET_BOOTSTRAP = Logger.getLogger("io.netty.bootstrap");
 
     @Option(names = "--config-file", defaultValue = "/etc/pouch/config.json", description = "configuration file")
     Path configFile;
@@ -467,7 +467,8 @@ public final class Pouchd implements Callable<Integer> {
         root.setLevel(level);
         Logger.getLogger("io.grpc").setLevel(Level.WARNING);
         Logger.getLogger("io.netty").setLevel(Level.WARNING);
-        // grpc's Netty asks every connection for TCP keep-alive, unix sockets too, which log that they have none
+        // grpc asks every connection for TCP keep-alive, unix sockets too, which log that they have none (grpc runs
+        // on the same Netty as the API server, whose bootstrap logs nothing else below SEVERE that we act on)
         QUIET_BOOTSTRAP.setLevel(Level.SEVERE);
     }
 
