@@ -218,9 +218,13 @@ final class BootReconciler {
         volumes.stopped(c.id); // the container stopped while pouchd was down
         ShareableShm.release(files.dir(c.id));
         if (s.running() || p.isPresent()) {
-            boolean everStarted = !ContainerState.ZERO_TIME.equals(s.startedAt());
+            // a task that got past CREATED was started, even when the start's state (written after its reply,
+            // see ContainerStateDirs#saveAfterUnlock) never reached the disk: then its exit stands for its start
+            boolean recordedStart = !ContainerState.ZERO_TIME.equals(s.startedAt());
+            boolean everStarted = recordedStart || (p.isPresent() && p.get().status() != TaskStatus.CREATED);
             files.save(c, m.withState(new ContainerState(everStarted ? "exited" : "created", false, false, false,
-                    s.oomKilled(), false, 0, code, "", s.startedAt(), everStarted ? finished : s.finishedAt())));
+                    s.oomKilled(), false, 0, code, "", recordedStart ? s.startedAt() : everStarted ? finished
+                    : s.startedAt(), everStarted ? finished : s.finishedAt())));
             if (s.running()) {
                 events.publish(c, "die", Map.of("exitCode", Integer.toString(code)));
             }

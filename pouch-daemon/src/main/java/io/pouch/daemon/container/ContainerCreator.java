@@ -142,7 +142,12 @@ final class ContainerCreator {
         OverlappedCalls.ContainerdCreate inContainerd = new OverlappedCalls.ContainerdCreate(containers, snapshots,
                 id, image.name(), image.chainId(), validation.shimOptions(hc), spec,
                 Map.of("io.pouch.container.name", name, "io.pouch.image", image.id()));
+        OverlappedCalls.Step netRecord = null;
         try {
+            // the network record is written (with its fsyncs) while the state dir, host files and metadata are
+            String named = name;
+            netRecord = new OverlappedCalls.Step("net-record-" + id.substring(0, 12),
+                    () -> networking.register(id, named, mode, net));
             files.createDir(id); // marked as being created until the end: a crash leaves nothing boot keeps
             HostFiles.write(dir, hostname, mode, hc.extraHosts());
             volumes.attach(id, mountPlan); // undoes itself when it fails
@@ -151,7 +156,7 @@ final class ContainerCreator {
                     List.copyOf(command.subList(1, command.size())), merged, hc, image.id(), cfg.image(),
                     image.chainId(), ContainerState.created(), 0);
             files.write(meta);
-            networking.register(id, name, mode, net);
+            netRecord.await();
             inContainerd.await();
             if (!quota.isEmpty()) {
                 String quotaId = RootfsQuota.daemon().apply(quota, merged.quotaId(), inContainerd.mounts.upper(),
@@ -183,6 +188,9 @@ final class ContainerCreator {
                 quietly(() -> volumes.abort(id));
             }
             quietly(() -> FileTrees.delete(dir));
+            if (netRecord != null) {
+                netRecord.awaitQuietly();
+            }
             quietly(() -> networking.forget(id));
             store.releaseName(name, id);
             if (e instanceof PouchException pe) {

@@ -137,14 +137,28 @@ final class ContainerStarter {
                         throw e;
                     }
                 });
-        try {
-            containers.updateSpec(c.id, spec);
-        } catch (ContainerdException e) {
-            volumes.stopped(c.id);
-            throw e.toPouch("cannot start container " + c.id);
-        }
+        // containerd stores the spec while the FIFOs and the log are set up: neither needs the other
+        OverlappedCalls.Step specUpdate = new OverlappedCalls.Step("spec-" + c.id.substring(0, 12),
+                () -> containers.updateSpec(c.id, spec));
         ContainerConfig cfg = m.config();
-        ContainerIO cio = c.pendingIo != null ? c.pendingIo : io.create(m);
+        ContainerIO pending = c.pendingIo;
+        ContainerIO cio;
+        try {
+            cio = pending != null ? pending : io.create(m);
+        } catch (RuntimeException e) {
+            specUpdate.awaitQuietly();
+            volumes.stopped(c.id);
+            throw e;
+        }
+        try {
+            specUpdate.await();
+        } catch (RuntimeException e) {
+            if (pending == null) { // an attached client's I/O stays for the next start
+                cio.close();
+            }
+            volumes.stopped(c.id);
+            throw e instanceof ContainerdException ce ? ce.toPouch("cannot start container " + c.id) : e;
+        }
         c.pendingIo = null;
         c.taskDeleted = false;
         try {
@@ -181,8 +195,9 @@ final class ContainerStarter {
         c.io = cio;
         c.oomKilled = false;
         ContainerState s = m.state();
-        files.save(c, m.withState(new ContainerState("running", true, false, false, false, false, pid, 0, "",
-                Times.now(), s.finishedAt())));
+        // on disk after the reply: the running task is containerd's record of this start (see saveAfterUnlock)
+        files.saveAfterUnlock(c, m.withState(new ContainerState("running", true, false, false, false, false, pid, 0,
+                "", Times.now(), s.finishedAt())));
     }
 
     /**

@@ -74,6 +74,30 @@ final class ContainerStateDirs {
         c.meta(m);
     }
 
+    /**
+     * Makes {@code m} visible now and writes it once the caller has released the container's lock, off the path
+     * the client waits on. Only for a state boot's reconcile derives from containerd anyway: after a started task,
+     * a pouchd killed before the write finds the task running and records the container as running (see
+     * {@link BootReconciler}), the same end as a kill just after it. The write takes the lock and writes the
+     * container's metadata as it is then, so it never overwrites a newer state with this one; a container being
+     * removed is not written (its directory is going away).
+     */
+    void saveAfterUnlock(Container c, ContainerMeta m) {
+        c.meta(m);
+        Thread.ofVirtual().name("meta-" + c.id.substring(0, 12)).start(() -> {
+            c.lock.lock();
+            try {
+                if (!c.removing) {
+                    write(c.meta());
+                }
+            } catch (IOException e) {
+                LOG.warning("cannot write the metadata of container " + c.id + ": " + e.getMessage());
+            } finally {
+                c.lock.unlock();
+            }
+        });
+    }
+
     /** Creates the state dir of a container being created, marked as such until {@link #created}. */
     Path createDir(String id) throws IOException {
         Path dir = Files.createDirectories(dir(id));

@@ -74,7 +74,10 @@ final class ContainerStopper {
         restarts.markManualStop(c); // the restart policy never undoes a user's stop or kill
         CompletableFuture<Integer> exit = c.nextExit; // this run's exit: taken before the signal can cause it
         try {
-            tasks.kill(c.id, sig, false);
+            ContainerState st = c.meta().state();
+            if (sig != Signals.SIGKILL || st.paused() || !DirectKill.kill(st.pid(), c.id)) {
+                tasks.kill(c.id, sig, false);
+            }
             if (c.meta().state().paused() && (sig == Signals.SIGKILL || sig == stopSignal(c.meta()))) {
                 // a frozen process only acts on the signal once thawed; moby resumes for KILL and the stop signal
                 tasks.resume(c.id);

@@ -68,6 +68,32 @@ final class OverlappedCalls {
     }
 
     /**
+     * A step of its own (a crash-safe write into another directory, say) run on a virtual thread while the caller
+     * goes on with the others: their fsyncs overlap instead of queueing one after the other.
+     */
+    static final class Step {
+        private final FutureTask<Void> task;
+
+        Step(String name, Runnable step) {
+            task = new FutureTask<>(step, null);
+            Thread.ofVirtual().name(name).start(task);
+        }
+
+        /** Waits until the step ended; throws its failure. */
+        void await() {
+            RuntimeException e = join(task);
+            if (e != null) {
+                throw e;
+            }
+        }
+
+        /** Waits until the step ended, whatever came of it (before undoing it). */
+        void awaitQuietly() {
+            join(task);
+        }
+    }
+
+    /**
      * containerd's part of a create, started on its own thread so it runs while the caller writes the
      * container's files and metadata: the container record, then its rootfs snapshot.
      * The fields say how far it got, for the caller's undo; read them only after {@link #await}.

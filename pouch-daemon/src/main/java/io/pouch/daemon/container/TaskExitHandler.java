@@ -154,10 +154,11 @@ final class TaskExitHandler {
                     "", m.state().startedAt(), Times.format(exitedAt));
             // the restart policy decides before anyone can see the container exited
             plan = restarts.planAfterExit(c, code, Times.parse(m.state().startedAt()), exitedAt);
-            if (plan == null && m.hostConfig().autoRemove() && !c.removing) {
-                // removed right below, so the exited state is not written first (two fsyncs on the path docker
-                // run --rm waits for); a crash before the removal leaves "running" on disk, which the boot's
-                // reconcile records as exited (the task is gone), the same end as a crash just after this write
+            if (plan == null && (m.hostConfig().autoRemove() || c.removing)) {
+                // removed right below (--rm) or by the forced remove waiting for this exit (rm -f), so the exited
+                // state is not written first (two fsyncs on the path docker run --rm and rm -f wait for); a crash
+                // before the removal leaves "running" on disk, which the boot's reconcile records as exited (the
+                // task is gone), the same end as a crash just after this write
                 c.meta(m.withState(exited));
             } else {
                 files.save(c, plan == null ? m.withState(exited)

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * What the container manager calls for mounts: plan (validate) at create, attach (create and reference the
  * volumes, persist the plan), mount into the spec at start, unmount at exit, release at remove. The plan of a
- * container is {@code containers/<id>/mounts.json}; it is removed with the container's directory.
+ * container is {@code containers/<id>/mounts.json} (absent: no mounts); it is removed with the container's
+ * directory.
  */
 public final class ContainerVolumes {
     private static final Logger LOG = Logger.getLogger(ContainerVolumes.class.getName());
@@ -150,7 +151,9 @@ public final class ContainerVolumes {
                 done.add(m.withName(name, created[0]).withDriver(r.driver()));
             }
             List<PlannedMount> result = List.copyOf(done);
-            AtomicFiles.writeJson(containersDir.resolve(id).resolve(PLAN_FILE), result);
+            if (!result.isEmpty()) { // no file reads as no mounts: a container without any needs no crash-safe write
+                AtomicFiles.writeJson(containersDir.resolve(id).resolve(PLAN_FILE), result);
+            }
             plans.put(id, result);
             return result;
         } catch (IOException | RuntimeException e) {

@@ -62,6 +62,27 @@ class ContainerVolumesTest {
     }
 
     @Test
+    void aContainerWithoutMountsHasNoPlanFileAndReadsAsNoMounts() throws Exception {
+        ContainerVolumes cv = volumes();
+        String bare = "1".repeat(64);
+        String mounted = "2".repeat(64);
+        Path home = tmp.resolve("home/containers");
+        Files.createDirectories(home.resolve(bare));
+        Files.createDirectories(home.resolve(mounted));
+        cv.attach(bare, cv.plan(HostConfig.empty(), null, ref -> ref));
+        cv.attach(mounted, cv.plan(hc(List.of("vol3:/v"), null, null, null), null, ref -> ref));
+        assertFalse(Files.exists(home.resolve(bare).resolve(ContainerVolumes.PLAN_FILE)));
+        assertTrue(Files.isRegularFile(home.resolve(mounted).resolve(ContainerVolumes.PLAN_FILE)));
+        assertEquals(List.of(), ContainerVolumes.readPlan(home.resolve(bare)));
+        assertEquals(List.of("/v"), ContainerVolumes.readPlan(home.resolve(mounted)).stream()
+                .map(PlannedMount::destination).toList());
+        ObjectNode spec = Json.MAPPER.createObjectNode();
+        spec.putArray("mounts").addObject().put("destination", "/proc").put("type", "proc");
+        cv.applyStart(bare, List.of(), spec, HostConfig.empty());
+        assertEquals(1, spec.get("mounts").size(), "no user mount in the spec");
+    }
+
+    @Test
     void specGetsUserMountsReplacingDefaultsParentsFirst() throws Exception {
         ContainerVolumes cv = volumes();
         String id = "e".repeat(64);
