@@ -393,8 +393,17 @@ public final class PouchdHarness implements AutoCloseable {
         return Cmd.run(pouchCommand(args), Map.of(), null, Duration.ofSeconds(120));
     }
 
-    /** The command line that runs this build's pouch CLI against this daemon, for tests that start it themselves. */
+    /**
+     * The command line that runs this build's pouch CLI against this daemon, for tests that start it themselves:
+     * the JVM CLI, or the executable $POUCH_CLI names (scripts/test runs the CLI tests again on the native build).
+     */
     public List<String> pouchCommand(String... args) {
+        String cli = System.getenv("POUCH_CLI");
+        if (cli != null && !cli.isBlank()) {
+            List<String> c = new ArrayList<>(List.of(cli, "-H", host()));
+            c.addAll(List.of(args));
+            return c;
+        }
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-cli/target/classes") + ":" + root.resolve("pouch-cli/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
