@@ -82,9 +82,10 @@ LAUNCH
 # run their own on a private mount); btrfs-progs and quota: disk quota (btrfs qgroups, project quota)
 RUNTIME_PACKAGES=(containerd runc crun runsc busybox-static iptables containernetworking-plugins tini dumb-init curl libssl3
   lxcfs btrfs-progs quota)
-# gcc and libc6-dev build the pod sandbox's static pause (scripts/build-pause-image) and pouchd's FIFO holder
-# (scripts/build-fifo-holder)
-BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gcc libc6-dev)
+# gcc and libc6-dev build the pod sandbox's static pause (scripts/build-pause-image), pouchd's FIFO holder
+# (scripts/build-fifo-holder) and link the native CLI (scripts/build-native-cli, which also needs zlib1g-dev and
+# unzip to read the jars' native-image metadata)
+BUILD_PACKAGES=(maven golang-github-containerd-containerd-dev libprotobuf-dev gcc libc6-dev zlib1g-dev unzip)
 # Only for the tests: real registries on loopback (the tests run `docker-registry serve` themselves); zstd
 # compresses a test layer offline; e2fsprogs' chattr makes a FIFO directory immutable (an exec's failure path);
 # docker-compose (1.29, the Python one) is a client the end-to-end tests drive (healthcheck dependencies);

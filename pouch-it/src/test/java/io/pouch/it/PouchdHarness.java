@@ -425,13 +425,25 @@ public final class PouchdHarness implements AutoCloseable {
 
     /** The command line that runs this build's pouch CLI against this daemon, for tests that start it themselves. */
     public List<String> pouchCommand(String... args) {
+        List<String> c = pouchCli();
+        c.addAll(List.of("-H", host()));
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    /**
+     * The command that runs this build's pouch CLI, without arguments: the JVM CLI, or the executable $POUCH_CLI
+     * names (scripts/test runs the CLI's tests again on the native build).
+     */
+    public static List<String> pouchCli() {
+        String cli = System.getenv("POUCH_CLI");
+        if (cli != null && !cli.isBlank()) {
+            return new ArrayList<>(List.of(cli));
+        }
         Path root = Cmd.repoRoot();
         String cp = root.resolve("pouch-cli/target/classes") + ":" + root.resolve("pouch-cli/target/lib/*");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> c = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", cp, "io.pouch.cli.Main",
-                "-H", host()));
-        c.addAll(List.of(args));
-        return c;
+        return new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", cp, "io.pouch.cli.Main"));
     }
 
     /** A raw API call through curl on the unix socket: prints the status code on the last line. */

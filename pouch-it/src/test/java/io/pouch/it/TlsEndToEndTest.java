@@ -95,11 +95,8 @@ class TlsEndToEndTest {
     }
 
     private static Cmd.Result pouchTls(byte[] stdin, String... args) {
-        Path root = Cmd.repoRoot();
-        String cp = root.resolve("pouch-cli/target/classes") + ":" + root.resolve("pouch-cli/target/lib/*");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> c = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp", cp, "io.pouch.cli.Main",
-                "-H", "tcp://127.0.0.1:" + port, "--tlsverify", "--tlscacert", tls.resolve("ca.pem").toString(),
+        List<String> c = PouchdHarness.pouchCli();
+        c.addAll(List.of("-H", "tcp://127.0.0.1:" + port, "--tlsverify", "--tlscacert", tls.resolve("ca.pem").toString(),
                 "--tlscert", tls.resolve("client.pem").toString(), "--tlskey", tls.resolve("client-key.pem").toString()));
         c.addAll(List.of(args));
         return Cmd.run(c, Map.of(), stdin, Duration.ofSeconds(120));
