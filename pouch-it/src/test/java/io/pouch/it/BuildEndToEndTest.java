@@ -168,4 +168,29 @@ class BuildEndToEndTest {
         assertTrue(r.out().trim().startsWith("sha256:"), r.out());
         assertEquals("hello scratch", d.docker("run", "--rm", tag).ok().trimmed());
     }
+
+    @Test
+    void pouchBuildSendsTheContextWithoutIgnoredFiles() throws Exception {
+        Path ctx = context(Map.of(
+                "build/Dockerfile.dev", "FROM busybox AS base\nARG WHO\nCOPY . /ctx/\n"
+                        + "RUN echo \"hello $WHO\" > /greeting && ls /ctx | sort | tr '\\n' ' ' > /files\n"
+                        + "FROM base\nCMD cat /greeting /files\n",
+                "a.txt", "a\n",
+                "secret.key", "k\n",
+                ".dockerignore", "*.key\n"));
+        String tag = name("pouch");
+        Cmd.Result r = d.pouch("build", "-t", tag, "-f", ctx.resolve("build/Dockerfile.dev").toString(),
+                "--build-arg", "WHO=pouch", "--label", "made.by=pouch", "--target", "base", ctx.toString());
+        r.ok();
+        assertTrue(r.out().contains("Step 1/5 : FROM busybox AS base"), r.out());
+        assertTrue(r.out().contains("Successfully tagged " + tag + ":latest"), r.out());
+        assertEquals("hello pouch\n.dockerignore a.txt build", d.docker("run", "--rm", tag, "sh", "-c",
+                "cat /greeting /files").ok().trimmed());
+        assertEquals("pouch", d.docker("image", "inspect", "-f", "{{index .Config.Labels \"made.by\"}}", tag)
+                .ok().trimmed());
+        Cmd.Result q = d.pouch("build", "-q", "-t", tag, "-f", ctx.resolve("build/Dockerfile.dev").toString(),
+                "--build-arg", "WHO=pouch", "--label", "made.by=pouch", "--target", "base", ctx.toString());
+        q.ok();
+        assertEquals(d.docker("image", "inspect", "-f", "{{.Id}}", tag).ok().trimmed(), q.out().trim());
+    }
 }

@@ -1,6 +1,8 @@
 package io.pouch.daemon.build;
 
 import io.pouch.api.PouchException;
+import io.pouch.api.build.DockerIgnore;
+import io.pouch.api.build.Globs;
 import io.pouch.daemon.container.files.Archive;
 import io.pouch.daemon.sys.FileTrees;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;

@@ -327,7 +327,7 @@ final class BuildRun {
     }
 
     private static Path inImage(Path root, String source, String kw) {
-        if (io.pouch.daemon.build.Globs.hasWildcard(source)) {
+        if (io.pouch.api.build.Globs.hasWildcard(source)) {
             throw new DockerfileException(kw + " --from with a wildcard (" + source + ") is not supported by pouchd's "
                     + "builder: name the path");
         }

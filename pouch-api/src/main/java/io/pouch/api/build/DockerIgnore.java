@@ -1,4 +1,4 @@
-package io.pouch.daemon.build;
+package io.pouch.api.build;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The {@code .dockerignore} rules: one pattern a line, {@code #} comments, {@code !} re-includes; paths are
- * cleaned and relative to the context; the last matching pattern decides. A pattern that matches a directory
- * excludes everything under it (unless a later {@code !} pattern takes a path back).
+ * The {@code .dockerignore} rules, which the daemon applies to a context it gets and the CLI to the context it
+ * sends: one pattern a line, {@code #} comments, {@code !} re-includes; paths are cleaned and relative to the
+ * context; the last matching pattern decides. A pattern that matches a directory excludes everything under it
+ * (unless a later {@code !} pattern takes a path back).
  */
 public final class DockerIgnore {
     private record Rule(Pattern pattern, boolean exclude) {

@@ -1,4 +1,4 @@
-package io.pouch.daemon.build;
+package io.pouch.api.build;
 
 import java.util.regex.Pattern;
 
