@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +174,7 @@ class BuildEndToEndTest {
     void pouchBuildSendsTheContextWithoutIgnoredFiles() throws Exception {
         Path ctx = context(Map.of(
                 "build/Dockerfile.dev", "FROM busybox AS base\nARG WHO\nCOPY . /ctx/\n"
-                        + "RUN echo \"hello $WHO\" > /greeting && ls /ctx | sort | tr '\\n' ' ' > /files\n"
+                        + "RUN echo \"hello $WHO\" > /greeting && ls -A /ctx | sort | tr '\\n' ' ' > /files\n"
                         + "FROM base\nCMD cat /greeting /files\n",
                 "a.txt", "a\n",
                 "secret.key", "k\n",
@@ -192,5 +193,44 @@ class BuildEndToEndTest {
                 "--build-arg", "WHO=pouch", "--label", "made.by=pouch", "--target", "base", ctx.toString());
         q.ok();
         assertEquals(d.docker("image", "inspect", "-f", "{{.Id}}", tag).ok().trimmed(), q.out().trim());
+    }
+
+    /** docker-java's build call, as Testcontainers' ImageFromDockerfile makes it. */
+    @Test
+    void dockerJavaBuildsThroughTestcontainers() {
+        String tag = name("tc") + ":1";
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Cmd.Result r = Cmd.run(List.of(java, "-cp", System.getProperty("java.class.path"), BuildProbe.class.getName(),
+                        tag),
+                Map.of("DOCKER_HOST", d.host(), "TESTCONTAINERS_RYUK_DISABLED", "true", "HOME", d.base().toString()),
+                null, Duration.ofSeconds(180));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("built " + tag), r.toString());
+        assertEquals("from docker-java\nbuilt", d.docker("run", "--rm", tag).ok().trimmed());
+        images.add(tag);
+    }
+
+    /** Debian's docker-compose (1.29, docker-py's images.build) builds a service's image. */
+    @Test
+    void dockerComposeBuildsAServiceImage() throws Exception {
+        String tag = name("compose");
+        Path ctx = context(Map.of(
+                "Dockerfile", "FROM busybox\nARG WHO\nRUN echo \"hello $WHO\" > /greeting\nCMD [\"cat\", \"/greeting\"]\n",
+                "docker-compose.yml", """
+                        version: "3"
+                        services:
+                          app:
+                            build:
+                              context: .
+                              args:
+                                WHO: compose
+                            image: %s
+                        """.formatted(tag)));
+        String project = "b" + UUID.randomUUID().toString().substring(0, 8);
+        Cmd.Result r = Cmd.run(List.of("docker-compose", "-H", d.host(), "-p", project, "-f",
+                ctx.resolve("docker-compose.yml").toString(), "build"), Map.of(), null,
+                Duration.ofSeconds(180));
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("hello compose", d.docker("run", "--rm", tag).ok().trimmed());
     }
 }
