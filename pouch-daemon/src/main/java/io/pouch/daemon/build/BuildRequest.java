@@ -1,5 +1,8 @@
 package io.pouch.daemon.build;
 
+import java.util.TreeMap;
+import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +24,7 @@ public record BuildRequest(String dockerfile, List<String> tags, Map<String, Str
                            boolean forceRemove, boolean quiet) {
     public BuildRequest {
         tags = List.copyOf(tags);
-        buildArgs = buildArgs == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(buildArgs));
-        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
+        buildArgs = buildArgs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
+        labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
     }
 }

@@ -1,5 +1,9 @@
 package io.pouch.daemon.build;
 
+import java.util.function.Function;
+import java.nio.charset.StandardCharsets;
+import io.pouch.daemon.sys.ScopedPath;
+import io.pouch.api.build.Globs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
@@ -327,11 +331,11 @@ final class BuildRun {
     }
 
     private static Path inImage(Path root, String source, String kw) {
-        if (io.pouch.api.build.Globs.hasWildcard(source)) {
+        if (Globs.hasWildcard(source)) {
             throw new DockerfileException(kw + " --from with a wildcard (" + source + ") is not supported by pouchd's "
                     + "builder: name the path");
         }
-        Path p = io.pouch.daemon.sys.ScopedPath.resolve(root, source, true);
+        Path p = ScopedPath.resolve(root, source, true);
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             throw new DockerfileException(kw + " failed: stat " + source + ": file does not exist");
         }
@@ -368,7 +372,7 @@ final class BuildRun {
         if (head.length >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X') {
             return true;
         }
-        return head.length >= 262 && new String(head, 257, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("ustar");
+        return head.length >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
     }
 
     /** A cache hit makes the step's image the stage's; false on a miss (or when the cache is off or broken). */
@@ -400,7 +404,7 @@ final class BuildRun {
         progress.stream(" ---> " + shortId(id) + "\n");
     }
 
-    private String expand(String word, java.util.function.Function<String, String> vars) {
+    private String expand(String word, Function<String, String> vars) {
         try {
             return ShellWords.expand(word, vars, escape);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,8 @@
 package io.pouch.daemon.build;
 
+import java.io.IOException;
+import io.pouch.api.Json;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -190,7 +193,7 @@ final class ConfigSteps {
     }
 
     private static ArrayNode strings(List<String> l) {
-        ArrayNode a = io.pouch.api.Json.MAPPER.createArrayNode();
+        ArrayNode a = Json.MAPPER.createArrayNode();
         l.forEach(a::add);
         return a;
     }
@@ -261,10 +264,10 @@ final class ConfigSteps {
 
     private static List<String> jsonArray(String s) {
         try {
-            return io.pouch.api.Json.MAPPER.readValue(s,
-                    new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {
+            return Json.MAPPER.readValue(s,
+                    new TypeReference<List<String>>() {
                     });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }

@@ -1,5 +1,8 @@
 package io.pouch.daemon.build;
 
+import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.HashSet;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
@@ -103,7 +106,7 @@ final class ContainerSteps {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw PouchException.internal("the build was interrupted", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw PouchException.internal("waiting for the RUN container " + cid + " failed: " + e.getMessage(), e);
         } finally {
             finish(cid, ok, removal, progress);
@@ -182,7 +185,7 @@ final class ContainerSteps {
         try {
             try (OutputStream out = Files.newOutputStream(tmp);
                  TarArchiveOutputStream tar = SourceTar.open(out)) {
-                java.util.Set<String> dirs = new java.util.HashSet<>();
+                Set<String> dirs = new HashSet<>();
                 for (Source s : sources) {
                     if (s.extract()) {
                         throw new DockerfileException("ADD of an archive into a stage FROM scratch is not supported by "
