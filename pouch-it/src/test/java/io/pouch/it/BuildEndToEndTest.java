@@ -228,7 +228,9 @@ class BuildEndToEndTest {
                         """.formatted(tag)));
         String project = "b" + UUID.randomUUID().toString().substring(0, 8);
         Cmd.Result r = Cmd.run(List.of("docker-compose", "-H", d.host(), "-p", project, "-f",
-                ctx.resolve("docker-compose.yml").toString(), "build"), Map.of(), null,
+                ctx.resolve("docker-compose.yml").toString(), "build"),
+                // docker-py's images.build, not compose's hand-over to the docker CLI
+                Map.of("COMPOSE_DOCKER_CLI_BUILD", "0", "DOCKER_BUILDKIT", "0", "HOME", d.base().toString()), null,
                 Duration.ofSeconds(180));
         assertEquals(0, r.exit(), r.toString());
         assertEquals("hello compose", d.docker("run", "--rm", tag).ok().trimmed());
