@@ -5,6 +5,7 @@ import io.pouch.api.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -60,8 +61,12 @@ public final class BuildProgress {
             return;
         }
         try {
-            out.write(Json.MAPPER.writeValueAsBytes(m));
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            // one write, so one HTTP chunk per message: docker-compose (docker-py) decodes each chunk as JSON
+            byte[] json = Json.MAPPER.writeValueAsBytes(m);
+            byte[] line = Arrays.copyOf(json, json.length + 2);
+            line[json.length] = '\r';
+            line[json.length + 1] = '\n';
+            out.write(line);
             out.flush();
         } catch (IOException e) {
             broken = true;
