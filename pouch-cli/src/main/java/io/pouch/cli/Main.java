@@ -132,6 +132,7 @@ public final class Main implements Runnable {
         COMMANDS.put("load", "io.pouch.cli.image.ImageCommands$Load");
         COMMANDS.put("import", "io.pouch.cli.image.ImageCommands$Import");
         COMMANDS.put("history", "io.pouch.cli.image.ImageCommands$History");
+        COMMANDS.put("build", "io.pouch.cli.image.BuildCommand");
         COMMANDS.put("pull", "io.pouch.cli.image.ImageCommands$Pull");
         COMMANDS.put("volume", "io.pouch.cli.volume.VolumeCommands$VolumeGroup");
         COMMANDS.put("network", "io.pouch.cli.network.NetworkCommands$NetworkGroup");

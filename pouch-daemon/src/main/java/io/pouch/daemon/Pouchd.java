@@ -18,6 +18,8 @@ import io.pouch.daemon.container.checkpoint.CheckpointRoutes;
 import io.pouch.daemon.container.checkpoint.Checkpoints;
 import io.pouch.daemon.container.checkpoint.CriuProbe;
 import io.pouch.daemon.container.ManagedNetworking;
+import io.pouch.daemon.build.BuildRoutes;
+import io.pouch.daemon.build.ImageBuilder;
 import io.pouch.daemon.container.commit.CommitRoutes;
 import io.pouch.daemon.container.commit.ContainerCommitter;
 import io.pouch.daemon.container.exec.ExecManager;
@@ -398,7 +400,12 @@ public final class Pouchd implements Callable<Integer> {
                 .register(router);
         new FilesRoutes(new ContainerFiles(CopyContainers.of(containers), cfg.execRoot().resolve("cp")))
                 .register(router);
-        new CommitRoutes(new ContainerCommitter(ctd, containers, images.committer(), events)).register(router);
+        ContainerCommitter containerCommitter = new ContainerCommitter(ctd, containers, images.committer(), events);
+        new CommitRoutes(containerCommitter).register(router);
+        // docker build (classic builder): its steps are containers of the same manager, committed like docker commit
+        new BuildRoutes(new ImageBuilder(images, images, images.committer(), containers, CopyContainers.of(containers),
+                containerCommitter, cfg.homeDir().resolve("builder"), cfg.execRoot().resolve("build"),
+                buildContextLimit())).register(router);
         HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
         server.start();
         // the Kubernetes CRI: pods and their containers are containers of the same managers
@@ -473,6 +480,19 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     /** /info and /version figures, read from the managers and containerd. */
+    /** The largest build context accepted: POUCHD_BUILD_CONTEXT_LIMIT bytes, 4 GiB by default. */
+    private static long buildContextLimit() {
+        String v = System.getenv("POUCHD_BUILD_CONTEXT_LIMIT");
+        if (v == null || v.isBlank()) {
+            return 4L << 30;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("POUCHD_BUILD_CONTEXT_LIMIT=" + v + ": a number of bytes is expected");
+        }
+    }
+
     private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images,
                                 List<String> labels, Runtimes ociRuntimes) implements SystemInfoSource {
         @Override

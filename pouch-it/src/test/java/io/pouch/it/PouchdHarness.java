@@ -413,9 +413,16 @@ public final class PouchdHarness implements AutoCloseable {
     }
 
     public Cmd.Result dockerWithInput(byte[] stdin, String... args) {
+        return dockerWithEnv(Map.of(), stdin, args);
+    }
+
+    /** The docker CLI with extra environment ({@code DOCKER_BUILDKIT=0}). */
+    public Cmd.Result dockerWithEnv(Map<String, String> env, byte[] stdin, String... args) {
         List<String> c = new ArrayList<>(List.of("docker", "-H", host()));
         c.addAll(List.of(args));
-        return Cmd.run(c, Map.of("DOCKER_CONFIG", dockerConfig.toString()), stdin, Duration.ofSeconds(120));
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("DOCKER_CONFIG", dockerConfig.toString());
+        return Cmd.run(c, e, stdin, Duration.ofSeconds(120));
     }
 
     /** Runs the pouch CLI (this build's) against this daemon. */

@@ -44,7 +44,8 @@ public final class ImageCommitter {
      * Stores a new image made of the parent image's layers plus {@code layer} (a blob already in containerd's
      * content store, kept by the caller's lease until this returns), with {@code config} (complete: rootfs.diff_ids
      * must already list the parent's diff ids and {@code diffId}). Unpacks it, names it {@code repo:tag} when repo
-     * is given. Returns the new image id.
+     * is given. Returns the new image id. A null {@code layer} makes an image of the parent's layers with a new
+     * config alone (a build's ENV, CMD, LABEL... step).
      */
     public String commit(String parentId, Descriptor layer, String diffId, byte[] config, String repo, String tag)
             throws IOException {
@@ -58,7 +59,9 @@ public final class ImageCommitter {
                 layers.add(new PendingImage.Layer(STORED, d.digest(), d.size(), d.mediaType(), pc.diffIds().get(i)));
             }
         }
-        layers.add(new PendingImage.Layer(STORED, layer.digest(), layer.size(), layer.mediaType(), diffId));
+        if (layer != null) {
+            layers.add(new PendingImage.Layer(STORED, layer.digest(), layer.size(), layer.mediaType(), diffId));
+        }
         String configDigest = ChainIds.sha256(config);
         List<String> names = repo != null && !repo.isEmpty()
                 ? List.of(Reference.parseNormalizedName(repo).tagged(tag).recordName()) : List.of();

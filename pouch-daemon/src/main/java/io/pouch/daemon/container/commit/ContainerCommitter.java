@@ -19,12 +19,14 @@ import io.pouch.daemon.image.ChainIds;
 import io.pouch.daemon.image.ImageCommitter;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@code docker commit}: the container's changes become a new layer computed by containerd's Diff service between
@@ -60,8 +62,30 @@ public final class ContainerCommitter implements CommitService {
         String parentId = c.image();
         ObjectNode cfg = images.configJson(parentId);
         ObjectNode run = CommitConfig.runConfig(Json.MAPPER.valueToTree(c.config()), request.config(), request.changes());
+        String id = commitAs(c.id(), parentId, diffId -> {
+            try {
+                return Json.MAPPER.writeValueAsBytes(CommitConfig.imageConfig(cfg.deepCopy(), run, c.id(), diffId,
+                        request.author(), request.comment(), String.join(" ", cmdline(c)), Instant.now()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, request.repo(), request.tag());
+        events.publish(Event.of("container", "commit", c.id(), Map.of("comment",
+                request.comment() == null ? "" : request.comment(), "imageID", id,
+                "name", c.name().replaceFirst("^/", ""))));
+        return id;
+    }
 
-        String lease = leases.create("pouch-commit-" + c.id().substring(0, 12) + "-" + System.nanoTime(), LEASE_EXPIRY);
+    /**
+     * The changes of container {@code containerId} (whose image is {@code parentId}) as one new layer over that
+     * image: a new image whose config is what {@code configFor} makes for the layer's diff id (a complete image
+     * config: its rootfs lists the parent's diff ids and this one). The image builder's RUN and COPY steps use it.
+     */
+    public String commitAs(String containerId, String parentId, Function<String, byte[]> configFor, String repo,
+                           String tag) throws IOException {
+        ObjectNode cfg = images.configJson(parentId);
+        String lease = leases.create("pouch-commit-" + containerId.substring(0, 12) + "-" + System.nanoTime(),
+                LEASE_EXPIRY);
         String viewKey = lease + "-parent";
         try {
             List<Mount> left = List.of();
@@ -69,24 +93,18 @@ public final class ContainerCommitter implements CommitService {
             if (parentChain != null) {
                 left = snapshots.view(lease, viewKey, parentChain).mounts();
             }
-            List<Mount> right = containers.rootfsMounts(c.id()).readOnlyView();
-            Descriptor layer = diff.diff(lease, left, right, LAYER_TYPE, "pouch-commit-" + c.id());
+            List<Mount> right = containers.rootfsMounts(containerId).readOnlyView();
+            Descriptor layer = diff.diff(lease, left, right, LAYER_TYPE, "pouch-commit-" + containerId);
             String diffId = content.info(layer.digest())
-                    .orElseThrow(() -> PouchException.internal("cannot commit container " + c.id() + ": the layer "
+                    .orElseThrow(() -> PouchException.internal("cannot commit container " + containerId + ": the layer "
                             + layer.digest() + " containerd's diff wrote is not in its content store", null))
                     .labels().get(Content.UNCOMPRESSED);
             if (diffId == null) {
                 throw PouchException.internal("containerd's diff did not record the layer's uncompressed digest", null);
             }
-            byte[] config = Json.MAPPER.writeValueAsBytes(CommitConfig.imageConfig(cfg, run, c.id(), diffId,
-                    request.author(), request.comment(), String.join(" ", cmdline(c)), Instant.now()));
-            String id = images.commit(parentId, layer, diffId, config, request.repo(), request.tag());
-            events.publish(Event.of("container", "commit", c.id(), Map.of("comment",
-                    request.comment() == null ? "" : request.comment(), "imageID", id,
-                    "name", c.name().replaceFirst("^/", ""))));
-            return id;
+            return images.commit(parentId, layer, diffId, configFor.apply(diffId), repo, tag);
         } catch (ContainerdException e) {
-            throw PouchException.internal("cannot commit container " + c.id() + ": " + e.description(), e);
+            throw PouchException.internal("cannot commit container " + containerId + ": " + e.description(), e);
         } finally {
             try {
                 snapshots.remove(viewKey);

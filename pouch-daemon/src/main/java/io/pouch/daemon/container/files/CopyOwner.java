@@ -13,11 +13,11 @@ import java.nio.file.Path;
  * (root when none). dockerd looks the name up in the host's passwd file; here it is looked up in the container's own
  * {@code /etc/passwd} and {@code /etc/group}, read inside its root, which is what the name means to the container.
  */
-final class CopyOwner {
+public final class CopyOwner {
     private CopyOwner() {
     }
 
-    static Archive.Owner of(Path root, String user) {
+    public static Archive.Owner of(Path root, String user) {
         if (user == null || user.isEmpty()) {
             return new Archive.Owner(0, 0);
         }
