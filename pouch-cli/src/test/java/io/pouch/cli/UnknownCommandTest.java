@@ -35,9 +35,9 @@ class UnknownCommandTest {
 
     @Test
     void anUnknownCommandFailsEvenWithHelp() {
-        Run r = run("build", "--help");
+        Run r = run("frobnicate", "--help");
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().startsWith("pouch: unknown command: pouch build\n"), r.err());
+        assertTrue(r.err().startsWith("pouch: unknown command: pouch frobnicate\n"), r.err());
         assertFalse(r.out().contains("Usage"), r.out());
     }
 
