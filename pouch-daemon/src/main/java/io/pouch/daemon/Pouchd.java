@@ -330,21 +330,15 @@ public final class Pouchd implements Callable<Integer> {
         if (engine.oomScoreAdj() != null) { // before containerd starts: it inherits the score, as dockerd's does
             OwnOomScore.write(engine.oomScoreAdj());
         }
-        NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts
+        // refuses a --bip the host already routes elsewhere before containerd or the network starts; it asks the
+        // kernel through `ip`, so it runs while the API's socket opens
+        CompletableFuture<Void> routesChecked = inThread("route-check", () -> NetworkManager.checkHostRoutes(cfg));
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
         Files.createDirectories(cfg.execRoot());
-        Path pid = Path.of(cfg.pidFile());
-        Files.createDirectories(pid.toAbsolutePath().getParent());
-        Files.writeString(pid, Long.toString(ProcessHandle.current().pid()));
         EventBus events = new EventBus();
 
         BOOT.mark("config");
-        // Our containerd's start (a process to exec and wait for) overlaps the API's (Netty's classes) and the
-        // network's set-up (iptables); none needs another.
-        ContainerdSupervisor supervisor = cfg.supervisesContainerd() ? new ContainerdSupervisor(cfg) : null;
-        CompletableFuture<Void> containerdStarted = supervisor == null ? CompletableFuture.completedFuture(null)
-                : inThread("containerd-start", supervisor::start);
         // The socket answers the ping from here on; every other request waits until the managers are up and the
         // containers restored (router.open() below), so none sees a container half restored.
         Router router = new Router();
@@ -354,15 +348,19 @@ public final class Pouchd implements Callable<Integer> {
         server.start();
         BOOT.mark("listen");
         long listening = BOOT.elapsedMillis();
+        await(routesChecked, server);
+        Path pid = Path.of(cfg.pidFile());
+        Files.createDirectories(pid.toAbsolutePath().getParent());
+        Files.writeString(pid, Long.toString(ProcessHandle.current().pid()));
+        // Our containerd's start (a process to exec and wait for) overlaps the network's set-up (iptables); neither
+        // needs the other.
+        ContainerdSupervisor supervisor = cfg.supervisesContainerd() ? new ContainerdSupervisor(cfg) : null;
+        CompletableFuture<Void> containerdStarted = supervisor == null ? CompletableFuture.completedFuture(null)
+                : inThread("containerd-start", supervisor::start);
         NetworkManager networks = new NetworkManager(cfg, bridgeConfig, events);
         networks.start();
         BOOT.mark("network");
-        try {
-            containerdStarted.join();
-        } catch (CompletionException e) {
-            server.close();
-            throw e.getCause() instanceof Exception c ? c : e;
-        }
+        await(containerdStarted, server);
         Containerd ctd = new Containerd(cfg.containerdAddress(), cfg.namespace());
         if (supervisor != null) {
             supervisor.onRestart(ctd::resetConnectBackoff); // reconnect at once after a containerd restart
@@ -482,6 +480,16 @@ public final class Pouchd implements Callable<Integer> {
             }
         });
         return done;
+    }
+
+    /** Waits for a boot step run by {@link #inThread}; its failure stops the API and fails the boot. */
+    private static void await(CompletableFuture<Void> step, HttpServer server) throws Exception {
+        try {
+            step.join();
+        } catch (CompletionException e) {
+            server.close();
+            throw e.getCause() instanceof Exception c ? c : e;
+        }
     }
 
     /** Pouch's metric families, this process's, the engine's info and its containers per state. */
