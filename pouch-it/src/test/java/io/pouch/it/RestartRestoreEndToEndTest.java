@@ -63,7 +63,7 @@ class RestartRestoreEndToEndTest {
             pids.add(d.docker("inspect", "-f", "{{.State.Pid}}", n).ok().trimmed());
         }
         d.stopDaemon();
-        d.restartDaemon(); // returns as soon as the ping answers: what follows races the restore
+        d.restartDaemonUntilPing(); // returns as soon as the ping answers: what follows races the restore
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<CompletableFuture<Cmd.Result>> inspects = new ArrayList<>();
