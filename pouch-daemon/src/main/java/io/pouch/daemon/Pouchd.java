@@ -3,6 +3,7 @@ package io.pouch.daemon;
 import io.pouch.api.PouchException;
 import io.pouch.api.system.SystemInfo;
 import io.pouch.daemon.api.HttpServer;
+import io.pouch.daemon.boot.BootClock;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
@@ -72,6 +73,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
@@ -84,6 +87,8 @@ import java.util.logging.SimpleFormatter;
 public final class Pouchd implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
     /** Held so the level set on it stays (the log manager keeps loggers only weakly). */
+    /** Where the start's time goes, logged once the API answers. */
+    private static final BootClock BOOT = BootClock.sinceProcessStart();
     private static final Logger QUIET_BOOTSTRAP = Logger.getLogger("io.netty.bootstrap");
 
     @Option(names = "--config-file", defaultValue = "/etc/pouch/config.json", description = "configuration file")
@@ -189,6 +194,7 @@ public final class Pouchd implements Callable<Integer> {
     String lxcfsHome;
 
     public static void main(String[] args) {
+        BOOT.mark("jvm");
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
             System.err.println("pouchd: " + e.getMessage());
             return 1;
@@ -297,6 +303,7 @@ public final class Pouchd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BOOT.mark("flags");
         Map<String, Object> flags = new LinkedHashMap<>(givenFlags());
         flags.putAll(bridgeFlags());
         flags.putAll(registryFlags());
@@ -325,18 +332,37 @@ public final class Pouchd implements Callable<Integer> {
         if (engine.oomScoreAdj() != null) { // before containerd starts: it inherits the score, as dockerd's does
             OwnOomScore.write(engine.oomScoreAdj());
         }
-        NetworkManager.checkHostRoutes(cfg); // refuses a --bip the host already routes elsewhere, before anything starts
+        // refuses a --bip the host already routes elsewhere before containerd or the network starts; it asks the
+        // kernel through `ip`, so it runs while the API's socket opens
+        CompletableFuture<Void> routesChecked = inThread("route-check", () -> NetworkManager.checkHostRoutes(cfg));
         Logger log = Logger.getLogger("pouchd");
         Files.createDirectories(cfg.homeDir());
         Files.createDirectories(cfg.execRoot());
+        EventBus events = new EventBus();
+
+        BOOT.mark("config");
+        // The socket answers the ping from here on; every other request waits until the managers are up and the
+        // containers restored (router.open() below), so none sees a container half restored.
+        Router router = new Router();
+        SystemRoutes.registerPing(router);
+        router.holdUntilOpen();
+        HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
+        server.start();
+        BOOT.mark("listen");
+        long listening = BOOT.elapsedMillis();
+        await(routesChecked, server);
         Path pid = Path.of(cfg.pidFile());
         Files.createDirectories(pid.toAbsolutePath().getParent());
         Files.writeString(pid, Long.toString(ProcessHandle.current().pid()));
-
+        // Our containerd's start (a process to exec and wait for) overlaps the network's set-up (iptables); neither
+        // needs the other.
         ContainerdSupervisor supervisor = cfg.supervisesContainerd() ? new ContainerdSupervisor(cfg) : null;
-        if (supervisor != null) {
-            supervisor.start();
-        }
+        CompletableFuture<Void> containerdStarted = supervisor == null ? CompletableFuture.completedFuture(null)
+                : inThread("containerd-start", supervisor::start);
+        NetworkManager networks = new NetworkManager(cfg, bridgeConfig, events);
+        networks.start();
+        BOOT.mark("network");
+        await(containerdStarted, server);
         Containerd ctd = new Containerd(cfg.containerdAddress(), cfg.namespace());
         if (supervisor != null) {
             supervisor.onRestart(ctd::resetConnectBackoff); // reconnect at once after a containerd restart
@@ -344,17 +370,17 @@ public final class Pouchd implements Callable<Integer> {
         if (!ctd.ping(5000)) {
             throw PouchException.internal("containerd does not answer on " + cfg.containerdAddress(), null);
         }
-        EventBus events = new EventBus();
+        BOOT.mark("containerd");
         ImageManager images = new ImageManager(ctd, cfg, events);
         images.reload();
-        NetworkManager networks = new NetworkManager(cfg, bridgeConfig, events);
-        networks.start();
+        BOOT.mark("images");
         VolumeManager volumes = new VolumeManager(cfg, events);
         ContainerManager containers = new ContainerManager(ctd, cfg, events, images, new ManagedNetworking(networks),
                 volumes, runtimes);
         images.setImageUsage(containers);
         containers.setDefaultCgroupParent(engine.cgroupParent());
         containers.start();
+        BOOT.mark("containers");
         networks.reconcile(containers::isRunning, id -> {
             try {
                 return containers.resolveId(id).equals(id);
@@ -362,13 +388,14 @@ public final class Pouchd implements Callable<Integer> {
                 return false;
             }
         });
+        BOOT.mark("network-reconcile");
         containers.startRestartPolicies();
         LxcfsRemounter lxcfsRemounter = new LxcfsRemounter(lxcfs, () -> containers.metas().stream()
                 .filter(m -> m.running() && m.hostConfig().enableLxcfs() && m.state().pid() > 0)
                 .map(m -> new LxcfsRemounter.Target(m.id(), m.state().pid())).toList());
         LxcfsWatcher lxcfsWatcher = LxcfsWatcher.start(lxcfsRemounter);
 
-        Router router = new Router();
+        BOOT.mark("lxcfs");
         Metrics metrics = metrics(containers);
         new MetricsRoutes(metrics).register(router);
         // registry side: pull, push, login, search; the puller and pusher are made once here
@@ -406,12 +433,15 @@ public final class Pouchd implements Callable<Integer> {
         new BuildRoutes(new ImageBuilder(images, images, images.committer(), containers, CopyContainers.of(containers),
                 containerCommitter, cfg.homeDir().resolve("builder"), cfg.execRoot().resolve("build"),
                 buildContextLimit())).register(router);
-        HttpServer server = new HttpServer(cfg.listen(), router, VERSION, tlsConfig);
-        server.start();
+        router.open();
+        BOOT.mark("routes");
         // the Kubernetes CRI: pods and their containers are containers of the same managers
         AutoCloseable cri = criConfig.enabled()
                 ? CriDaemon.start(criConfig, cfg, VERSION, containers, images, puller, execs, events)
                 : () -> { };
+        BOOT.mark("cri");
+        log.info("boot (ms from exec): " + BOOT.summary() + "; API answered the ping at " + listening
+                + ", all requests at " + BOOT.elapsedMillis());
         log.info("pouchd " + VERSION + " serving " + cfg.listen() + " (containerd " + cfg.containerdAddress() + ")");
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -439,6 +469,34 @@ public final class Pouchd implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs a boot step on its own thread. */
+    private static CompletableFuture<Void> inThread(String name, Step step) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name(name).start(() -> {
+            try {
+                step.run();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** Waits for a boot step run by {@link #inThread}; its failure stops the API and fails the boot. */
+    private static void await(CompletableFuture<Void> step, HttpServer server) throws Exception {
+        try {
+            step.join();
+        } catch (CompletionException e) {
+            server.close();
+            throw e.getCause() instanceof Exception c ? c : e;
+        }
     }
 
     /** Pouch's metric families, this process's, the engine's info and its containers per state. */

@@ -278,8 +278,17 @@ public final class PouchdHarness implements AutoCloseable {
         }
     }
 
-    /** Starts pouchd again on the same dirs and waits for /_ping; stop or kill the running one first. */
+    /**
+     * Starts pouchd again on the same dirs and waits until its boot ended (the ping answers before the containers are
+     * restored; any other request waits for the restore); stop or kill the running one first.
+     */
     public void restartDaemon() {
+        restartDaemonUntilPing();
+        curl("/version"); // held by pouchd until its boot ended
+    }
+
+    /** Starts pouchd again and returns as soon as /_ping answers, while the containers may still be restored. */
+    public void restartDaemonUntilPing() {
         if (process.isAlive()) {
             // a second pouchd on the same dirs would leave the first one running, unknown to close()
             throw new AssertionError("pouchd " + process.pid() + " is still running: stop or kill it first");

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.pouch.api.PouchException;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -19,11 +21,17 @@ import java.util.logging.Logger;
  * follow unchanged. A request the router cannot serve still becomes an exchange, one whose handler throws the
  * answer (404, 405, or the 400 of a bad path or API version). A head the HTTP decoder could not parse is answered
  * here (400; 414 for a request line, 431 for headers over {@link ApiPipeline#MAX_HEAD}) and the connection closes.
+ *
+ * <p>While the daemon boots ({@link Router#holds}) a request for a route not served yet is held here with whatever
+ * followed it, and goes on once the router opens. Nothing more is read meanwhile: auto-read is off and only the
+ * exchange's body handler asks for more.
  */
 final class RequestRouter extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(RequestRouter.class.getName());
     private final Router router;
     private final Connection connection;
+    /** Messages held until the router opens, in arrival order; null when nothing is held. */
+    private Deque<Object> waiting;
 
     RequestRouter(Router router, Connection connection) {
         this.router = router;
@@ -32,6 +40,49 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (waiting != null) {
+            waiting.addLast(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest req && !req.decoderResult().isFailure() && heldUntilOpen(req)) {
+            waiting = new ArrayDeque<>();
+            waiting.addLast(msg);
+            router.whenOpen(() -> ctx.executor().execute(() -> release(ctx)));
+            return;
+        }
+        route(ctx, msg);
+    }
+
+    private boolean heldUntilOpen(HttpRequest req) {
+        try {
+            return router.holds(req.method().name(), RequestTarget.parse(req.uri()).segments());
+        } catch (RuntimeException e) {
+            return false; // a bad target is answered at once
+        }
+    }
+
+    private void release(ChannelHandlerContext ctx) {
+        Deque<Object> q = waiting;
+        waiting = null;
+        if (q == null) {
+            return; // the connection closed meanwhile
+        }
+        while (!q.isEmpty()) {
+            channelRead(ctx, q.removeFirst());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Deque<Object> q = waiting;
+        waiting = null;
+        if (q != null) {
+            q.forEach(ReferenceCountUtil::release);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void route(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpRequest req)) {
             ctx.fireChannelRead(msg);
             return;

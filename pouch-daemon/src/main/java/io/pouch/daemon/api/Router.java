@@ -4,11 +4,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Route table. Patterns are paths with {@code {name}} segments; a last segment {@code {name*}} or a middle
  * {@code {name*}} followed by fixed segments matches one or more segments (image names contain slashes:
  * {@code /images/{name*}/json}). Fixed routes win over parameterised ones.
+ *
+ * <p>A daemon serves its socket before its managers are ready: it adds the routes that need nothing (the ping),
+ * calls {@link #holdUntilOpen()}, starts listening, adds the rest as its managers come up and then {@link #open()}s
+ * the router. Until then a request for any other route waits (the connection holds it, {@link #whenOpen}), so no
+ * request sees a manager half restored. Routes may be added while the server runs: the table is copied on write.
  */
 public final class Router {
     /**
@@ -19,10 +25,45 @@ public final class Router {
     }
 
     private record Route(String method, String[] parts, Handler handler, boolean streamingBody, InlineAttempt inline,
-                         int fixedCount) {
+                         int fixedCount, boolean servedWhileHeld) {
     }
 
-    private final List<Route> routes = new ArrayList<>();
+    private volatile List<Route> routes = List.of();
+    /** Done when requests are served; a new router serves at once. */
+    private volatile CompletableFuture<Void> opened = CompletableFuture.completedFuture(null);
+    private boolean holding;
+
+    /**
+     * From now until {@link #open()}, only the routes added so far are served; requests for the others wait.
+     * Call before the server starts.
+     */
+    public synchronized Router holdUntilOpen() {
+        holding = true;
+        if (opened.isDone()) {
+            opened = new CompletableFuture<>();
+        }
+        return this;
+    }
+
+    /** Serves every route, and the requests that waited for this. */
+    public synchronized void open() {
+        holding = false;
+        opened.complete(null);
+    }
+
+    /** True when a request for {@code method} and this path must wait for {@link #open()}. */
+    public boolean holds(String method, List<String> segments) {
+        if (opened.isDone()) {
+            return false;
+        }
+        Route r = find(method, segments, new HashMap<>());
+        return r == null || !r.servedWhileHeld;
+    }
+
+    /** Runs {@code r} once the router is open (at once when it is). */
+    public void whenOpen(Runnable r) {
+        opened.thenRun(r);
+    }
 
     /** Registers a route whose body is small JSON (aggregated before the handler runs). */
     public Router add(String method, String pattern, Handler handler) {
@@ -56,7 +97,8 @@ public final class Router {
         return add(method, pattern, handler, false, attempt);
     }
 
-    private Router add(String method, String pattern, Handler handler, boolean streaming, InlineAttempt inline) {
+    private synchronized Router add(String method, String pattern, Handler handler, boolean streaming,
+                                    InlineAttempt inline) {
         String[] parts = split(pattern);
         int fixed = 0;
         for (String p : parts) {
@@ -64,20 +106,28 @@ public final class Router {
                 fixed++;
             }
         }
-        routes.add(new Route(method, parts, handler, streaming, inline, fixed));
-        routes.sort((a, b) -> Integer.compare(b.fixedCount, a.fixedCount));
+        List<Route> next = new ArrayList<>(routes);
+        next.add(new Route(method, parts, handler, streaming, inline, fixed, !holding));
+        next.sort((a, b) -> Integer.compare(b.fixedCount, a.fixedCount));
+        routes = List.copyOf(next);
         return this;
     }
 
     /** Finds the handler; {@code path} segments are already percent-decoded. Null when nothing matches. */
     public Match match(String method, List<String> segments) {
+        Map<String, String> params = new HashMap<>();
+        Route r = find(method, segments, params);
+        return r == null ? null : new Match(r.handler, params, r.streamingBody, r.inline);
+    }
+
+    private Route find(String method, List<String> segments, Map<String, String> params) {
         for (Route r : routes) {
             if (!r.method.equals(method) && !(method.equals("HEAD") && r.method.equals("GET"))) {
                 continue;
             }
-            Map<String, String> params = new HashMap<>();
+            params.clear();
             if (matches(r.parts, 0, segments, 0, params)) {
-                return new Match(r.handler, params, r.streamingBody, r.inline);
+                return r;
             }
         }
         return null;

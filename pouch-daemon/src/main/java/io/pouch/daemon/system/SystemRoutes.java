@@ -66,8 +66,9 @@ public final class SystemRoutes implements RouteRegistrar {
 
     @Override
     public void register(Router router) {
-        router.addInline("GET", "/_ping", this::ping);
-        router.addInline("HEAD", "/_ping", this::ping);
+        if (router.match("GET", List.of("_ping")) == null) {
+            registerPing(router);
+        }
         router.add("GET", "/version", ex -> ex.respond(200, version()));
         router.add("GET", "/info", ex -> ex.respond(200, info()));
         router.add("GET", "/events", this::events);
@@ -78,7 +79,16 @@ public final class SystemRoutes implements RouteRegistrar {
         });
     }
 
-    private void ping(HttpExchange ex) {
+    /**
+     * Only the ping: it needs no manager, so a booting daemon answers it before its managers are up (a client's
+     * first request is a ping; what it asks next waits for the boot, {@link io.pouch.daemon.api.Router#holdUntilOpen}).
+     */
+    public static void registerPing(Router router) {
+        router.addInline("GET", "/_ping", SystemRoutes::ping);
+        router.addInline("HEAD", "/_ping", SystemRoutes::ping);
+    }
+
+    private static void ping(HttpExchange ex) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Builder-Version", "1");
         h.put("Swarm", "inactive");

@@ -10,10 +10,12 @@ import io.pouch.api.PouchException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,5 +86,46 @@ class RequestRouterTest {
         String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
         assertTrue(body.startsWith("{\"message\":\"malformed HTTP request: ") && body.endsWith("\"}\n"), body);
         assertFalse(wire.isOpen());
+    }
+
+    @Test
+    void whileTheRouterIsHeldOnlyTheRoutesAddedBeforeAnswerAndTheOthersWaitInOrder() {
+        Handler ping = ex -> ex.respondEmpty(200);
+        Handler start = ex -> ex.respondEmpty(204);
+        Router booting = new Router().add("GET", "/_ping", ping).holdUntilOpen();
+        EmbeddedChannel wire = new EmbeddedChannel();
+        wire.pipeline().addLast(new RequestRouter(booting, Exchanges.connection(wire, Runnable::run)));
+        wire.writeInbound(Exchanges.request(HttpMethod.GET, "/_ping"));
+        assertSame(ping, assertInstanceOf(NettyExchange.class, wire.readInbound()).route().handler());
+
+        booting.add("POST", "/containers/{id}/start", start); // added during the boot: not served yet
+        assertTrue(booting.holds("POST", List.of("containers", "abc", "start")));
+        wire.writeInbound(Exchanges.request(HttpMethod.POST, "/containers/abc/start"));
+        HttpContent body = new DefaultHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        wire.writeInbound(body);
+        assertNull(wire.readInbound(), "held until the router opens");
+
+        booting.open();
+        wire.runPendingTasks();
+        NettyExchange ex = assertInstanceOf(NettyExchange.class, wire.readInbound());
+        assertSame(start, ex.route().handler());
+        assertSame(body, wire.readInbound(), "the body follows its head");
+        assertFalse(booting.holds("GET", List.of("nope")));
+        body.release();
+    }
+
+    @Test
+    void whatWasHeldIsReleasedWhenTheConnectionCloses() {
+        Router booting = new Router().holdUntilOpen();
+        EmbeddedChannel wire = new EmbeddedChannel();
+        wire.pipeline().addLast(new RequestRouter(booting, Exchanges.connection(wire, Runnable::run)));
+        wire.writeInbound(Exchanges.request(HttpMethod.POST, "/containers/abc/start"));
+        HttpContent body = new DefaultHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        wire.writeInbound(body);
+        wire.close();
+        assertEquals(0, body.refCnt());
+        booting.open();
+        wire.runPendingTasks();
+        assertNull(wire.readInbound());
     }
 }
