@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
  * are the user's own; entries are still kept inside the destination (no {@code ..}, no relative link out of it, no
  * writing through a link the archive itself created).
  */
-final class LocalTar {
+public final class LocalTar {
     private LocalTar() {
     }
 
@@ -65,7 +65,7 @@ final class LocalTar {
             private void add(Path p) throws IOException {
                 String rel = root.relativize(p).toString();
                 String name = rename.apply(rel.isEmpty() ? sourceBase : sourceBase + "/" + rel);
-                bytes[0] += entry(tar, p, name);
+                bytes[0] += entry(tar, p, name, true);
             }
         });
         tar.finish();
@@ -73,7 +73,12 @@ final class LocalTar {
         return bytes[0];
     }
 
-    private static long entry(TarArchiveOutputStream tar, Path p, String name) throws IOException {
+    /**
+     * Writes the file, directory or symbolic link {@code p} as entry {@code name} and answers the content bytes
+     * written; other kinds of file are skipped. {@code keepOwner}: the file's uid and gid, else root's (a build
+     * context, as the docker CLI sends it).
+     */
+    public static long entry(TarArchiveOutputStream tar, Path p, String name, boolean keepOwner) throws IOException {
         PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         TarArchiveEntry e;
         if (a.isSymbolicLink()) {
@@ -89,8 +94,10 @@ final class LocalTar {
         }
         e.setMode(permBits(a) | (a.isDirectory() ? 040000 : a.isSymbolicLink() ? 0120000 : 0100000));
         e.setModTime(a.lastModifiedTime().toMillis());
-        e.setUserId(((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue());
-        e.setGroupId(((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue());
+        if (keepOwner) {
+            e.setUserId(((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue());
+            e.setGroupId(((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue());
+        }
         tar.putArchiveEntry(e);
         long n = 0;
         if (a.isRegularFile()) {

@@ -5,8 +5,8 @@ import io.pouch.api.build.DockerIgnore;
 import io.pouch.cli.CliException;
 import io.pouch.cli.PouchCommand;
 import io.pouch.cli.Query;
+import io.pouch.cli.container.LocalTar;
 import io.pouch.client.StreamResponse;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,10 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,29 +146,6 @@ public final class BuildCommand extends PouchCommand {
     }
 
     private static void add(TarArchiveOutputStream tar, Path p, String name) throws IOException {
-        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        TarArchiveEntry e;
-        if (a.isSymbolicLink()) {
-            e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-            e.setLinkName(Files.readSymbolicLink(p).toString());
-        } else if (a.isDirectory()) {
-            e = new TarArchiveEntry(name + "/");
-        } else if (a.isRegularFile()) {
-            e = new TarArchiveEntry(name);
-            e.setSize(a.size());
-        } else {
-            return;
-        }
-        int mode = 0;
-        for (PosixFilePermission perm : a.permissions()) {
-            mode |= 1 << (8 - perm.ordinal());
-        }
-        e.setMode((a.isDirectory() ? 040000 : a.isSymbolicLink() ? 0120000 : 0100000) | mode);
-        e.setModTime(a.lastModifiedTime().toMillis());
-        tar.putArchiveEntry(e);
-        if (a.isRegularFile()) {
-            Files.copy(p, tar);
-        }
-        tar.closeArchiveEntry();
+        LocalTar.entry(tar, p, name, false);
     }
 }
