@@ -37,7 +37,9 @@ import java.util.logging.Logger;
  * never created nobody opens the FIFO: {@link #close()} then opens it O_RDWR (never blocks on Linux), which
  * completes the pending open, unlinks it (so a drain that had not reached open yet fails instead of waiting) and
  * closes the drain's channel (which wakes a blocked read). Blocking FIFO calls run on platform threads, see
- * {@link Fifos}.
+ * {@link Fifos}. That is the plain path (exec processes, the {@code none} driver); the durable path below opens its
+ * FIFOs non-blocking and leaves the waiting to the {@link FifoPoller}, one thread for all containers, so that an
+ * idle container holds no thread in pouchd.
  *
  * <p>Fan-out: a chunk read from either FIFO goes, under one lock, to the log and to the queue of every subscriber,
  * so the log and all subscribers see the same interleaving. Each subscriber has its own virtual thread that
