@@ -37,7 +37,9 @@ import java.util.logging.Logger;
  * never created nobody opens the FIFO: {@link #close()} then opens it O_RDWR (never blocks on Linux), which
  * completes the pending open, unlinks it (so a drain that had not reached open yet fails instead of waiting) and
  * closes the drain's channel (which wakes a blocked read). Blocking FIFO calls run on platform threads, see
- * {@link Fifos}.
+ * {@link Fifos}. That is the plain path (exec processes, the {@code none} driver); the durable path below opens its
+ * FIFOs non-blocking and leaves the waiting to the {@link FifoPoller}, one thread for all containers, so that an
+ * idle container holds no thread in pouchd.
  *
  * <p>Fan-out: a chunk read from either FIFO goes, under one lock, to the log and to the queue of every subscriber,
  * so the log and all subscribers see the same interleaving. Each subscriber has its own virtual thread that
@@ -88,7 +90,6 @@ final class FifoContainerIO implements ContainerIO {
     private LogJournal journal;
     private final Spool[] spools = new Spool[3]; // by stream
     private final byte[][] carry = {NONE, NONE, NONE}; // guarded by fanOut: spool bytes [committed, end)
-    private int wakeFd = -1;
     /** Holds the output pipes while pouchd is down (null: none); released when the output ended. Guarded by fanOut. */
     private OutputHold hold;
 
@@ -132,7 +133,11 @@ final class FifoContainerIO implements ContainerIO {
         }
         io.active.set(io.drains.size());
         for (Drain d : io.drains) {
-            d.thread = Fifos.thread("io-" + d.stream + "-" + processId, d);
+            if (io.durableLog != null) {
+                d.startDurable();
+            } else {
+                d.thread = Fifos.thread("io-" + d.stream + "-" + processId, d);
+            }
         }
         return io;
     }
@@ -153,7 +158,6 @@ final class FifoContainerIO implements ContainerIO {
     private void openDurable(JsonFileLog jl, boolean reopen) throws IOException {
         Path jp = journalPath(fifoDir, processId);
         journal = reopen ? LogJournal.open(jp) : LogJournal.create(jp);
-        wakeFd = Syscalls.eventfd();
         int[] streams = tty ? new int[]{StdCopy.STDOUT} : new int[]{StdCopy.STDOUT, StdCopy.STDERR};
         for (int s : streams) {
             spools[s] = Spool.open(spoolPath(fifoDir, processId, s), !reopen);
@@ -251,8 +255,6 @@ final class FifoContainerIO implements ContainerIO {
             journal.close();
             journal = null;
         }
-        Syscalls.close(wakeFd);
-        wakeFd = -1;
         durableLog = null;
     }
 
@@ -317,19 +319,24 @@ final class FifoContainerIO implements ContainerIO {
         }
         closed = true;
         for (Drain d : drains) {
+            if (d.thread == null) { // durable: waits for a copy under way, then lets go of the FIFO
+                d.finish();
+                deleteQuietly(d.path);
+                continue;
+            }
             FileChannel keeper = Fifos.openKeeper(d.path); // completes a pending open of the drain
             deleteQuietly(d.path);
             Fifos.closeQuietly(d.channel); // wakes a blocked read
             Fifos.closeQuietly(keeper);
-        }
-        if (wakeFd >= 0) {
-            Syscalls.signal(wakeFd); // wakes a durable copier waiting in poll
         }
         if (stdin != null) {
             stdin.shutdown();
             deleteQuietly(stdinPath);
         }
         for (Drain d : drains) {
+            if (d.thread == null) {
+                continue;
+            }
             try {
                 d.thread.join(2000);
                 if (d.thread.isAlive()) {
@@ -429,8 +436,10 @@ final class FifoContainerIO implements ContainerIO {
         final Path path;
         final boolean reopen;
         volatile FileChannel channel;
-        volatile int fd = -1; // the durable path's raw descriptor
-        Thread thread;
+        int fd = -1; // the durable path's raw descriptor, guarded by this
+        long key; // its FifoPoller registration (0: none), guarded by this
+        boolean finished; // guarded by this
+        Thread thread; // the plain path's copier (null: the durable path)
 
         Drain(int stream, Path path, boolean reopen) {
             this.stream = stream;
@@ -442,10 +451,6 @@ final class FifoContainerIO implements ContainerIO {
         public void run() {
             try {
                 if (closed) {
-                    return;
-                }
-                if (durableLog != null) {
-                    spoolLoop();
                     return;
                 }
                 FileChannel ch;
@@ -487,7 +492,6 @@ final class FifoContainerIO implements ContainerIO {
                 }
             } finally {
                 Fifos.closeQuietly(channel);
-                Syscalls.close(fd);
                 if (active.decrementAndGet() == 0) {
                     endOutput();
                 }
@@ -495,36 +499,62 @@ final class FifoContainerIO implements ContainerIO {
         }
 
         /**
-         * The durable copy loop (class doc): wait for the FIFO (or close's wake-up), splice what it holds into the
-         * spool, read that back, then under the fan-out lock log the complete lines and hand the bytes to
-         * subscribers. At EOF the partial rest is logged too; on close() it stays in the spool (nobody needs it).
+         * The durable path (class doc): opens the FIFO without blocking and leaves the waiting to the
+         * {@link FifoPoller}; {@link #copy} runs each time the FIFO is readable or hung up.
          */
-        private void spoolLoop() throws IOException {
-            Spool spool = spools[stream];
-            int f;
-            if (reopen) {
-                // as in run(): a write end of our own so the open cannot block, dropped at once
-                FileChannel keeper = Fifos.openKeeper(path);
-                if (keeper == null) {
-                    return;
+        void startDurable() {
+            try {
+                int f;
+                if (reopen) {
+                    // the shim's writer may be gone already: a write end of our own while opening, dropped at
+                    // once, so that the FIFO reports its hang-up when no writer is left (a FIFO opened
+                    // non-blocking with no writer ever seen reports none)
+                    FileChannel keeper = Fifos.openKeeper(path);
+                    if (keeper == null) {
+                        finish();
+                        return;
+                    }
+                    try {
+                        f = Syscalls.open(path, Syscalls.O_RDONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC, 0);
+                    } finally {
+                        keeper.close();
+                    }
+                } else {
+                    // the shim's open of the write end waits for this reader; no event comes before it writes
+                    f = Syscalls.open(path, Syscalls.O_RDONLY | Syscalls.O_NONBLOCK | Syscalls.O_CLOEXEC, 0);
                 }
-                try {
-                    f = Syscalls.open(path, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0);
-                } finally {
-                    keeper.close();
+                synchronized (this) {
+                    fd = f;
+                    if (closed) {
+                        finish();
+                        return;
+                    }
+                    key = FifoPoller.get().register(f, this::copy);
                 }
-            } else {
-                f = Syscalls.open(path, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC, 0); // waits for the shim's writer
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.log(Level.WARNING, "copying output of " + processId + " failed", e);
+                }
+                finish();
             }
-            fd = f;
+        }
+
+        /**
+         * Splices what the FIFO holds into the spool, reads that back, then under the fan-out lock logs the
+         * complete lines and hands the bytes to subscribers; at EOF the partial rest is logged too and the FIFO let
+         * go; when the FIFO is empty for now it is handed back to the poller. Serialised with {@link #finish}.
+         */
+        private synchronized void copy() {
+            if (finished) {
+                return;
+            }
+            Spool spool = spools[stream];
             try (Syscalls.Scratch sc = new Syscalls.Scratch()) {
                 while (!closed) {
-                    if ((sc.poll(f, wakeFd) & 1) == 0 || closed) {
-                        continue;
-                    }
-                    long n = spool.fill(sc, f);
+                    long n = spool.fill(sc, fd);
                     if (n < 0) {
-                        continue;
+                        FifoPoller.get().rearm(fd, key);
+                        return;
                     }
                     if (n == 0) {
                         synchronized (fanOut) {
@@ -532,12 +562,12 @@ final class FifoContainerIO implements ContainerIO {
                                 commitLocked(stream, true);
                             }
                         }
-                        return;
+                        break;
                     }
                     byte[] fresh = spool.read(spool.end() - n, spool.end());
                     synchronized (fanOut) {
                         if (ended) {
-                            return;
+                            break;
                         }
                         byte[] c = carry[stream];
                         if (c.length == 0) {
@@ -551,6 +581,31 @@ final class FifoContainerIO implements ContainerIO {
                         fanOutLocked(stream, fresh, 0, fresh.length);
                     }
                 }
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.log(Level.WARNING, "copying output of " + processId + " failed", e);
+                }
+            }
+            finish();
+        }
+
+        /** Lets go of the FIFO of the durable path, once; the last stream to end ends the output. */
+        synchronized void finish() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (key != 0) {
+                try {
+                    FifoPoller.get().unregister(fd, key);
+                } catch (IOException ignored) {
+                    // no poller: nothing was registered with it
+                }
+            }
+            Syscalls.close(fd);
+            fd = -1;
+            if (active.decrementAndGet() == 0) {
+                endOutput();
             }
         }
     }
