@@ -307,9 +307,9 @@ class PouchEndpointsEndToEndTest {
 
     @Test
     void anUnknownCommandFailsLikeDockers() {
-        Cmd.Result r = d.pouch("build", "--help");
+        Cmd.Result r = d.pouch("frobnicate", "--help");
         assertEquals(1, r.exit(), r.toString());
-        assertTrue(r.err().startsWith("pouch: unknown command: pouch build"), r.err());
+        assertTrue(r.err().startsWith("pouch: unknown command: pouch frobnicate"), r.err());
         assertFalse(r.out().contains("Usage"), r.out());
         Cmd.Result docker = d.docker("nosuchcommand");
         Cmd.Result pouch = d.pouch("nosuchcommand");
