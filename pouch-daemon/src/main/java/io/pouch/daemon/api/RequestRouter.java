@@ -54,6 +54,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     }
 
     private boolean heldUntilOpen(HttpRequest req) {
+        if (router.isOpen()) {
+            return false; // the usual case: no second parse of the target on the request path
+        }
         try {
             return router.holds(req.method().name(), RequestTarget.parse(req.uri()).segments());
         } catch (RuntimeException e) {

@@ -51,6 +51,11 @@ public final class Router {
         opened.complete(null);
     }
 
+    /** True once {@link #open()} ran (or when the router never held): no request waits any more. */
+    public boolean isOpen() {
+        return opened.isDone();
+    }
+
     /** True when a request for {@code method} and this path must wait for {@link #open()}. */
     public boolean holds(String method, List<String> segments) {
         if (opened.isDone()) {
