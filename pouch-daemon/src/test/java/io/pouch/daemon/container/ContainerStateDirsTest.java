@@ -4,12 +4,14 @@ import io.pouch.api.container.ContainerConfig;
 import io.pouch.api.container.ContainerState;
 import io.pouch.api.container.HostConfig;
 import io.pouch.daemon.sys.AtomicFiles;
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -99,11 +101,7 @@ class ContainerStateDirsTest {
         }
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not met within 10 s");
-            Thread.sleep(5);
-        }
+    private static void await(BooleanSupplier condition) {
+        Await.until(Duration.ofSeconds(10), condition, "the condition");
     }
 }
