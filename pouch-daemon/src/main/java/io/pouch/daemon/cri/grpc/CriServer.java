@@ -5,10 +5,12 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.pouch.daemon.sys.Trace;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +55,8 @@ public final class CriServer implements AutoCloseable {
                     }
                 })
                 .maxInboundMessageSize(16 * 1024 * 1024); // kubelet's own limit for CRI messages
-        services.forEach(b::addService);
+        services.forEach(s -> b.addService(Trace.ENABLED
+                ? ServerInterceptors.intercept(s, new TracedCalls()) : s.bindService()));
         this.server = b.build();
     }
 
