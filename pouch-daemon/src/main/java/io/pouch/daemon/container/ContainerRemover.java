@@ -12,6 +12,7 @@ import io.pouch.daemon.quota.RootfsQuota;
 import io.pouch.daemon.volume.ContainerVolumes;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -109,19 +110,33 @@ final class ContainerRemover {
             if (!(c.taskDeleted && !c.meta().running())) {
                 tasks.delete(c.id);
             }
-            releaseDiskQuota(c);
-            OverlappedCalls.deleteRecordAndSnapshot(containers, snapshots, c.id);
         } catch (ContainerdException e) {
             throw e.toPouch("cannot remove container " + c.id);
         }
-        LeftoverCgroups.remove(CgroupPaths.of(c.meta().hostConfig(), c.id));
-        // what holds the FIFOs open for a pouchd that may be down goes with them
-        ContainerIOs.releaseOutputHolds(files.fifoDir(c.id));
+        // with the task gone, its cgroups, FIFOs and what holds them open go while containerd deletes its record
+        // and snapshot: none of them needs the others
+        OverlappedCalls.Step hostLeftovers = new OverlappedCalls.Step("rm-files-" + c.id.substring(0, 12), () -> {
+            LeftoverCgroups.remove(CgroupPaths.of(c.meta().hostConfig(), c.id));
+            // what holds the FIFOs open for a pouchd that may be down goes with them
+            ContainerIOs.releaseOutputHolds(files.fifoDir(c.id));
+            try {
+                FileTrees.delete(files.fifoDir(c.id));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         try {
-            FileTrees.delete(files.fifoDir(c.id));
+            releaseDiskQuota(c);
+            OverlappedCalls.deleteRecordAndSnapshot(containers, snapshots, c.id);
+        } catch (ContainerdException e) {
+            hostLeftovers.awaitQuietly();
+            throw e.toPouch("cannot remove container " + c.id);
+        }
+        try {
+            hostLeftovers.await();
             ShareableShm.release(files.dir(c.id)); // before the tree is deleted: never into a mounted tmpfs
             files.removeStateDir(c.id);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw PouchException.internal("cannot remove the files of container " + c.id + ": " + e.getMessage(), e);
         }
     }
