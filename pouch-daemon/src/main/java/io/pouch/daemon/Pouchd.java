@@ -195,6 +195,8 @@ public final class Pouchd implements Callable<Integer> {
 
     public static void main(String[] args) {
         BOOT.mark("jvm");
+        // Netty's start (~200-300 ms before anything listens) runs beside picocli's, which cannot be in the AOT cache
+        HttpServer.prepareEventLoops();
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
             System.err.println("pouchd: " + e.getMessage());
             return 1;
