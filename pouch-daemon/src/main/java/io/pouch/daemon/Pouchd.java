@@ -4,6 +4,7 @@ import io.pouch.api.PouchException;
 import io.pouch.api.system.SystemInfo;
 import io.pouch.daemon.api.HttpServer;
 import io.pouch.daemon.boot.BootClock;
+import io.pouch.daemon.boot.LogLineFormatter;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
@@ -79,7 +80,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /** pouchd: wires the managers, containerd and the HTTP API together, and keeps them up until stopped. */
 @Command(name = "pouchd", mixinStandardHelpOptions = true, versionProvider = Pouchd.Version.class,
@@ -522,13 +522,12 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     private static void setUpLogging(Level level) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
             root.removeHandler(h);
         }
         ConsoleHandler h = new ConsoleHandler();
-        h.setFormatter(new SimpleFormatter());
+        h.setFormatter(new LogLineFormatter());
         h.setLevel(level);
         root.addHandler(h);
         root.setLevel(level);
