@@ -373,6 +373,8 @@ public final class Pouchd implements Callable<Integer> {
             throw PouchException.internal("containerd does not answer on " + cfg.containerdAddress(), null);
         }
         BOOT.mark("containerd");
+        // /version needs containerd and no container: served from here on, while the containers are restored
+        SystemRoutes.registerVersion(router, VERSION, new ContainerdInfo(ctd));
         ImageManager images = new ImageManager(ctd, cfg, events);
         images.reload();
         BOOT.mark("images");
@@ -566,6 +568,24 @@ public final class Pouchd implements Callable<Integer> {
         public Counts counts() {
             ContainerManager.Counts c = containers.counts();
             return new Counts(c.total(), c.running(), c.paused(), c.stopped(), images.count());
+        }
+
+        @Override
+        public String containerdVersion() {
+            return new ContainerdInfo(ctd).containerdVersion();
+        }
+
+        @Override
+        public String containerdRevision() {
+            return new ContainerdInfo(ctd).containerdRevision();
+        }
+    }
+
+    /** containerd's version and revision, for a /version answered before the managers are up. */
+    private record ContainerdInfo(Containerd ctd) implements SystemInfoSource {
+        @Override
+        public Counts counts() {
+            throw new IllegalStateException("no container figures before the containers are restored");
         }
 
         @Override
