@@ -4,6 +4,7 @@ import io.pouch.api.PouchException;
 import io.pouch.api.system.SystemInfo;
 import io.pouch.daemon.api.HttpServer;
 import io.pouch.daemon.boot.BootClock;
+import io.pouch.daemon.boot.LogLineFormatter;
 import io.pouch.daemon.api.Router;
 import io.pouch.daemon.config.BridgeConfig;
 import io.pouch.daemon.config.ConfigLoader;
@@ -79,7 +80,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /** pouchd: wires the managers, containerd and the HTTP API together, and keeps them up until stopped. */
 @Command(name = "pouchd", mixinStandardHelpOptions = true, versionProvider = Pouchd.Version.class,
@@ -195,6 +195,8 @@ public final class Pouchd implements Callable<Integer> {
 
     public static void main(String[] args) {
         BOOT.mark("jvm");
+        // Netty's start (~200-300 ms before anything listens) runs beside picocli's, which cannot be in the AOT cache
+        HttpServer.prepareEventLoops();
         System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
             System.err.println("pouchd: " + e.getMessage());
             return 1;
@@ -371,6 +373,8 @@ public final class Pouchd implements Callable<Integer> {
             throw PouchException.internal("containerd does not answer on " + cfg.containerdAddress(), null);
         }
         BOOT.mark("containerd");
+        // /version needs containerd and no container: served from here on, while the containers are restored
+        SystemRoutes.registerVersion(router, VERSION, new ContainerdInfo(ctd));
         ImageManager images = new ImageManager(ctd, cfg, events);
         images.reload();
         BOOT.mark("images");
@@ -520,13 +524,12 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     private static void setUpLogging(Level level) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
             root.removeHandler(h);
         }
         ConsoleHandler h = new ConsoleHandler();
-        h.setFormatter(new SimpleFormatter());
+        h.setFormatter(new LogLineFormatter());
         h.setLevel(level);
         root.addHandler(h);
         root.setLevel(level);
@@ -565,6 +568,24 @@ public final class Pouchd implements Callable<Integer> {
         public Counts counts() {
             ContainerManager.Counts c = containers.counts();
             return new Counts(c.total(), c.running(), c.paused(), c.stopped(), images.count());
+        }
+
+        @Override
+        public String containerdVersion() {
+            return new ContainerdInfo(ctd).containerdVersion();
+        }
+
+        @Override
+        public String containerdRevision() {
+            return new ContainerdInfo(ctd).containerdRevision();
+        }
+    }
+
+    /** containerd's version and revision, for a /version answered before the managers are up. */
+    private record ContainerdInfo(Containerd ctd) implements SystemInfoSource {
+        @Override
+        public Counts counts() {
+            throw new IllegalStateException("no container figures before the containers are restored");
         }
 
         @Override

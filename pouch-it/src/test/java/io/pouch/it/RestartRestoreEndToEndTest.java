@@ -15,12 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A restarted pouchd answers its socket before its containers are restored: requests sent the moment the ping
  * answers (inspect, ps, logs, stop of a container, all at once) must see every container as it is, never a 404 or a
- * half-restored record, and lose no log line.
+ * half-restored record, and lose no log line; {@code /version} (containerd's version, no container) answers too.
  */
 @Tag("e2e")
 class RestartRestoreEndToEndTest {
@@ -73,6 +74,7 @@ class RestartRestoreEndToEndTest {
             CompletableFuture<Cmd.Result> ps = async(pool, () -> d.docker("ps", "--format", "{{.Names}}"));
             CompletableFuture<Cmd.Result> logs = async(pool, () -> d.docker("logs", "rr-0"));
             CompletableFuture<Cmd.Result> stop = async(pool, () -> d.docker("stop", "-t", "1", "rr-1"));
+            CompletableFuture<Cmd.Result> version = async(pool, () -> d.curl("/version"));
 
             for (int i = 0; i < N; i++) {
                 Cmd.Result r = inspects.get(i).get();
@@ -85,6 +87,10 @@ class RestartRestoreEndToEndTest {
                 assertTrue(body.contains("\"Running\":true") || names.get(i).equals("rr-1"),
                         names.get(i) + " is running: " + body);
             }
+            List<String> v = version.get().out().lines().toList();
+            assertEquals("200", v.getLast(), "/version right after the restart: " + v);
+            assertTrue(v.getFirst().contains("\"Name\":\"containerd\""), "/version names containerd: " + v);
+            assertFalse(v.getFirst().contains("\"Version\":\"unknown\""), "containerd's version is known: " + v);
             List<String> listed = ps.get().ok().out().lines().toList();
             for (String n : names) {
                 assertTrue(listed.contains(n) || n.equals("rr-1"), "ps lists " + n + ": " + listed);

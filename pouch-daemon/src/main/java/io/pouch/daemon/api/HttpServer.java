@@ -27,6 +27,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,9 @@ public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpServer.class.getName());
     static final String TCP_NEEDS_TLS = "TCP listening requires TLS with client certificates: give --tlsverify,"
             + " --tlscacert, --tlscert and --tlskey (or listen on a unix socket)";
+
+    /** Event loops made ahead of a server's start by {@link #prepareEventLoops()}; taken by the first start. */
+    private static volatile CompletableFuture<EventLoopGroup> prepared;
 
     private final List<ListenAddress> addresses;
     private final Router router;
@@ -83,6 +87,43 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts making the event loops of the next server to start on a thread of its own. Netty's first start costs a
+     * few hundred milliseconds before anything listens (its platform probes, the epoll library's extraction and
+     * loading, the cleaner's native linking), which this overlaps with whatever the caller does meanwhile (pouchd:
+     * parsing its flags and configuration).
+     */
+    public static void prepareEventLoops() {
+        CompletableFuture<EventLoopGroup> f = new CompletableFuture<>();
+        prepared = f;
+        Thread.ofPlatform().daemon().name("api-event-loops").start(() -> {
+            try {
+                f.complete(newEventLoops());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+    }
+
+    private static EventLoopGroup newEventLoops() {
+        return new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                EpollIoHandler.newFactory());
+    }
+
+    /** The prepared event loops, or new ones when none were prepared or making them failed. */
+    private static EventLoopGroup takeEventLoops() {
+        CompletableFuture<EventLoopGroup> f = prepared;
+        prepared = null;
+        if (f != null) {
+            try {
+                return f.join();
+            } catch (RuntimeException e) {
+                LOG.fine("prepared event loops failed, making them again: " + e);
+            }
+        }
+        return newEventLoops();
+    }
+
     private static String defaultVersion() {
         String v = HttpServer.class.getPackage().getImplementationVersion();
         return v != null ? v : "0.1.0-dev";
@@ -96,8 +137,7 @@ public final class HttpServer implements AutoCloseable {
     public synchronized void start() throws IOException, InterruptedException {
         boolean anyTcp = addresses.stream().anyMatch(a -> a.scheme().equals("tcp"));
         SslContext ssl = anyTcp ? TlsContexts.server(tls) : null; // refuses TCP without TLS and client certs
-        group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                EpollIoHandler.newFactory());
+        group = takeEventLoops();
         try {
             for (ListenAddress a : addresses) {
                 Channel ch;

@@ -75,6 +75,14 @@ public final class Router {
         return add(method, pattern, handler, false, null);
     }
 
+    /**
+     * Registers a route served at once, even while the router holds the others: for a route that needs only what
+     * is up already (a booting daemon's {@code /version} once containerd answers, before the containers are restored).
+     */
+    public Router addWhileHeld(String method, String pattern, Handler handler) {
+        return add(method, pattern, handler, false, null, true);
+    }
+
     /** Registers a route whose body is streamed to the handler (image load, archive upload). */
     public Router addStreaming(String method, String pattern, Handler handler) {
         return add(method, pattern, handler, true, null);
@@ -102,8 +110,12 @@ public final class Router {
         return add(method, pattern, handler, false, attempt);
     }
 
+    private Router add(String method, String pattern, Handler handler, boolean streaming, InlineAttempt inline) {
+        return add(method, pattern, handler, streaming, inline, false);
+    }
+
     private synchronized Router add(String method, String pattern, Handler handler, boolean streaming,
-                                    InlineAttempt inline) {
+                                    InlineAttempt inline, boolean whileHeld) {
         String[] parts = split(pattern);
         int fixed = 0;
         for (String p : parts) {
@@ -112,7 +124,7 @@ public final class Router {
             }
         }
         List<Route> next = new ArrayList<>(routes);
-        next.add(new Route(method, parts, handler, streaming, inline, fixed, !holding));
+        next.add(new Route(method, parts, handler, streaming, inline, fixed, whileHeld || !holding));
         next.sort((a, b) -> Integer.compare(b.fixedCount, a.fixedCount));
         routes = List.copyOf(next);
         return this;

@@ -69,7 +69,9 @@ public final class SystemRoutes implements RouteRegistrar {
         if (router.match("GET", List.of("_ping")) == null) {
             registerPing(router);
         }
-        router.add("GET", "/version", ex -> ex.respond(200, version()));
+        if (router.match("GET", List.of("version")) == null) {
+            router.add("GET", "/version", ex -> ex.respond(200, version()));
+        }
         router.add("GET", "/info", ex -> ex.respond(200, info()));
         router.add("GET", "/events", this::events);
         // Pouch's live update of the daemon's labels and image proxy
@@ -86,6 +88,14 @@ public final class SystemRoutes implements RouteRegistrar {
     public static void registerPing(Router router) {
         router.addInline("GET", "/_ping", SystemRoutes::ping);
         router.addInline("HEAD", "/_ping", SystemRoutes::ping);
+    }
+
+    /**
+     * Only {@code /version}, served from now on even while the router holds the other routes: it needs containerd
+     * (its version) and no container, so a restarted daemon answers it before its containers are restored.
+     */
+    public static void registerVersion(Router router, String version, SystemInfoSource containerd) {
+        router.addWhileHeld("GET", "/version", ex -> ex.respond(200, version(version, containerd)));
     }
 
     private static void ping(HttpExchange ex) {
@@ -106,6 +116,10 @@ public final class SystemRoutes implements RouteRegistrar {
     public static final String ENGINE_COMPAT_VERSION = "27.5.1";
 
     public SystemVersion version() {
+        return version(version, source);
+    }
+
+    private static SystemVersion version(String version, SystemInfoSource source) {
         String kernel = HostFacts.kernelVersion();
         String runtime = "Java " + Runtime.version();
         String buildTime = buildTime();

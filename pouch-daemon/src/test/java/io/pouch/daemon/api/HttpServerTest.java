@@ -96,6 +96,9 @@ class HttpServerTest {
             s.output().write(("got:" + new String(in)).getBytes());
             s.close();
         });
+        // as pouchd starts it: its event loops made beforehand on their own thread (the other servers of these
+        // tests make theirs when they start)
+        HttpServer.prepareEventLoops();
         server = new HttpServer(List.of("unix://" + sock), r, "9.9.9");
         server.start();
     }

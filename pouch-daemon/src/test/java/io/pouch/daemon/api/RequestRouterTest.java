@@ -115,6 +115,25 @@ class RequestRouterTest {
     }
 
     @Test
+    void aRouteAddedWhileHeldIsServedAtOnceAndTheOthersStillWait() {
+        Handler version = ex -> ex.respondEmpty(200);
+        Router booting = new Router().holdUntilOpen();
+        booting.add("GET", "/info", ex -> ex.respondEmpty(200));
+        booting.addWhileHeld("GET", "/version", version); // e.g. once containerd answers
+        assertFalse(booting.holds("GET", List.of("version")));
+        assertTrue(booting.holds("GET", List.of("info")));
+        EmbeddedChannel wire = new EmbeddedChannel();
+        wire.pipeline().addLast(new RequestRouter(booting, Exchanges.connection(wire, Runnable::run)));
+        wire.writeInbound(Exchanges.request(HttpMethod.GET, "/version"));
+        assertSame(version, assertInstanceOf(NettyExchange.class, wire.readInbound()).route().handler());
+        wire.writeInbound(Exchanges.request(HttpMethod.GET, "/info"));
+        assertNull(wire.readInbound(), "held until the router opens");
+        booting.open();
+        wire.runPendingTasks();
+        assertInstanceOf(NettyExchange.class, wire.readInbound());
+    }
+
+    @Test
     void whatWasHeldIsReleasedWhenTheConnectionCloses() {
         Router booting = new Router().holdUntilOpen();
         EmbeddedChannel wire = new EmbeddedChannel();
