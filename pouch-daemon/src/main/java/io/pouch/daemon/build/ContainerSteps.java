@@ -145,7 +145,8 @@ final class ContainerSteps {
                             in = Files.newInputStream(tmp);
                         }
                         try (in) {
-                            Archive.extract(root.path(), into, in, false, owner);
+                            // as the classic builder: an unpacked archive keeps its owners, --chown is not applied
+                            Archive.extract(root.path(), into, in, false, s.extract() ? Archive.AS_IN_ARCHIVE : owner);
                         }
                     } finally {
                         if (tmp != null) {
