@@ -182,6 +182,7 @@ final class ContainerSteps {
                         + "used, there is no /etc/passwd to look names up in");
             }
         }
+        Files.createDirectories(scratch); // a daemon's first build may start FROM scratch, before any mount made it
         Path tmp = Files.createTempFile(scratch, "scratch-", ".tar");
         try {
             try (OutputStream out = Files.newOutputStream(tmp);

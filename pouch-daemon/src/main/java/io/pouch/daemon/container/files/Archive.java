@@ -22,6 +22,8 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -197,6 +199,8 @@ public final class Archive {
         String destInside = ScopedPath.inside(root, destDir);
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         TarArchiveEntry e;
+        // a directory's time is set again once its entries are in, as dockerd's untar does: writing them changed it
+        Map<Path, FileTime> dirTimes = new LinkedHashMap<>();
         while ((e = tar.getNextEntry()) != null) {
             String name = ScopedPath.entryName(e.getName());
             if (name.isEmpty()) {
@@ -266,7 +270,13 @@ public final class Archive {
             } else {
                 Files.setPosixFilePermissions(target, perms(e.getMode()));
                 Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
+                if (e.isDirectory()) {
+                    dirTimes.put(target, FileTime.fromMillis(e.getModTime().getTime()));
+                }
             }
+        }
+        for (Map.Entry<Path, FileTime> d : dirTimes.entrySet()) {
+            Files.setLastModifiedTime(d.getKey(), d.getValue());
         }
     }
 
