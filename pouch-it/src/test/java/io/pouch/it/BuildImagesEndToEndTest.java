@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What a classic build leaves in the image store, as with dockerd: each step's image is the parent of the next, so
  * {@code docker images} shows the result alone ({@code -a} the intermediate images too), {@code docker image
  * prune} keeps them, {@code docker rmi} of the result takes them along, and one of them cannot be deleted by id
- * while it has a child. And the daemon's {@code build-context-limit}: a larger context is a 413.
+ * while it has a child; {@code docker history} names each step by its image. And the daemon's
+ * {@code build-context-limit}: a larger context is a 413.
  */
 @Tag("e2e")
 class BuildImagesEndToEndTest {
@@ -93,6 +94,12 @@ class BuildImagesEndToEndTest {
         assertTrue(d.docker("inspect", "-f", "{{.Parent}}", tag).ok().trimmed()
                 .startsWith("sha256:" + intermediate.getLast()));
         assertEquals(busybox, d.docker("inspect", "-f", "{{.Parent}}", intermediate.getFirst()).ok().trimmed());
+
+        // docker history names each step by its image, as far as the parents go (busybox's first layer has none)
+        List<String> history = d.docker("history", "-q", tag).ok().trimmed().lines().toList();
+        assertEquals(List.of(result, intermediate.get(1), intermediate.get(0), steps.getFirst()),
+                history.subList(0, 4), history.toString());
+        assertTrue(history.subList(4, history.size()).stream().allMatch("<missing>"::equals), history.toString());
 
         d.docker("image", "prune", "-f").ok();
         intermediate.forEach(i -> assertTrue(listed("-a").contains(i), i + " survives a prune: it is a parent"));

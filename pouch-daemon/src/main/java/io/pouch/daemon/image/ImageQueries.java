@@ -157,10 +157,14 @@ final class ImageQueries {
             }
         }
         Collections.reverse(out);
-        if (!out.isEmpty()) {
-            ImageHistoryItem top = out.getFirst();
-            out.set(0, new ImageHistoryItem(f.id(), top.created(), top.createdBy(), index.repoTags(f.id()), top.size(),
-                    top.comment()));
+        // as dockerd: the entries, newest first, get the ids of the image and its parents while they are here
+        String id = f.id();
+        for (int i = 0; i < out.size() && id != null; i++) {
+            ImageHistoryItem h = out.get(i);
+            List<String> tags = index.repoTags(id);
+            out.set(i, new ImageHistoryItem(id, h.created(), h.createdBy(), tags.isEmpty() && i > 0 ? null : tags,
+                    h.size(), h.comment()));
+            id = index.parentOf(id);
         }
         return out;
     }
