@@ -120,6 +120,28 @@ class BuildImagesEndToEndTest {
         assertTrue(after.contains(steps.getFirst()), "the tagged FROM image stays");
     }
 
+    /** On a daemon of its own: prune -a removes every unused image, the build's parents after their children. */
+    @Test
+    void pruneAllTakesABuildWithItsIntermediateImages() throws Exception {
+        try (PouchdHarness own = PouchdHarness.startPrivate("pbp", base -> { }, List.of())) {
+            Path ctx = context(Map.of("Dockerfile", "FROM scratch\nCOPY a /\nLABEL step=two\nCOPY b /\n",
+                    "a", "a\n", "b", "b\n"));
+            Set<String> before = Set.copyOf(own.docker("images", "-a", "-q").ok().trimmed().lines().toList());
+            own.dockerWithEnv(CLASSIC, null, "build", "-t", "pruned:1", ctx.toString()).ok();
+            Set<String> all = Set.copyOf(own.docker("images", "-a", "-q").ok().trimmed().lines().toList());
+            List<String> added = all.stream().filter(i -> !before.contains(i)).toList();
+            assertTrue(added.size() >= 3, all + " after " + before);
+            List<String> shown = own.docker("images", "-q").ok().trimmed().lines().filter(added::contains).toList();
+            assertEquals(List.of(own.docker("images", "-q", "pruned:1").ok().trimmed()), shown, all.toString());
+            // without -a: nothing dangling to prune, the intermediate images are parents
+            own.docker("image", "prune", "-f").ok();
+            assertEquals(all, Set.copyOf(own.docker("images", "-a", "-q").ok().trimmed().lines().toList()));
+            String out = own.docker("image", "prune", "-a", "-f").ok().out();
+            assertTrue(out.contains("untagged: pruned:1"), out);
+            assertEquals("", own.docker("images", "-a", "-q").ok().trimmed(), out);
+        }
+    }
+
     @Test
     void aContextOverTheDaemonsBuildContextLimitIsRefused() throws Exception {
         try (PouchdHarness small = PouchdHarness.startConfigured("pouch-it-bcl-", "pbl",
