@@ -22,6 +22,9 @@ final class PouchFlags {
     Integer oomScoreAdj;
     @Option(names = "--log-level", description = "debug, info, warn, error or fatal (default info)")
     String logLevel;
+    @Option(names = "--build-context-limit",
+            description = "largest build context POST /build accepts: bytes, or with k, m, g (default 4g)")
+    String buildContextLimit;
     @Option(names = "--manager-whitelist",
             description = "common names of the client certificates let in over TCP, comma separated")
     String managerWhitelist;
@@ -71,6 +74,7 @@ final class PouchFlags {
         put(m, "cgroup-parent", cgroupParent);
         put(m, "oom-score-adjust", oomScoreAdj);
         put(m, "log-level", logLevel);
+        put(m, "build-context-limit", buildContextLimit);
         put(m, "snapshotter", snapshotter);
         put(m, "allow-multi-snapshotter", allowMultiSnapshotter);
         put(m, "enable-builder", enableBuilder);

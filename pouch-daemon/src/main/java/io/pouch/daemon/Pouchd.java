@@ -436,7 +436,7 @@ public final class Pouchd implements Callable<Integer> {
         // docker build (classic builder): its steps are containers of the same manager, committed like docker commit
         new BuildRoutes(new ImageBuilder(images, images, images.committer(), containers, CopyContainers.of(containers),
                 containerCommitter, cfg.homeDir().resolve("builder"), cfg.execRoot().resolve("build"),
-                buildContextLimit())).register(router);
+                engine.buildContextLimit())).register(router);
         router.open();
         BOOT.mark("routes");
         // the Kubernetes CRI: pods and their containers are containers of the same managers
@@ -541,19 +541,6 @@ public final class Pouchd implements Callable<Integer> {
     }
 
     /** /info and /version figures, read from the managers and containerd. */
-    /** The largest build context accepted: POUCHD_BUILD_CONTEXT_LIMIT bytes, 4 GiB by default. */
-    private static long buildContextLimit() {
-        String v = System.getenv("POUCHD_BUILD_CONTEXT_LIMIT");
-        if (v == null || v.isBlank()) {
-            return 4L << 30;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw PouchException.invalidArgument("POUCHD_BUILD_CONTEXT_LIMIT=" + v + ": a number of bytes is expected");
-        }
-    }
-
     private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images,
                                 List<String> labels, Runtimes ociRuntimes) implements SystemInfoSource {
         @Override

@@ -225,7 +225,7 @@ public final class BuildContext implements AutoCloseable {
             count += n;
             if (count > limit) {
                 throw new PouchException(413, "the build context is larger than this daemon's limit of " + limit
-                        + " bytes (POUCHD_BUILD_CONTEXT_LIMIT in pouchd's environment): leave files out with .dockerignore");
+                        + " bytes (its build-context-limit): leave files out with .dockerignore");
             }
         }
     }

@@ -2,8 +2,6 @@ package io.pouch.daemon.build;
 
 import java.util.function.Function;
 import java.nio.charset.StandardCharsets;
-import io.pouch.daemon.sys.ScopedPath;
-import io.pouch.api.build.Globs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
@@ -284,7 +282,7 @@ final class BuildRun {
             }
             List<ContainerSteps.Source> sources = new ArrayList<>();
             for (String s : srcs) {
-                List<Path> paths = from != null ? List.of(inImage(root, s, kw)) : build.context().sources(s, kw);
+                List<Path> paths = from != null ? ImageSources.resolve(root, s, kw) : build.context().sources(s, kw);
                 for (Path p : paths) {
                     boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                     boolean extract = in.keyword().equals("add") && !dir && isArchive(p);
@@ -328,18 +326,6 @@ final class BuildRun {
             throw new DockerfileException("COPY --from=" + ref + " (line " + in.line() + "): no stage of that name, "
                     + "and " + e.getMessage());
         }
-    }
-
-    private static Path inImage(Path root, String source, String kw) {
-        if (Globs.hasWildcard(source)) {
-            throw new DockerfileException(kw + " --from with a wildcard (" + source + ") is not supported by pouchd's "
-                    + "builder: name the path");
-        }
-        Path p = ScopedPath.resolve(root, source, true);
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            throw new DockerfileException(kw + " failed: stat " + source + ": file does not exist");
-        }
-        return p;
     }
 
     private static Integer chmod(String v, int line) {

@@ -2,6 +2,8 @@ package io.pouch.daemon.build;
 
 import java.io.IOException;
 import io.pouch.api.Json;
+import io.pouch.api.PouchException;
+import io.pouch.daemon.container.Signals;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -107,6 +109,11 @@ final class ConfigSteps {
             }
             case "stopsignal" -> {
                 String s = x(st, a.getFirst(), escape);
+                try {
+                    Signals.parse(s.isBlank() ? "0" : s);
+                } catch (PouchException e) {
+                    throw new DockerfileException("Invalid signal: " + s + " (STOPSIGNAL on line " + in.line() + ")");
+                }
                 run.put("StopSignal", s);
                 return nop("STOPSIGNAL " + s);
             }
@@ -132,10 +139,8 @@ final class ConfigSteps {
                 return nop("SHELL " + render(a));
             }
             case "onbuild" -> {
-                String trigger = a.isEmpty() ? "" : a.getFirst();
-                int sp = trigger.indexOf(' ');
-                String t = sp < 0 ? trigger.toUpperCase(Locale.ROOT)
-                        : trigger.substring(0, sp).toUpperCase(Locale.ROOT) + trigger.substring(sp);
+                // kept as written, as the classic builder records it; it is parsed again when it runs
+                String t = a.isEmpty() ? "" : a.getFirst();
                 ArrayNode ob = run.has("OnBuild") && run.get("OnBuild").isArray()
                         ? (ArrayNode) run.get("OnBuild") : run.putArray("OnBuild");
                 ob.add(t);
@@ -249,8 +254,9 @@ final class ConfigSteps {
                 case "retries" -> {
                     try {
                         int r = Integer.parseInt(f.getValue());
-                        if (r < 0) {
-                            throw new NumberFormatException();
+                        if (r < 1) {
+                            throw new DockerfileException("--retries must be at least 1 (not " + r + ") (line "
+                                    + in.line() + ")");
                         }
                         hc.put("Retries", r);
                     } catch (NumberFormatException e) {
@@ -292,6 +298,10 @@ final class ConfigSteps {
         }
         if (end != s.length() || s.isEmpty()) {
             throw new DockerfileException("--" + flag + ": invalid duration " + s);
+        }
+        if (total != 0 && total < 1_000_000L) {
+            // Docker's minimum for each of the healthcheck's durations (0 keeps the default)
+            throw new DockerfileException("Interval \"" + flag + "\" cannot be less than 1ms");
         }
         return total;
     }

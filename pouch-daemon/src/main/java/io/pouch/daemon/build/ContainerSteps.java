@@ -145,7 +145,8 @@ final class ContainerSteps {
                             in = Files.newInputStream(tmp);
                         }
                         try (in) {
-                            Archive.extract(root.path(), into, in, false, owner);
+                            // as the classic builder: an unpacked archive keeps its owners, --chown is not applied
+                            Archive.extract(root.path(), into, in, false, s.extract() ? Archive.AS_IN_ARCHIVE : owner);
                         }
                     } finally {
                         if (tmp != null) {
@@ -181,6 +182,7 @@ final class ContainerSteps {
                         + "used, there is no /etc/passwd to look names up in");
             }
         }
+        Files.createDirectories(scratch); // a daemon's first build may start FROM scratch, before any mount made it
         Path tmp = Files.createTempFile(scratch, "scratch-", ".tar");
         try {
             try (OutputStream out = Files.newOutputStream(tmp);

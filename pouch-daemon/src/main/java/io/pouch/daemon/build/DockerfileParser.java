@@ -159,7 +159,10 @@ public final class DockerfileParser {
                     yield List.of();
                 }
                 Instruction trigger = instruction(rest, line, escape);
-                if (Set.of("onbuild", "from", "maintainer").contains(trigger.keyword())) {
+                if (trigger.keyword().equals("onbuild")) {
+                    throw DockerfileException.at(line, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+                }
+                if (Set.of("from", "maintainer").contains(trigger.keyword())) {
                     throw DockerfileException.at(line, trigger.keyword().toUpperCase(Locale.ROOT)
                             + " isn't allowed as an ONBUILD trigger");
                 }

@@ -45,7 +45,7 @@ public final class ConfigLoader {
             // manager-whitelist)
             List.of("TLS"),
             // pouchd's own operation (EngineSettings)
-            List.of("cgroup-parent", "label", "oom-score-adjust"),
+            List.of("cgroup-parent", "label", "oom-score-adjust", "build-context-limit"),
             // Pouch's keys whose only accepted value is what this engine does (FixedValueKeys)
             List.of("snapshotter", "allow-multi-snapshotter", "enable-builder", "enable-profiler"),
             // OCI runtimes besides the built-in ones (io.pouch.daemon.runtime.AddedRuntimes)

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * pouchd's own operation: Pouch's {@code cgroup-parent}, {@code label}, {@code oom-score-adjust} (flag
- * {@code --oom-score-adj}) and dockerd's {@code log-level}.
+ * {@code --oom-score-adj}), dockerd's {@code log-level} and the builder's {@code build-context-limit}.
  *
  * @param cgroupParent the cgroup parent of containers whose own CgroupParent is empty, absolute, or null for the
  *                     engine's {@code /pouch}
@@ -17,17 +19,52 @@ import java.util.logging.Level;
  * @param oomScoreAdj  written to pouchd's {@code /proc/self/oom_score_adj} at start (its supervised containerd
  *                     inherits it, as dockerd's does), or null to leave it as the process was started
  * @param logLevel     the level of pouchd's log ({@code debug} turns on FINE, as {@code -D} does)
+ * @param buildContextLimit the largest build context body {@code POST /build} accepts, in bytes (a larger one is a
+ *                     413); 4 GiB unless set
  */
-public record EngineSettings(String cgroupParent, List<String> labels, Integer oomScoreAdj, Level logLevel) {
+public record EngineSettings(String cgroupParent, List<String> labels, Integer oomScoreAdj, Level logLevel,
+                             long buildContextLimit) {
+    public static final long DEFAULT_BUILD_CONTEXT_LIMIT = 4L << 30;
+    private static final Pattern SIZE = Pattern.compile("(\\d+)([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
     public static EngineSettings defaults() {
-        return new EngineSettings(null, List.of(), null, Level.INFO);
+        return new EngineSettings(null, List.of(), null, Level.INFO, DEFAULT_BUILD_CONTEXT_LIMIT);
     }
 
     /** @throws PouchException 400 naming the key and the bad value */
     static EngineSettings from(Map<String, Object> m) {
         return new EngineSettings(cgroupParent(m.get("cgroup-parent")), labels(m.get("label")),
-                oomScoreAdj(m.get("oom-score-adjust")), logLevel(m.get("log-level"), m.get("debug")));
+                oomScoreAdj(m.get("oom-score-adjust")), logLevel(m.get("log-level"), m.get("debug")),
+                buildContextLimit(m.get("build-context-limit")));
+    }
+
+    /** A number of bytes, or with a binary unit: {@code 512k}, {@code 100m}, {@code 4g}, {@code 1GiB}, {@code 10MB}. */
+    static long buildContextLimit(Object v) {
+        if (v == null) {
+            return DEFAULT_BUILD_CONTEXT_LIMIT;
+        }
+        Matcher m = SIZE.matcher(v.toString().trim());
+        if (!m.matches()) {
+            throw PouchException.invalidArgument("invalid build-context-limit " + v + ": a size in bytes is expected"
+                    + " (a number, optionally with k, m, g or t: 100m, 4g)");
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("invalid build-context-limit " + v + ": it must be at least 1 byte"
+                    + " and below 8 EiB");
+        }
     }
 
     private static String cgroupParent(Object v) {

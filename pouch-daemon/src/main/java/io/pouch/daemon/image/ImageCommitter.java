@@ -62,6 +62,13 @@ public final class ImageCommitter {
         if (layer != null) {
             layers.add(new PendingImage.Layer(STORED, layer.digest(), layer.size(), layer.mediaType(), diffId));
         }
+        if (parentId != null) {
+            // the base the image was made from, kept as Docker's image format names it: dockerd lists an untagged
+            // parent only with -a and deletes it with its last child
+            ObjectNode json = (ObjectNode) ArchiveLoader.parse(config, "committed config");
+            json.put("parent", parentId);
+            config = io.pouch.api.Json.MAPPER.writeValueAsBytes(json);
+        }
         String configDigest = ChainIds.sha256(config);
         List<String> names = repo != null && !repo.isEmpty()
                 ? List.of(Reference.parseNormalizedName(repo).tagged(tag).recordName()) : List.of();

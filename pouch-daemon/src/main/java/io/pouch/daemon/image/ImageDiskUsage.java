@@ -31,7 +31,7 @@ final class ImageDiskUsage {
         List<ImageSummary> images = new ArrayList<>();
         long layers = 0;
         Set<String> seen = new HashSet<>();
-        for (ImageSummary s : queries.list(Filters.NONE, fields)) {
+        for (ImageSummary s : queries.list(Filters.NONE, fields, false)) {
             images.add(new ImageSummary(s.id(), s.parentId(), s.repoTags(), s.repoDigests(), s.created(), s.size(),
                     s.sharedSize(), s.virtualSize(), s.labels(), usage.containersUsing(s.id()).size()));
             for (ManifestEntry m : index.manifestsOf(s.id())) {

@@ -7,6 +7,8 @@ import io.pouch.daemon.containerd.Descriptor;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -140,6 +142,38 @@ final class ImageIndex {
             throw parseError;
         }
         throw PouchException.notFound("No such image: " + reference);
+    }
+
+    /**
+     * The image {@code id} was made from (a {@code docker commit} or build step's base, the config's {@code parent}
+     * as Docker's image format names it), or null when it has none or that image is gone.
+     */
+    String parentOf(String id) {
+        ConfigEntry c = configs.get(id);
+        String p = c == null ? "" : c.json().path("parent").asText("");
+        return !p.isEmpty() && !p.equals(id) && configs.containsKey(p) && hasRecord(p) ? p : null;
+    }
+
+    /** The ids of the images that are the parent of another image (dockerd hides those when untagged). */
+    Set<String> parents() {
+        Set<String> out = new HashSet<>();
+        for (String id : ids()) {
+            String p = parentOf(id);
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The first image whose parent is {@code id}, or null. */
+    String childOf(String id) {
+        for (String other : ids()) {
+            if (id.equals(parentOf(other))) {
+                return other;
+            }
+        }
+        return null;
     }
 
     private boolean hasRecord(String id) {

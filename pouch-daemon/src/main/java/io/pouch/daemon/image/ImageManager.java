@@ -123,7 +123,12 @@ public final class ImageManager implements ImageLookup, ImageService, ImageSpecs
 
     @Override
     public List<ImageSummary> list(Filters filters, ImageFields fields) {
-        return queries.list(filters, fields);
+        return queries.list(filters, fields, false);
+    }
+
+    @Override
+    public List<ImageSummary> list(Filters filters, ImageFields fields, boolean all) {
+        return queries.list(filters, fields, all);
     }
 
     @Override
@@ -143,7 +148,12 @@ public final class ImageManager implements ImageLookup, ImageService, ImageSpecs
 
     @Override
     public List<ImageDeleteItem> delete(String reference, boolean force) {
-        return store.delete(reference, force);
+        return store.delete(reference, force, true);
+    }
+
+    @Override
+    public List<ImageDeleteItem> delete(String reference, boolean force, boolean pruneParents) {
+        return store.delete(reference, force, pruneParents);
     }
 
     @Override

@@ -38,8 +38,12 @@ final class ImageQueries {
         this.index = index;
     }
 
-    /** {@code GET /images/json}. {@code all} is accepted and ignored: there are no intermediate images. */
-    List<ImageSummary> list(Filters filters, ImageFields fields) {
+    /**
+     * {@code GET /images/json}, as dockerd lists: an untagged image that is the parent of another (a build's
+     * intermediate step, a committed container's base that lost its name) only with {@code all}; the
+     * {@code dangling} filter never shows one.
+     */
+    List<ImageSummary> list(Filters filters, ImageFields fields, boolean all) {
         filters.validate(Set.of("reference", "dangling", "label", "before", "since"));
         Boolean dangling = filters.bool("dangling").orElse(null);
         Instant before = filters.has("before") ? created(filters.get("before").getFirst()) : null;
@@ -48,11 +52,16 @@ final class ImageQueries {
                 .map(p -> FileSystems.getDefault().getPathMatcher("glob:" + p)).toList();
         boolean legacy = fields.virtualSize();
         List<ImageSummary> out = new ArrayList<>();
+        Set<String> parents = index.parents();
         for (String id : index.ids()) {
             ConfigEntry c = index.configs.get(id);
             List<String> tags = index.repoTags(id);
             List<String> digests = index.repoDigests(id);
-            if (dangling != null && dangling != (tags.isEmpty() && digests.isEmpty())) {
+            boolean untagged = tags.isEmpty() && digests.isEmpty();
+            if (dangling != null && dangling != untagged) {
+                continue;
+            }
+            if (untagged && parents.contains(id) && (!all || Boolean.TRUE.equals(dangling))) {
                 continue;
             }
             if (!patterns.isEmpty() && !matchesReference(patterns, tags, digests)) {
@@ -65,7 +74,8 @@ final class ImageQueries {
                 continue;
             }
             long size = index.size(id);
-            out.add(new ImageSummary(id, "", tags.isEmpty() && legacy ? List.of("<none>:<none>") : tags,
+            String parent = index.parentOf(id);
+            out.add(new ImageSummary(id, parent == null ? "" : parent, tags.isEmpty() && legacy ? List.of("<none>:<none>") : tags,
                     digests.isEmpty() && legacy && tags.isEmpty() ? List.of("<none>@<none>") : digests,
                     c.created().getEpochSecond(), size, -1, legacy ? size : null, c.labels(), -1));
         }
@@ -105,7 +115,8 @@ final class ImageQueries {
         long size = index.size(f.id());
         Instant lastTag = index.namesOf(f.id()).stream().filter(NameEntry::tagged).map(NameEntry::updatedAt)
                 .max(Comparator.naturalOrder()).orElse(null);
-        return new ImageInspect(f.id(), index.repoTags(f.id()), index.repoDigests(f.id()), "",
+        String parent = index.parentOf(f.id());
+        return new ImageInspect(f.id(), index.repoTags(f.id()), index.repoDigests(f.id()), parent == null ? "" : parent,
                 j.path("comment").asText(""), c.created().toString(),
                 legacyContainer ? j.path("container").asText("") : null,
                 legacyContainer ? imageConfig(j.path("container_config")) : null,
@@ -146,10 +157,14 @@ final class ImageQueries {
             }
         }
         Collections.reverse(out);
-        if (!out.isEmpty()) {
-            ImageHistoryItem top = out.getFirst();
-            out.set(0, new ImageHistoryItem(f.id(), top.created(), top.createdBy(), index.repoTags(f.id()), top.size(),
-                    top.comment()));
+        // as dockerd: the entries, newest first, get the ids of the image and its parents while they are here
+        String id = f.id();
+        for (int i = 0; i < out.size() && id != null; i++) {
+            ImageHistoryItem h = out.get(i);
+            List<String> tags = index.repoTags(id);
+            out.set(i, new ImageHistoryItem(id, h.created(), h.createdBy(), tags.isEmpty() && i > 0 ? null : tags,
+                    h.size(), h.comment()));
+            id = index.parentOf(id);
         }
         return out;
     }

@@ -40,7 +40,7 @@ public final class ImageRoutes implements RouteRegistrar {
         r.add("GET", "/images/{name*}/history", x -> x.respond(200, images.history(x.pathParam("name"))));
         r.add("POST", "/images/{name*}/tag", this::tag);
         r.add("DELETE", "/images/{name*}", x -> x.respond(200, images.delete(x.pathParam("name"),
-                x.queryBool("force", false))));
+                x.queryBool("force", false), !x.queryBool("noprune", false))));
     }
 
     /** The image fields the request's API version has. */
@@ -59,7 +59,8 @@ public final class ImageRoutes implements RouteRegistrar {
     }
 
     private void list(HttpExchange x) {
-        x.respond(200, images.list(Filters.parse(x.query("filters")), fields(x.apiVersion())));
+        x.respond(200, images.list(Filters.parse(x.query("filters")), fields(x.apiVersion()),
+                x.queryBool("all", false)));
     }
 
     private void tag(HttpExchange x) {

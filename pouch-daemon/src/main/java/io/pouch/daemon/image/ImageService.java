@@ -14,8 +14,13 @@ import java.util.Map;
 
 /** The local images as the Engine API's image routes use them; the registry side is {@link PullService} and co. */
 public interface ImageService {
-    /** {@code GET /images/json}. */
+    /** {@code GET /images/json} without {@code all}: untagged parent images left out, as dockerd does. */
     List<ImageSummary> list(Filters filters, ImageFields fields);
+
+    /** {@code GET /images/json?all=}: with {@code all}, the untagged parent images (intermediate images) too. */
+    default List<ImageSummary> list(Filters filters, ImageFields fields, boolean all) {
+        return list(filters, fields);
+    }
 
     /** {@code GET /images/{name}/json}. */
     ImageInspect inspect(String reference, ImageFields fields);
@@ -26,8 +31,13 @@ public interface ImageService {
     /** {@code POST /images/{name}/tag?repo=&tag=}. */
     void tag(String source, String repo, String tag);
 
-    /** {@code DELETE /images/{name}}, with dockerd's rules and wording. */
+    /** {@code DELETE /images/{name}}, with dockerd's rules and wording; its untagged unused parents go too. */
     List<ImageDeleteItem> delete(String reference, boolean force);
+
+    /** {@code DELETE /images/{name}?noprune=}: {@code pruneParents} false keeps the untagged parents. */
+    default List<ImageDeleteItem> delete(String reference, boolean force, boolean pruneParents) {
+        return delete(reference, force);
+    }
 
     /** {@code POST /images/prune}: dockerd's answer ({@code ImagesDeleted}, {@code SpaceReclaimed}). */
     Map<String, Object> prune(Filters filters);

@@ -227,8 +227,11 @@ final class ImageStore {
      * name with {@code force} when it is its last reference (else 409); with force it is deleted as dockerd does,
      * the container keeps its snapshot. By id: all its names and the image go; refused (409) while a running
      * container uses it, and without force while a stopped one does or it has names in several repositories.
+     * An image that is another's parent is never deleted (by id a 409; by name it stays, untagged); once an image is
+     * deleted its parent goes too when {@code pruneParents} and nothing else holds it (no name, no other child, no
+     * container), and so on up: the intermediate images of a build go with its result.
      */
-    List<ImageDeleteItem> delete(String reference, boolean force) {
+    List<ImageDeleteItem> delete(String reference, boolean force, boolean pruneParents) {
         lock.lock();
         try {
             Found f = index.find(reference);
@@ -239,6 +242,12 @@ final class ImageStore {
             List<String> running = usage.runningContainersUsing(id);
             List<ImageDeleteItem> out = new ArrayList<>();
             boolean byId = f.ref() == null || !index.names.containsKey(f.name());
+            String child = index.childOf(id);
+            if (byId && child != null) {
+                throw PouchException.conflict("conflict: unable to delete " + shortId(id)
+                        + " (cannot be forced) - image has dependent child images");
+            }
+            String parent = index.parentOf(id);
             if (!byId) {
                 if (!force && single && !users.isEmpty()) {
                     throw PouchException.conflict("conflict: unable to remove repository reference \"" + reference
@@ -256,8 +265,8 @@ final class ImageStore {
                 if (!named(id).isEmpty()) {
                     return out;
                 }
-                if (!running.isEmpty() || (!force && !users.isEmpty())) {
-                    // dockerd keeps an image a container still needs, now without a name
+                if (child != null || !running.isEmpty() || (!force && !users.isEmpty())) {
+                    // dockerd keeps an image a container or a child image still needs, now without a name
                     putRecord(ImageIndex.DANGLING_PREFIX + m.digest(), m);
                     return out;
                 }
@@ -282,12 +291,31 @@ final class ImageStore {
                 }
             }
             out.addAll(removeImage(id));
+            if (pruneParents) {
+                out.addAll(removeUnusedParents(parent));
+            }
             return out;
         } catch (ContainerdException e) {
             throw internal("removing the image from containerd failed", e);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * dockerd's prune of the parents after a delete: {@code parent}, then its parent..., each deleted while it has no
+     * name, no child and no container; the first one held stops it, quietly.
+     */
+    private List<ImageDeleteItem> removeUnusedParents(String parent) {
+        List<ImageDeleteItem> out = new ArrayList<>();
+        String p = parent;
+        while (p != null && index.configs.containsKey(p) && named(p).isEmpty() && index.childOf(p) == null
+                && usage.containersUsing(p).isEmpty()) {
+            String next = index.parentOf(p);
+            out.addAll(removeImage(p));
+            p = next;
+        }
+        return out;
     }
 
     /** The tag and digest references of image {@code id} (not its dangling record). */
@@ -352,28 +380,39 @@ final class ImageStore {
         long reclaimed = 0;
         lock.lock();
         try {
-            for (String id : List.copyOf(index.ids())) {
-                ConfigEntry c = index.configs.get(id);
-                if (c == null || !usage.containersUsing(id).isEmpty()) {
-                    continue;
-                }
-                if (danglingOnly && !index.repoTags(id).isEmpty()) {
-                    continue;
-                }
-                if (filters.has("label") && !filters.matchesLabels("label", c.labels())) {
-                    continue;
-                }
-                if (filters.has("label!") && filters.matchesLabels("label!", c.labels())) {
-                    continue;
-                }
-                long size = index.size(id);
-                for (NameEntry n : index.namesOf(id)) {
-                    if (!n.dangling()) {
-                        deleted.add(ImageDeleteItem.untagged(Reference.parseNormalized(n.name()).familiar()));
+            // as dockerd: only images that are no other's parent are candidates, each taking its untagged parents
+            // along; without dangling-only a parent whose children went is a candidate on the next round
+            boolean again = true;
+            while (again) {
+                again = false;
+                Set<String> parents = index.parents();
+                for (String id : List.copyOf(index.ids())) {
+                    ConfigEntry c = index.configs.get(id);
+                    if (c == null || parents.contains(id) || !usage.containersUsing(id).isEmpty()) {
+                        continue;
                     }
+                    if (danglingOnly && !index.repoTags(id).isEmpty()) {
+                        continue;
+                    }
+                    if (filters.has("label") && !filters.matchesLabels("label", c.labels())) {
+                        continue;
+                    }
+                    if (filters.has("label!") && filters.matchesLabels("label!", c.labels())) {
+                        continue;
+                    }
+                    String parent = index.parentOf(id);
+                    reclaimed += index.size(id);
+                    for (NameEntry n : index.namesOf(id)) {
+                        if (!n.dangling()) {
+                            deleted.add(ImageDeleteItem.untagged(Reference.parseNormalized(n.name()).familiar()));
+                        }
+                    }
+                    deleted.addAll(removeImage(id));
+                    for (ImageDeleteItem gone : removeUnusedParents(parent)) {
+                        deleted.add(gone);
+                    }
+                    again = !danglingOnly;
                 }
-                deleted.addAll(removeImage(id));
-                reclaimed += size;
             }
         } catch (ContainerdException e) {
             throw internal("pruning images in containerd failed", e);

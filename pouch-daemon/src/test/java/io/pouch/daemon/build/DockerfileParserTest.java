@@ -101,6 +101,16 @@ class DockerfileParserTest {
         Dockerfile d = DockerfileParser.parse("FROM busybox\nONBUILD RUN echo hi\n");
         assertEquals(List.of("RUN echo hi"), d.instructions().get(1).args());
         assertThrows(DockerfileException.class, () -> DockerfileParser.parse("FROM busybox\nONBUILD FROM x\n"));
+        assertEquals(List.of("copy --chown=1:2 a /b"),
+                DockerfileParser.parse("FROM busybox\nonbuild copy --chown=1:2 a /b\n").instructions().get(1).args());
+        assertTrue(assertThrows(DockerfileException.class, () -> DockerfileParser.parse(
+                "FROM busybox\nONBUILD ONBUILD RUN x\n")).getMessage()
+                .contains("line 2: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"));
+        assertTrue(assertThrows(DockerfileException.class, () -> DockerfileParser.parse(
+                "FROM busybox\nONBUILD maintainer me\n")).getMessage()
+                .contains("line 2: MAINTAINER isn't allowed as an ONBUILD trigger"));
+        assertTrue(assertThrows(DockerfileException.class, () -> DockerfileParser.parse(
+                "FROM busybox\nONBUILD NOPE x\n")).getMessage().contains("unknown instruction: NOPE"));
     }
 
     @Test

@@ -183,6 +183,22 @@ class PouchConfigFileTest {
     }
 
     @Test
+    void buildContextLimitFromTheFlagOrTheFileInBytesOrWithAUnit() throws Exception {
+        assertEquals(4L << 30, EngineSettings.defaults().buildContextLimit());
+        assertEquals(4L << 30, ConfigLoader.loadEngine(Map.of(), dir.resolve("n")).buildContextLimit());
+        assertEquals(2048, ConfigLoader.loadEngine(Map.of(), file("{\"build-context-limit\": 2048}"))
+                .buildContextLimit());
+        assertEquals(100L << 20, ConfigLoader.loadEngine(Map.of("build-context-limit", "100m"), dir.resolve("n"))
+                .buildContextLimit());
+        assertEquals(1L << 30, ConfigLoader.loadEngine(Map.of(), file("{\"build-context-limit\": \"1GiB\"}"))
+                .buildContextLimit());
+        assertTrue(refusal(Map.of("build-context-limit", "lots"), "{}").startsWith("invalid build-context-limit lots"));
+        assertTrue(refusal(Map.of(), "{\"build-context-limit\": 0}").startsWith("invalid build-context-limit 0"));
+        assertTrue(refusal(Map.of("build-context-limit", "1k"), "{\"build-context-limit\": \"2k\"}")
+                .endsWith("build-context-limit"));
+    }
+
+    @Test
     void logLevelAndDebug() throws Exception {
         assertEquals(Level.WARNING, ConfigLoader.loadEngine(Map.of("log-level", "warn"), dir.resolve("n")).logLevel());
         assertEquals(Level.FINE, ConfigLoader.loadEngine(Map.of("log-level", "warn"), file("{\"debug\": true}"))

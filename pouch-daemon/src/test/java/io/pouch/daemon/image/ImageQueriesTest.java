@@ -32,7 +32,7 @@ class ImageQueriesTest {
     }
 
     private List<String> ids(Filters filters) {
-        return queries.list(filters, ImageFields.CURRENT).stream().map(ImageSummary::id).toList();
+        return queries.list(filters, ImageFields.CURRENT, false).stream().map(ImageSummary::id).toList();
     }
 
     @Test
@@ -50,12 +50,26 @@ class ImageQueriesTest {
     }
 
     @Test
+    void untaggedParentsAreListedOnlyWithAllAsDockerdDoes() throws Exception {
+        String step = images.addChild(busybox, "2024-04-01T00:00:00Z", Map.of(), 10);
+        String result = images.addChild(step, "2024-04-02T00:00:00Z", Map.of(), 10, "docker.io/library/app:1");
+        assertEquals(List.of(result, dangling, alpine, busybox), ids(Filters.NONE));
+        assertEquals(List.of(result, step, dangling, alpine, busybox), queries.list(Filters.NONE,
+                ImageFields.CURRENT, true).stream().map(ImageSummary::id).toList());
+        assertEquals(List.of(dangling), ids(Filters.parse("{\"dangling\":[\"true\"]}")));
+        assertEquals(step, queries.list(Filters.parse("{\"reference\":[\"app\"]}"), ImageFields.CURRENT, false)
+                .getFirst().parentId());
+        assertEquals(busybox, queries.inspect(step, ImageFields.CURRENT).parent());
+        assertEquals("", queries.inspect("busybox", ImageFields.CURRENT).parent());
+    }
+
+    @Test
     void olderApiVersionsGetPlaceholdersAndVirtualSize() {
-        ImageSummary old = queries.list(Filters.NONE, ImageFields.BEFORE_1_44).getFirst();
+        ImageSummary old = queries.list(Filters.NONE, ImageFields.BEFORE_1_44, false).getFirst();
         assertEquals(List.of("<none>:<none>"), old.repoTags());
         assertEquals(List.of("<none>@<none>"), old.repoDigests());
         assertEquals(300L, old.virtualSize());
-        ImageSummary current = queries.list(Filters.NONE, ImageFields.BEFORE_1_45).getFirst();
+        ImageSummary current = queries.list(Filters.NONE, ImageFields.BEFORE_1_45, false).getFirst();
         assertEquals(List.of(), current.repoTags());
         assertEquals(null, current.virtualSize());
         assertEquals(300L, current.size());

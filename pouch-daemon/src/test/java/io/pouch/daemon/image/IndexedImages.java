@@ -21,11 +21,20 @@ final class IndexedImages {
      * the record names {@code names} (empty: a dangling record); returns its id.
      */
     String add(String created, Map<String, String> labels, long layerSize, String... names) throws IOException {
+        return addChild(null, created, labels, layerSize, names);
+    }
+
+    /** As {@link #add}, the image made from {@code parent} (its config's {@code parent}). */
+    String addChild(String parent, String created, Map<String, String> labels, long layerSize, String... names)
+            throws IOException {
         String diffId = ChainIds.sha256("layer of " + created + String.join(",", names));
         ObjectNode cfg = Json.MAPPER.createObjectNode();
         cfg.put("architecture", "amd64");
         cfg.put("os", "linux");
         cfg.put("created", created);
+        if (parent != null) {
+            cfg.put("parent", parent);
+        }
         cfg.put("container", "c0ffee");
         cfg.putObject("container_config").putArray("Cmd").add("/bin/sh");
         ObjectNode run = cfg.putObject("config");

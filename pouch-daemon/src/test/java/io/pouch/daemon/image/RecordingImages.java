@@ -29,7 +29,7 @@ final class RecordingImages implements ImageService {
     public List<ImageSummary> list(Filters filters, ImageFields fields) {
         lastFilters = filters;
         calls.add("list " + fields);
-        return queries.list(filters, fields);
+        return queries.list(filters, fields, false);
     }
 
     @Override

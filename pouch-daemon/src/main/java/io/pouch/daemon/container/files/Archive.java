@@ -22,6 +22,8 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -140,6 +142,12 @@ public final class Archive {
     public record Owner(int uid, int gid) {
     }
 
+    /**
+     * Every entry keeps the owner and the whole mode (setuid, setgid, sticky bits too) the archive gives it, as
+     * dockerd's untar does for ADD's local archives.
+     */
+    public static final Owner AS_IN_ARCHIVE = new Owner(-1, -1);
+
     /** Extracts a tar into {@code dest} (an existing directory inside {@code root}, path as seen in the container). */
     public static void extract(Path root, String dest, InputStream in) throws IOException {
         extract(root, dest, in, false, null);
@@ -191,6 +199,8 @@ public final class Archive {
         String destInside = ScopedPath.inside(root, destDir);
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         TarArchiveEntry e;
+        // a directory's time is set again once its entries are in, as dockerd's untar does: writing them changed it
+        Map<Path, FileTime> dirTimes = new LinkedHashMap<>();
         while ((e = tar.getNextEntry()) != null) {
             String name = ScopedPath.entryName(e.getName());
             if (name.isEmpty()) {
@@ -225,7 +235,7 @@ public final class Archive {
                 }
                 if (e.isSymbolicLink()) {
                     Files.createSymbolicLink(target, Path.of(e.getLinkName()));
-                    chown(target, owner);
+                    chown(target, owner, e);
                     continue;
                 } else if (e.isLink()) {
                     Path src = ScopedPath.resolve(root, destInside + "/" + ScopedPath.entryName(e.getLinkName()), false);
@@ -250,20 +260,31 @@ public final class Archive {
                     continue; // nothing else is a file (a global or vendor header's stray entry)
                 }
             }
-            chown(target, owner);
-            if (e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice()) {
-                // by path: the JDK sets modes and times through a descriptor it opens, and a FIFO's open blocks
+            chown(target, owner, e);
+            if (e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice() || (owner == AS_IN_ARCHIVE
+                    && (e.getMode() & 07000) != 0)) {
+                // by path: the JDK sets modes and times through a descriptor it opens (a FIFO's open blocks), and
+                // its permission set has no setuid, setgid or sticky bit
                 PathSyscalls.chmod(target, e.getMode() & 07777);
                 PathSyscalls.setModifiedTime(target, e.getModTime().getTime());
             } else {
                 Files.setPosixFilePermissions(target, perms(e.getMode()));
                 Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
+                if (e.isDirectory()) {
+                    dirTimes.put(target, FileTime.fromMillis(e.getModTime().getTime()));
+                }
             }
+        }
+        for (Map.Entry<Path, FileTime> d : dirTimes.entrySet()) {
+            Files.setLastModifiedTime(d.getKey(), d.getValue());
         }
     }
 
-    private static void chown(Path target, Owner owner) throws IOException {
-        if (owner != null) {
+    private static void chown(Path target, Owner owner, TarArchiveEntry e) throws IOException {
+        if (owner == AS_IN_ARCHIVE) {
+            Files.setAttribute(target, "unix:uid", (int) e.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(target, "unix:gid", (int) e.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
+        } else if (owner != null) {
             Files.setAttribute(target, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(target, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
         }

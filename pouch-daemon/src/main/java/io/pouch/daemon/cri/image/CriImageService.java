@@ -69,7 +69,7 @@ public final class CriImageService extends ImageServiceGrpc.ImageServiceImplBase
             String filter = request.getFilter().getImage().getImage();
             String filterId = filter.isEmpty() ? null : find(filter).map(ImageInspect::id).orElse(null);
             ListImagesResponse.Builder b = ListImagesResponse.newBuilder();
-            for (ImageSummary s : images.list(Filters.NONE, ImageFields.CURRENT)) {
+            for (ImageSummary s : images.list(Filters.NONE, ImageFields.CURRENT, true)) {
                 // an image removed since the list is left out, not an error
                 find(s.id()).map(CriImages::image)
                         .filter(i -> filter.isEmpty() || i.getId().equals(filterId) || CriImages.inRepository(i, filter))
