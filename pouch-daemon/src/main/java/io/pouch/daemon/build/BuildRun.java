@@ -39,6 +39,8 @@ final class BuildRun {
     private final ContainerSteps steps;
     private final BuildCache cache;
     private final ContainerSteps.Removal removal;
+    /** Holds what the steps store until their images' records hold it; what none came to hold goes with it. */
+    private final String lease;
     private final char escape;
     private final Map<String, String> metaArgs = new LinkedHashMap<>();
     private final Set<String> consumedArgs = new HashSet<>();
@@ -47,7 +49,8 @@ final class BuildRun {
     private boolean cacheBroken;
 
     BuildRun(PreparedBuild build, BuildProgress progress, ImageLookup images, ImageCommitter committer,
-             ContainerSteps steps, BuildCache cache) {
+             ContainerSteps steps, BuildCache cache, String lease) {
+        this.lease = lease;
         this.build = build;
         this.progress = progress;
         this.images = images;
@@ -224,7 +227,7 @@ final class BuildRun {
         h.put("created", now);
         h.put("created_by", createdBy);
         h.put("empty_layer", true);
-        String id = committer.commit(st.imageId, null, null, Json.MAPPER.writeValueAsBytes(img), null, null);
+        String id = committer.commitInPlace(lease, st.imageId, null, null, Json.MAPPER.writeValueAsBytes(img));
         adopt(key, id);
     }
 
@@ -243,7 +246,7 @@ final class BuildRun {
         if (cached(key)) {
             return;
         }
-        adopt(key, steps.run(st, cmd, createdBy.toString(), progress, removal));
+        adopt(key, steps.run(lease, st, cmd, createdBy.toString(), progress, removal));
     }
 
     private void copy(Instruction in) throws IOException {
@@ -312,7 +315,7 @@ final class BuildRun {
             if (cached(key)) {
                 return;
             }
-            adopt(key, steps.copy(st, sources, absDest, destIsDir || sources.size() > 1, chown, chmod, createdBy,
+            adopt(key, steps.copy(lease, st, sources, absDest, destIsDir || sources.size() > 1, chown, chmod, createdBy,
                     progress, removal));
         } finally {
             if (mounted != null) {
@@ -415,6 +418,7 @@ final class BuildRun {
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
+
 
     static String shortId(String id) {
         if (id == null) {

@@ -36,12 +36,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The steps that change files (RUN, COPY, ADD): each in a container created from the stage's image like any
- * {@code docker run} container (same create path, same OCI spec rules), its rootfs change committed as one layer
- * through containerd's diff service as {@code docker commit} does; the container is removed afterwards (also
- * after a failure, unless the client asked to keep it with {@code rm=0}), its anonymous volumes with it.
+ * {@code docker run} container (same create path, same OCI spec rules); its rootfs snapshot, once stopped, becomes
+ * the layer's snapshot and its overlay upper directory the layer ({@link ContainerCommitter#commitStopped}), so
+ * nothing is diffed, compressed or unpacked again. The container is removed afterwards (also after a failure,
+ * unless the client asked to keep it with {@code rm=0}), its anonymous volumes with it.
  */
 final class ContainerSteps {
     private final ContainerService containers;
@@ -69,8 +71,11 @@ final class ContainerSteps {
     record Removal(boolean onSuccess, boolean onFailure) {
     }
 
-    /** Runs {@code cmd} in the stage's image; its output goes to the progress. Returns the new image id. */
-    String run(Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal)
+    /**
+     * Runs {@code cmd} in the stage's image; its output goes to the progress. Returns the new image id; what it
+     * stores is held by the build's {@code lease} ({@link ImageCommitter#lease}) until the image's record holds it.
+     */
+    String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal)
             throws IOException {
         List<String> env = new ArrayList<>(st.env());
         st.runArgs().forEach((k, v) -> env.add(k + "=" + v));
@@ -100,7 +105,7 @@ final class ContainerSteps {
                 throw new DockerfileException("The command '" + String.join(" ", cmd)
                         + "' returned a non-zero code: " + code);
             }
-            String id = commit(st, cid, createdBy);
+            String id = commit(lease, st, cid, createdBy, removal);
             ok = true;
             return id;
         } catch (InterruptedException e) {
@@ -113,9 +118,9 @@ final class ContainerSteps {
         }
     }
 
-    /** Copies {@code sources} to {@code dest} (absolute) in the stage's image; returns the new image id. */
-    String copy(Stage st, List<Source> sources, String dest, boolean destIsDir, String chown, Integer chmod,
-                String createdBy, BuildProgress progress, Removal removal) throws IOException {
+    /** Copies {@code sources} to {@code dest} (absolute) in the stage's image; returns the new image id (as run). */
+    String copy(String lease, Stage st, List<Source> sources, String dest, boolean destIsDir, String chown,
+                Integer chmod, String createdBy, BuildProgress progress, Removal removal) throws IOException {
         if (st.imageId == null) {
             return copyToScratch(st, sources, dest, destIsDir, chown, chmod, createdBy);
         }
@@ -154,7 +159,7 @@ final class ContainerSteps {
                     }
                 }
             }
-            String id = commit(st, cid, createdBy);
+            String id = commit(lease, st, cid, createdBy, removal);
             ok = true;
             return id;
         } finally {
@@ -291,8 +296,12 @@ final class ContainerSteps {
         return Json.MAPPER.convertValue(Map.of(), HostConfig.class);
     }
 
-    private String commit(Stage st, String cid, String createdBy) throws IOException {
-        return committer.commitAs(cid, st.imageId, diffId -> {
+    /**
+     * The step's layer: a container removed after the step gives its rootfs snapshot to the layer
+     * ({@link ContainerCommitter#commitStopped}); one kept ({@code rm=0}) is committed as {@code docker commit} does.
+     */
+    private String commit(String lease, Stage st, String cid, String createdBy, Removal removal) throws IOException {
+        Function<String, byte[]> config = diffId -> {
             ObjectNode img = st.image.deepCopy();
             String now = Instant.now().toString();
             img.put("created", now);
@@ -308,7 +317,9 @@ final class ContainerSteps {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, null, null);
+        };
+        return removal.onSuccess() ? committer.commitStopped(lease, cid, st.imageId, config, scratch)
+                : committer.commitAs(cid, st.imageId, config, null, null);
     }
 
     private void finish(String cid, boolean ok, Removal removal, BuildProgress progress) {

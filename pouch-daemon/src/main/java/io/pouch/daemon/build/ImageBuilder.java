@@ -77,8 +77,10 @@ public final class ImageBuilder implements BuildService {
 
     @Override
     public void build(PreparedBuild build, BuildProgress progress) {
+        String lease = null;
         try (build) {
-            String id = new BuildRun(build, progress, lookup, committer, steps, cache).run();
+            lease = committer.lease("build");
+            String id = new BuildRun(build, progress, lookup, committer, steps, cache, lease).run();
             List<String> tagged = new ArrayList<>();
             for (String t : build.request().tags()) {
                 Reference r = tagOf(t);
@@ -95,6 +97,10 @@ public final class ImageBuilder implements BuildService {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "build failed", e);
             progress.error("the build failed: " + e);
+        } finally {
+            if (lease != null) {
+                committer.release(lease);
+            }
         }
     }
 
