@@ -63,8 +63,20 @@ final class ContainerSteps {
         this.scratch = scratch;
     }
 
-    /** A copy source: a path on the host (context or a mounted image), its name at the destination. */
-    record Source(Path path, String name, boolean isDir, boolean extract) {
+    /**
+     * A copy source: a path on the host (context or a mounted image; null for a context path read from the spooled
+     * context), its name at the destination, and what writes its tar.
+     */
+    record Source(Path path, String name, boolean isDir, boolean extract, TarWriter tar) {
+        Source(Path path, String name, boolean isDir, boolean extract) {
+            this(path, name, isDir, extract, (as, chmod, out) -> SourceTar.write(path, as, chmod, out));
+        }
+    }
+
+    /** Writes the tar a source is copied from: its entries named as {@link SourceTar#write} names them. */
+    @FunctionalInterface
+    interface TarWriter {
+        void write(String as, Integer chmod, OutputStream out) throws IOException;
     }
 
     /** How intermediate containers are removed: {@code rm} after success, {@code forcerm} (or rm) after failure. */
@@ -145,7 +157,7 @@ final class ContainerSteps {
                         } else {
                             tmp = Files.createTempFile(scratch, "copy-", ".tar");
                             try (OutputStream out = Files.newOutputStream(tmp)) {
-                                SourceTar.write(s.path(), name, chmod, out);
+                                s.tar().write(name, chmod, out);
                             }
                             in = Files.newInputStream(tmp);
                         }

@@ -77,10 +77,9 @@ public final class ImageBuilder implements BuildService {
 
     @Override
     public void build(PreparedBuild build, BuildProgress progress) {
-        String lease = null;
+        BuildRun run = new BuildRun(build, progress, lookup, committer, steps, cache);
         try (build) {
-            lease = committer.lease("build");
-            String id = new BuildRun(build, progress, lookup, committer, steps, cache, lease).run();
+            String id = run.run();
             List<String> tagged = new ArrayList<>();
             for (String t : build.request().tags()) {
                 Reference r = tagOf(t);
@@ -98,9 +97,7 @@ public final class ImageBuilder implements BuildService {
             LOG.log(Level.WARNING, "build failed", e);
             progress.error("the build failed: " + e);
         } finally {
-            if (lease != null) {
-                committer.release(lease);
-            }
+            run.release();
         }
     }
 
