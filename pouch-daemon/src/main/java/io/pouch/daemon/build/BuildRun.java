@@ -91,8 +91,9 @@ final class BuildRun {
         return lease;
     }
 
-    /** Ends the build's lease: what no image record holds by now goes. */
+    /** Ends the build: its intermediate containers removed, its lease ended (what no image record holds goes). */
     void release() {
+        removal.await();
         if (lease != null) {
             committer.release(lease);
             lease = null;

@@ -35,7 +35,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import java.util.function.Function;
 
 /**
@@ -46,6 +48,7 @@ import java.util.function.Function;
  * unless the client asked to keep it with {@code rm=0}), its anonymous volumes with it.
  */
 final class ContainerSteps {
+    private static final Logger LOG = Logger.getLogger(ContainerSteps.class.getName());
     private final ContainerService containers;
     private final CopyContainers copyContainers;
     private final ContainerCommitter committer;
@@ -80,7 +83,23 @@ final class ContainerSteps {
     }
 
     /** How intermediate containers are removed: {@code rm} after success, {@code forcerm} (or rm) after failure. */
-    record Removal(boolean onSuccess, boolean onFailure) {
+    record Removal(boolean onSuccess, boolean onFailure, List<Thread> pending) {
+        Removal(boolean onSuccess, boolean onFailure) {
+            this(onSuccess, onFailure, new CopyOnWriteArrayList<>());
+        }
+
+        /** Waits for the removals still under way: when a build answers, its containers are gone. */
+        void await() {
+            for (Thread t : pending) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            pending.clear();
+        }
     }
 
     /**
@@ -335,12 +354,19 @@ final class ContainerSteps {
     }
 
     private void finish(String cid, boolean ok, Removal removal, BuildProgress progress) {
-        if (ok ? removal.onSuccess() : removal.onFailure()) {
+        if (ok && removal.onSuccess()) {
+            // off the build's path: the next step does not wait for it, the build's answer does
+            progress.stream("Removing intermediate container " + cid.substring(0, 12) + "\n");
+            removal.pending().add(Thread.ofVirtual().name("build-rm-" + cid.substring(0, 12)).start(() -> {
+                try {
+                    containers.remove(cid, true, true);
+                } catch (RuntimeException e) {
+                    LOG.warning("could not remove intermediate container " + cid + ": " + e.getMessage());
+                }
+            }));
+        } else if (!ok && removal.onFailure()) {
             try {
                 containers.remove(cid, true, true);
-                if (ok) {
-                    progress.stream("Removing intermediate container " + cid.substring(0, 12) + "\n");
-                }
             } catch (PouchException e) {
                 progress.stream("Could not remove intermediate container " + cid.substring(0, 12) + ": "
                         + e.getMessage() + "\n");
