@@ -1,6 +1,7 @@
 package io.pouch.it;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -193,6 +194,57 @@ class BuildEndToEndTest {
                 "--build-arg", "WHO=pouch", "--label", "made.by=pouch", "--target", "base", ctx.toString());
         q.ok();
         assertEquals(d.docker("image", "inspect", "-f", "{{.Id}}", tag).ok().trimmed(), q.out().trim());
+    }
+
+    /**
+     * A step's layer is its container's overlay upper directory, tarred: a removed file must come out as a whiteout,
+     * a directory removed and made again as an opaque one, a hard link as a link. The image then runs, saves (the
+     * layer tar holds the OCI markers), loads back (its diff ids are checked) and goes through a registry and back.
+     */
+    @Test
+    void builtLayersRunSaveLoadAndPush() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(LocalRegistry.BINARY),
+                "docker-registry is not installed (apt-get install docker-registry)");
+        Path ctx = context(Map.of(
+                "Dockerfile", """
+                        FROM busybox
+                        RUN mkdir -p /data/sub && echo built > /data/sub/file && ln /data/sub/file /data/hard \\
+                            && rm /bin/vi && rm -rf /var && mkdir -p /var/fresh && echo v > /var/fresh/f
+                        COPY note.txt /data/
+                        CMD ["sh", "-c", "cat /data/sub/file /data/hard /var/fresh/f /data/note.txt; ls /var; \\
+                            test -e /bin/vi || echo no-vi"]
+                        """,
+                "note.txt", "copied\n"));
+        String tag = name("layers");
+        build(ctx, "-t", tag).ok();
+        String expected = "built\nbuilt\nv\ncopied\nfresh\nno-vi";
+        assertEquals(expected, d.docker("run", "--rm", tag).ok().trimmed());
+
+        Path saved = Files.createTempDirectory(d.base(), "saved-");
+        try (LocalRegistry registry = new LocalRegistry(saved, "build", "")) {
+            Path tar = saved.resolve("image.tar");
+            d.docker("save", "-o", tar.toString(), tag).ok();
+            String runLayer = Cmd.run(List.of("sh", "-ec", "cd " + saved + " && mkdir x && tar -xf image.tar -C x"
+                    + " && for l in $(find x -name layer.tar); do tar -tvf $l; done"), Map.of(), null,
+                    Duration.ofSeconds(60)).ok().out();
+            assertTrue(runLayer.contains("bin/.wh.vi"), runLayer);
+            assertTrue(runLayer.contains("var/.wh..wh..opq"), runLayer);
+            assertTrue(runLayer.contains("data/hard link to data/sub/file")
+                    || runLayer.contains("data/sub/file link to data/hard"), runLayer);
+            d.docker("rmi", tag).ok();
+            d.docker("load", "-i", tar.toString()).ok();
+            assertEquals(expected, d.docker("run", "--rm", tag).ok().trimmed());
+
+            String remote = registry.host() + "/" + tag + ":1";
+            d.docker("tag", tag, remote).ok();
+            d.docker("push", remote).ok();
+            d.docker("rmi", remote).ok();
+            d.docker("pull", remote).ok();
+            assertEquals(expected, d.docker("run", "--rm", remote).ok().trimmed());
+            d.docker("rmi", remote).ok();
+        } finally {
+            Cmd.run(List.of("rm", "-rf", saved.toString()), Map.of(), null, Duration.ofSeconds(30));
+        }
     }
 
     /** docker-java's build call, as Testcontainers' ImageFromDockerfile makes it. */

@@ -37,6 +37,11 @@ final class BuildRun {
     private final ContainerSteps steps;
     private final BuildCache cache;
     private final ContainerSteps.Removal removal;
+    /**
+     * Holds what the steps store until their images' records hold it; what none came to hold goes with it. Made
+     * by the first step that stores something: a build all from the cache needs none.
+     */
+    private String lease;
     private final char escape;
     private final Map<String, String> metaArgs = new LinkedHashMap<>();
     private final Set<String> consumedArgs = new HashSet<>();
@@ -75,6 +80,22 @@ final class BuildRun {
             }
         }
         throw PouchException.invalidArgument("failed to reach build target " + target + " in Dockerfile");
+    }
+
+    private String lease() {
+        if (lease == null) {
+            lease = committer.lease("build");
+        }
+        return lease;
+    }
+
+    /** Ends the build: its intermediate containers removed, its lease ended (what no image record holds goes). */
+    void release() {
+        removal.await();
+        if (lease != null) {
+            committer.release(lease);
+            lease = null;
+        }
     }
 
     /** Runs the build; returns the final image id. */
@@ -222,7 +243,7 @@ final class BuildRun {
         h.put("created", now);
         h.put("created_by", createdBy);
         h.put("empty_layer", true);
-        String id = committer.commit(st.imageId, null, null, Json.MAPPER.writeValueAsBytes(img), null, null);
+        String id = committer.commitInPlace(lease(), st.imageId, null, null, Json.MAPPER.writeValueAsBytes(img));
         adopt(key, id);
     }
 
@@ -241,7 +262,7 @@ final class BuildRun {
         if (cached(key)) {
             return;
         }
-        adopt(key, steps.run(st, cmd, createdBy.toString(), progress, removal));
+        adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal));
     }
 
     private void copy(Instruction in) throws IOException {
@@ -266,22 +287,52 @@ final class BuildRun {
         }
         String absDest = dest.startsWith("/") ? dest : (st.workdir().endsWith("/") ? st.workdir() : st.workdir() + "/") + dest;
         ContainerSteps.MountedImage mounted = null;
+        String config = Json.MAPPER.writeValueAsString(st.image.get("config"));
         try {
             Path root;
             String fromId = "";
+            List<ContextIndex.Match> picked = null;
+            String hash = null;
+            String key = null;
             if (from != null) {
                 Stage s = stage(from);
                 fromId = s != null ? s.imageId : resolveImage(from, in);
                 if (fromId == null) {
                     throw new DockerfileException(kw + " --from=" + from + " (line " + in.line() + "): that stage has no files");
                 }
+                // an image id names its content (its config lists its layers' digests): the step's key needs no
+                // look at the files, only a miss mounts the image
+                key = BuildCache.key(st.imageId, "copy-from", kw, String.valueOf(chown), String.valueOf(chmod), from,
+                        fromId, String.join("\0", srcs), dest, absDest, config);
+                if (cached(key)) {
+                    return;
+                }
                 mounted = steps.mount(fromId);
                 root = mounted.root();
             } else {
-                root = build.context().dir();
+                // the context's index knows what a COPY takes: a hit never extracts the context, a miss copies
+                // from the spooled context
+                picked = in.keyword().equals("copy") ? build.context().select(srcs, kw) : null;
+                if (picked != null) {
+                    hash = build.context().digest(picked, chmod);
+                    key = BuildCache.key(st.imageId, "copy", createdBy(kw, chown, chmod, null, hash, dest), "",
+                            absDest, config);
+                    if (cached(key)) {
+                        return;
+                    }
+                }
+                if (st.imageId == null) {
+                    picked = null; // the first files of a stage FROM scratch are tarred from disk
+                }
+                root = picked != null ? null : build.context().dir();
             }
             List<ContainerSteps.Source> sources = new ArrayList<>();
-            for (String s : srcs) {
+            for (ContextIndex.Match m : picked != null ? picked : List.<ContextIndex.Match>of()) {
+                BuildContext ctx = build.context();
+                sources.add(new ContainerSteps.Source(null, m.base(), m.dir(), false,
+                        (as, mode, out) -> ctx.writeTar(m, as, mode, out)));
+            }
+            for (String s : picked != null ? List.<String>of() : srcs) {
                 List<Path> paths = from != null ? ImageSources.resolve(root, s, kw) : build.context().sources(s, kw);
                 for (Path p : paths) {
                     boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
@@ -295,28 +346,34 @@ final class BuildRun {
                 throw new DockerfileException("When using " + kw + " with more than one source file, the destination "
                         + "must be a directory and end with a / (line " + in.line() + ")");
             }
-            MessageDigest md = SourceTar.sha256();
-            for (ContainerSteps.Source s : sources) {
-                md.update((s.name() + "\0" + s.isDir() + "\0" + s.extract() + "\0").getBytes());
-                SourceTar.digest(s.path(), s.name(), chmod, md);
+            if (hash == null) {
+                MessageDigest md = SourceTar.sha256();
+                for (ContainerSteps.Source s : sources) {
+                    md.update((s.name() + "\0" + s.isDir() + "\0" + s.extract() + "\0").getBytes());
+                    SourceTar.digest(s.path(), s.name(), chmod, md);
+                }
+                hash = (sources.size() == 1 && !sources.getFirst().isDir() ? "file:" : "multi:") + SourceTar.hex(md);
             }
-            String hash = SourceTar.hex(md);
-            String createdBy = "/bin/sh -c #(nop) " + kw + (chown != null ? " --chown=" + chown : "")
-                    + (chmod != null ? " --chmod=" + Integer.toOctalString(chmod) : "")
-                    + (from != null ? " --from=" + from : "") + " " + (sources.size() == 1 && !sources.getFirst().isDir()
-                    ? "file:" : "multi:") + hash + " in " + dest + " ";
-            String key = BuildCache.key(st.imageId, "copy", createdBy, fromId, absDest,
-                    Json.MAPPER.writeValueAsString(st.image.get("config")));
-            if (cached(key)) {
-                return;
+            String createdBy = createdBy(kw, chown, chmod, from, hash, dest);
+            if (key == null) {
+                key = BuildCache.key(st.imageId, "copy", createdBy, fromId, absDest, config);
+                if (cached(key)) {
+                    return;
+                }
             }
-            adopt(key, steps.copy(st, sources, absDest, destIsDir || sources.size() > 1, chown, chmod, createdBy,
+            adopt(key, steps.copy(lease(), st, sources, absDest, destIsDir || sources.size() > 1, chown, chmod, createdBy,
                     progress, removal));
         } finally {
             if (mounted != null) {
                 mounted.close();
             }
         }
+    }
+
+    private static String createdBy(String kw, String chown, Integer chmod, String from, String hash, String dest) {
+        return "/bin/sh -c #(nop) " + kw + (chown != null ? " --chown=" + chown : "")
+                + (chmod != null ? " --chmod=" + Integer.toOctalString(chmod) : "")
+                + (from != null ? " --from=" + from : "") + " " + hash + " in " + dest + " ";
     }
 
     private String resolveImage(String ref, Instruction in) {
@@ -401,6 +458,7 @@ final class BuildRun {
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
+
 
     static String shortId(String id) {
         if (id == null) {

@@ -35,15 +35,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.function.Function;
 
 /**
  * The steps that change files (RUN, COPY, ADD): each in a container created from the stage's image like any
- * {@code docker run} container (same create path, same OCI spec rules), its rootfs change committed as one layer
- * through containerd's diff service as {@code docker commit} does; the container is removed afterwards (also
- * after a failure, unless the client asked to keep it with {@code rm=0}), its anonymous volumes with it.
+ * {@code docker run} container (same create path, same OCI spec rules); its rootfs snapshot, once stopped, becomes
+ * the layer's snapshot and its overlay upper directory the layer ({@link ContainerCommitter#commitStopped}), so
+ * nothing is diffed, compressed or unpacked again. The container is removed afterwards (also after a failure,
+ * unless the client asked to keep it with {@code rm=0}), its anonymous volumes with it.
  */
 final class ContainerSteps {
+    private static final Logger LOG = Logger.getLogger(ContainerSteps.class.getName());
     private final ContainerService containers;
     private final CopyContainers copyContainers;
     private final ContainerCommitter committer;
@@ -61,16 +66,47 @@ final class ContainerSteps {
         this.scratch = scratch;
     }
 
-    /** A copy source: a path on the host (context or a mounted image), its name at the destination. */
-    record Source(Path path, String name, boolean isDir, boolean extract) {
+    /**
+     * A copy source: a path on the host (context or a mounted image; null for a context path read from the spooled
+     * context), its name at the destination, and what writes its tar.
+     */
+    record Source(Path path, String name, boolean isDir, boolean extract, TarWriter tar) {
+        Source(Path path, String name, boolean isDir, boolean extract) {
+            this(path, name, isDir, extract, (as, chmod, out) -> SourceTar.write(path, as, chmod, out));
+        }
+    }
+
+    /** Writes the tar a source is copied from: its entries named as {@link SourceTar#write} names them. */
+    @FunctionalInterface
+    interface TarWriter {
+        void write(String as, Integer chmod, OutputStream out) throws IOException;
     }
 
     /** How intermediate containers are removed: {@code rm} after success, {@code forcerm} (or rm) after failure. */
-    record Removal(boolean onSuccess, boolean onFailure) {
+    record Removal(boolean onSuccess, boolean onFailure, List<Thread> pending) {
+        Removal(boolean onSuccess, boolean onFailure) {
+            this(onSuccess, onFailure, new CopyOnWriteArrayList<>());
+        }
+
+        /** Waits for the removals still under way: when a build answers, its containers are gone. */
+        void await() {
+            for (Thread t : pending) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            pending.clear();
+        }
     }
 
-    /** Runs {@code cmd} in the stage's image; its output goes to the progress. Returns the new image id. */
-    String run(Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal)
+    /**
+     * Runs {@code cmd} in the stage's image; its output goes to the progress. Returns the new image id; what it
+     * stores is held by the build's {@code lease} ({@link ImageCommitter#lease}) until the image's record holds it.
+     */
+    String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal)
             throws IOException {
         List<String> env = new ArrayList<>(st.env());
         st.runArgs().forEach((k, v) -> env.add(k + "=" + v));
@@ -100,7 +136,7 @@ final class ContainerSteps {
                 throw new DockerfileException("The command '" + String.join(" ", cmd)
                         + "' returned a non-zero code: " + code);
             }
-            String id = commit(st, cid, createdBy);
+            String id = commit(lease, st, cid, createdBy, removal);
             ok = true;
             return id;
         } catch (InterruptedException e) {
@@ -113,9 +149,9 @@ final class ContainerSteps {
         }
     }
 
-    /** Copies {@code sources} to {@code dest} (absolute) in the stage's image; returns the new image id. */
-    String copy(Stage st, List<Source> sources, String dest, boolean destIsDir, String chown, Integer chmod,
-                String createdBy, BuildProgress progress, Removal removal) throws IOException {
+    /** Copies {@code sources} to {@code dest} (absolute) in the stage's image; returns the new image id (as run). */
+    String copy(String lease, Stage st, List<Source> sources, String dest, boolean destIsDir, String chown,
+                Integer chmod, String createdBy, BuildProgress progress, Removal removal) throws IOException {
         if (st.imageId == null) {
             return copyToScratch(st, sources, dest, destIsDir, chown, chmod, createdBy);
         }
@@ -140,7 +176,7 @@ final class ContainerSteps {
                         } else {
                             tmp = Files.createTempFile(scratch, "copy-", ".tar");
                             try (OutputStream out = Files.newOutputStream(tmp)) {
-                                SourceTar.write(s.path(), name, chmod, out);
+                                s.tar().write(name, chmod, out);
                             }
                             in = Files.newInputStream(tmp);
                         }
@@ -155,7 +191,7 @@ final class ContainerSteps {
                     }
                 }
             }
-            String id = commit(st, cid, createdBy);
+            String id = commit(lease, st, cid, createdBy, removal);
             ok = true;
             return id;
         } finally {
@@ -293,8 +329,12 @@ final class ContainerSteps {
         return Json.MAPPER.convertValue(Map.of(), HostConfig.class);
     }
 
-    private String commit(Stage st, String cid, String createdBy) throws IOException {
-        return committer.commitAs(cid, st.imageId, diffId -> {
+    /**
+     * The step's layer: a container removed after the step gives its rootfs snapshot to the layer
+     * ({@link ContainerCommitter#commitStopped}); one kept ({@code rm=0}) is committed as {@code docker commit} does.
+     */
+    private String commit(String lease, Stage st, String cid, String createdBy, Removal removal) throws IOException {
+        Function<String, byte[]> config = diffId -> {
             ObjectNode img = st.image.deepCopy();
             String now = Instant.now().toString();
             img.put("created", now);
@@ -310,16 +350,25 @@ final class ContainerSteps {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, null, null);
+        };
+        return removal.onSuccess() ? committer.commitStopped(lease, cid, st.imageId, config, scratch)
+                : committer.commitAs(cid, st.imageId, config, null, null);
     }
 
     private void finish(String cid, boolean ok, Removal removal, BuildProgress progress) {
-        if (ok ? removal.onSuccess() : removal.onFailure()) {
+        if (ok && removal.onSuccess()) {
+            // off the build's path: the next step does not wait for it, the build's answer does
+            progress.stream("Removing intermediate container " + cid.substring(0, 12) + "\n");
+            removal.pending().add(Thread.ofVirtual().name("build-rm-" + cid.substring(0, 12)).start(() -> {
+                try {
+                    containers.remove(cid, true, true);
+                } catch (RuntimeException e) {
+                    LOG.warning("could not remove intermediate container " + cid + ": " + e.getMessage());
+                }
+            }));
+        } else if (!ok && removal.onFailure()) {
             try {
                 containers.remove(cid, true, true);
-                if (ok) {
-                    progress.stream("Removing intermediate container " + cid.substring(0, 12) + "\n");
-                }
             } catch (PouchException e) {
                 progress.stream("Could not remove intermediate container " + cid.substring(0, 12) + ": "
                         + e.getMessage() + "\n");

@@ -77,8 +77,9 @@ public final class ImageBuilder implements BuildService {
 
     @Override
     public void build(PreparedBuild build, BuildProgress progress) {
+        BuildRun run = new BuildRun(build, progress, lookup, committer, steps, cache);
         try (build) {
-            String id = new BuildRun(build, progress, lookup, committer, steps, cache).run();
+            String id = run.run();
             List<String> tagged = new ArrayList<>();
             for (String t : build.request().tags()) {
                 Reference r = tagOf(t);
@@ -95,6 +96,8 @@ public final class ImageBuilder implements BuildService {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "build failed", e);
             progress.error("the build failed: " + e);
+        } finally {
+            run.release();
         }
     }
 

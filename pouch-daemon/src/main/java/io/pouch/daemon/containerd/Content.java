@@ -77,6 +77,15 @@ public final class Content {
             adopt(lease, digest, labels);
             return;
         }
+        writeNew(lease, digest, size, source, labels);
+    }
+
+    /**
+     * As {@link #write} for a blob that is almost certainly not stored yet (a new image's config or manifest): written
+     * without asking first, adopted when it was there after all.
+     */
+    public void writeNew(String lease, String digest, long size, Source source, Map<String, String> labels)
+            throws IOException {
         try (InputStream in = source.open()) {
             ingest(lease, digest, size).writeAll(in, size, labels);
         } catch (ContainerdException e) {

@@ -49,6 +49,41 @@ public final class ImageCommitter {
      */
     public String commit(String parentId, Descriptor layer, String diffId, byte[] config, String repo, String tag)
             throws IOException {
+        return commit(parentId, layer, diffId, config, repo, tag, null);
+    }
+
+    /**
+     * A lease for a series of commits (a build): what they store stays until the images' records hold it, and what
+     * no record came to hold goes when it is {@linkplain #release released}.
+     */
+    public String lease(String purpose) {
+        try {
+            return leases.create(purpose);
+        } catch (ContainerdException e) {
+            throw ImageStore.internal("cannot create a lease", e);
+        }
+    }
+
+    public void release(String lease) {
+        try {
+            leases.delete(lease);
+        } catch (ContainerdException e) {
+            // it expires by itself
+        }
+    }
+
+    /**
+     * As {@link #commit} for an image whose layers are all in place: the parent's held by the parent image, the new
+     * one's blob and committed snapshot (under its chain id) held by {@code lease} (from {@link #lease}), which then
+     * holds config and manifest too. Only config, manifest and record are written: a build step's image.
+     */
+    public String commitInPlace(String lease, String parentId, Descriptor layer, String diffId, byte[] config)
+            throws IOException {
+        return commit(parentId, layer, diffId, config, null, null, lease);
+    }
+
+    private String commit(String parentId, Descriptor layer, String diffId, byte[] config, String repo, String tag,
+                          String inPlaceLease) throws IOException {
         List<PendingImage.Layer> layers = new ArrayList<>();
         if (parentId != null) {
             ConfigEntry pc = index.configs.get(parentId);
@@ -74,6 +109,14 @@ public final class ImageCommitter {
                 ? List.of(Reference.parseNormalizedName(repo).tagged(tag).recordName()) : List.of();
         PendingImage p = new PendingImage(names, config, configDigest, layers,
                 ArchiveLoader.schema2Manifest(configDigest, config.length, layers), ArchiveLoader.DOCKER_MANIFEST);
+        if (inPlaceLease != null) {
+            try {
+                // nothing is unpacked: the store's lock is only taken by the record
+                return store.record(p, writer.writeImageBlobs(inPlaceLease, p));
+            } catch (ContainerdException e) {
+                throw ImageStore.internal("storing the committed image failed", e);
+            }
+        }
         lock.lock();
         try {
             String lease = leases.create("commit");

@@ -154,6 +154,9 @@ final class ImageStore {
     /** Points {@code name} at {@code m}; the image that loses its last name stays as a dangling image. */
     private void assignName(String name, ManifestEntry m) {
         NameEntry old = index.names.get(name);
+        if (old != null && old.manifestDigest().equals(m.digest())) {
+            return; // already so (a rebuild from the cache tags the same image again)
+        }
         putRecord(name, m);
         if (old != null && !old.manifestDigest().equals(m.digest())) {
             ManifestEntry oldM = index.manifests.get(old.manifestDigest());

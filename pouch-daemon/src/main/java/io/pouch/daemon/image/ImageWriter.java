@@ -96,15 +96,23 @@ final class ImageWriter {
     String writeImageBlobs(String lease, PendingImage p) throws IOException {
         List<String> chainIds = p.chainIds();
         Map<String, String> configLabels = chainIds.isEmpty() ? Map.of() : Map.of(GC_REF_SNAPSHOT, chainIds.getLast());
-        content.write(lease, p.configDigest(), p.config().length, () -> new ByteArrayInputStream(p.config()), configLabels);
         Map<String, String> manifestLabels = new HashMap<>();
         manifestLabels.put(GC_REF_CONFIG, p.configDigest());
         for (int i = 0; i < p.layers().size(); i++) {
             manifestLabels.put(GC_REF_LAYER + i, p.layers().get(i).digest());
         }
         String manifestDigest = ChainIds.sha256(p.manifest());
-        content.write(lease, manifestDigest, p.manifest().length, () -> new ByteArrayInputStream(p.manifest()),
-                manifestLabels);
+        // the two blobs are independent under the lease: written side by side
+        try (ExecutorService both = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Long> config = both.submit(() -> {
+                content.writeNew(lease, p.configDigest(), p.config().length,
+                        () -> new ByteArrayInputStream(p.config()), configLabels);
+                return 0L;
+            });
+            content.writeNew(lease, manifestDigest, p.manifest().length, () -> new ByteArrayInputStream(p.manifest()),
+                    manifestLabels);
+            awaitStored(config);
+        }
         return manifestDigest;
     }
 

@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Reads the overlay "opaque directory" marker, which lives in the {@code trusted.} xattr namespace that
  * {@code UserDefinedFileAttributeView} cannot reach: lgetxattr(2) through the FFM API.
  */
-final class Xattrs {
+public final class Xattrs {
     private static final MethodHandle LGETXATTR;
 
     static {
@@ -35,7 +35,7 @@ final class Xattrs {
     }
 
     /** True when overlayfs treats {@code dir} as opaque (a {@code .wh..wh..opq} of the image layer). */
-    static boolean opaque(Path dir) {
+    public static boolean opaque(Path dir) {
         return "y".equals(get(dir, "trusted.overlay.opaque")) || "y".equals(get(dir, "user.overlay.opaque"));
     }
 

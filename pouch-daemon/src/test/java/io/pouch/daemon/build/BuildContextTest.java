@@ -117,6 +117,57 @@ class BuildContextTest {
         }
     }
 
+    /** The index answers a COPY's cache digest and its tar without the context ever being extracted. */
+    @Test
+    void theIndexDigestsAndTarsWhatACopyTakes() throws IOException {
+        Map<String, String> files = Map.of("Dockerfile", "FROM busybox\n", ".dockerignore", "**/*.log\n",
+                "src/a.txt", "a", "src/lib/b.txt", "b", "src/x.log", "x", "top.txt", "t");
+        String digest;
+        try (BuildContext c = BuildContext.extract(new ByteArrayInputStream(tar(files, Map.of("ln", "top.txt"), o -> o)),
+                tmp, 1 << 20, "Dockerfile")) {
+            List<ContextIndex.Match> src = c.select(List.of("src/"), "COPY");
+            assertEquals(List.of(new ContextIndex.Match("src", true)), src);
+            digest = c.digest(src, null);
+            assertTrue(digest.startsWith("multi:"), digest);
+            assertTrue(c.digest(c.select(List.of("top.txt"), "COPY"), null).startsWith("file:"));
+            assertFalse(digest.equals(c.digest(src, 0600)), "--chmod is part of the digest");
+            assertEquals(2, c.select(List.of("src/*.txt", "top.txt"), "COPY").size());
+            assertEquals(null, c.select(List.of("ln"), "COPY"), "a link is left to the lookup on disk");
+            assertEquals(null, c.select(List.of("src/x.log"), "COPY"), "ignored");
+            assertEquals(null, c.select(List.of("nope"), "COPY"));
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            c.writeTar(src.getFirst(), "src", null, out);
+            List<String> names = new java.util.ArrayList<>();
+            try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                    new ByteArrayInputStream(out.toByteArray()))) {
+                for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
+                    names.add(e.getName());
+                }
+            }
+            assertEquals(List.of("a.txt", "lib/b.txt"), names.stream().sorted().toList());
+            try (var dir = Files.list(tmp)) {
+                assertEquals(0, dir.filter(Files::isDirectory).flatMap(d -> {
+                    try {
+                        return Files.list(d);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }).count(), "nothing was extracted");
+            }
+        }
+        try (BuildContext c = BuildContext.extract(new ByteArrayInputStream(tar(files, Map.of(), o -> o)), tmp,
+                1 << 20, "Dockerfile")) {
+            assertEquals(digest, c.digest(c.select(List.of("src"), "COPY"), null), "the same files, the same digest");
+        }
+        Map<String, String> changed = new java.util.HashMap<>(files);
+        changed.put("src/lib/b.txt", "B");
+        try (BuildContext c = BuildContext.extract(new ByteArrayInputStream(tar(changed, Map.of(), o -> o)), tmp,
+                1 << 20, "Dockerfile")) {
+            assertFalse(digest.equals(c.digest(c.select(List.of("src"), "COPY"), null)));
+        }
+    }
+
     @Test
     void aMissingDockerfileIsNamed() throws IOException {
         byte[] body = tar(Map.of("a", "a"), Map.of(), o -> o);

@@ -18,7 +18,16 @@ import io.pouch.daemon.events.EventBus;
 import io.pouch.daemon.image.ChainIds;
 import io.pouch.daemon.image.ImageCommitter;
 
+import io.pouch.daemon.containerd.SnapshotMounts;
+
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +45,8 @@ import java.util.function.Function;
  */
 public final class ContainerCommitter implements CommitService {
     static final String LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip";
+    /** A build step's layer: stored as tarred, its digest is its diff id (valid in OCI and Docker manifests). */
+    static final String UNCOMPRESSED_LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar";
     private static final Duration LEASE_EXPIRY = Duration.ofHours(1);
 
     private final ContainerManager containers;
@@ -116,6 +127,58 @@ public final class ContainerCommitter implements CommitService {
             } catch (ContainerdException ignored) {
                 // expires by itself
             }
+        }
+    }
+
+    /**
+     * As {@link #commitAs} for a stopped container whose rootfs is not used again (a build step's; the caller then
+     * removes the container): its own active snapshot becomes the layer's committed snapshot under the chain id, so
+     * nothing is re-applied, and the layer blob is its overlay upper directory tarred uncompressed
+     * ({@link UpperTar}), so nothing is compared or compressed. Where the upper directory may not hold the whole
+     * change, {@link #commitAs} does the work. What it stores is held by the caller's {@code lease} (from
+     * {@link ImageCommitter#lease}) until the image's record holds it. The tar is spooled under {@code scratch}.
+     */
+    public String commitStopped(String lease, String containerId, String parentId, Function<String, byte[]> configFor,
+                                Path scratch) throws IOException {
+        SnapshotMounts rootfs = containers.rootfsMounts(containerId);
+        if (!UpperTar.COMPLETE || rootfs.upper() == null || !rootfs.isOverlay()) {
+            return commitAs(containerId, parentId, configFor, null, null);
+        }
+        List<String> diffIds = new ArrayList<>();
+        images.configJson(parentId).path("rootfs").path("diff_ids").forEach(n -> diffIds.add(n.asText()));
+        Files.createDirectories(scratch);
+        Path tmp = Files.createTempFile(scratch, "layer-", ".tar");
+        try {
+            MessageDigest md;
+            try {
+                md = MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 65536),
+                    md)) {
+                UpperTar.write(rootfs.upper(), out);
+            }
+            String diffId = "sha256:" + HexFormat.of().formatHex(md.digest());
+            long size = Files.size(tmp);
+            content.write(lease, diffId, size, () -> Files.newInputStream(tmp), Map.of());
+            diffIds.add(diffId);
+            String chainId = ChainIds.top(diffIds);
+            try {
+                snapshots.commit(lease, chainId, containerId, Map.of());
+            } catch (ContainerdException e) {
+                if (!e.isAlreadyExists()) {
+                    throw e;
+                }
+                // the same layer was committed before (by another build): that snapshot serves, under this lease
+                leases.addResource(lease, Snapshots.LEASE_RESOURCE, chainId);
+            }
+            return images.commitInPlace(lease, parentId, new Descriptor(UNCOMPRESSED_LAYER_TYPE, diffId, size, Map.of()),
+                    diffId, configFor.apply(diffId));
+        } catch (ContainerdException e) {
+            throw PouchException.internal("cannot commit container " + containerId + ": " + e.description(), e);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 
