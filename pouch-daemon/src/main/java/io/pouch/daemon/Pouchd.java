@@ -434,7 +434,7 @@ public final class Pouchd implements Callable<Integer> {
         ContainerCommitter containerCommitter = new ContainerCommitter(ctd, containers, images.committer(), events);
         new CommitRoutes(containerCommitter).register(router);
         // docker build (classic builder): its steps are containers of the same manager, committed like docker commit
-        new BuildRoutes(new ImageBuilder(images, images, images.committer(), containers, CopyContainers.of(containers),
+        new BuildRoutes(new ImageBuilder(images, puller, images, images.committer(), containers, CopyContainers.of(containers),
                 containerCommitter, cfg.homeDir().resolve("builder"), cfg.execRoot().resolve("build"),
                 engine.buildContextLimit())).register(router);
         router.open();

@@ -37,6 +37,14 @@ public final class BuildProgress {
         stream(new String(data, offset, length, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Where a base image's pull writes its progress lines ({@code {"status":"Pulling from ...","id":...}}), passed
+     * on as dockerd's builder does; dropped for a quiet build.
+     */
+    public OutputStream pullOutput() {
+        return quiet ? OutputStream.nullOutputStream() : out;
+    }
+
     public void imageId(String id) {
         write(Map.of("aux", Map.of("ID", id)));
         if (quiet) {

@@ -6,36 +6,26 @@ import io.pouch.api.PouchException;
 import io.pouch.daemon.api.HttpExchange;
 import io.pouch.daemon.api.RouteRegistrar;
 import io.pouch.daemon.api.Router;
+import io.pouch.daemon.registry.Credentials;
+import io.pouch.api.container.HostConfig.Ulimit;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code POST /build} (the classic builder) and {@code POST /build/prune}; translation only, the work is in the
  * {@link BuildService}. A parameter the builder does not implement is refused by name when it asks for something
- * (the CLI sends most of them with their neutral value: {@code memory=0}, {@code networkmode=default}...), never
- * dropped silently.
+ * (the CLI sends them with their neutral value: {@code squash=0}, {@code cachefrom=[]}...), never dropped silently.
  */
 public final class BuildRoutes implements RouteRegistrar {
     /** Parameters refused unless neutral: empty, 0, false, {@code null}/{@code []}/{@code {}}, or listed here. */
     private static final Map<String, Set<String>> NOT_IMPLEMENTED = Map.ofEntries(
             Map.entry("remote", Set.of()),
-            Map.entry("pull", Set.of()),
-            Map.entry("networkmode", Set.of("default")),
-            Map.entry("extrahosts", Set.of()),
-            Map.entry("shmsize", Set.of()),
-            Map.entry("memory", Set.of()),
-            Map.entry("memswap", Set.of()),
-            Map.entry("cpushares", Set.of()),
-            Map.entry("cpuquota", Set.of()),
-            Map.entry("cpuperiod", Set.of()),
-            Map.entry("cpusetcpus", Set.of()),
-            Map.entry("cpusetmems", Set.of()),
-            Map.entry("cgroupparent", Set.of()),
             Map.entry("isolation", Set.of("default")),
-            Map.entry("ulimits", Set.of()),
             Map.entry("cachefrom", Set.of()),
             Map.entry("squash", Set.of()),
             Map.entry("securityopt", Set.of()),
@@ -61,7 +51,8 @@ public final class BuildRoutes implements RouteRegistrar {
         BuildRequest req = new BuildRequest(dockerfile == null || dockerfile.isEmpty() ? "Dockerfile" : dockerfile,
                 x.queryAll("t").stream().filter(t -> !t.isEmpty()).toList(), jsonMap(x, "buildargs"),
                 jsonMap(x, "labels"), x.query("target"), x.queryBool("nocache", false), x.queryBool("rm", true),
-                x.queryBool("forcerm", false), x.queryBool("q", false));
+                x.queryBool("forcerm", false), x.queryBool("q", false), x.queryBool("pull", false),
+                Credentials.fromConfigHeader(x.header("X-Registry-Config")), runSettings(x));
         PreparedBuild prepared = builder.prepare(req, x.body());
         try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
             builder.build(prepared, new BuildProgress(out, req.quiet()));
@@ -80,6 +71,74 @@ public final class BuildRoutes implements RouteRegistrar {
                         + " is not supported by pouchd's builder");
             }
         }
+    }
+
+    /** The RUN containers' host settings; a value that is not what the parameter takes is a 400 naming it. */
+    static BuildRequest.RunSettings runSettings(HttpExchange x) {
+        String network = x.query("networkmode");
+        if (network != null && network.contains("container:")) {
+            throw PouchException.invalidArgument("invalid networkmode " + network
+                    + ": a build cannot share another container's network");
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String h : x.queryAll("extrahosts")) {
+            for (String one : h.split(",")) {
+                String e = one.trim();
+                if (e.isEmpty()) {
+                    continue;
+                }
+                int colon = e.indexOf(':');
+                if (colon <= 0 || colon == e.length() - 1) {
+                    throw PouchException.invalidArgument("invalid extrahosts " + e + ": host:ip is expected");
+                }
+                hosts.add(e);
+            }
+        }
+        return new BuildRequest.RunSettings(network, hosts, size(x, "shmsize", 0), size(x, "memory", 0),
+                size(x, "memswap", -1), size(x, "cpushares", 0), size(x, "cpuquota", -1), size(x, "cpuperiod", 0),
+                x.query("cpusetcpus"), x.query("cpusetmems"), x.query("cgroupparent"), ulimits(x));
+    }
+
+    /** An integer parameter of at least {@code min} (memswap and cpuquota take -1: unlimited). */
+    private static long size(HttpExchange x, String name, long min) {
+        String v = x.query(name);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw PouchException.invalidArgument("invalid " + name + " " + v + ": an integer is expected");
+        }
+        if (n < min) {
+            throw PouchException.invalidArgument("invalid " + name + " " + v + ": it cannot be below " + min);
+        }
+        return n;
+    }
+
+    private static List<Map<String, Object>> ulimits(HttpExchange x) {
+        String v = x.query("ulimits");
+        if (v == null || v.isBlank() || v.equals("null")) {
+            return List.of();
+        }
+        List<Ulimit> parsed;
+        try {
+            parsed = Json.MAPPER.readValue(v, new TypeReference<List<Ulimit>>() {
+            });
+        } catch (IOException e) {
+            throw PouchException.invalidArgument("invalid ulimits " + v
+                    + ": a JSON list of {\"Name\",\"Soft\",\"Hard\"} is expected");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Ulimit u : parsed) {
+            if (u == null || u.name() == null || u.name().isBlank()) {
+                throw PouchException.invalidArgument("invalid ulimits " + v + ": each ulimit needs a Name");
+            }
+            out.add(Json.MAPPER.convertValue(u, new TypeReference<Map<String, Object>>() {
+            }));
+        }
+        return out;
     }
 
     private static Map<String, String> jsonMap(HttpExchange x, String name) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.image.ImageCommitter;
-import io.pouch.daemon.image.ImageLookup;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +31,7 @@ import java.util.Set;
 final class BuildRun {
     private final PreparedBuild build;
     private final BuildProgress progress;
-    private final ImageLookup images;
+    private final BaseImages images;
     private final ImageCommitter committer;
     private final ContainerSteps steps;
     private final BuildCache cache;
@@ -49,7 +48,7 @@ final class BuildRun {
     private Stage st;
     private boolean cacheBroken;
 
-    BuildRun(PreparedBuild build, BuildProgress progress, ImageLookup images, ImageCommitter committer,
+    BuildRun(PreparedBuild build, BuildProgress progress, BaseImages images, ImageCommitter committer,
              ContainerSteps steps, BuildCache cache) {
         this.build = build;
         this.progress = progress;
@@ -188,10 +187,9 @@ final class BuildRun {
         } else {
             String id;
             try {
-                id = images.resolve(base).id();
+                id = images.id(base);
             } catch (PouchException e) {
-                throw new DockerfileException("FROM " + base + " (line " + in.line() + "): " + e.getMessage()
-                        + " (pouchd's builder does not pull: pull or load the image first)");
+                throw new DockerfileException("FROM " + base + " (line " + in.line() + "): " + e.getMessage());
             }
             st = new Stage(name, stages.size(), id, committer.configJson(id));
             progress.stream(" ---> " + shortId(id) + "\n");
@@ -262,7 +260,8 @@ final class BuildRun {
         if (cached(key)) {
             return;
         }
-        adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal));
+        adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal,
+                build.request().run()));
     }
 
     private void copy(Instruction in) throws IOException {
@@ -376,9 +375,9 @@ final class BuildRun {
                 + (from != null ? " --from=" + from : "") + " " + hash + " in " + dest + " ";
     }
 
-    private String resolveImage(String ref, Instruction in) {
+    private String resolveImage(String ref, Instruction in) throws IOException {
         try {
-            return images.resolve(ref).id();
+            return images.id(ref);
         } catch (PouchException e) {
             throw new DockerfileException("COPY --from=" + ref + " (line " + in.line() + "): no stage of that name, "
                     + "and " + e.getMessage());

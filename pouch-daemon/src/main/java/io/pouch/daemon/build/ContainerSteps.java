@@ -105,12 +105,13 @@ final class ContainerSteps {
     /**
      * Runs {@code cmd} in the stage's image; its output goes to the progress. Returns the new image id; what it
      * stores is held by the build's {@code lease} ({@link ImageCommitter#lease}) until the image's record holds it.
+     * The container has the build's run {@code settings} as {@code docker run} would apply them.
      */
-    String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal)
-            throws IOException {
+    String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal,
+               BuildRequest.RunSettings settings) throws IOException {
         List<String> env = new ArrayList<>(st.env());
         st.runArgs().forEach((k, v) -> env.add(k + "=" + v));
-        String cid = create(st, cmd, env);
+        String cid = create(st, cmd, env, hostConfig(settings.hostConfigJson()));
         progress.stream(" ---> Running in " + cid.substring(0, 12) + "\n");
         boolean ok = false;
         try {
@@ -155,7 +156,7 @@ final class ContainerSteps {
         if (st.imageId == null) {
             return copyToScratch(st, sources, dest, destIsDir, chown, chmod, createdBy);
         }
-        String cid = create(st, List.of("/bin/sh", "-c", "#(nop) " + createdBy), st.env());
+        String cid = create(st, List.of("/bin/sh", "-c", "#(nop) " + createdBy), st.env(), hostConfig(Map.of()));
         boolean ok = false;
         try {
             try (ContainerRoot root = ContainerRoot.open(copyContainers, cid, scratch)) {
@@ -268,7 +269,7 @@ final class ContainerSteps {
     /** A container over {@code imageId} whose root is mounted for reading (COPY --from); closing removes it. */
     MountedImage mount(String imageId) {
         String cid = containers.create(null, containerConfig(imageId, List.of("/bin/sh", "-c", "#(nop) COPY --from"),
-                List.of(), "/", ""), hostConfig(), NetworkRequest.EMPTY).id();
+                List.of(), "/", ""), hostConfig(Map.of()), NetworkRequest.EMPTY).id();
         try {
             return new MountedImage(cid, ContainerRoot.open(copyContainers, cid, scratch));
         } catch (RuntimeException e) {
@@ -301,13 +302,13 @@ final class ContainerSteps {
         }
     }
 
-    private String create(Stage st, List<String> cmd, List<String> env) {
+    private String create(Stage st, List<String> cmd, List<String> env, HostConfig hostConfig) {
         if (st.imageId == null) {
             throw new DockerfileException("a stage FROM scratch needs a COPY or ADD of its first files before it can "
                     + "RUN; pouchd's builder cannot start a container on an empty image");
         }
         ContainerConfig cfg = containerConfig(st.imageId, cmd, env, st.workdir(), st.run().path("User").asText(""));
-        return containers.create(null, cfg, hostConfig(), NetworkRequest.EMPTY).id();
+        return containers.create(null, cfg, hostConfig, NetworkRequest.EMPTY).id();
     }
 
     private static ContainerConfig containerConfig(String image, List<String> cmd, List<String> env, String workdir,
@@ -325,8 +326,8 @@ final class ContainerSteps {
         return Json.MAPPER.convertValue(c, ContainerConfig.class);
     }
 
-    private static HostConfig hostConfig() {
-        return Json.MAPPER.convertValue(Map.of(), HostConfig.class);
+    private static HostConfig hostConfig(Map<String, Object> json) {
+        return Json.MAPPER.convertValue(json, HostConfig.class);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.pouch.daemon.container.files.CopyContainers;
 import io.pouch.daemon.image.ImageCommitter;
 import io.pouch.daemon.image.ImageLookup;
 import io.pouch.daemon.image.ImageService;
+import io.pouch.daemon.image.PullService;
 import io.pouch.daemon.image.Reference;
 import io.pouch.daemon.sys.FileTrees;
 
@@ -28,6 +29,7 @@ public final class ImageBuilder implements BuildService {
     private static final Logger LOG = Logger.getLogger(ImageBuilder.class.getName());
 
     private final ImageLookup lookup;
+    private final PullService puller;
     private final ImageService images;
     private final ImageCommitter committer;
     private final ContainerSteps steps;
@@ -39,10 +41,11 @@ public final class ImageBuilder implements BuildService {
      * @param dir          the builder's directory (its cache file; {@code tmp} under it is emptied here)
      * @param contextLimit the largest context body accepted, in bytes
      */
-    public ImageBuilder(ImageLookup lookup, ImageService images, ImageCommitter committer, ContainerService containers,
+    public ImageBuilder(ImageLookup lookup, PullService puller, ImageService images, ImageCommitter committer, ContainerService containers,
                         CopyContainers copyContainers, ContainerCommitter containerCommitter, Path dir,
                         Path mountScratch, long contextLimit) {
         this.lookup = lookup;
+        this.puller = puller;
         this.images = images;
         this.committer = committer;
         this.tmp = dir.resolve("tmp");
@@ -77,7 +80,9 @@ public final class ImageBuilder implements BuildService {
 
     @Override
     public void build(PreparedBuild build, BuildProgress progress) {
-        BuildRun run = new BuildRun(build, progress, lookup, committer, steps, cache);
+        BuildRequest req = build.request();
+        BaseImages bases = new BaseImages(lookup, puller, req.pull(), req.registryAuth(), progress);
+        BuildRun run = new BuildRun(build, progress, bases, committer, steps, cache);
         try (build) {
             String id = run.run();
             List<String> tagged = new ArrayList<>();

@@ -24,6 +24,14 @@ public interface PullService {
     /** Streams the pull's progress; throws on failure (the caller writes it as the stream's error message). */
     void pull(Plan plan, ProgressWriter out) throws IOException;
 
+    /**
+     * Streams the pull's progress as jsonmessage lines into {@code progress}, for a caller with its own stream
+     * (the builder passes a base image's pull on in its output, as dockerd's does).
+     */
+    default void pull(Plan plan, OutputStream progress) throws IOException {
+        pull(plan, new ProgressWriter(progress));
+    }
+
     /** Pulls without a progress stream (the CRI answers only when the image is stored); throws on failure. */
     default void pull(Plan plan) throws IOException {
         pull(plan, new ProgressWriter(OutputStream.nullOutputStream()));
