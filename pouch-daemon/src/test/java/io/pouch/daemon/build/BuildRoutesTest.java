@@ -6,7 +6,11 @@ import io.pouch.daemon.api.TestExchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.pouch.daemon.registry.Credentials;
+
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,17 +87,66 @@ class BuildRoutesTest {
 
     @Test
     void parametersThatAskForWhatIsNotImplementedAreRefusedByName() {
-        for (String[] p : List.of(new String[]{"networkmode", "host"}, new String[]{"pull", "1"},
-                new String[]{"memory", "1000000"}, new String[]{"platform", "linux/arm64"},
-                new String[]{"extrahosts", "a:1.2.3.4"}, new String[]{"cachefrom", "[\"x\"]"},
+        for (String[] p : List.of(new String[]{"platform", "linux/arm64"}, new String[]{"cachefrom", "[\"x\"]"},
                 new String[]{"remote", "https://example.com/x.git"}, new String[]{"version", "2"},
-                new String[]{"shmsize", "1024"})) {
+                new String[]{"squash", "1"}, new String[]{"securityopt", "seccomp=unconfined"},
+                new String[]{"isolation", "hyperv"})) {
             PouchException e = assertThrows(PouchException.class,
                     () -> request("POST", "/build").query(p[0], p[1]).body("tar").run(router), p[0]);
             assertEquals(400, e.status());
             assertTrue(e.getMessage().contains("build parameter " + p[0] + "="), e.getMessage());
         }
         assertTrue(requests.isEmpty());
+    }
+
+    @Test
+    void runSettingsPullAndRegistryConfigReachTheRequest() throws Exception {
+        String auth = Base64.getUrlEncoder().encodeToString(
+                "{\"127.0.0.1:5000\":{\"username\":\"u\",\"password\":\"p\"}}".getBytes(StandardCharsets.UTF_8));
+        request("POST", "/build").query("pull", "1").query("networkmode", "none").query("extrahosts", "a:1.2.3.4")
+                .query("extrahosts", "b:::1").query("shmsize", "1024").query("memory", "67108864")
+                .query("memswap", "-1").query("cpushares", "512").query("cpuquota", "50000")
+                .query("cpuperiod", "100000").query("cpusetcpus", "0").query("cpusetmems", "0")
+                .query("cgroupparent", "/bopts").query("ulimits", "[{\"Name\":\"nofile\",\"Soft\":100,\"Hard\":200}]")
+                .header("X-Registry-Config", auth).body("tar").run(router);
+        BuildRequest r = requests.getFirst();
+        assertTrue(r.pull());
+        assertEquals("u", Credentials.forRegistry(r.registryAuth(), "127.0.0.1:5000").username());
+        assertTrue(Credentials.forRegistry(r.registryAuth(), "docker.io").isEmpty());
+        BuildRequest.RunSettings s = r.run();
+        assertEquals(new BuildRequest.RunSettings("none", List.of("a:1.2.3.4", "b:::1"), 1024, 67108864, -1, 512,
+                50000, 100000, "0", "0", "/bopts", List.of(Map.of("Name", "nofile", "Soft", 100L, "Hard", 200L))), s);
+        assertEquals("none", s.hostConfigJson().get("NetworkMode"));
+    }
+
+    @Test
+    void theCliDefaultsAreTheDefaultRunSettings() throws Exception {
+        cliDefaults(request("POST", "/build")).body("tar").run(router);
+        assertEquals(BuildRequest.RunSettings.DEFAULT, requests.getFirst().run());
+        assertFalse(requests.getFirst().run().hostConfigJson().containsKey("NetworkMode"));
+    }
+
+    @Test
+    void badRunSettingsAreRefusedNamingTheParameter() {
+        for (String[] p : List.of(new String[]{"memory", "lots"}, new String[]{"shmsize", "-1"},
+                new String[]{"memswap", "-2"}, new String[]{"ulimits", "{"}, new String[]{"ulimits", "[{}]"},
+                new String[]{"extrahosts", "nocolon"}, new String[]{"networkmode", "container:x"})) {
+            PouchException e = assertThrows(PouchException.class,
+                    () -> request("POST", "/build").query(p[0], p[1]).body("tar").run(router), p[0]);
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().contains(p[0]), e.getMessage());
+        }
+        assertTrue(requests.isEmpty());
+    }
+
+    @Test
+    void dockerHubCredentialsAreFoundUnderTheirLegacyKey() {
+        Map<String, Credentials> m = Map.of("https://index.docker.io/v1/",
+                new Credentials("hub", "p", null, null, null), "https://127.0.0.1:5000/v2/",
+                new Credentials("local", "p", null, null, null));
+        assertEquals("hub", Credentials.forRegistry(m, "docker.io").username());
+        assertEquals("local", Credentials.forRegistry(m, "127.0.0.1:5000").username());
+        assertTrue(Credentials.forRegistry(m, "other:1").isEmpty());
     }
 
     @Test
