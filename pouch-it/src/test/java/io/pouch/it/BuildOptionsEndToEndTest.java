@@ -1,5 +1,6 @@
 package io.pouch.it;
 
+import io.pouch.testing.HostNetworks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,6 +140,21 @@ class BuildOptionsEndToEndTest {
         Cmd.Result bridged = build("FROM busybox\nRUN echo NETS=$(ls /sys/class/net | tr '\\n' ' ')\n", "--no-cache");
         bridged.ok();
         assertTrue(bridged.out().contains("eth0"), bridged.out());
+    }
+
+    @Test
+    void aNamedNetworkGivesRunAnAddressOnIt() throws Exception {
+        String net = "bopts-" + Long.toHexString(System.nanoTime());
+        HostNetworks.Subnet subnet = HostNetworks.reserveSubnet();
+        try {
+            d.docker("network", "create", "--subnet", subnet.cidr(), net).ok();
+            Cmd.Result r = build("FROM busybox\nRUN echo ADDR=$(ip -o -4 addr show eth0 | awk '{print $4}')\n",
+                    "--network", net, "--no-cache");
+            r.ok();
+            assertTrue(r.out().contains("ADDR=" + subnet.prefix()), r.out());
+        } finally {
+            d.docker("network", "rm", net);
+        }
     }
 
     @Test
