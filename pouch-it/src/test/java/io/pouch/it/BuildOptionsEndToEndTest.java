@@ -103,6 +103,36 @@ class BuildOptionsEndToEndTest {
     }
 
     @Test
+    void aPrivateBaseIsPulledWithTheCredentialsOfXRegistryConfig() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(LocalRegistry.BINARY), "docker-registry is not installed");
+        Cmd.run(List.of("htpasswd", "-Bbc", dir.resolve("htpasswd").toString(), "builder", "s3cret"), Map.of(), null,
+                Duration.ofSeconds(30)).ok();
+        try (LocalRegistry basic = new LocalRegistry(dir, "bopts-basic", "auth:\n  htpasswd:\n    realm: bopts\n"
+                + "    path: " + dir.resolve("htpasswd") + "\n")) {
+            String host = basic.host();
+            String ref = remember(host + "/bopts/private:1");
+            String file = "FROM " + ref + "\nRUN echo private-base-ran\n";
+            try {
+                d.docker("login", "-u", "builder", "-p", "s3cret", host).ok();
+                d.docker("tag", "busybox", ref).ok();
+                d.docker("push", ref).ok();
+                d.docker("rmi", ref).ok();
+                // the CLI sends its stored credentials in X-Registry-Config
+                Cmd.Result r = build(file, "--no-cache");
+                r.ok();
+                assertTrue(r.out().contains("Pulling from bopts/private"), r.out());
+                assertTrue(r.out().contains("private-base-ran"), r.out());
+            } finally {
+                d.docker("logout", host);
+            }
+            d.docker("rmi", ref).ok();
+            Cmd.Result anon = build(file, "--no-cache");
+            assertTrue(anon.exit() != 0, anon.out());
+            assertTrue(anon.err().contains(host), anon.err());
+        }
+    }
+
+    @Test
     void pullFetchesANewerBaseEvenWhenOneIsPresent() throws Exception {
         String ref = remember(registry().host() + "/bopts/newer-" + UUID.randomUUID().toString().substring(0, 8)
                 + ":1");
