@@ -41,7 +41,22 @@ final class UpperTar {
     private UpperTar() {
     }
 
-    /** Writes the layer tar of {@code upper} (names relative to it, parents before children) to {@code out}. */
+    /**
+     * A file of the upper directory carries an extended attribute (a file capability set by {@code setcap}, an ACL):
+     * the PAX records this tar writer has cannot hold a binary value byte for byte, so the caller archives the layer
+     * another way rather than lose it.
+     */
+    static final class XattrsPresent extends IOException {
+        XattrsPresent(String name, List<String> attributes) {
+            super("the layer file " + name + " carries extended attributes " + attributes);
+        }
+    }
+
+    /**
+     * Writes the layer tar of {@code upper} (names relative to it, parents before children) to {@code out}.
+     *
+     * @throws XattrsPresent before anything of a file with extended attributes is written
+     */
     static void write(Path upper, OutputStream out) throws IOException {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -66,6 +81,10 @@ final class UpperTar {
         long rdev = ((Number) a.get("rdev")).longValue();
         long mtime = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis();
         int type = mode & S_IFMT;
+        List<String> xattrs = Xattrs.others(p);
+        if (!xattrs.isEmpty()) {
+            throw new XattrsPresent(name, xattrs);
+        }
         TarArchiveEntry e;
         if (type == S_IFCHR && rdev == 0) {
             int slash = name.lastIndexOf('/');
