@@ -63,6 +63,7 @@ public final class BuildRoutes implements RouteRegistrar {
                 jsonMap(x, "labels"), x.query("target"), x.queryBool("nocache", false), x.queryBool("rm", true),
                 x.queryBool("forcerm", false), x.queryBool("q", false));
         PreparedBuild prepared = builder.prepare(req, x.body());
+        x.onClientGone(prepared::cancel);
         try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
             builder.build(prepared, new BuildProgress(out, req.quiet()));
         }

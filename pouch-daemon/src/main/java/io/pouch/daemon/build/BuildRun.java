@@ -114,6 +114,7 @@ final class BuildRun {
         int total = plan.size() + (r.labels().isEmpty() ? 0 : 1);
         int step = 0;
         for (Instruction in : plan) {
+            build.cancellation().check();
             step++;
             progress.stream("Step " + step + "/" + total + " : " + in.original() + "\n");
             dispatch(in);
@@ -262,7 +263,7 @@ final class BuildRun {
         if (cached(key)) {
             return;
         }
-        adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal));
+        adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal, build.cancellation()));
     }
 
     private void copy(Instruction in) throws IOException {

@@ -106,8 +106,8 @@ final class ContainerSteps {
      * Runs {@code cmd} in the stage's image; its output goes to the progress. Returns the new image id; what it
      * stores is held by the build's {@code lease} ({@link ImageCommitter#lease}) until the image's record holds it.
      */
-    String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal)
-            throws IOException {
+    String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal,
+               BuildCancellation cancellation) throws IOException {
         List<String> env = new ArrayList<>(st.env());
         st.runArgs().forEach((k, v) -> env.add(k + "=" + v));
         String cid = create(st, cmd, env);
@@ -127,8 +127,15 @@ final class ContainerSteps {
                 }
             })) {
                 var exit = containers.waitFor(cid, "next-exit");
+                cancellation.check();
                 containers.start(cid);
-                code = exit.get();
+                cancellation.running(() -> killQuietly(cid));
+                try {
+                    code = exit.get();
+                } finally {
+                    cancellation.idle();
+                }
+                cancellation.check();
                 containers.exitRecorded(cid, io).get(30, TimeUnit.SECONDS);
                 io.awaitDrained(10_000);
             }
@@ -146,6 +153,14 @@ final class ContainerSteps {
             throw PouchException.internal("waiting for the RUN container " + cid + " failed: " + e.getMessage(), e);
         } finally {
             finish(cid, ok, removal, progress);
+        }
+    }
+
+    private void killQuietly(String cid) {
+        try {
+            containers.kill(cid, "SIGKILL");
+        } catch (RuntimeException e) {
+            LOG.fine("cancelled build: container " + cid + " was not killed: " + e.getMessage());
         }
     }
 
