@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.commit;
 
+import io.pouch.daemon.sys.BoundedOutputStream;
 import io.pouch.daemon.sys.PathSyscalls;
 import io.pouch.daemon.volume.Xattrs;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -130,7 +131,7 @@ final class UpperTar {
         if (type == S_IFREG && !e.isLink()) {
             long size = e.getSize();
             try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                long copied = in.transferTo(new Bounded(tar, size));
+                long copied = in.transferTo(new BoundedOutputStream(tar, size));
                 if (copied < size) {
                     throw new IOException("the layer file " + name + " changed while it was archived");
                 }
@@ -151,34 +152,6 @@ final class UpperTar {
             return !Files.readString(Path.of("/sys/module/overlay/parameters", parameter)).trim().equals("Y");
         } catch (IOException e) {
             return true; // overlay not loaded yet: its defaults (both off) apply
-        }
-    }
-
-    /** Copies at most {@code left} bytes: a file stat'ed at one size is archived at that size. */
-    private static final class Bounded extends OutputStream {
-        private final OutputStream out;
-        private long left;
-
-        Bounded(OutputStream out, long left) {
-            this.out = out;
-            this.left = left;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            if (left > 0) {
-                out.write(b);
-                left--;
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int n = (int) Math.min(len, left);
-            if (n > 0) {
-                out.write(b, off, n);
-                left -= n;
-            }
         }
     }
 }
