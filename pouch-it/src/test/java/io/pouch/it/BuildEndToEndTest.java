@@ -1,11 +1,13 @@
 package io.pouch.it;
 
+import io.pouch.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -133,6 +136,26 @@ class BuildEndToEndTest {
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("The command '/bin/sh -c exit 3' returned a non-zero code: 3"), r.err());
         assertEquals(before, containers());
+    }
+
+    @Test
+    void aBuildWhoseClientGoesAwayStopsItsRunAndLeavesNoContainer() throws Exception {
+        Path ctx = context(Map.of("Dockerfile", "FROM busybox\nRUN echo started-run && sleep 300\nRUN echo never\n"));
+        int before = containers();
+        Process p = d.dockerProcess(CLASSIC, "build", "-t", name("cancel"), ctx.toString());
+        try (BufferedReader out = p.inputReader()) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.equals("started-run"));
+            assertNotNull(line, "the RUN step started");
+            assertEquals(before + 1, containers(), "the RUN step's container exists while it runs");
+        } finally {
+            p.destroyForcibly().waitFor(); // the client goes away, as when the docker CLI is killed
+        }
+        Await.until(Duration.ofSeconds(30), () -> containers() == before,
+                "the cancelled build's RUN container is stopped and removed");
+        assertEquals("", d.docker("ps", "-aq", "--filter", "status=running").ok().trimmed());
     }
 
     @Test

@@ -434,6 +434,16 @@ public final class PouchdHarness implements AutoCloseable {
         return Cmd.run(c, e, stdin, Duration.ofSeconds(120));
     }
 
+    /** Starts the docker CLI against this daemon and leaves it running (stdout and stderr merged): the caller ends it. */
+    public Process dockerProcess(Map<String, String> env, String... args) throws java.io.IOException {
+        List<String> c = new ArrayList<>(List.of("docker", "-H", host()));
+        c.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
+        return pb.start();
+    }
+
     /** Runs the pouch CLI (this build's) against this daemon. */
     public Cmd.Result pouch(String... args) {
         return Cmd.run(pouchCommand(args), Map.of(), null, Duration.ofSeconds(120));

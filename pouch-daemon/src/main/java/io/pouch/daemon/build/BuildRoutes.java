@@ -54,6 +54,7 @@ public final class BuildRoutes implements RouteRegistrar {
                 x.queryBool("forcerm", false), x.queryBool("q", false), x.queryBool("pull", false),
                 Credentials.fromConfigHeader(x.header("X-Registry-Config")), runSettings(x));
         PreparedBuild prepared = builder.prepare(req, x.body());
+        x.onClientGone(prepared::cancel);
         try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
             builder.build(prepared, new BuildProgress(out, req.quiet()));
         }

@@ -113,6 +113,7 @@ final class BuildRun {
         int total = plan.size() + (r.labels().isEmpty() ? 0 : 1);
         int step = 0;
         for (Instruction in : plan) {
+            build.cancellation().check();
             step++;
             progress.stream("Step " + step + "/" + total + " : " + in.original() + "\n");
             dispatch(in);
@@ -260,8 +261,8 @@ final class BuildRun {
         if (cached(key)) {
             return;
         }
-        adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal,
-                build.request().run()));
+        adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal, build.request().run(),
+                build.cancellation()));
     }
 
     private void copy(Instruction in) throws IOException {

@@ -108,7 +108,7 @@ final class ContainerSteps {
      * The container has the build's run {@code settings} as {@code docker run} would apply them.
      */
     String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal,
-               BuildRequest.RunSettings settings) throws IOException {
+               BuildRequest.RunSettings settings, BuildCancellation cancellation) throws IOException {
         List<String> env = new ArrayList<>(st.env());
         st.runArgs().forEach((k, v) -> env.add(k + "=" + v));
         String cid = create(st, cmd, env, hostConfig(settings.hostConfigJson()));
@@ -128,8 +128,15 @@ final class ContainerSteps {
                 }
             })) {
                 var exit = containers.waitFor(cid, "next-exit");
+                cancellation.check();
                 containers.start(cid);
-                code = exit.get();
+                cancellation.running(() -> killQuietly(cid));
+                try {
+                    code = exit.get();
+                } finally {
+                    cancellation.idle();
+                }
+                cancellation.check();
                 containers.exitRecorded(cid, io).get(30, TimeUnit.SECONDS);
                 io.awaitDrained(10_000);
             }
@@ -147,6 +154,14 @@ final class ContainerSteps {
             throw PouchException.internal("waiting for the RUN container " + cid + " failed: " + e.getMessage(), e);
         } finally {
             finish(cid, ok, removal, progress);
+        }
+    }
+
+    private void killQuietly(String cid) {
+        try {
+            containers.kill(cid, "SIGKILL");
+        } catch (RuntimeException e) {
+            LOG.fine("cancelled build: container " + cid + " was not killed: " + e.getMessage());
         }
     }
 

@@ -158,6 +158,9 @@ public final class ContainerCommitter implements CommitService {
             try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 65536),
                     md)) {
                 UpperTar.write(rootfs.upper(), out);
+            } catch (UpperTar.XattrsPresent e) {
+                // containerd's differ writes extended attributes as they are
+                return commitAs(containerId, parentId, configFor, null, null);
             }
             String diffId = "sha256:" + HexFormat.of().formatHex(md.digest());
             long size = Files.size(tmp);

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.commit;
 
+import io.pouch.daemon.sys.BoundedOutputStream;
 import io.pouch.daemon.sys.PathSyscalls;
 import io.pouch.daemon.volume.Xattrs;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -41,7 +42,22 @@ final class UpperTar {
     private UpperTar() {
     }
 
-    /** Writes the layer tar of {@code upper} (names relative to it, parents before children) to {@code out}. */
+    /**
+     * A file of the upper directory carries an extended attribute (a file capability set by {@code setcap}, an ACL):
+     * the PAX records this tar writer has cannot hold a binary value byte for byte, so the caller archives the layer
+     * another way rather than lose it.
+     */
+    static final class XattrsPresent extends IOException {
+        XattrsPresent(String name, List<String> attributes) {
+            super("the layer file " + name + " carries extended attributes " + attributes);
+        }
+    }
+
+    /**
+     * Writes the layer tar of {@code upper} (names relative to it, parents before children) to {@code out}.
+     *
+     * @throws XattrsPresent before anything of a file with extended attributes is written
+     */
     static void write(Path upper, OutputStream out) throws IOException {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -66,6 +82,10 @@ final class UpperTar {
         long rdev = ((Number) a.get("rdev")).longValue();
         long mtime = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis();
         int type = mode & S_IFMT;
+        List<String> xattrs = Xattrs.others(p);
+        if (!xattrs.isEmpty()) {
+            throw new XattrsPresent(name, xattrs);
+        }
         TarArchiveEntry e;
         if (type == S_IFCHR && rdev == 0) {
             int slash = name.lastIndexOf('/');
@@ -111,7 +131,7 @@ final class UpperTar {
         if (type == S_IFREG && !e.isLink()) {
             long size = e.getSize();
             try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                long copied = in.transferTo(new Bounded(tar, size));
+                long copied = in.transferTo(new BoundedOutputStream(tar, size));
                 if (copied < size) {
                     throw new IOException("the layer file " + name + " changed while it was archived");
                 }
@@ -132,34 +152,6 @@ final class UpperTar {
             return !Files.readString(Path.of("/sys/module/overlay/parameters", parameter)).trim().equals("Y");
         } catch (IOException e) {
             return true; // overlay not loaded yet: its defaults (both off) apply
-        }
-    }
-
-    /** Copies at most {@code left} bytes: a file stat'ed at one size is archived at that size. */
-    private static final class Bounded extends OutputStream {
-        private final OutputStream out;
-        private long left;
-
-        Bounded(OutputStream out, long left) {
-            this.out = out;
-            this.left = left;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            if (left > 0) {
-                out.write(b);
-                left--;
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int n = (int) Math.min(len, left);
-            if (n > 0) {
-                out.write(b, off, n);
-                left -= n;
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.pouch.daemon.container.files;
 
+import io.pouch.daemon.sys.BoundedOutputStream;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.sys.Fifos;
 import io.pouch.daemon.sys.PathSyscalls;
@@ -129,7 +130,7 @@ public final class Archive {
         tar.putArchiveEntry(e);
         if (a.isRegularFile()) {
             try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                long copied = in.transferTo(new BoundedOutput(tar, a.size()));
+                long copied = in.transferTo(new BoundedOutputStream(tar, a.size()));
                 for (long i = copied; i < a.size(); i++) {
                     tar.write(0); // the file shrank while copying: pad to the size announced
                 }
@@ -301,32 +302,5 @@ public final class Archive {
         return s;
     }
 
-    /** Copies at most {@code limit} bytes (a file that grew while being archived is cut at its stat size). */
-    private static final class BoundedOutput extends OutputStream {
-        private final OutputStream out;
-        private long left;
-
-        BoundedOutput(OutputStream out, long limit) {
-            this.out = out;
-            this.left = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            if (left > 0) {
-                out.write(b);
-                left--;
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int n = (int) Math.min(len, left);
-            if (n > 0) {
-                out.write(b, off, n);
-                left -= n;
-            }
-        }
-    }
 
 }
