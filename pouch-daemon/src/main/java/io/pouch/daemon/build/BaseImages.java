@@ -7,6 +7,7 @@ import io.pouch.daemon.image.Reference;
 import io.pouch.daemon.registry.Credentials;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -58,7 +59,11 @@ final class BaseImages {
         }
         Credentials creds = Credentials.forRegistry(auth, r.domain());
         PullService.Plan plan = puller.resolve(ref, null, null, creds);
-        puller.pull(plan, progress.pullOutput());
+        try (OutputStream lines = progress.pullOutput()) {
+            puller.pull(plan, lines);
+        } catch (IOException e) {
+            throw PouchException.internal("cannot pass on the pull's progress: " + e.getMessage(), e);
+        }
         pulled.add(ref);
         return images.resolve(ref).id();
     }

@@ -42,7 +42,7 @@ public final class BuildProgress {
      * on as dockerd's builder does; dropped for a quiet build.
      */
     public OutputStream pullOutput() {
-        return quiet ? OutputStream.nullOutputStream() : out;
+        return quiet ? OutputStream.nullOutputStream() : new WholeLines();
     }
 
     public void imageId(String id) {
@@ -62,6 +62,50 @@ public final class BuildProgress {
 
     public boolean broken() {
         return broken;
+    }
+
+    private synchronized void writeLine(byte[] line) {
+        if (broken) {
+            return;
+        }
+        try {
+            out.write(line);
+            out.flush();
+        } catch (IOException e) {
+            broken = true;
+        }
+    }
+
+    /**
+     * The pull's progress, passed on a whole line per write, so one HTTP chunk per message as for the builder's
+     * own lines; a line the pull leaves unfinished goes out when it closes.
+     */
+    private final class WholeLines extends OutputStream {
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public void write(int b) {
+            pending.write(b);
+            if (b == '\n') {
+                writeLine(pending.toByteArray());
+                pending.reset();
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (pending.size() > 0) {
+                writeLine(pending.toByteArray());
+                pending.reset();
+            }
+        }
     }
 
     private synchronized void write(Map<String, Object> m) {
