@@ -51,22 +51,6 @@ class BuildEndToEndTest {
         return n;
     }
 
-    private static Path context(Map<String, String> files) throws Exception {
-        Path dir = Files.createTempDirectory(d.base(), "ctx-");
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Path p = dir.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, f.getValue());
-        }
-        return dir;
-    }
-
-    private static Cmd.Result build(Path ctx, String... args) {
-        List<String> a = new ArrayList<>(List.of("build"));
-        a.addAll(List.of(args));
-        a.add(ctx.toString());
-        return d.dockerWithEnv(CLASSIC, null, a.toArray(String[]::new));
-    }
 
     private static int containers() {
         return d.docker("ps", "-aq").ok().trimmed().lines().filter(l -> !l.isBlank()).toList().size();
@@ -74,7 +58,7 @@ class BuildEndToEndTest {
 
     @Test
     void multiStageBuildThenEveryStepFromTheCache() throws Exception {
-        Path ctx = context(Map.of(
+        Path ctx = d.buildContext(Map.of(
                 "Dockerfile", """
                         ARG BASE=busybox
                         FROM $BASE AS build
@@ -97,7 +81,7 @@ class BuildEndToEndTest {
                 ".dockerignore", "**/*.log\n"));
         String tag = name("multi");
         int before = containers();
-        Cmd.Result r = build(ctx, "-t", tag, "--build-arg", "GREETING=hi");
+        Cmd.Result r = d.classicBuild(ctx, "-t", tag, "--build-arg", "GREETING=hi");
         r.ok();
         assertTrue(r.out().contains("Step 1/13 : FROM $BASE AS build"), r.out());
         assertTrue(r.out().contains("Successfully tagged " + tag + ":latest"), r.out());
@@ -115,14 +99,14 @@ class BuildEndToEndTest {
         assertEquals("1000 {\"8080/tcp\":{}} final", inspect);
 
         String id = d.docker("image", "inspect", "-f", "{{.Id}}", tag).ok().trimmed();
-        Cmd.Result again = build(ctx, "-t", tag, "--build-arg", "GREETING=hi");
+        Cmd.Result again = d.classicBuild(ctx, "-t", tag, "--build-arg", "GREETING=hi");
         again.ok();
         assertFalse(again.out().contains("Running in"), again.out());
         long hits = again.out().lines().filter(l -> l.contains("Using cache")).count();
         assertEquals(11, hits, again.out()); // every step but the two FROMs
 
         assertEquals(id, d.docker("image", "inspect", "-f", "{{.Id}}", tag).ok().trimmed());
-        Cmd.Result changed = build(ctx, "-t", tag, "--build-arg", "GREETING=bye");
+        Cmd.Result changed = d.classicBuild(ctx, "-t", tag, "--build-arg", "GREETING=bye");
         changed.ok();
         assertTrue(changed.out().contains("Running in"), changed.out());
         assertEquals("bye from build\nfrom the context", d.docker("run", "--rm", tag).ok().trimmed());
@@ -130,9 +114,9 @@ class BuildEndToEndTest {
 
     @Test
     void failingRunNamesTheStepAndLeavesNoContainer() throws Exception {
-        Path ctx = context(Map.of("Dockerfile", "FROM busybox\nRUN echo before\nRUN exit 3\n"));
+        Path ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\nRUN echo before\nRUN exit 3\n"));
         int before = containers();
-        Cmd.Result r = build(ctx, "-t", name("fail"));
+        Cmd.Result r = d.classicBuild(ctx, "-t", name("fail"));
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("The command '/bin/sh -c exit 3' returned a non-zero code: 3"), r.err());
         assertEquals(before, containers());
@@ -140,7 +124,7 @@ class BuildEndToEndTest {
 
     @Test
     void aBuildWhoseClientGoesAwayStopsItsRunAndLeavesNoContainer() throws Exception {
-        Path ctx = context(Map.of("Dockerfile", "FROM busybox\nRUN echo started-run && sleep 300\nRUN echo never\n"));
+        Path ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\nRUN echo started-run && sleep 300\nRUN echo never\n"));
         int before = containers();
         Process p = d.dockerProcess(CLASSIC, "build", "-t", name("cancel"), ctx.toString());
         try (BufferedReader out = p.inputReader()) {
@@ -160,35 +144,35 @@ class BuildEndToEndTest {
 
     @Test
     void refusals() throws Exception {
-        Path ctx = context(Map.of("Dockerfile", "FROM busybox\nFOO bar\n"));
-        Cmd.Result r = build(ctx);
+        Path ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\nFOO bar\n"));
+        Cmd.Result r = d.classicBuild(ctx);
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("Dockerfile parse error line 2: unknown instruction: FOO"), r.err());
 
-        ctx = context(Map.of("Dockerfile", "FROM busybox\nCOPY ../outside /x\n"));
-        r = build(ctx);
+        ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\nCOPY ../outside /x\n"));
+        r = d.classicBuild(ctx);
         assertTrue(r.err().contains("forbidden path outside the build context: ../outside"), r.err());
 
-        ctx = context(Map.of("Dockerfile", "FROM busybox\nADD https://example.com/x /x\n"));
-        r = build(ctx);
+        ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\nADD https://example.com/x /x\n"));
+        r = d.classicBuild(ctx);
         assertTrue(r.err().contains("sources from a URL are not supported"), r.err());
 
-        ctx = context(Map.of("Dockerfile", "FROM busybox\n"));
-        r = build(ctx, "--platform", "linux/arm64");
+        ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\n"));
+        r = d.classicBuild(ctx, "--platform", "linux/arm64");
         assertTrue(r.err().contains("platform=linux/arm64 is not supported"), r.err());
-        r = build(ctx, "--target", "nope");
+        r = d.classicBuild(ctx, "--target", "nope");
         assertTrue(r.err().contains("failed to reach build target nope"), r.err());
     }
 
     @Test
     void scratchStageAndQuietBuild() throws Exception {
-        Path ctx = context(Map.of(
+        Path ctx = d.buildContext(Map.of(
                 "Dockerfile", "FROM busybox AS tools\nRUN mkdir -p /out && cp /bin/busybox /out/sh\n"
                         + "FROM scratch\nCOPY --from=tools /out/sh /bin/sh\nCOPY hello.txt /\n"
                         + "ENTRYPOINT [\"/bin/sh\", \"-c\"]\nCMD [\"cat /hello.txt\"]\n",
                 "hello.txt", "hello scratch\n"));
         String tag = name("scratch");
-        Cmd.Result r = build(ctx, "-q", "-t", tag);
+        Cmd.Result r = d.classicBuild(ctx, "-q", "-t", tag);
         r.ok();
         assertTrue(r.out().trim().startsWith("sha256:"), r.out());
         assertEquals("hello scratch", d.docker("run", "--rm", tag).ok().trimmed());
@@ -196,7 +180,7 @@ class BuildEndToEndTest {
 
     @Test
     void pouchBuildSendsTheContextWithoutIgnoredFiles() throws Exception {
-        Path ctx = context(Map.of(
+        Path ctx = d.buildContext(Map.of(
                 "build/Dockerfile.dev", "FROM busybox AS base\nARG WHO\nCOPY . /ctx/\n"
                         + "RUN echo \"hello $WHO\" > /greeting && ls -A /ctx | sort | tr '\\n' ' ' > /files\n"
                         + "FROM base\nCMD cat /greeting /files\n",
@@ -228,7 +212,7 @@ class BuildEndToEndTest {
     void builtLayersRunSaveLoadAndPush() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(LocalRegistry.BINARY),
                 "docker-registry is not installed (apt-get install docker-registry)");
-        Path ctx = context(Map.of(
+        Path ctx = d.buildContext(Map.of(
                 "Dockerfile", """
                         FROM busybox
                         RUN mkdir -p /data/sub && echo built > /data/sub/file && ln /data/sub/file /data/hard \\
@@ -239,7 +223,7 @@ class BuildEndToEndTest {
                         """,
                 "note.txt", "copied\n"));
         String tag = name("layers");
-        build(ctx, "-t", tag).ok();
+        d.classicBuild(ctx, "-t", tag).ok();
         String expected = "built\nbuilt\nv\ncopied\nfresh\nno-vi";
         assertEquals(expected, d.docker("run", "--rm", tag).ok().trimmed());
 
@@ -289,7 +273,7 @@ class BuildEndToEndTest {
     @Test
     void dockerComposeBuildsAServiceImage() throws Exception {
         String tag = name("compose");
-        Path ctx = context(Map.of(
+        Path ctx = d.buildContext(Map.of(
                 "Dockerfile", "FROM busybox\nARG WHO\nRUN echo \"hello $WHO\" > /greeting\nCMD [\"cat\", \"/greeting\"]\n",
                 "docker-compose.yml", """
                         version: "3"

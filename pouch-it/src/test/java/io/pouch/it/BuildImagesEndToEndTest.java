@@ -30,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("e2e")
 class BuildImagesEndToEndTest {
-    private static final Map<String, String> CLASSIC = Map.of("DOCKER_BUILDKIT", "0");
     private static final Pattern STEP_IMAGE = Pattern.compile("^ ---> ([0-9a-f]{12})$", Pattern.MULTILINE);
     private static PouchdHarness d;
     private static final List<String> images = new ArrayList<>();
@@ -47,18 +46,10 @@ class BuildImagesEndToEndTest {
         }
     }
 
-    private static Path context(Map<String, String> files) throws Exception {
-        Path dir = Files.createTempDirectory(d.base(), "ctx-");
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Files.writeString(dir.resolve(f.getKey()), f.getValue());
-        }
-        return dir;
-    }
-
     /** Builds and answers the short ids the steps printed ( ---> id), the FROM's first. */
     private static List<String> build(Path ctx, String tag) {
         images.add(tag);
-        Cmd.Result r = d.dockerWithEnv(CLASSIC, null, "build", "--no-cache", "-t", tag, ctx.toString()).ok();
+        Cmd.Result r = d.classicBuild(ctx, "--no-cache", "-t", tag).ok();
         List<String> ids = new ArrayList<>();
         Matcher m = STEP_IMAGE.matcher(r.out());
         while (m.find()) {
@@ -75,7 +66,7 @@ class BuildImagesEndToEndTest {
 
     @Test
     void intermediateImagesAreHiddenParentsThatGoWithTheResult() throws Exception {
-        Path ctx = context(Map.of("Dockerfile", "FROM busybox\nENV A=1\nRUN echo x > /x\nLABEL step=last\n"));
+        Path ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\nENV A=1\nRUN echo x > /x\nLABEL step=last\n"));
         String tag = "bimg-" + UUID.randomUUID().toString().substring(0, 8);
         List<String> steps = build(ctx, tag);
         assertEquals(4, steps.size(), steps.toString());
@@ -124,10 +115,10 @@ class BuildImagesEndToEndTest {
     @Test
     void pruneAllTakesABuildWithItsIntermediateImages() throws Exception {
         try (PouchdHarness own = PouchdHarness.startPrivate("pbp", base -> { }, List.of())) {
-            Path ctx = context(Map.of("Dockerfile", "FROM scratch\nCOPY a /\nLABEL step=two\nCOPY b /\n",
+            Path ctx = d.buildContext(Map.of("Dockerfile", "FROM scratch\nCOPY a /\nLABEL step=two\nCOPY b /\n",
                     "a", "a\n", "b", "b\n"));
             Set<String> before = Set.copyOf(own.docker("images", "-a", "-q").ok().trimmed().lines().toList());
-            own.dockerWithEnv(CLASSIC, null, "build", "-t", "pruned:1", ctx.toString()).ok();
+            own.classicBuild(ctx, "-t", "pruned:1").ok();
             Set<String> all = Set.copyOf(own.docker("images", "-a", "-q").ok().trimmed().lines().toList());
             List<String> added = all.stream().filter(i -> !before.contains(i)).toList();
             assertTrue(added.size() >= 3, all + " after " + before);
@@ -146,18 +137,18 @@ class BuildImagesEndToEndTest {
     void aContextOverTheDaemonsBuildContextLimitIsRefused() throws Exception {
         try (PouchdHarness small = PouchdHarness.startConfigured("pouch-it-bcl-", "pbl",
                 "{\"build-context-limit\": \"64k\"}", Map.of())) {
-            Path ctx = context(Map.of("Dockerfile", "FROM scratch\nCOPY big /\n"));
+            Path ctx = d.buildContext(Map.of("Dockerfile", "FROM scratch\nCOPY big /\n"));
             byte[] big = new byte[100 * 1024];
             new Random(7).nextBytes(big);
             Files.write(ctx.resolve("big"), big);
-            Cmd.Result r = small.dockerWithEnv(CLASSIC, null, "build", ctx.toString());
+            Cmd.Result r = small.classicBuild(ctx);
             assertNotEquals(0, r.exit());
             assertTrue(r.err().contains("the build context is larger than this daemon's limit of 65536 bytes (its "
                     + "build-context-limit)"), r.toString());
 
             Files.delete(ctx.resolve("big"));
             Files.writeString(ctx.resolve("big"), "small\n");
-            Cmd.Result fits = small.dockerWithEnv(CLASSIC, null, "build", "-q", ctx.toString()).ok();
+            Cmd.Result fits = small.classicBuild(ctx, "-q").ok();
             assertTrue(fits.out().trim().startsWith("sha256:"), fits.toString());
         }
     }

@@ -27,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("e2e")
 class BuildInstructionsEndToEndTest {
-    private static final Map<String, String> CLASSIC = Map.of("DOCKER_BUILDKIT", "0");
     private static PouchdHarness d;
     private static final List<String> images = new ArrayList<>();
     private static final List<String> containers = new ArrayList<>();
@@ -53,22 +52,6 @@ class BuildInstructionsEndToEndTest {
         return n;
     }
 
-    private static Path context(Map<String, String> files) throws Exception {
-        Path dir = Files.createTempDirectory(d.base(), "ctx-");
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Path p = dir.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, f.getValue());
-        }
-        return dir;
-    }
-
-    private static Cmd.Result build(Path ctx, String... args) {
-        List<String> a = new ArrayList<>(List.of("build"));
-        a.addAll(List.of(args));
-        a.add(ctx.toString());
-        return d.dockerWithEnv(CLASSIC, null, a.toArray(String[]::new));
-    }
 
     private static String inspect(String format, String ref) {
         return d.docker("inspect", "-f", format, ref).ok().trimmed();
@@ -76,7 +59,7 @@ class BuildInstructionsEndToEndTest {
 
     @Test
     void volumeStopsignalHealthcheckAndShellAsTheClassicBuilderApplies() throws Exception {
-        Path ctx = context(Map.of("Dockerfile", """
+        Path ctx = d.buildContext(Map.of("Dockerfile", """
                 FROM busybox
                 RUN mkdir /data && echo before > /data/a
                 VOLUME /data
@@ -88,7 +71,7 @@ class BuildInstructionsEndToEndTest {
                 CMD echo cmd-ran
                 """));
         String tag = name("config");
-        Cmd.Result r = build(ctx, "-t", tag);
+        Cmd.Result r = d.classicBuild(ctx, "-t", tag);
         r.ok();
         // the RUN after SHELL ran through sh -x, which traces the command
         assertTrue((r.out() + r.err()).contains("+ echo shell-used"), r.toString());
@@ -112,9 +95,9 @@ class BuildInstructionsEndToEndTest {
         Await.until(Duration.ofSeconds(30), () -> inspect("{{if .State.Health}}{{.State.Health.Status}}{{end}}", c)
                 .equals("healthy"), c + " turns healthy by the image's HEALTHCHECK");
 
-        Path none = context(Map.of("Dockerfile", "FROM " + tag + "\nHEALTHCHECK NONE\n"));
+        Path none = d.buildContext(Map.of("Dockerfile", "FROM " + tag + "\nHEALTHCHECK NONE\n"));
         String noneTag = name("nohc");
-        build(none, "-t", noneTag).ok();
+        d.classicBuild(none, "-t", noneTag).ok();
         assertEquals("{\"Test\":[\"NONE\"]}", inspect("{{json .Config.Healthcheck}}", noneTag));
         String c2 = "binst-nohc-" + UUID.randomUUID().toString().substring(0, 8);
         containers.add(c2);
@@ -128,7 +111,7 @@ class BuildInstructionsEndToEndTest {
                 "HEALTHCHECK --bogus=1 CMD true|unknown flag: --bogus",
                 "SHELL /bin/bash -c|SHELL requires the arguments to be in JSON form")) {
             String[] lineAndError = bad.split("\\|");
-            Cmd.Result refused = build(context(Map.of("Dockerfile", "FROM busybox\n" + lineAndError[0] + "\n")));
+            Cmd.Result refused = d.classicBuild(d.buildContext(Map.of("Dockerfile", "FROM busybox\n" + lineAndError[0] + "\n")));
             assertNotEquals(0, refused.exit(), bad);
             assertTrue(refused.err().contains(lineAndError[1]), bad + ": " + refused);
         }
@@ -136,23 +119,23 @@ class BuildInstructionsEndToEndTest {
 
     @Test
     void onbuildTriggersAreRecordedThenRunByTheBuildFromTheImage() throws Exception {
-        Path baseCtx = context(Map.of("Dockerfile", """
+        Path baseCtx = d.buildContext(Map.of("Dockerfile", """
                 FROM busybox
                 ONBUILD COPY trigger.txt /from-trigger.txt
                 ONBUILD RUN echo "ran by trigger" > /trigger-ran
                 CMD ["cat", "/from-trigger.txt", "/trigger-ran"]
                 """));
         String base = name("onbuild-base");
-        build(baseCtx, "-t", base).ok();
+        d.classicBuild(baseCtx, "-t", base).ok();
         assertEquals("[\"COPY trigger.txt /from-trigger.txt\",\"RUN echo \\\"ran by trigger\\\" > /trigger-ran\"]",
                 inspect("{{json .Config.OnBuild}}", base));
         assertEquals(0, d.docker("run", "--rm", "--entrypoint", "test", base, "!", "-e", "/trigger-ran").exit(),
                 "the triggers do not run in the image that declares them");
 
-        Path childCtx = context(Map.of("Dockerfile", "FROM " + base + "\nLABEL child=yes\n",
+        Path childCtx = d.buildContext(Map.of("Dockerfile", "FROM " + base + "\nLABEL child=yes\n",
                 "trigger.txt", "hello trigger\n"));
         String child = name("onbuild-child");
-        Cmd.Result r = build(childCtx, "-t", child);
+        Cmd.Result r = d.classicBuild(childCtx, "-t", child);
         r.ok();
         assertTrue(r.out().contains("# Executing 2 build triggers"), r.out());
         assertEquals("hello trigger\nran by trigger", d.docker("run", "--rm", child).ok().trimmed());
@@ -163,7 +146,7 @@ class BuildInstructionsEndToEndTest {
                 "ONBUILD FROM busybox|FROM isn't allowed as an ONBUILD trigger",
                 "ONBUILD MAINTAINER me|MAINTAINER isn't allowed as an ONBUILD trigger")) {
             String[] lineAndError = bad.split("\\|");
-            Cmd.Result refused = build(context(Map.of("Dockerfile", "FROM busybox\n" + lineAndError[0] + "\n")));
+            Cmd.Result refused = d.classicBuild(d.buildContext(Map.of("Dockerfile", "FROM busybox\n" + lineAndError[0] + "\n")));
             assertNotEquals(0, refused.exit(), bad);
             assertTrue(refused.err().contains("line 2: " + lineAndError[1]), bad + ": " + refused);
         }
@@ -171,7 +154,7 @@ class BuildInstructionsEndToEndTest {
 
     @Test
     void copyFromAStageWithWildcardsStaysInsideItsRoot() throws Exception {
-        Path ctx = context(Map.of("Dockerfile", """
+        Path ctx = d.buildContext(Map.of("Dockerfile", """
                 FROM busybox AS src
                 RUN mkdir -p /out/sub && echo a > /out/a.txt && echo b > /out/b.txt && echo c > /out/c.log \\
                     && echo s > /out/sub/s.txt && ln -s ../../../../../etc /out/up
@@ -182,7 +165,7 @@ class BuildInstructionsEndToEndTest {
                 COPY --from=src /out/up/passwd /escaped-passwd
                 """));
         String tag = name("wild");
-        build(ctx, "-t", tag).ok();
+        d.classicBuild(ctx, "-t", tag).ok();
         assertEquals("/dst/a.txt:a /dst/b.txt:b", d.docker("run", "--rm", tag, "sh", "-c",
                 "for f in /dst/*; do printf '%s:%s ' $f $(cat $f); done").ok().trimmed());
         assertEquals("/subs/s.txt", d.docker("run", "--rm", tag, "find", "/subs", "-type", "f").ok().trimmed());
@@ -195,7 +178,7 @@ class BuildInstructionsEndToEndTest {
                         + "file, the destination must be a directory and end with a /",
                 "COPY --from=src /out/*.none /x/|no source files were specified")) {
             String[] lineAndError = bad.split("\\|");
-            Cmd.Result refused = build(context(Map.of("Dockerfile", "FROM busybox AS src\nRUN mkdir /out && touch "
+            Cmd.Result refused = d.classicBuild(d.buildContext(Map.of("Dockerfile", "FROM busybox AS src\nRUN mkdir /out && touch "
                     + "/out/1.txt /out/2.txt\nFROM busybox\n" + lineAndError[0] + "\n")));
             assertNotEquals(0, refused.exit(), bad);
             assertTrue(refused.err().contains(lineAndError[1]), bad + ": " + refused);
@@ -204,7 +187,7 @@ class BuildInstructionsEndToEndTest {
 
     @Test
     void addOfALocalTarKeepsItsOwnersModesAndTimesAndChownIsNotAppliedToIt() throws Exception {
-        Path ctx = context(Map.of("Dockerfile", """
+        Path ctx = d.buildContext(Map.of("Dockerfile", """
                 FROM busybox
                 ADD app.tar /opt/
                 ADD --chown=7:8 app.tar /chowned/
@@ -223,7 +206,7 @@ class BuildInstructionsEndToEndTest {
                 ctx.resolve("app.tar").toString(), "-C", tree.toString(), "app"), Map.of(), null,
                 Duration.ofSeconds(30)).ok();
         String tag = name("addtar");
-        build(ctx, "-t", tag).ok();
+        d.classicBuild(ctx, "-t", tag).ok();
         String stat = "stat -c '%n %u:%g %a %Y' ";
         assertEquals("""
                 /opt/app 1234:5678 750 1000000000

@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("e2e")
 class BuildOptionsEndToEndTest {
-    private static final Map<String, String> CLASSIC = Map.of("DOCKER_BUILDKIT", "0");
     private static PouchdHarness d;
     private static Path dir;
     private static LocalRegistry registry;
@@ -66,12 +65,7 @@ class BuildOptionsEndToEndTest {
     }
 
     private static Cmd.Result build(String dockerfile, String... args) throws Exception {
-        Path ctx = Files.createTempDirectory(dir, "ctx-");
-        Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-        List<String> a = new ArrayList<>(List.of("build"));
-        a.addAll(List.of(args));
-        a.add(ctx.toString());
-        return d.dockerWithEnv(CLASSIC, null, a.toArray(String[]::new));
+        return d.classicBuild(d.buildContext(Map.of("Dockerfile", dockerfile)), args);
     }
 
     private static boolean present(String image) {

@@ -434,6 +434,25 @@ public final class PouchdHarness implements AutoCloseable {
         return Cmd.run(c, e, stdin, Duration.ofSeconds(120));
     }
 
+    /** A build context: a new directory under this daemon's base holding {@code files} (path -> content). */
+    public Path buildContext(Map<String, String> files) throws java.io.IOException {
+        Path dir = Files.createTempDirectory(base(), "ctx-");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path p = dir.resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f.getValue());
+        }
+        return dir;
+    }
+
+    /** {@code docker build ARGS CONTEXT} with the classic builder ({@code DOCKER_BUILDKIT=0}). */
+    public Cmd.Result classicBuild(Path context, String... args) {
+        List<String> a = new ArrayList<>(List.of("build"));
+        a.addAll(List.of(args));
+        a.add(context.toString());
+        return dockerWithEnv(Map.of("DOCKER_BUILDKIT", "0"), null, a.toArray(String[]::new));
+    }
+
     /** Starts the docker CLI against this daemon and leaves it running (stdout and stderr merged): the caller ends it. */
     public Process dockerProcess(Map<String, String> env, String... args) throws java.io.IOException {
         List<String> c = new ArrayList<>(List.of("docker", "-H", host()));
