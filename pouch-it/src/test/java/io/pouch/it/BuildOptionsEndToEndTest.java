@@ -145,6 +145,32 @@ class BuildOptionsEndToEndTest {
         pulled.ok();
         assertTrue(pulled.out().contains("Pulling from bopts/"), pulled.out());
         assertTrue(pulled.out().contains("used-pulled"), pulled.out());
+
+        // the pouch CLI's --pull does the same
+        d.docker("tag", "busybox", ref).ok();
+        Path ctx = d.buildContext(Map.of("Dockerfile", "FROM " + ref + "\nRUN test -e /marker && echo pouch-pulled\n"));
+        Cmd.Result pouch = d.pouch("build", "--pull", "--no-cache", ctx.toString());
+        pouch.ok();
+        assertTrue(pouch.out().contains("pouch-pulled"), pouch.out());
+    }
+
+    @Test
+    void proxyBuildArgsReachRunWithoutAnArgLineAndStayOutOfHistoryAndCacheKey() throws Exception {
+        String tag = remember("bopts-proxy-" + UUID.randomUUID().toString().substring(0, 8));
+        // only an environment value: nothing is ever sent to this address
+        String dockerfile = "FROM busybox\nRUN echo \"proxy=$HTTP_PROXY no=$no_proxy\" > /proxy\n";
+        Cmd.Result r = build(dockerfile, "-t", tag, "--build-arg", "HTTP_PROXY=http://10.0.0.1:3128",
+                "--build-arg", "no_proxy=localhost");
+        r.ok();
+        assertFalse(r.out().contains("were not consumed"), r.out());
+        assertEquals("proxy=http://10.0.0.1:3128 no=localhost", d.docker("run", "--rm", tag, "cat", "/proxy")
+                .ok().trimmed());
+        String history = d.docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag).ok().out();
+        assertFalse(history.contains("10.0.0.1"), history);
+
+        Cmd.Result again = build(dockerfile, "-t", tag, "--build-arg", "HTTP_PROXY=http://10.0.0.2:3128");
+        again.ok();
+        assertTrue(again.out().contains("Using cache"), "another proxy is not another step: " + again.out());
     }
 
     @Test

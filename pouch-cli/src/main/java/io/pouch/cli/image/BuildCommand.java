@@ -53,6 +53,9 @@ public final class BuildCommand extends PouchCommand {
     @Option(names = "--no-cache", description = "Do not use cache when building the image")
     boolean noCache;
 
+    @Option(names = "--pull", description = "Always attempt to pull a newer version of the image")
+    boolean pull;
+
     @Option(names = {"-q", "--quiet"}, description = "Suppress the build output and print image ID on success")
     boolean quiet;
 
@@ -82,7 +85,7 @@ public final class BuildCommand extends PouchCommand {
             writeContext(ctx, abs, dfName, inside, tar);
             Map<String, Object> q = Query.of("t", tags, "dockerfile", dfName, "buildargs", buildArgs(),
                     "labels", labels(), "target", target, "nocache", noCache ? "1" : null, "q", quiet ? "1" : null,
-                    "rm", rm ? "1" : "0", "forcerm", forceRm ? "1" : null);
+                    "rm", rm ? "1" : "0", "forcerm", forceRm ? "1" : null, "pull", pull ? "1" : null);
             try (InputStream in = Files.newInputStream(tar);
                  StreamResponse s = client().postStream("/build", q, in, "application/x-tar")) {
                 Progress.print(s.body(), out());

@@ -130,7 +130,8 @@ final class BuildRun {
             progress.stream("Step " + step + "/" + total + " : " + line + "\n");
             dispatch(new Instruction("label", Map.of(), args, false, line.toString(), 0));
         }
-        List<String> unused = r.buildArgs().keySet().stream().filter(a -> !consumedArgs.contains(a)).sorted().toList();
+        List<String> unused = r.buildArgs().keySet().stream()
+                .filter(a -> !consumedArgs.contains(a) && !Stage.PREDEFINED_ARGS.contains(a)).sorted().toList();
         if (!unused.isEmpty()) {
             progress.stream("[Warning] One or more build-args " + unused + " were not consumed\n");
         }
@@ -261,8 +262,11 @@ final class BuildRun {
         if (cached(key)) {
             return;
         }
+        // the proxy args no ARG declares reach the RUN's environment only: neither its history line nor its key
+        Map<String, String> env = new LinkedHashMap<>(args);
+        env.putAll(st.undeclaredPredefined(build.request().buildArgs()));
         adopt(key, steps.run(lease(), st, cmd, createdBy.toString(), progress, removal, build.request().run(),
-                build.cancellation()));
+                build.cancellation(), env));
     }
 
     private void copy(Instruction in) throws IOException {

@@ -105,12 +105,14 @@ final class ContainerSteps {
     /**
      * Runs {@code cmd} in the stage's image; its output goes to the progress. Returns the new image id; what it
      * stores is held by the build's {@code lease} ({@link ImageCommitter#lease}) until the image's record holds it.
-     * The container has the build's run {@code settings} as {@code docker run} would apply them.
+     * The container has the build's run {@code settings} as {@code docker run} would apply them, and the stage's
+     * environment plus {@code args} (the build args it sees).
      */
     String run(String lease, Stage st, List<String> cmd, String createdBy, BuildProgress progress, Removal removal,
-               BuildRequest.RunSettings settings, BuildCancellation cancellation) throws IOException {
+               BuildRequest.RunSettings settings, BuildCancellation cancellation, Map<String, String> args)
+            throws IOException {
         List<String> env = new ArrayList<>(st.env());
-        st.runArgs().forEach((k, v) -> env.add(k + "=" + v));
+        args.forEach((k, v) -> env.add(k + "=" + v));
         String cid = create(st, cmd, env, hostConfig(settings.hostConfigJson()));
         progress.stream(" ---> Running in " + cid.substring(0, 12) + "\n");
         boolean ok = false;

@@ -89,6 +89,25 @@ final class Stage {
         return w.isEmpty() ? "/" : w;
     }
 
+    /**
+     * Docker's predefined build args: given with {@code --build-arg}, a RUN sees them without an ARG line, and they
+     * stay out of the image's history and the cache key unless the Dockerfile declares them (a proxy address is the
+     * builder's host's business, not the image's).
+     */
+    static final java.util.Set<String> PREDEFINED_ARGS = java.util.Set.of("HTTP_PROXY", "http_proxy",
+            "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
+
+    /** The predefined args of {@code given} that this stage does not declare and no ENV sets: RUN's extras. */
+    Map<String, String> undeclaredPredefined(Map<String, String> given) {
+        Map<String, String> out = new LinkedHashMap<>();
+        given.forEach((k, v) -> {
+            if (v != null && PREDEFINED_ARGS.contains(k) && !args.containsKey(k) && envValue(k) == null) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
     /** The build args a RUN sees in its environment: the declared ARGs with a value no ENV overrides. */
     Map<String, String> runArgs() {
         Map<String, String> out = new LinkedHashMap<>();
