@@ -434,9 +434,11 @@ public final class Pouchd implements Callable<Integer> {
         ContainerCommitter containerCommitter = new ContainerCommitter(ctd, containers, images.committer(), events);
         new CommitRoutes(containerCommitter).register(router);
         // docker build (classic builder): its steps are containers of the same manager, committed like docker commit
-        new BuildRoutes(new ImageBuilder(images, puller, images, images.committer(), containers, CopyContainers.of(containers),
-                containerCommitter, cfg.homeDir().resolve("builder"), cfg.execRoot().resolve("build"),
-                engine.buildContextLimit())).register(router);
+        ImageBuilder builder = new ImageBuilder(images, puller, images, images.committer(), containers,
+                CopyContainers.of(containers), containerCommitter, cfg.homeDir().resolve("builder"),
+                cfg.execRoot().resolve("build"), engine.buildContextLimit());
+        images.setBuildCache(builder::cacheRecords);
+        new BuildRoutes(builder).register(router);
         router.open();
         BOOT.mark("routes");
         // the Kubernetes CRI: pods and their containers are containers of the same managers

@@ -2,6 +2,7 @@ package io.pouch.daemon.build;
 
 import java.util.function.Function;
 import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pouch.api.Json;
 import io.pouch.api.PouchException;
@@ -445,9 +446,12 @@ final class BuildRun {
     }
 
     private void adopt(String key, String id) {
-        cache.put(key, id);
+        ObjectNode img = committer.configJson(id);
+        JsonNode history = img.path("history");
+        String step = history.isArray() && !history.isEmpty() ? history.get(history.size() - 1).path("created_by").asText("") : "";
+        cache.put(key, id, st.imageId, step);
         st.imageId = id;
-        st.image = committer.configJson(id);
+        st.image = img;
         progress.stream(" ---> " + shortId(id) + "\n");
     }
 

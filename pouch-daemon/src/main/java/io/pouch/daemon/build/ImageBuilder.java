@@ -1,6 +1,7 @@
 package io.pouch.daemon.build;
 
 import io.pouch.api.PouchException;
+import io.pouch.api.build.BuildCacheRecord;
 import io.pouch.daemon.container.ContainerService;
 import io.pouch.daemon.container.commit.ContainerCommitter;
 import io.pouch.daemon.container.files.CopyContainers;
@@ -106,20 +107,46 @@ public final class ImageBuilder implements BuildService {
         }
     }
 
+    /**
+     * The cache's entries as {@code /system/df} lists them. They are never in use nor shared: the classic builder
+     * holds no cache entry during a build beyond the image it made.
+     */
+    public List<BuildCacheRecord> cacheRecords() {
+        List<BuildCacheRecord> out = new ArrayList<>();
+        cache.entries().forEach((key, e) -> out.add(new BuildCacheRecord(key, e.parentId(), "regular", e.description(),
+                false, false, committer.lastLayerSize(e.imageId()), e.createdAt(), e.lastUsedAt(), e.usageCount())));
+        return out;
+    }
+
+    /**
+     * Forgets every entry and deletes the images they made that nothing else holds; the space reclaimed is the sum
+     * of the layers those images added. Children go before their parents (an image that is the parent of another
+     * cannot be deleted), so the deletions repeat while one of them succeeds; parents outside the cache stay.
+     */
     @Override
     public Map<String, Object> prune() {
-        List<String> deleted = new ArrayList<>();
-        for (String id : cache.clear()) {
-            try {
-                images.delete(id, false);
-                deleted.add(id);
-            } catch (PouchException e) {
-                // named, used by a container, or the parent of another image: it stays
+        Map<String, BuildCache.Entry> forgotten = cache.clear();
+        List<String> pending = new ArrayList<>(forgotten.values().stream().map(BuildCache.Entry::imageId).distinct().toList());
+        long reclaimed = 0;
+        boolean progress = true;
+        while (progress && !pending.isEmpty()) {
+            progress = false;
+            for (var it = pending.iterator(); it.hasNext(); ) {
+                String id = it.next();
+                long size = committer.lastLayerSize(id);
+                try {
+                    images.delete(id, false, false);
+                    reclaimed += size;
+                    it.remove();
+                    progress = true;
+                } catch (PouchException e) {
+                    // named, used by a container, or the parent of another image: it stays (for now)
+                }
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("CachesDeleted", deleted);
-        out.put("SpaceReclaimed", 0);
+        out.put("CachesDeleted", List.copyOf(forgotten.keySet()));
+        out.put("SpaceReclaimed", reclaimed);
         return out;
     }
 

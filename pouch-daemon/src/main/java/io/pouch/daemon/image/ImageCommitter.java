@@ -41,6 +41,23 @@ public final class ImageCommitter {
     }
 
     /**
+     * The size of the layer an image's last step added, as a build cache entry reports it: 0 when that step changed
+     * the config alone (its history entry is an empty layer), or the image is gone.
+     */
+    public long lastLayerSize(String imageId) {
+        ConfigEntry c = index.configs.get(imageId);
+        if (c == null) {
+            return 0;
+        }
+        var history = c.json().path("history");
+        if (history.isArray() && !history.isEmpty() && history.get(history.size() - 1).path("empty_layer").asBoolean(false)) {
+            return 0;
+        }
+        return index.manifestsOf(imageId).stream().map(ManifestEntry::layers).filter(l -> !l.isEmpty())
+                .mapToLong(l -> l.getLast().size()).max().orElse(0);
+    }
+
+    /**
      * Stores a new image made of the parent image's layers plus {@code layer} (a blob already in containerd's
      * content store, kept by the caller's lease until this returns), with {@code config} (complete: rootfs.diff_ids
      * must already list the parent's diff ids and {@code diffId}). Unpacks it, names it {@code repo:tag} when repo

@@ -1,5 +1,6 @@
 package io.pouch.daemon.image;
 
+import io.pouch.api.build.BuildCacheRecord;
 import io.pouch.api.image.ImageSummary;
 import io.pouch.daemon.containerd.Descriptor;
 import io.pouch.daemon.image.ImageIndex.ManifestEntry;
@@ -11,20 +12,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /system/df}: every image with the number of containers using it, and the size of all layers (each
- * counted once). Containers and volumes are listed empty: their managers do not offer a size query yet.
+ * counted once), and the builder's cache entries (from the builder, which depends on the image package, so it is
+ * handed in as a supplier). Containers and volumes are listed empty: their managers do not offer a size query yet.
  */
 final class ImageDiskUsage {
     private final ImageIndex index;
     private final ImageQueries queries;
     private final ImageUsage usage;
+    private final Supplier<List<BuildCacheRecord>> buildCache;
 
-    ImageDiskUsage(ImageIndex index, ImageQueries queries, ImageUsage usage) {
+    ImageDiskUsage(ImageIndex index, ImageQueries queries, ImageUsage usage, Supplier<List<BuildCacheRecord>> buildCache) {
         this.index = index;
         this.queries = queries;
         this.usage = usage;
+        this.buildCache = buildCache;
     }
 
     Map<String, Object> diskUsage(ImageFields fields) {
@@ -47,7 +52,10 @@ final class ImageDiskUsage {
         out.put("Images", images);
         out.put("Containers", List.of());
         out.put("Volumes", List.of());
-        out.put("BuildCache", List.of());
+        List<BuildCacheRecord> cache = buildCache.get();
+        out.put("BuildCache", cache);
+        // API < 1.42 clients read the cache's total here
+        out.put("BuilderSize", cache.stream().mapToLong(BuildCacheRecord::size).sum());
         return out;
     }
 }

@@ -1,6 +1,7 @@
 package io.pouch.daemon.image;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pouch.api.build.BuildCacheRecord;
 import io.pouch.api.image.ImageDeleteItem;
 import io.pouch.api.image.ImageHistoryItem;
 import io.pouch.api.image.ImageInspect;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The image feature's facade: local images, all kept in containerd (blobs in its content store, one image record
@@ -49,6 +51,7 @@ public final class ImageManager implements ImageLookup, ImageService, ImageSpecs
     private final ImageArchives archives;
     private final ImageCommitter committer;
     private volatile ImageUsage usage = id -> List.of();
+    private volatile Supplier<List<BuildCacheRecord>> buildCache = List::of;
 
     public ImageManager(Containerd ctd, DaemonConfig config, EventBus events) {
         this.events = events;
@@ -75,7 +78,7 @@ public final class ImageManager implements ImageLookup, ImageService, ImageSpecs
         this.writer = new ImageWriter(content, layers);
         this.store = new ImageStore(index, new ImageRecords(ctd), content, snapshots, events, users, lock);
         this.queries = new ImageQueries(index);
-        this.diskUsage = new ImageDiskUsage(index, queries, users);
+        this.diskUsage = new ImageDiskUsage(index, queries, users, () -> buildCache.get());
         this.archives = new ImageArchives(tmp, index, store, writer, leases, content, events, lock);
         this.committer = new ImageCommitter(index, store, writer, leases, lock);
     }
@@ -83,6 +86,11 @@ public final class ImageManager implements ImageLookup, ImageService, ImageSpecs
     /** Set by the daemon once the container manager exists (it depends on us for lookups). */
     public void setImageUsage(ImageUsage usage) {
         this.usage = usage;
+    }
+
+    /** Set by the daemon once the builder exists (it depends on us): its cache entries, for {@code /system/df}. */
+    public void setBuildCache(Supplier<List<BuildCacheRecord>> buildCache) {
+        this.buildCache = buildCache;
     }
 
     /** Rebuilds the index from containerd's image records and drops a dead pouchd's spools (startup). */
