@@ -38,6 +38,7 @@ final class BuildCache {
     private final Path file;
     private final Supplier<Instant> clock;
     private final Map<String, Entry> entries = new TreeMap<>();
+    private boolean usesUnsaved;
 
     BuildCache(Path file) {
         this(file, Instant::now);
@@ -74,7 +75,11 @@ final class BuildCache {
         return SourceTar.hex(md);
     }
 
-    /** The image of a step, null on a miss; a hit counts as a use of the entry. */
+    /**
+     * The image of a step, null on a miss; a hit counts as a use of the entry. Uses are written with the next
+     * {@link #put} or {@link #flush}, not on every hit: a cached rebuild stays free of file writes, and a use count
+     * lost to a crash costs nothing.
+     */
     synchronized String get(String key) {
         Entry e = entries.get(key);
         if (e == null) {
@@ -82,13 +87,20 @@ final class BuildCache {
         }
         entries.put(key, new Entry(e.imageId(), e.parentId(), e.description(), e.createdAt(), clock.get().toString(),
                 e.usageCount() + 1));
-        save();
+        usesUnsaved = true;
         return e.imageId();
     }
 
     synchronized void put(String key, String imageId, String parentId, String description) {
         entries.put(key, new Entry(imageId, parentId, description, clock.get().toString(), null, 0));
         save();
+    }
+
+    /** Writes the uses counted since the last write (a build calls it when it ends). */
+    synchronized void flush() {
+        if (usesUnsaved) {
+            save();
+        }
     }
 
     /** Every entry by its key (a copy). */
@@ -105,6 +117,7 @@ final class BuildCache {
     }
 
     private void save() {
+        usesUnsaved = false;
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -104,6 +104,7 @@ public final class ImageBuilder implements BuildService {
             progress.error("the build failed: " + e);
         } finally {
             run.release();
+            cache.flush();
         }
     }
 

@@ -53,6 +53,8 @@ class BuildCacheTest {
         assertEquals(IMG_B, cache.get("k"));
         assertEquals(IMG_B, cache.get("k"));
         assertNull(cache.get("missing"));
+        assertEquals(0, new BuildCache(file).entries().get("k").usageCount(), "hits are written when the build ends");
+        cache.flush();
 
         BuildCache.Entry e = new BuildCache(file).entries().get("k");
         assertEquals(new BuildCache.Entry(IMG_B, IMG_A, "/bin/sh -c echo hi", "2026-01-01T00:00:00Z",
