@@ -157,7 +157,8 @@ class BuildEndToEndTest {
         r = d.classicBuild(ctx);
         assertTrue(r.err().contains("sources from a URL are not supported"), r.err());
 
-        ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\n"));
+        // a context of some size is still being sent when the parameter is refused: the CLI gets the answer
+        ctx = d.buildContext(Map.of("Dockerfile", "FROM busybox\n", "big.txt", "x".repeat(8 << 20)));
         r = d.classicBuild(ctx, "--platform", "linux/arm64");
         assertTrue(r.err().contains("platform=linux/arm64 is not supported"), r.err());
         r = d.classicBuild(ctx, "--target", "nope");

@@ -10,6 +10,7 @@ import io.pouch.daemon.registry.Credentials;
 import io.pouch.api.container.HostConfig.Ulimit;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,18 +46,41 @@ public final class BuildRoutes implements RouteRegistrar {
         r.add("POST", "/build/prune", x -> x.respond(200, builder.prune()));
     }
 
+    /** What a refused request's unread context is read up to so that its client gets the answer. */
+    private static final long DISCARDED_CONTEXT_LIMIT = 64L << 20;
+
     private void build(HttpExchange x) throws IOException {
-        refuseUnimplemented(x);
-        String dockerfile = x.query("dockerfile");
-        BuildRequest req = new BuildRequest(dockerfile == null || dockerfile.isEmpty() ? "Dockerfile" : dockerfile,
-                x.queryAll("t").stream().filter(t -> !t.isEmpty()).toList(), jsonMap(x, "buildargs"),
-                jsonMap(x, "labels"), x.query("target"), x.queryBool("nocache", false), x.queryBool("rm", true),
-                x.queryBool("forcerm", false), x.queryBool("q", false), x.queryBool("pull", false),
-                Credentials.fromConfigHeader(x.header("X-Registry-Config")), runSettings(x));
+        BuildRequest req;
+        try {
+            req = request(x);
+        } catch (RuntimeException e) {
+            // the client is still sending its context: a connection closed under it shows as a broken pipe instead
+            // of this answer, so the rest is read (up to a bound) and dropped first
+            discard(x.body());
+            throw e;
+        }
         PreparedBuild prepared = builder.prepare(req, x.body());
         x.onClientGone(prepared::cancel);
         try (OutputStream out = x.startStream(200, "application/json", Map.of(), true)) {
             builder.build(prepared, new BuildProgress(out, req.quiet()));
+        }
+    }
+
+    private static BuildRequest request(HttpExchange x) {
+        refuseUnimplemented(x);
+        String dockerfile = x.query("dockerfile");
+        return new BuildRequest(dockerfile == null || dockerfile.isEmpty() ? "Dockerfile" : dockerfile,
+                x.queryAll("t").stream().filter(t -> !t.isEmpty()).toList(), jsonMap(x, "buildargs"),
+                jsonMap(x, "labels"), x.query("target"), x.queryBool("nocache", false), x.queryBool("rm", true),
+                x.queryBool("forcerm", false), x.queryBool("q", false), x.queryBool("pull", false),
+                Credentials.fromConfigHeader(x.header("X-Registry-Config")), runSettings(x));
+    }
+
+    private static void discard(InputStream body) {
+        try (body) {
+            body.skipNBytes(DISCARDED_CONTEXT_LIMIT);
+        } catch (IOException e) {
+            // the end of the body (EOFException) or of the connection: nothing left to read either way
         }
     }
 
