@@ -84,6 +84,92 @@ class NetworkModesEndToEndTest {
     }
 
     @Test
+    void aJoinersStartSpecIsStoredAtCreateAndWrittenAgainWhenItsRootfsChanged() throws Exception {
+        String x = "holdx-" + id();
+        String holder = d.docker("run", "-d", "--name", x, "busybox", "sleep", "60").ok().trimmed();
+        String first = null;
+        String second = null;
+        Path passwd = Files.createTempFile("passwd", "");
+        try {
+            first = d.docker("create", "--network", "container:" + x, "--user", "nobody", "busybox", "id", "-u")
+                    .ok().trimmed();
+            // containerd holds the start's spec from the create on: the user from the image, the holder's netns
+            Map<?, ?> spec = containerdSpec(first);
+            assertEquals(65534, ((Number) at(spec, "process", "user", "uid")).intValue(), spec.toString());
+            String ns = namespacePath(spec, "network");
+            assertTrue(ns != null && ns.endsWith("/" + holder), "the holder's namespace: " + ns);
+            assertEquals("65534", d.docker("start", "-a", first).ok().trimmed());
+
+            // a passwd changed after create: the start resolves the user again and stores its own spec
+            second = d.docker("create", "--network", "container:" + x, "--user", "nobody", "busybox", "id", "-u")
+                    .ok().trimmed();
+            Files.writeString(passwd, "root:x:0:0:root:/root:/bin/sh\nnobody:x:4242:4242::/:/bin/false\n");
+            d.docker("cp", passwd.toString(), second + ":/etc/passwd").ok();
+            assertEquals("4242", d.docker("start", "-a", second).ok().trimmed());
+            assertEquals(4242, ((Number) at(containerdSpec(second), "process", "user", "uid")).intValue());
+        } finally {
+            Files.deleteIfExists(passwd);
+            d.docker("rm", "-f", x);
+            for (String c : new String[] {first, second}) {
+                if (c != null) {
+                    d.docker("rm", "-f", c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBridgeContainersStartSpecIsStoredAtCreateAndWrittenAgainAfterADisconnect() throws Exception {
+        d.docker("create", "busybox", "true").ok(); // the image's passwd and group are known from then on
+        String kept = null;
+        String cut = null;
+        try {
+            kept = d.docker("create", "busybox", "sh", "-c", "ip -o link | wc -l").ok().trimmed();
+            String ns = namespacePath(containerdSpec(kept), "network");
+            assertTrue(ns != null && ns.contains(kept), "its own namespace from the create on: " + ns);
+            assertEquals("2", d.docker("start", "-a", kept).ok().trimmed(), "lo and eth0");
+
+            // disconnected before its first start: the start finds no namespace of pouchd's and stores its spec
+            cut = d.docker("create", "busybox", "sh", "-c", "ip -o link | wc -l").ok().trimmed();
+            d.docker("network", "disconnect", "bridge", cut).ok();
+            assertEquals("1", d.docker("start", "-a", cut).ok().trimmed(), "lo only");
+            assertEquals(null, namespacePath(containerdSpec(cut), "network"));
+        } finally {
+            for (String c : new String[] {kept, cut}) {
+                if (c != null) {
+                    d.docker("rm", "-f", c);
+                }
+            }
+        }
+    }
+
+    /** The path of the spec's namespace of {@code type}, or null (a new namespace, or none). */
+    private static String namespacePath(Map<?, ?> spec, String type) {
+        for (Object o : (List<?>) at(spec, "linux", "namespaces")) {
+            Map<?, ?> n = (Map<?, ?>) o;
+            if (type.equals(n.get("type"))) {
+                return (String) n.get("path");
+            }
+        }
+        return null;
+    }
+
+    /** The runtime spec containerd's record of container {@code id} holds. */
+    private static Map<?, ?> containerdSpec(String id) throws Exception {
+        Cmd.Result info = Cmd.run(List.of("ctr", "-a", d.base().resolve("run/containerd/containerd.sock").toString(),
+                "-n", "pouch", "containers", "info", id), Map.of(), null, Duration.ofSeconds(30)).ok();
+        return (Map<?, ?>) new ObjectMapper().readValue(info.out(), Map.class).get("Spec");
+    }
+
+    private static Object at(Map<?, ?> node, String... path) {
+        Object o = node;
+        for (String p : path) {
+            o = ((Map<?, ?>) o).get(p);
+        }
+        return o;
+    }
+
+    @Test
     void joiningAStoppedOrUnknownContainerOrConflictingOptionsIsRefusedAsDockerdDoes() {
         String x = "stopx-" + id();
         String fullId = d.docker("create", "--name", x, "busybox", "sleep", "60").ok().trimmed();

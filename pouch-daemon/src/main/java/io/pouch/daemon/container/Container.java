@@ -39,6 +39,12 @@ final class Container {
      * round trip on the path {@code docker run} waits for; the snapshot's mounts do not change. Guarded by lock.
      */
     SnapshotMounts createdMounts;
+    /**
+     * The runtime spec containerd holds in this container's record, as last written by this daemon; null when not
+     * known (after a restart of pouchd, or a write that failed). A start that builds the same bytes skips the
+     * Containers/Update. Guarded by lock.
+     */
+    byte[] specInContainerd;
 
     Container(ContainerMeta meta) {
         this.id = meta.id();

@@ -48,12 +48,15 @@ final class ContainerCreator {
     private final Snapshots snapshots;
     private final RuntimeSpecs specs;
     private final HostConfigValidation validation;
+    private final StartSpecPrediction prediction;
+    private final ImageUserFiles userFiles;
     private volatile String defaultCgroupParent;
     private final SpecificIds specificIds = new SpecificIds();
 
     ContainerCreator(ContainerStore store, ContainerStateDirs files, ContainerEvents events, ImageLookup images,
                      ContainerVolumes volumes, ContainerNetworking networking, Containers containers,
-                     Snapshots snapshots, RuntimeSpecs specs, HostConfigValidation validation) {
+                     Snapshots snapshots, RuntimeSpecs specs, HostConfigValidation validation,
+                     StartSpecPrediction prediction, ImageUserFiles userFiles) {
         this.store = store;
         this.files = files;
         this.events = events;
@@ -64,6 +67,8 @@ final class ContainerCreator {
         this.snapshots = snapshots;
         this.specs = specs;
         this.validation = validation;
+        this.prediction = prediction;
+        this.userFiles = userFiles;
     }
 
     /** The daemon's cgroup parent for containers that name none, or null for {@code /pouch}. */
@@ -129,8 +134,11 @@ final class ContainerCreator {
         String hostname = hostname(cfg, mode, id);
         ContainerConfig merged = ConfigMerge.merge(cfg, ic, hostname, command);
         Path dir = files.dir(id);
-        // validates everything the spec depends on before anything is created (the user is resolved at start)
-        byte[] spec = specs.forCreate(id, merged, hc, List.of(), init, dir);
+        // the first start's spec where create knows all of it (the start then has nothing to write); else one
+        // without the start's parts (the user, namespaces, mounts). Either validates everything the spec depends on
+        // before anything is created.
+        byte[] predicted = prediction.predict(id, merged, hc, net, image.chainId(), mountPlan, init, dir);
+        byte[] spec = predicted != null ? predicted : specs.forCreate(id, merged, hc, List.of(), init, dir);
 
         if (name == null) {
             name = Names.generate(store::nameTaken);
@@ -158,6 +166,9 @@ final class ContainerCreator {
             files.write(meta);
             netRecord.await();
             inContainerd.await();
+            if (predicted == null) { // the next container on this image can have its start spec made here
+                userFiles.remember(image.chainId(), inContainerd.mounts.lowers());
+            }
             if (!quota.isEmpty()) {
                 String quotaId = RootfsQuota.daemon().apply(quota, merged.quotaId(), inContainerd.mounts.upper(),
                         inContainerd.mounts.work());
@@ -170,6 +181,7 @@ final class ContainerCreator {
             }
             Container c = new Container(meta);
             c.createdMounts = inContainerd.mounts; // the first start needs no Snapshots/Mounts call
+            c.specInContainerd = spec;
             files.created(id);
             store.add(c);
             events.publish(c, "create");

@@ -118,8 +118,10 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         this.networking = networking;
         this.io = new MainProcessIo(files, logDrivers);
         RuntimeSpecs specs = new RuntimeSpecs(HostFacts.read());
+        JoinedNamespaces namespaces = new JoinedNamespaces(store, files);
+        ImageUserFiles userFiles = new ImageUserFiles();
         this.starter = new ContainerStarter(store, files, networking, this.volumes, snapshots, containers, tasks, specs,
-                io);
+                io, namespaces);
         this.restarts = new RestartSupervisor(files, events, starter);
         this.stopper = new ContainerStopper(tasks, restarts, files, events);
         this.remover = new ContainerRemover(store, files, events, stopper, networking, this.volumes, tasks,
@@ -127,7 +129,8 @@ public final class ContainerManager implements ContainerService, ImageUsage, Aut
         this.exits = new TaskExitHandler(store, files, events, tasks, networking, this.volumes, restarts, remover);
         this.taskEvents = new TaskEvents(containerd, exits::onTaskExit, exits::onTaskOom, exits::reconcileRunning);
         this.creator = new ContainerCreator(store, files, events, images, this.volumes, networking, containers,
-                snapshots, specs, new HostConfigValidation(runtimes, logDrivers));
+                snapshots, specs, new HostConfigValidation(runtimes, logDrivers),
+                new StartSpecPrediction(store, networking, namespaces, this.volumes, specs, userFiles), userFiles);
         this.views = new ContainerViews(store, files, images, networking, this.volumes, snapshots, logDrivers,
                 runtimes.defaultName());
         this.boot = new BootReconciler(store, files, events, io, this.volumes, containers, snapshots, tasks);

@@ -26,6 +26,20 @@ public interface ContainerNetworking {
     Attachment attach(String containerId, String hostname, Map<String, Object> portBindings,
                       Map<String, Object> exposedPorts, boolean publishAllPorts);
 
+    /**
+     * What {@link #attach} will answer as the namespace path, told at create.
+     *
+     * @param path the namespace the task joins, or null for none of pouchd's (runc makes one, or the host's)
+     */
+    record PredictedNamespace(String path) {
+    }
+
+    /**
+     * The namespace {@link #attach} will give a container of this {@code mode} and {@code request} (its own
+     * networks; not a {@code container:} joiner's), or null when that is decided only at start.
+     */
+    PredictedNamespace predictNamespace(String containerId, NetworkMode mode, NetworkRequest request);
+
     /** The namespace a {@code container:} joiner enters: the joined container's, whose init has {@code pid}. */
     String joinNamespace(String containerId, long pid);
 

@@ -16,6 +16,7 @@ import io.pouch.daemon.volume.ContainerVolumes;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static io.pouch.daemon.container.Cleanup.quietly;
@@ -35,10 +36,11 @@ final class ContainerStarter {
     private final Tasks tasks;
     private final RuntimeSpecs specs;
     private final MainProcessIo io;
+    private final JoinedNamespaces namespaces;
 
     ContainerStarter(ContainerStore store, ContainerStateDirs files, ContainerNetworking networking,
                      ContainerVolumes volumes, Snapshots snapshots, Containers containers, Tasks tasks,
-                     RuntimeSpecs specs, MainProcessIo io) {
+                     RuntimeSpecs specs, MainProcessIo io, JoinedNamespaces namespaces) {
         this.store = store;
         this.files = files;
         this.networking = networking;
@@ -48,6 +50,7 @@ final class ContainerStarter {
         this.tasks = tasks;
         this.specs = specs;
         this.io = io;
+        this.namespaces = namespaces;
     }
 
     /** Caller holds the lock. On any failure the task is gone again and the state unchanged. */
@@ -102,9 +105,9 @@ final class ContainerStarter {
         List<Path> layers = rootfs.layers();
         UserSpec user = UserSpec.of(m.config().user(), hc.groupAdd(), RootfsFiles.read(layers, "etc/passwd"),
                 RootfsFiles.read(layers, "etc/group"));
-        long pidOf = namespaceHolder(c, NamespaceModes.joined(hc.pidMode()));
-        long ipcOf = namespaceHolder(c, NamespaceModes.joined(hc.ipcMode()));
-        String shm = ipcOf > 0 ? lentShm(NamespaceModes.joined(hc.ipcMode()))
+        long pidOf = namespaces.holderPid(c.id, NamespaceModes.joined(hc.pidMode()));
+        long ipcOf = namespaces.holderPid(c.id, NamespaceModes.joined(hc.ipcMode()));
+        String shm = ipcOf > 0 ? namespaces.lentShm(NamespaceModes.joined(hc.ipcMode()))
                 : "shareable".equals(hc.ipcMode()) ? ShareableShm.mount(dir, hc.shmSize()).toString() : null;
         Path init = RuntimeSpecs.initBinaryFor(hc);
         try {
@@ -120,15 +123,7 @@ final class ContainerStarter {
         // binds are in the mount plan, which the volumes add to the spec with the other user mounts
         byte[] spec = specs.forStart(c.id, m.config(), hc, init, dir, user, att.netnsPath(),
                 node -> {
-                    if (pidOf > 0) {
-                        OciSpecBuilder.joinNamespace(node, "pid", pidOf);
-                    }
-                    if (ipcOf > 0) {
-                        OciSpecBuilder.joinNamespace(node, "ipc", ipcOf);
-                    }
-                    if (shm != null) {
-                        OciSpecBuilder.bindShm(node, shm);
-                    }
+                    JoinedNamespaces.apply(node, pidOf, ipcOf, shm);
                     volumes.applyStart(c.id, layers, node, hc);
                     try {
                         BindPropagation.check(node);
@@ -137,21 +132,32 @@ final class ContainerStarter {
                         throw e;
                     }
                 });
-        // containerd stores the spec while the FIFOs and the log are set up: neither needs the other
-        OverlappedCalls.Step specUpdate = new OverlappedCalls.Step("spec-" + c.id.substring(0, 12),
-                () -> containers.updateSpec(c.id, spec));
+        // containerd stores the spec while the FIFOs and the log are set up: neither needs the other. A spec
+        // containerd holds already (written at create, see StartSpecPrediction, or by the last start) is not
+        // written again.
+        OverlappedCalls.Step specUpdate = null;
+        if (!Arrays.equals(spec, c.specInContainerd)) {
+            c.specInContainerd = null; // unknown until the update is known to have landed
+            specUpdate = new OverlappedCalls.Step("spec-" + c.id.substring(0, 12),
+                    () -> containers.updateSpec(c.id, spec));
+        }
         ContainerConfig cfg = m.config();
         ContainerIO pending = c.pendingIo;
         ContainerIO cio;
         try {
             cio = pending != null ? pending : io.create(m);
         } catch (RuntimeException e) {
-            specUpdate.awaitQuietly();
+            if (specUpdate != null) {
+                specUpdate.awaitQuietly();
+            }
             volumes.stopped(c.id);
             throw e;
         }
         try {
-            specUpdate.await();
+            if (specUpdate != null) {
+                specUpdate.await();
+                c.specInContainerd = spec;
+            }
         } catch (RuntimeException e) {
             if (pending == null) { // an attached client's I/O stays for the next start
                 cio.close();
@@ -198,49 +204,6 @@ final class ContainerStarter {
         // on disk after the reply: the running task is containerd's record of this start (see saveAfterUnlock)
         files.saveAfterUnlock(c, m.withState(new ContainerState("running", true, false, false, false, false, pid, 0,
                 "", Times.now(), s.finishedAt())));
-    }
-
-    /**
-     * The task pid of the container a {@code container:} PID or IPC mode names (0 for no such mode); it must be
-     * running, with dockerd's messages.
-     */
-    private long namespaceHolder(Container c, String ref) {
-        if (ref == null) {
-            return 0;
-        }
-        Container x;
-        try {
-            x = store.find(ref);
-        } catch (PouchException e) {
-            throw PouchException.invalidArgument("No such container: " + ref);
-        }
-        if (x.id.equals(c.id)) {
-            throw PouchException.invalidArgument("cannot join own namespace");
-        }
-        ContainerMeta xm = x.meta();
-        if (xm.state().restarting()) {
-            throw PouchException.conflict("Container " + x.id + " is restarting, wait until the container is running");
-        }
-        if (!xm.running() || xm.state().pid() <= 0) {
-            throw PouchException.conflict("container " + x.id + " is not running");
-        }
-        return xm.state().pid();
-    }
-
-    /**
-     * The /dev/shm a {@code container:} IPC joiner shares: only a {@code shareable} container's tmpfs or a host-IPC
-     * container's (the host's) is lent, as dockerd.
-     */
-    private String lentShm(String ref) {
-        Container x = store.find(ref);
-        String mode = x.meta().hostConfig().ipcMode();
-        Path lent = "shareable".equals(mode) ? ShareableShm.mounted(files.dir(x.id))
-                : "host".equals(mode) ? Path.of("/dev/shm") : null;
-        if (lent == null) {
-            throw PouchException.invalidArgument("can't join IPC of container " + x.id
-                    + ": non-shareable IPC (hint: use IpcMode:shareable for the donor container)");
-        }
-        return lent.toString();
     }
 
     private void undoTask(Container c, ContainerIO cio) {

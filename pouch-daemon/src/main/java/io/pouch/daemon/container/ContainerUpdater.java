@@ -98,7 +98,10 @@ final class ContainerUpdater {
             if (m.running()) {
                 tasks.update(c.id, Json.MAPPER.writeValueAsBytes(res));
             }
-            containers.updateSpec(c.id, Json.MAPPER.writeValueAsBytes(spec));
+            c.specInContainerd = null; // unknown until the update below is known to have landed
+            byte[] updated = Json.MAPPER.writeValueAsBytes(spec);
+            containers.updateSpec(c.id, updated);
+            c.specInContainerd = updated;
         } catch (ContainerdException e) {
             throw e.toPouch("Cannot update container " + c.id);
         } catch (IOException e) {

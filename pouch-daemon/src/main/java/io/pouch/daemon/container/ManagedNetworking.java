@@ -27,6 +27,12 @@ public final class ManagedNetworking implements ContainerNetworking {
     }
 
     @Override
+    public PredictedNamespace predictNamespace(String containerId, NetworkMode mode, NetworkRequest request) {
+        String path = networks.predictNamespace(containerId, mode.value(), request);
+        return path == null ? null : new PredictedNamespace(path.isEmpty() ? null : path);
+    }
+
+    @Override
     public void register(String containerId, String name, NetworkMode mode, NetworkRequest request) {
         networks.register(containerId, name, mode.value(), request);
     }

@@ -36,6 +36,11 @@ final class NoNetworking implements ContainerNetworking {
     }
 
     @Override
+    public PredictedNamespace predictNamespace(String containerId, NetworkMode mode, NetworkRequest request) {
+        return new PredictedNamespace(null);
+    }
+
+    @Override
     public String joinNamespace(String containerId, long pid) {
         return "/proc/" + pid + "/ns/net";
     }

@@ -59,6 +59,15 @@ final class RuntimeSpecs {
         return encode(id, cfg, hc, List.of(), init, dir, user, netnsPath, mounts);
     }
 
+    /**
+     * What {@link #forStart} will build from the same arguments, built at create (see {@link StartSpecPrediction}):
+     * nothing is prepared on the host.
+     */
+    byte[] predictStart(String id, ContainerConfig cfg, HostConfig hc, Path init, Path dir, UserSpec user,
+                        String netnsPath, Consumer<ObjectNode> mounts) {
+        return encode(id, cfg, hc, List.of(), init, dir, user, netnsPath, mounts);
+    }
+
     /** What the container's parent cgroups need before runc can apply {@code hc}: a real-time CPU budget. */
     void prepareCgroups(HostConfig hc) {
         if (hc.cpuRealtimeRuntime() > 0 && !cgroups.unified()) {

@@ -78,6 +78,29 @@ final class Endpoints {
         containers.save(new ContainerNet(containerId, name, mode, wanted, req.links(), List.of()));
     }
 
+    /**
+     * The network namespace {@link #attach} will give a container that asks for {@code mode} and {@code req}: its
+     * own (this path) when one of the networks is a bridge, none of pouchd's ("") when every network exists and
+     * none is; null when it cannot tell (a network missing, or a {@code container:} mode).
+     */
+    String predictNamespace(String containerId, String mode, NetworkRequest req) {
+        if (NetworkModes.joinedContainer(mode) != null) {
+            return null;
+        }
+        List<String> refs = new ArrayList<>();
+        refs.add(NetworkModes.networkName(mode));
+        refs.addAll(req.extras(mode).keySet());
+        boolean bridge = false;
+        for (String ref : refs) {
+            try {
+                bridge |= find(ref).isBridge();
+            } catch (PouchException e) {
+                return null;
+            }
+        }
+        return bridge ? plane.netnsPath(containerId).toString() : "";
+    }
+
     private NetworkRecord find(String ref) {
         lock.lock();
         try {

@@ -178,6 +178,11 @@ public final class NetworkManager implements NetworkOperations {
         endpoints.rename(containerId, newName);
     }
 
+    /** See {@link Endpoints#predictNamespace}. */
+    public String predictNamespace(String containerId, String mode, NetworkRequest req) {
+        return endpoints.predictNamespace(containerId, mode, req);
+    }
+
     /** Before the task starts (see {@link Endpoints#attach}). */
     public Attachment attach(String containerId, String hostname, Map<String, Object> portBindings,
                              Map<String, Object> exposed, boolean publishAll) {

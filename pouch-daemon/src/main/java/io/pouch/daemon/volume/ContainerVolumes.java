@@ -224,68 +224,110 @@ public final class ContainerVolumes {
         List<ObjectNode> out = new ArrayList<>();
         try {
             for (PlannedMount m : plan) {
-                ObjectNode o = Json.MAPPER.createObjectNode();
-                o.put("destination", m.destination());
-                ArrayNode opts = Json.MAPPER.createArrayNode();
-                switch (m.type()) {
-                    case "bind" -> {
-                        Path src = Path.of(m.source());
-                        if (!Files.exists(src)) {
-                            if (!m.createSource()) {
-                                throw PouchException.invalidArgument("invalid mount config for type \"bind\": bind"
-                                        + " source path does not exist: " + src);
-                            }
-                            try {
-                                Files.createDirectories(src); // docker -v creates a missing host directory
-                            } catch (IOException e) {
-                                throw PouchException.invalidArgument("error while creating mount source path '"
-                                        + src + "': " + e.getMessage());
-                            }
-                        }
-                        o.put("type", "bind");
-                        o.put("source", src.toString());
-                        opts.add("rbind").add(m.propagation().isEmpty() ? "rprivate" : m.propagation());
-                    }
-                    case "volume" -> {
-                        Path src = volumes.mount(m.name(), id);
-                        String replace = ReplaceModes.of(m.mode());
-                        if (replace != null) {
-                            src = ReplaceModes.source(src, replace, m.destination(), m.source());
-                        }
-                        if (m.copyData() && layers != null && isEmptyDir(src)) {
-                            LayeredRoot root = new LayeredRoot(layers);
-                            if (root.hasContent(m.destination())) {
-                                try {
-                                    root.copyTo(m.destination(), src);
-                                } catch (IOException e) {
-                                    throw PouchException.internal("cannot copy the image's content at "
-                                            + m.destination() + " into volume " + m.name() + ": " + e.getMessage(), e);
-                                }
-                            }
-                        }
-                        o.put("type", "bind");
-                        o.put("source", src.toString());
-                        opts.add("rbind").add("rprivate");
-                    }
-                    default -> {
-                        o.put("type", "tmpfs");
-                        o.put("source", "tmpfs");
-                        opts.add("nosuid").add("nodev").add("noexec");
-                        if (m.tmpfsOptions() != null && !m.tmpfsOptions().isEmpty()) {
-                            for (String t : m.tmpfsOptions().split(",")) {
-                                opts.add(t);
-                            }
-                        }
-                    }
-                }
-                opts.add(m.rw() ? "rw" : "ro");
-                o.set("options", opts);
-                out.add(o);
+                Path src = switch (m.type()) {
+                    case "bind" -> bindSource(m);
+                    case "volume" -> volumeSource(id, m, layers);
+                    default -> null;
+                };
+                out.add(mountNode(m, src));
             }
         } catch (RuntimeException e) {
             stopped(id);
             throw e;
         }
+        addMounts(spec, out);
+    }
+
+    /**
+     * The user mounts {@link #applyStart} would put into {@code spec} for a container about to be created with
+     * {@code plan}, added to it without touching the host: only for a plan of tmpfs mounts and binds whose host
+     * paths exist. Anything else (a volume to mount, a directory to create) returns false, {@code spec} unchanged.
+     */
+    public boolean predictStart(List<PlannedMount> plan, ObjectNode spec) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (PlannedMount m : plan) {
+            if ("volume".equals(m.type()) || ("bind".equals(m.type()) && !Files.exists(Path.of(m.source())))) {
+                return false;
+            }
+            out.add(mountNode(m, "bind".equals(m.type()) ? Path.of(m.source()) : null));
+        }
+        addMounts(spec, out);
+        return true;
+    }
+
+    /** A bind's host path; {@code -v} creates a missing directory, as docker does. */
+    private static Path bindSource(PlannedMount m) {
+        Path src = Path.of(m.source());
+        if (!Files.exists(src)) {
+            if (!m.createSource()) {
+                throw PouchException.invalidArgument("invalid mount config for type \"bind\": bind"
+                        + " source path does not exist: " + src);
+            }
+            try {
+                Files.createDirectories(src); // docker -v creates a missing host directory
+            } catch (IOException e) {
+                throw PouchException.invalidArgument("error while creating mount source path '"
+                        + src + "': " + e.getMessage());
+            }
+        }
+        return src;
+    }
+
+    /** Mounts the volume for container {@code id}, filled from the image when it asks for that and is empty. */
+    private Path volumeSource(String id, PlannedMount m, List<Path> layers) {
+        Path src = volumes.mount(m.name(), id);
+        String replace = ReplaceModes.of(m.mode());
+        if (replace != null) {
+            src = ReplaceModes.source(src, replace, m.destination(), m.source());
+        }
+        if (m.copyData() && layers != null && isEmptyDir(src)) {
+            LayeredRoot root = new LayeredRoot(layers);
+            if (root.hasContent(m.destination())) {
+                try {
+                    root.copyTo(m.destination(), src);
+                } catch (IOException e) {
+                    throw PouchException.internal("cannot copy the image's content at "
+                            + m.destination() + " into volume " + m.name() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return src;
+    }
+
+    /** The runtime spec's mount for {@code m}; {@code src}: the host path of a bind or volume, null for tmpfs. */
+    private static ObjectNode mountNode(PlannedMount m, Path src) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("destination", m.destination());
+        ArrayNode opts = Json.MAPPER.createArrayNode();
+        switch (m.type()) {
+            case "bind" -> {
+                o.put("type", "bind");
+                o.put("source", src.toString());
+                opts.add("rbind").add(m.propagation().isEmpty() ? "rprivate" : m.propagation());
+            }
+            case "volume" -> {
+                o.put("type", "bind");
+                o.put("source", src.toString());
+                opts.add("rbind").add("rprivate");
+            }
+            default -> {
+                o.put("type", "tmpfs");
+                o.put("source", "tmpfs");
+                opts.add("nosuid").add("nodev").add("noexec");
+                if (m.tmpfsOptions() != null && !m.tmpfsOptions().isEmpty()) {
+                    for (String t : m.tmpfsOptions().split(",")) {
+                        opts.add(t);
+                    }
+                }
+            }
+        }
+        opts.add(m.rw() ? "rw" : "ro");
+        o.set("options", opts);
+        return o;
+    }
+
+    /** {@code out} replaces the spec's default mounts at the same destinations; parents before children. */
+    private static void addMounts(ObjectNode spec, List<ObjectNode> out) {
         Set<String> dests = new HashSet<>();
         out.forEach(o -> dests.add(o.get("destination").asText()));
         ArrayNode mounts = spec.withArray("mounts");

@@ -115,6 +115,33 @@ class ContainerVolumesTest {
     }
 
     @Test
+    void aPredictedStartAddsTheMountsTheStartWillAndTouchesNothing() throws Exception {
+        ContainerVolumes cv = volumes();
+        String id = "f".repeat(64);
+        Files.createDirectories(tmp.resolve("home/containers").resolve(id));
+        Path host = Files.createDirectories(tmp.resolve("logs"));
+        List<PlannedMount> plan = cv.plan(hc(List.of(host + ":/var/log:ro", host + ":/a/b"), null,
+                Map.of("/a", "size=1m"), null), null, ref -> ref);
+        cv.attach(id, plan);
+        ObjectNode predicted = Json.MAPPER.createObjectNode();
+        predicted.putArray("mounts").addObject().put("destination", "/proc").put("type", "proc");
+        ObjectNode started = predicted.deepCopy();
+        assertTrue(cv.predictStart(plan, predicted));
+        cv.applyStart(id, List.of(), started, null);
+        assertEquals(started, predicted, "the same mounts in the same order");
+
+        // a volume to mount or a host directory to create is left to the start: nothing predicted, nothing made
+        for (List<String> binds : List.of(List.of("vol9:/data"), List.of(tmp.resolve("notyet") + ":/n"))) {
+            ObjectNode spec = Json.MAPPER.createObjectNode();
+            spec.putArray("mounts");
+            assertFalse(cv.predictStart(cv.plan(hc(binds, null, null, null), null, ref -> ref), spec), binds.toString());
+            assertEquals(0, spec.get("mounts").size());
+        }
+        assertFalse(Files.exists(tmp.resolve("notyet")));
+        assertTrue(cv.manager().activeUsers("vol9").isEmpty());
+    }
+
+    @Test
     void mountPointsFromMemoryOnlyWithoutNamedVolumes() throws Exception {
         ContainerVolumes cv = volumes();
         String plain = "a".repeat(64);
