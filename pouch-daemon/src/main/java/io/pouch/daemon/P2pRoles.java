@@ -1,0 +1,50 @@
+package io.pouch.daemon;
+
+import io.pouch.api.PouchException;
+import io.pouch.daemon.config.P2pConfig;
+import io.pouch.daemon.p2p.P2pBlobs;
+import io.pouch.daemon.p2p.P2pSettings;
+
+/**
+ * The P2P roles a pouchd runs, from its {@link P2pConfig}: the peer its pulls take layers through
+ * ({@code --p2p-enable}) and the scheduler ({@code --p2p-scheduler-listen}). The one place both are made.
+ */
+final class P2pRoles {
+    /** Makes the peer of this pouchd's pulls; it serves pieces to other peers as long as pouchd runs. */
+    @FunctionalInterface
+    interface PeerFactory {
+        P2pBlobs start(P2pSettings settings) throws Exception;
+    }
+
+    /** The peer of this build. */
+    static final PeerFactory PEER = null;
+
+    private P2pRoles() {
+    }
+
+    /**
+     * Refuses at start what this build cannot run, before anything else starts.
+     *
+     * @param peers the peer factory pouchd was started with (a test's own, or {@link #PEER})
+     */
+    static void check(P2pConfig config, PeerFactory peers) {
+        if (config.enabled() && peers == null) {
+            throw PouchException.invalidArgument("cannot honour " + "--p2p-enable (\"p2p\": {\"enable\": true}): P2P"
+                    + " image distribution's peer is not part of this build");
+        }
+        if (config.schedulerListen() != null) {
+            throw PouchException.invalidArgument("cannot honour --p2p-scheduler-listen "
+                    + config.schedulerListen() + ": the P2P scheduler role is not part of this build");
+        }
+    }
+
+    /** The peer pulls go through, or null when P2P is off. */
+    static P2pBlobs peer(P2pConfig config, PeerFactory peers) throws Exception {
+        return config.enabled() ? peers.start(config.settings()) : null;
+    }
+
+    /** Starts the scheduler role when {@code --p2p-scheduler-listen} is given; closing it stops the role. */
+    static AutoCloseable scheduler(P2pConfig config) {
+        return () -> { };
+    }
+}
