@@ -40,7 +40,12 @@ final class P2pRoles {
 
     /** The peer pulls go through, or null when P2P is off. */
     static P2pBlobs peer(P2pConfig config, PeerFactory peers) throws Exception {
-        return config.enabled() ? peers.start(config.settings()) : null;
+        return config.enabled() ? peers.start(settings(config)) : null;
+    }
+
+    static P2pSettings settings(P2pConfig c) {
+        return new P2pSettings(c.enabled(), c.scheduler(), c.listen(), c.advertise(), c.caFile(), c.certFile(),
+                c.keyFile(), c.token(), c.pieceSize(), c.uploadRateLimit(), c.maxParents());
     }
 
     /** Starts the scheduler role when {@code --p2p-scheduler-listen} is given; closing it stops the role. */

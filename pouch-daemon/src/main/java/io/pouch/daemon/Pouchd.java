@@ -431,7 +431,7 @@ public final class Pouchd implements Callable<Integer> {
         }
         new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels(), runtimes,
                 peerPulls == null ? null : () -> List.of(List.of("P2P", peerPulls.totals()),
-                        List.of("P2P Scheduler", p2p.settings().scheduler()))), VERSION,
+                        List.of("P2P Scheduler", p2p.scheduler()))), VERSION,
                 new DaemonSettings(engine.labels(), registry::setImageProxy)).register(router);
         PullService puller = images.puller(registry, peerPulls);
         // the API's calls are counted and timed as Pouch's were (the CRI's are not)

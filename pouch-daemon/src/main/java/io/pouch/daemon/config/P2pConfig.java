@@ -1,7 +1,6 @@
 package io.pouch.daemon.config;
 
 import io.pouch.api.PouchException;
-import io.pouch.daemon.p2p.P2pSettings;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +14,17 @@ import java.util.Map;
  * of the mutual TLS files, mutual TLS and a token together (or neither), P2P without a scheduler, and P2P settings
  * while P2P is not enabled all stop pouchd with a message naming the flag and the key.
  *
- * @param settings        what the peer runs with ({@link P2pSettings#enabled()} false: pulls go to the registry only)
+ * The peer's settings are those of {@code io.pouch.daemon.p2p.P2pSettings} (made from these where pouchd starts
+ * the peer; this package stays below the registry client's).
+ *
+ * @param enabled         false: pulls go to the registry only
  * @param schedulerListen {@code --p2p-scheduler-listen}: where this pouchd serves the scheduler role, or null
+ * @param pieceSize       default 4 MiB
+ * @param uploadRateLimit bytes per second this peer serves; 0: no limit
  */
-public record P2pConfig(P2pSettings settings, String schedulerListen) {
+public record P2pConfig(boolean enabled, String scheduler, String schedulerListen, String listen, String advertise,
+                        Path caFile, Path certFile, Path keyFile, String token, int pieceSize, long uploadRateLimit,
+                        int maxParents) {
     public static final String SECTION = "p2p";
     public static final int DEFAULT_PIECE_SIZE = 4 << 20;
     public static final String DEFAULT_LISTEN = "0.0.0.0:65002";
@@ -43,12 +49,8 @@ public record P2pConfig(P2pSettings settings, String schedulerListen) {
             "max-parents", "--p2p-max-parents");
 
     public static P2pConfig disabled() {
-        return new P2pConfig(new P2pSettings(false, null, DEFAULT_LISTEN, null, null, null, null, null,
-                DEFAULT_PIECE_SIZE, 0, DEFAULT_MAX_PARENTS), null);
-    }
-
-    public boolean enabled() {
-        return settings.enabled();
+        return new P2pConfig(false, null, null, DEFAULT_LISTEN, null, null, null, null, null, DEFAULT_PIECE_SIZE, 0,
+                DEFAULT_MAX_PARENTS);
     }
 
     /**
@@ -141,8 +143,8 @@ public record P2pConfig(P2pSettings settings, String schedulerListen) {
                         + ": it must be a number from 1 to " + MAX_PARENTS_LIMIT);
             }
         }
-        return new P2pConfig(new P2pSettings(enabled, scheduler, listen, advertise, ca, cert, key, token,
-                (int) pieceSize, rate, maxParents), schedulerListen);
+        return new P2pConfig(enabled, scheduler, schedulerListen, listen, advertise, ca, cert, key, token,
+                (int) pieceSize, rate, maxParents);
     }
 
     /** How messages name a setting: its flag and its key in the file. */
