@@ -44,8 +44,12 @@ public final class PeerPulls {
 
     /** {@code P2P: 180 MB from peers, 12 MB from the registry}: a pull's last status line, and pouch info's. */
     static String summary(long fromPeers, long fromRegistry) {
-        return ProgressWriter.humanSize(fromPeers) + " from peers, " + ProgressWriter.humanSize(fromRegistry)
-                + " from the registry";
+        return size(fromPeers) + " from peers, " + size(fromRegistry) + " from the registry";
+    }
+
+    /** Docker's decimal sizes with a space before the unit, as in a sentence: {@code 180 MB}, {@code 0 B}. */
+    private static String size(long bytes) {
+        return ProgressWriter.humanSize(bytes).replaceFirst("(?<=\\d)(?=[a-zA-Z])", " ");
     }
 
     /** The totals as {@link #summary} words them. */
