@@ -5,11 +5,14 @@ import io.pouch.daemon.config.P2pConfig;
 import io.pouch.daemon.p2p.P2pBlobs;
 import io.pouch.daemon.p2p.P2pSettings;
 
+import java.util.logging.Logger;
+
 /**
  * The P2P roles a pouchd runs, from its {@link P2pConfig}: the peer its pulls take layers through
  * ({@code --p2p-enable}) and the scheduler ({@code --p2p-scheduler-listen}). The one place both are made.
  */
 final class P2pRoles {
+    private static final Logger LOG = Logger.getLogger("pouchd.p2p");
     /** Makes the peer of this pouchd's pulls; it serves pieces to other peers as long as pouchd runs. */
     @FunctionalInterface
     interface PeerFactory {
@@ -40,7 +43,15 @@ final class P2pRoles {
 
     /** The peer pulls go through, or null when P2P is off. */
     static P2pBlobs peer(P2pConfig config, PeerFactory peers) throws Exception {
-        return config.enabled() ? peers.start(settings(config)) : null;
+        if (!config.enabled()) {
+            return null;
+        }
+        if (config.token() != null) {
+            LOG.warning("P2P peers are trusted by a shared token over plain HTTP (--p2p-token): anyone who can reach"
+                    + " a peer and knows the token can fetch its blobs, and pieces travel unencrypted; for tests"
+                    + " only, use mutual TLS (--p2p-ca, --p2p-cert, --p2p-key) elsewhere");
+        }
+        return peers.start(settings(config));
     }
 
     static P2pSettings settings(P2pConfig c) {

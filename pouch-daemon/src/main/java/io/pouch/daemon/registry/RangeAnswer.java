@@ -1,9 +1,11 @@
 package io.pouch.daemon.registry;
 
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,9 +25,67 @@ final class RangeAnswer {
         return "bytes=" + offset + "-" + (offset + length - 1);
     }
 
-    /** @return the bytes, or null when the status is neither 200 nor 206 (the caller turns it into the error) */
-    static byte[] read(HttpResponse<InputStream> r, String digest, long offset, int length) throws IOException {
-        InputStream in = r.body();
+    /**
+     * @param stall how long the body may send nothing before it is closed (the JDK client has no read timeout)
+     * @return the bytes, or null when the status is neither 200 nor 206 (the caller turns it into the error)
+     */
+    static byte[] read(HttpResponse<InputStream> r, String digest, long offset, int length, Duration stall)
+            throws IOException {
+        Watched in = new Watched(r.body());
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                while (System.nanoTime() - in.lastRead < stall.toNanos()) {
+                    Thread.sleep(Math.min(1000, stall.toMillis()));
+                }
+                in.close();
+            } catch (InterruptedException | IOException ignored) {
+                // read to the end, or closed by the reader
+            }
+        });
+        try {
+            return read(r, in, digest, offset, length);
+        } catch (IOException e) {
+            throw System.nanoTime() - in.lastRead >= stall.toNanos()
+                    ? new IOException("the registry sent nothing for " + stall.toSeconds() + " s in the range "
+                    + header(offset, length) + " of " + digest, e) : e;
+        } finally {
+            watchdog.interrupt();
+        }
+    }
+
+    /** A body that notes when it last gave bytes. */
+    private static final class Watched extends FilterInputStream {
+        volatile long lastRead = System.nanoTime();
+
+        Watched(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            lastRead = System.nanoTime();
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            lastRead = System.nanoTime();
+            return n;
+        }
+
+        /** Skipped bytes are read here, so that they count as progress too. */
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 64 << 10)];
+            int r = read(buf, 0, (int) Math.min(n, buf.length));
+            return Math.max(r, 0);
+        }
+    }
+
+    private static byte[] read(HttpResponse<InputStream> r, InputStream in, String digest, long offset, int length)
+            throws IOException {
         if (r.statusCode() == 200) {
             try {
                 in.skipNBytes(offset);

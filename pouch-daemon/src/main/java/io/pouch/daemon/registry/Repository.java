@@ -308,7 +308,7 @@ public final class Repository {
             throw e;
         }
         try (InputStream in = r.body()) {
-            byte[] bytes = RangeAnswer.read(r, digest, offset, length);
+            byte[] bytes = RangeAnswer.read(r, digest, offset, length, STALL);
             if (bytes == null) {
                 check(new Bytes(r.statusCode(), r.headers(), in.readNBytes(64 << 10), r.uri()), "GET blob " + digest);
                 throw new IOException("unexpected status " + r.statusCode() + " for a range of " + digest);

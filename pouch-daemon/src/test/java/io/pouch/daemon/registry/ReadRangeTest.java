@@ -77,6 +77,18 @@ class ReadRangeTest {
                 to++;
             }
             int end = mode.get().equals("short") ? to - 1 : to;
+            if (mode.get().equals("stall")) {
+                x.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + to + "/" + blob.length);
+                x.sendResponseHeaders(206, to - from + 1);
+                x.getResponseBody().write(blob, from, 10);
+                x.getResponseBody().flush();
+                try {
+                    Thread.sleep(3000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
             x.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + to + "/" + blob.length);
             send(x, 206, Arrays.copyOfRange(blob, from, end + 1));
         }
@@ -118,5 +130,20 @@ class ReadRangeTest {
     void aBadRangeIsRefusedBeforeAnyRequest() {
         assertThrows(IllegalArgumentException.class, () -> repo.readRange(DIGEST, -1, 10));
         assertThrows(IllegalArgumentException.class, () -> repo.readRange(DIGEST, 0, 0));
+    }
+
+    @Test
+    void aRangeThatStopsComingIsAbandonedAfterTheStallTime() throws Exception {
+        mode.set("stall");
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + server.getAddress().getPort() + "/v2/test/blob/blobs/" + DIGEST))
+                        .header("Range", RangeAnswer.header(0, 1000)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        long t0 = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> RangeAnswer.read(r, DIGEST, 0, 1000,
+                java.time.Duration.ofMillis(500)));
+        assertTrue(e.getMessage().contains("sent nothing"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 2_500_000_000L, "abandoned before the registry went on");
     }
 }
