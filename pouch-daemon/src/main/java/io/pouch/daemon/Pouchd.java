@@ -423,7 +423,7 @@ public final class Pouchd implements Callable<Integer> {
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
         // P2P: the pulls' layers through the peer, its totals in /info and /metrics; the scheduler role
-        P2pBlobs peer = P2pRoles.peer(p2p, peerFactory);
+        P2pBlobs peer = P2pRoles.peer(p2p, peerFactory, cfg.homeDir().resolve("p2p"));
         PeerPulls peerPulls = peer == null ? null : new PeerPulls(peer);
         AutoCloseable p2pScheduler = P2pRoles.scheduler(p2p);
         if (peerPulls != null) {

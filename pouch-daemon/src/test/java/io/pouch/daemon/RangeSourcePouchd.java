@@ -21,7 +21,7 @@ public final class RangeSourcePouchd {
     }
 
     public static void main(String[] args) {
-        Pouchd.main(args, settings -> new HeldPieces(settings.pieceSize()));
+        Pouchd.main(args, (settings, spoolDir) -> new HeldPieces(settings.pieceSize()));
     }
 
     /** Pieces by blob digest and index, kept for the daemon's life. */
