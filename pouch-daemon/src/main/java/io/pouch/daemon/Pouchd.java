@@ -12,6 +12,7 @@ import io.pouch.daemon.config.CriConfig;
 import io.pouch.daemon.quota.QuotaDrivers;
 import io.pouch.daemon.config.DaemonConfig;
 import io.pouch.daemon.config.EngineSettings;
+import io.pouch.daemon.config.P2pConfig;
 import io.pouch.daemon.config.TlsConfig;
 import io.pouch.daemon.container.ContainerManager;
 import io.pouch.daemon.container.ContainerRoutes;
@@ -41,6 +42,7 @@ import io.pouch.daemon.image.DistributionRoutes;
 import io.pouch.daemon.image.ImageManager;
 import io.pouch.daemon.image.ImageRoutes;
 import io.pouch.daemon.image.ImageService;
+import io.pouch.daemon.image.PeerPulls;
 import io.pouch.daemon.image.PullService;
 import io.pouch.daemon.image.RegistryAccess;
 import io.pouch.daemon.lxcfs.Lxcfs;
@@ -51,6 +53,8 @@ import io.pouch.daemon.metrics.EngineMetrics;
 import io.pouch.daemon.metrics.Metered;
 import io.pouch.daemon.metrics.Metrics;
 import io.pouch.daemon.metrics.MetricsRoutes;
+import io.pouch.daemon.metrics.P2pMetrics;
+import io.pouch.daemon.p2p.P2pBlobs;
 import io.pouch.daemon.metrics.ProcessMetrics;
 import io.pouch.daemon.network.NetworkManager;
 import io.pouch.daemon.network.NetworkRoutes;
@@ -183,6 +187,10 @@ public final class Pouchd implements Callable<Integer> {
     Integer streamServerPort;
     @CommandLine.Mixin
     PouchFlags pouchFlags = new PouchFlags();
+    @CommandLine.Mixin
+    P2pFlags p2pFlags = new P2pFlags();
+    /** What makes the P2P peer when --p2p-enable is given (a test's launcher gives its own). */
+    P2pRoles.PeerFactory peerFactory = P2pRoles.PEER;
 
     // ---- LXCFS
     @Option(names = "--enable-lxcfs", arity = "0..1", fallbackValue = "true",
@@ -194,10 +202,17 @@ public final class Pouchd implements Callable<Integer> {
     String lxcfsHome;
 
     public static void main(String[] args) {
+        main(args, P2pRoles.PEER);
+    }
+
+    /** pouchd whose P2P peer, when enabled, comes from {@code peers}. */
+    static void main(String[] args, P2pRoles.PeerFactory peers) {
         BOOT.mark("jvm");
         // Netty's start (~200-300 ms before anything listens) runs beside picocli's, which cannot be in the AOT cache
         HttpServer.prepareEventLoops();
-        System.exit(new CommandLine(new Pouchd()).setExecutionExceptionHandler((e, cmd, parse) -> {
+        Pouchd pouchd = new Pouchd();
+        pouchd.peerFactory = peers;
+        System.exit(new CommandLine(pouchd).setExecutionExceptionHandler((e, cmd, parse) -> {
             System.err.println("pouchd: " + e.getMessage());
             return 1;
         }).execute(args));
@@ -327,6 +342,8 @@ public final class Pouchd implements Callable<Integer> {
         Lxcfs lxcfs = Lxcfs.onHost(ConfigLoader.loadLxcfs(lxcfsFlags(), configFile));
         lxcfs.requireMountedAtStart();
         Lxcfs.install(lxcfs);
+        P2pConfig p2p = ConfigLoader.loadP2p(p2pFlags.given(), configFile);
+        P2pRoles.check(p2p, peerFactory);
         HttpServer.check(cfg.listen(), tlsConfig);
         Runtimes runtimes = Runtimes.create(cfg, AddedRuntimes.parse(addRuntimes,
                 ConfigLoader.readFile(configFile).get("add-runtime")));
@@ -405,9 +422,18 @@ public final class Pouchd implements Callable<Integer> {
         // registry side: pull, push, login, search; the puller and pusher are made once here
         Map<String, Object> regFlags = registryFlags();
         RegistryClient registry = new RegistryClient(ConfigLoader.loadRegistry(regFlags, configFile));
-        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels(), runtimes), VERSION,
+        // P2P: the pulls' layers through the peer, its totals in /info and /metrics; the scheduler role
+        P2pBlobs peer = P2pRoles.peer(p2p, peerFactory, cfg.homeDir().resolve("p2p"));
+        PeerPulls peerPulls = peer == null ? null : new PeerPulls(peer);
+        AutoCloseable p2pScheduler = P2pRoles.scheduler(p2p);
+        if (peerPulls != null) {
+            P2pMetrics.register(metrics, peerPulls::fromPeers, peerPulls::fromRegistry);
+        }
+        new SystemRoutes(events, cfg, new ManagersInfo(ctd, containers, images, engine.labels(), runtimes,
+                peerPulls == null ? null : () -> List.of(List.of("P2P", peerPulls.totals()),
+                        List.of("P2P Scheduler", p2p.scheduler()))), VERSION,
                 new DaemonSettings(engine.labels(), registry::setImageProxy)).register(router);
-        PullService puller = images.puller(registry);
+        PullService puller = images.puller(registry, peerPulls);
         // the API's calls are counted and timed as Pouch's were (the CRI's are not)
         ImageService meteredImages = Metered.images(images, metrics);
         DistributionRoutes distribution = new DistributionRoutes(meteredImages, Metered.puller(puller, metrics),
@@ -455,6 +481,15 @@ public final class Pouchd implements Callable<Integer> {
             log.info("pouchd stopping; running containers keep running");
             server.close();
             lxcfsWatcher.close();
+            for (Object p2pRole : new Object[]{peer, p2pScheduler}) {
+                try {
+                    if (p2pRole instanceof AutoCloseable c) {
+                        c.close();
+                    }
+                } catch (Exception e) {
+                    log.warning("P2P did not stop cleanly: " + e.getMessage());
+                }
+            }
             try {
                 cri.close();
             } catch (Exception e) {
@@ -544,7 +579,13 @@ public final class Pouchd implements Callable<Integer> {
 
     /** /info and /version figures, read from the managers and containerd. */
     private record ManagersInfo(Containerd ctd, ContainerManager containers, ImageManager images,
-                                List<String> labels, Runtimes ociRuntimes) implements SystemInfoSource {
+                                List<String> labels, Runtimes ociRuntimes,
+                                java.util.function.Supplier<List<List<String>>> status) implements SystemInfoSource {
+        @Override
+        public List<List<String>> systemStatus() {
+            return status == null ? null : status.get();
+        }
+
         @Override
         public Map<String, SystemInfo.Runtime> runtimes() {
             Map<String, SystemInfo.Runtime> m = new LinkedHashMap<>();

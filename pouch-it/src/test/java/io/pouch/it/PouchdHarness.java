@@ -46,6 +46,9 @@ public final class PouchdHarness implements AutoCloseable {
     private final Map<String, String> env;
     /** Started with {@code --config-file} alone: everything else is in {@code <base>/config.json}. */
     private boolean configOnly;
+    /** The class pouchd starts from: Pouchd, or a launcher of pouch-daemon's tests (with its test classes). */
+    private String mainClass = POUCHD;
+    private static final String POUCHD = "io.pouch.daemon.Pouchd";
 
     /** The one daemon for the whole run, started on first use and stopped by a JVM shutdown hook. */
     public static synchronized PouchdHarness shared() {
@@ -89,6 +92,15 @@ public final class PouchdHarness implements AutoCloseable {
     public static PouchdHarness startPrivate(String bridgePrefix, Subnet subnet, Consumer<Path> prepare,
                                              List<String> args) {
         return start("pouch-it-" + bridgePrefix + "-", bridgePrefix, subnet, prepare, args, Map.of());
+    }
+
+    /**
+     * As {@link #startPrivate(String, Consumer, List)}, started from {@code mainClass} of pouch-daemon's test
+     * classes (a pouchd with a test's own part, such as the P2P peer) instead of Pouchd.
+     */
+    public static PouchdHarness startPrivateFrom(String mainClass, String bridgePrefix, List<String> args) {
+        return start("pouch-it-" + bridgePrefix + "-", HostNetworks.bridgeName(bridgePrefix),
+                HostNetworks.reserveSubnet(), base -> { }, args, Map.of(), false, mainClass);
     }
 
     /**
@@ -148,6 +160,12 @@ public final class PouchdHarness implements AutoCloseable {
 
     private static PouchdHarness start(String prefix, String bridge, Subnet subnet, Consumer<Path> prepare,
                                        List<String> args, Map<String, String> env, boolean configOnly) {
+        return start(prefix, bridge, subnet, prepare, args, env, configOnly, POUCHD);
+    }
+
+    private static PouchdHarness start(String prefix, String bridge, Subnet subnet, Consumer<Path> prepare,
+                                       List<String> args, Map<String, String> env, boolean configOnly,
+                                       String mainClass) {
         try {
             Path base = Files.createTempDirectory(Path.of("/tmp"), prefix);
             Path root = Cmd.repoRoot();
@@ -155,6 +173,7 @@ public final class PouchdHarness implements AutoCloseable {
             List<String> extra = args.stream().map(a -> a.replace("$BASE", base.toString())).toList();
             PouchdHarness h = new PouchdHarness(base, bridge, subnet, extra, env);
             h.configOnly = configOnly;
+            h.mainClass = mainClass;
             h.process = h.launch();
             try {
                 h.awaitPing(Duration.ofSeconds(60));
@@ -217,7 +236,8 @@ public final class PouchdHarness implements AutoCloseable {
 
     private Process launch() throws IOException {
         Path root = Cmd.repoRoot();
-        String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*");
+        String cp = root.resolve("pouch-daemon/target/classes") + ":" + root.resolve("pouch-daemon/target/lib/*")
+                + (mainClass.equals(POUCHD) ? "" : ":" + root.resolve("pouch-daemon/target/test-classes"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String holder = "-Dpouch.fifoHolder=" + fifoHolder();
         if (configOnly) {
@@ -228,7 +248,7 @@ public final class PouchdHarness implements AutoCloseable {
             return pb.start();
         }
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", holder, "-cp", cp,
-                "io.pouch.daemon.Pouchd",
+                mainClass,
                 "--home-dir", base.resolve("home").toString(),
                 "--exec-root", base.resolve("run").toString(),
                 "--listen", "unix://" + base.resolve("pouchd.sock"),

@@ -19,6 +19,8 @@ public record SystemInfo(
         @JsonProperty("Images") int images,
         @JsonProperty("Driver") String driver,
         @JsonProperty("DriverStatus") List<List<String>> driverStatus,
+        // dockerd's pairs about the engine as a whole, printed by docker info; here P2P's totals, absent without P2P
+        @JsonProperty("SystemStatus") @JsonInclude(JsonInclude.Include.NON_NULL) List<List<String>> systemStatus,
         @JsonProperty("Plugins") Plugins plugins,
         @JsonProperty("MemoryLimit") boolean memoryLimit,
         @JsonProperty("SwapLimit") boolean swapLimit,

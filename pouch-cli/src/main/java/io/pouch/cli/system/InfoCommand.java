@@ -33,6 +33,10 @@ public class InfoCommand extends PouchCommand {
         o.println(" Images: " + i.path("Images").asLong());
         line(" Server Version: ", i, "ServerVersion");
         line(" Storage Driver: ", i, "Driver");
+        // the engine's status pairs, as docker info prints them (P2P image distribution's totals)
+        for (JsonNode pair : i.path("SystemStatus")) {
+            o.println(" " + pair.path(0).asText() + ": " + pair.path(1).asText());
+        }
         line(" Logging Driver: ", i, "LoggingDriver");
         line(" Cgroup Driver: ", i, "CgroupDriver");
         line(" Cgroup Version: ", i, "CgroupVersion");

@@ -54,6 +54,8 @@ public final class ConfigLoader {
             List.of("quota-driver"),
             // LXCFS's /proc view for containers that ask for it (io.pouch.daemon.lxcfs)
             List.of("enable-lxcfs", "lxcfs", "lxcfs-home"),
+            // P2P image distribution, an object of its own like "TLS" (P2pConfig)
+            List.of(P2pConfig.SECTION),
             // Pouch's nested objects and aliases (NestedSections)
             NestedSections.KEYS);
 
@@ -273,6 +275,16 @@ public final class ConfigLoader {
         Map<String, Object> m = new HashMap<>(readFile(file));
         m.putAll(flags);
         return LxcfsConfig.from(m);
+    }
+
+    // ---- P2P image distribution ----
+
+    /**
+     * The {@code --p2p-*} flags (keyed like the file's {@code "p2p"} object) and that object, checked: see
+     * {@link P2pConfig}.
+     */
+    public static P2pConfig loadP2p(Map<String, Object> flags, Path file) {
+        return P2pConfig.from(flags, readFile(file).get(P2pConfig.SECTION), file);
     }
 
     // ---- TLS for tcp:// listen addresses ----

@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * pouchd's own operation: Pouch's {@code cgroup-parent}, {@code label}, {@code oom-score-adjust} (flag
@@ -25,7 +23,6 @@ import java.util.regex.Pattern;
 public record EngineSettings(String cgroupParent, List<String> labels, Integer oomScoreAdj, Level logLevel,
                              long buildContextLimit) {
     public static final long DEFAULT_BUILD_CONTEXT_LIMIT = 4L << 30;
-    private static final Pattern SIZE = Pattern.compile("(\\d+)([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
     public static EngineSettings defaults() {
         return new EngineSettings(null, List.of(), null, Level.INFO, DEFAULT_BUILD_CONTEXT_LIMIT);
@@ -43,28 +40,7 @@ public record EngineSettings(String cgroupParent, List<String> labels, Integer o
         if (v == null) {
             return DEFAULT_BUILD_CONTEXT_LIMIT;
         }
-        Matcher m = SIZE.matcher(v.toString().trim());
-        if (!m.matches()) {
-            throw PouchException.invalidArgument("invalid build-context-limit " + v + ": a size in bytes is expected"
-                    + " (a number, optionally with k, m, g or t: 100m, 4g)");
-        }
-        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            case "t" -> 40;
-            default -> 0;
-        };
-        try {
-            long n = Long.parseLong(m.group(1));
-            if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
-                throw new NumberFormatException();
-            }
-            return n << shift;
-        } catch (NumberFormatException e) {
-            throw PouchException.invalidArgument("invalid build-context-limit " + v + ": it must be at least 1 byte"
-                    + " and below 8 EiB");
-        }
+        return Sizes.parse("build-context-limit", v, 1);
     }
 
     private static String cgroupParent(Object v) {

@@ -101,7 +101,12 @@ public final class ImageManager implements ImageLookup, ImageService, ImageSpecs
 
     /** The puller over this manager's store, for the pull routes (one per daemon: it shares downloads). */
     public PullService puller(RegistryClient registry) {
-        return new ImagePuller(store, content, layers, writer, leases, registry, events);
+        return puller(registry, null);
+    }
+
+    /** The same with P2P: layers come through {@code peers}, or from the registry alone when it is null. */
+    public PullService puller(RegistryClient registry, PeerPulls peers) {
+        return new ImagePuller(store, content, layers, writer, leases, registry, events, peers);
     }
 
     public PushService pusher(RegistryClient registry) {

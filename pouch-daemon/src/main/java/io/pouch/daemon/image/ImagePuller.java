@@ -9,6 +9,7 @@ import io.pouch.daemon.containerd.Content;
 import io.pouch.daemon.containerd.Descriptor;
 import io.pouch.daemon.events.Event;
 import io.pouch.daemon.events.EventBus;
+import io.pouch.daemon.p2p.P2pTransfer;
 import io.pouch.daemon.registry.Credentials;
 import io.pouch.daemon.registry.RegistryClient;
 import io.pouch.daemon.registry.RegistryException;
@@ -28,6 +29,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -53,11 +56,13 @@ final class ImagePuller implements PullService {
     private final ImageLeases leases;
     private final RegistryClient registry;
     private final EventBus events;
+    /** Null: layers come from the registry alone ({@link Repository#streamBlob}), as without P2P. */
+    private final PeerPulls peers;
     private final Map<String, CompletableFuture<Downloaded>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore slots = new Semaphore(PARALLEL);
 
     ImagePuller(ImageStore store, Content content, LayerSnapshots layers, ImageWriter writer, ImageLeases leases,
-                RegistryClient registry, EventBus events) {
+                RegistryClient registry, EventBus events, PeerPulls peers) {
         this.store = store;
         this.content = content;
         this.layers = layers;
@@ -65,6 +70,14 @@ final class ImagePuller implements PullService {
         this.leases = leases;
         this.registry = registry;
         this.events = events;
+        this.peers = peers;
+    }
+
+    /** One pull's layer bytes by where they came from, for its last status line when P2P is on. */
+    private record PullTally(LongAdder fromRegistry, LongAdder fromPeers) {
+        PullTally() {
+            this(new LongAdder(), new LongAdder());
+        }
     }
 
     /** A layer blob committed in containerd's content store under the pull's lease (digest and size checked). */
@@ -221,6 +234,7 @@ final class ImagePuller implements PullService {
             out.status(shortId(ids.get(i)), present[i] ? "Already exists" : "Pulling fs layer");
         }
         List<Future<Downloaded>> downloads = new ArrayList<>();
+        PullTally tally = new PullTally();
         DownloadOrder order = new DownloadOrder(ids.size());
         UnpackHandoff[] handoffs = new UnpackHandoff[ids.size()];
         // each layer is stored into containerd by its download task and unpacked (in chain order) by the
@@ -237,7 +251,7 @@ final class ImagePuller implements PullService {
                 int index = i;
                 UnpackHandoff handoff = LayerUnpacker.ENABLED ? new UnpackHandoff() : null;
                 handoffs[i] = handoff;
-                downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease, order, index, handoff)));
+                downloads.add(pool.submit(() -> layer(plan.repo(), l, out, lease, order, index, handoff, tally)));
             }
             Future<?> unpacked = pool.submit(() -> {
                 unpackInOrder(plan, ids, downloads, lease, handoffs);
@@ -285,6 +299,9 @@ final class ImagePuller implements PullService {
                     if (!present[i]) {
                         out.status(shortId(ids.get(i)), "Pull complete");
                     }
+                }
+                if (peers != null) {
+                    out.status("P2P: " + PeerPulls.summary(tally.fromPeers.sum(), tally.fromRegistry.sum()));
                 }
                 out.status("Digest: " + plan.top().digest());
                 out.status("Status: Downloaded newer image for " + ref.familiar());
@@ -419,7 +436,7 @@ final class ImagePuller implements PullService {
      * gives it and hashes what it unpacked (the diff id, checked before the snapshot is committed).
      */
     private Downloaded layer(Repository repo, JsonNode l, ProgressWriter out, String lease, DownloadOrder order,
-                             int index, UnpackHandoff handoff) throws Exception {
+                             int index, UnpackHandoff handoff, PullTally tally) throws Exception {
         String digest = l.path("digest").asText();
         long size = l.path("size").asLong();
         String id = shortId(digest);
@@ -455,26 +472,34 @@ final class ImagePuller implements PullService {
                 long[] last = {0};
                 long t0 = System.nanoTime();
                 order.progressed(index);
-                try {
-                    repo.streamBlob(digest, size, current -> {
-                        if (current - last[0] >= PROGRESS_STEP || current == size) {
-                            last[0] = current;
-                            out.progress(id, "Downloading", current, size);
-                        }
-                    }, (offset, data, len) -> {
-                        check[0].accept(offset, data, len);
-                        if (!exists[0]) {
-                            try {
-                                ingest.write(offset, data, 0, len);
-                            } catch (ContainerdException e) {
-                                if (!e.isAlreadyExists()) {
-                                    throw e;
-                                }
-                                exists[0] = true; // another pull stored it meanwhile: adopted below
+                LongConsumer progress = current -> {
+                    if (current - last[0] >= PROGRESS_STEP || current == size) {
+                        last[0] = current;
+                        out.progress(id, "Downloading", current, size);
+                    }
+                };
+                Repository.ChunkSink sink = (offset, data, len) -> {
+                    check[0].accept(offset, data, len);
+                    if (!exists[0]) {
+                        try {
+                            ingest.write(offset, data, 0, len);
+                        } catch (ContainerdException e) {
+                            if (!e.isAlreadyExists()) {
+                                throw e;
                             }
+                            exists[0] = true; // another pull stored it meanwhile: adopted below
                         }
-                        awaitTurn(order, index);
-                    });
+                    }
+                    awaitTurn(order, index);
+                };
+                try {
+                    if (peers == null) {
+                        repo.streamBlob(digest, size, progress, sink);
+                    } else {
+                        P2pTransfer t = peers.stream(repo, digest, size, progress, sink);
+                        tally.fromRegistry.add(t.fromRegistry());
+                        tally.fromPeers.add(t.fromPeers());
+                    }
                 } finally {
                     order.finished(index);
                 }

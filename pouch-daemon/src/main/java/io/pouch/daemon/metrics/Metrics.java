@@ -58,6 +58,12 @@ public final class Metrics {
         return add(new Gauge(name, help, List.of(), true, read));
     }
 
+    /** Adds counters kept elsewhere, one per label values, read at each scrape. */
+    public Gauge readCounter(String name, String help, List<String> labelNames,
+                             Supplier<Map<List<String>, Double>> read) {
+        return add(new Gauge(name, help, List.copyOf(labelNames), true, read));
+    }
+
     private synchronized <F extends Family> F add(F family) {
         if (families.putIfAbsent(family.name(), family) != null) {
             throw new IllegalArgumentException("metric " + family.name() + " is registered already");

@@ -289,6 +289,34 @@ public final class Repository {
         }
     }
 
+    /**
+     * Bytes {@code [offset, offset+length)} of a blob by a Range GET with this repository's credentials, checked
+     * as {@link RangeAnswer} says. A broken connection is an IOException; a refusal a RegistryException.
+     */
+    public byte[] readRange(String digest, long offset, int length) throws IOException {
+        if (offset < 0 || length <= 0) {
+            throw new IllegalArgumentException("invalid range of " + digest + ": " + length + " bytes at " + offset);
+        }
+        HttpResponse<InputStream> r;
+        try {
+            r = send(uri("/blobs/" + digest), b -> b.GET().header("Range", RangeAnswer.header(offset, length)), true,
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (RegistryException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+        try (InputStream in = r.body()) {
+            byte[] bytes = RangeAnswer.read(r, digest, offset, length, STALL);
+            if (bytes == null) {
+                check(new Bytes(r.statusCode(), r.headers(), in.readNBytes(64 << 10), r.uri()), "GET blob " + digest);
+                throw new IOException("unexpected status " + r.statusCode() + " for a range of " + digest);
+            }
+            return bytes;
+        }
+    }
+
     /** Bytes gathered per piece of a streamed download. */
     private static final int STREAM_READ = 1 << 20;
 

@@ -36,6 +36,14 @@ public interface SystemInfoSource {
         return null;
     }
 
+    /**
+     * Name-value pairs about the engine as a whole ({@code SystemStatus}, printed by docker info), or null for
+     * none: the totals of P2P image distribution when it is on.
+     */
+    default java.util.List<java.util.List<String>> systemStatus() {
+        return null;
+    }
+
     /** For tests and a daemon that has no managers yet. */
     SystemInfoSource NONE = () -> new Counts(0, 0, 0, 0, 0);
 }

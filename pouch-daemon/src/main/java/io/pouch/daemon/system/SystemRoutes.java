@@ -168,7 +168,7 @@ public final class SystemRoutes implements RouteRegistrar {
         String now = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC));
         return new SystemInfo(
                 engineId(), c.containers(), c.running(), c.paused(), c.stopped(), c.images(),
-                "overlayfs", List.of(), new SystemInfo.Plugins(List.of("local"), List.of("bridge", "host", "null"),
+                "overlayfs", List.of(), source.systemStatus(), new SystemInfo.Plugins(List.of("local"), List.of("bridge", "host", "null"),
                         null, List.of("json-file", "none", "syslog")),
                 true, true, true, true, true, true, true, true, true, true,
                 config.debug(), HostFacts.openFds(), true, Thread.activeCount(), now,
