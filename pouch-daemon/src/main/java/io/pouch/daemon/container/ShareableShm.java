@@ -36,6 +36,11 @@ final class ShareableShm {
         return shm;
     }
 
+    /** Where {@link #mount} mounts the tmpfs. */
+    static Path path(Path stateDir) {
+        return stateDir.resolve(DIR);
+    }
+
     /** The mounted tmpfs of a running shareable container, or null. */
     static Path mounted(Path stateDir) {
         Path shm = stateDir.resolve(DIR);

@@ -49,7 +49,7 @@ final class StartSpecPrediction {
     byte[] predict(String id, ContainerConfig cfg, HostConfig hc, NetworkRequest net, String chainId,
                    List<PlannedMount> plan, Path init, Path dir) {
         ImageUserFiles.Files image = userFiles.get(chainId);
-        if (image == null || "shareable".equals(hc.ipcMode())) {
+        if (image == null) {
             return null;
         }
         try {
@@ -60,7 +60,9 @@ final class StartSpecPrediction {
             String ipcRef = NamespaceModes.joined(hc.ipcMode());
             long pidOf = namespaces.holderPid(id, NamespaceModes.joined(hc.pidMode()));
             long ipcOf = namespaces.holderPid(id, ipcRef);
-            String shm = ipcOf > 0 ? namespaces.lentShm(ipcRef) : null;
+            // a shareable /dev/shm is mounted at start, at this path
+            String shm = ipcOf > 0 ? namespaces.lentShm(ipcRef)
+                    : "shareable".equals(hc.ipcMode()) ? ShareableShm.path(dir).toString() : null;
             UserSpec user = UserSpec.of(cfg.user(), hc.groupAdd(), image.passwd(), image.group());
             boolean[] mountsKnown = {false};
             byte[] spec = specs.predictStart(id, cfg, hc, init, dir, user, netns.path(), node -> {
