@@ -10,6 +10,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -24,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pouch.api.Json;
 
 import java.io.IOException;
@@ -87,6 +90,8 @@ final class P2pHttpServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ExecutorService handlers;
     private final GlobalTrafficShapingHandler shaper;
+    /** Open connections: closed with the server, so a client waiting on one learns at once that it is gone. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel channel;
 
     private P2pHttpServer(String name, String listen, P2pSecurity security, long writeLimit, Handler handler)
@@ -99,6 +104,7 @@ final class P2pHttpServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            connections.add(ch);
                             if (shaper != null) {
                                 ch.pipeline().addLast("shaper", shaper);
                             }
@@ -134,14 +140,15 @@ final class P2pHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        handlers.shutdownNow(); // long-polls end first; their answers are not written any more
         if (channel != null) {
             channel.close().awaitUninterruptibly();
         }
+        connections.close().awaitUninterruptibly();
         if (shaper != null) {
             shaper.release();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        handlers.shutdownNow();
     }
 
     private final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -170,6 +177,9 @@ final class P2pHttpServer implements AutoCloseable {
                 Response resp;
                 try {
                     resp = handler.handle(r);
+                } catch (InterruptedException e) {
+                    ctx.close(); // the server is closing
+                    return;
                 } catch (IllegalArgumentException e) {
                     resp = Response.text(400, e.getMessage());
                 } catch (Exception e) {
@@ -181,6 +191,12 @@ final class P2pHttpServer implements AutoCloseable {
         }
 
         private void send(ChannelHandlerContext ctx, Response resp, boolean keepAlive) {
+            if (group.isShuttingDown()) {
+                if (resp.afterSent() != null) {
+                    resp.afterSent().run();
+                }
+                return;
+            }
             FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(resp.status()), Unpooled.wrappedBuffer(resp.body()));
             resp.headers().forEach(out.headers()::set);

@@ -169,6 +169,12 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
         }
     }
 
+    /** Stops serving and heartbeats without telling the scheduler, as a host that dies does (for tests). */
+    void crash() {
+        heartbeat.shutdownNow();
+        server.close();
+    }
+
     /** Leaves the scheduler (best effort), stops serving and deletes the spools. */
     @Override
     public void close() {

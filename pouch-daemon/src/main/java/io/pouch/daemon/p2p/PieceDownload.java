@@ -131,10 +131,7 @@ final class PieceDownload {
                             direct = true;
                         }
                     }
-                    case Assigned a -> a.pieces().stream()
-                            .filter(p -> layout.valid(p.index()) && !done.contains(p.index())
-                                    && busy.add(p.index()))
-                            .forEach(p -> queued.put(p.index(), p));
+                    case Assigned a -> a.pieces().forEach(p -> queued.put(p.index(), p));
                     case Done d -> {
                         inFlight--;
                         done.add(d.index());
@@ -171,8 +168,12 @@ final class PieceDownload {
             try {
                 ScheduleResponse r = parts.scheduler().schedule(digest, layout, List.copyOf(done),
                         List.copyOf(busy), parts.waitMs(), Math.max(1, 2 * parts.parallel() - busy.size()));
-                if (r.pieces() != null && !r.pieces().isEmpty()) {
-                    events.add(new Assigned(r.pieces()));
+                // marked busy here, before the next request, so that one lists them as being fetched
+                List<Assignment> fresh = r.pieces() == null ? List.of() : r.pieces().stream()
+                        .filter(p -> layout.valid(p.index()) && !done.contains(p.index()) && busy.add(p.index()))
+                        .toList();
+                if (!fresh.isEmpty()) {
+                    events.add(new Assigned(fresh));
                 }
                 if (r.retryAfterMs() > 0) {
                     Thread.sleep(Math.min(r.retryAfterMs(), 5000));

@@ -2,6 +2,8 @@ package io.pouch.daemon.p2p;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,8 @@ final class PieceStore implements AutoCloseable {
         final String digest;
         final PieceLayout layout;
         final Path file;
-        private final FileChannel channel;
+        private FileChannel channel;
+        private boolean deleted;
         private final String[] digests;
         private int users;
         private long finishedAt;
@@ -67,10 +70,18 @@ final class PieceStore implements AutoCloseable {
             if (data.length != layout.length(index)) {
                 throw new IOException("piece " + index + " is " + data.length + " bytes, not " + layout.length(index));
             }
-            ByteBuffer b = ByteBuffer.wrap(data);
-            long at = layout.offset(index);
-            while (b.hasRemaining()) {
-                at += channel.write(b, at);
+            for (int attempt = 1; ; attempt++) {
+                FileChannel ch = channel();
+                try {
+                    ByteBuffer b = ByteBuffer.wrap(data);
+                    long at = layout.offset(index);
+                    while (b.hasRemaining()) {
+                        at += ch.write(b, at);
+                    }
+                    break;
+                } catch (ClosedChannelException e) {
+                    reopenAfter(e, attempt);
+                }
             }
             synchronized (this) {
                 digests[index] = digest;
@@ -82,17 +93,49 @@ final class PieceStore implements AutoCloseable {
             if (!has(index)) {
                 return null;
             }
-            byte[] out = new byte[layout.length(index)];
-            ByteBuffer b = ByteBuffer.wrap(out);
-            long at = layout.offset(index);
-            while (b.hasRemaining()) {
-                int n = channel.read(b, at);
-                if (n < 0) {
-                    throw new IOException("spool of " + digest + " is shorter than piece " + index);
+            for (int attempt = 1; ; attempt++) {
+                FileChannel ch = channel();
+                try {
+                    byte[] out = new byte[layout.length(index)];
+                    ByteBuffer b = ByteBuffer.wrap(out);
+                    long at = layout.offset(index);
+                    while (b.hasRemaining()) {
+                        int n = ch.read(b, at);
+                        if (n < 0) {
+                            throw new IOException("spool of " + digest + " is shorter than piece " + index);
+                        }
+                        at += n;
+                    }
+                    return out;
+                } catch (ClosedChannelException e) {
+                    reopenAfter(e, attempt);
                 }
-                at += n;
             }
-            return out;
+        }
+
+        private synchronized FileChannel channel() throws IOException {
+            if (deleted) {
+                throw new ClosedChannelException();
+            }
+            if (!channel.isOpen()) {
+                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            return channel;
+        }
+
+        /**
+         * An interrupt of any thread in a read or write closes a FileChannel for everyone (a cancelled pull, a
+         * server stopping its handlers): the spool opens it again, unless it was deleted or this thread was the
+         * one interrupted.
+         */
+        private void reopenAfter(ClosedChannelException e, int attempt) throws IOException {
+            if (e instanceof ClosedByInterruptException || attempt > 2 || deleted()) {
+                throw e;
+            }
+        }
+
+        private synchronized boolean deleted() {
+            return deleted;
         }
 
         synchronized long bytesHeld() {
@@ -105,7 +148,8 @@ final class PieceStore implements AutoCloseable {
             return n;
         }
 
-        private void delete() {
+        private synchronized void delete() {
+            deleted = true;
             try {
                 channel.close();
                 Files.deleteIfExists(file);
