@@ -34,6 +34,7 @@ final class PieceDownload {
     private static final Logger LOG = Logger.getLogger(PieceDownload.class.getName());
     /** Rounds of busy or missing parents before a piece goes to the registry instead of back to the scheduler. */
     private static final int BUSY_ROUNDS = 3;
+    private static final int REGISTRY_ATTEMPTS = 3;
 
     /** What the download needs of its peer. {@code scheduler} is null when no scheduler is configured. */
     record Parts(SchedulerClient scheduler, PieceClient pieces, int parallel, int maxParents, long waitMs,
@@ -149,16 +150,33 @@ final class PieceDownload {
                             direct = true;
                         }
                     }
-                    case Failed f -> throw f.cause() instanceof IOException io ? io
-                            : new IOException("piece " + f.index() + " of " + digest + ": " + f.cause(), f.cause());
+                    case Failed f -> {
+                        switch (f.cause()) {
+                            case IOException io -> throw io;
+                            case RuntimeException re -> throw re; // the registry's own errors, as a direct pull
+                            default -> throw new IOException("piece " + f.index() + " of " + digest + ": "
+                                    + f.cause(), f.cause());
+                        }
+                    }
                 }
             }
         } finally {
+            boolean stopped = !direct && done.size() < layout.count();
             direct = true; // stops the planner
             if (planner != null) {
                 planner.interrupt();
             }
             tasks.shutdownNow();
+            if (stopped) {
+                List<Integer> have = List.copyOf(done);
+                Thread.ofVirtual().name("p2p-stop").start(() -> {
+                    try {
+                        parts.scheduler().stop(digest, layout, have);
+                    } catch (IOException | InterruptedException e) {
+                        LOG.fine("could not tell the scheduler the pull of " + digest + " stopped: " + e);
+                    }
+                });
+            }
         }
     }
 
@@ -242,13 +260,25 @@ final class PieceDownload {
         return new Done(i);
     }
 
-    private byte[] readRegistry(int i) throws IOException {
-        byte[] data = registry.read(layout.offset(i), layout.length(i));
-        if (data == null || data.length != layout.length(i)) {
-            throw new IOException("the registry sent " + (data == null ? 0 : data.length) + " bytes for piece " + i
-                    + " of " + digest + ", expected " + layout.length(i));
+    /** A piece from the registry; a broken read is tried again, as a direct pull resumes a broken download. */
+    private byte[] readRegistry(int i) throws IOException, InterruptedException {
+        IOException last = null;
+        for (int attempt = 1; attempt <= REGISTRY_ATTEMPTS; attempt++) {
+            try {
+                byte[] data = registry.read(layout.offset(i), layout.length(i));
+                if (data != null && data.length == layout.length(i)) {
+                    return data;
+                }
+                last = new IOException("the registry sent " + (data == null ? 0 : data.length) + " bytes for piece "
+                        + i + " of " + digest + ", expected " + layout.length(i));
+            } catch (IOException e) {
+                last = e;
+            }
+            if (attempt < REGISTRY_ATTEMPTS) {
+                Thread.sleep(250L * attempt);
+            }
         }
-        return data;
+        throw last;
     }
 
     private void announce(int i, String pieceDigest) {

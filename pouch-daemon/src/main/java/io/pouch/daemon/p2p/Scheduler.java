@@ -47,7 +47,7 @@ final class Scheduler {
     record Policy(Duration peerTimeout, Duration registryTimeout, int maxParents, int uploadSlots, int registryBatch,
                   int defaultWant) {
         static Policy defaults() {
-            return new Policy(Duration.ofSeconds(5), Duration.ofSeconds(60), 4, 4, 2, 8);
+            return new Policy(Duration.ofSeconds(5), Duration.ofSeconds(60), 4, 4, 4, 8);
         }
     }
 
@@ -125,6 +125,11 @@ final class Scheduler {
             Blob b = blob(r.blob(), layout);
             Set<Integer> have = new HashSet<>(r.have() == null ? List.of() : r.have());
             Set<Integer> fetching = new HashSet<>(r.fetching() == null ? List.of() : r.fetching());
+            if (r.stop()) {
+                assign(p, r.blob(), b, have, Set.of(), 0); // releases its registry fetches and loads
+                changed.signalAll();
+                return new ScheduleResponse(List.of(), 0);
+            }
             while (true) {
                 sweep();
                 b = blobs.computeIfAbsent(r.blob(), k -> new Blob(layout));

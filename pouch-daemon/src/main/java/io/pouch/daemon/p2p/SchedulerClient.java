@@ -37,8 +37,14 @@ final class SchedulerClient {
     ScheduleResponse schedule(String blob, PieceLayout layout, List<Integer> have, List<Integer> fetching,
                               long waitMs, int want) throws IOException, InterruptedException {
         byte[] body = post(Wire.SCHEDULE, new ScheduleRequest(self, blob, layout.size(), layout.pieceSize(), have,
-                fetching, waitMs, want), CALL_TIMEOUT.plusMillis(waitMs));
+                fetching, waitMs, want, false), CALL_TIMEOUT.plusMillis(waitMs));
         return Json.MAPPER.readValue(body, ScheduleResponse.class);
+    }
+
+    /** Tells the scheduler this peer gave the blob up, so what it was fetching goes to others at once. */
+    void stop(String blob, PieceLayout layout, List<Integer> have) throws IOException, InterruptedException {
+        post(Wire.SCHEDULE, new ScheduleRequest(self, blob, layout.size(), layout.pieceSize(), have, List.of(), 0, 0,
+                true), CALL_TIMEOUT);
     }
 
     void announce(String blob, PieceLayout layout, Map<Integer, String> pieces)

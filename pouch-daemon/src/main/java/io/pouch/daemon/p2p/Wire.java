@@ -28,9 +28,11 @@ final class Wire {
      * @param fetching pieces the peer is already fetching (not in the contract's minimum: without it the scheduler
      *                 could only re-send those and a long-poll would never wait)
      * @param want     how many new pieces the peer can start now; 0 means the scheduler's default
+     * @param stop       the peer gave the blob up (its pull failed or was cancelled): what it was sent to fetch is
+     *                   free for others at once, and nothing new is assigned
      */
     record ScheduleRequest(PeerRef peer, String blob, long size, int pieceSize, List<Integer> have,
-                           List<Integer> fetching, long waitMs, int want) {
+                           List<Integer> fetching, long waitMs, int want, boolean stop) {
     }
 
     record Assignment(int index, String digest, String source, List<PeerRef> peers) {

@@ -164,6 +164,25 @@ class P2pLoopbackTest {
         assertTrue(registry.served.get() <= SIZE * 5L / 4, "registry served " + registry.served.get()
                 + " bytes for a " + SIZE + "-byte blob pulled by 4 peers");
         assertTrue(fromPeers >= 2L * SIZE, "peers served " + fromPeers);
+        System.out.printf("4 peers pulled a %d-byte blob: %d bytes from the registry, %d from peers%n", SIZE,
+                registry.served.get(), fromPeers);
+    }
+
+    @Test
+    void peersShareOverTheBearerTokenToo() throws Exception {
+        SchedulerServer s = SchedulerServer.start("127.0.0.1:0", P2pSecurity.token("t0ken"),
+                new Scheduler.Policy(Duration.ofSeconds(2), Duration.ofSeconds(20), 4, 4, 2, 8));
+        started.add(s);
+        Registry registry = new Registry(Long.MAX_VALUE);
+        List<P2pPeer> peers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            P2pPeer p = P2pPeer.start(new P2pSettings(true, "127.0.0.1:" + s.address().getPort(), "127.0.0.1:0",
+                    null, null, null, null, "t0ken", PIECE, 0, 4), tmp.resolve("token" + i));
+            started.add(p);
+            peers.add(p);
+        }
+        assertEquals(SIZE, complete(pull(peers.get(0), registry)).fromRegistry());
+        assertEquals(new P2pTransfer(0, SIZE), complete(pull(peers.get(1), registry)));
     }
 
     @Test

@@ -40,7 +40,7 @@ class SchedulerTest {
     }
 
     private List<Assignment> ask(PeerRef p, List<Integer> have, List<Integer> fetching) throws InterruptedException {
-        return s.schedule(new ScheduleRequest(p, BLOB, SIZE, PIECE, have, fetching, 0, 0)).pieces();
+        return s.schedule(new ScheduleRequest(p, BLOB, SIZE, PIECE, have, fetching, 0, 0, false)).pieces();
     }
 
     private void announce(PeerRef p, int index, String digest) {
@@ -125,6 +125,15 @@ class SchedulerTest {
     }
 
     @Test
+    void aPeerThatGivesTheBlobUpFreesItsRegistryPiecesAtOnce() throws Exception {
+        ask(a, List.of(), List.of());
+        assertEquals(List.of(), s.schedule(new ScheduleRequest(a, BLOB, SIZE, PIECE, List.of(), List.of(), 0, 0,
+                true)).pieces(), "a stopping is given nothing new");
+        List<Assignment> got = ask(b, List.of(), List.of());
+        assertEquals(List.of(0, 1), got.stream().map(Assignment::index).toList());
+    }
+
+    @Test
     void aReportedDigestMismatchBansThePeerAndHidesItsPieces() throws Exception {
         announce(a, 0, D0);
         announce(a, 1, D1);
@@ -174,9 +183,11 @@ class SchedulerTest {
     void aDifferentLayoutOfAKnownBlobIsRefused() throws Exception {
         ask(a, List.of(), List.of());
         assertThrows(IllegalArgumentException.class,
-                () -> s.schedule(new ScheduleRequest(b, BLOB, SIZE + 1, PIECE, List.of(), List.of(), 0, 0)));
+                () -> s.schedule(new ScheduleRequest(b, BLOB, SIZE + 1, PIECE, List.of(), List.of(), 0, 0,
+                        false)));
         assertThrows(IllegalArgumentException.class,
-                () -> s.schedule(new ScheduleRequest(b, "latest", SIZE, PIECE, List.of(), List.of(), 0, 0)));
+                () -> s.schedule(new ScheduleRequest(b, "latest", SIZE, PIECE, List.of(), List.of(), 0, 0,
+                        false)));
     }
 
     @Test
@@ -184,11 +195,11 @@ class SchedulerTest {
         Scheduler live = new Scheduler(new Scheduler.Policy(Duration.ofSeconds(20), Duration.ofSeconds(60), 2, 4, 8,
                 8));
         long one = PIECE;
-        live.schedule(new ScheduleRequest(a, BLOB, one, PIECE, List.of(), List.of(), 0, 0));
+        live.schedule(new ScheduleRequest(a, BLOB, one, PIECE, List.of(), List.of(), 0, 0, false));
         CompletableFuture<List<Assignment>> waiting = CompletableFuture.supplyAsync(() -> {
             try {
-                return live.schedule(new ScheduleRequest(b, BLOB, one, PIECE, List.of(), List.of(), 9000, 0))
-                        .pieces();
+                return live.schedule(new ScheduleRequest(b, BLOB, one, PIECE, List.of(), List.of(), 9000, 0,
+                        false)).pieces();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
