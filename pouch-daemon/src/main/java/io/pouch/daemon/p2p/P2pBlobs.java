@@ -1,5 +1,4 @@
 package io.pouch.daemon.p2p;
-
 /** Where a pull's layer bytes come from when P2P is on. */
 public interface P2pBlobs {
     /**

@@ -89,7 +89,8 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
         heartbeat.scheduleWithFixedDelay(this::beat, 1, 1, TimeUnit.SECONDS);
         LOG.info("P2P peer " + self.id() + " serving pieces on " + server.address() + " as " + self.address()
                 + (security.tls() ? " (mutual TLS)" : " (bearer token over plain HTTP)")
-                + (scheduler == null ? ", no scheduler: pulls go to the registry" : ", scheduler " + settings.scheduler()));
+                + (scheduler == null ? ", no scheduler: pulls go to the registry"
+                : ", scheduler " + settings.scheduler()));
     }
 
     /**

@@ -1,3 +1,2 @@
 package io.pouch.daemon.p2p;
-
 public record P2pTransfer(long fromRegistry, long fromPeers) {}

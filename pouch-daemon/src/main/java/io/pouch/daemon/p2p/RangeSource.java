@@ -1,7 +1,3 @@
 package io.pouch.daemon.p2p;
-
 /** The host's own registry access for one blob (its credentials stay here): bytes [offset, offset+length). */
-@FunctionalInterface
-public interface RangeSource {
-    byte[] read(long offset, int length) throws java.io.IOException;
-}
+@FunctionalInterface public interface RangeSource { byte[] read(long offset, int length) throws java.io.IOException; }

@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The standalone P2P scheduler from pouchd's own build:
- * {@code java -cp <pouchd classpath> io.pouch.daemon.p2p.SchedulerMain --listen ADDR (--ca F --cert F --key F | --token T)}.
+ * {@code java -cp <pouchd classpath> io.pouch.daemon.p2p.SchedulerMain --listen ADDR
+ * (--ca F --cert F --key F | --token T)}.
  */
 @Command(name = "pouch-p2p-scheduler", mixinStandardHelpOptions = true,
         description = "Runs the P2P scheduler that tells pouchd peers where to get each piece of a blob.")
