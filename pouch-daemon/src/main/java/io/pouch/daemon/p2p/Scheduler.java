@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * which piece, and how many downloads each peer was named the first parent for (its load). A missing piece goes to
  * the least loaded holders with a free upload slot; a piece nobody holds goes to the registry through exactly one
  * peer at a time; a piece whose holders are all busy, or which another peer is already fetching from the registry,
- * waits for the next announce.
+ * waits for the next announce. A peer reported for a bad piece is banned only once the scheduler's own fetch of that
+ * piece confirms the mismatch (see {@link SchedulerServer}).
  */
 final class Scheduler {
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
@@ -235,11 +237,21 @@ final class Scheduler {
         }
     }
 
+    /** A peer reported as serving a piece that does not match the digest announced for it: checked before a ban. */
+    record Suspect(PeerRef peer, String blob, int index, String digest) {
+    }
+
+    /** What the scheduler's own fetch of a suspect's piece showed. */
+    enum Verdict { MISMATCH, MATCH, UNSERVED }
+
     /**
-     * A digest mismatch bans the bad peer (the reporter hashed what it served against the digest announced here, so
-     * a report for a piece without an announced digest is refused); "missing" forgets its holdings of the blob.
+     * A digest mismatch names a suspect for the caller to check (one member's word alone bans nobody); "missing"
+     * forgets the bad peer's holdings of the blob at once.
+     *
+     * @return the suspect to check, at the address the scheduler knows it by; empty when there is nothing to check
+     * @throws IllegalArgumentException a mismatch report for a piece without an announced digest
      */
-    void report(ReportRequest r) {
+    Optional<Suspect> report(ReportRequest r) {
         checkPeer(r.peer());
         checkPeer(r.bad());
         checkBlob(r.blob());
@@ -247,7 +259,7 @@ final class Scheduler {
         try {
             touch(r.peer());
             if (banned.contains(r.peer().id()) || r.peer().id().equals(r.bad().id())) {
-                return;
+                return Optional.empty();
             }
             Blob b = blobs.get(r.blob());
             if (Wire.DIGEST_MISMATCH.equals(r.reason())) {
@@ -255,13 +267,45 @@ final class Scheduler {
                     throw new IllegalArgumentException("piece " + r.index() + " of " + r.blob()
                             + " has no announced digest to mismatch");
                 }
-                if (banned.add(r.bad().id())) {
-                    LOG.warning("banned peer " + r.bad().id() + " at " + r.bad().address() + ": piece " + r.index()
-                            + " of " + r.blob() + " did not match its digest (reported by " + r.peer().id() + ")");
+                Peer bad = peers.get(r.bad().id());
+                if (bad == null || banned.contains(bad.id)) {
+                    return Optional.empty();
                 }
-                blobs.values().forEach(x -> x.holders.values().forEach(s -> s.remove(r.bad().id())));
-            } else if (Wire.MISSING.equals(r.reason()) && b != null) {
-                b.holders.values().forEach(s -> s.remove(r.bad().id()));
+                return Optional.of(new Suspect(bad.ref(), r.blob(), r.index(), b.digests[r.index()]));
+            }
+            if (Wire.MISSING.equals(r.reason()) && b != null) {
+                b.holders.values().forEach(x -> x.remove(r.bad().id()));
+                changed.signalAll();
+            }
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Applies the check of a suspect: a mismatch bans it (none of its pieces is offered again); a piece it would not
+     * serve is no longer offered from it; a match leaves it be.
+     */
+    void verdict(Suspect s, Verdict v) {
+        lock.lock();
+        try {
+            switch (v) {
+                case MISMATCH -> {
+                    if (banned.add(s.peer().id())) {
+                        LOG.warning("banned peer " + s.peer().id() + " at " + s.peer().address() + ": it served piece "
+                                + s.index() + " of " + s.blob() + " not matching " + s.digest());
+                    }
+                    blobs.values().forEach(x -> x.holders.values().forEach(h -> h.remove(s.peer().id())));
+                }
+                case UNSERVED -> {
+                    Blob b = blobs.get(s.blob());
+                    if (b != null) {
+                        b.holders.getOrDefault(s.index(), new HashSet<>()).remove(s.peer().id());
+                    }
+                }
+                case MATCH -> LOG.info("peer " + s.peer().id() + " was reported for piece " + s.index() + " of "
+                        + s.blob() + " but serves it intact");
             }
             changed.signalAll();
         } finally {

@@ -202,6 +202,11 @@ class P2pLoopbackTest {
         Pull pc = pull(c, registry);
         complete(pb);
         complete(pc);
+        // the scheduler checks the report with a fetch of its own before it bans
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!s.scheduler().banned(bad.id()) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
         assertTrue(s.scheduler().banned(bad.id()), "the corrupt peer is banned");
         // once banned, its pieces are no longer offered: a later peer gets everything without touching it
         P2pPeer d = peer(s, 3);

@@ -137,12 +137,28 @@ class SchedulerTest {
     void aReportedDigestMismatchBansThePeerAndHidesItsPieces() throws Exception {
         announce(a, 0, D0);
         announce(a, 1, D1);
-        s.report(new ReportRequest(b, a, BLOB, 0, Wire.DIGEST_MISMATCH));
+        Scheduler.Suspect suspect = s.report(new ReportRequest(b, new PeerRef("a", "10.9.9.9:1"), BLOB, 0,
+                Wire.DIGEST_MISMATCH)).orElseThrow();
+        assertEquals(new Scheduler.Suspect(a, BLOB, 0, D0), suspect, "checked at the address a announced from");
+        assertFalse(s.banned("a"), "a report alone bans nobody");
+        s.verdict(suspect, Scheduler.Verdict.MISMATCH);
         assertTrue(s.banned("a"));
         List<Assignment> got = ask(b, List.of(), List.of());
         assertTrue(got.stream().noneMatch(x -> x.peers().contains(a)), got.toString());
         announce(a, 2, D0);
         assertTrue(ask(c, List.of(), List.of()).stream().noneMatch(x -> x.peers().contains(a)));
+    }
+
+    @Test
+    void aSuspectThatServesThePieceIntactStaysAndOneThatWouldNotServeItIsNotOfferedForIt() throws Exception {
+        announce(a, 0, D0);
+        Scheduler.Suspect suspect = s.report(new ReportRequest(b, a, BLOB, 0, Wire.DIGEST_MISMATCH)).orElseThrow();
+        s.verdict(suspect, Scheduler.Verdict.MATCH);
+        assertFalse(s.banned("a"));
+        assertEquals(List.of(a), ask(c, List.of(), List.of()).getFirst().peers());
+        s.verdict(suspect, Scheduler.Verdict.UNSERVED);
+        assertFalse(s.banned("a"));
+        assertEquals(Wire.REGISTRY, ask(peer("d"), List.of(), List.of()).getFirst().source());
     }
 
     @Test
