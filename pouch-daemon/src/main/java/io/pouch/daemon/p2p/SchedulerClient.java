@@ -9,8 +9,10 @@ import io.pouch.daemon.p2p.Wire.ScheduleRequest;
 import io.pouch.daemon.p2p.Wire.ScheduleResponse;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -18,14 +20,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A peer's calls to the scheduler. Any failure is an IOException: the caller then does without the scheduler. */
+/**
+ * A peer's calls to the scheduler. Any failure is an IOException: the caller then does without the scheduler. After
+ * the scheduler could not be connected to, calls fail at once for {@link #BACK_OFF}, so the pulls that start
+ * meanwhile go to the registry without each waiting for a connect timeout.
+ */
 final class SchedulerClient {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration BACK_OFF = Duration.ofSeconds(5);
 
     private final HttpClient http;
     private final P2pSecurity security;
     private final URI base;
     private final PeerRef self;
+    private volatile long unreachableUntil = System.nanoTime();
 
     SchedulerClient(HttpClient http, P2pSecurity security, String scheduler, PeerRef self) {
         this.http = http;
@@ -69,7 +77,16 @@ final class SchedulerClient {
         if (security.authorization() != null) {
             b.header("Authorization", security.authorization());
         }
-        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (System.nanoTime() - unreachableUntil < 0) {
+            throw new ConnectException("scheduler " + base.getAuthority() + " unreachable a moment ago");
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            unreachableUntil = System.nanoTime() + BACK_OFF.toNanos();
+            throw e;
+        }
         if (r.statusCode() / 100 != 2) {
             throw new IOException("scheduler answered " + r.statusCode() + " to " + path + ": "
                     + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).strip());
