@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
@@ -32,17 +33,18 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
      *
      * @param uploadSlots   pieces served at once (more wait for 429 and ask elsewhere)
      * @param parallel      pieces one pull fetches at once
+     * @param fetchSlots    pieces the peer fetches at once over all its pulls (each is held in memory)
      * @param retention     how long a finished blob's pieces stay servable
      * @param maxSpoolBytes finished blobs kept beyond this are deleted oldest first
      * @param pieceTimeout  a parent that has not sent a whole piece within this is given up for the registry
      * @param stallTimeout  a pull that gets no assignment for this long fetches the rest from the registry
      * @param waitMs        the long-poll wait a schedule request asks for
      */
-    public record Tuning(int uploadSlots, int parallel, Duration retention, long maxSpoolBytes, Duration pieceTimeout,
-                         Duration stallTimeout, long waitMs) {
+    public record Tuning(int uploadSlots, int parallel, int fetchSlots, Duration retention, long maxSpoolBytes,
+                         Duration pieceTimeout, Duration stallTimeout, long waitMs) {
         public static Tuning defaults() {
-            return new Tuning(4, 8, Duration.ofMinutes(10), 4L << 30, Duration.ofSeconds(30), Duration.ofSeconds(30),
-                    2000);
+            return new Tuning(4, 4, 8, Duration.ofMinutes(10), 4L << 30, Duration.ofSeconds(30),
+                    Duration.ofSeconds(30), 2000);
         }
     }
 
@@ -80,7 +82,8 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
             this.scheduler = settings.scheduler() == null || settings.scheduler().isBlank() ? null
                     : new SchedulerClient(http, security, settings.scheduler(), self);
             this.parts = new PieceDownload.Parts(scheduler, new PieceClient(http, security, tuning.pieceTimeout()),
-                    tuning.parallel(), settings.maxParents(), tuning.waitMs(), tuning.stallTimeout());
+                    tuning.parallel(), settings.maxParents(), tuning.waitMs(), tuning.stallTimeout(),
+                    new Semaphore(tuning.fetchSlots()));
         } catch (RuntimeException e) {
             server.close();
             store.close();

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -37,8 +38,12 @@ final class PieceDownload {
     private static final int REGISTRY_ATTEMPTS = 3;
 
     /** What the download needs of its peer. {@code scheduler} is null when no scheduler is configured. */
+    /**
+     * @param fetchSlots pieces the whole peer fetches at once, over all its pulls (each holds a piece in memory; a
+     *                   pouchd has a small heap)
+     */
     record Parts(SchedulerClient scheduler, PieceClient pieces, int parallel, int maxParents, long waitMs,
-                 Duration stallTimeout) {
+                 Duration stallTimeout, Semaphore fetchSlots) {
     }
 
     private sealed interface Event {
@@ -207,7 +212,12 @@ final class PieceDownload {
 
     private void fetch(Assignment a, int round) {
         try {
-            events.add(fetchPiece(a, round));
+            parts.fetchSlots().acquire();
+            try {
+                events.add(fetchPiece(a, round));
+            } finally {
+                parts.fetchSlots().release();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -221,7 +231,7 @@ final class PieceDownload {
             boolean onlyBusy = true;
             List<PeerRef> parents = a.peers().stream().limit(Math.max(1, parts.maxParents())).toList();
             for (PeerRef parent : parents) {
-                PieceClient.Result r = parts.pieces().fetch(parent, digest, i);
+                PieceClient.Result r = parts.pieces().fetch(parent, digest, i, layout.length(i));
                 if (r.data() != null) {
                     String got = Digests.sha256(r.data());
                     if (r.data().length == layout.length(i) && got.equals(a.digest())) {

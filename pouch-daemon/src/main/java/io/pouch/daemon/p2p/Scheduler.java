@@ -238,7 +238,7 @@ final class Scheduler {
     }
 
     /** A peer reported as serving a piece that does not match the digest announced for it: checked before a ban. */
-    record Suspect(PeerRef peer, String blob, int index, String digest) {
+    record Suspect(PeerRef peer, String blob, int index, int length, String digest) {
     }
 
     /** What the scheduler's own fetch of a suspect's piece showed. */
@@ -271,7 +271,8 @@ final class Scheduler {
                 if (bad == null || banned.contains(bad.id)) {
                     return Optional.empty();
                 }
-                return Optional.of(new Suspect(bad.ref(), r.blob(), r.index(), b.digests[r.index()]));
+                return Optional.of(new Suspect(bad.ref(), r.blob(), r.index(), b.layout.length(r.index()),
+                        b.digests[r.index()]));
             }
             if (Wire.MISSING.equals(r.reason()) && b != null) {
                 b.holders.values().forEach(x -> x.remove(r.bad().id()));

@@ -110,7 +110,7 @@ public final class SchedulerServer implements AutoCloseable {
             try {
                 Scheduler.Verdict v = Scheduler.Verdict.UNSERVED;
                 for (int attempt = 1; attempt <= 3; attempt++) {
-                    PieceClient.Result r = pieces.fetch(s.peer(), s.blob(), s.index());
+                    PieceClient.Result r = pieces.fetch(s.peer(), s.blob(), s.index(), s.length());
                     if (r.data() != null) {
                         v = Digests.sha256(r.data()).equals(s.digest()) ? Scheduler.Verdict.MATCH
                                 : Scheduler.Verdict.MISMATCH;

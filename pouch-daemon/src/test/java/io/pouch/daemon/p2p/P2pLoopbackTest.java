@@ -126,7 +126,7 @@ class P2pLoopbackTest {
 
     private P2pPeer peer(SchedulerServer s, int n) throws IOException {
         String at = s == null ? null : "127.0.0.1:" + s.address().getPort();
-        P2pPeer p = P2pPeer.start(settings(at, member), new P2pPeer.Tuning(4, 4, Duration.ofMinutes(1), 1L << 30,
+        P2pPeer p = P2pPeer.start(settings(at, member), new P2pPeer.Tuning(4, 4, 8, Duration.ofMinutes(1), 1L << 30,
                 Duration.ofSeconds(10), Duration.ofSeconds(10), 1000), tmp.resolve("spool" + n));
         started.add(p);
         return p;

@@ -139,7 +139,7 @@ class SchedulerTest {
         announce(a, 1, D1);
         Scheduler.Suspect suspect = s.report(new ReportRequest(b, new PeerRef("a", "10.9.9.9:1"), BLOB, 0,
                 Wire.DIGEST_MISMATCH)).orElseThrow();
-        assertEquals(new Scheduler.Suspect(a, BLOB, 0, D0), suspect, "checked at the address a announced from");
+        assertEquals(new Scheduler.Suspect(a, BLOB, 0, PIECE, D0), suspect, "checked at the address a announced from");
         assertFalse(s.banned("a"), "a report alone bans nobody");
         s.verdict(suspect, Scheduler.Verdict.MISMATCH);
         assertTrue(s.banned("a"));
