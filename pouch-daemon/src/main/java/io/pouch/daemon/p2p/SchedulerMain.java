@@ -44,7 +44,8 @@ public final class SchedulerMain implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (SchedulerServer server = SchedulerServer.start(listen, security)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            System.out.println("P2P scheduler listening on " + server.address());
+            System.out.println("P2P scheduler listening on " + server.address().getHostString() + ":"
+                    + server.address().getPort());
             stopped.await();
         }
         return 0;
