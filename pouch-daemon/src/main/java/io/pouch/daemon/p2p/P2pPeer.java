@@ -37,14 +37,15 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
      * @param retention     how long a finished blob's pieces stay servable
      * @param maxSpoolBytes finished blobs kept beyond this are deleted oldest first
      * @param pieceTimeout  a parent that has not sent a whole piece within this is given up for the registry
-     * @param stallTimeout  a pull that gets no assignment for this long fetches the rest from the registry
+     * @param stallTimeout  a pull with nothing in flight and no assignment for this long fetches the rest from the
+     *                      registry (the scheduler may be alive but wedged; others' slow registry pieces take less)
      * @param waitMs        the long-poll wait a schedule request asks for
      */
     public record Tuning(int uploadSlots, int parallel, int fetchSlots, Duration retention, long maxSpoolBytes,
                          Duration pieceTimeout, Duration stallTimeout, long waitMs) {
         public static Tuning defaults() {
             return new Tuning(4, 4, 8, Duration.ofMinutes(10), 4L << 30, Duration.ofSeconds(30),
-                    Duration.ofSeconds(30), 2000);
+                    Duration.ofSeconds(60), 2000);
         }
     }
 

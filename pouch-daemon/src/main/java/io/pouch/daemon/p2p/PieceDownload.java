@@ -166,7 +166,7 @@ final class PieceDownload {
                 }
             }
         } finally {
-            boolean stopped = !direct && done.size() < layout.count();
+            boolean stopped = parts.scheduler() != null && done.size() < layout.count();
             direct = true; // stops the planner
             if (planner != null) {
                 planner.interrupt();

@@ -44,12 +44,14 @@ final class Scheduler {
      * @param maxParents      holders named per piece, least loaded first
      * @param uploadSlots     downloads a peer is assumed to serve at once (its pieces wait beyond that)
      * @param registryBatch   registry pieces one peer is fetching at once (spreads the registry's work)
+     * @param registryPerBlob registry pieces of one blob being fetched at once by all peers together: enough to fill
+     *                        the registry's link, few enough that each arrives soon and can be passed on
      * @param defaultWant     pieces assigned per answer when the peer does not say
      */
     record Policy(Duration peerTimeout, Duration registryTimeout, int maxParents, int uploadSlots, int registryBatch,
-                  int defaultWant) {
+                  int registryPerBlob, int defaultWant) {
         static Policy defaults() {
-            return new Policy(Duration.ofSeconds(5), Duration.ofSeconds(60), 4, 4, 4, 8);
+            return new Policy(Duration.ofSeconds(5), Duration.ofSeconds(120), 4, 4, 3, 8, 8);
         }
     }
 
@@ -182,7 +184,8 @@ final class Scheduler {
                 continue; // every holder is busy: the next announce or finished upload brings a free one
             }
             Fetch f = b.registry.get(i);
-            if (f != null || mineAtRegistry >= policy.registryBatch()) {
+            if (f != null || mineAtRegistry >= policy.registryBatch()
+                    || b.registry.size() >= policy.registryPerBlob()) {
                 continue; // exactly one peer fetches a piece from the registry
             }
             b.registry.put(i, new Fetch(p.id, now + policy.registryTimeout().toNanos()));

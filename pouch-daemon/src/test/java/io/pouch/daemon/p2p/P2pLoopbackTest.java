@@ -119,7 +119,7 @@ class P2pLoopbackTest {
 
     private SchedulerServer scheduler() throws IOException {
         SchedulerServer s = SchedulerServer.start("127.0.0.1:0", P2pSecurity.mutualTls(ca.caCert, member.cert(),
-                member.key()), new Scheduler.Policy(Duration.ofSeconds(2), Duration.ofSeconds(20), 4, 4, 2, 8));
+                member.key()), new Scheduler.Policy(Duration.ofSeconds(2), Duration.ofSeconds(20), 4, 4, 2, 8, 8));
         started.add(s);
         return s;
     }
@@ -171,7 +171,7 @@ class P2pLoopbackTest {
     @Test
     void peersShareOverTheBearerTokenToo() throws Exception {
         SchedulerServer s = SchedulerServer.start("127.0.0.1:0", P2pSecurity.token("t0ken"),
-                new Scheduler.Policy(Duration.ofSeconds(2), Duration.ofSeconds(20), 4, 4, 2, 8));
+                new Scheduler.Policy(Duration.ofSeconds(2), Duration.ofSeconds(20), 4, 4, 2, 8, 8));
         started.add(s);
         Registry registry = new Registry(Long.MAX_VALUE);
         List<P2pPeer> peers = new ArrayList<>();

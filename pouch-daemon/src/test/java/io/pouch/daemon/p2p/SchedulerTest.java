@@ -29,7 +29,7 @@ class SchedulerTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final Scheduler.Policy policy = new Scheduler.Policy(Duration.ofSeconds(5), Duration.ofSeconds(60), 2, 1,
-            2, 8);
+            2, 4, 8);
     private final Scheduler s = new Scheduler(policy, now::get);
     private final PeerRef a = peer("a");
     private final PeerRef b = peer("b");
@@ -60,6 +60,10 @@ class SchedulerTest {
         assertEquals(List.of(2, 3), second.stream().map(Assignment::index).toList(),
                 "pieces a fetches are not given to b");
         assertEquals(List.of(), ask(a, List.of(), List.of(0, 1)), "a's batch is full while it fetches");
+        assertEquals(List.of(), ask(c, List.of(), List.of()), "4 pieces of the blob are at the registry already");
+        announce(a, 0, D0);
+        assertEquals(List.of(4), ask(c, List.of(0), List.of()).stream().map(Assignment::index).toList(),
+                "one finished: one more may go");
     }
 
     @Test
@@ -209,7 +213,7 @@ class SchedulerTest {
     @Test
     void aWaitingLongPollWakesOnAnnounce() throws Exception {
         Scheduler live = new Scheduler(new Scheduler.Policy(Duration.ofSeconds(20), Duration.ofSeconds(60), 2, 4, 8,
-                8));
+                8, 8));
         long one = PIECE;
         live.schedule(new ScheduleRequest(a, BLOB, one, PIECE, List.of(), List.of(), 0, 0, false));
         CompletableFuture<List<Assignment>> waiting = CompletableFuture.supplyAsync(() -> {
