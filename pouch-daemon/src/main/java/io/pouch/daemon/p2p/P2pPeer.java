@@ -74,6 +74,9 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
         if (settings.uploadRateLimit() < 0) {
             throw new IllegalArgumentException("p2p upload-rate-limit must not be negative");
         }
+        checkAddress("listen", settings.listen(), true);
+        checkAddress("advertise", settings.advertise(), false);
+        checkAddress("scheduler", settings.scheduler(), false);
         this.store = new PieceStore(spoolDir, tuning.retention(), tuning.maxSpoolBytes(), System::nanoTime);
         this.server = new PieceServer(settings.listen(), security, settings.uploadRateLimit(), tuning.uploadSlots(),
                 store);
@@ -111,6 +114,17 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
 
     public static P2pPeer start(P2pSettings settings, Tuning tuning, Path spoolDir) throws IOException {
         return new P2pPeer(settings, tuning, spoolDir);
+    }
+
+    private static void checkAddress(String key, String value, boolean required) {
+        if (!required && (value == null || value.isBlank())) {
+            return;
+        }
+        try {
+            HostPort.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("p2p " + key + ": " + e.getMessage());
+        }
     }
 
     private static String advertised(P2pSettings s, InetSocketAddress bound) {

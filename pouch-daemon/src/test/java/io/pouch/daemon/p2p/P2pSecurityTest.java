@@ -142,6 +142,16 @@ class P2pSecurityTest {
         assertTrue(some.getMessage().contains("cert-file"), some.getMessage());
     }
 
+    @Test
+    void badAddressesAreRefusedNamingTheirKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> peer(new P2pSettings(true,
+                "scheduler-without-port", "127.0.0.1:0", null, null, null, null, "t", 1 << 20, 0, 4)));
+        assertTrue(e.getMessage().startsWith("p2p scheduler:"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> peer(new P2pSettings(true, null, "0.0.0.0:0", null,
+                null, null, null, "t", 1 << 20, 0, 4)));
+        assertTrue(e.getMessage().contains("advertise"), e.getMessage());
+    }
+
     private static Certificate[] read(Path pem) throws Exception {
         try (InputStream in = Files.newInputStream(pem)) {
             return CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(Certificate[]::new);
