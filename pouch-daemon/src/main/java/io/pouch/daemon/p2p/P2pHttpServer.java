@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,6 +49,7 @@ import java.util.logging.Logger;
 final class P2pHttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(P2pHttpServer.class.getName());
     private static final int MAX_BODY = 1 << 20;
+    private static final long CLOSE_WAIT_MS = 3000;
 
     record Request(String method, String path, byte[] body) {
         <T> T json(Class<T> type) {
@@ -92,6 +94,7 @@ final class P2pHttpServer implements AutoCloseable {
     private final GlobalTrafficShapingHandler shaper;
     /** Open connections: closed with the server, so a client waiting on one learns at once that it is gone. */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Channel channel;
 
     private P2pHttpServer(String name, String listen, P2pSecurity security, long writeLimit, Handler handler)
@@ -140,15 +143,19 @@ final class P2pHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        handlers.shutdownNow(); // long-polls end first; their answers are not written any more
-        if (channel != null) {
-            channel.close().awaitUninterruptibly();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-        connections.close().awaitUninterruptibly();
+        handlers.shutdownNow(); // long-polls end first; their answers are not written any more
+        // bounded waits: a close future whose event loop is already gone would never complete
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(CLOSE_WAIT_MS);
+        }
+        connections.close().awaitUninterruptibly(CLOSE_WAIT_MS);
         if (shaper != null) {
             shaper.release();
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_MS);
     }
 
     private final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {

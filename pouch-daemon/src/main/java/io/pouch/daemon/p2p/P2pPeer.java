@@ -207,6 +207,6 @@ public final class P2pPeer implements P2pBlobs, AutoCloseable {
         }
         server.close();
         store.close();
-        http.close();
+        http.shutdownNow(); // close() would wait for a pull's long-poll
     }
 }

@@ -134,6 +134,6 @@ public final class SchedulerServer implements AutoCloseable {
     public void close() {
         verifiers.shutdownNow();
         http.close();
-        client.close();
+        client.shutdownNow();
     }
 }

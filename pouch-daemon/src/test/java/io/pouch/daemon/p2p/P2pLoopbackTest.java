@@ -251,6 +251,24 @@ class P2pLoopbackTest {
     }
 
     @Test
+    void peersOutOfUploadSlotsTurnRequestsAwayAndEveryPullStillCompletes() throws Exception {
+        // the scheduler assumes four slots per peer; these have one, so most requests meet a 429
+        SchedulerServer s = scheduler();
+        Registry registry = new Registry(Long.MAX_VALUE);
+        List<P2pPeer> peers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            P2pPeer p = P2pPeer.start(settings("127.0.0.1:" + s.address().getPort(), member), new P2pPeer.Tuning(1,
+                    4, 8, Duration.ofMinutes(1), 1L << 30, Duration.ofSeconds(10), Duration.ofSeconds(10), 1000),
+                    tmp.resolve("narrow" + i));
+            started.add(p);
+            peers.add(p);
+        }
+        for (Pull p : peers.stream().map(p -> pull(p, registry)).toList()) {
+            complete(p);
+        }
+    }
+
+    @Test
     void withoutASchedulerAPullGoesToTheRegistry() throws Exception {
         Registry registry = new Registry(Long.MAX_VALUE);
         P2pTransfer t = complete(pull(peer(null, 0), registry));
