@@ -3,7 +3,9 @@ package io.pouch.daemon;
 import io.pouch.api.PouchException;
 import io.pouch.daemon.config.P2pConfig;
 import io.pouch.daemon.p2p.P2pBlobs;
+import io.pouch.daemon.p2p.P2pPeer;
 import io.pouch.daemon.p2p.P2pSettings;
+import io.pouch.daemon.p2p.SchedulerServer;
 
 import java.nio.file.Path;
 import java.util.logging.Logger;
@@ -23,28 +25,21 @@ final class P2pRoles {
         P2pBlobs start(P2pSettings settings, Path spoolDir) throws Exception;
     }
 
-    /**
-     * The peer of this build: none while the P2P core ({@code P2pPeer::start}) is not part of it, so {@link #check}
-     * refuses {@code --p2p-enable} unless a test's launcher gives a peer of its own.
-     */
-    static final PeerFactory PEER = null;
+    /** The peer of this build; a test's launcher may start pouchd with a peer of its own instead. */
+    static final PeerFactory PEER = P2pPeer::start;
 
     private P2pRoles() {
     }
 
     /**
-     * Refuses at start what this build cannot run, before anything else starts.
+     * Refuses at start what cannot run, before anything else starts.
      *
      * @param peers the peer factory pouchd was started with (a test's own, or {@link #PEER})
      */
     static void check(P2pConfig config, PeerFactory peers) {
         if (config.enabled() && peers == null) {
-            throw PouchException.invalidArgument("cannot honour --p2p-enable (\"p2p\": {\"enable\": true}): P2P"
-                    + " image distribution's peer is not part of this build");
-        }
-        if (config.schedulerListen() != null) {
-            throw PouchException.invalidArgument("cannot honour --p2p-scheduler-listen "
-                    + config.schedulerListen() + ": the P2P scheduler role is not part of this build");
+            throw PouchException.invalidArgument("cannot honour --p2p-enable (\"p2p\": {\"enable\": true}): no"
+                    + " P2P peer was given to this pouchd");
         }
     }
 
@@ -67,11 +62,10 @@ final class P2pRoles {
     }
 
     /**
-     * Starts the scheduler role when {@code --p2p-scheduler-listen} is given ({@code SchedulerServer.start(
-     * config.schedulerListen(), settings(config))} once the P2P core is part of this build; until then {@link
-     * #check} refused the flag); closing it stops the role.
+     * Starts the scheduler role when {@code --p2p-scheduler-listen} is given; closing it stops the role.
      */
-    static AutoCloseable scheduler(P2pConfig config) {
-        return () -> { };
+    static AutoCloseable scheduler(P2pConfig config) throws Exception {
+        return config.schedulerListen() == null ? () -> { }
+                : SchedulerServer.start(config.schedulerListen(), settings(config));
     }
 }

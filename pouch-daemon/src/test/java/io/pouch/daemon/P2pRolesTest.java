@@ -4,11 +4,16 @@ import io.pouch.api.PouchException;
 import io.pouch.daemon.config.P2pConfig;
 import io.pouch.daemon.p2p.P2pSettings;
 import io.pouch.daemon.p2p.P2pTransfer;
+import io.pouch.daemon.p2p.SchedulerServer;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,15 +33,21 @@ class P2pRolesTest {
     }
 
     @Test
-    void aRoleThisBuildCannotRunIsRefusedNamingItsFlag() {
-        if (P2pRoles.PEER == null) {
-            String m = assertThrows(PouchException.class, () -> P2pRoles.check(PEER, P2pRoles.PEER)).getMessage();
-            assertTrue(m.contains("--p2p-enable"), m);
-        }
-        P2pConfig scheduler = new P2pConfig(false, null, "0.0.0.0:65001", "0.0.0.0:65002", null, null, null, null,
+    void theSchedulerRoleServesOnItsAddressUntilClosed() throws Exception {
+        P2pConfig scheduler = new P2pConfig(false, null, "127.0.0.1:0", "0.0.0.0:65002", null, null, null, null,
                 "t", 4 << 20, 0, 4);
-        String m = assertThrows(PouchException.class, () -> P2pRoles.check(scheduler, (s, dir) -> null)).getMessage();
-        assertTrue(m.contains("--p2p-scheduler-listen 0.0.0.0:65001"), m);
+        P2pRoles.check(scheduler, P2pRoles.PEER);
+        InetSocketAddress at;
+        try (AutoCloseable role = P2pRoles.scheduler(scheduler)) {
+            at = ((SchedulerServer) role).address();
+            try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+                assertTrue(s.isConnected());
+            }
+        }
+        assertThrows(ConnectException.class, () -> new Socket(at.getAddress(), at.getPort()).close());
+        try (AutoCloseable none = P2pRoles.scheduler(P2pConfig.disabled())) {
+            assertFalse(none instanceof SchedulerServer);
+        }
     }
 
     @Test
