@@ -28,8 +28,11 @@ import java.util.concurrent.TimeUnit;
  * them wait on containerd or a registry; the ones answered from memory run on the event loop that read them.
  */
 public final class CriServer implements AutoCloseable {
-    /** Calls that read only memory (records and the engine's in-memory state), never block, never wait on I/O. */
-    private static final Set<String> FROM_MEMORY = Set.of("Version", "Status", "RuntimeConfig", "PodSandboxStatus",
+    /**
+     * Calls that read only memory (records and the engine's in-memory state), never block, never wait on I/O. Not
+     * Status: it lists the CNI config directory and looks for the plugins' binaries.
+     */
+    private static final Set<String> FROM_MEMORY = Set.of("Version", "RuntimeConfig", "PodSandboxStatus",
             "ContainerStatus", "ListPodSandbox", "ListContainers");
 
     private final Path socket;
