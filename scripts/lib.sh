@@ -111,3 +111,40 @@ remove_pouch_bridge() {
   done
   ip link del "$b" 2>/dev/null || true
 }
+
+# Writes $1/10-pouch.conflist, the CRI's pod network, unless $1 already holds a CNI config: bridge pcni0 (gateway,
+# masquerade, hairpin) with host-local addresses from the first of 10.88.0.0/16 .. 10.99.0.0/16 that no route of
+# this host reaches, and portmap for hostPorts (the plugins are Debian's containernetworking-plugins, /usr/lib/cni).
+write_default_cni_config() {
+  local dir=$1 octet subnet=""
+  if ls "$dir"/*.conflist "$dir"/*.conf "$dir"/*.json >/dev/null 2>&1; then
+    echo "keeping the CNI config in $dir"
+    return 0
+  fi
+  for octet in $(seq 88 99); do
+    if [ -z "$(ip -4 route show to match "10.$octet.0.1")" ] || ip -4 route show to match "10.$octet.0.1" | grep -q '^default'; then
+      subnet=10.$octet.0.0/16
+      break
+    fi
+  done
+  [ -n "$subnet" ] || { echo "no free 10.88-99.0.0/16 for the pod network: write a CNI config in $dir" >&2; return 0; }
+  mkdir -p "$dir"
+  cat > "$dir/10-pouch.conflist" <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "pouch-pods",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "pcni0",
+      "isGateway": true,
+      "ipMasq": true,
+      "hairpinMode": true,
+      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$subnet"}]], "routes": [{"dst": "0.0.0.0/0"}]}
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+JSON
+  echo "wrote the default pod network $dir/10-pouch.conflist ($subnet on bridge pcni0)"
+}
