@@ -1,5 +1,6 @@
 package io.pouch.daemon.container;
 
+import io.pouch.daemon.sys.NativeSha256;
 import io.pouch.daemon.container.io.ContainerIO;
 import io.pouch.daemon.containerd.SnapshotMounts;
 
@@ -40,11 +41,17 @@ final class Container {
      */
     SnapshotMounts createdMounts;
     /**
-     * The runtime spec containerd holds in this container's record, as last written by this daemon; null when not
-     * known (after a restart of pouchd, or a write that failed). A start that builds the same bytes skips the
-     * Containers/Update. Guarded by lock.
+     * The SHA-256 of the runtime spec containerd holds in this container's record, as last written by this daemon
+     * (a digest, not the spec: Docker's seccomp profile alone makes a spec tens of KiB, kept for every container);
+     * null when not known (after a restart of pouchd, or a write that failed). A start that builds a spec of the
+     * same digest skips the Containers/Update. Guarded by lock.
      */
     byte[] specInContainerd;
+
+    /** The digest {@link #specInContainerd} holds for {@code spec}. */
+    static byte[] specDigest(byte[] spec) {
+        return NativeSha256.create().digest(spec);
+    }
 
     Container(ContainerMeta meta) {
         this.id = meta.id();

@@ -181,7 +181,7 @@ final class ContainerCreator {
             }
             Container c = new Container(meta);
             c.createdMounts = inContainerd.mounts; // the first start needs no Snapshots/Mounts call
-            c.specInContainerd = spec;
+            c.specInContainerd = Container.specDigest(spec);
             files.created(id);
             store.add(c);
             events.publish(c, "create");

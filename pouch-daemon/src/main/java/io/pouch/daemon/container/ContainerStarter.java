@@ -136,7 +136,8 @@ final class ContainerStarter {
         // containerd holds already (written at create, see StartSpecPrediction, or by the last start) is not
         // written again.
         OverlappedCalls.Step specUpdate = null;
-        if (!Arrays.equals(spec, c.specInContainerd)) {
+        byte[] digest = Container.specDigest(spec);
+        if (!Arrays.equals(digest, c.specInContainerd)) {
             c.specInContainerd = null; // unknown until the update is known to have landed
             specUpdate = new OverlappedCalls.Step("spec-" + c.id.substring(0, 12),
                     () -> containers.updateSpec(c.id, spec));
@@ -156,7 +157,7 @@ final class ContainerStarter {
         try {
             if (specUpdate != null) {
                 specUpdate.await();
-                c.specInContainerd = spec;
+                c.specInContainerd = digest;
             }
         } catch (RuntimeException e) {
             if (pending == null) { // an attached client's I/O stays for the next start

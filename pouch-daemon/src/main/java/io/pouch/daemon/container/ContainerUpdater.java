@@ -101,7 +101,7 @@ final class ContainerUpdater {
             c.specInContainerd = null; // unknown until the update below is known to have landed
             byte[] updated = Json.MAPPER.writeValueAsBytes(spec);
             containers.updateSpec(c.id, updated);
-            c.specInContainerd = updated;
+            c.specInContainerd = Container.specDigest(updated);
         } catch (ContainerdException e) {
             throw e.toPouch("Cannot update container " + c.id);
         } catch (IOException e) {

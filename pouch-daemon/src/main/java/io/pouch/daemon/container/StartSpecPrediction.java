@@ -49,7 +49,7 @@ final class StartSpecPrediction {
     byte[] predict(String id, ContainerConfig cfg, HostConfig hc, NetworkRequest net, String chainId,
                    List<PlannedMount> plan, Path init, Path dir) {
         ImageUserFiles.Files image = userFiles.get(chainId);
-        if (image == null) {
+        if (image == null || !ContainerVolumes.predictable(plan)) { // before any spec is built
             return null;
         }
         try {

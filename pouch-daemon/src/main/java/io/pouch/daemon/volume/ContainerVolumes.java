@@ -244,14 +244,24 @@ public final class ContainerVolumes {
      * paths exist. Anything else (a volume to mount, a directory to create) returns false, {@code spec} unchanged.
      */
     public boolean predictStart(List<PlannedMount> plan, ObjectNode spec) {
+        if (!predictable(plan)) {
+            return false;
+        }
         List<ObjectNode> out = new ArrayList<>();
+        for (PlannedMount m : plan) {
+            out.add(mountNode(m, "bind".equals(m.type()) ? Path.of(m.source()) : null));
+        }
+        addMounts(spec, out);
+        return true;
+    }
+
+    /** Whether {@link #predictStart} can tell a start's mounts for {@code plan}: tmpfs and existing binds only. */
+    public static boolean predictable(List<PlannedMount> plan) {
         for (PlannedMount m : plan) {
             if ("volume".equals(m.type()) || ("bind".equals(m.type()) && !Files.exists(Path.of(m.source())))) {
                 return false;
             }
-            out.add(mountNode(m, "bind".equals(m.type()) ? Path.of(m.source()) : null));
         }
-        addMounts(spec, out);
         return true;
     }
 
